@@ -1,0 +1,791 @@
+"""Case files: one TOML file describes one feasibility case, validated with pydantic.
+
+Every number in a case is a *quantity*: an inline table with the value and where
+it came from::
+
+    tariff_idr_per_tonne = { value = 71000, source = "Tanjung Priok proposed tariff",
+                             year = 2013, confidence = "secondary" }
+
+The unit is part of the field name (``_idr``, ``_tonnes``, ``_per_year``; a name
+without a unit suffix is a fraction, 0.25 meaning 25 %) and is repeated in the
+schema (``unit`` in the JSON schema, and in :meth:`Case.assumptions`). Each
+field has an allowed range. Confidence is one of ``verified`` (primary source
+seen), ``secondary`` (news or secondary page quoting the publisher), ``estimate``
+(derived by the analyst) or ``placeholder`` (invented, to be replaced).
+
+Money inputs are in **constant prices of** ``timeline.price_base_year`` unless
+their name says ``nominal`` (loan amounts follow capex; capital injections are
+nominal rupiah of the year they are paid).
+
+Loading parses TOML (data only, no code runs), then validates; every problem is
+reported at once as ``path: rule, got value`` (:class:`CaseError`).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import tomllib
+import types
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "Case",
+    "CaseError",
+    "Problem",
+    "Quantity",
+    "load_case",
+    "parse_case",
+    "DEFAULT_CASE",
+]
+
+DEFAULT_CASE = Path(__file__).resolve().parent.parent / "data" / "kota_serang.toml"
+
+Confidence = Literal["verified", "secondary", "estimate", "placeholder"]
+
+
+# ---------------------------------------------------------------------------
+# quantities
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quantity(_Strict):
+    """A number (or list of numbers) with its provenance."""
+
+    value: Any
+    source: Annotated[str, Field(min_length=1)]
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    confidence: Confidence
+    note: str = ""
+
+    # set on the generated subclasses
+    unit: typing.ClassVar[str] = ""
+    is_list: typing.ClassVar[bool] = False
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _numbers_only(cls, v: Any) -> Any:
+        def bad(x: Any) -> bool:
+            return isinstance(x, bool) or not isinstance(x, (int, float))
+
+        if cls.is_list:
+            if not isinstance(v, list) or not v:
+                raise ValueError("must be a non-empty list of numbers")
+            if any(bad(x) for x in v):
+                raise ValueError("must be a list of numbers")
+        elif bad(v):
+            raise ValueError("must be a number")
+        return v
+
+
+@functools.cache
+def _quantity_type(
+    unit: str,
+    ge: float | None,
+    le: float | None,
+    gt: float | None,
+    lt: float | None,
+    is_list: bool,
+) -> type[Quantity]:
+    number = Annotated[float, Field(ge=ge, le=le, gt=gt, lt=lt, allow_inf_nan=False)]
+    value_type: Any = list[number] if is_list else number
+    name = "Quantity_" + "".join(ch if ch.isalnum() else "_" for ch in unit)
+    model = create_model(name, __base__=Quantity, value=(value_type, ...))
+    model.unit = unit
+    model.is_list = is_list
+    return model
+
+
+def Q(
+    unit: str,
+    description: str,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    lt: float | None = None,
+    is_list: bool = False,
+    optional: bool = False,
+) -> Any:
+    """Annotated type of a quantity field with its unit and allowed range."""
+    qt = _quantity_type(unit, ge, le, gt, lt, is_list)
+    extra = {"unit": unit}
+    if optional:
+        return Annotated[qt | None, Field(default=None, description=description, json_schema_extra=extra)]
+    return Annotated[qt, Field(description=description, json_schema_extra=extra)]
+
+
+FRACTION = "fraction"  # 0.25 means 25 %
+PER_YEAR = "fraction per year"
+
+Year = Annotated[int, Field(ge=1900, le=2200)]
+
+# ---------------------------------------------------------------------------
+# tax depreciation groups, PMK 72/2023 (see shared/reference/domain.md)
+
+AssetClass = Literal[
+    "land",
+    "building_permanent",
+    "building_non_permanent",
+    "group_1",
+    "group_2",
+    "group_3",
+    "group_4",
+]
+
+#: useful life in years per tax group (PMK 72/2023; land is not depreciated)
+TAX_LIFE_YEARS: dict[str, int | None] = {
+    "land": None,
+    "building_permanent": 20,
+    "building_non_permanent": 10,
+    "group_1": 4,
+    "group_2": 8,
+    "group_3": 16,
+    "group_4": 20,
+}
+
+
+# ---------------------------------------------------------------------------
+# revenue streams: volume x tariff, one kind per unit of volume
+
+_STREAM_UNITS: dict[str, tuple[str, str, str]] = {
+    # kind: (volume field suffix, per-unit suffix, unit label)
+    "cargo_handling": ("tonnes", "tonne", "tonne"),
+    "port_dues": ("gt", "gt", "GT (gross tonnage x calls)"),
+    "storage": ("m2_months", "m2_month", "m2-month"),
+    "lab_tests": ("samples", "sample", "sample"),
+    "other": ("units", "unit", "unit"),
+}
+
+
+class _StreamBase(_Strict):
+    label: str = ""
+    volume_growth_per_year: Q(PER_YEAR, "real growth of the volume after the first year", ge=-0.5, le=0.5, optional=True)
+    ramp_up: Q(
+        FRACTION,
+        "share of the full volume reached in each of the stream's first years; 1.0 afterwards",
+        ge=0,
+        le=1,
+        is_list=True,
+        optional=True,
+    )
+    tariff_escalation_real_per_year: Q(PER_YEAR, "real escalation of the tariff", ge=-0.2, le=0.2, optional=True)
+    start_year: Year | None = None
+
+    kind: typing.ClassVar[str]
+
+    @property
+    def volume(self) -> Quantity:
+        return getattr(self, f"volume_{_STREAM_UNITS[self.kind][0]}")
+
+    @property
+    def tariff(self) -> Quantity:
+        return getattr(self, f"tariff_idr_per_{_STREAM_UNITS[self.kind][1]}")
+
+    @property
+    def variable_cost(self) -> Quantity | None:
+        return getattr(self, f"variable_cost_idr_per_{_STREAM_UNITS[self.kind][1]}")
+
+    @property
+    def tariff_field(self) -> str:
+        return f"tariff_idr_per_{_STREAM_UNITS[self.kind][1]}"
+
+    @property
+    def variable_cost_field(self) -> str:
+        return f"variable_cost_idr_per_{_STREAM_UNITS[self.kind][1]}"
+
+    @property
+    def volume_field(self) -> str:
+        return f"volume_{_STREAM_UNITS[self.kind][0]}"
+
+    @property
+    def volume_unit(self) -> str:
+        return _STREAM_UNITS[self.kind][0]
+
+
+def _make_stream(kind: str) -> type[_StreamBase]:
+    vol, per, label = _STREAM_UNITS[kind]
+    fields: dict[str, Any] = {
+        "kind": (Literal[kind], kind),  # type: ignore[valid-type]
+        f"volume_{vol}": (
+            Q(f"{label} per year", "volume in the stream's first full year (before ramp-up)", ge=0),
+            ...,
+        ),
+        f"tariff_idr_per_{per}": (Q(f"IDR per {label}", "tariff, base-year prices", ge=0), ...),
+        f"variable_cost_idr_per_{per}": (
+            Q(f"IDR per {label}", "variable cost, base-year prices", ge=0, optional=True),
+            None,
+        ),
+    }
+    if kind == "other":
+        fields["unit_label"] = (str, "unit")
+    model = create_model(f"{kind.title().replace('_', '')}Stream", __base__=_StreamBase, **fields)
+    model.kind = kind
+    return model
+
+
+STREAM_MODELS = {kind: _make_stream(kind) for kind in _STREAM_UNITS}
+
+
+def _stream_tag(v: Any) -> str | None:
+    if isinstance(v, dict):
+        return v.get("kind")
+    return getattr(v, "kind", None)
+
+
+Stream = Annotated[
+    Union[tuple(Annotated[m, Tag(k)] for k, m in STREAM_MODELS.items())],  # type: ignore[misc]
+    Discriminator(
+        _stream_tag,
+        custom_error_type="invalid_kind",
+        custom_error_message="kind must be one of " + ", ".join(repr(k) for k in _STREAM_UNITS),
+    ),
+]
+
+
+class FixedOpex(_Strict):
+    amount_idr_per_year: Q("IDR per year", "fixed operating cost, base-year prices", ge=0)
+    escalation_real_per_year: Q(PER_YEAR, "real escalation", ge=-0.2, le=0.2, optional=True)
+    start_year: Year | None = None
+    end_year: Year | None = None
+
+
+class CapexItem(_Strict):
+    amount_idr: Q("IDR", "base cost estimate, base-year prices, before contingency and optimism bias", ge=0)
+    asset_class: AssetClass
+    depreciation: Literal["straight_line", "declining_balance"] = "straight_line"
+    start_year: Year | None = None
+    phasing: list[Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(default_factory=lambda: [1.0])
+    contingency: Q(FRACTION, "physical contingency on the base estimate", ge=0, le=1, optional=True)
+    optimism_bias: Q(FRACTION, "HM Treasury Green Book optimism-bias uplift", ge=0, le=2, optional=True)
+    escalation_real_per_year: Q(PER_YEAR, "real escalation of the cost", ge=-0.2, le=0.2, optional=True)
+    renewal_every_years: Annotated[int, Field(ge=1, le=100)] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> CapexItem:
+        if not math.isclose(sum(self.phasing), 1.0, abs_tol=1e-9):
+            raise ValueError(f"phasing must sum to 1, got {sum(self.phasing):g}")
+        if self.depreciation == "declining_balance" and self.asset_class.startswith(("building", "land")):
+            raise ValueError(
+                "declining_balance is allowed only for non-building groups 1-4 (PMK 72/2023), "
+                f"got asset_class {self.asset_class!r}"
+            )
+        return self
+
+
+def _fill_stream_kinds(data: Any) -> Any:
+    # a stream table named after its kind may omit `kind`
+    if isinstance(data, dict) and isinstance(data.get("revenue"), dict):
+        rev = {}
+        for key, val in data["revenue"].items():
+            if isinstance(val, dict) and "kind" not in val and key in _STREAM_UNITS:
+                val = {"kind": key, **val}
+            rev[key] = val
+        data = {**data, "revenue": rev}
+    return data
+
+
+class BusinessLine(_Strict):
+    name: str
+    revenue: dict[str, Stream] = Field(default_factory=dict)
+    opex: dict[str, FixedOpex] = Field(default_factory=dict)
+    capex: dict[str, CapexItem] = Field(default_factory=dict)
+
+    _fill = model_validator(mode="before")(_fill_stream_kinds)
+
+
+class PortLine(BusinessLine):
+    concession_fee_share_of_revenue: Q(
+        FRACTION, "concession fee to the state, share of gross port revenue", ge=0, le=0.5
+    )
+
+
+class LabLine(BusinessLine):
+    accreditation_year: Year = Field(
+        description="first year the lab's results are legally valid (KAN accreditation and "
+        "registration, Permen LHK P.23/2020); no lab revenue before it"
+    )
+
+
+class Timeline(_Strict):
+    start_year: Year = Field(description="first model year (first construction year); t = 0 for discounting")
+    price_base_year: Year = Field(description="year whose prices the real inputs are in")
+    construction_years: Annotated[int, Field(ge=0, le=10)]
+    operating_years: Annotated[int, Field(ge=1, le=60)]
+    price_basis: Literal["real", "nominal"] = Field(
+        "real", description="basis of the results shown: constant base-year prices or current prices"
+    )
+
+    @property
+    def first_operating_year(self) -> int:
+        return self.start_year + self.construction_years
+
+    @property
+    def end_year(self) -> int:
+        return self.start_year + self.construction_years + self.operating_years - 1
+
+    @property
+    def years(self) -> range:
+        return range(self.start_year, self.end_year + 1)
+
+
+class Macro(_Strict):
+    inflation_per_year: Q(PER_YEAR, "general (CPI) inflation, to turn base-year prices into current prices", ge=-0.05, le=0.5)
+
+
+class Tax(_Strict):
+    corporate_income_tax_rate: Q(FRACTION, "corporate income tax rate (UU HPP 7/2021: 22%)", ge=0, le=0.6)
+    loss_carryforward_years: Annotated[int, Field(ge=0, le=20)] = Field(
+        5, description="years a fiscal loss may be carried forward (UU PPh art. 6(2): 5)"
+    )
+
+
+class WorkingCapital(_Strict):
+    receivable_days: Q("days", "days of revenue outstanding", ge=0, le=365)
+    payable_days: Q("days", "days of cash operating costs outstanding", ge=0, le=365)
+
+
+class Allocation(_Strict):
+    legal_reserve_share: Q(FRACTION, "share of net profit to the legal reserve (PP 54/2017: 20%)", ge=0, le=1)
+    legal_reserve_cap_share_of_capital: Q(
+        FRACTION, "reserve stops when it reaches this share of paid-in capital (PP 54/2017: 20%)", ge=0, le=1
+    )
+    tantiem_share: Q(
+        FRACTION, "tantiem and staff bonus, share of profit after the reserve (PP 54/2017: at most 5%)", ge=0, le=0.05
+    )
+    dividend_payout: Q(FRACTION, "share of the remaining profit paid as dividend", ge=0, le=1)
+    dividend_lag_years: Annotated[int, Field(ge=0, le=1)] = Field(
+        1, description="dividends on year t's profit are paid in year t + lag (after the AGM)"
+    )
+
+
+class Bumd(_Strict):
+    name: str
+    form: Literal["perumda", "perseroda"]
+    ownership_share_region: Q(FRACTION, "the region's share of the BUMD's equity", gt=0, le=1)
+    allocation: Allocation
+    overhead: dict[str, FixedOpex] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Bumd:
+        s = self.ownership_share_region.value
+        if self.form == "perumda" and s != 1:
+            raise ValueError(f"a perumda is wholly owned by the region: ownership_share_region must be 1, got {s:g}")
+        if self.form == "perseroda" and s < 0.51:
+            raise ValueError(f"a perseroda needs at least 51% regional ownership (PP 54/2017), got {s:g}")
+        return self
+
+
+class Injection(_Strict):
+    years: list[Year]
+    amount_idr_nominal: Q("IDR (nominal)", "the region's capital injection (penyertaan modal) by year", ge=0, is_list=True)
+
+    @model_validator(mode="after")
+    def _check(self) -> Injection:
+        if len(self.years) != len(self.amount_idr_nominal.value):
+            raise ValueError(
+                f"years has {len(self.years)} entries but amount_idr_nominal has {len(self.amount_idr_nominal.value)}"
+            )
+        if len(set(self.years)) != len(self.years):
+            raise ValueError(f"years must not repeat, got {self.years}")
+        return self
+
+
+class Loan(_Strict):
+    share_of_construction_capex: Q(FRACTION, "share of each construction year's capex drawn from this loan", ge=0, le=1)
+    interest_rate: Q(PER_YEAR, "nominal interest rate", ge=0, le=0.5)
+    grace_years: Annotated[int, Field(ge=0, le=20)] = Field(
+        0, description="operating years with interest only before the first repayment"
+    )
+    tenor_years: Annotated[int, Field(ge=1, le=40)] = Field(description="years of repayment")
+    repayment: Literal["annuity", "straight_line"] = "annuity"
+
+
+class Financing(_Strict):
+    cost_of_equity_nominal: Q(PER_YEAR, "return the owners require on equity, nominal", ge=0, le=1)
+    capital_injection: Injection
+    loans: dict[str, Loan] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Financing:
+        total = sum(loan.share_of_construction_capex.value for loan in self.loans.values())
+        if total > 1 + 1e-12:
+            raise ValueError(f"loans together finance more than all construction capex: shares sum to {total:g}")
+        return self
+
+
+class Region(_Strict):
+    discount_rate_nominal: Q(
+        PER_YEAR, "the region's opportunity cost of money, nominal (e.g. the 10-year government bond yield)", ge=0, le=1
+    )
+
+
+class ResidualValue(_Strict):
+    method: Literal["book_value", "none"] = Field(
+        "book_value",
+        description="book_value: tax written-down value of the assets (land at cost) plus net working "
+        "capital, received in the last year; none: nothing",
+    )
+
+
+class CaseInfo(_Strict):
+    name: str
+    description: str = ""
+    currency: Literal["IDR"] = "IDR"
+
+
+class Note(_Strict):
+    title: str
+    text: str
+    source: str = ""
+    confidence: Confidence | Literal["unverified"] = "secondary"
+    severity: Literal["info", "low", "medium", "high"] = "info"
+
+
+class Case(_Strict):
+    """A validated feasibility case (the root of a case file)."""
+
+    schema_version: Literal[1] = 1
+    case: CaseInfo
+    notes: dict[str, Note] = Field(default_factory=dict)
+    timeline: Timeline
+    macro: Macro
+    tax: Tax
+    working_capital: WorkingCapital
+    residual_value: ResidualValue = Field(default_factory=ResidualValue)
+    port: PortLine
+    lab: LabLine | None = None
+    bumd: Bumd
+    financing: Financing
+    region: Region
+
+    # -- navigation ---------------------------------------------------------
+
+    def lines(self) -> dict[str, BusinessLine]:
+        """The business lines, by key (``port``, ``lab``)."""
+        out: dict[str, BusinessLine] = {"port": self.port}
+        if self.lab is not None:
+            out["lab"] = self.lab
+        return out
+
+    def quantities(self) -> Iterator[tuple[str, Quantity]]:
+        """Every quantity in the case with its dotted path, in file order."""
+        yield from _walk_quantities(self, "")
+
+    def assumptions(self) -> list[dict[str, Any]]:
+        """The assumption register: one row per number, with unit and provenance."""
+        rows = []
+        for path, q in self.quantities():
+            rows.append(
+                {
+                    "path": path,
+                    "value": q.value,
+                    "unit": q.unit,
+                    "source": q.source,
+                    "year": q.year,
+                    "confidence": q.confidence,
+                    "note": q.note,
+                }
+            )
+        return rows
+
+    def quantity(self, path: str) -> Quantity:
+        """The quantity at a dotted path (``port.revenue.cargo_handling.tariff_idr_per_tonne``)."""
+        obj: Any = self
+        for part in path.split("."):
+            obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, None)
+            if obj is None:
+                break
+        if not isinstance(obj, Quantity):
+            raise KeyError(f"{path}: no such quantity in the case")
+        return obj
+
+    # cross-section checks need the whole case; they run once each part is valid
+    def problems(self) -> list[Problem]:
+        """Problems that involve more than one section (years outside the horizon, ...)."""
+        out: list[Problem] = []
+        tl = self.timeline
+        first, last = tl.start_year, tl.end_year
+        if tl.price_base_year > tl.start_year:
+            out.append(Problem("timeline.price_base_year", f"must be <= start_year ({tl.start_year})", tl.price_base_year))
+
+        def in_horizon(path: str, year: int | None) -> None:
+            if year is not None and not first <= year <= last:
+                out.append(Problem(path, f"must be within the model years {first}-{last}", year))
+
+        for key, line in self.lines().items():
+            for name, s in line.revenue.items():
+                in_horizon(f"{key}.revenue.{name}.start_year", s.start_year)
+            for name, o in line.opex.items():
+                in_horizon(f"{key}.opex.{name}.start_year", o.start_year)
+                in_horizon(f"{key}.opex.{name}.end_year", o.end_year)
+            for name, c in line.capex.items():
+                p = f"{key}.capex.{name}"
+                in_horizon(f"{p}.start_year", c.start_year)
+                start = c.start_year if c.start_year is not None else first
+                if start + len(c.phasing) - 1 > last:
+                    out.append(
+                        Problem(f"{p}.phasing", f"runs past the last model year {last}", f"{len(c.phasing)} years from {start}")
+                    )
+        for name, o in self.bumd.overhead.items():
+            in_horizon(f"bumd.overhead.{name}.start_year", o.start_year)
+            in_horizon(f"bumd.overhead.{name}.end_year", o.end_year)
+        if self.lab is not None:
+            in_horizon("lab.accreditation_year", self.lab.accreditation_year)
+        for y in self.financing.capital_injection.years:
+            in_horizon("financing.capital_injection.years", y)
+        for name, loan in self.financing.loans.items():
+            end = tl.first_operating_year + loan.grace_years + loan.tenor_years - 1
+            if end > last:
+                out.append(
+                    Problem(
+                        f"financing.loans.{name}.tenor_years",
+                        f"the loan would be repaid in {end}, after the last model year {last}; "
+                        "shorten grace_years + tenor_years",
+                        loan.tenor_years,
+                    )
+                )
+            if loan.share_of_construction_capex.value > 0 and tl.construction_years == 0:
+                out.append(
+                    Problem(
+                        f"financing.loans.{name}.share_of_construction_capex",
+                        "loans are drawn during construction, but timeline.construction_years is 0",
+                        loan.share_of_construction_capex.value,
+                    )
+                )
+        return out
+
+
+def _walk_quantities(obj: Any, prefix: str) -> Iterator[tuple[str, Quantity]]:
+    if isinstance(obj, Quantity):
+        yield prefix, obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from _walk_quantities(getattr(obj, name), f"{prefix}.{name}" if prefix else name)
+    elif isinstance(obj, dict):
+        for key, val in obj.items():
+            yield from _walk_quantities(val, f"{prefix}.{key}")
+
+
+# ---------------------------------------------------------------------------
+# errors
+
+
+class Problem(typing.NamedTuple):
+    """One problem in a case file."""
+
+    path: str
+    rule: str
+    value: Any = None
+
+    def __str__(self) -> str:
+        shown = "" if self.value is _MISSING else f", got {_show(self.value)}"
+        return f"{self.path or '(top level)'}: {self.rule}{shown}"
+
+
+_MISSING = object()
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, str):
+        return repr(v)
+    if isinstance(v, dict):
+        return "a table" if v else "an empty table"
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e16:
+        return str(int(v))
+    text = repr(v)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class CaseError(ValueError):
+    """A case file that cannot be used; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem], source: str = "case"):
+        self.problems = problems
+        self.source = source
+        lines = [f"{source}: {len(problems)} problem(s)"] + [f"  {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+def _unwrap(ann: Any) -> list[Any]:
+    """The concrete types an annotation can hold (Optional/Union/Annotated removed)."""
+    origin = typing.get_origin(ann)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(ann)[0])
+    if origin in (Union, types.UnionType):
+        out = []
+        for a in typing.get_args(ann):
+            out += _unwrap(a)
+        return [a for a in out if a is not type(None)]
+    return [ann]
+
+
+def _allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+    """Field names allowed at the table that holds ``loc[-1]`` (for typo hints)."""
+    candidates: list[Any] = [root]
+    for part in loc[:-1]:
+        if isinstance(part, str) and part in STREAM_MODELS and STREAM_MODELS[part] in candidates:
+            candidates = [STREAM_MODELS[part]]  # the discriminator tag pydantic puts in the path
+            continue
+        nxt: list[Any] = []
+        for c in candidates:
+            if isinstance(c, type) and issubclass(c, BaseModel):
+                f = c.model_fields.get(part) if isinstance(part, str) else None
+                if f is not None:
+                    nxt += _unwrap(f.annotation)
+            elif typing.get_origin(c) is dict:
+                nxt += _unwrap(typing.get_args(c)[1])
+            elif typing.get_origin(c) is list:
+                nxt += _unwrap(typing.get_args(c)[0])
+        candidates = nxt
+    models = list({id(c): c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)}.values())
+    if len(models) != 1:
+        return None
+    return list(models[0].model_fields)
+
+
+_RULES = {
+    "greater_than_equal": "must be >= {ge}",
+    "greater_than": "must be > {gt}",
+    "less_than_equal": "must be <= {le}",
+    "less_than": "must be < {lt}",
+    "finite_number": "must be a finite number",
+    "missing": "is required but missing",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "string_type": "must be text (a quoted string)",
+    "list_type": "must be a list",
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "model_attributes_type": "must be a table",
+    "string_too_short": "must not be empty",
+    "too_short": "must have at least {min_length} item(s)",
+}
+
+
+def _is_quantity_loc(loc: tuple[Any, ...]) -> bool:
+    """Whether a path (with pydantic's discriminator tags) leads to a quantity."""
+    models = _allowed_keys(Case, loc + ("value",))
+    return models is not None and set(models) >= {"value", "source", "confidence"}
+
+
+def _problems_from(err: ValidationError) -> list[Problem]:
+    out = []
+    for e in err.errors(include_url=False):
+        loc = tuple(e["loc"])
+        # drop the discriminator tag pydantic inserts into the path of a stream
+        loc = tuple(
+            p
+            for i, p in enumerate(loc)
+            if not (i >= 3 and loc[i - 2] == "revenue" and isinstance(p, str) and p in STREAM_MODELS)
+        )
+        # a quantity's value is reported at the quantity's path (and list items after it)
+        loc = tuple(p for i, p in enumerate(loc) if not (p == "value" and i > 0 and _is_quantity_loc(loc[:i])))
+        path = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
+        typ = e["type"]
+        ctx = e.get("ctx") or {}
+        value: Any = e.get("input", _MISSING)
+        if typ == "missing":
+            rule, value = "is required but missing", _MISSING
+        elif typ == "extra_forbidden":
+            allowed = _allowed_keys(Case, tuple(e["loc"]))
+            rule = "unknown key (a typo?)"
+            if allowed:
+                rule += "; allowed here: " + ", ".join(allowed)
+            value = _MISSING
+        elif typ == "literal_error":
+            rule = f"must be one of {ctx.get('expected')}"
+        elif typ in ("value_error", "assertion_error"):
+            rule = e["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            if isinstance(value, dict):  # a table-level rule names its own values
+                value = _MISSING
+        elif typ == "invalid_kind" or typ == "union_tag_invalid":
+            rule = "kind must be one of " + ", ".join(repr(k) for k in STREAM_MODELS)
+            value = value.get("kind") if isinstance(value, dict) else value
+        elif typ == "union_tag_not_found":
+            rule = "needs kind = one of " + ", ".join(repr(k) for k in STREAM_MODELS)
+            value = _MISSING
+        elif typ == "model_type" and _is_quantity_loc(loc):
+            rule = "must be a quantity table { value = ..., source = \"...\", confidence = \"...\" }"
+        elif typ in _RULES:
+            rule = _RULES[typ].format(**{k: _show(v) for k, v in ctx.items()})
+        else:
+            rule = e["msg"]
+        out.append(Problem(path, rule, value))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# loading
+
+
+def parse_case(data: dict[str, Any], source: str = "case") -> Case:
+    """Validate a case given as a mapping (for example a parsed TOML document).
+
+    Raises
+    ------
+    CaseError
+        With every problem found: first the per-field and per-table rules
+        (all at once), then, if those pass, the cross-section rules.
+    """
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as err:
+        raise CaseError(_problems_from(err), source) from None
+    problems = case.problems()
+    if problems:
+        raise CaseError(problems, source)
+    return case
+
+
+def load_case(path: str | Path | None = None) -> Case:
+    """Read and validate a TOML case file (the Kota Serang default case if ``path`` is None).
+
+    Parsing uses :mod:`tomllib`, which reads data only: nothing in the file is
+    executed.
+
+    Raises
+    ------
+    CaseError
+        When the file is missing, is not valid TOML, or breaks any rule.
+    """
+    p = Path(path) if path is not None else DEFAULT_CASE
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise CaseError([Problem("", "file not found", str(p))], str(p)) from None
+    except IsADirectoryError:
+        raise CaseError([Problem("", "is a directory, not a case file", str(p))], str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise CaseError([Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})", _MISSING)], str(p)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseError([Problem("", f"not valid TOML: {exc}", _MISSING)], str(p)) from None
+    return parse_case(data, str(p))
+
+
+def case_text(path: str | Path | None = None) -> str:
+    """The raw text of a case file (for embedding in reports)."""
+    return Path(path if path is not None else DEFAULT_CASE).read_text(encoding="utf-8")

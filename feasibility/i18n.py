@@ -1,0 +1,88 @@
+"""Message catalogs and locale-aware number formatting (Indonesian default, English).
+
+Catalogs are TOML files in ``feasibility/locale``; templates and the CLI take
+every word from them. Numbers, percentages and money are formatted with Babel
+for the locale: ``Rp -597,5 miliar`` and ``12,5%`` in Indonesian,
+``IDR -597.5 billion`` and ``12.5%`` in English.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import tomllib
+from importlib import resources
+from typing import Any
+
+from babel.numbers import format_decimal, format_percent
+
+__all__ = ["LANGS", "catalog", "Formatter"]
+
+LANGS = ("id", "en")
+_LOCALES = {"id": "id_ID", "en": "en_US"}
+
+
+@functools.cache
+def catalog(lang: str) -> dict[str, dict[str, str]]:
+    """The message catalog of a language (``id`` or ``en``)."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    text = resources.files("feasibility").joinpath("locale", f"{lang}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+class Formatter:
+    """Locale-aware formatting of the values a report shows."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.locale = _LOCALES[lang]
+        self.msg = catalog(lang)
+
+    def number(self, x: Any, digits: int = 0) -> str:
+        if x is None or (isinstance(x, float) and not math.isfinite(x)):
+            return self.msg["ui"]["na"]
+        fmt = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(x, format=fmt, locale=self.locale)
+
+    def percent(self, x: Any, digits: int = 1) -> str:
+        if x is None or not math.isfinite(x):
+            return self.msg["ui"]["na"]
+        return format_percent(x, format="#,##0." + "0" * digits + "%", locale=self.locale)
+
+    def money(self, x: Any) -> str:
+        """Rupiah in words of scale: ``Rp 1,2 miliar`` / ``IDR 1.2 billion``."""
+        if x is None or not math.isfinite(x):
+            return self.msg["ui"]["na"]
+        ui = self.msg["ui"]
+        a = abs(x)
+        if a >= 1e12:
+            body = f"{self.number(x / 1e12, 2)} {ui['trillion']}"
+        elif a >= 1e9:
+            body = f"{self.number(x / 1e9, 1)} {ui['billion']}"
+        elif a >= 1e6:
+            body = f"{self.number(x / 1e6, 1)} {ui['million']}"
+        else:
+            body = self.number(x)
+        return f"{ui['currency']} {body}"
+
+    def value(self, x: Any, unit: str) -> str:
+        """A metric value by its unit (see :data:`feasibility.model.METRIC_UNITS`)."""
+        if unit == "IDR":
+            return self.money(x)
+        if unit == "fraction":
+            return self.percent(x)
+        if unit == "ratio":
+            return self.number(x, 2)
+        if unit == "years":
+            return self.na_or(x, lambda v: f"{self.number(v, 1)} {self.msg['ui']['years_unit']}")
+        if unit == "year":
+            return self.na_or(x, lambda v: str(int(v)))
+        if unit == "flag":
+            return self.na_or(x, lambda v: self.msg["ui"]["yes"] if v else self.msg["ui"]["no"])
+        return self.number(x, 2)
+
+    def na_or(self, x: Any, fn: Any) -> str:
+        if x is None or (isinstance(x, float) and not math.isfinite(x)):
+            return self.msg["ui"]["na"]
+        return fn(x)

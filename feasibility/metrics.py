@@ -1,0 +1,665 @@
+"""Financial metrics that broadcast like numpy ufuncs over leading axes.
+
+Every function takes cash flows with time on the **last** axis and any number of
+leading axes (scenarios, Monte Carlo iterations). Rates broadcast against the
+leading axes. Amounts are in any one currency unit; rates are fractions per
+period (0.08 means 8 %).
+
+Conventions
+-----------
+* Period cash flows are ordered ``t = 0, 1, ..., T-1`` and the **first amount is
+  at t = 0, undiscounted** (the numpy-financial convention). Excel's ``NPV``
+  discounts its first argument by one period; see :func:`npv`.
+* Dated cash flows (:func:`xnpv`, :func:`xirr`) use Excel's actual/365 day count.
+* Undefined results are ``NaN``, never an exception: an IRR that does not exist or
+  is not unique, a payback that never happens, a ratio with a zero denominator.
+
+References
+----------
+Microsoft Excel function documentation (NPV, IRR, XNPV, XIRR, MIRR);
+numpy-financial 1.0 documentation; ADB (2005) *Financial Management and Analysis
+of Projects*, ch. 7; Yescombe (2014) *Principles of Project Finance*, ch. 12
+(DSCR, LLCR).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "IRRWarning",
+    "MultipleIRRWarning",
+    "NoIRRWarning",
+    "benefit_cost_ratio",
+    "discounted_payback_period",
+    "dscr",
+    "irr",
+    "irr_all",
+    "llcr",
+    "mirr",
+    "npv",
+    "payback_period",
+    "profitability_index",
+    "wacc",
+    "xirr",
+    "xnpv",
+]
+
+
+class IRRWarning(RuntimeWarning):
+    """Base class for warnings about an IRR that is not a single number."""
+
+
+class MultipleIRRWarning(IRRWarning):
+    """The cash flow has more than one internal rate of return; NaN was returned."""
+
+
+class NoIRRWarning(IRRWarning):
+    """The cash flow has no internal rate of return above -100 %; NaN was returned."""
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+def _as_flows(cashflows: Any) -> np.ndarray:
+    cf = np.asarray(cashflows, dtype=float)
+    if cf.ndim == 0:
+        raise ValueError("cash flows need a time axis (the last axis); got a scalar")
+    return cf
+
+
+def _sign_changes(cf: np.ndarray) -> np.ndarray:
+    """Number of sign changes along the last axis, zeros skipped (Descartes)."""
+    s = np.sign(cf)
+    # carry the last non-zero sign forward over zeros so that they are skipped
+    idx = np.where(s != 0, np.arange(s.shape[-1]), 0)
+    np.maximum.accumulate(idx, axis=-1, out=idx)
+    filled = np.take_along_axis(s, idx, axis=-1)
+    changes = (filled[..., 1:] * filled[..., :-1]) < 0
+    return changes.sum(axis=-1)
+
+
+def _first_last_nonzero_sign(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    nz = cf != 0
+    t = cf.shape[-1]
+    first_idx = np.argmax(nz, axis=-1)
+    last_idx = t - 1 - np.argmax(nz[..., ::-1], axis=-1)
+    first = np.sign(np.take_along_axis(cf, first_idx[..., None], axis=-1)[..., 0])
+    last = np.sign(np.take_along_axis(cf, last_idx[..., None], axis=-1)[..., 0])
+    return first, last
+
+
+def _gen_poly(c: np.ndarray, tau: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Value and derivative of f(x) = sum_i c_i x**tau_i for x > 0 (rows independent)."""
+    xp = x[..., None] ** tau
+    f = np.sum(c * xp, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.sum(np.where(tau > 0, c * tau * xp / x[..., None], 0.0), axis=-1)
+    return f, d
+
+
+def _horner(ct: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Value and derivative of f(x) = sum_k c_k x**k, with ``ct`` of shape (T, n)."""
+    f = ct[-1].copy()
+    d = np.zeros_like(f)
+    for k in range(ct.shape[0] - 2, -1, -1):
+        d *= x
+        d += f
+        f *= x
+        f += ct[k]
+    return f, d
+
+
+def _unique_positive_root(c: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
+    """The single positive root x of f(x) = sum c_i x**tau_i, rows in parallel.
+
+    Every row must have exactly one sign change in ``c`` (ordered by ``tau``;
+    ``tau=None`` means the integer powers 0..T-1), so by Descartes' rule of signs
+    (which holds for real exponents, Laguerre) f has exactly one root in
+    (0, inf). Safeguarded Newton: a step that leaves the bracket is replaced by
+    bisection, so convergence is guaranteed.
+    """
+
+    ct = np.ascontiguousarray(c.T) if tau is None else None
+
+    def f_and_d(rows: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if ct is not None:
+            return _horner(ct if rows.size == n else ct[:, rows], x)
+        return _gen_poly(c[rows], tau[rows], x)
+
+    n = c.shape[0]
+    s_lo, s_hi = _first_last_nonzero_sign(c)
+    every = np.arange(n)
+    # the sign at x = 1 (r = 0) tells on which side of 1 the root lies
+    f1, _ = f_and_d(every, np.ones(n))
+    right = np.sign(f1) == s_lo
+    lo = np.where(right, 1.0, 0.0)
+    hi = np.where(right, 2.0, 1.0)
+    grow = np.flatnonzero(right)
+    for _ in range(100):  # expand the upper end for IRRs below -50 %
+        if grow.size == 0:
+            break
+        fh, _ = f_and_d(grow, hi[grow])
+        need = np.sign(fh) != s_hi[grow]
+        lo[grow[need]] = hi[grow[need]]
+        hi[grow[need]] *= 8.0
+        grow = grow[need]
+    # start from r = 10 % (or the bracket middle), the usual neighbourhood
+    x = np.where((lo < 1 / 1.1) & (hi > 1 / 1.1), 1 / 1.1, 0.5 * (lo + hi))
+    x[np.flatnonzero(f1 == 0)] = 1.0
+    active = np.flatnonzero(f1 != 0)
+    for _ in range(300):
+        if active.size == 0:
+            break
+        xa = x[active]
+        f, d = f_and_d(active, xa)
+        sa = np.sign(f)
+        below = sa == s_lo[active]
+        lo_a = np.where(below, xa, lo[active])
+        hi_a = np.where(~below & (sa != 0), xa, hi[active])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = xa - f / d
+        ok = np.isfinite(newton) & (newton >= lo_a) & (newton <= hi_a)
+        nxt = np.where(ok, newton, 0.5 * (lo_a + hi_a))
+        nxt = np.where(sa == 0, xa, nxt)
+        # converged when a Newton step is at rounding level (bisection steps never count)
+        done = (ok & (np.abs(nxt - xa) <= 1e-15 * xa)) | (sa == 0) | (hi_a - lo_a <= 4e-16 * hi_a)
+        x[active] = nxt
+        lo[active] = lo_a
+        hi[active] = hi_a
+        active = active[~done]
+    return x
+
+
+def _roots_all_poly(row: np.ndarray) -> np.ndarray:
+    """Every real IRR > -1 of one period cash-flow row, sorted ascending."""
+    nz = np.flatnonzero(row)
+    if nz.size < 2:
+        return np.empty(0)
+    c = row[nz[0] : nz[-1] + 1]
+    # f(x) = sum c_k x**k with x = 1/(1+r); np.roots wants the highest power first
+    roots = np.roots(c[::-1])
+    real = roots[(np.abs(roots.imag) <= 1e-7 * np.maximum(1.0, np.abs(roots))) & (roots.real > 0)].real
+    if real.size == 0:
+        return np.empty(0)
+    k = np.arange(c.size)
+    # polish each root with a few Newton steps on the original polynomial
+    for _ in range(8):
+        xp = real[:, None] ** k
+        f = xp @ c
+        d = (xp[:, 1:] / real[:, None]) @ (c[1:] * k[1:]) if c.size > 1 else np.zeros_like(real)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(d != 0, f / d, 0.0)
+        real = np.where(real - step > 0, real - step, real)
+    r = np.sort(1.0 / real - 1.0)
+    # a double root shows up twice: merge roots closer than a relative 1e-6
+    keep = np.ones(r.size, dtype=bool)
+    keep[1:] = np.abs(np.diff(r)) > 1e-6 * np.maximum(1.0, np.abs(r[1:]))
+    return r[keep]
+
+
+# ---------------------------------------------------------------------------
+# present values
+
+
+def npv(rate: Any, cashflows: Any) -> np.ndarray | float:
+    r"""Net present value with the first amount at t = 0 (undiscounted).
+
+    .. math:: \mathrm{NPV} = \sum_{t=0}^{T-1} \frac{CF_t}{(1+r)^t}
+
+    Parameters
+    ----------
+    rate : array_like
+        Discount rate per period (fraction). Broadcasts against the leading axes
+        of ``cashflows``.
+    cashflows : array_like, shape (..., T)
+        Cash flows, time on the last axis.
+
+    Returns
+    -------
+    ndarray or float
+        Shape ``broadcast(rate.shape, cashflows.shape[:-1])``.
+
+    Notes
+    -----
+    Excel's ``NPV(rate, v1, ..., vn)`` discounts ``v1`` by one full period, so
+    ``Excel NPV(r, v) == npv(r, [0, *v]) == npv(r, v) / (1 + r)``. To reproduce a
+    spreadsheet that writes ``=NPV(r, C2:C31) + C1`` pass the whole row here.
+    Unlike ``numpy_financial.npv``, a vector of rates broadcasts element-wise
+    against the leading axes (it does not form an outer product).
+
+    Examples
+    --------
+    >>> round(npv(0.10, [-1000, 500, 500, 500]), 6)
+    243.425995
+    """
+    cf = _as_flows(cashflows)
+    r = np.asarray(rate, dtype=float)[..., None]
+    t = np.arange(cf.shape[-1])
+    out = np.sum(cf * (1.0 + r) ** -t, axis=-1)
+    return out[()] if out.ndim == 0 else out
+
+
+def _year_fractions(dates: Any) -> np.ndarray:
+    d = np.asarray(dates)
+    if not np.issubdtype(d.dtype, np.datetime64):
+        d = np.asarray(d, dtype="datetime64[D]")
+    days = (d.astype("datetime64[D]") - d.astype("datetime64[D]")[..., :1]).astype(float)
+    if np.any(days < 0):
+        raise ValueError("dates: no date may precede the first date (Excel XNPV/XIRR rule)")
+    return days / 365.0
+
+
+def xnpv(rate: Any, amounts: Any, dates: Any) -> np.ndarray | float:
+    r"""Net present value of dated amounts, Excel ``XNPV`` convention.
+
+    .. math:: \mathrm{XNPV} = \sum_i \frac{a_i}{(1+r)^{(d_i - d_0)/365}}
+
+    Parameters
+    ----------
+    rate : array_like
+        Annual discount rate (fraction), broadcasting over leading axes.
+    amounts : array_like, shape (..., n)
+    dates : array_like of dates, shape (n,) or (..., n)
+        ``datetime.date``, ISO strings or ``datetime64``. No date may precede the
+        first one.
+
+    Returns
+    -------
+    ndarray or float
+    """
+    a = _as_flows(amounts)
+    tau = _year_fractions(dates)
+    r = np.asarray(rate, dtype=float)[..., None]
+    out = np.sum(a * (1.0 + r) ** -tau, axis=-1)
+    return out[()] if out.ndim == 0 else out
+
+
+# ---------------------------------------------------------------------------
+# internal rates of return
+
+
+def _irr_core(cf: np.ndarray, tau: np.ndarray | None, what: str) -> np.ndarray:
+    lead = cf.shape[:-1]
+    flat = cf.reshape(-1, cf.shape[-1])
+    tau_flat = None
+    if tau is not None:
+        tau_flat = np.broadcast_to(tau, cf.shape).reshape(-1, cf.shape[-1])
+    out = np.full(flat.shape[0], np.nan)
+    if tau_flat is not None:
+        # Descartes needs coefficients ordered by exponent
+        order = np.argsort(tau_flat, axis=-1, kind="stable")
+        flat = np.take_along_axis(flat, order, axis=-1)
+        tau_flat = np.take_along_axis(tau_flat, order, axis=-1)
+    changes = _sign_changes(flat)
+    finite = np.all(np.isfinite(flat), axis=-1)
+    one = (changes == 1) & finite
+    if one.any():
+        x = _unique_positive_root(flat[one], None if tau_flat is None else tau_flat[one])
+        out[one] = 1.0 / x - 1.0
+    n_none = int(np.count_nonzero((changes == 0) & finite))
+    n_multi = 0
+    for i in np.flatnonzero((changes > 1) & finite):
+        roots = (
+            _roots_all_poly(flat[i]) if tau_flat is None else _roots_all_dated(flat[i], tau_flat[i])
+        )
+        if roots.size == 1:
+            out[i] = roots[0]
+        elif roots.size == 0:
+            n_none += 1
+        else:
+            n_multi += 1
+    if n_multi:
+        warnings.warn(
+            f"{what}: {n_multi} cash flow(s) have more than one internal rate of return; "
+            "NaN returned for them (use irr_all to see every root)",
+            MultipleIRRWarning,
+            stacklevel=3,
+        )
+    if n_none:
+        warnings.warn(
+            f"{what}: {n_none} cash flow(s) have no internal rate of return above -100%; "
+            "NaN returned for them",
+            NoIRRWarning,
+            stacklevel=3,
+        )
+    return out.reshape(lead)
+
+
+def irr(cashflows: Any) -> np.ndarray | float:
+    r"""Internal rate of return of period cash flows: the r with ``npv(r, cf) = 0``.
+
+    Parameters
+    ----------
+    cashflows : array_like, shape (..., T)
+        First amount at t = 0. Leading axes are independent cash flows.
+
+    Returns
+    -------
+    ndarray or float
+        The unique IRR above -100 %, shape ``cashflows.shape[:-1]``. ``NaN`` with
+        a :class:`MultipleIRRWarning` where several rates solve ``NPV = 0``, and
+        ``NaN`` with a :class:`NoIRRWarning` where none does. Never raises on
+        numerical grounds.
+
+    Notes
+    -----
+    With ``x = 1/(1+r)`` the NPV is a polynomial in ``x``. By Descartes' rule of
+    signs a row with exactly one sign change has exactly one root ``x > 0``, i.e.
+    one IRR above -100 %; it is found by a vectorised, bracketed Newton iteration
+    (all rows at once). Rows with several sign changes are solved through the
+    eigenvalues of the companion matrix (:func:`irr_all`); only if exactly one
+    real root remains is it returned.
+
+    Examples
+    --------
+    >>> round(irr([-100, 39, 59, 55, 20]), 10)  # numpy-financial documentation
+    0.2809484212
+    """
+    cf = _as_flows(cashflows)
+    out = _irr_core(cf, None, "irr")
+    return out[()] if out.ndim == 0 else out
+
+
+def irr_all(cashflows: Any) -> np.ndarray:
+    """Every real internal rate of return above -100 %, sorted ascending.
+
+    Parameters
+    ----------
+    cashflows : array_like, shape (T,) or (..., T)
+
+    Returns
+    -------
+    ndarray
+        For a 1-D input, a float array of the roots (empty when there is none).
+        For an N-D input, an object array of shape ``cashflows.shape[:-1]`` whose
+        elements are such float arrays.
+
+    Notes
+    -----
+    Roots of the NPV polynomial in ``x = 1/(1+r)`` from the eigenvalues of its
+    companion matrix (``numpy.roots``), kept when real and positive, polished by
+    Newton steps; a repeated root is reported once.
+    """
+    cf = _as_flows(cashflows)
+    if cf.ndim == 1:
+        return _roots_all_poly(cf) if np.all(np.isfinite(cf)) else np.empty(0)
+    flat = cf.reshape(-1, cf.shape[-1])
+    out = np.empty(flat.shape[0], dtype=object)
+    for i, row in enumerate(flat):
+        out[i] = _roots_all_poly(row) if np.all(np.isfinite(row)) else np.empty(0)
+    return out.reshape(cf.shape[:-1])
+
+
+def _roots_all_dated(a: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """Every root r > -1 of sum a_i (1+r)**-tau_i, by a scan and Brent's method."""
+    from scipy.optimize import brentq
+
+    def f(r: float) -> float:
+        return float(np.sum(a * (1.0 + r) ** -tau))
+
+    grid = np.concatenate([-1 + np.geomspace(1e-6, 1.0, 400)[:-1], np.geomspace(1e-4, 1e3, 600) - 1e-4])
+    vals = np.array([f(g) for g in grid])
+    roots = [
+        brentq(f, grid[i], grid[i + 1], xtol=1e-15, rtol=4e-16)
+        for i in range(grid.size - 1)
+        if np.sign(vals[i]) * np.sign(vals[i + 1]) < 0
+    ]
+    roots += [grid[i] for i in np.flatnonzero(vals == 0)]
+    return np.unique(np.round(np.array(roots, dtype=float), 12))
+
+
+def xirr(amounts: Any, dates: Any) -> np.ndarray | float:
+    """Internal rate of return of dated amounts (Excel ``XIRR``, actual/365).
+
+    Parameters
+    ----------
+    amounts : array_like, shape (..., n)
+    dates : array_like of dates, shape (n,) or (..., n)
+
+    Returns
+    -------
+    ndarray or float
+        The annual rate r with ``xnpv(r, amounts, dates) = 0``; NaN with a warning
+        when there is none or more than one (as :func:`irr`).
+
+    Notes
+    -----
+    Descartes' rule of signs holds for polynomials with real exponents, so a
+    single sign change (amounts ordered by date) again means a single root,
+    found by the same vectorised bracketed Newton iteration as :func:`irr`.
+    """
+    a = _as_flows(amounts)
+    tau = _year_fractions(dates)
+    out = _irr_core(a, tau, "xirr")
+    return out[()] if out.ndim == 0 else out
+
+
+def mirr(cashflows: Any, finance_rate: Any, reinvest_rate: Any) -> np.ndarray | float:
+    r"""Modified internal rate of return (Excel ``MIRR``).
+
+    .. math::
+        \mathrm{MIRR} = \left(\frac{FV_{\text{reinvest}}(CF^+)}
+        {-PV_{\text{finance}}(CF^-)}\right)^{1/(T-1)} - 1
+
+    Parameters
+    ----------
+    cashflows : array_like, shape (..., T)
+    finance_rate : array_like
+        Rate paid on the negative amounts (fraction per period).
+    reinvest_rate : array_like
+        Rate earned on the positive amounts when reinvested.
+
+    Returns
+    -------
+    ndarray or float
+        NaN where the flows have no positive or no negative amount.
+    """
+    cf = _as_flows(cashflows)
+    n = cf.shape[-1]
+    t = np.arange(n)
+    fr = np.asarray(finance_rate, dtype=float)[..., None]
+    rr = np.asarray(reinvest_rate, dtype=float)[..., None]
+    pv_neg = np.sum(np.where(cf < 0, cf, 0.0) * (1.0 + fr) ** -t, axis=-1)
+    fv_pos = np.sum(np.where(cf > 0, cf, 0.0) * (1.0 + rr) ** (n - 1 - t), axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where((pv_neg < 0) & (fv_pos > 0), (fv_pos / -pv_neg) ** (1.0 / (n - 1)) - 1.0, np.nan)
+    return out[()] if out.ndim == 0 else out
+
+
+# ---------------------------------------------------------------------------
+# payback
+
+
+def payback_period(cashflows: Any) -> np.ndarray | float:
+    """Years until the cumulative cash flow turns non-negative for good.
+
+    Parameters
+    ----------
+    cashflows : array_like, shape (..., T)
+        First amount at t = 0; amounts of year t are taken to accrue evenly
+        within the year ending at t, so the crossing is interpolated linearly.
+
+    Returns
+    -------
+    ndarray or float
+        Fractional years from t = 0. ``0`` when the cumulative cash flow is never
+        negative; NaN when it is still negative at the end.
+
+    Notes
+    -----
+    The payback is the **last** crossing from negative to non-negative: a project
+    whose cumulative cash flow dips below zero again (a mid-life reinvestment)
+    is not counted as paid back at the first crossing. For a conventional flow
+    (outlays, then inflows) this is the textbook payback period.
+
+    Examples
+    --------
+    >>> float(payback_period([-1000, 400, 400, 400]))
+    2.5
+    """
+    cf = _as_flows(cashflows)
+    cum = np.cumsum(cf, axis=-1)
+    neg = cum < 0
+    n = cf.shape[-1]
+    # last index where the cumulative is negative (-1 if never)
+    last_neg = np.where(neg.any(axis=-1), n - 1 - np.argmax(neg[..., ::-1], axis=-1), -1)
+    never_back = last_neg == n - 1
+    k = np.clip(last_neg, 0, n - 2)
+    c_k = np.take_along_axis(cum, k[..., None], axis=-1)[..., 0]
+    f_k1 = np.take_along_axis(cf, (k + 1)[..., None], axis=-1)[..., 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(f_k1 != 0, -c_k / f_k1, 0.0)
+    out = np.where(last_neg < 0, 0.0, np.where(never_back, np.nan, k + frac))
+    return out[()] if out.ndim == 0 else out
+
+
+def discounted_payback_period(rate: Any, cashflows: Any) -> np.ndarray | float:
+    """Years until the cumulative **discounted** cash flow turns non-negative for good.
+
+    Parameters
+    ----------
+    rate : array_like
+        Discount rate per period, broadcasting over the leading axes.
+    cashflows : array_like, shape (..., T)
+
+    Returns
+    -------
+    ndarray or float
+        As :func:`payback_period` on ``cf_t / (1+rate)**t``; NaN when the
+        project never pays back at that rate (NPV < 0).
+    """
+    cf = _as_flows(cashflows)
+    r = np.asarray(rate, dtype=float)[..., None]
+    return payback_period(cf * (1.0 + r) ** -np.arange(cf.shape[-1]))
+
+
+# ---------------------------------------------------------------------------
+# ratios
+
+
+def profitability_index(rate: Any, cashflows: Any) -> np.ndarray | float:
+    r"""Profitability index: PV of the positive net flows over PV of the negative ones.
+
+    .. math:: PI = \frac{\sum_{CF_t>0} CF_t (1+r)^{-t}}{-\sum_{CF_t<0} CF_t (1+r)^{-t}}
+              = 1 + \frac{NPV}{PV(\text{outlays})}
+
+    For a single outlay at t = 0 this is the textbook ``PV(future flows) / I_0``;
+    with multi-year construction every net-negative year counts as outlay.
+    ``PI > 1`` exactly when ``NPV > 0``. NaN when there is no outlay.
+    """
+    cf = _as_flows(cashflows)
+    r = np.asarray(rate, dtype=float)[..., None]
+    disc = cf * (1.0 + r) ** -np.arange(cf.shape[-1])
+    pos = np.sum(np.where(disc > 0, disc, 0.0), axis=-1)
+    neg = -np.sum(np.where(disc < 0, disc, 0.0), axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(neg > 0, pos / neg, np.nan)
+    return out[()] if out.ndim == 0 else out
+
+
+def benefit_cost_ratio(rate: Any, benefits: Any, costs: Any) -> np.ndarray | float:
+    r"""Benefit-cost ratio ``PV(benefits) / PV(costs)`` (EU CBA Guide 2014, s.2.9).
+
+    Parameters
+    ----------
+    rate : array_like
+    benefits, costs : array_like, shape (..., T)
+        Both as positive amounts, first at t = 0.
+
+    Returns
+    -------
+    ndarray or float
+        NaN where the present value of costs is zero.
+    """
+    pb = np.asarray(npv(rate, benefits), dtype=float)
+    pc = np.asarray(npv(rate, costs), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(pc != 0, pb / pc, np.nan)
+    return out[()] if out.ndim == 0 else out
+
+
+def dscr(cfads: Any, debt_service: Any) -> np.ndarray | float:
+    """Debt service coverage ratio by period: ``CFADS / debt service``.
+
+    Parameters
+    ----------
+    cfads : array_like
+        Cash flow available for debt service (after tax, after maintenance capex).
+    debt_service : array_like
+        Interest plus principal due in the same period.
+
+    Returns
+    -------
+    ndarray or float
+        NaN in periods without debt service (the ratio is not defined there).
+    """
+    c = np.asarray(cfads, dtype=float)
+    d = np.asarray(debt_service, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(d > 0, c / np.where(d > 0, d, 1.0), np.nan)
+    return out[()] if out.ndim == 0 else out
+
+
+def llcr(rate: Any, cfads: Any, debt_service: Any, opening_balance: Any) -> np.ndarray:
+    r"""Loan life coverage ratio in each period (Yescombe 2014, s.12.3.2).
+
+    .. math:: LLCR_t = \frac{\sum_{s=t}^{m} CFADS_s (1+r)^{-(s-t)}}{D_t}
+
+    where ``m`` is the last period with debt service and ``D_t`` the debt
+    outstanding at the start of period t.
+
+    Parameters
+    ----------
+    rate : array_like
+        Interest rate of the debt, per period.
+    cfads, debt_service, opening_balance : array_like, shape (..., T)
+
+    Returns
+    -------
+    ndarray, shape (..., T)
+        NaN where no debt is outstanding or after the loan life.
+    """
+    c = np.asarray(cfads, dtype=float)
+    ds = np.asarray(debt_service, dtype=float)
+    bal = np.asarray(opening_balance, dtype=float)
+    c, ds, bal = np.broadcast_arrays(c, ds, bal)
+    n = c.shape[-1]
+    t = np.arange(n)
+    has = ds > 0
+    last = np.where(has.any(axis=-1), n - 1 - np.argmax(has[..., ::-1], axis=-1), -1)
+    within = t <= last[..., None]
+    r = np.asarray(rate, dtype=float)[..., None]
+    df = (1.0 + r) ** -t
+    disc = np.where(within, c, 0.0) * df
+    # PV at t of the CFADS from t to the end of the loan life
+    tail = np.cumsum(disc[..., ::-1], axis=-1)[..., ::-1] / df
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(within & (bal > 0), tail / np.where(bal > 0, bal, 1.0), np.nan)
+
+
+def wacc(cost_of_equity: Any, cost_of_debt: Any, debt_share: Any, tax_rate: Any = 0.22) -> Any:
+    r"""Weighted average cost of capital after tax.
+
+    .. math:: WACC = (1-g)\,k_e + g\,k_d\,(1-\tau)
+
+    with ``g = D/(D+E)`` the debt share of the capital (ADB 2005, s.6.4).
+
+    Parameters
+    ----------
+    cost_of_equity, cost_of_debt : array_like
+        Fractions per year, both nominal or both real.
+    debt_share : array_like
+        ``D / (D + E)`` in [0, 1].
+    tax_rate : array_like, default 0.22
+        Corporate income tax rate (Indonesia, UU HPP 7/2021).
+    """
+    g = np.asarray(debt_share, dtype=float)
+    out = (1.0 - g) * np.asarray(cost_of_equity, dtype=float) + g * np.asarray(
+        cost_of_debt, dtype=float
+    ) * (1.0 - np.asarray(tax_rate, dtype=float))
+    return out[()] if np.ndim(out) == 0 else out

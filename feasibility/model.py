@@ -1,0 +1,556 @@
+"""The annual cash-flow model of a BUMD port case, vectorised over leading axes.
+
+One implementation serves the deterministic case, scenarios, sensitivity and
+Monte Carlo: :func:`run` takes a validated :class:`~feasibility.case.Case` and
+optional *overrides*, arrays of values for any quantity of the case addressed
+by its dotted path (``"port.revenue.cargo_handling.tariff_idr_per_tonne"``).
+The overrides broadcast together to a leading shape ``L``; every annual line
+of the result has shape ``L + (T,)`` and every metric shape ``L``.
+
+Flow of the calculation (all money in nominal rupiah inside, shown in the
+case's ``timeline.price_basis``):
+
+1. prices: base-year prices x real escalation x general inflation;
+2. revenue = volume x tariff per stream; variable cost per unit; fixed opex;
+   concession fee on port revenue; EBITDA;
+3. capex with contingency and optimism bias, phased by year; tax
+   depreciation per PMK 72/2023 group from the year of service;
+4. loans drawn as a share of construction capex, interest on the opening
+   balance, grace years, annuity or straight-line repayment;
+5. income tax 22 % with 5-year loss carry-forward, twice: with interest
+   (the company's tax) and without (the project's tax, for the free cash flow
+   before financing, ADB 2005);
+6. residual value in the last year; project free cash flow; CFADS and DSCR;
+7. BUMD profit allocation (PP 54/2017): legal reserve, tantiem, dividend,
+   the region's share -> PAD; cumulative cash (EU 2014 financial sustainability);
+8. metrics (:mod:`feasibility.metrics`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import metrics as fm
+from .case import Case, Quantity
+from .tax import depreciation, income_tax
+
+__all__ = ["Result", "run", "evaluate", "METRIC_UNITS"]
+
+
+class _Params:
+    """Case numbers by path, with optional array overrides on leading axes."""
+
+    def __init__(self, case: Case, overrides: Mapping[str, Any] | None):
+        self.q: dict[str, Quantity] = dict(case.quantities())
+        self.over: dict[str, np.ndarray] = {}
+        shapes = []
+        for path, val in (overrides or {}).items():
+            if path not in self.q:
+                raise KeyError(
+                    f"override {path!r}: no such quantity in this case "
+                    "(an optional quantity must be in the case file before it can be varied)"
+                )
+            arr = np.asarray(val, dtype=float)
+            if self.q[path].is_list:
+                n = len(self.q[path].value)
+                if arr.ndim == 0 or arr.shape[-1] != n:
+                    raise ValueError(f"override {path!r}: needs a last axis of length {n}, got shape {arr.shape}")
+                shapes.append(arr.shape[:-1])
+            else:
+                shapes.append(arr.shape)
+            self.over[path] = arr
+        self.lead: tuple[int, ...] = np.broadcast_shapes(*shapes) if shapes else ()
+
+    def s(self, path: str, default: float | None = None) -> Any:
+        """A scalar quantity: a float, or an array of shape L + (1,) when overridden."""
+        if path in self.over:
+            return self.over[path][..., None]
+        q = self.q.get(path)
+        if q is None:
+            if default is None:
+                raise KeyError(path)
+            return default
+        return float(q.value)
+
+    def lst(self, path: str) -> np.ndarray:
+        """A list quantity: shape (k,), or L + (k,) when overridden."""
+        if path in self.over:
+            return self.over[path]
+        return np.asarray(self.q[path].value, dtype=float)
+
+
+@dataclass
+class Result:
+    """What :func:`run` returns.
+
+    Attributes
+    ----------
+    case : Case
+    years : ndarray of int, shape (T,)
+    lines : dict of ndarray, shape L + (T,)
+        Annual lines in ``price_basis`` (IDR; ratios and volumes as named).
+    metrics : dict of ndarray or float, shape L
+    price_basis : {"real", "nominal"}
+    lead_shape : tuple
+        The leading shape L (``()`` for a single case).
+    warnings : list of str
+        Why some metrics are NaN (an IRR with several roots or none, ...).
+    """
+
+    case: Case
+    years: np.ndarray
+    lines: dict[str, np.ndarray]
+    metrics: dict[str, Any]
+    price_basis: str
+    lead_shape: tuple[int, ...] = ()
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def annual(self) -> pd.DataFrame:
+        """The annual table, one row per year (single case only)."""
+        if self.lead_shape:
+            raise ValueError(f"annual table is for a single case; this result has leading shape {self.lead_shape}")
+        df = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in self.lines.items()}, index=pd.Index(self.years, name="year"))
+        return df
+
+    def metrics_table(self, lang: str = "en") -> pd.DataFrame:
+        """Metrics with label and unit (single case only)."""
+        from .i18n import catalog
+
+        if self.lead_shape:
+            raise ValueError("metrics_table is for a single case")
+        labels = catalog(lang)["metric"]
+        rows = [
+            {"metric": k, "label": labels.get(k, k), "value": float(v), "unit": METRIC_UNITS.get(k, "")}
+            for k, v in self.metrics.items()
+        ]
+        return pd.DataFrame(rows).set_index("metric")
+
+
+#: unit of each metric: "fraction" for rates (0.08 = 8 %), "IDR" in the price basis
+METRIC_UNITS: dict[str, str] = {
+    "fnpv_idr": "IDR",
+    "firr": "fraction",
+    "wacc": "fraction",
+    "mirr": "fraction",
+    "payback_years": "years",
+    "discounted_payback_years": "years",
+    "bcr": "ratio",
+    "profitability_index": "ratio",
+    "equity_npv_idr": "IDR",
+    "equity_irr": "fraction",
+    "cost_of_equity": "fraction",
+    "dscr_min": "ratio",
+    "dscr_avg": "ratio",
+    "llcr": "ratio",
+    "llcr_min": "ratio",
+    "cash_sustainable": "flag",
+    "first_cash_shortfall_year": "year",
+    "min_cumulative_cash_idr": "IDR",
+    "capex_total_idr": "IDR",
+    "debt_total_idr": "IDR",
+    "region_injection_total_idr": "IDR",
+    "region_dividends_total_idr": "IDR",
+    "region_pv_injection_idr": "IDR",
+    "region_pv_dividends_idr": "IDR",
+    "region_npv_idr": "IDR",
+    "region_irr": "fraction",
+    "region_discount_rate": "fraction",
+}
+
+
+def _fisher_real(nominal: Any, inflation: Any) -> Any:
+    return (1.0 + nominal) / (1.0 + inflation) - 1.0
+
+
+def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
+    """Evaluate a case, optionally for many parameter sets at once.
+
+    Parameters
+    ----------
+    case : Case
+        A validated case (:func:`feasibility.load_case`).
+    overrides : mapping of str to array_like, optional
+        Values replacing case quantities, by dotted path; arrays broadcast
+        together to the leading shape L. List quantities (``ramp_up``,
+        injections) take arrays whose last axis is the list.
+
+    Returns
+    -------
+    Result
+    """
+    P = _Params(case, overrides)
+    lead = P.lead
+    tl = case.timeline
+    years = np.arange(tl.start_year, tl.end_year + 1)
+    T = years.size
+    y0, fo, base = tl.start_year, tl.first_operating_year, tl.price_base_year
+    full = lead + (T,)
+
+    def z() -> np.ndarray:
+        return np.zeros(full)
+
+    def idx(year: int) -> int:
+        return year - y0
+
+    inflation = P.s("macro.inflation_per_year")
+    price_index = np.broadcast_to((1.0 + inflation) ** (years - base), full)
+
+    def escalation(path: str) -> Any:
+        return (1.0 + P.s(path, 0.0)) ** (years - base)
+
+    lines: dict[str, np.ndarray] = {}
+    revenue_total, variable_total, fixed_total = z(), z(), z()
+    port_revenue = z()
+
+    # -- operations ----------------------------------------------------------
+    for key, line in case.lines().items():
+        line_rev = z()
+        for name, st in line.revenue.items():
+            p = f"{key}.revenue.{name}"
+            start = st.start_year if st.start_year is not None else fo
+            if key == "lab":
+                start = max(start, case.lab.accreditation_year)  # no valid results before accreditation
+            k = years - start
+            active = k >= 0
+            if st.ramp_up is not None:
+                r = P.lst(f"{p}.ramp_up")
+                m = r.shape[-1]
+                ramp = np.where(k < m, r[..., np.clip(k, 0, m - 1)], 1.0)
+            else:
+                ramp = 1.0
+            growth = (1.0 + P.s(f"{p}.volume_growth_per_year", 0.0)) ** np.maximum(k, 0)
+            vol = np.broadcast_to(P.s(f"{p}.{st.volume_field}") * ramp * growth * active, full)
+            tariff = P.s(f"{p}.{st.tariff_field}") * escalation(f"{p}.tariff_escalation_real_per_year") * price_index
+            rev = vol * tariff
+            vcost = vol * P.s(f"{p}.{st.variable_cost_field}", 0.0) * price_index
+            lines[f"volume_{key}_{name}_{st.volume_unit}"] = vol
+            lines[f"revenue_{key}_{name}_idr"] = rev
+            line_rev = line_rev + rev
+            variable_total = variable_total + vcost
+        revenue_total = revenue_total + line_rev
+        if key == "port":
+            port_revenue = line_rev
+        for name, item in line.opex.items():
+            fixed_total = fixed_total + _fixed_cost(P, f"{key}.opex.{name}", item, years, fo, price_index, escalation)
+
+    overhead = z()
+    for name, item in case.bumd.overhead.items():
+        overhead = overhead + _fixed_cost(P, f"bumd.overhead.{name}", item, years, fo, price_index, escalation)
+    concession = port_revenue * P.s("port.concession_fee_share_of_revenue")
+    opex_total = variable_total + fixed_total + overhead + concession
+    ebitda = revenue_total - opex_total
+
+    # -- capex and tax depreciation ------------------------------------------------
+    capex, construction_capex = z(), z()
+    in_service: dict[tuple[str, str], np.ndarray] = {}
+    for key, line in case.lines().items():
+        for name, item in line.capex.items():
+            p = f"{key}.capex.{name}"
+            total = P.s(f"{p}.amount_idr") * (1.0 + P.s(f"{p}.contingency", 0.0)) * (1.0 + P.s(f"{p}.optimism_bias", 0.0))
+            nominal = total * escalation(f"{p}.escalation_real_per_year") * price_index
+            start = item.start_year if item.start_year is not None else y0
+            share = np.zeros(T)
+            share[idx(start) : idx(start) + len(item.phasing)] = item.phasing
+            renewals = np.zeros(T)
+            if item.renewal_every_years:
+                # the whole item is bought again every n years after it entered service
+                last_service = max(idx(start) + len(item.phasing) - 1, idx(fo))
+                renewals[last_service + item.renewal_every_years :: item.renewal_every_years] = 1.0
+            spend = nominal * (share + renewals)
+            capex = capex + spend
+            construction_capex = construction_capex + np.where(years < fo, spend, 0.0)
+            placed = _placed_in_service(nominal, share, renewals, idx(fo))
+            k = (item.asset_class, item.depreciation)
+            in_service[k] = in_service.get(k, 0.0) + placed
+    dep = z()
+    for (asset_class, method), placed in in_service.items():
+        dep = dep + depreciation(np.broadcast_to(placed, full), asset_class, method)
+    gross_assets = sum((np.broadcast_to(p, full) for p in in_service.values()), z())
+
+    # -- working capital -------------------------------------------------------
+    nwc = revenue_total * P.s("working_capital.receivable_days") / 365.0 - opex_total * P.s(
+        "working_capital.payable_days"
+    ) / 365.0
+    d_nwc = np.diff(nwc, axis=-1, prepend=0.0)
+
+    # -- loans -----------------------------------------------------------------
+    draws_total, interest, principal, opening_total = z(), z(), z(), z()
+    rate_weighted = 0.0
+    share_total = 0.0
+    for name, loan in case.financing.loans.items():
+        p = f"financing.loans.{name}"
+        share = P.s(f"{p}.share_of_construction_capex")
+        rate = P.s(f"{p}.interest_rate")
+        draws = construction_capex * share
+        amount = draws.sum(axis=-1)
+        first_rep = idx(fo) + loan.grace_years
+        n = loan.tenor_years
+        rate_l = np.broadcast_to(rate, lead + (1,))[..., 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            annuity = np.where(rate_l > 0, amount * rate_l / (1.0 - (1.0 + rate_l) ** -n), amount / n)
+        bal = np.zeros(lead)
+        for t in range(T):
+            opening_total[..., t] += bal
+            it = rate_l * bal
+            if first_rep <= t < first_rep + n:
+                pr = annuity - it if loan.repayment == "annuity" else amount / n
+                pr = np.minimum(pr, bal)
+            else:
+                pr = np.zeros(lead)
+            interest[..., t] += it
+            principal[..., t] += pr
+            bal = bal + draws[..., t] - pr
+        draws_total = draws_total + draws
+        rate_weighted = rate_weighted + share * rate
+        share_total = share_total + share
+    debt_outstanding = np.cumsum(draws_total - principal, axis=-1)
+    debt_service = interest + principal
+
+    # -- tax -------------------------------------------------------------------
+    rate_cit = P.s("tax.corporate_income_tax_rate")
+    n_cf = case.tax.loss_carryforward_years
+    taxable = ebitda - dep - interest
+    levered = income_tax(taxable, rate_cit, n_cf)
+    unlevered = income_tax(ebitda - dep, rate_cit, n_cf)
+    tax = levered["tax"]
+    net_profit = taxable - tax
+
+    # -- residual value --------------------------------------------------------
+    residual = z()
+    if case.residual_value.method == "book_value":
+        residual[..., -1] = (gross_assets - dep).sum(axis=-1) + nwc[..., -1]
+
+    project_fcf = ebitda - unlevered["tax"] - capex - d_nwc + residual
+    cfads = np.where(years >= fo, ebitda - tax - d_nwc - np.where(years >= fo, capex, 0.0), 0.0)
+    equity_cf = ebitda - tax - capex - d_nwc + draws_total - debt_service + residual
+    equity_cf[..., -1] -= debt_outstanding[..., -1]
+
+    # -- equity, profit allocation, cash -------------------------------------------
+    own = P.s("bumd.ownership_share_region")
+    inj = case.financing.capital_injection
+    region_inj = z()
+    amounts = P.lst("financing.capital_injection.amount_idr_nominal")
+    for j, yr in enumerate(inj.years):
+        region_inj[..., idx(yr)] += amounts[..., j]
+    equity_inj = region_inj / own
+    alloc = _allocate(case, P, net_profit, np.cumsum(equity_inj, axis=-1))
+    lag = case.bumd.allocation.dividend_lag_years
+    div_paid = _lagged(alloc["dividend"], lag)
+    tantiem_paid = _lagged(alloc["tantiem"], lag)
+    region_div = div_paid * own
+    net_cash = equity_inj + draws_total + ebitda - d_nwc - tax - capex - debt_service - div_paid - tantiem_paid
+    cum_cash = np.cumsum(net_cash, axis=-1)
+
+    # -- lines in the reporting basis ---------------------------------------------
+    real = tl.price_basis == "real"
+    defl = price_index if real else 1.0
+    money = {
+        "revenue_total_idr": revenue_total,
+        "variable_cost_idr": variable_total,
+        "fixed_opex_idr": fixed_total,
+        "overhead_idr": overhead,
+        "concession_fee_idr": concession,
+        "opex_total_idr": opex_total,
+        "ebitda_idr": ebitda,
+        "depreciation_idr": dep,
+        "ebit_idr": ebitda - dep,
+        "interest_idr": interest,
+        "taxable_income_idr": taxable,
+        "loss_relief_idr": levered["loss_used"],
+        "tax_idr": tax,
+        "net_profit_idr": net_profit,
+        "capex_idr": capex,
+        "change_in_working_capital_idr": d_nwc,
+        "residual_value_idr": residual,
+        "tax_unlevered_idr": unlevered["tax"],
+        "project_fcf_idr": project_fcf,
+        "debt_drawdown_idr": draws_total,
+        "principal_idr": principal,
+        "debt_service_idr": debt_service,
+        "debt_outstanding_idr": debt_outstanding,
+        "cfads_idr": cfads,
+        "equity_injection_idr": equity_inj,
+        "equity_cf_idr": equity_cf,
+        "legal_reserve_addition_idr": alloc["reserve_addition"],
+        "legal_reserve_idr": alloc["reserve"],
+        "tantiem_idr": tantiem_paid,
+        "dividends_paid_idr": div_paid,
+        "region_injection_idr": region_inj,
+        "dividends_to_region_idr": region_div,
+        "net_cash_flow_idr": net_cash,
+        "cumulative_cash_idr": cum_cash,
+    }
+    shown: dict[str, np.ndarray] = {"price_index": np.array(price_index)}
+    for k, v in lines.items():
+        shown[k] = v / defl if k.startswith("revenue_") else v
+    shown.update({k: np.broadcast_to(v, full) / defl for k, v in money.items()})
+    dscr_line = np.where(years >= fo, fm.dscr(cfads, debt_service), np.nan)
+    llcr_line = np.where(years >= fo, fm.llcr(np.broadcast_to(_safe_div(rate_weighted, share_total), lead), cfads, debt_service, opening_total), np.nan)
+    shown["dscr"] = np.broadcast_to(dscr_line, full)
+    shown["llcr"] = np.broadcast_to(llcr_line, full)
+
+    # -- metrics -------------------------------------------------------------
+    def sq(x: Any) -> Any:
+        return np.broadcast_to(x, lead + (1,))[..., 0] if np.ndim(x) else np.broadcast_to(x, lead)
+
+    infl_l = sq(inflation)
+    ke_nom = sq(P.s("financing.cost_of_equity_nominal"))
+    kd_nom = sq(_safe_div(rate_weighted, share_total))
+    g = sq(share_total)
+    wacc_nom = fm.wacc(ke_nom, np.nan_to_num(kd_nom), g, sq(rate_cit))
+    region_nom = sq(P.s("region.discount_rate_nominal"))
+    wacc = _fisher_real(wacc_nom, infl_l) if real else wacc_nom
+    ke = _fisher_real(ke_nom, infl_l) if real else ke_nom
+    region_rate = _fisher_real(region_nom, infl_l) if real else region_nom
+
+    fcf = shown["project_fcf_idr"]
+    benefits = shown["revenue_total_idr"] + shown["residual_value_idr"]
+    costs = shown["capex_idr"] + shown["opex_total_idr"] + shown["change_in_working_capital_idr"] + shown["tax_unlevered_idr"]
+    region_flow = shown["dividends_to_region_idr"] - shown["region_injection_idr"]
+    msgs: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", fm.IRRWarning)
+        firr = fm.irr(fcf)
+        _note(caught, msgs, "project FIRR")
+        equity_irr = fm.irr(shown["equity_cf_idr"])
+        _note(caught, msgs, "equity IRR")
+        region_irr = fm.irr(region_flow)
+        _note(caught, msgs, "region IRR")
+
+    dscr_ops = np.where(np.isfinite(dscr_line), dscr_line, np.nan)
+    has_ds = np.isfinite(dscr_ops).any(axis=-1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no debt
+        dscr_min = np.where(has_ds, np.nanmin(np.where(has_ds[..., None], dscr_ops, 0.0), axis=-1), np.nan)
+        dscr_avg = np.where(has_ds, np.nanmean(np.where(has_ds[..., None], dscr_ops, 0.0), axis=-1), np.nan)
+        llcr_all = np.broadcast_to(llcr_line, full)
+        has_l = np.isfinite(llcr_all).any(axis=-1)
+        llcr_min = np.where(has_l, np.nanmin(np.where(has_l[..., None], llcr_all, 0.0), axis=-1), np.nan)
+    first_rep = min((idx(fo) + ln.grace_years for ln in case.financing.loans.values()), default=None)
+    llcr_first = llcr_all[..., first_rep] if first_rep is not None and first_rep < T else np.full(lead, np.nan)
+
+    short = cum_cash < -0.5  # half a rupiah of rounding is not a shortfall
+    any_short = short.any(axis=-1)
+    first_short = np.where(any_short, years[np.argmax(short, axis=-1)], np.nan)
+
+    m: dict[str, Any] = {
+        "fnpv_idr": fm.npv(wacc, fcf),
+        "firr": firr,
+        "wacc": wacc,
+        "mirr": fm.mirr(fcf, wacc, wacc),
+        "payback_years": fm.payback_period(fcf),
+        "discounted_payback_years": fm.discounted_payback_period(wacc, fcf),
+        "bcr": fm.benefit_cost_ratio(wacc, benefits, costs),
+        "profitability_index": fm.profitability_index(wacc, fcf),
+        "equity_npv_idr": fm.npv(ke, shown["equity_cf_idr"]),
+        "equity_irr": equity_irr,
+        "cost_of_equity": ke,
+        "dscr_min": dscr_min,
+        "dscr_avg": dscr_avg,
+        "llcr": llcr_first,
+        "llcr_min": llcr_min,
+        "cash_sustainable": np.where(any_short, 0.0, 1.0),
+        "first_cash_shortfall_year": first_short,
+        "min_cumulative_cash_idr": shown["cumulative_cash_idr"].min(axis=-1),
+        "capex_total_idr": shown["capex_idr"].sum(axis=-1),
+        "debt_total_idr": shown["debt_drawdown_idr"].sum(axis=-1),
+        "region_injection_total_idr": shown["region_injection_idr"].sum(axis=-1),
+        "region_dividends_total_idr": shown["dividends_to_region_idr"].sum(axis=-1),
+        "region_pv_injection_idr": fm.npv(region_rate, shown["region_injection_idr"]),
+        "region_pv_dividends_idr": fm.npv(region_rate, shown["dividends_to_region_idr"]),
+        "region_npv_idr": fm.npv(region_rate, region_flow),
+        "region_irr": region_irr,
+        "region_discount_rate": region_rate,
+    }
+    m = {k: (np.asarray(v, dtype=float)[()] if not lead else np.broadcast_to(np.asarray(v, dtype=float), lead)) for k, v in m.items()}
+    if not lead:
+        m = {k: float(v) for k, v in m.items()}
+    return Result(case, years, shown, m, tl.price_basis, lead, msgs)
+
+
+def evaluate(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
+    """Evaluate a case; same as :func:`run` (the name the CLI and notebooks use)."""
+    return run(case, overrides)
+
+
+# ---------------------------------------------------------------------------
+# pieces
+
+
+def _safe_div(a: Any, b: Any) -> Any:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.asarray(b) > 0, np.asarray(a, dtype=float) / np.where(np.asarray(b) > 0, b, 1.0), np.nan)
+
+
+def _fixed_cost(P: _Params, path: str, item: Any, years: np.ndarray, fo: int, price_index: np.ndarray, escalation: Any) -> np.ndarray:
+    start = item.start_year if item.start_year is not None else fo
+    end = item.end_year if item.end_year is not None else years[-1]
+    active = (years >= start) & (years <= end)
+    return P.s(f"{path}.amount_idr_per_year") * escalation(f"{path}.escalation_real_per_year") * price_index * active
+
+
+def _placed_in_service(nominal: np.ndarray, share: np.ndarray, renewals: np.ndarray, first_op: int) -> np.ndarray:
+    """Nominal cost entering service by year: construction spend waits for operation."""
+    spend = nominal * share
+    t = np.arange(share.size)
+    placed = np.where(t >= first_op, spend, 0.0)
+    if first_op < share.size:
+        placed[..., first_op] += np.sum(np.where(t < first_op, spend, 0.0), axis=-1)
+    return placed + nominal * renewals
+
+
+def _lagged(x: np.ndarray, lag: int) -> np.ndarray:
+    """Shift payments by ``lag`` years; what falls after the horizon is paid in the last year."""
+    if lag == 0:
+        return x
+    out = np.zeros_like(x)
+    out[..., lag:] = x[..., :-lag]
+    out[..., -1] += x[..., -lag:].sum(axis=-1)
+    return out
+
+
+def _allocate(case: Case, P: _Params, net_profit: np.ndarray, paid_in_capital: np.ndarray) -> dict[str, np.ndarray]:
+    """Profit allocation of a BUMD by year (PP 54/2017 art. 88-90 and UU 40/2007 art. 70-71).
+
+    Only profit that leaves retained earnings positive is distributable (past
+    losses are covered first). Of it, ``legal_reserve_share`` goes to the legal
+    reserve until the reserve reaches ``legal_reserve_cap_share_of_capital`` of
+    paid-in capital; ``tantiem_share`` of the rest is tantiem and bonus; the
+    dividend is ``dividend_payout`` of what remains.
+    """
+    a = "bumd.allocation."
+    rs, cap, ts, payout = (P.s(a + k) for k in ("legal_reserve_share", "legal_reserve_cap_share_of_capital", "tantiem_share", "dividend_payout"))
+    shape = np.broadcast_shapes(net_profit.shape, paid_in_capital.shape)
+    npf_ = np.broadcast_to(net_profit, shape)
+    capital = np.broadcast_to(paid_in_capital, shape)
+    lead = shape[:-1]
+    rs, cap, ts, payout = (np.broadcast_to(v, lead + (1,))[..., 0] for v in (rs, cap, ts, payout))
+    out = {k: np.zeros(shape) for k in ("reserve_addition", "reserve", "tantiem", "dividend")}
+    retained = np.zeros(lead)
+    reserve = np.zeros(lead)
+    for t in range(shape[-1]):
+        p = npf_[..., t]
+        base = np.maximum(0.0, np.minimum(p, retained + p))
+        add = np.minimum(rs * base, np.maximum(0.0, cap * capital[..., t] - reserve))
+        tant = ts * (base - add)
+        div = payout * (base - add - tant)
+        reserve = reserve + add
+        retained = retained + p - add - tant - div
+        out["reserve_addition"][..., t] = add
+        out["reserve"][..., t] = reserve
+        out["tantiem"][..., t] = tant
+        out["dividend"][..., t] = div
+    return out
+
+
+def _note(caught: list[Any], msgs: list[str], what: str) -> None:
+    for w in caught:
+        msgs.append(f"{what}: {w.message}")
+    caught.clear()
