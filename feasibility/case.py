@@ -34,6 +34,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -136,7 +137,22 @@ def Q(
 FRACTION = "fraction"  # 0.25 means 25 %
 PER_YEAR = "fraction per year"
 
-Year = Annotated[int, Field(ge=1900, le=2200)]
+Year = Annotated[int, Field(ge=1900, le=2200, strict=True)]
+
+
+def Int(ge: int, le: int) -> Any:
+    """A whole number in [ge, le]; text, booleans and floats are refused (no silent coercion)."""
+    return Annotated[int, Field(ge=ge, le=le, strict=True)]
+
+
+def _no_bool(v: Any) -> Any:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError("must be a number")
+    return v
+
+
+#: a plain share in [0, 1] (capex phasing); ints allowed, text and booleans refused
+Share = Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=1, allow_inf_nan=False)]
 
 # ---------------------------------------------------------------------------
 # tax depreciation groups, PMK 72/2023 (see shared/reference/domain.md)
@@ -267,22 +283,33 @@ class FixedOpex(_Strict):
     start_year: Year | None = None
     end_year: Year | None = None
 
+    @model_validator(mode="after")
+    def _check(self) -> FixedOpex:
+        if self.start_year is not None and self.end_year is not None and self.end_year < self.start_year:
+            raise ValueError(f"end_year {self.end_year} is before start_year {self.start_year}")
+        return self
+
 
 class CapexItem(_Strict):
     amount_idr: Q("IDR", "base cost estimate, base-year prices, before contingency and optimism bias", ge=0)
     asset_class: AssetClass
     depreciation: Literal["straight_line", "declining_balance"] = "straight_line"
     start_year: Year | None = None
-    phasing: list[Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(default_factory=lambda: [1.0])
+    phasing: list[Share] = Field(default_factory=lambda: [1.0], min_length=1)
     contingency: Q(FRACTION, "physical contingency on the base estimate", ge=0, le=1, optional=True)
     optimism_bias: Q(FRACTION, "HM Treasury Green Book optimism-bias uplift", ge=0, le=2, optional=True)
     escalation_real_per_year: Q(PER_YEAR, "real escalation of the cost", ge=-0.2, le=0.2, optional=True)
-    renewal_every_years: Annotated[int, Field(ge=1, le=100)] | None = None
+    renewal_every_years: Int(1, 100) | None = None
+
+    @field_validator("phasing")
+    @classmethod
+    def _sums_to_one(cls, v: list[float]) -> list[float]:
+        if not math.isclose(sum(v), 1.0, abs_tol=1e-9):
+            raise ValueError(f"must sum to 1 (the shares sum to {sum(v):g})")
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> CapexItem:
-        if not math.isclose(sum(self.phasing), 1.0, abs_tol=1e-9):
-            raise ValueError(f"phasing must sum to 1, got {sum(self.phasing):g}")
         if self.depreciation == "declining_balance" and self.asset_class.startswith(("building", "land")):
             raise ValueError(
                 "declining_balance is allowed only for non-building groups 1-4 (PMK 72/2023), "
@@ -328,8 +355,8 @@ class LabLine(BusinessLine):
 class Timeline(_Strict):
     start_year: Year = Field(description="first model year (first construction year); t = 0 for discounting")
     price_base_year: Year = Field(description="year whose prices the real inputs are in")
-    construction_years: Annotated[int, Field(ge=0, le=10)]
-    operating_years: Annotated[int, Field(ge=1, le=60)]
+    construction_years: Int(0, 10)
+    operating_years: Int(1, 60)
     price_basis: Literal["real", "nominal"] = Field(
         "real", description="basis of the results shown: constant base-year prices or current prices"
     )
@@ -353,7 +380,7 @@ class Macro(_Strict):
 
 class Tax(_Strict):
     corporate_income_tax_rate: Q(FRACTION, "corporate income tax rate (UU HPP 7/2021: 22%)", ge=0, le=0.6)
-    loss_carryforward_years: Annotated[int, Field(ge=0, le=20)] = Field(
+    loss_carryforward_years: Int(0, 20) = Field(
         5, description="years a fiscal loss may be carried forward (UU PPh art. 6(2): 5)"
     )
 
@@ -372,7 +399,7 @@ class Allocation(_Strict):
         FRACTION, "tantiem and staff bonus, share of profit after the reserve (PP 54/2017: at most 5%)", ge=0, le=0.05
     )
     dividend_payout: Q(FRACTION, "share of the remaining profit paid as dividend", ge=0, le=1)
-    dividend_lag_years: Annotated[int, Field(ge=0, le=1)] = Field(
+    dividend_lag_years: Int(0, 1) = Field(
         1, description="dividends on year t's profit are paid in year t + lag (after the AGM)"
     )
 
@@ -412,10 +439,10 @@ class Injection(_Strict):
 class Loan(_Strict):
     share_of_construction_capex: Q(FRACTION, "share of each construction year's capex drawn from this loan", ge=0, le=1)
     interest_rate: Q(PER_YEAR, "nominal interest rate", ge=0, le=0.5)
-    grace_years: Annotated[int, Field(ge=0, le=20)] = Field(
+    grace_years: Int(0, 20) = Field(
         0, description="operating years with interest only before the first repayment"
     )
-    tenor_years: Annotated[int, Field(ge=1, le=40)] = Field(description="years of repayment")
+    tenor_years: Int(1, 40) = Field(description="years of repayment")
     repayment: Literal["annuity", "straight_line"] = "annuity"
 
 
@@ -511,7 +538,12 @@ class Case(_Strict):
         """The quantity at a dotted path (``port.revenue.cargo_handling.tariff_idr_per_tonne``)."""
         obj: Any = self
         for part in path.split("."):
-            obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, None)
+            if isinstance(obj, dict):
+                obj = obj.get(part)
+            elif isinstance(obj, BaseModel) and part in type(obj).model_fields:
+                obj = getattr(obj, part)
+            else:
+                obj = None
             if obj is None:
                 break
         if not isinstance(obj, Quantity):
@@ -721,11 +753,13 @@ def _problems_from(err: ValidationError) -> list[Problem]:
             if isinstance(value, dict):  # a table-level rule names its own values
                 value = _MISSING
         elif typ == "invalid_kind" or typ == "union_tag_invalid":
-            rule = "kind must be one of " + ", ".join(repr(k) for k in STREAM_MODELS)
-            value = value.get("kind") if isinstance(value, dict) else value
-        elif typ == "union_tag_not_found":
-            rule = "needs kind = one of " + ", ".join(repr(k) for k in STREAM_MODELS)
-            value = _MISSING
+            kinds = ", ".join(repr(k) for k in STREAM_MODELS)
+            if not isinstance(value, dict):
+                rule = f"must be a table with kind = one of {kinds}"
+            elif "kind" not in value:
+                rule, value = f"needs kind = one of {kinds} (or a table named after its kind)", _MISSING
+            else:
+                rule, value = f"kind must be one of {kinds}", value["kind"]
         elif typ == "model_type" and _is_quantity_loc(loc):
             rule = "must be a quantity table { value = ..., source = \"...\", confidence = \"...\" }"
         elif typ in _RULES:
@@ -777,6 +811,8 @@ def load_case(path: str | Path | None = None) -> Case:
         raise CaseError([Problem("", "file not found", str(p))], str(p)) from None
     except IsADirectoryError:
         raise CaseError([Problem("", "is a directory, not a case file", str(p))], str(p)) from None
+    except OSError as exc:  # permission denied, a path below a file, a name too long, ...
+        raise CaseError([Problem("", f"cannot be read: {exc.strerror or exc}", str(p))], str(p)) from None
     except UnicodeDecodeError as exc:
         raise CaseError([Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})", _MISSING)], str(p)) from None
     try:

@@ -75,7 +75,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "metrics": {k: _json_number(v) for k, v in res.metrics.items()},
             "annual": {"year": [int(y) for y in res.years]}
             | {c: [_json_number(float(v)) for v in annual[c]] for c in annual.columns},
-            "warnings": res.warnings,
+            "undefined": res.undefined,
         }
         json.dump(out, sys.stdout, indent=1, allow_nan=False)
         sys.stdout.write("\n")
@@ -87,8 +87,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     width = max(len(s) for s in table["label"])
     for key, row in table.iterrows():
         print(f"{row['label']:<{width}}  {fmt.value(row['value'], row['unit'])}")
-    for w in res.warnings:
-        print(f"note: {w}")
+    for item in res.undefined:
+        print(f"note: {fmt.undefined(item)}")
     return EXIT_OK
 
 
@@ -111,9 +111,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     if out.exists() and not args.force and not is_generated_report(out):
         raise UserError(f"--output: {out} exists and is not a report written by this toolkit; use --force to overwrite it")
     html = render_report(case, case_text(path), args.lang)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # write atomically: a failure never leaves a half-written report behind
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=out.parent)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # write atomically: a failure never leaves a half-written report behind
+        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=out.parent)
+    except OSError as exc:
+        raise UserError(f"--output: cannot write {out}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(html)

@@ -43,6 +43,8 @@ class Formatter:
         if x is None or (isinstance(x, float) and not math.isfinite(x)):
             return self.msg["ui"]["na"]
         fmt = "#,##0" + ("." + "0" * digits if digits else "")
+        if round(x, digits) == 0:
+            x = 0.0  # never show "-0,0"
         return format_decimal(x, format=fmt, locale=self.locale)
 
     def percent(self, x: Any, digits: int = 1) -> str:
@@ -65,6 +67,11 @@ class Formatter:
         else:
             body = self.number(x)
         return f"{ui['currency']} {body}"
+
+    def undefined(self, item: dict[str, Any]) -> str:
+        """Why a metric is undefined, from a ``Result.undefined`` entry."""
+        metric = self.msg["metric"].get(item["metric"], item["metric"])
+        return self.msg["undefined"][item["reason"]].format(metric=metric)
 
     def value(self, x: Any, unit: str) -> str:
         """A metric value by its unit (see :data:`feasibility.model.METRIC_UNITS`)."""

@@ -38,6 +38,7 @@ __all__ = [
     "dscr",
     "irr",
     "irr_all",
+    "irr_status",
     "llcr",
     "mirr",
     "npv",
@@ -149,9 +150,19 @@ def _unique_positive_root(c: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
         hi[grow[need]] *= 8.0
         grow = grow[need]
     # start from r = 10 % (or the bracket middle), the usual neighbourhood
-    x = np.where((lo < 1 / 1.1) & (hi > 1 / 1.1), 1 / 1.1, 0.5 * (lo + hi))
-    x[np.flatnonzero(f1 == 0)] = 1.0
-    active = np.flatnonzero(f1 != 0)
+    x0 = np.where((lo < 1 / 1.1) & (hi > 1 / 1.1), 1 / 1.1, 0.5 * (lo + hi))
+    x0[f1 == 0] = 1.0
+    return _bracketed_newton(f_and_d, lo, hi, s_lo, x0, f1 != 0)
+
+
+def _bracketed_newton(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray, x: np.ndarray, todo: np.ndarray) -> np.ndarray:
+    """Safeguarded Newton for one root per row in [lo, hi], rows in parallel.
+
+    ``s_lo`` is the sign of f just right of ``lo``; a Newton step that leaves
+    the bracket is replaced by bisection, so convergence is guaranteed.
+    """
+    lo, hi, x = lo.copy(), hi.copy(), x.copy()
+    active = np.flatnonzero(todo)
     for _ in range(300):
         if active.size == 0:
             break
@@ -173,6 +184,138 @@ def _unique_positive_root(c: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
         hi[active] = hi_a
         active = active[~done]
     return x
+
+
+#: first breakpoints in x = 1/(1+r) for isolating roots: r = 100 %, 25 %, 0, -20 %, -50 %
+_BREAKS = np.array([0.5, 0.8, 1.0, 1.25, 2.0])
+
+
+def _variations_at(ct: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Sign variations of the Taylor coefficients of f at x = a (Budan-Fourier).
+
+    ``ct`` holds one polynomial per column, coefficients low to high power,
+    shape (T, m); ``a`` has shape (m,) or is a scalar. The Taylor shift
+    ``f(x + a)`` is computed by repeated synthetic division (Horner).
+    """
+    b = ct[::-1].copy()  # high power first
+    t = b.shape[0]
+    for i in range(t - 1):
+        for j in range(1, t - i):
+            b[j] += a * b[j - 1]
+    scale = np.max(np.abs(b), axis=0)
+    b[np.abs(b) <= 1e-13 * scale] = 0.0  # rounding-level coefficients count as zero
+    return _sign_changes(b.T)
+
+
+def _no_root_near_zero(ct: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """True where f has no root in (0, a]: the lowest non-zero term dominates there.
+
+    Budan's bound over-counts near complex roots; for x in (0, a] there is no
+    root when ``|c_j| a^j > sum_{k>j} |c_k| a^k`` (j the lowest non-zero power).
+    """
+    t = ct.shape[0]
+    first = np.argmax(ct != 0, axis=0)
+    k = np.arange(t)[:, None]
+    w = np.abs(ct) * np.asarray(a, dtype=float) ** np.clip(k - first, 0, None)
+    lowest = np.abs(np.take_along_axis(ct, first[None, :], axis=0)[0])
+    return lowest > np.where(k > first, w, 0.0).sum(axis=0)
+
+
+def _solve_by_isolation(c: np.ndarray, max_depth: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of period cash flows with several sign changes, vectorised.
+
+    Real root isolation on x = 1/(1+r) in (0, inf) by the Budan-Fourier
+    theorem: the number of roots of f in (a, b] is at most ``V(a) - V(b)``
+    and has the same parity, where V counts the sign variations of the Taylor
+    coefficients at a point (``V(0)`` is the Descartes count, ``V(inf) = 0``).
+    Intervals with a bound of 2 or more are bisected (all rows at once) until
+    every interval holds 0 or 1 root. A row with exactly one isolated root is
+    solved by bracketed Newton; with two or more it has several IRRs; rows not
+    resolved within ``max_depth`` bisections are left to the eigenvalue method.
+
+    Returns
+    -------
+    x : ndarray
+        The root where there is exactly one, else NaN.
+    status : ndarray of int8
+        As :func:`irr_status`, or -1 where the isolation was inconclusive.
+    """
+    n = c.shape[0]
+    ct = np.ascontiguousarray(c.T)
+    pts = np.concatenate([[0.0], _BREAKS, [np.inf]])
+    v = np.stack([_sign_changes(c)] + [_variations_at(ct, a) for a in _BREAKS] + [np.zeros(n, dtype=int)])
+    # intervals (row, lo, hi, V(lo), V(hi)) that may hold a root
+    k_idx, rows = np.nonzero(v[:-1] - v[1:] > 0)
+    lo, hi = pts[k_idx], pts[k_idx + 1]
+    vlo, vhi = v[k_idx, rows], v[k_idx + 1, rows]
+    isolated_rows, isolated_lo, isolated_hi = [], [], []
+    for _ in range(max_depth + 1):
+        cnt = vlo - vhi
+        near0 = lo == 0
+        if near0.any():
+            empty = np.zeros(lo.size, dtype=bool)
+            empty[near0] = _no_root_near_zero(ct[:, rows[near0]], hi[near0])
+            cnt = np.where(empty, 0, cnt)
+        one = cnt == 1
+        isolated_rows.append(rows[one])
+        isolated_lo.append(lo[one])
+        isolated_hi.append(hi[one])
+        amb = cnt >= 2
+        if not amb.any():
+            break
+        rows, lo, hi, vlo, vhi = rows[amb], lo[amb], hi[amb], vlo[amb], vhi[amb]
+        if _ == max_depth:
+            break
+        mid = np.where(np.isinf(hi), np.maximum(2.0 * lo, 1.0), 0.5 * (lo + hi))
+        vm = _variations_at(ct[:, rows], mid)
+        rows = np.concatenate([rows, rows])
+        lo, hi = np.concatenate([lo, mid]), np.concatenate([mid, hi])
+        vlo, vhi = np.concatenate([vlo, vm]), np.concatenate([vm, vhi])
+    iso_r = np.concatenate(isolated_rows)
+    iso_lo = np.concatenate(isolated_lo)
+    iso_hi = np.concatenate(isolated_hi)
+    # Budan says "at most one root" in each isolated interval; a sign change of f
+    # across it says "at least one". Only intervals with both count as roots.
+    sub = ct[:, iso_r]
+    top = np.sign(np.take_along_axis(sub, (sub.shape[0] - 1 - np.argmax(sub[::-1] != 0, axis=0))[None, :], axis=0)[0])
+    f_lo, _d = _horner(sub, iso_lo)
+    f_hi = np.where(np.isinf(iso_hi), top, _horner(sub, np.where(np.isinf(iso_hi), 1.0, iso_hi))[0])
+    verified = np.sign(f_lo) * np.sign(f_hi) < 0
+    n_iso = np.bincount(iso_r[verified], minlength=n)
+    unresolved = np.zeros(n, dtype=bool)
+    unresolved[iso_r[~verified]] = True  # a double root or rounding: leave it to the eigenvalues
+    if amb.any():
+        unresolved[rows] = True
+    status = np.where(
+        n_iso >= 2, IRR_MULTIPLE, np.where(unresolved, -1, np.where(n_iso == 1, IRR_OK, IRR_NONE))
+    ).astype(np.int8)
+    x = np.full(n, np.nan)
+    solve = np.flatnonzero(status == IRR_OK)
+    if solve.size:
+        # the single isolated interval of each solved row
+        pick = np.isin(iso_r, solve) & verified
+        order = np.argsort(iso_r[pick], kind="stable")
+        lo = iso_lo[pick][order]
+        hi = iso_hi[pick][order]
+        s_lo = np.sign(f_lo[pick][order])
+        top_s = top[pick][order]
+        sub = ct[:, solve]
+
+        def f_and_d(r: np.ndarray, xx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return _horner(sub if r.size == solve.size else sub[:, r], xx)
+
+        grow = np.flatnonzero(np.isinf(hi))
+        hi[grow] = np.maximum(2.0 * lo[grow], 1.0)
+        for _ in range(100):  # the last interval is open above: expand until f has the top sign
+            if grow.size == 0:
+                break
+            fh, _d = f_and_d(grow, hi[grow])
+            need = np.sign(fh) != top_s[grow]
+            lo[grow[need]] = hi[grow[need]]
+            hi[grow[need]] *= 8.0
+            grow = grow[need]
+        x[solve] = _bracketed_newton(f_and_d, lo, hi, s_lo, 0.5 * (lo + hi), np.ones(solve.size, dtype=bool))
+    return x, status
 
 
 def _roots_all_poly(row: np.ndarray) -> np.ndarray:
@@ -283,13 +426,18 @@ def xnpv(rate: Any, amounts: Any, dates: Any) -> np.ndarray | float:
 # internal rates of return
 
 
-def _irr_core(cf: np.ndarray, tau: np.ndarray | None, what: str) -> np.ndarray:
+#: status codes of :func:`irr_status`
+IRR_OK, IRR_NONE, IRR_MULTIPLE, IRR_NOT_FINITE = 0, 1, 2, 3
+
+
+def _irr_core(cf: np.ndarray, tau: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     lead = cf.shape[:-1]
     flat = cf.reshape(-1, cf.shape[-1])
     tau_flat = None
     if tau is not None:
         tau_flat = np.broadcast_to(tau, cf.shape).reshape(-1, cf.shape[-1])
     out = np.full(flat.shape[0], np.nan)
+    status = np.full(flat.shape[0], IRR_OK, dtype=np.int8)
     if tau_flat is not None:
         # Descartes needs coefficients ordered by exponent
         order = np.argsort(tau_flat, axis=-1, kind="stable")
@@ -297,22 +445,31 @@ def _irr_core(cf: np.ndarray, tau: np.ndarray | None, what: str) -> np.ndarray:
         tau_flat = np.take_along_axis(tau_flat, order, axis=-1)
     changes = _sign_changes(flat)
     finite = np.all(np.isfinite(flat), axis=-1)
+    status[~finite] = IRR_NOT_FINITE
+    status[(changes == 0) & finite] = IRR_NONE
     one = (changes == 1) & finite
     if one.any():
         x = _unique_positive_root(flat[one], None if tau_flat is None else tau_flat[one])
         out[one] = 1.0 / x - 1.0
-    n_none = int(np.count_nonzero((changes == 0) & finite))
-    n_multi = 0
-    for i in np.flatnonzero((changes > 1) & finite):
-        roots = (
-            _roots_all_poly(flat[i]) if tau_flat is None else _roots_all_dated(flat[i], tau_flat[i])
-        )
+    several = np.flatnonzero((changes > 1) & finite)
+    # few rows: eigenvalues are cheaper than the set-up of vectorised isolation
+    if tau_flat is None and several.size >= 32:
+        x, st = _solve_by_isolation(flat[several])
+        out[several] = 1.0 / x - 1.0
+        status[several] = np.where(st < 0, IRR_OK, st)
+        several = several[st < 0]  # inconclusive: eigenvalues below
+    for i in several:
+        roots = _roots_all_poly(flat[i]) if tau_flat is None else _roots_all_dated(flat[i], tau_flat[i])
         if roots.size == 1:
             out[i] = roots[0]
-        elif roots.size == 0:
-            n_none += 1
         else:
-            n_multi += 1
+            status[i] = IRR_NONE if roots.size == 0 else IRR_MULTIPLE
+    return out.reshape(lead), status.reshape(lead)
+
+
+def _warn_status(status: np.ndarray, what: str) -> None:
+    n_multi = int(np.count_nonzero(status == IRR_MULTIPLE))
+    n_none = int(np.count_nonzero(status == IRR_NONE))
     if n_multi:
         warnings.warn(
             f"{what}: {n_multi} cash flow(s) have more than one internal rate of return; "
@@ -327,7 +484,20 @@ def _irr_core(cf: np.ndarray, tau: np.ndarray | None, what: str) -> np.ndarray:
             NoIRRWarning,
             stacklevel=3,
         )
-    return out.reshape(lead)
+
+
+def irr_status(cashflows: Any) -> tuple[np.ndarray, np.ndarray]:
+    """IRR and why it may be undefined, without warnings (for batch use).
+
+    Returns
+    -------
+    irr : ndarray, shape (...)
+        As :func:`irr`.
+    status : ndarray of int8, shape (...)
+        ``IRR_OK`` (0), ``IRR_NONE`` (1, no root above -100 %), ``IRR_MULTIPLE``
+        (2, several roots) or ``IRR_NOT_FINITE`` (3, NaN or infinite input).
+    """
+    return _irr_core(_as_flows(cashflows), None)
 
 
 def irr(cashflows: Any) -> np.ndarray | float:
@@ -360,8 +530,8 @@ def irr(cashflows: Any) -> np.ndarray | float:
     >>> round(irr([-100, 39, 59, 55, 20]), 10)  # numpy-financial documentation
     0.2809484212
     """
-    cf = _as_flows(cashflows)
-    out = _irr_core(cf, None, "irr")
+    out, status = _irr_core(_as_flows(cashflows), None)
+    _warn_status(status, "irr")
     return out[()] if out.ndim == 0 else out
 
 
@@ -435,7 +605,8 @@ def xirr(amounts: Any, dates: Any) -> np.ndarray | float:
     """
     a = _as_flows(amounts)
     tau = _year_fractions(dates)
-    out = _irr_core(a, tau, "xirr")
+    out, status = _irr_core(a, tau)
+    _warn_status(status, "xirr")
     return out[()] if out.ndim == 0 else out
 
 

@@ -99,8 +99,10 @@ class Result:
     price_basis : {"real", "nominal"}
     lead_shape : tuple
         The leading shape L (``()`` for a single case).
-    warnings : list of str
-        Why some metrics are NaN (an IRR with several roots or none, ...).
+    undefined : list of dict
+        Why some metrics are NaN: ``{"metric", "reason", "count"}`` with reason
+        ``no_irr`` or ``multiple_irr`` and the number of cases (of the leading
+        shape) affected. Never dropped silently.
     """
 
     case: Case
@@ -109,7 +111,7 @@ class Result:
     metrics: dict[str, Any]
     price_basis: str
     lead_shape: tuple[int, ...] = ()
-    warnings: list[str] = field(default_factory=list)
+    undefined: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def annual(self) -> pd.DataFrame:
@@ -299,7 +301,9 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
         for t in range(T):
             opening_total[..., t] += bal
             it = rate_l * bal
-            if first_rep <= t < first_rep + n:
+            if t == first_rep + n - 1:
+                pr = bal  # the last instalment clears the balance exactly (no rounding residue)
+            elif first_rep <= t < first_rep + n:
                 pr = annuity - it if loan.repayment == "annuity" else amount / n
                 pr = np.minimum(pr, bal)
             else:
@@ -387,22 +391,24 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
         "net_cash_flow_idr": net_cash,
         "cumulative_cash_idr": cum_cash,
     }
+    def sq(x: Any) -> Any:
+        """A per-case parameter (float or L + (1,)) as an array of shape L."""
+        return np.broadcast_to(x, lead + (1,))[..., 0] if np.ndim(x) else np.broadcast_to(x, lead)
+
+    loan_rate = sq(_safe_div(rate_weighted, share_total))
     shown: dict[str, np.ndarray] = {"price_index": np.array(price_index)}
     for k, v in lines.items():
         shown[k] = v / defl if k.startswith("revenue_") else v
     shown.update({k: np.broadcast_to(v, full) / defl for k, v in money.items()})
     dscr_line = np.where(years >= fo, fm.dscr(cfads, debt_service), np.nan)
-    llcr_line = np.where(years >= fo, fm.llcr(np.broadcast_to(_safe_div(rate_weighted, share_total), lead), cfads, debt_service, opening_total), np.nan)
+    llcr_line = np.where(years >= fo, fm.llcr(loan_rate, cfads, debt_service, opening_total), np.nan)
     shown["dscr"] = np.broadcast_to(dscr_line, full)
     shown["llcr"] = np.broadcast_to(llcr_line, full)
 
     # -- metrics -------------------------------------------------------------
-    def sq(x: Any) -> Any:
-        return np.broadcast_to(x, lead + (1,))[..., 0] if np.ndim(x) else np.broadcast_to(x, lead)
-
     infl_l = sq(inflation)
     ke_nom = sq(P.s("financing.cost_of_equity_nominal"))
-    kd_nom = sq(_safe_div(rate_weighted, share_total))
+    kd_nom = loan_rate
     g = sq(share_total)
     wacc_nom = fm.wacc(ke_nom, np.nan_to_num(kd_nom), g, sq(rate_cit))
     region_nom = sq(P.s("region.discount_rate_nominal"))
@@ -414,15 +420,19 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
     benefits = shown["revenue_total_idr"] + shown["residual_value_idr"]
     costs = shown["capex_idr"] + shown["opex_total_idr"] + shown["change_in_working_capital_idr"] + shown["tax_unlevered_idr"]
     region_flow = shown["dividends_to_region_idr"] - shown["region_injection_idr"]
-    msgs: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", fm.IRRWarning)
-        firr = fm.irr(fcf)
-        _note(caught, msgs, "project FIRR")
-        equity_irr = fm.irr(shown["equity_cf_idr"])
-        _note(caught, msgs, "equity IRR")
-        region_irr = fm.irr(region_flow)
-        _note(caught, msgs, "region IRR")
+    undefined: list[dict[str, Any]] = []
+
+    def irr_of(key: str, flows: np.ndarray) -> np.ndarray:
+        value, status = fm.irr_status(flows)
+        for code, reason in ((fm.IRR_NONE, "no_irr"), (fm.IRR_MULTIPLE, "multiple_irr")):
+            n = int(np.count_nonzero(status == code))
+            if n:
+                undefined.append({"metric": key, "reason": reason, "count": n})
+        return value
+
+    firr = irr_of("firr", fcf)
+    equity_irr = irr_of("equity_irr", shown["equity_cf_idr"])
+    region_irr = irr_of("region_irr", region_flow)
 
     dscr_ops = np.where(np.isfinite(dscr_line), dscr_line, np.nan)
     has_ds = np.isfinite(dscr_ops).any(axis=-1)
@@ -472,7 +482,7 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
     m = {k: (np.asarray(v, dtype=float)[()] if not lead else np.broadcast_to(np.asarray(v, dtype=float), lead)) for k, v in m.items()}
     if not lead:
         m = {k: float(v) for k, v in m.items()}
-    return Result(case, years, shown, m, tl.price_basis, lead, msgs)
+    return Result(case, years, shown, m, tl.price_basis, lead, undefined)
 
 
 def evaluate(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
@@ -550,7 +560,3 @@ def _allocate(case: Case, P: _Params, net_profit: np.ndarray, paid_in_capital: n
     return out
 
 
-def _note(caught: list[Any], msgs: list[str], what: str) -> None:
-    for w in caught:
-        msgs.append(f"{what}: {w.message}")
-    caught.clear()

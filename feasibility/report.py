@@ -113,7 +113,7 @@ def render_report(case: Case, case_text: str, lang: str = "id", result: Result |
         low_confidence=msg["ui"]["low_confidence_text"].format(
             placeholder=counts["placeholder"], estimate=counts["estimate"], total=len(register)
         ),
-        warnings=res.warnings,
+        warnings=[fmt.undefined(u) for u in res.undefined],
     )
 
 

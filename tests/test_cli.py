@@ -1,0 +1,334 @@
+"""The command line: evaluate, validate, report, and the exit codes 0 / 2 / 1.
+
+Most tests call ``feasibility.cli.main`` in-process; three run the installed
+``feasibility`` console script to check the real exit code and that no
+traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import feasibility.model
+from feasibility.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+DEFAULT = DATA / "kota_serang.toml"
+HAND = DATA / "hand_case.toml"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # nothing is written into the repository (report's default is reports/ in the cwd),
+    # and the debug switch of the environment does not leak in
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FEASIBILITY_DEBUG", raising=False)
+
+
+def _no_constants(name: str) -> float:
+    raise ValueError(f"not valid JSON: {name}")
+
+
+def strict_json(text: str) -> dict:
+    """json.loads that refuses NaN/Infinity (Python's json accepts them by default)."""
+    return json.loads(text, parse_constant=_no_constants)
+
+
+def broken_hand_case(tmp_path: Path) -> tuple[Path, list[str]]:
+    """The hand case with three independent mistakes, and the problem lines expected for them."""
+    text = HAND.read_text(encoding="utf-8")
+    edits = [
+        (
+            "tariff_idr_per_tonne = { value = 100000,",
+            "tariff_idr_per_tonne = { value = -5,",
+            "port.revenue.cargo_handling.tariff_idr_per_tonne: must be >= 0, got -5",
+        ),
+        (
+            "tantiem_share = { value = 0.05,",
+            "tantiem_share = { value = 0.1,",
+            "bumd.allocation.tantiem_share: must be <= 0.05, got 0.1",
+        ),
+        (
+            "payable_days = { value = 0,",
+            "payable_days = { value = nan,",
+            "working_capital.payable_days: must be a finite number, got nan",
+        ),
+    ]
+    expected = []
+    for old, new, line in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+        expected.append(line)
+    path = tmp_path / "broken.toml"
+    path.write_text(text, encoding="utf-8")
+    return path, expected
+
+
+def console_script() -> str:
+    here = Path(sys.executable).with_name("feasibility")
+    found = str(here) if here.exists() else shutil.which("feasibility")
+    assert found, "the `feasibility` console script is not installed (pip install -e .)"
+    return found
+
+
+def run_script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "FEASIBILITY_DEBUG"}
+    return subprocess.run(
+        [console_script(), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=60
+    )
+
+
+# ---------------------------------------------------------------------------
+# evaluate
+
+
+def test_evaluate_default_case(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    with DEFAULT.open("rb") as fh:
+        name = tomllib.load(fh)["case"]["name"]
+    assert lines[0] == name  # the default case, not some other
+    fnpv = [line for line in lines if line.startswith("Project FNPV")]
+    assert len(fnpv) == 1
+    assert re.search(r"IDR -?[0-9][0-9.,]* (billion|million|trillion)?", fnpv[0]), fnpv[0]
+    assert "Traceback" not in err
+
+
+def test_evaluate_json_hand_case(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", str(HAND), "--json"]) == 0
+    out, _ = capsys.readouterr()
+    doc = strict_json(out)  # NaN must have become null
+    assert {"metrics", "annual"} <= set(doc)
+
+    annual = doc["annual"]
+    # start 2025, 1 construction year + 4 operating years
+    assert annual["year"] == [2025, 2026, 2027, 2028, 2029]
+    assert len(annual) > 1
+    for column, values in annual.items():
+        assert isinstance(values, list), column
+        assert len(values) == 5, column
+        assert all(v is None or isinstance(v, (int, float)) for v in values), column
+
+    metrics = doc["metrics"]
+    assert all(v is None or isinstance(v, (int, float)) for v in metrics.values())
+    # hand: the loan finances 50% of construction capex at 10% (D/V = 0.5, E/V = 0.5),
+    # cost of equity 12%, CIT 20%:
+    # WACC = 0.5 * 0.12 + 0.5 * 0.10 * (1 - 0.20) = 0.10
+    assert metrics["wacc"] == pytest.approx(0.10, abs=1e-12)
+
+
+def test_evaluate_json_default_case_has_no_nan(capsys: pytest.CaptureFixture[str]) -> None:
+    # the default case has undefined values (DSCR in construction years, IRRs without a
+    # root): they must be null, and the document must still be strict JSON
+    assert main(["evaluate", "--json"]) == 0
+    doc = strict_json(capsys.readouterr().out)
+    years = doc["annual"]["year"]
+    assert years == list(range(2027, 2057))  # 2 construction + 28 operating years from 2027
+    assert all(len(v) == len(years) for v in doc["annual"].values())
+    assert None in doc["annual"]["dscr"]  # no debt service during construction
+
+
+def test_evaluate_bad_case_exit_2_and_nothing_on_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path, expected = broken_hand_case(tmp_path)
+    assert main(["evaluate", str(path), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    for line in expected:
+        assert line in err
+
+
+# ---------------------------------------------------------------------------
+# validate
+
+
+@pytest.mark.parametrize("path", [HAND, DEFAULT], ids=lambda p: p.name)
+def test_validate_good_file(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("ok")
+    assert str(path) in out
+    assert err == ""
+
+
+def test_validate_counts_the_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    # 24 `{ value = ... }` quantities and 1 note, counted by hand in data/hand_case.toml
+    assert main(["validate", str(HAND)]) == 0
+    out = capsys.readouterr().out
+    assert "24 numbers" in out and "1 notes" in out
+
+
+def test_validate_broken_file_lists_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path, expected = broken_hand_case(tmp_path)
+    assert main(["validate", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.splitlines()
+    assert lines[0] == f"{path}: 3 problem(s)"
+    assert sorted(line.strip() for line in lines[1:]) == sorted(expected)
+    assert "Traceback" not in err
+
+
+def test_validate_without_case_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["validate"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage:" in err and "CASE" in err
+
+
+def test_unknown_command_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["evaluat"])
+    assert exc.value.code == 2
+
+
+# ---------------------------------------------------------------------------
+# report
+
+
+def _lang_of(path: Path) -> str:
+    m = re.search(r'<html lang="([a-z]+)"', path.read_text(encoding="utf-8"))
+    assert m, "no <html lang=...>"
+    return m.group(1)
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_report_writes_the_file_in_the_language(tmp_path: Path, lang: str, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sub" / f"hand.{lang}.html"
+    assert main(["report", str(HAND), "-o", str(out), "--lang", lang]) == 0
+    assert out.is_file()
+    assert _lang_of(out) == lang
+    assert str(out) in capsys.readouterr().out
+    assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary file left behind
+
+
+def test_report_default_language_is_indonesian(tmp_path: Path) -> None:
+    out = tmp_path / "hand.html"
+    assert main(["report", str(HAND), "-o", str(out)]) == 0
+    assert _lang_of(out) == "id"
+
+
+def test_report_refuses_to_overwrite_a_foreign_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "notes.html"
+    original = "<html><body>my own notes, not a report</body></html>\n"
+    out.write_text(original, encoding="utf-8")
+    assert main(["report", str(HAND), "-o", str(out), "--lang", "en"]) == 2
+    assert out.read_text(encoding="utf-8") == original
+    err = capsys.readouterr().err
+    assert str(out) in err and "--force" in err and "Traceback" not in err
+
+    assert main(["report", str(HAND), "-o", str(out), "--lang", "en", "--force"]) == 0
+    assert out.read_text(encoding="utf-8") != original
+    assert _lang_of(out) == "en"
+
+
+def test_report_overwrites_its_own_report(tmp_path: Path) -> None:
+    out = tmp_path / "hand.html"
+    assert main(["report", str(HAND), "-o", str(out), "--lang", "en"]) == 0
+    assert _lang_of(out) == "en"
+    assert main(["report", str(HAND), "-o", str(out), "--lang", "id"]) == 0  # no --force
+    assert _lang_of(out) == "id"
+
+
+def test_report_output_is_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(HAND), "-o", str(tmp_path)]) == 2
+    assert "directory" in capsys.readouterr().err
+
+
+def test_report_missing_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "no_such_case.toml"
+    out = tmp_path / "r.html"
+    assert main(["report", str(missing), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert str(missing) in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_report_output_below_a_file_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("x", encoding="utf-8")
+    assert main(["report", str(HAND), "-o", str(blocker / "r.html")]) == 2
+
+
+def test_validate_case_path_below_a_file_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(HAND / "x.toml")]) == 2
+
+
+# ---------------------------------------------------------------------------
+# internal errors
+
+
+def _boom(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("boom in the model")
+
+
+def test_internal_error_exit_1_without_traceback(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(feasibility.model, "run", _boom)
+    assert main(["evaluate", str(HAND)]) == 1
+    out, err = capsys.readouterr()
+    assert err.startswith("internal error")
+    assert "RuntimeError" in err and "boom in the model" in err
+    assert "FEASIBILITY_DEBUG" in err  # tells how to get details
+    assert "Traceback" not in err
+
+
+def test_internal_error_traceback_with_debug(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(feasibility.model, "run", _boom)
+    monkeypatch.setenv("FEASIBILITY_DEBUG", "1")
+    assert main(["evaluate", str(HAND), "--json"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "boom in the model" in err
+    assert "internal error" in err
+
+
+def test_internal_error_in_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import feasibility.report
+
+    monkeypatch.setattr(feasibility.report, "render_report", _boom)
+    out = tmp_path / "r.html"
+    assert main(["report", str(HAND), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("internal error") and "Traceback" not in err
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------------------
+# the real console script (three runs)
+
+
+def test_script_evaluate_json(tmp_path: Path) -> None:
+    r = run_script("evaluate", str(HAND), "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    assert strict_json(r.stdout)["annual"]["year"] == [2025, 2026, 2027, 2028, 2029]
+
+
+def test_script_validate_broken_file(tmp_path: Path) -> None:
+    path, expected = broken_hand_case(tmp_path)
+    r = run_script("validate", str(path), cwd=tmp_path)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    for line in expected:
+        assert line in r.stderr
+    assert r.stdout == ""
+
+
+def test_script_report_missing_case(tmp_path: Path) -> None:
+    missing = tmp_path / "missing_case.toml"
+    r = run_script("report", str(missing), "-o", str(tmp_path / "r.html"), cwd=tmp_path)
+    assert r.returncode == 2
+    assert str(missing) in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "r.html").exists()

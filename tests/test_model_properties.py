@@ -1,0 +1,248 @@
+"""Properties of the model: vectorised = looped, real = nominal, rules of tax and finance."""
+
+import copy
+import tomllib
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feasibility import load_case, parse_case, run
+from feasibility.tax import depreciation_matrix, income_tax
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+M = 1e6
+
+
+def raw(name):
+    return tomllib.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def default_case():
+    return load_case(DATA / "kota_serang.toml")
+
+
+@pytest.fixture(scope="module")
+def hand_raw():
+    return raw("hand_case.toml")
+
+
+def variant(base, edit):
+    d = copy.deepcopy(base)
+    edit(d)
+    return parse_case(d)
+
+
+# --- vectorisation ---------------------------------------------------------------
+
+TARIFF = "port.revenue.cargo_handling.tariff_idr_per_tonne"
+VOLUME = "port.revenue.cargo_handling.volume_tonnes"
+CAPEX = "port.capex.wharf_trestle.amount_idr"
+RAMP = "port.revenue.cargo_handling.ramp_up"
+
+
+def test_vectorised_equals_loop(default_case):
+    rng = np.random.default_rng(7)
+    n = 12
+    over = {
+        TARIFF: rng.uniform(40_000, 300_000, n),
+        VOLUME: rng.uniform(1e5, 2e6, n),
+        CAPEX: rng.uniform(5e10, 3e11, n),
+        "macro.inflation_per_year": rng.uniform(0.0, 0.06, n),
+        "financing.loans.regional_bank.interest_rate": rng.uniform(0.05, 0.14, n),
+        RAMP: rng.uniform(0.1, 1.0, (n, 4)),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        vec = run(default_case, over)
+        assert vec.lead_shape == (n,)
+        for i in range(n):
+            one = run(default_case, {k: v[i] for k, v in over.items()})
+            for key, val in one.metrics.items():
+                np.testing.assert_allclose(vec.metrics[key][i], val, rtol=1e-12, atol=1e-6, err_msg=key)
+            for key, val in one.lines.items():
+                np.testing.assert_allclose(vec.lines[key][i], val, rtol=1e-12, atol=1e-6, err_msg=key)
+
+
+def test_overrides_broadcast_over_two_axes(default_case):
+    tariffs = np.array([50_000.0, 100_000.0, 200_000.0])[:, None]
+    volumes = np.array([2e5, 8e5])[None, :]
+    res = run(default_case, {TARIFF: tariffs, VOLUME: volumes})
+    assert res.lead_shape == (3, 2)
+    assert res.metrics["fnpv_idr"].shape == (3, 2)
+    assert res.lines["revenue_total_idr"].shape == (3, 2, len(res.years))
+    single = run(default_case, {TARIFF: 100_000.0, VOLUME: 8e5})
+    assert res.metrics["fnpv_idr"][1, 1] == pytest.approx(single.metrics["fnpv_idr"], rel=1e-12)
+
+
+def test_bad_overrides(default_case):
+    with pytest.raises(KeyError, match="no such quantity"):
+        run(default_case, {"port.revenue.cargo_handling.tarif": 1.0})
+    with pytest.raises(ValueError, match="length 4"):
+        run(default_case, {RAMP: np.ones((3, 2))})
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    t1=st.floats(20_000, 400_000),
+    t2=st.floats(20_000, 400_000),
+)
+def test_fnpv_rises_with_the_tariff(default_case, t1, t2):
+    lo, hi = sorted((t1, t2))
+    res = run(default_case, {TARIFF: np.array([lo, hi])})
+    f = res.metrics["fnpv_idr"]
+    assert f[1] >= f[0] - 1e-9 * abs(f[0])
+
+
+# --- prices ---------------------------------------------------------------------
+
+
+def test_real_and_nominal_agree(default_case):
+    d = default_case.model_dump(mode="python")
+    d["timeline"]["price_basis"] = "nominal"
+    nominal = run(parse_case(d))
+    real = run(default_case)
+    i = default_case.macro.inflation_per_year.value
+    shift = default_case.timeline.start_year - default_case.timeline.price_base_year
+    # the same flows: nominal = real x (1+i)^(year - base year)
+    idx = (1 + i) ** (real.years - default_case.timeline.price_base_year)
+    np.testing.assert_allclose(nominal.lines["project_fcf_idr"], real.lines["project_fcf_idr"] * idx, rtol=1e-12)
+    # NPV at the Fisher-consistent rates: real NPV is in base-year money, nominal in start-year money
+    assert nominal.metrics["fnpv_idr"] == pytest.approx(real.metrics["fnpv_idr"] * (1 + i) ** shift, rel=1e-10)
+    assert 1 + nominal.metrics["firr"] == pytest.approx((1 + real.metrics["firr"]) * (1 + i), rel=1e-10)
+    assert 1 + nominal.metrics["wacc"] == pytest.approx((1 + real.metrics["wacc"]) * (1 + i), rel=1e-12)
+
+
+def test_inflation_and_real_escalation(hand_raw):
+    def edit(d):
+        d["macro"]["inflation_per_year"]["value"] = 0.10
+        d["port"]["revenue"]["cargo_handling"]["tariff_escalation_real_per_year"] = {
+            "value": 0.02, "source": "test", "confidence": "placeholder"}
+    res = run(variant(hand_raw, edit))
+    # revenue of year y = 100 x (1.10 x 1.02)^(y - 2025), half in 2026 (ramp-up)
+    k = np.arange(5)
+    expected = np.array([0, 0.5, 1, 1, 1]) * 100 * (1.10 * 1.02) ** k
+    np.testing.assert_allclose(res.annual["revenue_total_idr"] / M, expected, rtol=1e-12)
+    # costs follow general inflation only
+    np.testing.assert_allclose(res.annual["fixed_opex_idr"] / M, [0, 10 * 1.1, 10 * 1.1**2, 10 * 1.1**3, 10 * 1.1**4])
+
+
+# --- financing ----------------------------------------------------------------------
+
+
+def test_annuity_repayment(hand_raw):
+    def edit(d):
+        d["financing"]["loans"]["bank"]["repayment"] = "annuity"
+    res = run(variant(hand_raw, edit))
+    pay = 150 * 0.1 / (1 - 1.1**-2)  # annuity of 150 over 2 years at 10 %
+    ds = res.annual["debt_service_idr"].to_numpy() / M
+    np.testing.assert_allclose(ds, [0, pay, pay, 0, 0], rtol=1e-12)
+    np.testing.assert_allclose(res.annual["interest_idr"] / M, [0, 15, (150 - (pay - 15)) * 0.1, 0, 0], rtol=1e-12)
+    assert res.annual["debt_outstanding_idr"].iloc[-1] == pytest.approx(0, abs=1e-6)
+
+
+def test_grace_years_delay_repayment(hand_raw):
+    def edit(d):
+        d["timeline"]["operating_years"] = 6
+        d["financing"]["loans"]["bank"]["grace_years"] = 2
+    res = run(variant(hand_raw, edit))
+    np.testing.assert_allclose(res.annual["principal_idr"] / M, [0, 0, 0, 75, 75, 0, 0])
+    np.testing.assert_allclose(res.annual["interest_idr"] / M, [0, 15, 15, 15, 7.5, 0, 0])
+
+
+def test_reserve_stops_at_its_cap(hand_raw):
+    def edit(d):
+        d["port"]["revenue"]["cargo_handling"]["tariff_idr_per_tonne"]["value"] = 1_000_000
+        d["timeline"]["operating_years"] = 8
+    res = run(variant(hand_raw, edit))
+    reserve = res.annual["legal_reserve_idr"].to_numpy() / M
+    # the cap is 20 % of the paid-in capital of 200
+    assert reserve.max() == pytest.approx(40)
+    assert np.all(np.diff(reserve) >= -1e-9)
+    # once capped, nothing more is added
+    capped = np.flatnonzero(np.isclose(reserve, 40))[0]
+    assert np.all(res.annual["legal_reserve_addition_idr"].to_numpy()[capped + 1 :] == 0)
+
+
+def test_loss_years_pay_no_dividend(hand_raw):
+    def edit(d):
+        d["port"]["revenue"]["cargo_handling"]["tariff_idr_per_tonne"]["value"] = 30_000
+    res = run(variant(hand_raw, edit))
+    assert (res.annual["net_profit_idr"] <= 0).all()
+    assert (res.annual["dividends_paid_idr"] == 0).all()
+    assert (res.annual["tantiem_idr"] == 0).all()
+    assert res.metrics["region_pv_dividends_idr"] == 0
+    # the region's IRR on an injection that returns nothing does not exist, and says why
+    assert np.isnan(res.metrics["region_irr"]) and {"metric": "region_irr", "reason": "no_irr", "count": 1} in res.undefined
+
+
+def test_lab_revenue_waits_for_accreditation(default_case):
+    res = run(default_case)
+    lab = res.annual["revenue_lab_lab_tests_idr"]
+    acc = default_case.lab.accreditation_year
+    assert (lab[lab.index < acc] == 0).all()
+    assert (lab[lab.index >= acc] > 0).all()
+
+
+def test_renewal_capex(default_case):
+    res = run(default_case)
+    capex = res.annual["capex_idr"]
+    # port equipment (in service 2029) is renewed every 16 years: 2045; lab equipment every 8: 2037, 2045, 2053
+    for year in (2037, 2045, 2053):
+        assert capex[year] > 0, year
+    assert capex[2040] == 0
+
+
+def test_default_case_is_fast_enough_to_be_vectorised(default_case):
+    res = run(default_case, {TARIFF: np.linspace(5e4, 5e5, 1000)})
+    assert res.metrics["fnpv_idr"].shape == (1000,)
+    assert np.all(np.diff(res.metrics["fnpv_idr"]) > 0)
+
+
+# --- tax rules ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "group, life, sl_rate, db_rate",
+    [("group_1", 4, 0.25, 0.50), ("group_2", 8, 0.125, 0.25), ("group_3", 16, 0.0625, 0.125), ("group_4", 20, 0.05, 0.10)],
+)
+def test_pmk_72_2023_rates(group, life, sl_rate, db_rate):
+    n = 40
+    sl = depreciation_matrix(n, group, "straight_line")[0]
+    np.testing.assert_allclose(sl[:life], sl_rate)
+    assert sl[life:].sum() == 0
+    db = depreciation_matrix(n, group, "declining_balance")[0]
+    book = 1.0
+    for k in range(life - 1):
+        assert db[k] == pytest.approx(book * db_rate)
+        book -= db[k]
+    # the rest is written off in the last year of life
+    assert db[life - 1] == pytest.approx(book)
+    assert db.sum() == pytest.approx(1.0)
+
+
+def test_buildings_and_land():
+    assert depreciation_matrix(30, "building_permanent")[0][:20] == pytest.approx([0.05] * 20)
+    assert depreciation_matrix(30, "building_non_permanent")[0][:10] == pytest.approx([0.1] * 10)
+    assert depreciation_matrix(30, "land").sum() == 0
+
+
+def test_losses_expire_after_five_years():
+    # a loss of 100 in year 0, then income of 10 a year: 50 used in years 1-5, 50 lapses
+    ti = np.array([-100.0] + [10.0] * 7)
+    out = income_tax(ti, 0.22, 5)
+    np.testing.assert_allclose(out["loss_used"], [0, 10, 10, 10, 10, 10, 0, 0])
+    np.testing.assert_allclose(out["tax"], [0, 0, 0, 0, 0, 0, 2.2, 2.2])
+    assert out["loss_expired"].sum() == pytest.approx(50)
+
+
+def test_oldest_losses_are_used_first():
+    ti = np.array([-30.0, -20.0, 0, 0, 0, 0, 40.0, 100.0])
+    out = income_tax(ti, 0.2, 5)
+    # the year-0 loss expired after year 5; in year 6 only the year-1 loss (20) is left
+    np.testing.assert_allclose(out["loss_used"], [0, 0, 0, 0, 0, 0, 20, 0])
+    np.testing.assert_allclose(out["tax"], [0, 0, 0, 0, 0, 0, 4, 20])
