@@ -75,13 +75,14 @@ def _as_flows(cashflows: Any) -> np.ndarray:
 
 def _sign_changes(cf: np.ndarray) -> np.ndarray:
     """Number of sign changes along the last axis, zeros skipped (Descartes)."""
-    s = np.sign(cf)
-    # carry the last non-zero sign forward over zeros so that they are skipped
-    idx = np.where(s != 0, np.arange(s.shape[-1]), 0)
-    np.maximum.accumulate(idx, axis=-1, out=idx)
-    filled = np.take_along_axis(s, idx, axis=-1)
-    changes = (filled[..., 1:] * filled[..., :-1]) < 0
-    return changes.sum(axis=-1)
+    s = np.sign(np.nan_to_num(cf)).astype(np.int8)  # rows with NaN are flagged elsewhere
+    prev = s[..., 0].copy()  # the last non-zero sign so far
+    changes = np.zeros(s.shape[:-1], dtype=np.int64)
+    for t in range(1, s.shape[-1]):
+        cur = s[..., t]
+        changes += (cur * prev) < 0
+        prev = np.where(cur != 0, cur, prev)
+    return changes
 
 
 def _first_last_nonzero_sign(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -175,7 +176,11 @@ def _bracketed_newton(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, s_lo: np.nda
         with np.errstate(divide="ignore", invalid="ignore"):
             newton = xa - f / d
         ok = np.isfinite(newton) & (newton >= lo_a) & (newton <= hi_a)
-        nxt = np.where(ok, newton, 0.5 * (lo_a + hi_a))
+        # bisect in log space over wide brackets, so tiny or huge roots are reached quickly
+        with np.errstate(divide="ignore", invalid="ignore"):
+            wide = np.isfinite(hi_a) & (hi_a > 4.0 * lo_a)
+            mid = np.where(wide, np.where(lo_a > 0, np.sqrt(lo_a * hi_a), hi_a / 64.0), 0.5 * (lo_a + hi_a))
+        nxt = np.where(ok, newton, mid)
         nxt = np.where(sa == 0, xa, nxt)
         # converged when a Newton step is at rounding level (bisection steps never count)
         done = (ok & (np.abs(nxt - xa) <= 1e-15 * xa)) | (sa == 0) | (hi_a - lo_a <= 4e-16 * hi_a)
@@ -202,8 +207,8 @@ def _variations_at(ct: np.ndarray, a: np.ndarray) -> np.ndarray:
     for i in range(t - 1):
         for j in range(1, t - i):
             b[j] += a * b[j - 1]
-    scale = np.max(np.abs(b), axis=0)
-    b[np.abs(b) <= 1e-13 * scale] = 0.0  # rounding-level coefficients count as zero
+    # no rounding cut: zeroing a small genuine coefficient could hide a root, while
+    # a spurious variation only makes the bound looser (every found root is verified)
     return _sign_changes(b.T)
 
 
@@ -325,7 +330,13 @@ def _roots_all_poly(row: np.ndarray) -> np.ndarray:
         return np.empty(0)
     c = row[nz[0] : nz[-1] + 1]
     # f(x) = sum c_k x**k with x = 1/(1+r); np.roots wants the highest power first
-    roots = np.roots(c[::-1])
+    try:
+        roots = np.roots(c[::-1])
+        if not np.all(np.isfinite(roots)):
+            raise np.linalg.LinAlgError("non-finite companion matrix")
+    except np.linalg.LinAlgError:
+        # amounts so far apart in size that the companion matrix overflows: scan instead
+        return _roots_all_dated(row, np.arange(row.size, dtype=float))
     real = roots[(np.abs(roots.imag) <= 1e-7 * np.maximum(1.0, np.abs(roots))) & (roots.real > 0)].real
     if real.size == 0:
         return np.empty(0)
@@ -572,10 +583,10 @@ def _roots_all_dated(a: np.ndarray, tau: np.ndarray) -> np.ndarray:
     def f(r: float) -> float:
         return float(np.sum(a * (1.0 + r) ** -tau))
 
-    grid = np.concatenate([-1 + np.geomspace(1e-6, 1.0, 400)[:-1], np.geomspace(1e-4, 1e3, 600) - 1e-4])
+    grid = np.concatenate([-1 + np.geomspace(1e-6, 1.0, 400)[:-1], np.geomspace(1e-4, 1e9, 1000) - 1e-4])
     vals = np.array([f(g) for g in grid])
     roots = [
-        brentq(f, grid[i], grid[i + 1], xtol=1e-15, rtol=4e-16)
+        brentq(f, grid[i], grid[i + 1], xtol=1e-15, rtol=4 * np.finfo(float).eps)
         for i in range(grid.size - 1)
         if np.sign(vals[i]) * np.sign(vals[i + 1]) < 0
     ]
@@ -675,6 +686,7 @@ def payback_period(cashflows: Any) -> np.ndarray | float:
     """
     cf = _as_flows(cashflows)
     cum = np.cumsum(cf, axis=-1)
+    unknown = np.isnan(cum).any(axis=-1)
     neg = cum < 0
     n = cf.shape[-1]
     # last index where the cumulative is negative (-1 if never)
@@ -686,6 +698,7 @@ def payback_period(cashflows: Any) -> np.ndarray | float:
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = np.where(f_k1 != 0, -c_k / f_k1, 0.0)
     out = np.where(last_neg < 0, 0.0, np.where(never_back, np.nan, k + frac))
+    out = np.where(unknown, np.nan, out)
     return out[()] if out.ndim == 0 else out
 
 
@@ -779,10 +792,11 @@ def dscr(cfads: Any, debt_service: Any) -> np.ndarray | float:
 def llcr(rate: Any, cfads: Any, debt_service: Any, opening_balance: Any) -> np.ndarray:
     r"""Loan life coverage ratio in each period (Yescombe 2014, s.12.3.2).
 
-    .. math:: LLCR_t = \frac{\sum_{s=t}^{m} CFADS_s (1+r)^{-(s-t)}}{D_t}
+    .. math:: LLCR_t = \frac{\sum_{s=t}^{m} CFADS_s (1+r)^{-(s-t+1)}}{D_t}
 
     where ``m`` is the last period with debt service and ``D_t`` the debt
-    outstanding at the start of period t.
+    outstanding at the start of period t; each CFADS arrives at the end of its
+    period. When CFADS equals debt service exactly the LLCR is 1.
 
     Parameters
     ----------
@@ -807,8 +821,9 @@ def llcr(rate: Any, cfads: Any, debt_service: Any, opening_balance: Any) -> np.n
     r = np.asarray(rate, dtype=float)[..., None]
     df = (1.0 + r) ** -t
     disc = np.where(within, c, 0.0) * df
-    # PV at t of the CFADS from t to the end of the loan life
-    tail = np.cumsum(disc[..., ::-1], axis=-1)[..., ::-1] / df
+    # PV at the start of period t (where the balance is measured) of the CFADS of
+    # periods t .. end of loan life, each received at the end of its period
+    tail = np.cumsum(disc[..., ::-1], axis=-1)[..., ::-1] / df / (1.0 + r)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(within & (bal > 0), tail / np.where(bal > 0, bal, 1.0), np.nan)
 

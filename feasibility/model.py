@@ -538,25 +538,24 @@ def _allocate(case: Case, P: _Params, net_profit: np.ndarray, paid_in_capital: n
     a = "bumd.allocation."
     rs, cap, ts, payout = (P.s(a + k) for k in ("legal_reserve_share", "legal_reserve_cap_share_of_capital", "tantiem_share", "dividend_payout"))
     shape = np.broadcast_shapes(net_profit.shape, paid_in_capital.shape)
-    npf_ = np.broadcast_to(net_profit, shape)
-    capital = np.broadcast_to(paid_in_capital, shape)
     lead = shape[:-1]
+    # year-first layout: each year's slice is contiguous across scenarios
+    profit_t = np.moveaxis(np.broadcast_to(net_profit, shape), -1, 0)
+    capital_t = np.moveaxis(np.broadcast_to(paid_in_capital, shape), -1, 0)
     rs, cap, ts, payout = (np.broadcast_to(v, lead + (1,))[..., 0] for v in (rs, cap, ts, payout))
-    out = {k: np.zeros(shape) for k in ("reserve_addition", "reserve", "tantiem", "dividend")}
+    out = {k: np.zeros((shape[-1],) + lead) for k in ("reserve_addition", "reserve", "tantiem", "dividend")}
     retained = np.zeros(lead)
     reserve = np.zeros(lead)
     for t in range(shape[-1]):
-        p = npf_[..., t]
+        p = profit_t[t]
         base = np.maximum(0.0, np.minimum(p, retained + p))
-        add = np.minimum(rs * base, np.maximum(0.0, cap * capital[..., t] - reserve))
+        add = np.minimum(rs * base, np.maximum(0.0, cap * capital_t[t] - reserve))
         tant = ts * (base - add)
         div = payout * (base - add - tant)
         reserve = reserve + add
         retained = retained + p - add - tant - div
-        out["reserve_addition"][..., t] = add
-        out["reserve"][..., t] = reserve
-        out["tantiem"][..., t] = tant
-        out["dividend"][..., t] = div
-    return out
-
-
+        out["reserve_addition"][t] = add
+        out["reserve"][t] = reserve
+        out["tantiem"][t] = tant
+        out["dividend"][t] = div
+    return {k: np.moveaxis(v, 0, -1) for k, v in out.items()}

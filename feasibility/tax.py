@@ -108,24 +108,27 @@ def income_tax(taxable_income: np.ndarray, rate: np.ndarray | float, carryforwar
     """
     ti = np.asarray(taxable_income, dtype=float)
     n = ti.shape[-1]
-    pool = np.zeros(ti.shape)  # unused loss by year of origin
-    used = np.zeros(ti.shape)
-    expired = np.zeros(ti.shape)
-    base = np.zeros(ti.shape)
+    # year-first layout: each year's slice is contiguous across scenarios
+    income_t = np.ascontiguousarray(np.moveaxis(ti, -1, 0))
+    pool = np.zeros(income_t.shape)  # unused loss by year of origin
+    used = np.zeros(income_t.shape)
+    expired = np.zeros(income_t.shape)
+    base = np.zeros(income_t.shape)
     for t in range(n):
-        income = ti[..., t]
+        income = income_t[t]
         remaining = np.maximum(income, 0.0)
         for s in range(max(0, t - carryforward_years), t):
-            take = np.minimum(pool[..., s], remaining)
-            pool[..., s] -= take
+            take = np.minimum(pool[s], remaining)
+            pool[s] -= take
             remaining = remaining - take
-            used[..., t] += take
-        base[..., t] = remaining
-        pool[..., t] = np.maximum(-income, 0.0)
+            used[t] += take
+        base[t] = remaining
+        pool[t] = np.maximum(-income, 0.0)
         s_old = t - carryforward_years
         if s_old >= 0:
             # the loss of year s_old could be used up to year t; what is left lapses
-            expired[..., t] = pool[..., s_old]
-            pool[..., s_old] = 0.0
+            expired[t] = pool[s_old]
+            pool[s_old] = 0.0
+    base, used, expired = (np.moveaxis(a, 0, -1) for a in (base, used, expired))
     tax = base * np.asarray(rate, dtype=float)
     return {"tax": tax, "loss_used": used, "loss_expired": expired}

@@ -91,9 +91,11 @@ def test_cfads_and_coverage(res):
     np.testing.assert_allclose(dscr[1:3], [22.5 / 90, 55 / 82.5])
     assert res.metrics["dscr_min"] == pytest.approx(0.25)
     assert res.metrics["dscr_avg"] == pytest.approx((0.25 + 55 / 82.5) / 2)
-    # LLCR 2026 = (22.5 + 55/1.1) / 150 at the loan rate
-    assert res.metrics["llcr"] == pytest.approx((22.5 + 55 / 1.1) / 150)
-    assert res.metrics["llcr_min"] == pytest.approx((22.5 + 55 / 1.1) / 150)
+    # LLCR 2026: CFADS of 2026 and 2027 (received at year end) discounted at the loan
+    # rate to the start of 2026, over the opening balance of 150; in 2027: 55/1.1 over 75
+    assert res.metrics["llcr"] == pytest.approx((22.5 / 1.1 + 55 / 1.1**2) / 150)
+    assert res.metrics["llcr_min"] == pytest.approx((22.5 / 1.1 + 55 / 1.1**2) / 150)
+    np.testing.assert_allclose(res.annual["llcr"].to_numpy()[1:3], [(22.5 / 1.1 + 55 / 1.21) / 150, 55 / 1.1 / 75])
 
 
 def test_profit_allocation(res):
