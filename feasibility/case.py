@@ -204,6 +204,9 @@ class _StreamBase(_Strict):
         optional=True,
     )
     tariff_escalation_real_per_year: Q(PER_YEAR, "real escalation of the tariff", ge=-0.2, le=0.2, optional=True)
+    cost_escalation_real_per_year: Q(
+        PER_YEAR, "real escalation of the variable cost per unit", ge=-0.2, le=0.2, optional=True
+    )
     start_year: Year | None = None
 
     kind: typing.ClassVar[str]

@@ -141,19 +141,23 @@ def _unique_positive_root(c: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
     right = np.sign(f1) == s_lo
     lo = np.where(right, 1.0, 0.0)
     hi = np.where(right, 2.0, 1.0)
-    grow = np.flatnonzero(right)
-    for _ in range(100):  # expand the upper end for IRRs below -50 %
-        if grow.size == 0:
-            break
-        fh, _ = f_and_d(grow, hi[grow])
-        need = np.sign(fh) != s_hi[grow]
-        lo[grow[need]] = hi[grow[need]]
-        hi[grow[need]] *= 8.0
-        grow = grow[need]
+    _expand_upper(f_and_d, lo, hi, np.flatnonzero(right), s_hi)  # IRRs below -50 %
     # start from r = 10 % (or the bracket middle), the usual neighbourhood
     x0 = np.where((lo < 1 / 1.1) & (hi > 1 / 1.1), 1 / 1.1, 0.5 * (lo + hi))
     x0[f1 == 0] = 1.0
     return _bracketed_newton(f_and_d, lo, hi, s_lo, x0, f1 != 0)
+
+
+def _expand_upper(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, grow: np.ndarray, s_top: np.ndarray) -> None:
+    """Move ``hi`` up (x8 a step, in place) until f(hi) has the sign ``s_top`` of f at infinity."""
+    for _ in range(100):
+        if grow.size == 0:
+            break
+        fh, _d = f_and_d(grow, hi[grow])
+        need = np.sign(fh) != s_top[grow]
+        lo[grow[need]] = hi[grow[need]]
+        hi[grow[need]] *= 8.0
+        grow = grow[need]
 
 
 def _bracketed_newton(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray, x: np.ndarray, todo: np.ndarray) -> np.ndarray:
@@ -309,16 +313,9 @@ def _solve_by_isolation(c: np.ndarray, max_depth: int = 24) -> tuple[np.ndarray,
         def f_and_d(r: np.ndarray, xx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             return _horner(sub if r.size == solve.size else sub[:, r], xx)
 
-        grow = np.flatnonzero(np.isinf(hi))
+        grow = np.flatnonzero(np.isinf(hi))  # the last interval is open above
         hi[grow] = np.maximum(2.0 * lo[grow], 1.0)
-        for _ in range(100):  # the last interval is open above: expand until f has the top sign
-            if grow.size == 0:
-                break
-            fh, _d = f_and_d(grow, hi[grow])
-            need = np.sign(fh) != top_s[grow]
-            lo[grow[need]] = hi[grow[need]]
-            hi[grow[need]] *= 8.0
-            grow = grow[need]
+        _expand_upper(f_and_d, lo, hi, grow, top_s)
         x[solve] = _bracketed_newton(f_and_d, lo, hi, s_lo, 0.5 * (lo + hi), np.ones(solve.size, dtype=bool))
     return x, status
 

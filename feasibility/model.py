@@ -213,7 +213,7 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
 
     # -- operations ----------------------------------------------------------
     for key, line in case.lines().items():
-        line_rev = z()
+        line_rev, line_cost = z(), z()
         for name, st in line.revenue.items():
             p = f"{key}.revenue.{name}"
             start = st.start_year if st.start_year is not None else fo
@@ -231,16 +231,25 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
             vol = np.broadcast_to(P.s(f"{p}.{st.volume_field}") * ramp * growth * active, full)
             tariff = P.s(f"{p}.{st.tariff_field}") * escalation(f"{p}.tariff_escalation_real_per_year") * price_index
             rev = vol * tariff
-            vcost = vol * P.s(f"{p}.{st.variable_cost_field}", 0.0) * price_index
+            unit_cost = P.s(f"{p}.{st.variable_cost_field}", 0.0) * escalation(f"{p}.cost_escalation_real_per_year")
+            vcost = vol * unit_cost * price_index
             lines[f"volume_{key}_{name}_{st.volume_unit}"] = vol
             lines[f"revenue_{key}_{name}_idr"] = rev
             line_rev = line_rev + rev
+            line_cost = line_cost + vcost
             variable_total = variable_total + vcost
         revenue_total = revenue_total + line_rev
+        for name, item in line.opex.items():
+            cost = _fixed_cost(P, f"{key}.opex.{name}", item, years, fo, price_index, escalation)
+            fixed_total = fixed_total + cost
+            line_cost = line_cost + cost
         if key == "port":
             port_revenue = line_rev
-        for name, item in line.opex.items():
-            fixed_total = fixed_total + _fixed_cost(P, f"{key}.opex.{name}", item, years, fo, price_index, escalation)
+            line_cost = line_cost + line_rev * P.s("port.concession_fee_share_of_revenue")
+        # each business line's own result before BUMD overhead (the consolidation view)
+        lines[f"revenue_{key}_idr"] = line_rev
+        lines[f"direct_costs_{key}_idr"] = line_cost
+        lines[f"contribution_{key}_idr"] = line_rev - line_cost
 
     overhead = z()
     for name, item in case.bumd.overhead.items():
@@ -398,7 +407,7 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
     loan_rate = sq(_safe_div(rate_weighted, share_total))
     shown: dict[str, np.ndarray] = {"price_index": np.array(price_index)}
     for k, v in lines.items():
-        shown[k] = v / defl if k.startswith("revenue_") else v
+        shown[k] = v if k.startswith("volume_") else v / defl
     shown.update({k: np.broadcast_to(v, full) / defl for k, v in money.items()})
     dscr_line = np.where(years >= fo, fm.dscr(cfads, debt_service), np.nan)
     llcr_line = np.where(years >= fo, fm.llcr(loan_rate, cfads, debt_service, opening_total), np.nan)

@@ -246,3 +246,22 @@ def test_oldest_losses_are_used_first():
     # the year-0 loss expired after year 5; in year 6 only the year-1 loss (20) is left
     np.testing.assert_allclose(out["loss_used"], [0, 0, 0, 0, 0, 0, 20, 0])
     np.testing.assert_allclose(out["tax"], [0, 0, 0, 0, 0, 0, 4, 20])
+
+
+def test_business_lines_consolidate_to_the_bumd(default_case):
+    a = run(default_case).annual
+    contributions = a["contribution_port_idr"] + a["contribution_lab_idr"]
+    np.testing.assert_allclose(contributions - a["overhead_idr"], a["ebitda_idr"], rtol=1e-12, atol=1e-3)
+    np.testing.assert_allclose(a["revenue_port_idr"] + a["revenue_lab_idr"], a["revenue_total_idr"], rtol=1e-12)
+    streams = [c for c in a.columns if c.startswith("revenue_port_") and c != "revenue_port_idr"]
+    assert len(streams) == 3
+    np.testing.assert_allclose(a[streams].sum(axis=1), a["revenue_port_idr"], rtol=1e-12)
+
+
+def test_variable_cost_escalation(hand_raw):
+    def edit(d):
+        d["port"]["revenue"]["cargo_handling"]["cost_escalation_real_per_year"] = {
+            "value": 0.10, "source": "test", "confidence": "placeholder"}
+    res = run(variant(hand_raw, edit))
+    # Rp20,000/t x 1.1^(year - 2025); 500 t in 2026, then 1000 t
+    np.testing.assert_allclose(res.annual["variable_cost_idr"] / M, [0, 10 * 1.1, 20 * 1.1**2, 20 * 1.1**3, 20 * 1.1**4])
