@@ -193,7 +193,7 @@ _STREAM_UNITS: dict[str, tuple[str, str, str]] = {
 
 
 class _StreamBase(_Strict):
-    label: str = ""
+    label: Text = ""
     volume_growth_per_year: Q(PER_YEAR, "real growth of the volume after the first year", ge=-0.5, le=0.5, optional=True)
     ramp_up: Q(
         FRACTION,
@@ -245,7 +245,12 @@ def _make_stream(kind: str) -> type[_StreamBase]:
     fields: dict[str, Any] = {
         "kind": (Literal[kind], kind),  # type: ignore[valid-type]
         f"volume_{vol}": (
-            Q(f"{label} per year", "volume in the stream's first full year (before ramp-up)", ge=0),
+            Q(
+                f"{label} per year",
+                "volume of the stream's first year at full capacity use; ramp-up shares and "
+                "growth both apply from the stream's first year",
+                ge=0,
+            ),
             ...,
         ),
         f"tariff_idr_per_{per}": (Q(f"IDR per {label}", "tariff, base-year prices", ge=0), ...),
@@ -334,7 +339,7 @@ def _fill_stream_kinds(data: Any) -> Any:
 
 
 class BusinessLine(_Strict):
-    name: str
+    name: Text
     revenue: dict[str, Stream] = Field(default_factory=dict)
     opex: dict[str, FixedOpex] = Field(default_factory=dict)
     capex: dict[str, CapexItem] = Field(default_factory=dict)
@@ -408,7 +413,7 @@ class Allocation(_Strict):
 
 
 class Bumd(_Strict):
-    name: str
+    name: Text
     form: Literal["perumda", "perseroda"]
     ownership_share_region: Q(FRACTION, "the region's share of the BUMD's equity", gt=0, le=1)
     allocation: Allocation
@@ -468,23 +473,61 @@ class Region(_Strict):
     )
 
 
+class EconomicLives(_Strict):
+    """Economic (not tax) lives by asset class, for the residual value."""
+
+    building_permanent: Q("years", "economic life of permanent structures (wharf, trestle, dredged basin)", ge=1, le=100)
+    building_non_permanent: Q("years", "economic life of non-permanent buildings", ge=1, le=100)
+    group_1: Q("years", "economic life of group-1 assets", ge=1, le=100)
+    group_2: Q("years", "economic life of group-2 assets", ge=1, le=100)
+    group_3: Q("years", "economic life of group-3 assets", ge=1, le=100)
+    group_4: Q("years", "economic life of group-4 assets", ge=1, le=100)
+
+
 class ResidualValue(_Strict):
-    method: Literal["book_value", "none"] = Field(
+    method: Literal["economic_life", "book_value", "none"] = Field(
         "book_value",
-        description="book_value: tax written-down value of the assets (land at cost) plus net working "
-        "capital, received in the last year; none: nothing",
+        description="economic_life: each asset's cost times the share of its economic life left at the "
+        "end, land kept at its real value (EU CBA Guide 2014, s.2.5); book_value: tax written-down "
+        "value (land at historical cost); none: nothing. Net working capital is recovered in the last "
+        "year unless the method is none.",
     )
+    economic_life_years: EconomicLives | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ResidualValue:
+        if self.method == "economic_life" and self.economic_life_years is None:
+            raise ValueError("method economic_life needs an [residual_value.economic_life_years] table")
+        return self
+
+
+class Bilingual(_Strict):
+    """A text in Indonesian and English; the report shows the one of its language."""
+
+    id: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+
+#: a text: one string (any language) or a table { id = "...", en = "..." }
+Text = Union[str, Bilingual]
+
+
+def in_lang(text: Text | None, lang: str) -> str:
+    """The text to show in a language (a plain string is shown as it is)."""
+    if text is None:
+        return ""
+    return getattr(text, lang) if isinstance(text, Bilingual) else text
 
 
 class CaseInfo(_Strict):
-    name: str
-    description: str = ""
+    name: Text
+    description: Text = ""
     currency: Literal["IDR"] = "IDR"
 
 
 class Note(_Strict):
-    title: str
-    text: str
+    title: Text
+    text: Text
     source: str = ""
     confidence: Confidence | Literal["unverified"] = "secondary"
     severity: Literal["info", "low", "medium", "high"] = "info"
@@ -583,8 +626,9 @@ class Case(_Strict):
         for name, o in self.bumd.overhead.items():
             in_horizon(f"bumd.overhead.{name}.start_year", o.start_year)
             in_horizon(f"bumd.overhead.{name}.end_year", o.end_year)
-        if self.lab is not None:
-            in_horizon("lab.accreditation_year", self.lab.accreditation_year)
+        if self.lab is not None and self.lab.accreditation_year > last:
+            # an earlier year means the lab is accredited already
+            out.append(Problem("lab.accreditation_year", f"must be <= the last model year {last}", self.lab.accreditation_year))
         for y in self.financing.capital_injection.years:
             in_horizon("financing.capital_injection.years", y)
         for name, loan in self.financing.loans.items():
@@ -644,10 +688,15 @@ def _show(v: Any) -> str:
         return repr(v)
     if isinstance(v, dict):
         return "a table" if v else "an empty table"
-    if isinstance(v, float) and v.is_integer() and abs(v) < 1e16:
-        return str(int(v))
     text = repr(v)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _bound(v: Any) -> str:
+    """A limit of a rule as a person writes it: 0 rather than 0.0."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
 
 class CaseError(ValueError):
@@ -766,7 +815,7 @@ def _problems_from(err: ValidationError) -> list[Problem]:
         elif typ == "model_type" and _is_quantity_loc(loc):
             rule = "must be a quantity table { value = ..., source = \"...\", confidence = \"...\" }"
         elif typ in _RULES:
-            rule = _RULES[typ].format(**{k: _show(v) for k, v in ctx.items()})
+            rule = _RULES[typ].format(**{k: _bound(v) for k, v in ctx.items()})
         else:
             rule = e["msg"]
         out.append(Problem(path, rule, value))

@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from .case import DEFAULT_CASE, CaseError, load_case
+from .case import DEFAULT_CASE, CaseError, in_lang, load_case
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
@@ -43,9 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="metrics of a case (a table, or JSON with --json)")
     _case_arg(ev)
     ev.add_argument("--json", action="store_true", help="print {metrics, annual, ...} as JSON on stdout")
+    ev.add_argument("--lang", choices=["en", "id"], default="en", help="language of the table (default: en)")
 
     va = sub.add_parser("validate", help="check a case file and list every problem, or print 'ok'")
-    _case_arg(va, required=True)
+    _case_arg(va)
 
     rp = sub.add_parser("report", help="render a self-contained HTML report")
     _case_arg(rp)
@@ -68,7 +69,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         annual = res.annual
         out = {
-            "case": case.case.name,
+            "case": in_lang(case.case.name, "en"),
             "price_basis": res.price_basis,
             "price_base_year": case.timeline.price_base_year,
             "units": METRIC_UNITS,
@@ -80,10 +81,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         json.dump(out, sys.stdout, indent=1, allow_nan=False)
         sys.stdout.write("\n")
         return EXIT_OK
-    fmt = Formatter("en")
-    table = res.metrics_table("en")
-    basis = f"real, constant {case.timeline.price_base_year} prices" if res.price_basis == "real" else "nominal prices"
-    print(f"{case.case.name}\n(amounts in {basis})\n")
+    fmt = Formatter(args.lang)
+    table = res.metrics_table(args.lang)
+    ui = fmt.msg["ui"]
+    basis = (
+        ui["price_basis_real"].format(year=case.timeline.price_base_year)
+        if res.price_basis == "real"
+        else ui["price_basis_nominal"]
+    )
+    print(f"{in_lang(case.case.name, args.lang)}\n{basis}\n")
     width = max(len(s) for s in table["label"])
     for key, row in table.iterrows():
         print(f"{row['label']:<{width}}  {fmt.value(row['value'], row['unit'])}")
@@ -95,7 +101,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     case = load_case(args.case)
     n = sum(1 for _ in case.quantities())
-    print(f"ok: {args.case} ({n} numbers, {len(case.notes)} notes)")
+    print(f"ok: {args.case or DEFAULT_CASE} ({n} numbers, {len(case.notes)} notes)")
     return EXIT_OK
 
 

@@ -81,8 +81,10 @@ class Formatter:
             return self.percent(x)
         if unit == "ratio":
             return self.number(x, 2)
-        if unit == "years":
-            return self.na_or(x, lambda v: f"{self.number(v, 1)} {self.msg['ui']['years_unit']}")
+        if unit == "years":  # a payback period: NaN means it never happens within the model years
+            if x is None or not math.isfinite(x):
+                return self.msg["ui"]["never"]
+            return f"{self.number(x, 1)} {self.msg['ui']['years_unit']}"
         if unit == "year":
             return self.na_or(x, lambda v: str(int(v)))
         if unit == "flag":

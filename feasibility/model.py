@@ -164,6 +164,8 @@ METRIC_UNITS: dict[str, str] = {
     "region_npv_idr": "IDR",
     "region_irr": "fraction",
     "region_discount_rate": "fraction",
+    "pv_contribution_port_idr": "IDR",
+    "pv_contribution_lab_idr": "IDR",
 }
 
 
@@ -261,6 +263,7 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
     # -- capex and tax depreciation ------------------------------------------------
     capex, construction_capex = z(), z()
     in_service: dict[tuple[str, str], np.ndarray] = {}
+    built: dict[tuple[str, str], Any] = {}  # depreciable construction spend by tax class
     for key, line in case.lines().items():
         for name, item in line.capex.items():
             p = f"{key}.capex.{name}"
@@ -280,10 +283,8 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
             placed = _placed_in_service(nominal, share, renewals, idx(fo))
             k = (item.asset_class, item.depreciation)
             in_service[k] = in_service.get(k, 0.0) + placed
-    dep = z()
-    for (asset_class, method), placed in in_service.items():
-        dep = dep + depreciation(np.broadcast_to(placed, full), asset_class, method)
-    gross_assets = sum((np.broadcast_to(p, full) for p in in_service.values()), z())
+            if item.asset_class != "land":
+                built[k] = built.get(k, 0.0) + np.sum(np.where(years < fo, spend, 0.0), axis=-1)
 
     # -- working capital -------------------------------------------------------
     nwc = revenue_total * P.s("working_capital.receivable_days") / 365.0 - opex_total * P.s(
@@ -325,20 +326,52 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
         share_total = share_total + share
     debt_outstanding = np.cumsum(draws_total - principal, axis=-1)
     debt_service = interest + principal
+    # interest during construction is part of the cost of the assets built (PSAK 26),
+    # depreciated with them; it is a financing cost, so the project (unlevered) view
+    # and the residual value leave it out
+    building = years < fo
+    interest_capitalised = np.where(building, interest, 0.0)
+    interest_expensed = interest - interest_capitalised
+    idc = interest_capitalised.sum(axis=-1)
+
+    # -- tax depreciation --------------------------------------------------------
+    dep_project = z()
+    for (asset_class, method), placed in in_service.items():
+        dep_project = dep_project + depreciation(np.broadcast_to(placed, full), asset_class, method)
+    gross_assets = sum((np.broadcast_to(p, full) for p in in_service.values()), z())
+    dep = dep_project.copy()
+    built_total = sum(built.values(), 0.0)
+    if built and idx(fo) < T:
+        for (asset_class, method), spent in built.items():
+            placed_idc = z()
+            placed_idc[..., idx(fo)] = idc * np.nan_to_num(_safe_div(spent, built_total))
+            dep = dep + depreciation(placed_idc, asset_class, method)
 
     # -- tax -------------------------------------------------------------------
     rate_cit = P.s("tax.corporate_income_tax_rate")
     n_cf = case.tax.loss_carryforward_years
-    taxable = ebitda - dep - interest
+    taxable = ebitda - dep - interest_expensed
     levered = income_tax(taxable, rate_cit, n_cf)
-    unlevered = income_tax(ebitda - dep, rate_cit, n_cf)
+    unlevered = income_tax(ebitda - dep_project, rate_cit, n_cf)
     tax = levered["tax"]
     net_profit = taxable - tax
 
     # -- residual value --------------------------------------------------------
     residual = z()
-    if case.residual_value.method == "book_value":
-        residual[..., -1] = (gross_assets - dep).sum(axis=-1) + nwc[..., -1]
+    rv = case.residual_value
+    if rv.method == "book_value":
+        residual[..., -1] = (gross_assets - dep_project).sum(axis=-1) + nwc[..., -1]
+    elif rv.method == "economic_life":
+        residual[..., -1] = nwc[..., -1]
+        age = T - np.arange(T)  # full years of use by the end of the last year
+        for (asset_class, _method), placed in in_service.items():
+            if asset_class == "land":
+                # land keeps its real value: cost restated to last-year prices
+                weight = price_index[..., -1:] / price_index
+            else:
+                life = P.s(f"residual_value.economic_life_years.{asset_class}")
+                weight = np.clip(1.0 - age / life, 0.0, 1.0)
+            residual[..., -1] += np.sum(np.broadcast_to(placed, full) * weight, axis=-1)
 
     project_fcf = ebitda - unlevered["tax"] - capex - d_nwc + residual
     cfads = np.where(years >= fo, ebitda - tax - d_nwc - np.where(years >= fo, capex, 0.0), 0.0)
@@ -374,7 +407,8 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
         "ebitda_idr": ebitda,
         "depreciation_idr": dep,
         "ebit_idr": ebitda - dep,
-        "interest_idr": interest,
+        "interest_idr": interest_expensed,
+        "interest_capitalised_idr": interest_capitalised,
         "taxable_income_idr": taxable,
         "loss_relief_idr": levered["loss_used"],
         "tax_idr": tax,
@@ -488,6 +522,9 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
         "region_irr": region_irr,
         "region_discount_rate": region_rate,
     }
+    for key in case.lines():
+        # each business line's contribution before BUMD overhead, tax and financing
+        m[f"pv_contribution_{key}_idr"] = fm.npv(wacc, shown[f"contribution_{key}_idr"])
     m = {k: (np.asarray(v, dtype=float)[()] if not lead else np.broadcast_to(np.asarray(v, dtype=float), lead)) for k, v in m.items()}
     if not lead:
         m = {k: float(v) for k, v in m.items()}

@@ -97,7 +97,7 @@ def test_evaluate_default_case(capsys: pytest.CaptureFixture[str]) -> None:
     out, err = capsys.readouterr()
     lines = out.splitlines()
     with DEFAULT.open("rb") as fh:
-        name = tomllib.load(fh)["case"]["name"]
+        name = tomllib.load(fh)["case"]["name"]["en"]
     assert lines[0] == name  # the default case, not some other
     fnpv = [line for line in lines if line.startswith("Project FNPV")]
     assert len(fnpv) == 1
@@ -179,12 +179,11 @@ def test_validate_broken_file_lists_every_problem(tmp_path: Path, capsys: pytest
     assert "Traceback" not in err
 
 
-def test_validate_without_case_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exc:
-        main(["validate"])
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert "usage:" in err and "CASE" in err
+def test_validate_without_case_checks_the_default_case(capsys: pytest.CaptureFixture[str]) -> None:
+    # like evaluate and report, validate defaults to the Kota Serang case
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ok: ") and "kota_serang.toml" in out
 
 
 def test_unknown_command_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -265,3 +265,44 @@ def test_variable_cost_escalation(hand_raw):
     res = run(variant(hand_raw, edit))
     # Rp20,000/t x 1.1^(year - 2025); 500 t in 2026, then 1000 t
     np.testing.assert_allclose(res.annual["variable_cost_idr"] / M, [0, 10 * 1.1, 20 * 1.1**2, 20 * 1.1**3, 20 * 1.1**4])
+
+
+def test_interest_during_construction_is_capitalised(hand_raw):
+    def edit(d):
+        d["timeline"]["construction_years"] = 2  # 2025-2026; operation 2027-2030
+    res = run(variant(hand_raw, edit))
+    a = res.annual
+    # 150 drawn in 2025; interest 2026 (construction) = 15 is capitalised, not expensed
+    np.testing.assert_allclose(a["interest_capitalised_idr"] / M, [0, 15, 0, 0, 0, 0])
+    np.testing.assert_allclose(a["interest_idr"] / M, [0, 0, 15, 7.5, 0, 0])
+    np.testing.assert_allclose(a["debt_service_idr"] / M, [0, 15, 90, 82.5, 0, 0])
+    # IDC 15 goes to the depreciable construction assets pro rata (quay 200, equipment 50; not land):
+    # quay (200 + 12) / 20 = 10.6, equipment (50 + 3) / 4 = 13.25
+    np.testing.assert_allclose(a["depreciation_idr"] / M, [0, 0, 23.85, 23.85, 23.85, 23.85])
+    np.testing.assert_allclose(a["taxable_income_idr"] / M, [0, 0, 27.5 - 23.85 - 15, 65 - 23.85 - 7.5, 65 - 23.85, 65 - 23.85])
+    # the project view ignores financing: depreciation 22.5 for its tax
+    np.testing.assert_allclose(a["tax_unlevered_idr"] / M, [0, 0, 0.2 * 5, 0.2 * 42.5, 0.2 * 42.5, 0.2 * 42.5])
+
+
+def test_residual_value_by_economic_life(hand_raw):
+    def edit(d):
+        life = lambda v: {"value": v, "source": "test", "confidence": "placeholder"}  # noqa: E731
+        d["residual_value"] = {
+            "method": "economic_life",
+            "economic_life_years": {
+                "building_permanent": life(40), "building_non_permanent": life(20), "group_1": life(8),
+                "group_2": life(12), "group_3": life(20), "group_4": life(30),
+            },
+        }
+        d["macro"]["inflation_per_year"]["value"] = 0.0
+    res = run(variant(hand_raw, edit))
+    # in service 2026, 4 years of use by the end of 2029:
+    # quay 200 x (1 - 4/40) = 180, equipment 50 x (1 - 4/8) = 25, land 50, working capital 10
+    np.testing.assert_allclose(res.annual["residual_value_idr"] / M, [0, 0, 0, 0, 265])
+
+
+def test_economic_life_method_needs_lives(hand_raw):
+    d = copy.deepcopy(hand_raw)
+    d["residual_value"] = {"method": "economic_life"}
+    with pytest.raises(Exception, match="economic_life_years"):
+        parse_case(d)
