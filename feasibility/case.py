@@ -80,6 +80,34 @@ class Quantity(_Strict):
     # set on the generated subclasses
     unit: typing.ClassVar[str] = ""
     is_list: typing.ClassVar[bool] = False
+    #: (ge, le, gt, lt): the allowed range of the value, None where unbounded
+    bounds: typing.ClassVar[tuple[float | None, float | None, float | None, float | None]] = (None, None, None, None)
+
+    @classmethod
+    def outside(cls, values: Any) -> Any:
+        """Boolean mask of the values this quantity does not allow (out of range or not finite)."""
+        import numpy as np
+
+        v = np.asarray(values, dtype=float)
+        ge, le, gt, lt = cls.bounds
+        bad = ~np.isfinite(v)
+        with np.errstate(invalid="ignore"):
+            if ge is not None:
+                bad |= v < ge
+            if le is not None:
+                bad |= v > le
+            if gt is not None:
+                bad |= v <= gt
+            if lt is not None:
+                bad |= v >= lt
+        return bad
+
+    @classmethod
+    def rule(cls) -> str:
+        """The allowed range in words, e.g. ``>= 0 and <= 0.6``."""
+        ge, le, gt, lt = cls.bounds
+        parts = [f"{op} {_bound(b)}" for op, b in ((">=", ge), (">", gt), ("<=", le), ("<", lt)) if b is not None]
+        return " and ".join(parts) if parts else "finite"
 
     @field_validator("value", mode="before")
     @classmethod
@@ -112,6 +140,7 @@ def _quantity_type(
     model = create_model(name, __base__=Quantity, value=(value_type, ...))
     model.unit = unit
     model.is_list = is_list
+    model.bounds = (ge, le, gt, lt)
     return model
 
 
@@ -596,61 +625,88 @@ class Case(_Strict):
             raise KeyError(f"{path}: no such quantity in the case")
         return obj
 
-    # cross-section checks need the whole case; they run once each part is valid
     def problems(self) -> list[Problem]:
         """Problems that involve more than one section (years outside the horizon, ...)."""
-        out: list[Problem] = []
-        tl = self.timeline
-        first, last = tl.start_year, tl.end_year
-        if tl.price_base_year > tl.start_year:
-            out.append(Problem("timeline.price_base_year", f"must be <= start_year ({tl.start_year})", tl.price_base_year))
+        return _cross_problems(self.model_dump(mode="python"))
 
-        def in_horizon(path: str, year: int | None) -> None:
-            if year is not None and not first <= year <= last:
-                out.append(Problem(path, f"must be within the model years {first}-{last}", year))
 
-        for key, line in self.lines().items():
-            for name, s in line.revenue.items():
-                in_horizon(f"{key}.revenue.{name}.start_year", s.start_year)
-            for name, o in line.opex.items():
-                in_horizon(f"{key}.opex.{name}.start_year", o.start_year)
-                in_horizon(f"{key}.opex.{name}.end_year", o.end_year)
-            for name, c in line.capex.items():
-                p = f"{key}.capex.{name}"
-                in_horizon(f"{p}.start_year", c.start_year)
-                start = c.start_year if c.start_year is not None else first
-                if start + len(c.phasing) - 1 > last:
-                    out.append(
-                        Problem(f"{p}.phasing", f"runs past the last model year {last}", f"{len(c.phasing)} years from {start}")
-                    )
-        for name, o in self.bumd.overhead.items():
-            in_horizon(f"bumd.overhead.{name}.start_year", o.start_year)
-            in_horizon(f"bumd.overhead.{name}.end_year", o.end_year)
-        if self.lab is not None and self.lab.accreditation_year > last:
-            # an earlier year means the lab is accredited already
-            out.append(Problem("lab.accreditation_year", f"must be <= the last model year {last}", self.lab.accreditation_year))
-        for y in self.financing.capital_injection.years:
-            in_horizon("financing.capital_injection.years", y)
-        for name, loan in self.financing.loans.items():
-            end = tl.first_operating_year + loan.grace_years + loan.tenor_years - 1
-            if end > last:
-                out.append(
-                    Problem(
-                        f"financing.loans.{name}.tenor_years",
-                        f"the loan would be repaid in {end}, after the last model year {last}; "
-                        "shorten grace_years + tenor_years",
-                        loan.tenor_years,
-                    )
+def _cross_problems(d: Any) -> list[Problem]:
+    """Rules across sections, checked on the raw (possibly partly invalid) case data.
+
+    Each rule runs when the values it needs are present and of the right type,
+    so that these problems are reported together with the field problems.
+    """
+
+    def get(obj: Any, *keys: str) -> Any:
+        for k in keys:
+            obj = obj.get(k) if isinstance(obj, dict) else None
+        return obj
+
+    def whole(v: Any) -> int | None:
+        return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+    def table(v: Any) -> dict[str, Any]:
+        return v if isinstance(v, dict) else {}
+
+    out: list[Problem] = []
+    tl = table(get(d, "timeline"))
+    start, base = whole(tl.get("start_year")), whole(tl.get("price_base_year"))
+    n_build, n_run = whole(tl.get("construction_years")), whole(tl.get("operating_years"))
+    if start is not None and base is not None and base > start:
+        out.append(Problem("timeline.price_base_year", f"must be <= start_year ({start})", base))
+    if start is None or n_build is None or n_run is None:
+        return out  # no horizon to check years against
+    first, fo, last = start, start + n_build, start + n_build + n_run - 1
+
+    def in_horizon(path: str, year: Any) -> None:
+        y = whole(year)
+        if y is not None and not first <= y <= last:
+            out.append(Problem(path, f"must be within the model years {first}-{last}", y))
+
+    for key in ("port", "lab"):
+        line = table(get(d, key))
+        for name, st in table(line.get("revenue")).items():
+            in_horizon(f"{key}.revenue.{name}.start_year", get(st, "start_year"))
+        for name, o in table(line.get("opex")).items():
+            in_horizon(f"{key}.opex.{name}.start_year", get(o, "start_year"))
+            in_horizon(f"{key}.opex.{name}.end_year", get(o, "end_year"))
+        for name, c in table(line.get("capex")).items():
+            p = f"{key}.capex.{name}"
+            in_horizon(f"{p}.start_year", get(c, "start_year"))
+            c_start = whole(get(c, "start_year")) or first
+            phasing = get(c, "phasing")
+            if isinstance(phasing, list) and c_start + len(phasing) - 1 > last:
+                out.append(Problem(f"{p}.phasing", f"runs past the last model year {last}", f"{len(phasing)} years from {c_start}"))
+    for name, o in table(get(d, "bumd", "overhead")).items():
+        in_horizon(f"bumd.overhead.{name}.start_year", get(o, "start_year"))
+        in_horizon(f"bumd.overhead.{name}.end_year", get(o, "end_year"))
+    acc = whole(get(d, "lab", "accreditation_year"))
+    if acc is not None and acc > last:  # an earlier year means the lab is accredited already
+        out.append(Problem("lab.accreditation_year", f"must be <= the last model year {last}", acc))
+    years = get(d, "financing", "capital_injection", "years")
+    for y in years if isinstance(years, list) else []:
+        in_horizon("financing.capital_injection.years", y)
+    for name, loan in table(get(d, "financing", "loans")).items():
+        grace, tenor = whole(get(loan, "grace_years") if "grace_years" in table(loan) else 0), whole(get(loan, "tenor_years"))
+        if grace is not None and tenor is not None and fo + grace + tenor - 1 > last:
+            out.append(
+                Problem(
+                    f"financing.loans.{name}.tenor_years",
+                    f"the loan would be repaid in {fo + grace + tenor - 1}, after the last model year {last}; "
+                    "shorten grace_years + tenor_years",
+                    tenor,
                 )
-            if loan.share_of_construction_capex.value > 0 and tl.construction_years == 0:
-                out.append(
-                    Problem(
-                        f"financing.loans.{name}.share_of_construction_capex",
-                        "loans are drawn during construction, but timeline.construction_years is 0",
-                        loan.share_of_construction_capex.value,
-                    )
+            )
+        share = get(loan, "share_of_construction_capex", "value")
+        if isinstance(share, (int, float)) and not isinstance(share, bool) and share > 0 and n_build == 0:
+            out.append(
+                Problem(
+                    f"financing.loans.{name}.share_of_construction_capex",
+                    "loans are drawn during construction, but timeline.construction_years is 0",
+                    share,
                 )
-        return out
+            )
+    return out
 
 
 def _walk_quantities(obj: Any, prefix: str) -> Iterator[tuple[str, Quantity]]:
@@ -724,8 +780,14 @@ def _unwrap(ann: Any) -> list[Any]:
 
 def _allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
     """Field names allowed at the table that holds ``loc[-1]`` (for typo hints)."""
+    model = _model_at(root, loc[:-1])
+    return list(model.model_fields) if model is not None else None
+
+
+def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class of the table at ``loc`` (pydantic's error path), if it is one."""
     candidates: list[Any] = [root]
-    for part in loc[:-1]:
+    for part in loc:
         if isinstance(part, str) and part in STREAM_MODELS and STREAM_MODELS[part] in candidates:
             candidates = [STREAM_MODELS[part]]  # the discriminator tag pydantic puts in the path
             continue
@@ -741,9 +803,7 @@ def _allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | No
                 nxt += _unwrap(typing.get_args(c)[0])
         candidates = nxt
     models = list({id(c): c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)}.values())
-    if len(models) != 1:
-        return None
-    return list(models[0].model_fields)
+    return models[0] if len(models) == 1 else None
 
 
 _RULES = {
@@ -770,8 +830,8 @@ _RULES = {
 
 def _is_quantity_loc(loc: tuple[Any, ...]) -> bool:
     """Whether a path (with pydantic's discriminator tags) leads to a quantity."""
-    models = _allowed_keys(Case, loc + ("value",))
-    return models is not None and set(models) >= {"value", "source", "confidence"}
+    model = _model_at(Case, loc)
+    return model is not None and issubclass(model, Quantity)
 
 
 def _problems_from(err: ValidationError) -> list[Problem]:
@@ -816,6 +876,16 @@ def _problems_from(err: ValidationError) -> list[Problem]:
             rule = "must be a quantity table { value = ..., source = \"...\", confidence = \"...\" }"
         elif typ in _RULES:
             rule = _RULES[typ].format(**{k: _bound(v) for k, v in ctx.items()})
+            q = _model_at(Case, tuple(p for p in e["loc"] if not isinstance(p, int))[:-1])
+            if (
+                typ in ("less_than_equal", "less_than")
+                and q is not None
+                and issubclass(q, Quantity)
+                and q.unit.startswith("fraction")
+                and isinstance(value, (int, float))
+                and 2 <= value <= 100  # 1.5 is ambiguous; 22 is surely a percentage
+            ):
+                rule += f" (a fraction: write {value / 100:g} for {value:g}%)"
         else:
             rule = e["msg"]
         out.append(Problem(path, rule, value))
@@ -832,13 +902,17 @@ def parse_case(data: dict[str, Any], source: str = "case") -> Case:
     Raises
     ------
     CaseError
-        With every problem found: first the per-field and per-table rules
-        (all at once), then, if those pass, the cross-section rules.
+        With every problem found at once: the per-field and per-table rules,
+        then the cross-section rules (years within the horizon, loan terms).
     """
     try:
         case = Case.model_validate(data)
     except ValidationError as err:
-        raise CaseError(_problems_from(err), source) from None
+        # the cross-section rules still run on what can be read, so all problems come at once
+        found = _problems_from(err)
+        seen = {(p.path, p.rule) for p in found}
+        found += [p for p in _cross_problems(data) if (p.path, p.rule) not in seen]
+        raise CaseError(found, source) from None
     problems = case.problems()
     if problems:
         raise CaseError(problems, source)

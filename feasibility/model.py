@@ -50,6 +50,7 @@ class _Params:
         self.q: dict[str, Quantity] = dict(case.quantities())
         self.over: dict[str, np.ndarray] = {}
         shapes = []
+        problems = []
         for path, val in (overrides or {}).items():
             if path not in self.q:
                 raise KeyError(
@@ -57,6 +58,12 @@ class _Params:
                     "(an optional quantity must be in the case file before it can be varied)"
                 )
             arr = np.asarray(val, dtype=float)
+            bad = type(self.q[path]).outside(arr)
+            if bad.any():
+                problems.append(
+                    f"{path}: must be {type(self.q[path]).rule()}, got {int(bad.sum())} of {arr.size} "
+                    f"value(s) outside, e.g. {float(arr[bad].flat[0])!r}"
+                )
             if self.q[path].is_list:
                 n = len(self.q[path].value)
                 if arr.ndim == 0 or arr.shape[-1] != n:
@@ -65,6 +72,8 @@ class _Params:
             else:
                 shapes.append(arr.shape)
             self.over[path] = arr
+        if problems:
+            raise ValueError("overrides outside the ranges the case file allows:\n  " + "\n  ".join(problems))
         self.lead: tuple[int, ...] = np.broadcast_shapes(*shapes) if shapes else ()
 
     def s(self, path: str, default: float | None = None) -> Any:

@@ -359,10 +359,23 @@ def test_several_cross_section_problems_reported_together(data: dict[str, Any]) 
     )
 
 
-def test_cross_section_rules_wait_for_valid_fields(data: dict[str, Any]) -> None:
+def test_cross_section_rules_come_with_the_field_rules(data: dict[str, Any]) -> None:
     data["lab"]["accreditation_year"] = 2060  # cross-section
     data["bumd"]["allocation"]["tantiem_share"]["value"] = 0.1  # field rule
-    assert messages_of(data) == ["bumd.allocation.tantiem_share: must be <= 0.05, got 0.1"]
+    data["financing"]["loans"]["regional_bank"]["tenor_years"] = 40  # cross-section: repaid in 2070
+    assert messages_of(data) == [
+        "bumd.allocation.tantiem_share: must be <= 0.05, got 0.1",
+        "lab.accreditation_year: must be <= the last model year 2056, got 2060",
+        "financing.loans.regional_bank.tenor_years: the loan would be repaid in 2070, after the last "
+        "model year 2056; shorten grace_years + tenor_years, got 40",
+    ]
+
+
+def test_cross_section_rules_skip_what_cannot_be_read(data: dict[str, Any]) -> None:
+    # with no valid horizon, years cannot be checked against it: only the field problem is listed
+    data["timeline"]["operating_years"] = "many"
+    data["lab"]["accreditation_year"] = 2060
+    assert messages_of(data) == ["timeline.operating_years: must be a whole number, got 'many'"]
 
 
 def test_injection_years_and_amounts_must_match(data: dict[str, Any]) -> None:
@@ -561,3 +574,9 @@ def test_a_float_typed_for_a_whole_number_is_shown_as_typed(data: dict[str, Any]
     data["timeline"]["start_year"] = 2027.0
     (problem,) = problems_of(data)
     assert str(problem) == "timeline.start_year: must be a whole number, got 2027.0"
+
+
+def test_a_percentage_typed_for_a_fraction_gets_a_hint(data: dict[str, Any]) -> None:
+    data["tax"]["corporate_income_tax_rate"]["value"] = 22
+    (problem,) = problems_of(data)
+    assert str(problem) == "tax.corporate_income_tax_rate: must be <= 0.6 (a fraction: write 0.22 for 22%), got 22"

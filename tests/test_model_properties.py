@@ -306,3 +306,14 @@ def test_economic_life_method_needs_lives(hand_raw):
     d["residual_value"] = {"method": "economic_life"}
     with pytest.raises(Exception, match="economic_life_years"):
         parse_case(d)
+
+
+def test_overrides_are_checked_against_the_case_ranges(default_case):
+    # a percentage typed as 22 instead of 0.22 must not give a silent wrong number
+    with pytest.raises(ValueError) as exc:
+        run(default_case, {"tax.corporate_income_tax_rate": [0.22, 22.0], TARIFF: [-5.0, np.nan]})
+    text = str(exc.value)
+    assert "tax.corporate_income_tax_rate: must be >= 0 and <= 0.6, got 1 of 2 value(s) outside, e.g. 22.0" in text
+    assert f"{TARIFF}: must be >= 0, got 2 of 2 value(s) outside, e.g. -5.0" in text
+    with pytest.raises(ValueError, match=r"ramp_up: must be >= 0 and <= 1"):
+        run(default_case, {RAMP: np.array([[0.5, 0.7, 1.2, 1.0]])})
