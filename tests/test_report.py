@@ -65,6 +65,16 @@ def test_report_in_browser(browser, reports, case, lang, tmp_path):
         fnpv = run(case).metrics["fnpv_idr"]
         shown = page.inner_text("#metric-fnpv_idr td.num")
         assert shown == Formatter(lang).money(fnpv)
+        # the key messages state the verdict on FNPV, cash and PAD in the report's language
+        key = page.locator("#key-messages li").all_inner_texts()
+        assert len(key) >= 3 and Formatter(lang).money(fnpv) in key[0]
+        title = "Kota Serang saat ini tidak memiliki wilayah laut" if lang == "id" else "Kota Serang has no sea territory at present"
+        assert title in page.inner_text("#notes")
+        # one row per business line, with the PV of its contribution from the model
+        res = run(case)
+        lines = page.locator("#lines tbody tr").all_inner_texts()
+        assert len(lines) == 2
+        assert Formatter(lang).money(res.metrics["pv_contribution_lab_idr"]) in lines[1]
         # every year of the model has a row
         assert page.locator("#annual tbody tr").count() == len(case.timeline.years)
         # every number of the case is in the register
