@@ -389,9 +389,18 @@ def npv(rate: Any, cashflows: Any) -> np.ndarray | float:
     243.425995
     """
     cf = _as_flows(cashflows)
-    r = np.asarray(rate, dtype=float)[..., None]
-    t = np.arange(cf.shape[-1])
-    out = np.sum(cf * (1.0 + r) ** -t, axis=-1)
+    r = np.asarray(rate, dtype=float)
+    n = cf.shape[-1]
+    rows = int(np.prod(np.broadcast_shapes(cf.shape[:-1], r.shape)))
+    if n <= 200 and rows >= 64:
+        # many rows: Horner in x = 1/(1+r), n multiply-adds instead of n powers per row
+        x = 1.0 / (1.0 + r)
+        out = np.broadcast_to(cf[..., n - 1], np.broadcast_shapes(cf.shape[:-1], r.shape)).copy()
+        for k in range(n - 2, -1, -1):
+            out *= x
+            out += cf[..., k]
+    else:
+        out = np.sum(cf * (1.0 + r[..., None]) ** -np.arange(n), axis=-1)
     return out[()] if out.ndim == 0 else out
 
 

@@ -29,7 +29,7 @@ case's ``timeline.price_basis``):
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +94,31 @@ class _Params:
         return np.asarray(self.q[path].value, dtype=float)
 
 
+class _Lines(Mapping[str, np.ndarray]):
+    """Annual lines in the price basis, deflated when first read.
+
+    A vectorised run (Monte Carlo) reads only the lines its metrics need, so
+    the others are never divided by the price index.
+    """
+
+    def __init__(self, raw: dict[str, tuple[np.ndarray, bool]], deflator: Any):
+        self._raw = raw
+        self._deflator = deflator
+        self._done: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self._done:
+            value, is_money = self._raw[key]
+            self._done[key] = value / self._deflator if is_money else np.asarray(value)
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 @dataclass
 class Result:
     """What :func:`run` returns.
@@ -102,7 +127,7 @@ class Result:
     ----------
     case : Case
     years : ndarray of int, shape (T,)
-    lines : dict of ndarray, shape L + (T,)
+    lines : mapping of str to ndarray, shape L + (T,)
         Annual lines in ``price_basis`` (IDR; ratios and volumes as named).
     metrics : dict of ndarray or float, shape L
     price_basis : {"real", "nominal"}
@@ -116,7 +141,7 @@ class Result:
 
     case: Case
     years: np.ndarray
-    lines: dict[str, np.ndarray]
+    lines: Mapping[str, np.ndarray]
     metrics: dict[str, Any]
     price_basis: str
     lead_shape: tuple[int, ...] = ()
@@ -448,14 +473,14 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
         return np.broadcast_to(x, lead + (1,))[..., 0] if np.ndim(x) else np.broadcast_to(x, lead)
 
     loan_rate = sq(_safe_div(rate_weighted, share_total))
-    shown: dict[str, np.ndarray] = {"price_index": np.array(price_index)}
-    for k, v in lines.items():
-        shown[k] = v if k.startswith("volume_") else v / defl
-    shown.update({k: np.broadcast_to(v, full) / defl for k, v in money.items()})
+    raw: dict[str, Any] = {"price_index": (price_index, False)}
+    raw.update({k: (v, not k.startswith("volume_")) for k, v in lines.items()})
+    raw.update({k: (np.broadcast_to(v, full), True) for k, v in money.items()})
     dscr_line = np.where(years >= fo, fm.dscr(cfads, debt_service), np.nan)
     llcr_line = np.where(years >= fo, fm.llcr(loan_rate, cfads, debt_service, opening_total), np.nan)
-    shown["dscr"] = np.broadcast_to(dscr_line, full)
-    shown["llcr"] = np.broadcast_to(llcr_line, full)
+    raw["dscr"] = (np.broadcast_to(dscr_line, full), False)
+    raw["llcr"] = (np.broadcast_to(llcr_line, full), False)
+    shown = _Lines(raw, defl)
 
     # -- metrics -------------------------------------------------------------
     infl_l = sq(inflation)
@@ -563,12 +588,11 @@ def _fixed_cost(P: _Params, path: str, item: Any, years: np.ndarray, fo: int, pr
 
 def _placed_in_service(nominal: np.ndarray, share: np.ndarray, renewals: np.ndarray, first_op: int) -> np.ndarray:
     """Nominal cost entering service by year: construction spend waits for operation."""
-    spend = nominal * share
     t = np.arange(share.size)
-    placed = np.where(t >= first_op, spend, 0.0)
+    placed = nominal * np.where(t >= first_op, share + renewals, renewals)
     if first_op < share.size:
-        placed[..., first_op] += np.sum(np.where(t < first_op, spend, 0.0), axis=-1)
-    return placed + nominal * renewals
+        placed[..., first_op] += np.sum(nominal[..., :first_op] * share[:first_op], axis=-1)
+    return placed
 
 
 def _lagged(x: np.ndarray, lag: int) -> np.ndarray:
