@@ -241,18 +241,6 @@ class _StreamBase(_Strict):
     kind: typing.ClassVar[str]
 
     @property
-    def volume(self) -> Quantity:
-        return getattr(self, f"volume_{_STREAM_UNITS[self.kind][0]}")
-
-    @property
-    def tariff(self) -> Quantity:
-        return getattr(self, f"tariff_idr_per_{_STREAM_UNITS[self.kind][1]}")
-
-    @property
-    def variable_cost(self) -> Quantity | None:
-        return getattr(self, f"variable_cost_idr_per_{_STREAM_UNITS[self.kind][1]}")
-
-    @property
     def tariff_field(self) -> str:
         return f"tariff_idr_per_{_STREAM_UNITS[self.kind][1]}"
 

@@ -11,19 +11,30 @@ Flow of the calculation (all money in nominal rupiah inside, shown in the
 case's ``timeline.price_basis``):
 
 1. prices: base-year prices x real escalation x general inflation;
-2. revenue = volume x tariff per stream; variable cost per unit; fixed opex;
-   concession fee on port revenue; EBITDA;
-3. capex with contingency and optimism bias, phased by year; tax
-   depreciation per PMK 72/2023 group from the year of service;
+2. revenue = volume x tariff per stream (ramp-up and growth from the stream's
+   first year; lab streams not before accreditation); variable cost per unit;
+   fixed opex; concession fee on port revenue; EBITDA, by business line and
+   consolidated at BUMD level with the BUMD's overhead;
+3. capex with contingency and optimism bias (HM Treasury Green Book), phased
+   by year, renewed every n years where the case says so; construction assets
+   enter service in the first operating year; tax depreciation per PMK 72/2023
+   group from the year of service;
 4. loans drawn as a share of construction capex, interest on the opening
-   balance, grace years, annuity or straight-line repayment;
-5. income tax 22 % with 5-year loss carry-forward, twice: with interest
+   balance, grace years, annuity or straight-line repayment; interest during
+   construction is capitalised into the assets (PSAK 26);
+5. income tax with loss carry-forward (UU PPh art. 6(2)), twice: with interest
    (the company's tax) and without (the project's tax, for the free cash flow
    before financing, ADB 2005);
-6. residual value in the last year; project free cash flow; CFADS and DSCR;
-7. BUMD profit allocation (PP 54/2017): legal reserve, tantiem, dividend,
-   the region's share -> PAD; cumulative cash (EU 2014 financial sustainability);
-8. metrics (:mod:`feasibility.metrics`).
+6. residual value in the last year (economic life or tax book value, plus net
+   working capital); project free cash flow; CFADS, DSCR and LLCR;
+7. BUMD profit allocation (PP 54/2017): legal reserve, tantiem, dividend, the
+   region's share -> PAD; cumulative cash (EU 2014 financial sustainability);
+8. metrics (:mod:`feasibility.metrics`), with the reasons any of them is
+   undefined in ``Result.undefined``.
+
+Overrides are checked against the ranges the case schema allows (a tax rate
+of 22 instead of 0.22 raises ``ValueError``), so a vectorised run never
+returns a silent wrong number.
 """
 
 from __future__ import annotations
