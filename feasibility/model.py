@@ -419,7 +419,8 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
             residual[..., -1] += np.sum(np.broadcast_to(placed, full) * weight, axis=-1)
 
     project_fcf = ebitda - unlevered["tax"] - capex - d_nwc + residual
-    cfads = np.where(years >= fo, ebitda - tax - d_nwc - np.where(years >= fo, capex, 0.0), 0.0)
+    # cash available for debt service: operating years only (construction is funded by equity and loans)
+    cfads = np.where(years >= fo, ebitda - tax - d_nwc - capex, 0.0)
     equity_cf = ebitda - tax - capex - d_nwc + draws_total - debt_service + residual
     equity_cf[..., -1] -= debt_outstanding[..., -1]
 
@@ -522,7 +523,7 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
     equity_irr = irr_of("equity_irr", shown["equity_cf_idr"])
     region_irr = irr_of("region_irr", region_flow)
 
-    dscr_ops = np.where(np.isfinite(dscr_line), dscr_line, np.nan)
+    dscr_ops = np.broadcast_to(dscr_line, full)
     has_ds = np.isfinite(dscr_ops).any(axis=-1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no debt
