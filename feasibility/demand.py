@@ -1,0 +1,835 @@
+"""Annual port-demand forecasting: trends, elasticity, saturation, back-tests.
+
+Every method takes an annual series (integer calendar years, positive volumes
+in any one unit, e.g. tonnes or TEU per year) and returns a fitted object with
+
+* ``forecast(horizon) -> Forecast``: point forecast and 80 % / 95 % prediction
+  intervals for the ``horizon`` years after the last observation;
+* ``simulate(horizon, n_paths, rng) -> ndarray (n_paths, horizon)``: simulated
+  future paths for Monte Carlo work, drawn from the same predictive
+  distribution the intervals describe (seeded ``rng`` -> identical paths).
+
+Conventions
+-----------
+* Series are checked by :func:`validate_series`: consecutive integer years, no
+  duplicates, no NaN, volumes > 0 (the log methods need them). All problems are
+  reported at once in one :class:`SeriesError`, each naming the series.
+* The log-scale methods (``cagr``, ``loglinear``, ``rw_drift``, ``naive``,
+  ``elasticity``) model ``log(volume)`` with normal errors; their **point
+  forecast is the median** ``exp(mean log)``, not the mean, and the intervals
+  are the exponentiated log-scale intervals (so they are asymmetric and
+  positive). ``ets`` and ``logistic`` work on levels and their point is the mean.
+* Trend forecasts of new infrastructure are typically optimistic (Bain 2009);
+  use :func:`backtest` and scenarios, and treat long-horizon CAGR with care.
+
+References
+----------
+Hyndman, R. J. & Athanasopoulos, G. (2021) *Forecasting: Principles and
+Practice*, 3rd ed., OTexts, ch. 5 (benchmark methods, drift intervals), ch. 8
+(ETS). Hyndman, R. J. & Koehler, A. B. (2006) "Another look at measures of
+forecast accuracy", *Int. J. Forecasting* 22(4), 679-688 (MASE). Hyndman, R. J.,
+Koehler, A. B., Ord, J. K. & Snyder, R. D. (2008) *Forecasting with Exponential
+Smoothing: The State Space Approach*, Springer. Bain, R. (2009) "Error and
+optimism bias in toll road traffic forecasts", *Transportation* 36, 469-482.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+__all__ = [
+    "METHODS",
+    "Forecast",
+    "SeriesError",
+    "backtest",
+    "fit_cagr",
+    "fit_elasticity",
+    "fit_ets",
+    "fit_logistic",
+    "fit_loglinear",
+    "fit_naive",
+    "fit_rw_drift",
+    "index_from_growth",
+    "validate_series",
+]
+
+_Z80 = stats.norm.ppf(0.90)
+_Z95 = stats.norm.ppf(0.975)
+
+
+class SeriesError(ValueError):
+    """An annual series is unusable; the message lists every problem found."""
+
+
+# ---------------------------------------------------------------------------
+# validation
+
+
+def _fmt_years(ys: Any) -> str:
+    return ", ".join(str(int(y)) if float(y).is_integer() else repr(float(y)) for y in ys)
+
+
+def validate_series(
+    years: Any,
+    values: Any,
+    name: str = "series",
+    *,
+    min_points: int = 2,
+    positive: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check an annual series and return it sorted by year.
+
+    Parameters
+    ----------
+    years : array_like of int
+        Calendar years (e.g. 2000 ... 2008); order does not matter.
+    values : array_like of float
+        Volumes for those years (any unit per year, e.g. tonnes/yr).
+    name : str
+        Series name used in every error message.
+    min_points : int
+        Fewest observations the calling method needs.
+    positive : bool
+        If True (default) values must be > 0 (log methods); otherwise >= 0.
+
+    Returns
+    -------
+    years, values : ndarray of float
+        One-dimensional, sorted by year.
+
+    Raises
+    ------
+    SeriesError
+        Listing **all** problems, one per ``;``-separated clause, each of the
+        form ``"<name>: <problem>"``: non-integer years, duplicated years,
+        missing years (gaps), NaN values, negative (or zero) values, too few
+        points. Shape problems (lengths differ, not 1-D) are raised alone.
+    """
+    y = np.asarray(years, dtype=float)
+    v = np.asarray(values, dtype=float)
+    if y.ndim != 1 or v.ndim != 1:
+        raise SeriesError(f"{name}: years and values must be one-dimensional")
+    if y.shape != v.shape:
+        raise SeriesError(f"{name}: {y.size} years but {v.size} values")
+    problems: list[str] = []
+
+    finite_y = np.isfinite(y)
+    nonint = ~finite_y | (np.where(finite_y, y, 0.0) != np.round(np.where(finite_y, y, 0.0)))
+    if nonint.any():
+        problems.append(f"non-integer years {_fmt_years(y[nonint])} (annual series need whole years)")
+    order = np.argsort(y, kind="stable")
+    y, v = y[order], v[order]
+    ok_y = y[np.isfinite(y) & (y == np.round(y))] if y.size else y
+    uniq, counts = np.unique(ok_y, return_counts=True)
+    if (counts > 1).any():
+        problems.append(f"duplicated years {_fmt_years(uniq[counts > 1])}")
+    if uniq.size >= 2:
+        full = np.arange(uniq[0], uniq[-1] + 1)
+        missing = np.setdiff1d(full, uniq)
+        if missing.size:
+            problems.append(f"missing years {_fmt_years(missing)}")
+    nan = np.isnan(v)
+    if nan.any():
+        problems.append(f"NaN values in {_fmt_years(y[nan])}")
+    inf = np.isinf(v)
+    if inf.any():
+        problems.append(f"infinite values in {_fmt_years(y[inf])}")
+    bad = (v <= 0) if positive else (v < 0)
+    if bad.any():
+        what = "negative or zero values" if positive else "negative values"
+        problems.append(f"{what} in {_fmt_years(y[bad])}")
+    n_ok = int(np.sum(np.isfinite(v) & ~bad))
+    if y.size < min_points or n_ok < min_points:
+        problems.append(f"too few points: {n_ok} usable, at least {min_points} needed")
+    if problems:
+        raise SeriesError("; ".join(f"{name}: {p}" for p in problems))
+    return y, v
+
+
+def index_from_growth(years: Any, growth_pct: Any, *, base: float = 100.0) -> tuple[np.ndarray, np.ndarray]:
+    """Turn annual growth rates (%) into a level index, e.g. GRDP at constant prices.
+
+    The first year gets ``base``; each later year is the previous one times
+    ``1 + growth/100``. The first year's own growth is therefore not used.
+
+    Returns
+    -------
+    years, index : ndarray of float
+    """
+    y, g = _validate_signed(years, growth_pct)
+    idx = base * np.concatenate([[1.0], np.cumprod(1.0 + g[1:] / 100.0)])
+    return y, idx
+
+
+def _validate_signed(years: Any, values: Any) -> tuple[np.ndarray, np.ndarray]:
+    # growth rates may be negative: check the years (and NaN) with a stand-in of ones
+    v = np.asarray(values, dtype=float)
+    y, _ = validate_series(years, np.where(np.isnan(v), np.nan, 1.0), "growth", min_points=2)
+    return y, v[np.argsort(np.asarray(years, dtype=float), kind="stable")]
+
+
+def _check_horizon(horizon: Any) -> int:
+    if isinstance(horizon, bool) or not float(horizon).is_integer() or int(horizon) < 1:
+        raise ValueError(f"horizon must be a positive whole number of years, got {horizon!r}")
+    return int(horizon)
+
+
+def _check_paths(n_paths: Any, rng: Any) -> int:
+    if isinstance(n_paths, bool) or not float(n_paths).is_integer() or int(n_paths) < 1:
+        raise ValueError(f"n_paths must be a positive integer, got {n_paths!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy Generator, e.g. np.random.default_rng(42)")
+    return int(n_paths)
+
+
+# ---------------------------------------------------------------------------
+# result container
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Point forecast and prediction intervals for future years.
+
+    Attributes
+    ----------
+    method : str
+    years : ndarray of int
+        Future calendar years.
+    point : ndarray
+        Point forecast (volume units; median for log methods, mean otherwise).
+    lower80, upper80, lower95, upper95 : ndarray
+        Central 80 % and 95 % prediction-interval bounds.
+    params : dict
+        Fitted parameters and diagnostics (growth rate, elasticity, sigma, ...).
+    """
+
+    method: str
+    years: np.ndarray
+    point: np.ndarray
+    lower80: np.ndarray
+    upper80: np.ndarray
+    lower95: np.ndarray
+    upper95: np.ndarray
+    params: dict = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per future year (index ``year``); columns point and bounds."""
+        return pd.DataFrame(
+            {
+                "method": self.method,
+                "point": self.point,
+                "lower80": self.lower80,
+                "upper80": self.upper80,
+                "lower95": self.lower95,
+                "upper95": self.upper95,
+            },
+            index=pd.Index(np.asarray(self.years, dtype=int), name="year"),
+        )
+
+
+def _future_years(last_year: float, horizon: int) -> np.ndarray:
+    return int(last_year) + np.arange(1, horizon + 1, dtype=int)
+
+
+def _log_forecast(method, last_year, horizon, mu, scale, df, params) -> Forecast:
+    """Forecast from log-scale location ``mu`` and scale; t with ``df`` (inf = normal)."""
+    q80 = stats.t.ppf(0.90, df) if np.isfinite(df) else _Z80
+    q95 = stats.t.ppf(0.975, df) if np.isfinite(df) else _Z95
+    return Forecast(
+        method=method,
+        years=_future_years(last_year, horizon),
+        point=np.exp(mu),
+        lower80=np.exp(mu - q80 * scale),
+        upper80=np.exp(mu + q80 * scale),
+        lower95=np.exp(mu - q95 * scale),
+        upper95=np.exp(mu + q95 * scale),
+        params=dict(params),
+    )
+
+
+# ---------------------------------------------------------------------------
+# random walks on logs: cagr, rw_drift, naive
+
+
+@dataclass(frozen=True)
+class _RandomWalk:
+    method: str
+    name: str
+    years: np.ndarray
+    values: np.ndarray
+    drift: float  # per-year log growth
+    sigma: float  # sd of log growth innovations
+    df: float  # degrees of freedom of sigma (inf -> treat as known)
+    drift_var_factor: float  # Var(drift_hat) = sigma**2 * factor (0 -> drift known)
+    params: dict
+
+    def _scale(self, h: np.ndarray) -> np.ndarray:
+        return self.sigma * np.sqrt(h + h**2 * self.drift_var_factor)
+
+    def forecast(self, horizon: int) -> Forecast:
+        horizon = _check_horizon(horizon)
+        h = np.arange(1, horizon + 1, dtype=float)
+        mu = math.log(self.values[-1]) + self.drift * h
+        df = self.df if self.df_in_intervals else np.inf
+        return _log_forecast(self.method, self.years[-1], horizon, mu, self._scale(h), df, self.params)
+
+    @property
+    def df_in_intervals(self) -> bool:
+        return self.drift_var_factor > 0 or self.method == "naive"
+
+    def simulate(self, horizon: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+        horizon = _check_horizon(horizon)
+        n_paths = _check_paths(n_paths, rng)
+        if self.df_in_intervals:
+            # Posterior predictive under a flat prior on (drift, log sigma): sigma^2 is a
+            # scaled inverse chi-square, the drift normal given sigma; h-step marginals
+            # are then exactly the t intervals of forecast().
+            sig = self.sigma * np.sqrt(self.df / rng.chisquare(self.df, size=(n_paths, 1)))
+        else:
+            sig = np.full((n_paths, 1), self.sigma)
+        drift = self.drift + sig * math.sqrt(self.drift_var_factor) * rng.standard_normal((n_paths, 1))
+        steps = drift + sig * rng.standard_normal((n_paths, horizon))
+        return self.values[-1] * np.exp(np.cumsum(steps, axis=1))
+
+
+def fit_cagr(years: Any, values: Any, *, name: str = "series") -> _RandomWalk:
+    """Compound annual growth rate from the first to the last observation.
+
+    ``g = (V_last / V_first) ** (1 / (T_last - T_first)) - 1`` and
+    ``V_{T+h} = V_T (1 + g)^h``. Intervals treat log growth as a random walk
+    with the drift fixed at ``log(1 + g)`` (drift uncertainty *ignored*, unlike
+    :func:`fit_rw_drift`) and innovation sd ``s`` = sample sd of the annual log
+    growth rates: ``log V_{T+h} ~ N(log V_T + h log(1+g), h s^2)``.
+
+    Needs at least 3 points. ``params``: ``growth`` (fraction/yr), ``sigma``.
+    CAGR is sensitive to the two end points and misleading over long horizons.
+    """
+    y, v = validate_series(years, values, name, min_points=3)
+    d = np.diff(np.log(v))
+    g = (v[-1] / v[0]) ** (1.0 / (y[-1] - y[0])) - 1.0
+    s = float(np.std(d, ddof=1))
+    params = {"growth": float(g), "sigma": s, "n": int(v.size)}
+    return _RandomWalk("cagr", name, y, v, math.log1p(g), s, np.inf, 0.0, params)
+
+
+def fit_rw_drift(years: Any, values: Any, *, name: str = "series") -> _RandomWalk:
+    """Random walk with drift on log volumes.
+
+    ``log V_t = log V_{t-1} + c + e_t``, ``e_t ~ N(0, s^2)``. With ``m`` log
+    differences, ``c_hat`` = their mean and ``s`` = their sample sd (``m - 1``
+    df). The ``h``-step forecast error has variance ``s^2 (h + h^2 / m)``
+    (drift estimation included; FPP3 sec. 5.5) and, under normality, is exactly
+    ``t`` with ``m - 1`` df, which the intervals use.
+
+    Needs at least 3 points. ``params``: ``drift`` (log/yr), ``growth``
+    (``exp(drift) - 1``), ``drift_se``, ``sigma``.
+    """
+    y, v = validate_series(years, values, name, min_points=3)
+    d = np.diff(np.log(v))
+    m = d.size
+    c = float(d.mean())
+    s = float(np.std(d, ddof=1))
+    params = {"drift": c, "growth": math.expm1(c), "drift_se": s / math.sqrt(m), "sigma": s, "n": int(v.size)}
+    return _RandomWalk("rw_drift", name, y, v, c, s, float(m - 1), 1.0 / m, params)
+
+
+def fit_naive(years: Any, values: Any, *, name: str = "series") -> _RandomWalk:
+    """Naive (no-change) forecast: random walk on log volumes without drift.
+
+    Point = last value. Intervals: ``s^2 = mean(d^2)`` of the ``m`` log
+    differences (``m`` df), ``h``-step scale ``s sqrt(h)``, ``t`` with ``m``
+    df. The benchmark every other method should beat (and the MASE scale).
+    Needs at least 2 points.
+    """
+    y, v = validate_series(years, values, name, min_points=2)
+    d = np.diff(np.log(v))
+    s = float(np.sqrt(np.mean(d**2)))
+    params = {"sigma": s, "n": int(v.size)}
+    return _RandomWalk("naive", name, y, v, 0.0, s, float(d.size), 0.0, params)
+
+
+# ---------------------------------------------------------------------------
+# linear regressions on logs: loglinear, elasticity
+
+
+@dataclass(frozen=True)
+class _LogRegression:
+    """OLS ``log V = X b + e``; prediction via the regression's t intervals."""
+
+    method: str
+    name: str
+    last_year: float
+    beta: np.ndarray
+    xtx_inv: np.ndarray
+    sigma: float
+    df: int
+    params: dict
+
+    def _design(self, horizon: int, **kw) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _forecast_from(self, X: np.ndarray, horizon: int) -> Forecast:
+        mu = X @ self.beta
+        se = self.sigma * np.sqrt(1.0 + np.einsum("ij,jk,ik->i", X, self.xtx_inv, X))
+        return _log_forecast(self.method, self.last_year, horizon, mu, se, self.df, self.params)
+
+    def _simulate_from(self, X: np.ndarray, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+        # Posterior predictive under a flat prior on (b, log sigma): marginals match
+        # the t prediction intervals exactly; future errors independent across years.
+        sig = self.sigma * np.sqrt(self.df / rng.chisquare(self.df, size=(n_paths, 1)))
+        chol = np.linalg.cholesky(self.xtx_inv)
+        b = self.beta + sig * (rng.standard_normal((n_paths, self.beta.size)) @ chol.T)
+        mu = b @ X.T
+        return np.exp(mu + sig * rng.standard_normal(mu.shape))
+
+
+def _ols(X: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, int]:
+    beta, *_ = np.linalg.lstsq(X, z, rcond=None)
+    resid = z - X @ beta
+    df = X.shape[0] - X.shape[1]
+    sigma = float(np.sqrt(resid @ resid / df))
+    return beta, np.linalg.inv(X.T @ X), sigma, df
+
+
+class _LogLinear(_LogRegression):
+    def forecast(self, horizon: int) -> Forecast:
+        horizon = _check_horizon(horizon)
+        return self._forecast_from(self._X(horizon), horizon)
+
+    def simulate(self, horizon: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+        horizon = _check_horizon(horizon)
+        n_paths = _check_paths(n_paths, rng)
+        return self._simulate_from(self._X(horizon), n_paths, rng)
+
+    def _X(self, horizon: int) -> np.ndarray:
+        t = _future_years(self.last_year, horizon) - self.params["year_centre"]
+        return np.column_stack([np.ones(horizon), t])
+
+
+def fit_loglinear(years: Any, values: Any, *, name: str = "series") -> _LogLinear:
+    """Exponential trend: OLS of ``log V`` on year.
+
+    ``log V_t = a + b (t - t_bar) + e_t``, ``e_t ~ iid N(0, s^2)``; growth
+    ``exp(b) - 1`` per year. Intervals are the OLS prediction intervals
+    (``t`` with ``n - 2`` df), exponentiated. Residual autocorrelation, common in
+    volume series, makes them too narrow; compare with :func:`fit_rw_drift`.
+
+    Needs at least 3 points. ``params``: ``growth``, ``slope``, ``slope_se``,
+    ``intercept`` (at ``year_centre``), ``sigma``, ``r2``.
+    """
+    y, v = validate_series(years, values, name, min_points=3)
+    tc = float(y.mean())
+    X = np.column_stack([np.ones_like(y), y - tc])
+    z = np.log(v)
+    beta, xtx_inv, s, df = _ols(X, z)
+    r2 = 1.0 - (s**2 * df) / float(np.sum((z - z.mean()) ** 2)) if np.ptp(z) > 0 else 1.0
+    params = {
+        "growth": math.expm1(beta[1]),
+        "slope": float(beta[1]),
+        "slope_se": s * math.sqrt(xtx_inv[1, 1]),
+        "intercept": float(beta[0]),
+        "year_centre": tc,
+        "sigma": s,
+        "r2": float(r2),
+        "n": int(v.size),
+    }
+    return _LogLinear("loglinear", name, float(y[-1]), beta, xtx_inv, s, df, params)
+
+
+class _Elasticity(_LogRegression):
+    def _X(self, horizon: int, scenario: str) -> np.ndarray:
+        fut = self.params.get("_driver_future")
+        if not fut:
+            raise ValueError(f"{self.name}: no driver_future given to fit_elasticity; cannot forecast")
+        if scenario not in fut:
+            raise ValueError(f"{self.name}: unknown scenario {scenario!r}; have {sorted(fut)}")
+        d = fut[scenario]
+        if d.size < horizon:
+            raise ValueError(
+                f"{self.name}: driver_future[{scenario!r}] covers {d.size} years, horizon is {horizon}"
+            )
+        return np.column_stack([np.ones(horizon), np.log(d[:horizon])])
+
+    def forecast(self, horizon: int, scenario: str = "base") -> Forecast:
+        horizon = _check_horizon(horizon)
+        fc = self._forecast_from(self._X(horizon, scenario), horizon)
+        params = {k: v for k, v in fc.params.items() if not k.startswith("_")}
+        params["scenario"] = scenario
+        return Forecast(fc.method, fc.years, fc.point, fc.lower80, fc.upper80, fc.lower95, fc.upper95, params)
+
+    def simulate(self, horizon: int, n_paths: int, rng: np.random.Generator, scenario: str = "base") -> np.ndarray:
+        horizon = _check_horizon(horizon)
+        n_paths = _check_paths(n_paths, rng)
+        return self._simulate_from(self._X(horizon, scenario), n_paths, rng)
+
+
+def fit_elasticity(
+    years: Any,
+    values: Any,
+    driver_years: Any,
+    driver_values: Any,
+    *,
+    name: str = "series",
+    driver_future: Mapping[str, Any] | None = None,
+) -> _Elasticity:
+    """Constant-elasticity model: OLS of ``log V`` on ``log D`` (driver level).
+
+    ``log V_t = a + e log D_t + u_t``: a 1 % rise in the driver (e.g. GRDP at
+    constant prices, see :func:`index_from_growth`) raises volume by ``e`` %.
+    Fitted on the years both series cover (at least 3). Forecasts are
+    **conditional on the driver path** of a scenario: ``driver_future`` maps a
+    scenario name (``"low"``, ``"base"``, ``"high"``) to driver levels for the
+    years after the last volume year (at least ``horizon`` of them, same units
+    as ``driver_values``). Intervals: OLS prediction intervals (``t``,
+    ``n - 2`` df), exponentiated; driver uncertainty is carried by the scenarios,
+    not the intervals.
+
+    ``params``: ``elasticity``, ``elasticity_se``, ``intercept``, ``sigma``,
+    ``r2``, ``n``, ``years_used``.
+    """
+    y, v = validate_series(years, values, name, min_points=3)
+    dy, dv = validate_series(driver_years, driver_values, f"{name} driver", min_points=3)
+    common, iv, idr = np.intersect1d(y, dy, return_indices=True)
+    if common.size < 3:
+        raise SeriesError(
+            f"{name}: only {common.size} years shared with the driver "
+            f"({_fmt_years(common) or 'none'}); at least 3 needed"
+        )
+    z = np.log(v[iv])
+    x = np.log(dv[idr])
+    if np.ptp(x) == 0:
+        raise SeriesError(f"{name}: the driver is constant over the shared years; elasticity undefined")
+    X = np.column_stack([np.ones_like(x), x])
+    beta, xtx_inv, s, df = _ols(X, z)
+    if df < 1:
+        raise SeriesError(f"{name}: 3 or more shared years needed for intervals")
+    fut: dict[str, np.ndarray] = {}
+    for k, arr in (driver_future or {}).items():
+        a = np.asarray(arr, dtype=float).ravel()
+        if not np.all(np.isfinite(a)) or np.any(a <= 0):
+            raise ValueError(f"{name}: driver_future[{k!r}] must be finite and > 0")
+        fut[str(k)] = a
+    r2 = 1.0 - (s**2 * df) / float(np.sum((z - z.mean()) ** 2)) if np.ptp(z) > 0 else 1.0
+    params = {
+        "elasticity": float(beta[1]),
+        "elasticity_se": s * math.sqrt(xtx_inv[1, 1]),
+        "intercept": float(beta[0]),
+        "sigma": s,
+        "r2": float(r2),
+        "n": int(common.size),
+        "years_used": (int(common[0]), int(common[-1])),
+        "_driver_future": fut,
+    }
+    return _Elasticity("elasticity", name, float(y[-1]), beta, xtx_inv, s, df, params)
+
+
+# ---------------------------------------------------------------------------
+# ETS
+
+
+@dataclass(frozen=True)
+class _ETS:
+    name: str
+    last_year: float
+    result: Any
+    params: dict
+
+    method = "ets"
+
+    def forecast(self, horizon: int) -> Forecast:
+        horizon = _check_horizon(horizon)
+        n = int(self.result.nobs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # exact intervals for additive error; simulated (fixed seed) otherwise
+            pred = self.result.get_prediction(
+                start=n, end=n + horizon - 1, simulate_repetitions=5000, rng=np.random.default_rng(0)
+            )
+            f80 = pred.summary_frame(alpha=0.20)
+            f95 = pred.summary_frame(alpha=0.05)
+        return Forecast(
+            method="ets",
+            years=_future_years(self.last_year, horizon),
+            point=np.asarray(f80["mean"], dtype=float),
+            lower80=np.maximum(np.asarray(f80["pi_lower"], dtype=float), 0.0),
+            upper80=np.asarray(f80["pi_upper"], dtype=float),
+            lower95=np.maximum(np.asarray(f95["pi_lower"], dtype=float), 0.0),
+            upper95=np.asarray(f95["pi_upper"], dtype=float),
+            params=dict(self.params),
+        )
+
+    def simulate(self, horizon: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+        horizon = _check_horizon(horizon)
+        n_paths = _check_paths(n_paths, rng)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sim = self.result.simulate(horizon, anchor="end", repetitions=n_paths, rng=rng)
+        return np.maximum(np.asarray(sim, dtype=float).reshape(horizon, n_paths).T, 0.0)
+
+
+ETS_MIN_POINTS = 8
+
+
+def fit_ets(years: Any, values: Any, *, name: str = "series") -> _ETS:
+    """Exponential smoothing state-space model (statsmodels ``ETSModel``).
+
+    Candidates: error ``add``/``mul`` x trend {additive damped, none}, no
+    seasonality (annual data); the one with the lowest AICc (Hyndman et al.
+    2008) is kept. Fitted on levels. Intervals from ``get_prediction`` (exact
+    for additive errors; 5000 simulations with a fixed seed for multiplicative
+    ones), lower bounds floored at 0; ``simulate`` uses the model's own
+    simulation with the given ``rng``, paths floored at 0 (volumes).
+
+    Needs at least 8 points (more parameters than that cannot be estimated
+    sensibly). ``params``: ``error``, ``trend``, ``aicc``, smoothing
+    parameters, ``candidates`` (AICc of each).
+    """
+    y, v = validate_series(years, values, name, min_points=ETS_MIN_POINTS)
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    best = None
+    cands: dict[str, float] = {}
+    errors: list[str] = []
+    for error in ("add", "mul"):
+        for trend in ("add", None):
+            label = f"{error}/{'damped' if trend else 'none'}"
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    mod = ETSModel(pd.Series(v), error=error, trend=trend, damped_trend=trend is not None)
+                    res = mod.fit(disp=False, maxiter=2000)
+                aicc = float(res.aicc)
+            except Exception as exc:  # noqa: BLE001 - a failed candidate is reported below
+                errors.append(f"{label}: {exc}")
+                continue
+            if not np.isfinite(aicc):
+                errors.append(f"{label}: AICc not finite")
+                continue
+            cands[label] = aicc
+            if best is None or aicc < best[0]:
+                best = (aicc, error, trend, res)
+    if best is None:
+        raise RuntimeError(f"{name}: no ETS model could be fitted ({'; '.join(errors)})")
+    aicc, error, trend, res = best
+    p = dict(zip(res.model.param_names, np.asarray(res.params, dtype=float)))
+    params = {
+        "error": error,
+        "trend": "add_damped" if trend else "none",
+        "aicc": aicc,
+        **{k: float(val) for k, val in p.items() if k.startswith(("smoothing", "damping"))},
+        "candidates": cands,
+        "n": int(v.size),
+    }
+    return _ETS(name, float(y[-1]), res, params)
+
+
+# ---------------------------------------------------------------------------
+# logistic saturation
+
+
+def _logistic(t: np.ndarray, k: float, t0: float, ceiling: float) -> np.ndarray:
+    return ceiling / (1.0 + np.exp(-k * (t - t0)))
+
+
+@dataclass(frozen=True)
+class _Logistic:
+    name: str
+    last_year: float
+    ceiling: float
+    theta: np.ndarray  # (k, t0)
+    cov: np.ndarray
+    sigma: float
+    df: int
+    params: dict
+
+    method = "logistic"
+
+    def _mean_se(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k, t0 = self.theta
+        f = _logistic(t, k, t0, self.ceiling)
+        # gradient of f wrt (k, t0): f (1 - f/C) * ((t - t0), -k)
+        w = f * (1.0 - f / self.ceiling)
+        J = np.column_stack([w * (t - t0), -w * k])
+        var_mean = np.einsum("ij,jk,ik->i", J, self.cov, J)
+        return f, np.sqrt(var_mean + self.sigma**2)
+
+    def forecast(self, horizon: int) -> Forecast:
+        horizon = _check_horizon(horizon)
+        t = _future_years(self.last_year, horizon).astype(float)
+        f, se = self._mean_se(t)
+        q80, q95 = stats.t.ppf(0.90, self.df), stats.t.ppf(0.975, self.df)
+        return Forecast(
+            method="logistic",
+            years=t.astype(int),
+            point=f,
+            lower80=np.maximum(f - q80 * se, 0.0),
+            upper80=f + q80 * se,
+            lower95=np.maximum(f - q95 * se, 0.0),
+            upper95=f + q95 * se,
+            params=dict(self.params),
+        )
+
+    def simulate(self, horizon: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+        horizon = _check_horizon(horizon)
+        n_paths = _check_paths(n_paths, rng)
+        t = _future_years(self.last_year, horizon).astype(float)
+        chol = np.linalg.cholesky(self.cov + 1e-300 * np.eye(2))
+        th = self.theta + rng.standard_normal((n_paths, 2)) @ chol.T
+        f = _logistic(t[None, :], th[:, :1], th[:, 1:], self.ceiling)
+        return np.maximum(f + self.sigma * rng.standard_normal(f.shape), 0.0)
+
+
+def fit_logistic(years: Any, values: Any, *, ceiling: float, name: str = "series") -> _Logistic:
+    """Logistic saturation towards a capacity ``ceiling`` given from outside.
+
+    ``V_t = C / (1 + exp(-k (t - t0)))`` with ``C = ceiling`` fixed (e.g. berth
+    or hinterland capacity, same unit as ``values``); ``k`` (1/yr) and the
+    midpoint year ``t0`` are fitted by nonlinear least squares on levels
+    (``scipy.optimize.curve_fit``), started from the OLS fit of
+    ``logit(V/C)`` on year. Intervals: **parameter covariance** (delta method)
+    plus residual variance, ``t`` with ``n - 2`` df, lower bounds floored at 0;
+    ``simulate`` draws ``(k, t0)`` from their normal approximation plus
+    independent normal residuals.
+
+    Raises
+    ------
+    ValueError
+        If ``ceiling`` is below the last observation (the model cannot pass
+        through it), or not finite and positive.
+    """
+    y, v = validate_series(years, values, name, min_points=3)
+    C = float(ceiling)
+    if not np.isfinite(C) or C <= 0:
+        raise ValueError(f"{name}: ceiling must be finite and > 0, got {ceiling!r}")
+    if C < v[-1]:
+        raise ValueError(
+            f"{name}: ceiling {C:g} is below the last observation {v[-1]:g} "
+            f"(year {int(y[-1])}); a logistic curve cannot exceed its ceiling"
+        )
+    r = np.clip(v / C, 1e-6, 1 - 1e-6)
+    slope, icpt = np.polyfit(y, np.log(r / (1 - r)), 1)
+    k0 = slope if abs(slope) > 1e-6 else 0.1
+    t0_0 = -icpt / k0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theta, cov = optimize.curve_fit(
+                lambda t, k, t0: _logistic(t, k, t0, C), y, v, p0=[k0, t0_0], maxfev=20000
+            )
+    except RuntimeError as exc:
+        raise RuntimeError(f"{name}: logistic fit did not converge ({exc})") from exc
+    resid = v - _logistic(y, *theta, C)
+    df = v.size - 2
+    s = float(np.sqrt(resid @ resid / df))
+    if not np.all(np.isfinite(cov)):
+        raise RuntimeError(f"{name}: logistic parameter covariance not finite (flat or exact fit?)")
+    params = {
+        "k": float(theta[0]),
+        "t0": float(theta[1]),
+        "ceiling": C,
+        "k_se": float(math.sqrt(cov[0, 0])),
+        "t0_se": float(math.sqrt(cov[1, 1])),
+        "sigma": s,
+        "n": int(v.size),
+    }
+    return _Logistic(name, float(y[-1]), C, np.asarray(theta, float), np.asarray(cov, float), s, df, params)
+
+
+# ---------------------------------------------------------------------------
+# back-test
+
+METHODS: dict[str, Callable[..., Any]] = {
+    "naive": fit_naive,
+    "cagr": fit_cagr,
+    "loglinear": fit_loglinear,
+    "rw_drift": fit_rw_drift,
+    "ets": fit_ets,
+}
+"""Default fitters ``f(years, values) -> fitted`` for :func:`backtest`."""
+
+
+def backtest(
+    years: Any,
+    values: Any,
+    methods: Mapping[str, Callable[[np.ndarray, np.ndarray], Any]] | None = None,
+    *,
+    k: int = 3,
+    horizon: int = 1,
+    name: str = "series",
+) -> pd.DataFrame:
+    """Rolling-origin evaluation over the last ``k`` forecast origins.
+
+    For each origin ``j = 1..k`` the method is fitted on the observations up
+    to the origin and its point forecast ``horizon`` years ahead is compared
+    with the actual value; the targets are the last ``k`` observations. For an
+    error ``e = actual - forecast``:
+
+    * ``MAPE`` = mean ``|e| / |actual|`` (a fraction, 0.10 = 10 %);
+    * ``RMSE`` = ``sqrt(mean e^2)`` (volume units);
+    * ``MASE`` = mean ``|e| / q`` where ``q`` is the in-sample mean absolute
+      one-step naive error of that origin's training data (Hyndman & Koehler
+      2006); < 1 beats the naive method in-sample.
+
+    Parameters
+    ----------
+    methods : dict name -> callable(years, values) -> fitted object
+        Default :data:`METHODS`.
+    k : int
+        Number of origins (forecasts per method).
+    horizon : int
+        Years ahead evaluated (only the ``horizon``-step forecast is scored).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by method; columns ``MAPE``, ``RMSE``, ``MASE``, ``n`` (forecasts
+        scored) and ``note``. A method that fails at some origin keeps its row:
+        metrics are computed on the origins that worked (``n < k``), or are NaN
+        if none did, and ``note`` names each failed origin and why.
+    """
+    horizon = _check_horizon(horizon)
+    if isinstance(k, bool) or int(k) != k or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}")
+    k = int(k)
+    y, v = validate_series(years, values, name, min_points=k + horizon + 1)
+    methods = METHODS if methods is None else methods
+    n = v.size
+    rows = {}
+    for mname, fitter in methods.items():
+        errs, pct, scaled, notes = [], [], [], []
+        for j in range(k):
+            m = n - horizon - k + 1 + j  # training size
+            origin = int(y[m - 1])
+            actual = v[m + horizon - 1]
+            try:
+                fc = fitter(y[:m], v[:m]).forecast(horizon)
+                pred = float(np.asarray(fc.point)[horizon - 1])
+                if not np.isfinite(pred):
+                    raise ValueError("non-finite forecast")
+            except Exception as exc:  # noqa: BLE001 - reported in the note, never dropped
+                notes.append(f"origin {origin}: {type(exc).__name__}: {exc}")
+                continue
+            e = actual - pred
+            q = float(np.mean(np.abs(np.diff(v[:m]))))
+            errs.append(e)
+            pct.append(abs(e) / abs(actual))
+            scaled.append(abs(e) / q if q > 0 else np.nan)
+        e = np.asarray(errs, dtype=float)
+        rows[mname] = {
+            "MAPE": float(np.mean(pct)) if pct else np.nan,
+            "RMSE": float(np.sqrt(np.mean(e**2))) if errs else np.nan,
+            "MASE": float(np.mean(scaled)) if scaled else np.nan,
+            "n": len(errs),
+            "note": "; ".join(notes),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=["MAPE", "RMSE", "MASE", "n", "note"])
+    out.index.name = "method"
+    out["n"] = out["n"].astype(int)
+    return out
