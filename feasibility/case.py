@@ -364,9 +364,23 @@ class BusinessLine(_Strict):
     _fill = model_validator(mode="before")(_fill_stream_kinds)
 
 
+class BerthCapacity(_Strict):
+    """Berth capacity, UNCTAD (1985) style: it caps the cargo the port can handle."""
+
+    berths: Int(1, 50) = Field(description="number of berths (see feasibility.capacity.berths_from_quay_length)")
+    working_hours_per_year: Q("hours per year", "hours a year a berth is open", ge=0, le=8784)
+    productivity_tonnes_per_hour: Q("tonnes per berth-hour", "gross handling productivity per berth-hour", ge=0)
+    max_berth_occupancy: Q(
+        FRACTION, "highest acceptable berth occupancy (an assumption; UNCTAD 1985: ~0.4-0.5 for one berth)", gt=0, le=1
+    )
+
+
 class PortLine(BusinessLine):
     concession_fee_share_of_revenue: Q(
         FRACTION, "concession fee to the state, share of gross port revenue", ge=0, le=0.5
+    )
+    capacity: BerthCapacity | None = Field(
+        None, description="caps the cargo-handling volumes; no cap when absent"
     )
 
 

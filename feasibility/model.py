@@ -49,6 +49,7 @@ import pandas as pd
 
 from . import metrics as fm
 from .case import Case, Quantity
+from .capacity import berth_capacity_tonnes_per_year, throughput
 from .tax import depreciation, income_tax
 
 __all__ = ["Result", "run", "evaluate", "METRIC_UNITS"]
@@ -209,6 +210,8 @@ METRIC_UNITS: dict[str, str] = {
     "region_npv_idr": "IDR",
     "region_irr": "fraction",
     "region_discount_rate": "fraction",
+    "cargo_unmet_tonnes": "tonnes",
+    "berth_occupancy_max": "fraction",
     "pv_contribution_port_idr": "IDR",
     "pv_contribution_lab_idr": "IDR",
 }
@@ -261,21 +264,12 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
     # -- operations ----------------------------------------------------------
     for key, line in case.lines().items():
         line_rev, line_cost = z(), z()
+        volumes = {name: _volume(P, case, key, name, st, years, fo, full) for name, st in line.revenue.items()}
+        if key == "port" and case.port.capacity is not None:
+            _cap_cargo(P, case, volumes, lines, full)
         for name, st in line.revenue.items():
             p = f"{key}.revenue.{name}"
-            start = st.start_year if st.start_year is not None else fo
-            if key == "lab":
-                start = max(start, case.lab.accreditation_year)  # no valid results before accreditation
-            k = years - start
-            active = k >= 0
-            if st.ramp_up is not None:
-                r = P.lst(f"{p}.ramp_up")
-                m = r.shape[-1]
-                ramp = np.where(k < m, r[..., np.clip(k, 0, m - 1)], 1.0)
-            else:
-                ramp = 1.0
-            growth = (1.0 + P.s(f"{p}.volume_growth_per_year", 0.0)) ** np.maximum(k, 0)
-            vol = np.broadcast_to(P.s(f"{p}.{st.volume_field}") * ramp * growth * active, full)
+            vol = volumes[name]
             tariff = P.s(f"{p}.{st.tariff_field}") * escalation(f"{p}.tariff_escalation_real_per_year") * price_index
             rev = vol * tariff
             unit_cost = P.s(f"{p}.{st.variable_cost_field}", 0.0) * escalation(f"{p}.cost_escalation_real_per_year")
@@ -486,7 +480,7 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
 
     loan_rate = sq(_safe_div(rate_weighted, share_total))
     raw: dict[str, Any] = {"price_index": (price_index, False)}
-    raw.update({k: (v, not k.startswith("volume_")) for k, v in lines.items()})
+    raw.update({k: (v, k.endswith("_idr")) for k, v in lines.items()})
     raw.update({k: (np.broadcast_to(v, full), True) for k, v in money.items()})
     dscr_line = np.where(years >= fo, fm.dscr(cfads, debt_service), np.nan)
     llcr_line = np.where(years >= fo, fm.llcr(loan_rate, cfads, debt_service, opening_total), np.nan)
@@ -568,6 +562,12 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
         "region_irr": region_irr,
         "region_discount_rate": region_rate,
     }
+    if "cargo_unmet_tonnes" in lines:
+        m["cargo_unmet_tonnes"] = lines["cargo_unmet_tonnes"].sum(axis=-1)
+        m["berth_occupancy_max"] = lines["berth_occupancy"].max(axis=-1)
+    else:  # no berth capacity in the case: the cap is not modelled
+        m["cargo_unmet_tonnes"] = np.full(lead, np.nan)
+        m["berth_occupancy_max"] = np.full(lead, np.nan)
     for key in case.lines():
         # each business line's contribution before BUMD overhead, tax and financing
         m[f"pv_contribution_{key}_idr"] = fm.npv(wacc, shown[f"contribution_{key}_idr"])
@@ -589,6 +589,52 @@ def evaluate(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
 def _safe_div(a: Any, b: Any) -> Any:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(np.asarray(b) > 0, np.asarray(a, dtype=float) / np.where(np.asarray(b) > 0, b, 1.0), np.nan)
+
+
+def _volume(P: _Params, case: Case, key: str, name: str, st: Any, years: np.ndarray, fo: int, full: tuple[int, ...]) -> np.ndarray:
+    """Demand volume of a stream by year: base volume x ramp-up share x growth, from its first year."""
+    p = f"{key}.revenue.{name}"
+    start = st.start_year if st.start_year is not None else fo
+    if key == "lab":
+        start = max(start, case.lab.accreditation_year)  # no valid results before accreditation
+    k = years - start
+    if st.ramp_up is not None:
+        r = P.lst(f"{p}.ramp_up")
+        m = r.shape[-1]
+        ramp = np.where(k < m, r[..., np.clip(k, 0, m - 1)], 1.0)
+    else:
+        ramp = 1.0
+    growth = (1.0 + P.s(f"{p}.volume_growth_per_year", 0.0)) ** np.maximum(k, 0)
+    return np.broadcast_to(P.s(f"{p}.{st.volume_field}") * ramp * growth * (k >= 0), full)
+
+
+def _cap_cargo(P: _Params, case: Case, volumes: dict[str, np.ndarray], lines: dict[str, np.ndarray], full: tuple[int, ...]) -> None:
+    """Cap the port's cargo-handling volumes at its berth capacity (UNCTAD 1985), in place.
+
+    Every cargo stream is scaled by the same share throughput / demand, and so
+    are the port-dues and storage streams, which follow the cargo (fewer ship
+    calls, less cargo in the yard); the demand, throughput, unmet demand and
+    berth occupancy go into ``lines``.
+    """
+    c = "port.capacity."
+    cap = berth_capacity_tonnes_per_year(
+        case.port.capacity.berths,
+        P.s(c + "working_hours_per_year"),
+        P.s(c + "productivity_tonnes_per_hour"),
+        P.s(c + "max_berth_occupancy"),
+    )
+    cargo = [n for n, st in case.port.revenue.items() if st.kind == "cargo_handling"]
+    demand = sum((volumes[n] for n in cargo), np.zeros(full))
+    res = throughput(demand, cap, P.s(c + "max_berth_occupancy"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(demand > 0, res.throughput / np.where(demand > 0, demand, 1.0), 1.0)
+    for n, st in case.port.revenue.items():
+        if st.kind in ("cargo_handling", "port_dues", "storage"):
+            volumes[n] = volumes[n] * scale
+    lines["cargo_demand_tonnes"] = demand
+    lines["cargo_throughput_tonnes"] = np.broadcast_to(res.throughput, full)
+    lines["cargo_unmet_tonnes"] = np.broadcast_to(res.unmet, full)
+    lines["berth_occupancy"] = np.broadcast_to(np.nan_to_num(res.occupancy), full)
 
 
 def _fixed_cost(P: _Params, path: str, item: Any, years: np.ndarray, fo: int, price_index: np.ndarray, escalation: Any) -> np.ndarray:

@@ -317,3 +317,33 @@ def test_overrides_are_checked_against_the_case_ranges(default_case):
     assert f"{TARIFF}: must be >= 0, got 2 of 2 value(s) outside, e.g. -5.0" in text
     with pytest.raises(ValueError, match=r"ramp_up: must be >= 0 and <= 1"):
         run(default_case, {RAMP: np.array([[0.5, 0.7, 1.2, 1.0]])})
+
+
+def test_berth_capacity_caps_cargo(hand_raw):
+    def edit(d):
+        q = lambda v: {"value": v, "source": "test", "confidence": "placeholder"}  # noqa: E731
+        d["port"]["capacity"] = {
+            "berths": 1,
+            "working_hours_per_year": q(1000),
+            "productivity_tonnes_per_hour": q(1.0),
+            "max_berth_occupancy": q(0.8),
+        }
+    res = run(variant(hand_raw, edit))
+    a = res.annual
+    # capacity 1 x 1000 h x 0.8 x 1 t/h = 800 t; demand 500 t (ramp-up), then 1000 t
+    np.testing.assert_allclose(a["cargo_demand_tonnes"], [0, 500, 1000, 1000, 1000])
+    np.testing.assert_allclose(a["cargo_throughput_tonnes"], [0, 500, 800, 800, 800])
+    np.testing.assert_allclose(a["cargo_unmet_tonnes"], [0, 0, 200, 200, 200])
+    # occupancy = throughput / capacity x 0.8: 500/800 x 0.8 = 0.5, then 0.8
+    np.testing.assert_allclose(a["berth_occupancy"], [0, 0.5, 0.8, 0.8, 0.8])
+    # revenue and variable cost follow the throughput, not the demand
+    np.testing.assert_allclose(a["revenue_total_idr"] / M, [0, 50, 80, 80, 80])
+    np.testing.assert_allclose(a["variable_cost_idr"] / M, [0, 10, 16, 16, 16])
+    assert res.metrics["cargo_unmet_tonnes"] == pytest.approx(600)
+    assert res.metrics["berth_occupancy_max"] == pytest.approx(0.8)
+
+
+def test_no_capacity_section_means_no_cap(hand_raw):
+    res = run(variant(hand_raw, lambda d: None))
+    assert "cargo_throughput_tonnes" not in res.lines
+    assert np.isnan(res.metrics["cargo_unmet_tonnes"])
