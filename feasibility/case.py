@@ -564,6 +564,15 @@ class Note(_Strict):
     severity: Literal["info", "low", "medium", "high"] = "info"
 
 
+class Scenario(_Strict):
+    """A named set of values replacing case quantities (low / base / high, ...)."""
+
+    description: Text = ""
+    set: dict[str, Union[Annotated[float, BeforeValidator(_no_bool)], list[Annotated[float, BeforeValidator(_no_bool)]]]] = Field(
+        description="quantity path -> value (a list for list quantities), checked against the quantity's range"
+    )
+
+
 class Case(_Strict):
     """A validated feasibility case (the root of a case file)."""
 
@@ -580,6 +589,7 @@ class Case(_Strict):
     bumd: Bumd
     financing: Financing
     region: Region
+    scenarios: dict[str, Scenario] = Field(default_factory=dict)
 
     # -- navigation ---------------------------------------------------------
 
@@ -629,7 +639,27 @@ class Case(_Strict):
 
     def problems(self) -> list[Problem]:
         """Problems that involve more than one section (years outside the horizon, ...)."""
-        return _cross_problems(self.model_dump(mode="python"))
+        out = _cross_problems(self.model_dump(mode="python"))
+        known = dict(self.quantities())
+        for name, sc in self.scenarios.items():
+            for path, value in sc.set.items():
+                where = f"scenarios.{name}.set.{path}"
+                q = known.get(path)
+                if q is None:
+                    out.append(Problem(where, "is not a quantity of this case (give its full path)", _MISSING))
+                elif isinstance(value, list) != q.is_list or (q.is_list and len(value) != len(q.value)):
+                    shape = f"a list of {len(q.value)} numbers" if q.is_list else "a number"
+                    out.append(Problem(where, f"must be {shape}", value))
+                elif type(q).outside(value).any():
+                    out.append(Problem(where, f"must be {type(q).rule()}", value))
+        return out
+
+    def scenario(self, name: str) -> dict[str, Any]:
+        """The overrides of a named scenario, for :func:`feasibility.model.run`."""
+        if name not in self.scenarios:
+            allowed = ", ".join(self.scenarios) or "none in this case"
+            raise KeyError(f"scenario {name!r}: not in the case (scenarios: {allowed})")
+        return dict(self.scenarios[name].set)
 
 
 def _cross_problems(d: Any) -> list[Problem]:

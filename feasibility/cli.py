@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     _case_arg(ev)
     ev.add_argument("--json", action="store_true", help="print {metrics, annual, ...} as JSON on stdout")
     ev.add_argument("--lang", choices=["en", "id"], default="en", help="language of the table (default: en)")
+    ev.add_argument("--scenario", metavar="NAME", help="evaluate a scenario of the case (e.g. low, high)")
 
     va = sub.add_parser("validate", help="check a case file and list every problem, or print 'ok'")
     _case_arg(va)
@@ -65,11 +66,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .model import METRIC_UNITS, run
 
     case = load_case(args.case)
-    res = run(case)
+    if args.scenario is not None and args.scenario not in case.scenarios:
+        allowed = ", ".join(case.scenarios) or "none in this case"
+        raise UserError(f"--scenario: {args.scenario!r} is not a scenario of the case (scenarios: {allowed})")
+    res = run(case, scenario=args.scenario)
     if args.json:
         annual = res.annual
         out = {
             "case": in_lang(case.case.name, "en"),
+            "scenario": args.scenario,
             "price_basis": res.price_basis,
             "price_base_year": case.timeline.price_base_year,
             "units": METRIC_UNITS,

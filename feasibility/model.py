@@ -221,7 +221,7 @@ def _fisher_real(nominal: Any, inflation: Any) -> Any:
     return (1.0 + nominal) / (1.0 + inflation) - 1.0
 
 
-def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
+def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str | None = None) -> Result:
     """Evaluate a case, optionally for many parameter sets at once.
 
     Parameters
@@ -232,11 +232,16 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
         Values replacing case quantities, by dotted path; arrays broadcast
         together to the leading shape L. List quantities (``ramp_up``,
         injections) take arrays whose last axis is the list.
+    scenario : str, optional
+        A scenario of the case (``case.scenarios``); its values apply first and
+        ``overrides`` on top of them.
 
     Returns
     -------
     Result
     """
+    if scenario is not None:
+        overrides = {**case.scenario(scenario), **(overrides or {})}
     P = _Params(case, overrides)
     lead = P.lead
     tl = case.timeline
@@ -577,9 +582,9 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
     return Result(case, years, shown, m, tl.price_basis, lead, undefined)
 
 
-def evaluate(case: Case, overrides: Mapping[str, Any] | None = None) -> Result:
+def evaluate(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str | None = None) -> Result:
     """Evaluate a case; same as :func:`run` (the name the CLI and notebooks use)."""
-    return run(case, overrides)
+    return run(case, overrides, scenario=scenario)
 
 
 # ---------------------------------------------------------------------------

@@ -164,8 +164,9 @@ def test_ramp_s_curve_hand_midpoint():
     # L(2) = 1/2, so (L(2) - L(0)) / (L(4) - L(0)) = (1/2 - L0) / (1 - 2 L0) = 1/2 exactly.
     r = ramp_up("s_curve", 4, 5)
     assert r[2] == pytest.approx(0.5, abs=1e-12)
-    # year 1: L(1) = 1/(1+e^2) = 0.1192029; L0 = 0.0179862; (0.1192029-0.0179862)/(0.9640276) = 0.104995
-    assert r[1] == pytest.approx(0.104995, abs=1e-6)
+    # year 1: L(1) = 1/(1+e^2) = 0.1192029; L0 = 0.0179862; L(4) - L0 = 0.9820138 - 0.0179862 = 0.9640276;
+    # (0.1192029 - 0.0179862) / 0.9640276 = 0.1012167 / 0.9640276 = 0.1049936
+    assert r[1] == pytest.approx(0.1049936, abs=1e-6)
     # symmetric about the midpoint: r_1 + r_3 = 1
     assert r[1] + r[3] == pytest.approx(1.0, abs=1e-12)
     # with a start share 0.2: 0.2 + 0.8 x 0.5 = 0.6 at the midpoint

@@ -347,3 +347,31 @@ def test_no_capacity_section_means_no_cap(hand_raw):
     res = run(variant(hand_raw, lambda d: None))
     assert "cargo_throughput_tonnes" not in res.lines
     assert np.isnan(res.metrics["cargo_unmet_tonnes"])
+
+
+def test_scenarios_are_named_overrides(default_case):
+    assert set(default_case.scenarios) == {"low", "high"}
+    low = run(default_case, scenario="low")
+    same = run(default_case, default_case.scenario("low"))
+    assert low.metrics["fnpv_idr"] == same.metrics["fnpv_idr"]
+    assert run(default_case, scenario="high").metrics["fnpv_idr"] > run(default_case).metrics["fnpv_idr"] > low.metrics["fnpv_idr"]
+    # explicit overrides apply on top of the scenario
+    both = run(default_case, {TARIFF: 71_000.0}, scenario="low")
+    assert both.lines["revenue_port_cargo_handling_idr"].sum() < run(default_case).lines["revenue_port_cargo_handling_idr"].sum()
+    with pytest.raises(KeyError, match="scenarios: low, high"):
+        run(default_case, scenario="middle")
+
+
+def test_scenario_values_are_validated():
+    d = raw("kota_serang.toml")
+    d["scenarios"]["low"]["set"] = {
+        "port.revenue.cargo_handling.tarif": 1.0,
+        "tax.corporate_income_tax_rate": 22.0,
+        "port.revenue.cargo_handling.ramp_up": [0.5, 1.0],
+    }
+    with pytest.raises(Exception) as exc:
+        parse_case(d)
+    text = str(exc.value)
+    assert "scenarios.low.set.port.revenue.cargo_handling.tarif: is not a quantity of this case" in text
+    assert "scenarios.low.set.tax.corporate_income_tax_rate: must be >= 0 and <= 0.6, got 22.0" in text
+    assert "scenarios.low.set.port.revenue.cargo_handling.ramp_up: must be a list of 4 numbers, got [0.5, 1.0]" in text
