@@ -221,8 +221,39 @@ _STREAM_UNITS: dict[str, tuple[str, str, str]] = {
 }
 
 
+class HinterlandCargo(_Strict):
+    """Cargo built up from the hinterland's companies (feasibility.buildup.hinterland_cargo_tonnes).
+
+    volume = companies x tonnes per company x (1 - own-terminal share)
+    x (1 - competitor share) x capture share.
+    """
+
+    companies: Q("companies", "industrial companies in the hinterland that ship by sea", ge=0)
+    tonnes_per_company: Q("tonnes per company per year", "sea cargo of a typical company", ge=0)
+    own_terminal_share: Q(FRACTION, "share moved through the companies' own terminals (TERSUS/TUKS)", ge=0, le=1)
+    competitor_share: Q(FRACTION, "share of the rest taken by competing ports", ge=0, le=1)
+    capture_share: Q(FRACTION, "share of the contestable cargo this port wins", ge=0, le=1)
+
+
+class LabDemand(_Strict):
+    """Lab samples built up from the companies (feasibility.buildup.lab_samples)."""
+
+    companies: Q("companies", "companies that must test their emissions and wastewater", ge=0)
+    samples_per_company: Q("samples per company per year", "samples a company sends to a lab each year", ge=0)
+    capture_share: Q(FRACTION, "share of those samples this lab wins", ge=0, le=1)
+
+
+class RampCurve(_Strict):
+    """A ramp-up curve (feasibility.buildup.ramp_up): share of the full volume by year."""
+
+    kind: Literal["linear", "s_curve"]
+    years_to_full: Int(1, 30)
+    start_share: Q(FRACTION, "share of the full volume in the stream's first year", ge=0, le=1)
+
+
 class _StreamBase(_Strict):
     label: Text = ""
+    ramp_up_curve: RampCurve | None = None
     volume_growth_per_year: Q(PER_YEAR, "real growth of the volume after the first year", ge=-0.5, le=0.5, optional=True)
     ramp_up: Q(
         FRACTION,
@@ -239,6 +270,17 @@ class _StreamBase(_Strict):
     start_year: Year | None = None
 
     kind: typing.ClassVar[str]
+
+    @model_validator(mode="after")
+    def _one_source(self) -> _StreamBase:
+        fixed = getattr(self, self.volume_field) is not None
+        built = getattr(self, "build_up", None) is not None
+        if fixed == built:
+            either = f"{self.volume_field} or build_up" if hasattr(self, "build_up") else self.volume_field
+            raise ValueError(f"needs exactly one volume source: {either}")
+        if self.ramp_up is not None and self.ramp_up_curve is not None:
+            raise ValueError("give ramp_up (a list of shares) or ramp_up_curve, not both")
+        return self
 
     @property
     def tariff_field(self) -> str:
@@ -267,8 +309,9 @@ def _make_stream(kind: str) -> type[_StreamBase]:
                 "volume of the stream's first year at full capacity use; ramp-up shares and "
                 "growth both apply from the stream's first year",
                 ge=0,
+                optional=True,
             ),
-            ...,
+            None,
         ),
         f"tariff_idr_per_{per}": (Q(f"IDR per {label}", "tariff, base-year prices", ge=0), ...),
         f"variable_cost_idr_per_{per}": (
@@ -278,6 +321,10 @@ def _make_stream(kind: str) -> type[_StreamBase]:
     }
     if kind == "other":
         fields["unit_label"] = (str, "unit")
+    if kind == "cargo_handling":
+        fields["build_up"] = (HinterlandCargo | None, None)
+    if kind == "lab_tests":
+        fields["build_up"] = (LabDemand | None, None)
     model = create_model(f"{kind.title().replace('_', '')}Stream", __base__=_StreamBase, **fields)
     model.kind = kind
     return model

@@ -49,6 +49,7 @@ import pandas as pd
 
 from . import metrics as fm
 from .case import Case, Quantity
+from .buildup import hinterland_cargo_tonnes, lab_samples, ramp_up
 from .capacity import berth_capacity_tonnes_per_year, throughput
 from .tax import depreciation, income_tax
 
@@ -607,10 +608,27 @@ def _volume(P: _Params, case: Case, key: str, name: str, st: Any, years: np.ndar
         r = P.lst(f"{p}.ramp_up")
         m = r.shape[-1]
         ramp = np.where(k < m, r[..., np.clip(k, 0, m - 1)], 1.0)
+    elif st.ramp_up_curve is not None:
+        curve = st.ramp_up_curve
+        r = ramp_up(curve.kind, curve.years_to_full, years.size, start_share=P.s(f"{p}.ramp_up_curve.start_share"))
+        ramp = r[..., np.clip(k, 0, years.size - 1)]
     else:
         ramp = 1.0
     growth = (1.0 + P.s(f"{p}.volume_growth_per_year", 0.0)) ** np.maximum(k, 0)
-    return np.broadcast_to(P.s(f"{p}.{st.volume_field}") * ramp * growth * (k >= 0), full)
+    b = f"{p}.build_up."
+    if getattr(st, "build_up", None) is None:
+        base = P.s(f"{p}.{st.volume_field}")
+    elif st.kind == "cargo_handling":
+        base = hinterland_cargo_tonnes(
+            P.s(b + "companies"),
+            P.s(b + "tonnes_per_company"),
+            P.s(b + "capture_share"),
+            own_terminal_share=P.s(b + "own_terminal_share"),
+            competitor_share=P.s(b + "competitor_share"),
+        )
+    else:  # lab tests; the accreditation year is already the stream's start
+        base = lab_samples(P.s(b + "companies"), P.s(b + "samples_per_company"), P.s(b + "capture_share"), years, start)
+    return np.broadcast_to(base * ramp * growth * (k >= 0), full)
 
 
 def _cap_cargo(P: _Params, case: Case, volumes: dict[str, np.ndarray], lines: dict[str, np.ndarray], full: tuple[int, ...]) -> None:

@@ -40,7 +40,7 @@ def variant(base, edit):
 # --- vectorisation ---------------------------------------------------------------
 
 TARIFF = "port.revenue.cargo_handling.tariff_idr_per_tonne"
-VOLUME = "port.revenue.cargo_handling.volume_tonnes"
+VOLUME = "port.revenue.cargo_handling.build_up.tonnes_per_company"
 CAPEX = "port.capex.wharf_trestle.amount_idr"
 RAMP = "port.revenue.cargo_handling.ramp_up"
 
@@ -50,7 +50,7 @@ def test_vectorised_equals_loop(default_case):
     n = 12
     over = {
         TARIFF: rng.uniform(40_000, 300_000, n),
-        VOLUME: rng.uniform(1e5, 2e6, n),
+        VOLUME: rng.uniform(5e3, 5e4, n),
         CAPEX: rng.uniform(5e10, 3e11, n),
         "macro.inflation_per_year": rng.uniform(0.0, 0.06, n),
         "financing.loans.regional_bank.interest_rate": rng.uniform(0.05, 0.14, n),
@@ -70,12 +70,12 @@ def test_vectorised_equals_loop(default_case):
 
 def test_overrides_broadcast_over_two_axes(default_case):
     tariffs = np.array([50_000.0, 100_000.0, 200_000.0])[:, None]
-    volumes = np.array([2e5, 8e5])[None, :]
+    volumes = np.array([1e4, 4e4])[None, :]
     res = run(default_case, {TARIFF: tariffs, VOLUME: volumes})
     assert res.lead_shape == (3, 2)
     assert res.metrics["fnpv_idr"].shape == (3, 2)
     assert res.lines["revenue_total_idr"].shape == (3, 2, len(res.years))
-    single = run(default_case, {TARIFF: 100_000.0, VOLUME: 8e5})
+    single = run(default_case, {TARIFF: 100_000.0, VOLUME: 4e4})
     assert res.metrics["fnpv_idr"][1, 1] == pytest.approx(single.metrics["fnpv_idr"], rel=1e-12)
 
 
@@ -375,3 +375,54 @@ def test_scenario_values_are_validated():
     assert "scenarios.low.set.port.revenue.cargo_handling.tarif: is not a quantity of this case" in text
     assert "scenarios.low.set.tax.corporate_income_tax_rate: must be >= 0 and <= 0.6, got 22.0" in text
     assert "scenarios.low.set.port.revenue.cargo_handling.ramp_up: must be a list of 4 numbers, got [0.5, 1.0]" in text
+
+
+def test_cargo_from_a_hinterland_build_up(hand_raw):
+    q = lambda v: {"value": v, "source": "test", "confidence": "placeholder"}  # noqa: E731
+
+    def edit(d):
+        st = d["port"]["revenue"]["cargo_handling"]
+        del st["volume_tonnes"]
+        # 20 companies x 250 t x (1 - 0.2 own terminals) x (1 - 0.5 competitors) x 0.5 capture = 1000 t
+        st["build_up"] = {"companies": q(20), "tonnes_per_company": q(250), "own_terminal_share": q(0.2),
+                          "competitor_share": q(0.5), "capture_share": q(0.5)}
+    built = run(variant(hand_raw, edit))
+    np.testing.assert_allclose(built.annual["volume_port_cargo_handling_tonnes"], [0, 500, 1000, 1000, 1000])
+    assert built.metrics["fnpv_idr"] == pytest.approx(run(parse_case(hand_raw)).metrics["fnpv_idr"], rel=1e-12)
+    # the build-up parameters are quantities like any other: they can be varied
+    swept = run(variant(hand_raw, edit), {"port.revenue.cargo_handling.build_up.capture_share": [0.25, 0.5]})
+    np.testing.assert_allclose(swept.lines["volume_port_cargo_handling_tonnes"][:, 2], [500, 1000])
+
+
+def test_a_stream_needs_exactly_one_volume_source(hand_raw):
+    q = lambda v: {"value": v, "source": "test", "confidence": "placeholder"}  # noqa: E731
+    d = copy.deepcopy(hand_raw)
+    d["port"]["revenue"]["cargo_handling"]["build_up"] = {
+        "companies": q(1), "tonnes_per_company": q(1), "own_terminal_share": q(0),
+        "competitor_share": q(0), "capture_share": q(1)}
+    with pytest.raises(Exception, match="needs exactly one volume source: volume_tonnes or build_up"):
+        parse_case(d)
+    d = copy.deepcopy(hand_raw)
+    del d["port"]["revenue"]["cargo_handling"]["volume_tonnes"]
+    with pytest.raises(Exception, match="needs exactly one volume source"):
+        parse_case(d)
+
+
+def test_linear_ramp_up_curve(hand_raw):
+    def edit(d):
+        st = d["port"]["revenue"]["cargo_handling"]
+        del st["ramp_up"]
+        st["ramp_up_curve"] = {"kind": "linear", "years_to_full": 2,
+                               "start_share": {"value": 0.5, "source": "test", "confidence": "placeholder"}}
+    res = run(variant(hand_raw, edit))
+    # 50 % in the first operating year, 75 % in the second, then full: 1000 t x Rp100,000
+    np.testing.assert_allclose(res.annual["revenue_total_idr"] / M, [0, 50, 75, 100, 100])
+
+
+def test_default_port_volumes_come_from_a_documented_build_up(default_case):
+    st = default_case.port.revenue["cargo_handling"]
+    assert st.volume_tonnes is None and st.build_up is not None
+    # 150 x 20,000 x (1 - 0.3) x (1 - 0.75) x 0.75 = 393,750 t before ramp-up (30 % in 2029)
+    vol = run(default_case).annual["cargo_demand_tonnes"]
+    assert vol[2029] == pytest.approx(393_750 * 0.3)
+    assert default_case.lab.revenue["lab_tests"].build_up is not None
