@@ -38,6 +38,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     ValidationError,
     create_model,
@@ -637,6 +638,7 @@ class Case(_Strict):
     financing: Financing
     region: Region
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
+    _by_path: dict[str, Quantity] | None = PrivateAttr(default=None)
 
     # -- navigation ---------------------------------------------------------
 
@@ -650,6 +652,12 @@ class Case(_Strict):
     def quantities(self) -> Iterator[tuple[str, Quantity]]:
         """Every quantity in the case with its dotted path, in file order."""
         yield from _walk_quantities(self, "")
+
+    def quantity_map(self) -> dict[str, Quantity]:
+        """Every quantity by its dotted path (computed once; a case is immutable)."""
+        if self._by_path is None:
+            self._by_path = dict(self.quantities())
+        return self._by_path
 
     def assumptions(self) -> list[dict[str, Any]]:
         """The assumption register: one row per number, with unit and provenance."""

@@ -106,6 +106,10 @@ def _gen_poly(c: np.ndarray, tau: np.ndarray, x: np.ndarray) -> tuple[np.ndarray
 
 def _horner(ct: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Value and derivative of f(x) = sum_k c_k x**k, with ``ct`` of shape (T, n)."""
+    if ct.shape[1] < 64:  # few rows: whole-array powers beat a Python loop over T
+        k = np.arange(ct.shape[0])[:, None]
+        xp = x[None, :] ** k
+        return np.sum(ct * xp, axis=0), np.sum(ct[1:] * k[1:] * xp[:-1], axis=0)
     f = ct[-1].copy()
     d = np.zeros_like(f)
     for k in range(ct.shape[0] - 2, -1, -1):
@@ -200,7 +204,7 @@ _BREAKS = np.array([0.5, 0.8, 1.0, 1.25, 2.0])
 
 
 def _variations_at(ct: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Sign variations of the Taylor coefficients of f at x = a (Budan-Fourier).
+    """Sign variations of the Taylor coefficients of f at x = a: a Descartes bound on the roots in (a, inf).
 
     ``ct`` holds one polynomial per column, coefficients low to high power,
     shape (T, m); ``a`` has shape (m,) or is a scalar. The Taylor shift
@@ -219,7 +223,7 @@ def _variations_at(ct: np.ndarray, a: np.ndarray) -> np.ndarray:
 def _no_root_near_zero(ct: np.ndarray, a: np.ndarray) -> np.ndarray:
     """True where f has no root in (0, a]: the lowest non-zero term dominates there.
 
-    Budan's bound over-counts near complex roots; for x in (0, a] there is no
+    The Descartes bound over-counts near complex roots; for x in (0, a] there is no
     root when ``|c_j| a^j > sum_{k>j} |c_k| a^k`` (j the lowest non-zero power).
     """
     t = ct.shape[0]
@@ -230,15 +234,46 @@ def _no_root_near_zero(ct: np.ndarray, a: np.ndarray) -> np.ndarray:
     return lowest > np.where(k > first, w, 0.0).sum(axis=0)
 
 
-def _solve_by_isolation(c: np.ndarray, max_depth: int = 24) -> tuple[np.ndarray, np.ndarray]:
+def _interval_variations(ct: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Descartes bound on the roots of f in (lo, hi), by the Moebius transform.
+
+    With ``q(t) = f(lo + (hi - lo) t)``, the roots of f in (lo, hi) are those of
+    ``(1 + y)^n q(1 / (1 + y))`` for y > 0, whose coefficients' sign variations
+    bound their number (same parity). ``hi = inf`` gives the Taylor coefficients
+    at ``lo`` (roots in (lo, inf)). Collins and Akritas (1976).
+    """
+    bounded = np.isfinite(hi)
+    out = np.zeros(lo.size, dtype=np.int64)
+    if (~bounded).any():
+        out[~bounded] = _variations_at(ct[:, ~bounded], lo[~bounded])  # (lo, inf)
+    if bounded.any():
+        sub = ct[:, bounded]
+        a, w = lo[bounded], hi[bounded] - lo[bounded]
+        b = sub[::-1].copy()  # high power first; Taylor shift to lo
+        t = b.shape[0]
+        for i in range(t - 1):
+            for j in range(1, t - i):
+                b[j] += a * b[j - 1]
+        q = b[::-1] * w ** np.arange(t)[:, None]  # q(t) = f(lo + w t), low power first
+        # z^n q(1/z) has q's coefficients reversed, so q read low-first is it high-first;
+        # a Taylor shift by 1 then gives (1 + y)^n q(1 / (1 + y))
+        r = q.copy()
+        for i in range(t - 1):
+            for j in range(1, t - i):
+                r[j] += r[j - 1]
+        out[bounded] = _sign_changes(r.T)
+    return out
+
+
+def _solve_by_isolation(c: np.ndarray, max_depth: int = 40) -> tuple[np.ndarray, np.ndarray]:
     """Rows of period cash flows with several sign changes, vectorised.
 
-    Real root isolation on x = 1/(1+r) in (0, inf) by the Budan-Fourier
-    theorem: the number of roots of f in (a, b] is at most ``V(a) - V(b)``
-    and has the same parity, where V counts the sign variations of the Taylor
-    coefficients at a point (``V(0)`` is the Descartes count, ``V(inf) = 0``).
-    Intervals with a bound of 2 or more are bisected (all rows at once) until
-    every interval holds 0 or 1 root. A row with exactly one isolated root is
+    Real root isolation on x = 1/(1+r) in (0, inf) by Descartes' rule on the
+    Moebius transform of each interval (the Vincent-Collins-Akritas method):
+    an interval whose bound is 0 holds no root, 1 exactly one; intervals with a
+    bound of 2 or more are bisected (all rows at once), which ends because the
+    bound of a small enough interval counts only roots close to it (the
+    one- and two-circle theorems). A row with exactly one isolated root is
     solved by bracketed Newton; with two or more it has several IRRs; rows not
     resolved within ``max_depth`` bisections are left to the eigenvalue method.
 
@@ -252,38 +287,41 @@ def _solve_by_isolation(c: np.ndarray, max_depth: int = 24) -> tuple[np.ndarray,
     n = c.shape[0]
     ct = np.ascontiguousarray(c.T)
     pts = np.concatenate([[0.0], _BREAKS, [np.inf]])
-    v = np.stack([_sign_changes(c)] + [_variations_at(ct, a) for a in _BREAKS] + [np.zeros(n, dtype=int)])
-    # intervals (row, lo, hi, V(lo), V(hi)) that may hold a root
-    k_idx, rows = np.nonzero(v[:-1] - v[1:] > 0)
-    lo, hi = pts[k_idx], pts[k_idx + 1]
-    vlo, vhi = v[k_idx, rows], v[k_idx + 1, rows]
+    rows = np.tile(np.arange(n), pts.size - 1)
+    lo, hi = np.repeat(pts[:-1], n), np.repeat(pts[1:], n)
+    # a root exactly on a breakpoint is in no open interval: leave such rows to the eigenvalues
+    on_point = np.zeros(n, dtype=bool)
+    for a in _BREAKS:
+        on_point |= _horner(ct, np.full(n, a))[0] == 0
     isolated_rows, isolated_lo, isolated_hi = [], [], []
-    for _ in range(max_depth + 1):
-        cnt = vlo - vhi
+    amb = np.zeros(0, dtype=bool)
+    for depth in range(max_depth + 1):
+        cnt = _interval_variations(ct[:, rows], lo, hi)
         near0 = lo == 0
-        if near0.any():
+        near_inf = np.isinf(hi)
+        if near0.any() or near_inf.any():
             empty = np.zeros(lo.size, dtype=bool)
             empty[near0] = _no_root_near_zero(ct[:, rows[near0]], hi[near0])
+            # (a, inf): no root when the top term dominates, i.e. the reversed
+            # polynomial y^n f(1/y) has no root in (0, 1/a)
+            empty[near_inf] = _no_root_near_zero(ct[::-1, rows[near_inf]], 1.0 / lo[near_inf])
             cnt = np.where(empty, 0, cnt)
         one = cnt == 1
         isolated_rows.append(rows[one])
         isolated_lo.append(lo[one])
         isolated_hi.append(hi[one])
         amb = cnt >= 2
-        if not amb.any():
+        if not amb.any() or depth == max_depth:
             break
-        rows, lo, hi, vlo, vhi = rows[amb], lo[amb], hi[amb], vlo[amb], vhi[amb]
-        if _ == max_depth:
-            break
-        mid = np.where(np.isinf(hi), np.maximum(2.0 * lo, 1.0), 0.5 * (lo + hi))
-        vm = _variations_at(ct[:, rows], mid)
+        rows, lo, hi = rows[amb], lo[amb], hi[amb]
+        mid = np.where(np.isinf(hi), 2.0 * lo, 0.5 * (lo + hi))
+        on_point[rows[_horner(ct[:, rows], mid)[0] == 0]] = True
         rows = np.concatenate([rows, rows])
         lo, hi = np.concatenate([lo, mid]), np.concatenate([mid, hi])
-        vlo, vhi = np.concatenate([vlo, vm]), np.concatenate([vm, vhi])
     iso_r = np.concatenate(isolated_rows)
     iso_lo = np.concatenate(isolated_lo)
     iso_hi = np.concatenate(isolated_hi)
-    # Budan says "at most one root" in each isolated interval; a sign change of f
+    # Descartes says "at most one root" in each isolated interval; a sign change of f
     # across it says "at least one". Only intervals with both count as roots.
     sub = ct[:, iso_r]
     top = np.sign(np.take_along_axis(sub, (sub.shape[0] - 1 - np.argmax(sub[::-1] != 0, axis=0))[None, :], axis=0)[0])
@@ -294,7 +332,8 @@ def _solve_by_isolation(c: np.ndarray, max_depth: int = 24) -> tuple[np.ndarray,
     unresolved = np.zeros(n, dtype=bool)
     unresolved[iso_r[~verified]] = True  # a double root or rounding: leave it to the eigenvalues
     if amb.any():
-        unresolved[rows] = True
+        unresolved[rows[amb]] = True
+    unresolved |= on_point
     status = np.where(
         n_iso >= 2, IRR_MULTIPLE, np.where(unresolved, -1, np.where(n_iso == 1, IRR_OK, IRR_NONE))
     ).astype(np.int8)

@@ -60,7 +60,7 @@ class _Params:
     """Case numbers by path, with optional array overrides on leading axes."""
 
     def __init__(self, case: Case, overrides: Mapping[str, Any] | None):
-        self.q: dict[str, Quantity] = dict(case.quantities())
+        self.q: dict[str, Quantity] = case.quantity_map()
         self.over: dict[str, np.ndarray] = {}
         shapes = []
         problems = []
