@@ -844,3 +844,32 @@ def test_switching_value_arithmetic_of_adb_example():
     shocked = metrics.npv(r, [-1.2 * invest, benefit])
     assert 100 * (base - shocked) / base == pytest.approx(266.8, rel=1e-12)
     assert metrics.npv(r, [-(1 + sv / 100) * invest, benefit]) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_batch_isolation_resolves_complex_roots_near_the_axis() -> None:
+    # a port-like flow (outlays, renewals, residual value) whose complex roots lie close to
+    # the positive real axis: the single IRR is found in a batch just as in a single call
+    row = np.array([-322.2, -457.44, -13.08, -10.14, -5.97, -2.37, 1.13, 2.14, 2.69, 3.26, -5.23, 3.56,
+                    3.5, 3.44, 3.37, 3.31, 3.25, 3.19, -55.17, 3.07, 3.0, 2.94, 2.88, 2.82, 2.76, 2.7,
+                    -6.17, 2.57, 2.51, 185.53])
+    roots = metrics.irr_all(row)
+    assert roots.size == 1
+    batch = metrics.irr(np.tile(row, (40, 1)))
+    np.testing.assert_allclose(batch, roots[0], rtol=1e-10)
+    assert npf.npv(roots[0], row) == pytest.approx(0, abs=1e-9 * np.abs(row).sum())
+
+
+def test_batch_with_roots_exactly_on_breakpoints_matches_irr_all() -> None:
+    # integer flows summing to zero have the root r = 0 (x = 1) exactly on a breakpoint
+    rng = np.random.default_rng(11)
+    flows = np.round(rng.normal(size=(400, 6)) * 3)
+    flows[:200, -1] = -flows[:200, :-1].sum(axis=1)  # NPV at r = 0 is exactly zero
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", metrics.IRRWarning)
+        batch = metrics.irr(flows)
+    for row, got in zip(flows, batch):
+        roots = metrics.irr_all(row)
+        if roots.size == 1:
+            assert got == pytest.approx(roots[0], rel=1e-9, abs=1e-12)
+        else:
+            assert np.isnan(got)
