@@ -412,6 +412,20 @@ class BusinessLine(_Strict):
     _fill = model_validator(mode="before")(_fill_stream_kinds)
 
 
+class ExpansionPhase(_Strict):
+    capacity_tonnes_per_year: Q("tonnes per year", "capacity the phase adds", ge=0)
+    capex_idr: Q("IDR", "cost of the phase, base-year prices, spent in the trigger year", ge=0)
+
+
+class Expansion(_Strict):
+    """Expansion phases built in order when cargo demand passes a share of the capacity."""
+
+    trigger_occupancy: Q(FRACTION, "build the next phase when demand exceeds this share of the capacity in service", gt=0, le=1)
+    lead_time_years: Int(0, 10) = Field(description="years from the decision (and capex) to service")
+    asset_class: AssetClass = "building_permanent"
+    phases: dict[str, ExpansionPhase]
+
+
 class BerthCapacity(_Strict):
     """Berth capacity, UNCTAD (1985) style: it caps the cargo the port can handle."""
 
@@ -421,6 +435,7 @@ class BerthCapacity(_Strict):
     max_berth_occupancy: Q(
         FRACTION, "highest acceptable berth occupancy (an assumption; UNCTAD 1985: ~0.4-0.5 for one berth)", gt=0, le=1
     )
+    expansion: Expansion | None = None
 
 
 class PortLine(BusinessLine):

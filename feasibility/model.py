@@ -50,7 +50,7 @@ import pandas as pd
 from . import metrics as fm
 from .case import Case, Quantity
 from .buildup import hinterland_cargo_tonnes, lab_samples, ramp_up
-from .capacity import berth_capacity_tonnes_per_year, throughput
+from .capacity import berth_capacity_tonnes_per_year, expand, throughput
 from .tax import depreciation, income_tax
 
 __all__ = ["Result", "run", "evaluate", "METRIC_UNITS"]
@@ -264,6 +264,7 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
         return (1.0 + P.s(path, 0.0)) ** (years - base)
 
     lines: dict[str, np.ndarray] = {}
+    expansion = None
     revenue_total, variable_total, fixed_total = z(), z(), z()
     port_revenue = z()
 
@@ -272,7 +273,7 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
         line_rev, line_cost = z(), z()
         volumes = {name: _volume(P, case, key, name, st, years, fo, full) for name, st in line.revenue.items()}
         if key == "port" and case.port.capacity is not None:
-            _cap_cargo(P, case, volumes, lines, full)
+            expansion = _cap_cargo(P, case, volumes, lines, years, full)
         for name, st in line.revenue.items():
             p = f"{key}.revenue.{name}"
             vol = volumes[name]
@@ -330,6 +331,19 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
             in_service[k] = in_service.get(k, 0.0) + placed
             if item.asset_class != "land":
                 built[k] = built.get(k, 0.0) + np.sum(np.where(years < fo, spend, 0.0), axis=-1)
+
+    if expansion is not None:
+        # each phase is paid in its trigger year and enters service in its online year
+        exp = case.port.capacity.expansion
+        for j, k in enumerate(exp.phases):
+            cost = P.s(f"port.capacity.expansion.phases.{k}.capex_idr")
+            trig = np.broadcast_to(expansion.trigger_year[..., j : j + 1], full[:-1] + (1,))
+            online = np.broadcast_to(expansion.online_year[..., j : j + 1], full[:-1] + (1,))
+            spend = np.where(years == trig, cost * price_index, 0.0)
+            capex = capex + spend
+            placed = np.where(years == online, spend.sum(axis=-1, keepdims=True), 0.0)
+            key = (exp.asset_class, "straight_line")
+            in_service[key] = in_service.get(key, 0.0) + placed
 
     # -- working capital -------------------------------------------------------
     nwc = revenue_total * P.s("working_capital.receivable_days") / 365.0 - opex_total * P.s(
@@ -631,7 +645,9 @@ def _volume(P: _Params, case: Case, key: str, name: str, st: Any, years: np.ndar
     return np.broadcast_to(base * ramp * growth * (k >= 0), full)
 
 
-def _cap_cargo(P: _Params, case: Case, volumes: dict[str, np.ndarray], lines: dict[str, np.ndarray], full: tuple[int, ...]) -> None:
+def _cap_cargo(
+    P: _Params, case: Case, volumes: dict[str, np.ndarray], lines: dict[str, np.ndarray], years: np.ndarray, full: tuple[int, ...]
+) -> Any:
     """Cap the port's cargo-handling volumes at its berth capacity (UNCTAD 1985), in place.
 
     Every cargo stream is scaled by the same share throughput / demand, and so
@@ -648,7 +664,32 @@ def _cap_cargo(P: _Params, case: Case, volumes: dict[str, np.ndarray], lines: di
     )
     cargo = [n for n, st in case.port.revenue.items() if st.kind == "cargo_handling"]
     demand = sum((volumes[n] for n in cargo), np.zeros(full))
-    res = throughput(demand, cap, P.s(c + "max_berth_occupancy"))
+    occ_max = P.s(c + "max_berth_occupancy")
+    exp = case.port.capacity.expansion
+    grown = None
+    if exp is None:
+        capacity = np.broadcast_to(cap, full)
+    else:
+        e = c + "expansion."
+
+        def per_case(x: Any) -> Any:  # L + (1,) -> L, as expand() takes per-scenario values
+            return np.asarray(x)[..., 0] if np.ndim(x) else x
+
+        phases = [
+            (per_case(P.s(f"{e}phases.{k}.capacity_tonnes_per_year")), per_case(P.s(f"{e}phases.{k}.capex_idr")))
+            for k in exp.phases
+        ]
+        grown = expand(
+            demand,
+            cap,
+            phases,
+            years=years,
+            trigger_occupancy=per_case(P.s(e + "trigger_occupancy")),
+            lead_time_years=exp.lead_time_years,
+        )
+        capacity = np.broadcast_to(grown.capacity_tonnes_per_year, full)
+        lines["expansion_capex_base_prices_idr"] = np.broadcast_to(grown.capex_idr, full)
+    res = throughput(demand, capacity, occ_max)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(demand > 0, res.throughput / np.where(demand > 0, demand, 1.0), 1.0)
     for n, st in case.port.revenue.items():
@@ -658,6 +699,8 @@ def _cap_cargo(P: _Params, case: Case, volumes: dict[str, np.ndarray], lines: di
     lines["cargo_throughput_tonnes"] = np.broadcast_to(res.throughput, full)
     lines["cargo_unmet_tonnes"] = np.broadcast_to(res.unmet, full)
     lines["berth_occupancy"] = np.broadcast_to(np.nan_to_num(res.occupancy), full)
+    lines["cargo_capacity_tonnes"] = capacity
+    return grown
 
 
 def _fixed_cost(P: _Params, path: str, item: Any, years: np.ndarray, fo: int, price_index: np.ndarray, escalation: Any) -> np.ndarray:

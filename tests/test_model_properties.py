@@ -426,3 +426,45 @@ def test_default_port_volumes_come_from_a_documented_build_up(default_case):
     vol = run(default_case).annual["cargo_demand_tonnes"]
     assert vol[2029] == pytest.approx(393_750 * 0.3)
     assert default_case.lab.revenue["lab_tests"].build_up is not None
+
+
+def test_expansion_phase_adds_capacity_and_capex(hand_raw):
+    q = lambda v: {"value": v, "source": "test", "confidence": "placeholder"}  # noqa: E731
+
+    def edit(d):
+        d["port"]["capacity"] = {
+            "berths": 1,
+            "working_hours_per_year": q(1000),
+            "productivity_tonnes_per_hour": q(1.0),
+            "max_berth_occupancy": q(0.8),
+            "expansion": {
+                "trigger_occupancy": q(0.9),
+                "lead_time_years": 1,
+                "phases": {"berth_2": {"capacity_tonnes_per_year": q(400), "capex_idr": q(50_000_000)}},
+            },
+        }
+    a = run(variant(hand_raw, edit)).annual
+    # capacity 800 t; demand 500 (not above 0.9 x 800 = 720), then 1000 > 720 in 2027:
+    # the phase is paid in 2027 and adds 400 t from 2028
+    np.testing.assert_allclose(a["cargo_capacity_tonnes"], [800, 800, 800, 1200, 1200])
+    np.testing.assert_allclose(a["cargo_throughput_tonnes"], [0, 500, 800, 1000, 1000])
+    np.testing.assert_allclose(a["capex_idr"] / M, [300, 0, 50, 0, 0])
+    # the new berth (a permanent building, 20 years) is depreciated from 2028: 50 / 20 = 2.5
+    np.testing.assert_allclose(a["depreciation_idr"] / M, [0, 22.5, 22.5, 25, 25])
+    # revenue follows the throughput: Rp100,000 per tonne
+    np.testing.assert_allclose(a["revenue_total_idr"] / M, [0, 50, 80, 100, 100])
+
+
+def test_expansion_is_vectorised(default_case):
+    cost = "port.capacity.expansion.phases.second_berth.capex_idr"
+    trigger = "port.capacity.expansion.trigger_occupancy"
+    over = {cost: np.array([1e11, 1.5e11, 3e11]), trigger: np.array([0.7, 0.9, 1.0])}
+    vec = run(default_case, over)
+    for i in range(3):
+        one = run(default_case, {k: v[i] for k, v in over.items()})
+        np.testing.assert_allclose(vec.lines["capex_idr"][i], one.lines["capex_idr"], rtol=1e-12)
+        np.testing.assert_allclose(vec.lines["cargo_capacity_tonnes"][i], one.lines["cargo_capacity_tonnes"])
+        assert vec.metrics["fnpv_idr"][i] == pytest.approx(one.metrics["fnpv_idr"], rel=1e-12)
+    # an earlier trigger builds the second berth no later
+    cap = vec.lines["cargo_capacity_tonnes"]
+    assert np.argmax(cap[0] > cap[0, 0]) <= np.argmax(cap[1] > cap[1, 0])
