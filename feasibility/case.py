@@ -244,6 +244,30 @@ class LabDemand(_Strict):
     capture_share: Q(FRACTION, "share of those samples this lab wins", ge=0, le=1)
 
 
+class ForecastSource(_Strict):
+    """Volumes forecast from a history file (feasibility.demand), with the method picked.
+
+    The history is read when the case is loaded, relative to the case file; the
+    model uses the observed values for years the history covers and the point
+    forecast of ``method`` after it, times ``share``.
+    """
+
+    history: Annotated[str, Field(min_length=1)] = Field(description="CSV file, relative to the case file")
+    value_column: str
+    year_column: str = "year"
+    method: Literal["naive", "cagr", "loglinear", "rw_drift", "ets"] = Field(
+        description="the forecast method, as picked from a back-test (feasibility.demand.backtest)"
+    )
+    share: Q(FRACTION, "share of the forecast series this stream handles", ge=0, le=1)
+    _volumes: dict[int, float] | None = PrivateAttr(default=None)
+
+    def volumes(self) -> dict[int, float]:
+        """Volume by year (history, then forecast), before ``share``; set by :func:`load_case`."""
+        if self._volumes is None:
+            raise RuntimeError("forecast volumes are read by load_case / parse_case(base_dir=...)")
+        return self._volumes
+
+
 class RampCurve(_Strict):
     """A ramp-up curve (feasibility.buildup.ramp_up): share of the full volume by year."""
 
@@ -255,6 +279,7 @@ class RampCurve(_Strict):
 class _StreamBase(_Strict):
     label: Text = ""
     ramp_up_curve: RampCurve | None = None
+    forecast: ForecastSource | None = None
     volume_growth_per_year: Q(PER_YEAR, "real growth of the volume after the first year", ge=-0.5, le=0.5, optional=True)
     ramp_up: Q(
         FRACTION,
@@ -274,11 +299,12 @@ class _StreamBase(_Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> _StreamBase:
-        fixed = getattr(self, self.volume_field) is not None
-        built = getattr(self, "build_up", None) is not None
-        if fixed == built:
-            either = f"{self.volume_field} or build_up" if hasattr(self, "build_up") else self.volume_field
-            raise ValueError(f"needs exactly one volume source: {either}")
+        sources = [self.volume_field] + (["build_up"] if "build_up" in type(self).model_fields else []) + ["forecast"]
+        given = [f for f in sources if getattr(self, f) is not None]
+        if len(given) != 1:
+            raise ValueError(f"needs exactly one volume source: {', '.join(sources[:-1])} or {sources[-1]}")
+        if self.forecast is not None and self.volume_growth_per_year is not None:
+            raise ValueError("a forecast carries its own growth: remove volume_growth_per_year")
         if self.ramp_up is not None and self.ramp_up_curve is not None:
             raise ValueError("give ramp_up (a list of shares) or ramp_up_curve, not both")
         return self
@@ -998,7 +1024,7 @@ def _problems_from(err: ValidationError) -> list[Problem]:
 # loading
 
 
-def parse_case(data: dict[str, Any], source: str = "case") -> Case:
+def parse_case(data: dict[str, Any], source: str = "case", base_dir: str | Path | None = None) -> Case:
     """Validate a case given as a mapping (for example a parsed TOML document).
 
     Raises
@@ -1016,9 +1042,57 @@ def parse_case(data: dict[str, Any], source: str = "case") -> Case:
         found += [p for p in _cross_problems(data) if (p.path, p.rule) not in seen]
         raise CaseError(found, source) from None
     problems = case.problems()
+    if not problems:
+        problems = _read_forecasts(case, Path(base_dir) if base_dir is not None else Path.cwd())
     if problems:
         raise CaseError(problems, source)
     return case
+
+
+def _read_forecasts(case: Case, base_dir: Path) -> list[Problem]:
+    """Read each forecast source's history, fit its method and keep the volumes by model year."""
+    import pandas as pd
+
+    from .demand import METHODS, SeriesError
+
+    out: list[Problem] = []
+    last = case.timeline.end_year
+    for key, line in case.lines().items():
+        for name, st in line.revenue.items():
+            fc = st.forecast
+            if fc is None:
+                continue
+            where = f"{key}.revenue.{name}.forecast"
+            path = base_dir / fc.history
+            try:
+                table = pd.read_csv(path)
+            except FileNotFoundError:
+                out.append(Problem(f"{where}.history", "file not found", str(path)))
+                continue
+            except (OSError, ValueError, pd.errors.ParserError) as exc:
+                out.append(Problem(f"{where}.history", f"cannot be read as CSV: {exc}", str(path)))
+                continue
+            missing = [c for c in (fc.year_column, fc.value_column) if c not in table.columns]
+            if missing:
+                out.append(Problem(where, f"{path.name} has no column {', '.join(missing)}; it has {', '.join(table.columns)}", _MISSING))
+                continue
+            try:
+                fitted = METHODS[fc.method](table[fc.year_column].to_numpy(), table[fc.value_column].to_numpy(), name=path.stem)
+            except (SeriesError, ValueError) as exc:
+                out.append(Problem(where, str(exc), _MISSING))
+                continue
+            hist = dict(zip(table[fc.year_column].astype(int), table[fc.value_column].astype(float)))
+            first_hist, last_hist = min(hist), max(hist)
+            start = st.start_year if st.start_year is not None else case.timeline.first_operating_year
+            if start < first_hist:
+                out.append(Problem(where, f"the history starts in {first_hist}, after the stream's first year {start}", _MISSING))
+                continue
+            volumes = {y: v for y, v in hist.items() if y <= last}
+            if last > last_hist:
+                f = fitted.forecast(last - last_hist)
+                volumes.update({int(y): float(v) for y, v in zip(f.years, f.point)})
+            fc._volumes = volumes
+    return out
 
 
 def load_case(path: str | Path | None = None) -> Case:
@@ -1047,7 +1121,7 @@ def load_case(path: str | Path | None = None) -> Case:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CaseError([Problem("", f"not valid TOML: {exc}", _MISSING)], str(p)) from None
-    return parse_case(data, str(p))
+    return parse_case(data, str(p), base_dir=p.parent)
 
 
 def case_text(path: str | Path | None = None) -> str:

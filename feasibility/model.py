@@ -630,7 +630,13 @@ def _volume(P: _Params, case: Case, key: str, name: str, st: Any, years: np.ndar
         ramp = 1.0
     growth = (1.0 + P.s(f"{p}.volume_growth_per_year", 0.0)) ** np.maximum(k, 0)
     b = f"{p}.build_up."
-    if getattr(st, "build_up", None) is None:
+    if st.forecast is not None:
+        by_year = st.forecast.volumes()
+        # growth is in the forecast; years before the stream starts are masked below
+        series = np.array([by_year.get(int(y), np.nan) for y in years])
+        base = P.s(f"{p}.forecast.share") * np.where(k >= 0, series, 0.0)
+        growth = 1.0
+    elif getattr(st, "build_up", None) is None:
         base = P.s(f"{p}.{st.volume_field}")
     elif st.kind == "cargo_handling":
         base = hinterland_cargo_tonnes(

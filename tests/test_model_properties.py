@@ -400,7 +400,7 @@ def test_a_stream_needs_exactly_one_volume_source(hand_raw):
     d["port"]["revenue"]["cargo_handling"]["build_up"] = {
         "companies": q(1), "tonnes_per_company": q(1), "own_terminal_share": q(0),
         "competitor_share": q(0), "capture_share": q(1)}
-    with pytest.raises(Exception, match="needs exactly one volume source: volume_tonnes or build_up"):
+    with pytest.raises(Exception, match="needs exactly one volume source: volume_tonnes, build_up or forecast"):
         parse_case(d)
     d = copy.deepcopy(hand_raw)
     del d["port"]["revenue"]["cargo_handling"]["volume_tonnes"]
@@ -468,3 +468,41 @@ def test_expansion_is_vectorised(default_case):
     # an earlier trigger builds the second berth no later
     cap = vec.lines["cargo_capacity_tonnes"]
     assert np.argmax(cap[0] > cap[0, 0]) <= np.argmax(cap[1] > cap[1, 0])
+
+
+def _forecast_case(tmp_path, hand_raw, history_text, **forecast):
+    import tomllib as _t  # noqa: F401  (the case is built as a dict)
+
+    (tmp_path / "hist.csv").write_text(history_text, encoding="utf-8")
+    d = copy.deepcopy(hand_raw)
+    st = d["port"]["revenue"]["cargo_handling"]
+    del st["volume_tonnes"], st["ramp_up"]
+    st["forecast"] = {"history": "hist.csv", "value_column": "tonnes", "method": "cagr",
+                      "share": {"value": 0.5, "source": "test", "confidence": "placeholder"}, **forecast}
+    return d
+
+
+def test_volumes_forecast_from_a_history_file(tmp_path, hand_raw):
+    # 2016-2025: 1000 x 1.1^(year - 2016); CAGR 10 %; the stream takes half
+    rows = "\n".join(f"{y},{1000 * 1.1 ** (y - 2016)!r}" for y in range(2016, 2026))
+    d = _forecast_case(tmp_path, hand_raw, "year,tonnes\n" + rows + "\n")
+    case = parse_case(d, base_dir=tmp_path)
+    vol = run(case).annual["volume_port_cargo_handling_tonnes"].to_numpy()
+    # 2025 is observed (construction: no volume yet); 2026-2029 forecast at 10 % a year
+    expected = [0] + [0.5 * 1000 * 1.1 ** (y - 2016) for y in range(2026, 2030)]
+    np.testing.assert_allclose(vol, expected, rtol=1e-9)
+
+
+def test_forecast_source_problems(tmp_path, hand_raw):
+    d = _forecast_case(tmp_path, hand_raw, "year,tonnes\n2016,10\n2017,11\n2019,12\n2020,-1\n")
+    with pytest.raises(Exception) as exc:
+        parse_case(d, base_dir=tmp_path)
+    text = str(exc.value)
+    assert "port.revenue.cargo_handling.forecast: " in text and "missing years 2018" in text
+    d = _forecast_case(tmp_path, hand_raw, "year,volume\n2016,10\n")
+    with pytest.raises(Exception, match="has no column tonnes; it has year, volume"):
+        parse_case(d, base_dir=tmp_path)
+    d = _forecast_case(tmp_path, hand_raw, "year,tonnes\n2016,10\n")
+    d["port"]["revenue"]["cargo_handling"]["forecast"]["history"] = "nope.csv"
+    with pytest.raises(Exception, match="forecast.history: file not found"):
+        parse_case(d, base_dir=tmp_path)
