@@ -234,6 +234,17 @@ class HinterlandCargo(_Strict):
     own_terminal_share: Q(FRACTION, "share moved through the companies' own terminals (TERSUS/TUKS)", ge=0, le=1)
     competitor_share: Q(FRACTION, "share of the rest taken by competing ports", ge=0, le=1)
     capture_share: Q(FRACTION, "share of the contestable cargo this port wins", ge=0, le=1)
+    top_down: TopDownCargo | None = Field(None, description="a top-down estimate to cross-check the build-up against")
+
+
+class TopDownCargo(_Strict):
+    """Regional cargo x market share (feasibility.buildup.regional_cargo_tonnes), for a cross-check."""
+
+    regional_tonnes: Q("tonnes per year", "cargo of the region or of a reference port", ge=0)
+    market_share: Q(FRACTION, "share of it this port could handle", ge=0, le=1)
+
+
+HinterlandCargo.model_rebuild()
 
 
 class LabDemand(_Strict):

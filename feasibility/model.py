@@ -49,7 +49,7 @@ import pandas as pd
 
 from . import metrics as fm
 from .case import Case, Quantity
-from .buildup import hinterland_cargo_tonnes, lab_samples, ramp_up
+from .buildup import cross_check, hinterland_cargo_tonnes, lab_samples, ramp_up, regional_cargo_tonnes
 from .capacity import berth_capacity_tonnes_per_year, expand, throughput
 from .tax import depreciation, income_tax
 
@@ -211,6 +211,7 @@ METRIC_UNITS: dict[str, str] = {
     "region_npv_idr": "IDR",
     "region_irr": "fraction",
     "region_discount_rate": "fraction",
+    "cargo_build_up_to_top_down": "ratio",
     "cargo_unmet_tonnes": "tonnes",
     "berth_occupancy_max": "fraction",
     "pv_contribution_port_idr": "IDR",
@@ -271,7 +272,7 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
     # -- operations ----------------------------------------------------------
     for key, line in case.lines().items():
         line_rev, line_cost = z(), z()
-        volumes = {name: _volume(P, case, key, name, st, years, fo, full) for name, st in line.revenue.items()}
+        volumes = {name: _volume(P, case, key, name, st, years, fo, full, lines) for name, st in line.revenue.items()}
         if key == "port" and case.port.capacity is not None:
             expansion = _cap_cargo(P, case, volumes, lines, years, full)
         for name, st in line.revenue.items():
@@ -582,6 +583,8 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
         "region_irr": region_irr,
         "region_discount_rate": region_rate,
     }
+    ratio = "build_up_to_top_down_cargo_handling"
+    m["cargo_build_up_to_top_down"] = lines[ratio][..., -1] if ratio in lines else np.full(lead, np.nan)
     if "cargo_unmet_tonnes" in lines:
         m["cargo_unmet_tonnes"] = lines["cargo_unmet_tonnes"].sum(axis=-1)
         m["berth_occupancy_max"] = lines["berth_occupancy"].max(axis=-1)
@@ -611,8 +614,13 @@ def _safe_div(a: Any, b: Any) -> Any:
         return np.where(np.asarray(b) > 0, np.asarray(a, dtype=float) / np.where(np.asarray(b) > 0, b, 1.0), np.nan)
 
 
-def _volume(P: _Params, case: Case, key: str, name: str, st: Any, years: np.ndarray, fo: int, full: tuple[int, ...]) -> np.ndarray:
-    """Demand volume of a stream by year: base volume x ramp-up share x growth, from its first year."""
+def _volume(
+    P: _Params, case: Case, key: str, name: str, st: Any, years: np.ndarray, fo: int, full: tuple[int, ...], out: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Demand volume of a stream by year: base volume x ramp-up share x growth, from its first year.
+
+    A top-down cross-check of a build-up, when the case gives one, goes into ``out``.
+    """
     p = f"{key}.revenue.{name}"
     start = st.start_year if st.start_year is not None else fo
     if key == "lab":
@@ -646,6 +654,12 @@ def _volume(P: _Params, case: Case, key: str, name: str, st: Any, years: np.ndar
             own_terminal_share=P.s(b + "own_terminal_share"),
             competitor_share=P.s(b + "competitor_share"),
         )
+        if st.build_up.top_down is not None:
+            # the top-down estimate a reviewer compares the build-up with (same ramp-up and growth)
+            td = regional_cargo_tonnes(P.s(b + "top_down.regional_tonnes"), P.s(b + "top_down.market_share"))
+            out[f"top_down_{name}_tonnes"] = np.broadcast_to(td * ramp * growth * (k >= 0), full)
+            check = cross_check(np.broadcast_to(base, full[:-1] + (1,)), np.broadcast_to(td, full[:-1] + (1,)))
+            out[f"build_up_to_top_down_{name}"] = np.broadcast_to(check.ratio, full)
     else:  # lab tests; the accreditation year is already the stream's start
         base = lab_samples(P.s(b + "companies"), P.s(b + "samples_per_company"), P.s(b + "capture_share"), years, start)
     return np.broadcast_to(base * ramp * growth * (k >= 0), full)

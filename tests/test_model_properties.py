@@ -506,3 +506,18 @@ def test_forecast_source_problems(tmp_path, hand_raw):
     d["port"]["revenue"]["cargo_handling"]["forecast"]["history"] = "nope.csv"
     with pytest.raises(Exception, match="forecast.history: file not found"):
         parse_case(d, base_dir=tmp_path)
+
+
+def test_build_up_cross_checked_against_a_top_down_estimate(hand_raw):
+    q = lambda v: {"value": v, "source": "test", "confidence": "placeholder"}  # noqa: E731
+
+    def edit(d):
+        st = d["port"]["revenue"]["cargo_handling"]
+        del st["volume_tonnes"]
+        st["build_up"] = {"companies": q(20), "tonnes_per_company": q(250), "own_terminal_share": q(0.2),
+                          "competitor_share": q(0.5), "capture_share": q(0.5),
+                          "top_down": {"regional_tonnes": q(4000), "market_share": q(0.2)}}
+    res = run(variant(hand_raw, edit))
+    # build-up 1000 t against top-down 4000 x 0.2 = 800 t: ratio 1.25, both with the same ramp-up
+    np.testing.assert_allclose(res.annual["top_down_cargo_handling_tonnes"], [0, 400, 800, 800, 800])
+    assert res.metrics["cargo_build_up_to_top_down"] == pytest.approx(1.25)
