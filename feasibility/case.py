@@ -463,8 +463,21 @@ class Expansion(_Strict):
     phases: dict[str, ExpansionPhase]
 
 
+class YardCapacity(_Strict):
+    """Storage-yard capacity (feasibility.capacity.yard_capacity_tonnes_per_year)."""
+
+    area_m2: Q("m2", "stacking area of the yard", ge=0)
+    stacking_density_tonnes_per_m2: Q("tonnes per m2", "tonnes stacked on a square metre", ge=0)
+    dwell_days: Q("days", "average days cargo stays in the yard", gt=0, le=365)
+    max_utilisation: Q(FRACTION, "highest usable share of the static capacity", gt=0, le=1)
+
+
 class BerthCapacity(_Strict):
-    """Berth capacity, UNCTAD (1985) style: it caps the cargo the port can handle."""
+    """Berth capacity, UNCTAD (1985) style: it caps the cargo the port can handle.
+
+    With a yard, the capacity is the smaller of the berths' and the yard's;
+    expansion phases add berth capacity.
+    """
 
     berths: Int(1, 50) = Field(description="number of berths (see feasibility.capacity.berths_from_quay_length)")
     working_hours_per_year: Q("hours per year", "hours a year a berth is open", ge=0, le=8784)
@@ -473,6 +486,7 @@ class BerthCapacity(_Strict):
         FRACTION, "highest acceptable berth occupancy (an assumption; UNCTAD 1985: ~0.4-0.5 for one berth)", gt=0, le=1
     )
     expansion: Expansion | None = None
+    yard: YardCapacity | None = None
 
 
 class PortLine(BusinessLine):

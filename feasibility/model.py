@@ -50,7 +50,7 @@ import pandas as pd
 from . import metrics as fm
 from .case import Case, Quantity
 from .buildup import cross_check, hinterland_cargo_tonnes, lab_samples, ramp_up, regional_cargo_tonnes
-from .capacity import berth_capacity_tonnes_per_year, expand, throughput
+from .capacity import berth_capacity_tonnes_per_year, expand, throughput, yard_capacity_tonnes_per_year
 from .tax import depreciation, income_tax
 
 __all__ = ["Result", "run", "evaluate", "METRIC_UNITS"]
@@ -668,7 +668,7 @@ def _volume(
 def _cap_cargo(
     P: _Params, case: Case, volumes: dict[str, np.ndarray], lines: dict[str, np.ndarray], years: np.ndarray, full: tuple[int, ...]
 ) -> Any:
-    """Cap the port's cargo-handling volumes at its berth capacity (UNCTAD 1985), in place.
+    """Cap the port's cargo-handling volumes at its berth (and yard) capacity (UNCTAD 1985), in place.
 
     Every cargo stream is scaled by the same share throughput / demand, and so
     are the port-dues and storage streams, which follow the cargo (fewer ship
@@ -708,8 +708,20 @@ def _cap_cargo(
             lead_time_years=exp.lead_time_years,
         )
         capacity = np.broadcast_to(grown.capacity_tonnes_per_year, full)
-        lines["expansion_capex_base_prices_idr"] = np.broadcast_to(grown.capex_idr, full)
-    res = throughput(demand, capacity, occ_max)
+    berths = capacity
+    yard = case.port.capacity.yard
+    if yard is not None:
+        y = c + "yard."
+        capacity = np.minimum(
+            capacity,
+            yard_capacity_tonnes_per_year(
+                P.s(y + "area_m2"),
+                P.s(y + "stacking_density_tonnes_per_m2"),
+                P.s(y + "dwell_days"),
+                P.s(y + "max_utilisation"),
+            ),
+        )
+    res = throughput(demand, capacity)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(demand > 0, res.throughput / np.where(demand > 0, demand, 1.0), 1.0)
     for n, st in case.port.revenue.items():
@@ -718,7 +730,8 @@ def _cap_cargo(
     lines["cargo_demand_tonnes"] = demand
     lines["cargo_throughput_tonnes"] = np.broadcast_to(res.throughput, full)
     lines["cargo_unmet_tonnes"] = np.broadcast_to(res.unmet, full)
-    lines["berth_occupancy"] = np.broadcast_to(np.nan_to_num(res.occupancy), full)
+    # the berths' occupancy at this throughput (UNCTAD): throughput / berth capacity x maximum occupancy
+    lines["berth_occupancy"] = np.broadcast_to(throughput(res.throughput, berths, occ_max).occupancy, full)
     lines["cargo_capacity_tonnes"] = capacity
     return grown
 

@@ -521,3 +521,20 @@ def test_build_up_cross_checked_against_a_top_down_estimate(hand_raw):
     # build-up 1000 t against top-down 4000 x 0.2 = 800 t: ratio 1.25, both with the same ramp-up
     np.testing.assert_allclose(res.annual["top_down_cargo_handling_tonnes"], [0, 400, 800, 800, 800])
     assert res.metrics["cargo_build_up_to_top_down"] == pytest.approx(1.25)
+
+
+def test_the_yard_can_be_the_bottleneck(hand_raw):
+    q = lambda v: {"value": v, "source": "test", "confidence": "placeholder"}  # noqa: E731
+
+    def edit(d):
+        d["port"]["capacity"] = {
+            "berths": 1, "working_hours_per_year": q(1000), "productivity_tonnes_per_hour": q(1.0),
+            "max_berth_occupancy": q(0.8),
+            # yard: 10 m2 x 2 t/m2 x 0.5 x 365 / 5 days = 730 t a year, below the berth's 800 t
+            "yard": {"area_m2": q(10), "stacking_density_tonnes_per_m2": q(2), "dwell_days": q(5), "max_utilisation": q(0.5)},
+        }
+    a = run(variant(hand_raw, edit)).annual
+    np.testing.assert_allclose(a["cargo_capacity_tonnes"], [730] * 5)
+    np.testing.assert_allclose(a["cargo_throughput_tonnes"], [0, 500, 730, 730, 730])
+    # berth occupancy is measured against the berth: 730 / 800 x 0.8
+    np.testing.assert_allclose(a["berth_occupancy"], [0, 0.5, 0.73, 0.73, 0.73])
