@@ -31,9 +31,10 @@ throughput capacity, berth occupancy versus waiting time, phased development.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
+from ._checks import Problems as _Problems, as_float as _arr, fmt as _fmt, unwrap as _out
 
 __all__ = [
     "Expansion",
@@ -53,47 +54,6 @@ HOURS_PER_LEAP_YEAR = 8784.0
 
 # ---------------------------------------------------------------------------
 # validation helpers
-
-
-def _fmt(v: float) -> str:
-    """A value as a user typed it: ``1.2``, ``-3``, ``nan``."""
-    if np.isnan(v):
-        return "nan"
-    if np.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if float(v).is_integer() and abs(v) < 1e15:
-        return str(int(v))
-    return f"{float(v):g}"
-
-
-class _Problems:
-    """Collects ``name: rule, got value`` problems and raises them all at once."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def check(self, name: str, x: np.ndarray, ok: Callable[[np.ndarray], np.ndarray], rule: str) -> None:
-        with np.errstate(invalid="ignore"):
-            good = np.asarray(ok(x), dtype=bool) & ~np.isnan(x)
-        bad = np.asarray(x)[~good]
-        if bad.size:
-            more = f" (and {bad.size - 1} more)" if bad.size > 1 else ""
-            self.items.append(f"{name}: {rule}, got {_fmt(bad.flat[0])}{more}")
-
-    def add(self, message: str) -> None:
-        self.items.append(message)
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise ValueError("; ".join(self.items))
-
-
-def _arr(x: Any) -> np.ndarray:
-    return np.asarray(x, dtype=float)
-
-
-def _out(a: np.ndarray) -> Any:
-    return a[()] if np.ndim(a) == 0 else a
 
 
 def _non_negative(x: np.ndarray) -> np.ndarray:
