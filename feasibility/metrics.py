@@ -106,10 +106,20 @@ def _gen_poly(c: np.ndarray, tau: np.ndarray, x: np.ndarray) -> tuple[np.ndarray
 
 def _horner(ct: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Value and derivative of f(x) = sum_k c_k x**k, with ``ct`` of shape (T, n)."""
-    if ct.shape[1] < 64:  # few rows: whole-array powers beat a Python loop over T
-        k = np.arange(ct.shape[0])[:, None]
-        xp = x[None, :] ** k
-        return np.sum(ct * xp, axis=0), np.sum(ct[1:] * k[1:] * xp[:-1], axis=0)
+    # one formula whatever the number of rows, so that a row's result does not depend
+    # on the batch it is solved in (a Monte Carlo gives the same numbers in any chunking)
+    if ct.shape[1] <= 4:
+        # a few rows: the same multiply-adds on Python floats (IEEE doubles, the same
+        # rounding as numpy's), without the overhead of numpy calls on tiny arrays
+        fs, ds = [], []
+        for c, xi in zip(ct.T.tolist(), np.asarray(x, dtype=float).tolist()):
+            fv, dv = c[-1], 0.0
+            for ck in reversed(c[:-1]):
+                dv = dv * xi + fv
+                fv = fv * xi + ck
+            fs.append(fv)
+            ds.append(dv)
+        return np.array(fs, dtype=float), np.array(ds, dtype=float)
     f = ct[-1].copy()
     d = np.zeros_like(f)
     for k in range(ct.shape[0] - 2, -1, -1):
@@ -197,6 +207,64 @@ def _bracketed_newton(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, s_lo: np.nda
         hi[active] = hi_a
         active = active[~done]
     return x
+
+
+def _certified_single_root(c: np.ndarray) -> np.ndarray:
+    """The positive root x of f(x) = sum_k c_k x**k where it is provably the only one, else NaN.
+
+    For rows whose first and last non-zero coefficients differ in sign (an odd
+    number of positive roots), one root x* is found by bracketed Newton and
+    f is deflated by synthetic division, f(x) = (x - x*) q(x) + rounding. When
+    every coefficient of q has the same sign, with a margin above the rounding
+    bound of the division, q has no positive root (Descartes' rule of signs),
+    so x* is the only root of f in (0, inf). Rows without that certificate
+    (even root count, or a q whose signs vary) are left to root isolation.
+    """
+    n, t = c.shape
+    out = np.full(n, np.nan)
+    s_lo, s_hi = _first_last_nonzero_sign(c)
+    rows = np.flatnonzero(s_lo != s_hi)
+    if rows.size == 0 or t < 3:
+        return out
+    ct = np.ascontiguousarray(c[rows].T)
+    m = rows.size
+
+    def f_and_d(r: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _horner(ct if r.size == m else ct[:, r], x)
+
+    sl, sh = s_lo[rows], s_hi[rows]
+    f1, _ = f_and_d(np.arange(m), np.ones(m))
+    right = np.sign(f1) == sl
+    lo = np.where(right, 1.0, 0.0)
+    hi = np.where(right, 2.0, 1.0)
+    _expand_upper(f_and_d, lo, hi, np.flatnonzero(right), sh)
+    x0 = np.where((lo < 1 / 1.1) & (hi > 1 / 1.1), 1 / 1.1, 0.5 * (lo + hi))
+    x0[f1 == 0] = 1.0
+    x = _bracketed_newton(f_and_d, lo, hi, sl, x0, f1 != 0)
+    # Synthetic division is stable from the top when x* <= 1 (q_{k-1} = c_k + x* q_k) and
+    # from the bottom when x* > 1 (q_k = (q_{k-1} - c_k) / x*); each q must exceed the
+    # running error bound of its recursion and all must share one sign.
+    qk = ct[-1].copy()
+    ak = np.abs(qk)
+    sign0 = np.sign(qk)
+    down = qk != 0
+    for k in range(t - 2, 0, -1):
+        qk = ct[k] + x * qk
+        ak = np.abs(ct[k]) + x * ak
+        down &= (np.abs(qk) > 1e-9 * ak) & (np.sign(qk) == sign0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        qk = -ct[0] / x
+        ak = np.abs(qk)
+        sign0 = np.sign(qk)
+        up = qk != 0
+        for k in range(1, t - 1):
+            qk = (qk - ct[k]) / x
+            ak = (ak + np.abs(ct[k])) / x
+            up &= (np.abs(qk) > 1e-9 * ak) & (np.sign(qk) == sign0)
+    ok = np.where(x <= 1.0, down, up)
+    good = ok & np.isfinite(x) & (x > 0)
+    out[rows[good]] = x[good]
+    return out
 
 
 #: first breakpoints in x = 1/(1+r) for isolating roots: r = 100 %, 25 %, 0, -20 %, -50 %
@@ -430,9 +498,9 @@ def npv(rate: Any, cashflows: Any) -> np.ndarray | float:
     cf = _as_flows(cashflows)
     r = np.asarray(rate, dtype=float)
     n = cf.shape[-1]
-    rows = int(np.prod(np.broadcast_shapes(cf.shape[:-1], r.shape)))
-    if n <= 200 and rows >= 64:
-        # many rows: Horner in x = 1/(1+r), n multiply-adds instead of n powers per row
+    if n <= 200:
+        # Horner in x = 1/(1+r): n multiply-adds instead of n powers per row, and the same
+        # formula for one row or many (a row's NPV does not depend on its batch)
         x = 1.0 / (1.0 + r)
         out = np.broadcast_to(cf[..., n - 1], np.broadcast_shapes(cf.shape[:-1], r.shape)).copy()
         for k in range(n - 2, -1, -1):
@@ -508,8 +576,16 @@ def _irr_core(cf: np.ndarray, tau: np.ndarray | None) -> tuple[np.ndarray, np.nd
         x = _unique_positive_root(flat[one], None if tau_flat is None else tau_flat[one])
         out[one] = 1.0 / x - 1.0
     several = np.flatnonzero((changes > 1) & finite)
-    # few rows: eigenvalues are cheaper than the set-up of vectorised isolation
-    if tau_flat is None and several.size >= 32:
+    if tau_flat is None and several.size:
+        # most rows with several sign changes still have one root: find one and prove it
+        # is the only one (cheap), and isolate only the rest
+        x = _certified_single_root(flat[several])
+        found = np.isfinite(x)
+        out[several[found]] = 1.0 / x[found] - 1.0
+        several = several[~found]
+    # isolation for any number of rows (the same method for one row or many, so a row's IRR
+    # does not depend on its batch); eigenvalues only where isolation is inconclusive
+    if tau_flat is None and several.size:
         x, st = _solve_by_isolation(flat[several])
         out[several] = 1.0 / x - 1.0
         status[several] = np.where(st < 0, IRR_OK, st)

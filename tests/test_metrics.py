@@ -873,3 +873,54 @@ def test_batch_with_roots_exactly_on_breakpoints_matches_irr_all() -> None:
             assert got == pytest.approx(roots[0], rel=1e-9, abs=1e-12)
         else:
             assert np.isnan(got)
+
+
+# -- the deflation certificate for rows with several sign changes ------------------------
+
+
+@settings(max_examples=60)
+@given(
+    x_star=st.floats(0.3, 3.0),
+    q=st.lists(st.floats(0.01, 100.0), min_size=3, max_size=25),
+    scale=st.floats(1e3, 1e12),
+)
+def test_certified_root_of_a_polynomial_with_one_positive_root(x_star, q, scale):
+    # f(x) = (x - x*) q(x) with every coefficient of q positive has exactly one positive
+    # root (Descartes on q), yet f's own coefficients may change sign several times
+    f = P.polymul([-x_star, 1.0], q) * scale
+    x = metrics._certified_single_root(f[None, :])[0]
+    assert np.isfinite(x)
+    assert x == pytest.approx(x_star, rel=1e-9)
+    value, status = metrics.irr_status(f)
+    assert status == metrics.IRR_OK
+    assert value == pytest.approx(1.0 / x_star - 1.0, rel=1e-8, abs=1e-10)
+
+
+@settings(max_examples=60)
+@given(roots=st.lists(st.floats(0.2, 5.0), min_size=3, max_size=3, unique=True), q=st.lists(st.floats(0.1, 10.0), min_size=1, max_size=6))
+def test_certificate_never_claims_one_root_when_there_are_three(roots, q):
+    r = sorted(roots)
+    assume(min(np.diff(r)) > 0.05)
+    f = P.polymul(P.polyfromroots(r), q)  # three positive roots: odd, so first and last signs differ
+    assert np.isnan(metrics._certified_single_root(np.tile(f, (40, 1)))).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", metrics.IRRWarning)
+        _, status = metrics.irr_status(np.tile(f, (40, 1)))
+    assert (status == metrics.IRR_MULTIPLE).all()
+
+
+@settings(max_examples=30)
+@given(seed=st.integers(0, 2**32 - 1), t=st.integers(3, 40))
+def test_a_rows_irr_and_npv_do_not_depend_on_its_batch(seed, t):
+    # a Monte Carlo must give the same numbers in any chunking: a row's IRR and NPV are
+    # bit-identical whether it is solved alone, with 3 others or with 99 others
+    rng = np.random.default_rng(seed)
+    rows = np.concatenate([-rng.uniform(100, 1000, (100, 1)), rng.normal(100, 150, (100, t - 1))], axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", metrics.IRRWarning)
+        many = metrics.irr(rows)
+        few = metrics.irr(rows[:4])
+        one = np.array([metrics.irr(r) for r in rows[:4]])
+    np.testing.assert_array_equal(many[:4], few)
+    np.testing.assert_array_equal(few, one)
+    np.testing.assert_array_equal(metrics.npv(0.07, rows)[:3], [metrics.npv(0.07, r) for r in rows[:3]])
