@@ -77,6 +77,10 @@ class Quantity(_Strict):
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
     confidence: Confidence
     note: str = ""
+    #: a plausible range (same unit as ``value``): the tornado's low and high, and the
+    #: default bounds of a PERT, triangular or uniform distribution in ``[risk]``
+    low: Any = None
+    high: Any = None
 
     # set on the generated subclasses
     unit: typing.ClassVar[str] = ""
@@ -109,6 +113,27 @@ class Quantity(_Strict):
         ge, le, gt, lt = cls.bounds
         parts = [f"{op} {_bound(b)}" for op, b in ((">=", ge), (">", gt), ("<=", le), ("<", lt)) if b is not None]
         return " and ".join(parts) if parts else "finite"
+
+    @model_validator(mode="after")
+    def _range(self) -> Quantity:
+        if self.low is None and self.high is None:
+            return self
+        if self.is_list:
+            raise ValueError("low/high ranges are for single numbers, not lists")
+        bad = []
+        for name in ("low", "high"):
+            v = getattr(self, name)
+            if v is None:
+                bad.append(f"{name} is missing (give both low and high)")
+            elif isinstance(v, bool) or not isinstance(v, (int, float)):
+                bad.append(f"{name} must be a number, got {v!r}")
+            elif type(self).outside(v):
+                bad.append(f"{name} must be {type(self).rule()}, got {v!r}")
+        if not bad and not (self.low <= self.value <= self.high):
+            bad.append(f"low <= value <= high is required, got low={self.low!r}, value={self.value!r}, high={self.high!r}")
+        if bad:
+            raise ValueError("; ".join(bad))
+        return self
 
     @field_validator("value", mode="before")
     @classmethod
@@ -271,6 +296,11 @@ class ForecastSource(_Strict):
     )
     share: Q(FRACTION, "share of the forecast series this stream handles", ge=0, le=1)
     _volumes: dict[int, float] | None = PrivateAttr(default=None)
+    _fitted: Any = PrivateAttr(default=None)
+
+    def fitted(self) -> Any:
+        """The fitted forecast model (feasibility.demand), for sampled paths in a Monte Carlo."""
+        return self._fitted
 
     def volumes(self) -> dict[int, float]:
         """Volume by year (history, then forecast), before ``share``; set by :func:`load_case`."""
@@ -390,6 +420,9 @@ Stream = Annotated[
 class FixedOpex(_Strict):
     amount_idr_per_year: Q("IDR per year", "fixed operating cost, base-year prices", ge=0)
     escalation_real_per_year: Q(PER_YEAR, "real escalation", ge=-0.2, le=0.2, optional=True)
+    unskilled_labour_share: Q(
+        FRACTION, "share of this cost that is wages of unskilled labour (valued at the shadow wage in [economic])", ge=0, le=1, optional=True
+    )
     start_year: Year | None = None
     end_year: Year | None = None
 
@@ -616,6 +649,80 @@ class Region(_Strict):
     discount_rate_nominal: Q(
         PER_YEAR, "the region's opportunity cost of money, nominal (e.g. the 10-year government bond yield)", ge=0, le=1
     )
+    pad_idr_per_year: Q(
+        "IDR per year", "the region's own-source revenue (PAD), base-year prices: the scale dividends are compared with", gt=0, optional=True
+    )
+    pad_growth_real_per_year: Q(PER_YEAR, "real growth of PAD", ge=-0.2, le=0.2, optional=True)
+    apbd_idr_per_year: Q("IDR per year", "the region's total budget (APBD), base-year prices", gt=0, optional=True)
+
+
+class ConversionFactors(_Strict):
+    """Economic (shadow) prices as multiples of financial prices (ADB 2017; EU CBA Guide 2014, s. 2.8).
+
+    A factor below 1 removes taxes, duties and other distortions embedded in
+    a financial price (e.g. 1/1.11 takes VAT out of a construction cost).
+    """
+
+    output: Q(FRACTION + " (conversion factor)", "the BUMD's revenue (the users' payment for its services)", ge=0, le=3)
+    construction: Q(FRACTION + " (conversion factor)", "civil works and buildings (capex and residual value)", ge=0, le=3)
+    equipment: Q(FRACTION + " (conversion factor)", "equipment, PMK 72/2023 groups 1-4 (largely traded goods)", ge=0, le=3)
+    land: Q(FRACTION + " (conversion factor)", "land: its opportunity cost in its next-best use", ge=0, le=3)
+    operating_costs: Q(FRACTION + " (conversion factor)", "operating costs other than unskilled labour (standard conversion factor)", ge=0, le=3)
+    shadow_wage: Q(
+        FRACTION + " (conversion factor)", "unskilled labour: the shadow wage as a share of the market wage (unemployment)", ge=0, le=3
+    )
+
+
+class BenefitStream(_Strict):
+    """An economic benefit: volume x unit value by year, in constant base-year prices.
+
+    The volume follows a revenue stream (``follows = "lab.lab_tests"``: samples,
+    times ``units_per_stream_unit``, e.g. avoided trips per sample) or is fixed
+    (``volume_units_per_year`` from the first operating year). Benefits are
+    what users and others gain **beyond** the tariff they pay the BUMD (the tariff
+    is already counted as the revenue), to avoid double counting.
+    """
+
+    label: Text
+    unit: Annotated[str, Field(min_length=1)] = Field(description="what one unit is (trip, tonne, hour)")
+    unit_value_idr: Q("IDR per unit", "economic value of one unit, base-year prices", ge=0)
+    real_growth_per_year: Q(PER_YEAR, "real growth of the unit value (e.g. value of time with income)", ge=-0.2, le=0.2, optional=True)
+    follows: str | None = Field(None, description="a revenue stream, line.stream (e.g. lab.lab_tests)")
+    units_per_stream_unit: Q("units per stream unit", "benefit units per unit of the stream's volume", ge=0, optional=True)
+    volume_units_per_year: Q("units per year", "a fixed volume, from the first operating year", ge=0, optional=True)
+
+    @model_validator(mode="after")
+    def _one_volume(self) -> BenefitStream:
+        if (self.follows is None) == (self.volume_units_per_year is None):
+            raise ValueError("give exactly one of follows (with units_per_stream_unit) or volume_units_per_year")
+        if self.follows is not None and self.units_per_stream_unit is None:
+            raise ValueError("follows needs units_per_stream_unit")
+        return self
+
+
+class Economic(_Strict):
+    """Economic cost-benefit analysis (ADB 2017 Guidelines; EU CBA Guide 2014, s. 2.8).
+
+    With- versus without-project: the project's resource costs at economic
+    prices (conversion factors), taxes and the concession fee removed (transfers),
+    working capital removed (a financial claim), plus the benefits to users and
+    the region as explicit streams; in constant prices, at a real social
+    discount rate.
+    """
+
+    social_discount_rate: Q(PER_YEAR + " (real)", "social discount rate, real", ge=0, le=0.5)
+    conversion_factors: ConversionFactors
+    benefits: dict[str, BenefitStream] = Field(default_factory=dict)
+
+
+class Ppp(_Strict):
+    """The KPBU (PPP) route: viability-gap funding (Perpres 38/2015; PMK 223/2012)."""
+
+    viability_gap_grant_share: Q(
+        FRACTION, "viability-gap grant as a share of construction capex, paid in the construction years (0: none)", ge=0, le=1
+    )
+    max_grant_share: Q(FRACTION, "the largest grant allowed, share of construction cost", ge=0, le=1)
+    min_investment_idr: Q("IDR", "smallest total investment eligible for viability-gap funding, base-year prices", ge=0)
 
 
 class EconomicLives(_Strict):
@@ -632,8 +739,8 @@ class EconomicLives(_Strict):
 class ResidualValue(_Strict):
     method: Literal["economic_life", "book_value", "none"] = Field(
         "book_value",
-        description="economic_life: each asset's cost times the share of its economic life left at the "
-        "end, land kept at its real value (EU CBA Guide 2014, s.2.5); book_value: tax written-down "
+        description="economic_life: each asset's cost, restated to last-year prices, times the share of its "
+        "economic life left at the end, land at its full real value (EU CBA Guide 2014, s.2.5); book_value: tax written-down "
         "value (land at historical cost); none: nothing. Net working capital is recovered in the last "
         "year unless the method is none.",
     )
@@ -687,6 +794,107 @@ class Scenario(_Strict):
     )
 
 
+class DistributionSpec(_Strict):
+    """The uncertainty of one input (kinds and parameters: :mod:`feasibility.distributions`).
+
+    Values are in the quantity's own unit. For ``pert``, ``triangular`` and
+    ``uniform``, ``low`` and ``high`` default to the quantity's ``low`` and
+    ``high``, and ``mode`` to its ``value``.
+    """
+
+    kind: Literal["triangular", "pert", "normal", "truncated_normal", "lognormal", "uniform", "discrete"]
+    low: Annotated[float, BeforeValidator(_no_bool)] | None = None
+    mode: Annotated[float, BeforeValidator(_no_bool)] | None = None
+    high: Annotated[float, BeforeValidator(_no_bool)] | None = None
+    mean: Annotated[float, BeforeValidator(_no_bool)] | None = None
+    sd: Annotated[float, BeforeValidator(_no_bool)] | None = None
+    shape: Annotated[float, BeforeValidator(_no_bool)] | None = None
+    shift: Annotated[float, BeforeValidator(_no_bool)] | None = None
+    values: list[Annotated[float, BeforeValidator(_no_bool)]] | None = None
+    probabilities: list[Annotated[float, BeforeValidator(_no_bool)]] | None = None
+    source: Annotated[str, Field(min_length=1)] = Field(description="where the spread comes from")
+    confidence: Confidence = "estimate"
+    note: str = ""
+
+    def params(self, q: Quantity | None = None) -> dict[str, Any]:
+        """The distribution's parameters, with defaults from the quantity ``q``."""
+        out = {
+            k: getattr(self, k)
+            for k in ("low", "mode", "high", "mean", "sd", "shape", "shift", "values", "probabilities")
+            if getattr(self, k) is not None
+        }
+        if q is not None and self.kind in ("pert", "triangular", "uniform"):
+            if "low" not in out and q.low is not None:
+                out["low"] = float(q.low)
+            if "high" not in out and q.high is not None:
+                out["high"] = float(q.high)
+            if self.kind != "uniform" and "mode" not in out and not q.is_list:
+                out["mode"] = float(q.value)
+        return out
+
+
+class Correlation(_Strict):
+    """A target rank (Spearman) correlation between two uncertain inputs (Iman-Conover)."""
+
+    between: Annotated[list[str], Field(min_length=2, max_length=2)]
+    rank: Annotated[float, BeforeValidator(_no_bool), Field(ge=-1, le=1)]
+    source: Annotated[str, Field(min_length=1)]
+    note: str = ""
+
+
+class Risk(_Strict):
+    """Monte Carlo settings: distributions of inputs, their correlations, the seed."""
+
+    iterations: Int(1, 10_000_000) = 10_000
+    seed: Int(0, 2**63 - 1) = 20261127
+    dscr_threshold: Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=10)] = Field(
+        1.3, description="a lender's minimum DSCR, for P(minimum DSCR < threshold) (FHWA P3 primer: 1.3)"
+    )
+    distributions: dict[str, DistributionSpec] = Field(default_factory=dict, description="quantity path -> distribution")
+    correlations: list[Correlation] = Field(default_factory=list)
+
+    def correlation_matrix(self) -> Any:
+        """Target rank correlations, in the order of ``distributions`` (identity where none is given)."""
+        import numpy as np
+
+        names = list(self.distributions)
+        pos = {n: i for i, n in enumerate(names)}
+        m = np.eye(len(names))
+        for c in self.correlations:
+            i, j = pos[c.between[0]], pos[c.between[1]]
+            m[i, j] = m[j, i] = c.rank
+        return m
+
+
+class TwoWay(_Strict):
+    """A two-way sensitivity table: one metric over a grid of two inputs' relative changes."""
+
+    rows: str
+    cols: str
+    metric: str = "fnpv_idr"
+    row_changes: list[Annotated[float, BeforeValidator(_no_bool), Field(gt=-1, le=10)]] = Field(
+        default_factory=lambda: [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3]
+    )
+    col_changes: list[Annotated[float, BeforeValidator(_no_bool), Field(gt=-1, le=10)]] = Field(
+        default_factory=lambda: [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3]
+    )
+
+
+class Sensitivity(_Strict):
+    """Settings of the one-way and two-way sensitivity analysis."""
+
+    change: Annotated[float, BeforeValidator(_no_bool), Field(gt=0, lt=1)] = Field(
+        0.1, description="relative change (+/-) for inputs without a declared low/high range"
+    )
+    critical_elasticity: Annotated[float, BeforeValidator(_no_bool), Field(gt=0)] = Field(
+        1.0, description="an input is critical when a 1% change moves NPV by this many % or more (EU CBA Guide 2014)"
+    )
+    spider_changes: list[Annotated[float, BeforeValidator(_no_bool), Field(gt=-1, le=10)]] = Field(
+        default_factory=lambda: [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3]
+    )
+    two_way: list[TwoWay] = Field(default_factory=list)
+
+
 class Case(_Strict):
     """A validated feasibility case (the root of a case file)."""
 
@@ -703,7 +911,11 @@ class Case(_Strict):
     bumd: Bumd
     financing: Financing
     region: Region
+    economic: Economic | None = None
+    ppp: Ppp | None = None
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
+    sensitivity: Sensitivity = Field(default_factory=Sensitivity)
+    risk: Risk = Field(default_factory=Risk)
     _by_path: dict[str, Quantity] | None = PrivateAttr(default=None)
 
     # -- navigation ---------------------------------------------------------
@@ -773,6 +985,7 @@ class Case(_Strict):
                     out.append(Problem(where, f"must be {shape}", value))
                 elif type(q).outside(value).any():
                     out.append(Problem(where, f"must be {type(q).rule()}", value))
+        out += _risk_problems(self, known)
         return out
 
     def scenario(self, name: str) -> dict[str, Any]:
@@ -781,6 +994,69 @@ class Case(_Strict):
             allowed = ", ".join(self.scenarios) or "none in this case"
             raise KeyError(f"scenario {name!r}: not in the case (scenarios: {allowed})")
         return dict(self.scenarios[name].set)
+
+
+def _risk_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
+    """Distributions on existing scalar quantities, within their ranges; valid correlations."""
+    from . import distributions as dist
+
+    out: list[Problem] = []
+    dists = case.risk.distributions
+    for path, spec in dists.items():
+        where = f"risk.distributions.{path}"
+        q = known.get(path)
+        if q is None:
+            out.append(Problem(where, "is not a quantity of this case (give its full path)", _MISSING))
+            continue
+        if q.is_list:
+            out.append(Problem(where, "distributions are for single numbers, not lists", _MISSING))
+            continue
+        params = spec.params(q)
+        found = dist.check(spec.kind, params)
+        if found:
+            out += [Problem(where, msg, _MISSING) for msg in found]
+            continue
+        lo, hi = dist.make(spec.kind, **params).support()
+        ge, le, gt, lt = type(q).bounds
+        low_ok = (ge is None or lo >= ge) and (gt is None or lo > gt)
+        high_ok = (le is None or hi <= le) and (lt is None or hi < lt)
+        if not (low_ok and high_ok):
+            hint = " (use truncated_normal, pert or triangular to stay inside)" if spec.kind in ("normal", "lognormal") else ""
+            out.append(
+                Problem(where, f"can draw values outside what {path} allows ({type(q).rule()}): support [{lo:g}, {hi:g}]{hint}", _MISSING)
+            )
+    pairs: set[tuple[str, str]] = set()
+    n_before = len(out)
+    for i, c in enumerate(case.risk.correlations):
+        where = f"risk.correlations[{i}]"
+        a, b = c.between
+        if a == b:
+            out.append(Problem(where, "correlates an input with itself", a))
+        for p in (a, b):
+            if p not in dists:
+                out.append(Problem(where, "names an input without a distribution in [risk.distributions]", p))
+        key = tuple(sorted((a, b)))
+        if key in pairs:
+            out.append(Problem(where, "repeats a pair given before", f"{a}, {b}"))
+        pairs.add(key)
+    # the matrix is checked whenever its own entries are sound, whatever else is wrong
+    if case.risk.correlations and len(out) == n_before:
+        names = list(dists)
+        out += [Problem("risk.correlations", msg, _MISSING) for msg in dist.check_correlation(case.risk.correlation_matrix(), names)]
+    if case.economic is not None:
+        streams = {f"{k}.{n}" for k, line in case.lines().items() for n in line.revenue}
+        for name, b in case.economic.benefits.items():
+            if b.follows is not None and b.follows not in streams:
+                out.append(
+                    Problem(f"economic.benefits.{name}.follows", f"is not a revenue stream (streams: {', '.join(sorted(streams))})", b.follows)
+                )
+    sens = case.sensitivity
+    for i, tw in enumerate(sens.two_way):
+        for axis in ("rows", "cols"):
+            p = getattr(tw, axis)
+            if p not in known or known[p].is_list:
+                out.append(Problem(f"sensitivity.two_way[{i}].{axis}", "is not a single-number quantity of this case", p))
+    return out
 
 
 def _cross_problems(d: Any) -> list[Problem]:
@@ -1117,6 +1393,7 @@ def _read_forecasts(case: Case, base_dir: Path) -> list[Problem]:
                 f = fitted.forecast(last - last_hist)
                 volumes.update({int(y): float(v) for y, v in zip(f.years, f.point)})
             fc._volumes = volumes
+            fc._fitted = fitted
     return out
 
 

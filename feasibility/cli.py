@@ -1,4 +1,4 @@
-"""Command line: ``feasibility evaluate | validate | report``.
+"""Command line: ``feasibility evaluate | validate | report | sensitivity | simulate``.
 
 Exit codes: 0 success, 2 bad input (the case file or the arguments; every
 problem is listed, no traceback), 1 internal error (set ``FEASIBILITY_DEBUG=1``
@@ -49,6 +49,24 @@ def build_parser() -> argparse.ArgumentParser:
     va = sub.add_parser("validate", help="check a case file and list every problem, or print 'ok'")
     _case_arg(va)
 
+    se = sub.add_parser("sensitivity", help="tornado, sensitivity indicators, switching values and scenarios")
+    _case_arg(se)
+    se.add_argument("--json", action="store_true", help="print the full analysis as JSON on stdout")
+    se.add_argument("--metric", default="fnpv_idr", help="metric of the table (default: fnpv_idr)")
+    se.add_argument(
+        "--inputs", choices=["auto", "ranges", "all"], default="auto",
+        help="inputs to vary: those with a low/high range, all single numbers, or auto (ranges if any; default)",
+    )
+    se.add_argument("--lang", choices=["en", "id"], default="en", help="language of the table (default: en)")
+
+    si = sub.add_parser("simulate", help="Monte Carlo of the case's [risk] distributions")
+    _case_arg(si)
+    si.add_argument("--iterations", type=int, metavar="N", help="iterations (default: risk.iterations of the case)")
+    si.add_argument("--seed", type=int, metavar="S", help="random seed (default: risk.seed of the case)")
+    si.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    si.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    si.add_argument("--lang", choices=["en", "id"], default="en", help="language of the table (default: en)")
+
     rp = sub.add_parser("report", help="render a self-contained HTML report")
     _case_arg(rp)
     rp.add_argument("-o", "--output", metavar="FILE", help="output file (default: reports/<case>.<lang>.html)")
@@ -83,6 +101,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             | {c: [_json_number(float(v)) for v in annual[c]] for c in annual.columns},
             "undefined": res.undefined,
         }
+        if case.economic is not None and case.ppp is not None:
+            from .economic import ppp_test
+
+            out["ppp"] = _jsonable(ppp_test(case, scenario=args.scenario).to_dict())
         json.dump(out, sys.stdout, indent=1, allow_nan=False)
         sys.stdout.write("\n")
         return EXIT_OK
@@ -142,7 +164,127 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"evaluate": cmd_evaluate, "validate": cmd_validate, "report": cmd_report}
+def _jsonable(x: Any) -> Any:
+    """Floats with NaN/inf as None, numpy scalars as Python numbers, recursively."""
+    import numpy as np
+
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.bool_, bool)):
+        return bool(x)
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return _json_number(float(x))
+    return x
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .i18n import Formatter
+    from .model import METRIC_UNITS
+    from .sensitivity import DEFAULT_METRICS, compare_scenarios, one_way, two_way
+
+    case = load_case(args.case)
+    if args.metric not in METRIC_UNITS:
+        raise UserError(f"--metric: {args.metric!r} is not a metric (metrics: {', '.join(METRIC_UNITS)})")
+    metrics = list(dict.fromkeys([args.metric, *DEFAULT_METRICS]))
+    tw = one_way(case, args.inputs, metrics=metrics)
+    scen = compare_scenarios(case, metrics=metrics)
+    if args.json:
+        out = {
+            "case": in_lang(case.case.name, "en"),
+            "units": {m: METRIC_UNITS[m] for m in metrics},
+            "tornado": {
+                m: {
+                    "base": t.base,
+                    "threshold": t.threshold,
+                    "critical": t.critical,
+                    "inputs": t.table.reset_index().to_dict(orient="records"),
+                }
+                for m, t in tw.items()
+            },
+            "scenarios": scen.to_dict(),
+            "two_way": [
+                {
+                    "rows": tb.rows,
+                    "cols": tb.cols,
+                    "metric": tb.metric,
+                    "row_values": (df := two_way(case, tb.rows, tb.cols, metric=tb.metric, row_changes=tb.row_changes, col_changes=tb.col_changes)).index.tolist(),
+                    "col_values": df.columns.tolist(),
+                    "values": df.to_numpy().tolist(),
+                }
+                for tb in case.sensitivity.two_way
+            ],
+        }
+        json.dump(_jsonable(out), sys.stdout, indent=1, allow_nan=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    fmt = Formatter(args.lang)
+    t = tw[args.metric]
+    label = fmt.msg["metric"].get(args.metric, args.metric)
+    unit = METRIC_UNITS[args.metric]
+    print(f"{in_lang(case.case.name, args.lang)}\n{label}: {fmt.value(t.base, unit)}\n")
+    print(f"{'input':<58} {'low':>16} {'high':>16} {'SI':>7} {'switching':>10}  critical")
+    for path, row in t.table.iterrows():
+        sv = row.get("switching_change", float("nan"))
+        sv_txt = f"{sv:+.1%}" if math.isfinite(sv) else "none"
+        print(
+            f"{path[-58:]:<58} {fmt.value(row['metric_low'], unit):>16} {fmt.value(row['metric_high'], unit):>16} "
+            f"{row['elasticity']:>7.2f} {sv_txt:>10}  {'yes' if row['critical'] else ''}"
+        )
+    print("\nSI: % change of the metric per 1% change of the input; switching: change of the input at which")
+    print(f"the metric reaches its threshold ({t.threshold}), 'none' if not within the input's allowed range.\n")
+    print(f"{'scenario':<12} " + " ".join(f"{c:>16}" for c in scen.columns))
+    for m, row in scen.iterrows():
+        print(f"{m[:12]:<12} " + " ".join(f"{fmt.value(v, METRIC_UNITS.get(m, '')):>16}" for v in row))
+    return EXIT_OK
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .i18n import Formatter
+    from .risk import simulate
+
+    case = load_case(args.case)
+    if args.iterations is not None and not 1 <= args.iterations <= 10_000_000:
+        raise UserError(f"--iterations: must be between 1 and 10,000,000, got {args.iterations}")
+    if args.seed is not None and args.seed < 0:
+        raise UserError(f"--seed: must be >= 0, got {args.seed}")
+    if not case.risk.distributions:
+        print("note: the case declares no [risk.distributions]; every iteration is the base case", file=sys.stderr)
+    sim = simulate(case, args.iterations, args.seed, progress=False if args.no_progress else None)
+    if args.json:
+        json.dump(_jsonable(sim.to_dict()), sys.stdout, indent=1, allow_nan=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    fmt = Formatter(args.lang)
+    print(f"{in_lang(case.case.name, args.lang)}\n{sim.iterations:,} iterations, seed {sim.seed}, {len(sim.inputs.columns)} uncertain inputs\n")
+    summ = sim.summary()
+    print(f"{'metric':<26} {'mean':>16} {'P10':>16} {'P50':>16} {'P90':>16} {'undefined':>9}")
+    for m, row in summ.iterrows():
+        u = row["unit"]
+        print(
+            f"{m:<26} {fmt.value(row['mean'], u):>16} {fmt.value(row['p10'], u):>16} {fmt.value(row['p50'], u):>16} "
+            f"{fmt.value(row['p90'], u):>16} {row['undefined']:>9}"
+        )
+    print(f"\nP(FNPV < 0) = {sim.prob_npv_negative:.1%}")
+    print(f"P(minimum DSCR < {sim.dscr_threshold:g}) = {sim.prob_dscr_below:.1%}")
+    for u in sim.undefined:
+        print(f"note: {fmt.undefined(u)}")
+    print("\nrank correlation of inputs with FNPV (largest first):")
+    for path, rho in sim.rank_correlations().head(10).items():
+        print(f"  {rho:+.2f}  {path}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "evaluate": cmd_evaluate,
+    "validate": cmd_validate,
+    "report": cmd_report,
+    "sensitivity": cmd_sensitivity,
+    "simulate": cmd_simulate,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

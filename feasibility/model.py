@@ -40,7 +40,7 @@ returns a silent wrong number.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,7 @@ from . import metrics as fm
 from .case import Case, Quantity
 from .buildup import cross_check, hinterland_cargo_tonnes, lab_samples, ramp_up, regional_cargo_tonnes
 from .capacity import berth_capacity_tonnes_per_year, expand, throughput, yard_capacity_tonnes_per_year
+from .bumd import allocate_profit, payback_year
 from .tax import depreciation, income_tax
 
 __all__ = ["Result", "run", "evaluate", "METRIC_UNITS"]
@@ -64,7 +65,24 @@ class _Params:
         self.over: dict[str, np.ndarray] = {}
         shapes = []
         problems = []
+        forecasts = {
+            f"{key}.revenue.{name}.forecast.volumes"
+            for key, line in case.lines().items()
+            for name, st in line.revenue.items()
+            if st.forecast is not None
+        }
+        n_years = case.timeline.end_year - case.timeline.start_year + 1
         for path, val in (overrides or {}).items():
+            if path in forecasts:
+                # sampled volume paths of a forecast stream (risk.simulate): L + (T,), before its share
+                arr = np.asarray(val, dtype=float)
+                if arr.ndim == 0 or arr.shape[-1] != n_years:
+                    raise ValueError(f"override {path!r}: needs a last axis of {n_years} years, got shape {arr.shape}")
+                if not (np.isfinite(arr) & (arr >= 0)).all():
+                    problems.append(f"{path}: volumes must be finite and >= 0")
+                shapes.append(arr.shape[:-1])
+                self.over[path] = arr
+                continue
             if path not in self.q:
                 raise KeyError(
                     f"override {path!r}: no such quantity in this case "
@@ -108,7 +126,7 @@ class _Params:
 
 
 class _Lines(Mapping[str, np.ndarray]):
-    """Annual lines in the price basis, deflated when first read.
+    """Annual lines in the price basis, computed or deflated when first read.
 
     A vectorised run (Monte Carlo) reads only the lines its metrics need, so
     the others are never divided by the price index.
@@ -122,6 +140,8 @@ class _Lines(Mapping[str, np.ndarray]):
     def __getitem__(self, key: str) -> np.ndarray:
         if key not in self._done:
             value, is_money = self._raw[key]
+            if callable(value):  # lines only some callers need (DSCR, LLCR) are computed when read
+                value = value()
             self._done[key] = value / self._deflator if is_money else np.asarray(value)
         return self._done[key]
 
@@ -211,6 +231,17 @@ METRIC_UNITS: dict[str, str] = {
     "region_npv_idr": "IDR",
     "region_irr": "fraction",
     "region_discount_rate": "fraction",
+    "region_payback_year": "year",
+    "region_discounted_payback_year": "year",
+    "region_dividends_avg_idr_per_year": "IDR",
+    "region_bond_alternative_idr_per_year": "IDR",
+    "region_dividends_share_of_pad": "fraction",
+    "region_injection_share_of_apbd": "fraction",
+    "viability_gap_grant_total_idr": "IDR",
+    "enpv_idr": "IDR",
+    "eirr": "fraction",
+    "ebcr": "ratio",
+    "social_discount_rate": "fraction",
     "cargo_build_up_to_top_down": "ratio",
     "cargo_unmet_tonnes": "tonnes",
     "berth_occupancy_max": "fraction",
@@ -223,7 +254,13 @@ def _fisher_real(nominal: Any, inflation: Any) -> Any:
     return (1.0 + nominal) / (1.0 + inflation) - 1.0
 
 
-def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str | None = None) -> Result:
+def run(
+    case: Case,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    scenario: str | None = None,
+    metrics: Sequence[str] | None = None,
+) -> Result:
     """Evaluate a case, optionally for many parameter sets at once.
 
     Parameters
@@ -237,6 +274,10 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
     scenario : str, optional
         A scenario of the case (``case.scenarios``); its values apply first and
         ``overrides`` on top of them.
+    metrics : sequence of str, optional
+        Compute only these metrics (keys of :data:`METRIC_UNITS`); all by
+        default. A Monte Carlo asks for the few it reports, which skips the
+        costly ones (IRRs of many-sign-change flows) it does not need.
 
     Returns
     -------
@@ -265,6 +306,7 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
         return (1.0 + P.s(path, 0.0)) ** (years - base)
 
     lines: dict[str, np.ndarray] = {}
+    unskilled: Any = 0.0  # wages of unskilled labour in the costs (for the shadow wage)
     expansion = None
     revenue_total, variable_total, fixed_total = z(), z(), z()
     port_revenue = z()
@@ -290,6 +332,7 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
         revenue_total = revenue_total + line_rev
         for name, item in line.opex.items():
             cost = _fixed_cost(P, f"{key}.opex.{name}", item, years, fo, price_index, escalation)
+            unskilled = unskilled + cost * P.s(f"{key}.opex.{name}.unskilled_labour_share", 0.0)
             fixed_total = fixed_total + cost
             line_cost = line_cost + cost
         if key == "port":
@@ -302,14 +345,20 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
 
     overhead = z()
     for name, item in case.bumd.overhead.items():
-        overhead = overhead + _fixed_cost(P, f"bumd.overhead.{name}", item, years, fo, price_index, escalation)
+        cost = _fixed_cost(P, f"bumd.overhead.{name}", item, years, fo, price_index, escalation)
+        overhead = overhead + cost
+        unskilled = unskilled + cost * P.s(f"bumd.overhead.{name}.unskilled_labour_share", 0.0)
     concession = port_revenue * P.s("port.concession_fee_share_of_revenue")
     opex_total = variable_total + fixed_total + overhead + concession
     ebitda = revenue_total - opex_total
 
     # -- capex and tax depreciation ------------------------------------------------
     capex, construction_capex = z(), z()
+    capex_by: dict[str, Any] = {"land": 0.0, "construction": 0.0, "equipment": 0.0}  # for the economic analysis
     in_service: dict[tuple[str, str], np.ndarray] = {}
+    # the same at base-year prices, each spend deflated in the year it is made (economic residual)
+    in_service_real: dict[tuple[str, str], Any] = {}
+    want_real = case.economic is not None or case.residual_value.method == "economic_life"
     built: dict[tuple[str, str], Any] = {}  # depreciable construction spend by tax class
     for key, line in case.lines().items():
         for name, item in line.capex.items():
@@ -326,10 +375,14 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
                 renewals[last_service + item.renewal_every_years :: item.renewal_every_years] = 1.0
             spend = nominal * (share + renewals)
             capex = capex + spend
+            capex_by[_category(item.asset_class)] = capex_by[_category(item.asset_class)] + spend
             construction_capex = construction_capex + np.where(years < fo, spend, 0.0)
             placed = _placed_in_service(nominal, share, renewals, idx(fo))
             k = (item.asset_class, item.depreciation)
             in_service[k] = in_service.get(k, 0.0) + placed
+            if want_real:
+                real_placed = _placed_in_service(nominal / price_index, share, renewals, idx(fo))
+                in_service_real[k] = in_service_real.get(k, 0.0) + real_placed
             if item.asset_class != "land":
                 built[k] = built.get(k, 0.0) + np.sum(np.where(years < fo, spend, 0.0), axis=-1)
 
@@ -342,9 +395,12 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
             online = np.broadcast_to(expansion.online_year[..., j : j + 1], full[:-1] + (1,))
             spend = np.where(years == trig, cost * price_index, 0.0)
             capex = capex + spend
+            capex_by[_category(exp.asset_class)] = capex_by[_category(exp.asset_class)] + spend
             placed = np.where(years == online, spend.sum(axis=-1, keepdims=True), 0.0)
             key = (exp.asset_class, "straight_line")
             in_service[key] = in_service.get(key, 0.0) + placed
+            if want_real:
+                in_service_real[key] = in_service_real.get(key, 0.0) + np.where(years == online, cost, 0.0)
 
     # -- working capital -------------------------------------------------------
     nwc = revenue_total * P.s("working_capital.receivable_days") / 365.0 - opex_total * P.s(
@@ -396,9 +452,10 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
 
     # -- tax depreciation --------------------------------------------------------
     dep_project = z()
+    dep_by: dict[tuple[str, str], np.ndarray] = {}
     for (asset_class, method), placed in in_service.items():
-        dep_project = dep_project + depreciation(np.broadcast_to(placed, full), asset_class, method)
-    gross_assets = sum((np.broadcast_to(p, full) for p in in_service.values()), z())
+        dep_by[(asset_class, method)] = depreciation(np.broadcast_to(placed, full), asset_class, method)
+        dep_project = dep_project + dep_by[(asset_class, method)]
     dep = dep_project.copy()
     built_total = sum(built.values(), 0.0)
     if built and idx(fo) < T:
@@ -419,24 +476,33 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
     # -- residual value --------------------------------------------------------
     residual = z()
     rv = case.residual_value
+    residual_by: dict[str, Any] = {"land": 0.0, "construction": 0.0, "equipment": 0.0}  # last year's assets
     if rv.method == "book_value":
-        residual[..., -1] = (gross_assets - dep_project).sum(axis=-1) + nwc[..., -1]
+        for (asset_class, method), placed in in_service.items():
+            book = np.broadcast_to(placed, full).sum(axis=-1) - dep_by[(asset_class, method)].sum(axis=-1)
+            residual_by[_category(asset_class)] = residual_by[_category(asset_class)] + book
     elif rv.method == "economic_life":
-        residual[..., -1] = nwc[..., -1]
         age = T - np.arange(T)  # full years of use by the end of the last year
-        for (asset_class, _method), placed in in_service.items():
+        # costs at base-year prices (each spend deflated in its own year), restated to last-year prices
+        last_prices = np.broadcast_to(price_index, full)[..., -1:]
+        for (asset_class, _method), placed_real in in_service_real.items():
             if asset_class == "land":
-                # land keeps its real value: cost restated to last-year prices
-                weight = price_index[..., -1:] / price_index
+                weight = 1.0  # land keeps its real value
             else:
+                # the share of its economic life left, at today's prices (EU CBA Guide 2014, s. 2.5)
                 life = P.s(f"residual_value.economic_life_years.{asset_class}")
                 weight = np.clip(1.0 - age / life, 0.0, 1.0)
-            residual[..., -1] += np.sum(np.broadcast_to(placed, full) * weight, axis=-1)
+            cat = _category(asset_class)
+            residual_by[cat] = residual_by[cat] + np.sum(np.broadcast_to(placed_real, full) * weight * last_prices, axis=-1)
+    if rv.method != "none":
+        residual[..., -1] = sum(residual_by.values()) + nwc[..., -1]
 
-    project_fcf = ebitda - unlevered["tax"] - capex - d_nwc + residual
+    # a viability-gap grant (KPBU) pays a share of the construction capex in the construction years
+    grant = construction_capex * P.s("ppp.viability_gap_grant_share", 0.0)
+    project_fcf = ebitda - unlevered["tax"] - capex - d_nwc + residual + grant
     # cash available for debt service: operating years only (construction is funded by equity and loans)
     cfads = np.where(years >= fo, ebitda - tax - d_nwc - capex, 0.0)
-    equity_cf = ebitda - tax - capex - d_nwc + draws_total - debt_service + residual
+    equity_cf = ebitda - tax - capex - d_nwc + draws_total - debt_service + residual + grant
     equity_cf[..., -1] -= debt_outstanding[..., -1]
 
     # -- equity, profit allocation, cash -------------------------------------------
@@ -447,12 +513,20 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
     for j, yr in enumerate(inj.years):
         region_inj[..., idx(yr)] += amounts[..., j]
     equity_inj = region_inj / own
-    alloc = _allocate(case, P, net_profit, np.cumsum(equity_inj, axis=-1))
+    a = "bumd.allocation."
+    alloc = allocate_profit(
+        net_profit,
+        np.cumsum(equity_inj, axis=-1),
+        P.s(a + "legal_reserve_share"),
+        P.s(a + "legal_reserve_cap_share_of_capital"),
+        P.s(a + "tantiem_share"),
+        P.s(a + "dividend_payout"),
+    )
     lag = case.bumd.allocation.dividend_lag_years
     div_paid = _lagged(alloc["dividend"], lag)
     tantiem_paid = _lagged(alloc["tantiem"], lag)
     region_div = div_paid * own
-    net_cash = equity_inj + draws_total + ebitda - d_nwc - tax - capex - debt_service - div_paid - tantiem_paid
+    net_cash = equity_inj + draws_total + grant + ebitda - d_nwc - tax - capex - debt_service - div_paid - tantiem_paid
     cum_cash = np.cumsum(net_cash, axis=-1)
 
     # -- lines in the reporting basis ---------------------------------------------
@@ -479,6 +553,7 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
         "residual_value_idr": residual,
         "tax_unlevered_idr": unlevered["tax"],
         "project_fcf_idr": project_fcf,
+        "viability_gap_grant_idr": grant,
         "debt_drawdown_idr": draws_total,
         "principal_idr": principal,
         "debt_service_idr": debt_service,
@@ -503,10 +578,23 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
     raw: dict[str, Any] = {"price_index": (price_index, False)}
     raw.update({k: (v, k.endswith("_idr")) for k, v in lines.items()})
     raw.update({k: (np.broadcast_to(v, full), True) for k, v in money.items()})
-    dscr_line = np.where(years >= fo, fm.dscr(cfads, debt_service), np.nan)
-    llcr_line = np.where(years >= fo, fm.llcr(loan_rate, cfads, debt_service, opening_total), np.nan)
-    raw["dscr"] = (np.broadcast_to(dscr_line, full), False)
-    raw["llcr"] = (np.broadcast_to(llcr_line, full), False)
+    raw["dscr"] = (lambda: np.broadcast_to(np.where(years >= fo, fm.dscr(cfads, debt_service), np.nan), full), False)
+    raw["llcr"] = (
+        lambda: np.broadcast_to(np.where(years >= fo, fm.llcr(loan_rate, cfads, debt_service, opening_total), np.nan), full),
+        False,
+    )
+    r = "region."
+    if case.region.pad_idr_per_year is not None:
+        pad = P.s(r + "pad_idr_per_year") * escalation(r + "pad_growth_real_per_year") * price_index
+        raw["region_pad_idr"] = (np.broadcast_to(pad, full), True)
+    if case.region.apbd_idr_per_year is not None:
+        raw["region_apbd_idr"] = (np.broadcast_to(P.s(r + "apbd_idr_per_year") * price_index, full), True)
+    if case.economic is not None:
+        econ = _Economic(P, case, years, fo, price_index, full, lines, revenue_total, variable_total + fixed_total + overhead, unskilled, capex_by, in_service_real)
+        for k in econ.KEYS:
+            raw[k] = (lambda k=k: econ.line(k), False)  # constant prices already
+        for k in case.economic.benefits:
+            raw[f"economic_benefit_{k}_real_idr"] = (lambda k=k: econ.line(f"economic_benefit_{k}_real_idr"), False)
     shown = _Lines(raw, defl)
 
     # -- metrics -------------------------------------------------------------
@@ -519,11 +607,33 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
     wacc = _fisher_real(wacc_nom, infl_l) if real else wacc_nom
     ke = _fisher_real(ke_nom, infl_l) if real else ke_nom
     region_rate = _fisher_real(region_nom, infl_l) if real else region_nom
+    operating = years >= fo
 
-    fcf = shown["project_fcf_idr"]
-    benefits = shown["revenue_total_idr"] + shown["residual_value_idr"]
-    costs = shown["capex_idr"] + shown["opex_total_idr"] + shown["change_in_working_capital_idr"] + shown["tax_unlevered_idr"]
-    region_flow = shown["dividends_to_region_idr"] - shown["region_injection_idr"]
+    def region_share(of: str, how: str) -> np.ndarray:
+        if of not in shown:
+            return np.full(lead, np.nan)
+        if how == "avg_dividends":
+            return np.mean(shown["dividends_to_region_idr"][..., operating] / shown[of][..., operating], axis=-1)
+        return np.max(shown["region_injection_idr"] / shown[of], axis=-1)
+
+    def bond_alternative() -> np.ndarray:
+        # the level yearly amount over the operating years worth the injection at the region's rate
+        disc = (1.0 + region_rate[..., None]) ** -np.arange(T)
+        return fm.npv(region_rate, shown["region_injection_idr"]) / np.sum(disc[..., operating], axis=-1)
+
+    def economic(key: str) -> Any:
+        if case.economic is None:
+            return np.full(lead, np.nan)
+        sdr = sq(P.s("economic.social_discount_rate"))
+        if key == "social_discount_rate":
+            return sdr
+        flow = shown["economic_flow_real_idr"]
+        if key == "enpv_idr":
+            return fm.npv(sdr, flow)
+        if key == "eirr":
+            return irr_of("eirr", flow)
+        return fm.npv(sdr, shown["economic_benefits_real_idr"]) / fm.npv(sdr, shown["economic_costs_real_idr"])
+
     undefined: list[dict[str, Any]] = []
 
     def irr_of(key: str, flows: np.ndarray) -> np.ndarray:
@@ -534,79 +644,137 @@ def run(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str
                 undefined.append({"metric": key, "reason": reason, "count": n})
         return value
 
-    firr = irr_of("firr", fcf)
-    equity_irr = irr_of("equity_irr", shown["equity_cf_idr"])
-    region_irr = irr_of("region_irr", region_flow)
+    def dscr_stats() -> tuple[np.ndarray, np.ndarray]:
+        dscr_ops = shown["dscr"]
+        has_ds = np.isfinite(dscr_ops).any(axis=-1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no debt
+            filled = np.where(has_ds[..., None], dscr_ops, 0.0)
+            return (
+                np.where(has_ds, np.nanmin(filled, axis=-1), np.nan),
+                np.where(has_ds, np.nanmean(filled, axis=-1), np.nan),
+            )
 
-    dscr_ops = np.broadcast_to(dscr_line, full)
-    has_ds = np.isfinite(dscr_ops).any(axis=-1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no debt
-        dscr_min = np.where(has_ds, np.nanmin(np.where(has_ds[..., None], dscr_ops, 0.0), axis=-1), np.nan)
-        dscr_avg = np.where(has_ds, np.nanmean(np.where(has_ds[..., None], dscr_ops, 0.0), axis=-1), np.nan)
-        llcr_all = np.broadcast_to(llcr_line, full)
+    def llcr_min() -> np.ndarray:
+        llcr_all = shown["llcr"]
         has_l = np.isfinite(llcr_all).any(axis=-1)
-        llcr_min = np.where(has_l, np.nanmin(np.where(has_l[..., None], llcr_all, 0.0), axis=-1), np.nan)
-    first_rep = min((idx(fo) + ln.grace_years for ln in case.financing.loans.values()), default=None)
-    llcr_first = llcr_all[..., first_rep] if first_rep is not None and first_rep < T else np.full(lead, np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.where(has_l, np.nanmin(np.where(has_l[..., None], llcr_all, 0.0), axis=-1), np.nan)
 
-    short = cum_cash < -0.5  # half a rupiah of rounding is not a shortfall
-    any_short = short.any(axis=-1)
-    first_short = np.where(any_short, years[np.argmax(short, axis=-1)], np.nan)
+    def llcr_first() -> np.ndarray:
+        first_rep = min((idx(fo) + ln.grace_years for ln in case.financing.loans.values()), default=None)
+        if first_rep is None or first_rep >= T:
+            return np.full(lead, np.nan)
+        return shown["llcr"][..., first_rep]
 
-    m: dict[str, Any] = {
-        "fnpv_idr": fm.npv(wacc, fcf),
-        "firr": firr,
-        "wacc": wacc,
-        "mirr": fm.mirr(fcf, wacc, wacc),
-        "payback_years": fm.payback_period(fcf),
-        "discounted_payback_years": fm.discounted_payback_period(wacc, fcf),
-        "bcr": fm.benefit_cost_ratio(wacc, benefits, costs),
-        "profitability_index": fm.profitability_index(wacc, fcf),
-        "equity_npv_idr": fm.npv(ke, shown["equity_cf_idr"]),
-        "equity_irr": equity_irr,
-        "cost_of_equity": ke,
-        "dscr_min": dscr_min,
-        "dscr_avg": dscr_avg,
+    def shortfall() -> tuple[np.ndarray, np.ndarray]:
+        short = cum_cash < -0.5  # half a rupiah of rounding is not a shortfall
+        any_short = short.any(axis=-1)
+        return np.where(any_short, 0.0, 1.0), np.where(any_short, years[np.argmax(short, axis=-1)], np.nan)
+
+    def benefits() -> np.ndarray:
+        return shown["revenue_total_idr"] + shown["residual_value_idr"]
+
+    def costs() -> np.ndarray:
+        return shown["capex_idr"] + shown["opex_total_idr"] + shown["change_in_working_capital_idr"] + shown["tax_unlevered_idr"]
+
+    def region_flow() -> np.ndarray:
+        return shown["dividends_to_region_idr"] - shown["region_injection_idr"]
+
+    # each metric computed only when asked for: a Monte Carlo asks for a few of them
+    calc: dict[str, Any] = {
+        "fnpv_idr": lambda: fm.npv(wacc, shown["project_fcf_idr"]),
+        "firr": lambda: irr_of("firr", shown["project_fcf_idr"]),
+        "wacc": lambda: wacc,
+        "mirr": lambda: fm.mirr(shown["project_fcf_idr"], wacc, wacc),
+        "payback_years": lambda: fm.payback_period(shown["project_fcf_idr"]),
+        "discounted_payback_years": lambda: fm.discounted_payback_period(wacc, shown["project_fcf_idr"]),
+        "bcr": lambda: fm.benefit_cost_ratio(wacc, benefits(), costs()),
+        "profitability_index": lambda: fm.profitability_index(wacc, shown["project_fcf_idr"]),
+        "equity_npv_idr": lambda: fm.npv(ke, shown["equity_cf_idr"]),
+        "equity_irr": lambda: irr_of("equity_irr", shown["equity_cf_idr"]),
+        "cost_of_equity": lambda: ke,
+        "dscr_min": lambda: dscr_stats()[0],
+        "dscr_avg": lambda: dscr_stats()[1],
         "llcr": llcr_first,
         "llcr_min": llcr_min,
-        "cash_sustainable": np.where(any_short, 0.0, 1.0),
-        "first_cash_shortfall_year": first_short,
-        "min_cumulative_cash_idr": shown["cumulative_cash_idr"].min(axis=-1),
-        "capex_total_idr": shown["capex_idr"].sum(axis=-1),
-        "debt_total_idr": shown["debt_drawdown_idr"].sum(axis=-1),
-        "region_injection_total_idr": shown["region_injection_idr"].sum(axis=-1),
-        "region_dividends_total_idr": shown["dividends_to_region_idr"].sum(axis=-1),
-        "region_pv_injection_idr": fm.npv(region_rate, shown["region_injection_idr"]),
-        "region_pv_dividends_idr": fm.npv(region_rate, shown["dividends_to_region_idr"]),
-        "region_npv_idr": fm.npv(region_rate, region_flow),
-        "region_irr": region_irr,
-        "region_discount_rate": region_rate,
+        "cash_sustainable": lambda: shortfall()[0],
+        "first_cash_shortfall_year": lambda: shortfall()[1],
+        "min_cumulative_cash_idr": lambda: shown["cumulative_cash_idr"].min(axis=-1),
+        "capex_total_idr": lambda: shown["capex_idr"].sum(axis=-1),
+        "debt_total_idr": lambda: shown["debt_drawdown_idr"].sum(axis=-1),
+        "region_injection_total_idr": lambda: shown["region_injection_idr"].sum(axis=-1),
+        "region_dividends_total_idr": lambda: shown["dividends_to_region_idr"].sum(axis=-1),
+        "region_pv_injection_idr": lambda: fm.npv(region_rate, shown["region_injection_idr"]),
+        "region_pv_dividends_idr": lambda: fm.npv(region_rate, shown["dividends_to_region_idr"]),
+        "region_npv_idr": lambda: fm.npv(region_rate, region_flow()),
+        "region_irr": lambda: irr_of("region_irr", region_flow()),
+        "region_discount_rate": lambda: region_rate,
+        "region_payback_year": lambda: payback_year(years, shown["region_injection_idr"], shown["dividends_to_region_idr"]),
+        "region_discounted_payback_year": lambda: payback_year(
+            years, shown["region_injection_idr"], shown["dividends_to_region_idr"], region_rate
+        ),
+        "region_dividends_avg_idr_per_year": lambda: np.mean(shown["dividends_to_region_idr"][..., operating], axis=-1),
+        "region_bond_alternative_idr_per_year": bond_alternative,
+        "region_dividends_share_of_pad": lambda: region_share("region_pad_idr", "avg_dividends"),
+        "region_injection_share_of_apbd": lambda: region_share("region_apbd_idr", "max_injection"),
+        "viability_gap_grant_total_idr": lambda: shown["viability_gap_grant_idr"].sum(axis=-1),
+        "enpv_idr": lambda: economic("enpv_idr"),
+        "eirr": lambda: economic("eirr"),
+        "ebcr": lambda: economic("ebcr"),
+        "social_discount_rate": lambda: economic("social_discount_rate"),
     }
     ratio = "build_up_to_top_down_cargo_handling"
-    m["cargo_build_up_to_top_down"] = lines[ratio][..., -1] if ratio in lines else np.full(lead, np.nan)
+    calc["cargo_build_up_to_top_down"] = lambda: lines[ratio][..., -1] if ratio in lines else np.full(lead, np.nan)
     if "cargo_unmet_tonnes" in lines:
-        m["cargo_unmet_tonnes"] = lines["cargo_unmet_tonnes"].sum(axis=-1)
-        m["berth_occupancy_max"] = lines["berth_occupancy"].max(axis=-1)
+        calc["cargo_unmet_tonnes"] = lambda: lines["cargo_unmet_tonnes"].sum(axis=-1)
+        calc["berth_occupancy_max"] = lambda: lines["berth_occupancy"].max(axis=-1)
     else:  # no berth capacity in the case: the cap is not modelled
-        m["cargo_unmet_tonnes"] = np.full(lead, np.nan)
-        m["berth_occupancy_max"] = np.full(lead, np.nan)
+        calc["cargo_unmet_tonnes"] = lambda: np.full(lead, np.nan)
+        calc["berth_occupancy_max"] = lambda: np.full(lead, np.nan)
     for key in case.lines():
         # each business line's contribution before BUMD overhead, tax and financing
-        m[f"pv_contribution_{key}_idr"] = fm.npv(wacc, shown[f"contribution_{key}_idr"])
+        calc[f"pv_contribution_{key}_idr"] = lambda key=key: fm.npv(wacc, shown[f"contribution_{key}_idr"])
+    if metrics is None:
+        wanted = list(calc)
+    else:
+        unknown = [k for k in metrics if k not in calc]
+        if unknown:
+            raise KeyError(f"metrics {unknown}: not computed by the model (metrics: {', '.join(calc)})")
+        wanted = list(dict.fromkeys(metrics))
+    m: dict[str, Any] = {k: calc[k]() for k in wanted}
     m = {k: (np.asarray(v, dtype=float)[()] if not lead else np.broadcast_to(np.asarray(v, dtype=float), lead)) for k, v in m.items()}
     if not lead:
         m = {k: float(v) for k, v in m.items()}
     return Result(case, years, shown, m, tl.price_basis, lead, undefined)
 
 
-def evaluate(case: Case, overrides: Mapping[str, Any] | None = None, *, scenario: str | None = None) -> Result:
+def evaluate(
+    case: Case,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    scenario: str | None = None,
+    metrics: Sequence[str] | None = None,
+) -> Result:
     """Evaluate a case; same as :func:`run` (the name the CLI and notebooks use)."""
-    return run(case, overrides, scenario=scenario)
+    return run(case, overrides, scenario=scenario, metrics=metrics)
 
 
 # ---------------------------------------------------------------------------
 # pieces
+
+
+def _category(asset_class: str) -> str:
+    """Land, construction (buildings) or equipment (PMK groups 1-4): the economic analysis's cost kinds."""
+    if asset_class == "land":
+        return "land"
+    return "construction" if asset_class.startswith("building") else "equipment"
+
+
+def _per_case(x: Any) -> Any:
+    """A parameter of shape L + (1,) as shape L (functions that take one value per case); floats pass."""
+    return np.asarray(x)[..., 0] if np.ndim(x) else x
 
 
 def _safe_div(a: Any, b: Any) -> Any:
@@ -632,16 +800,20 @@ def _volume(
         ramp = np.where(k < m, r[..., np.clip(k, 0, m - 1)], 1.0)
     elif st.ramp_up_curve is not None:
         curve = st.ramp_up_curve
-        r = ramp_up(curve.kind, curve.years_to_full, years.size, start_share=P.s(f"{p}.ramp_up_curve.start_share"))
+        # ramp_up takes one start share per case (shape L), P.s gives L + (1,)
+        r = ramp_up(curve.kind, curve.years_to_full, years.size, start_share=_per_case(P.s(f"{p}.ramp_up_curve.start_share")))
         ramp = r[..., np.clip(k, 0, years.size - 1)]
     else:
         ramp = 1.0
     growth = (1.0 + P.s(f"{p}.volume_growth_per_year", 0.0)) ** np.maximum(k, 0)
     b = f"{p}.build_up."
     if st.forecast is not None:
-        by_year = st.forecast.volumes()
+        if f"{p}.forecast.volumes" in P.over:  # sampled paths (Monte Carlo)
+            series = P.over[f"{p}.forecast.volumes"]
+        else:
+            by_year = st.forecast.volumes()
+            series = np.array([by_year.get(int(y), np.nan) for y in years])
         # growth is in the forecast; years before the stream starts are masked below
-        series = np.array([by_year.get(int(y), np.nan) for y in years])
         base = P.s(f"{p}.forecast.share") * np.where(k >= 0, series, 0.0)
         growth = 1.0
     elif getattr(st, "build_up", None) is None:
@@ -692,11 +864,8 @@ def _cap_cargo(
     else:
         e = c + "expansion."
 
-        def per_case(x: Any) -> Any:  # L + (1,) -> L, as expand() takes per-scenario values
-            return np.asarray(x)[..., 0] if np.ndim(x) else x
-
         phases = [
-            (per_case(P.s(f"{e}phases.{k}.capacity_tonnes_per_year")), per_case(P.s(f"{e}phases.{k}.capex_idr")))
+            (_per_case(P.s(f"{e}phases.{k}.capacity_tonnes_per_year")), _per_case(P.s(f"{e}phases.{k}.capex_idr")))
             for k in exp.phases
         ]
         grown = expand(
@@ -704,7 +873,7 @@ def _cap_cargo(
             cap,
             phases,
             years=years,
-            trigger_occupancy=per_case(P.s(e + "trigger_occupancy")),
+            trigger_occupancy=_per_case(P.s(e + "trigger_occupancy")),
             lead_time_years=exp.lead_time_years,
         )
         capacity = np.broadcast_to(grown.capacity_tonnes_per_year, full)
@@ -762,36 +931,110 @@ def _lagged(x: np.ndarray, lag: int) -> np.ndarray:
     return out
 
 
-def _allocate(case: Case, P: _Params, net_profit: np.ndarray, paid_in_capital: np.ndarray) -> dict[str, np.ndarray]:
-    """Profit allocation of a BUMD by year (PP 54/2017 art. 88-90 and UU 40/2007 art. 70-71).
+class _Economic:
+    """Economic cost-benefit lines (ADB 2017; EU CBA Guide 2014, s. 2.8), computed when first read.
 
-    Only profit that leaves retained earnings positive is distributable (past
-    losses are covered first). Of it, ``legal_reserve_share`` goes to the legal
-    reserve until the reserve reaches ``legal_reserve_cap_share_of_capital`` of
-    paid-in capital; ``tantiem_share`` of the rest is tantiem and bonus; the
-    dividend is ``dividend_payout`` of what remains.
+    All lines are at constant base-year prices (the economic analysis is real):
+
+    * benefits: the revenue at the output conversion factor; the employment
+      benefit, i.e. the unskilled wages in the costs valued at the shadow wage
+      instead of the standard factor (``wages x (cf_operating - cf_shadow_wage)``);
+      each benefit stream's volume x unit value; the residual value of the
+      assets at their conversion factors;
+    * costs: capex by kind (land, construction, equipment) and the operating
+      costs at their conversion factors;
+    * left out as transfers or financial items: income tax, the concession
+      fee (to the state), working capital, loans, interest, grants and dividends.
+
+    With every factor 1 and no benefit streams, ``economic_flow`` equals the
+    project free cash flow plus tax and concession fee, plus the change in
+    working capital, less its recovery and any grant (the financial analysis
+    less transfers).
     """
-    a = "bumd.allocation."
-    rs, cap, ts, payout = (P.s(a + k) for k in ("legal_reserve_share", "legal_reserve_cap_share_of_capital", "tantiem_share", "dividend_payout"))
-    shape = np.broadcast_shapes(net_profit.shape, paid_in_capital.shape)
-    lead = shape[:-1]
-    # year-first layout: each year's slice is contiguous across scenarios
-    profit_t = np.moveaxis(np.broadcast_to(net_profit, shape), -1, 0)
-    capital_t = np.moveaxis(np.broadcast_to(paid_in_capital, shape), -1, 0)
-    rs, cap, ts, payout = (np.broadcast_to(v, lead + (1,))[..., 0] for v in (rs, cap, ts, payout))
-    out = {k: np.zeros((shape[-1],) + lead) for k in ("reserve_addition", "reserve", "tantiem", "dividend")}
-    retained = np.zeros(lead)
-    reserve = np.zeros(lead)
-    for t in range(shape[-1]):
-        p = profit_t[t]
-        base = np.maximum(0.0, np.minimum(p, retained + p))
-        add = np.minimum(rs * base, np.maximum(0.0, cap * capital_t[t] - reserve))
-        tant = ts * (base - add)
-        div = payout * (base - add - tant)
-        reserve = reserve + add
-        retained = retained + p - add - tant - div
-        out["reserve_addition"][t] = add
-        out["reserve"][t] = reserve
-        out["tantiem"][t] = tant
-        out["dividend"][t] = div
-    return {k: np.moveaxis(v, 0, -1) for k, v in out.items()}
+
+    KEYS = (
+        "economic_revenue_real_idr",
+        "economic_employment_real_idr",
+        "economic_residual_real_idr",
+        "economic_benefit_streams_real_idr",
+        "economic_benefits_real_idr",
+        "economic_capex_real_idr",
+        "economic_opex_real_idr",
+        "economic_costs_real_idr",
+        "economic_flow_real_idr",
+    )
+
+    def __init__(self, P: _Params, case: Case, years: np.ndarray, fo: int, price_index: Any, full: tuple[int, ...],
+                 lines: dict[str, np.ndarray], revenue: Any, operating_costs: Any, unskilled: Any,
+                 capex_by: dict[str, Any], in_service: dict[tuple[str, str], Any]):
+        self._args = (P, case, years, fo, price_index, full, lines, revenue, operating_costs, unskilled, capex_by, in_service)
+        self._lines: dict[str, np.ndarray] | None = None
+
+    def line(self, key: str) -> np.ndarray:
+        if self._lines is None:
+            self._lines = self._compute(*self._args)
+        return self._lines[key]
+
+    @staticmethod
+    def _compute(P: _Params, case: Case, years: np.ndarray, fo: int, pi: Any, full: tuple[int, ...],
+                 lines: dict[str, np.ndarray], revenue: Any, operating_costs: Any, unskilled: Any,
+                 capex_by: dict[str, Any], in_service: dict[tuple[str, str], Any]) -> dict[str, np.ndarray]:
+        e = "economic."
+        cf = {k: P.s(f"{e}conversion_factors.{k}") for k in ("output", "construction", "equipment", "land", "operating_costs", "shadow_wage")}
+        base = case.timeline.price_base_year
+        out: dict[str, np.ndarray] = {}
+        out["economic_revenue_real_idr"] = revenue * cf["output"] / pi
+        out["economic_employment_real_idr"] = unskilled * (cf["operating_costs"] - cf["shadow_wage"]) / pi
+        res = np.zeros(full)
+        res[..., -1] = _Economic._residual_real(P, case, years, pi, full, in_service, cf)
+        out["economic_residual_real_idr"] = res
+        streams = np.zeros(full)
+        for name, b in case.economic.benefits.items():
+            p = f"{e}benefits.{name}."
+            if b.follows is not None:
+                key, stream = b.follows.split(".", 1)
+                st = case.lines()[key].revenue[stream]
+                volume = lines[f"volume_{key}_{stream}_{st.volume_unit}"] * P.s(p + "units_per_stream_unit")
+            else:
+                volume = P.s(p + "volume_units_per_year") * (years >= fo)
+            value = P.s(p + "unit_value_idr") * (1.0 + P.s(p + "real_growth_per_year", 0.0)) ** (years - base)
+            out[f"economic_benefit_{name}_real_idr"] = np.broadcast_to(volume * value, full)
+            streams = streams + volume * value
+        out["economic_benefit_streams_real_idr"] = np.broadcast_to(streams, full)
+        capex = (capex_by["land"] * cf["land"] + capex_by["construction"] * cf["construction"] + capex_by["equipment"] * cf["equipment"]) / pi
+        out["economic_capex_real_idr"] = np.broadcast_to(capex, full)
+        out["economic_opex_real_idr"] = np.broadcast_to(operating_costs * cf["operating_costs"] / pi, full)
+        benefits = out["economic_revenue_real_idr"] + out["economic_employment_real_idr"] + res + streams
+        costs = out["economic_capex_real_idr"] + out["economic_opex_real_idr"]
+        out["economic_benefits_real_idr"] = np.broadcast_to(benefits, full)
+        out["economic_costs_real_idr"] = np.broadcast_to(costs, full)
+        out["economic_flow_real_idr"] = np.broadcast_to(benefits - costs, full)
+        return {k: np.broadcast_to(v, full) for k, v in out.items()}
+
+    @staticmethod
+    def _residual_real(P: _Params, case: Case, years: np.ndarray, pi: Any, full: tuple[int, ...],
+                       in_service: dict[tuple[str, str], Any], cf: dict[str, Any]) -> np.ndarray:
+        """The assets' residual value at constant base-year prices, at their conversion factors.
+
+        ``in_service`` holds each asset's cost at base-year prices (every spend
+        deflated in the year it was made), valued as the financial residual is
+        (economic life left, or tax book value; land keeps its real value), so
+        that general inflation does not change the economic result.
+        """
+        rv = case.residual_value
+        total: Any = 0.0
+        if rv.method == "none":
+            return np.zeros(full[:-1])
+        T = years.size
+        age = T - np.arange(T)
+        for (asset_class, method), placed in in_service.items():
+            real = np.broadcast_to(placed, full)
+            if rv.method == "book_value":
+                value = real.sum(axis=-1) - depreciation(real, asset_class, method).sum(axis=-1)
+            elif asset_class == "land":
+                value = real.sum(axis=-1)
+            else:
+                life = P.s(f"residual_value.economic_life_years.{asset_class}")
+                value = np.sum(real * np.clip(1.0 - age / life, 0.0, 1.0), axis=-1)
+            total = total + value * _per_case(cf[_category(asset_class)])
+        return np.broadcast_to(total, full[:-1])

@@ -208,7 +208,7 @@ def test_all_problems_reported_at_once(data: dict[str, Any]) -> None:
     rule = typo[0].rule
     assert rule.startswith("unknown key")
     allowed = {k.strip() for k in rule.split("allowed here:")[1].split(",")}
-    assert allowed == {"amount_idr_per_year", "escalation_real_per_year", "start_year", "end_year"}
+    assert allowed == {"amount_idr_per_year", "escalation_real_per_year", "unskilled_labour_share", "start_year", "end_year"}
 
     # phasing: reported at the capex item (or its phasing), naming the rule and the sum
     phasing = [p for p in problems if p.path.startswith("port.capex.wharf_trestle")]

@@ -538,3 +538,27 @@ def test_the_yard_can_be_the_bottleneck(hand_raw):
     np.testing.assert_allclose(a["cargo_throughput_tonnes"], [0, 500, 730, 730, 730])
     # berth occupancy is measured against the berth: 730 / 800 x 0.8
     np.testing.assert_allclose(a["berth_occupancy"], [0, 0.5, 0.73, 0.73, 0.73])
+
+
+def test_every_single_number_can_be_varied_in_a_batch():
+    # sensitivity and Monte Carlo override any quantity with an array: a batch of the
+    # base value must give the base result for every one of them (a shape bug in one
+    # input's path, e.g. the lab's ramp-up start share, used to raise here)
+    case = load_case()
+    base = run(case, metrics=["fnpv_idr", "firr", "dscr_min", "region_pv_dividends_idr"]).metrics
+    for path, q in case.quantity_map().items():
+        if q.is_list:
+            continue
+        res = run(case, {path: np.full(3, q.value)}, metrics=list(base))
+        for k, v in base.items():
+            np.testing.assert_allclose(res.metrics[k], v, rtol=1e-12, equal_nan=True, err_msg=f"{path}: {k}")
+
+
+def test_metrics_argument_computes_only_those_and_the_same_values():
+    case = load_case()
+    full = run(case).metrics
+    some = run(case, metrics=["firr", "fnpv_idr"]).metrics
+    assert list(some) == ["firr", "fnpv_idr"]
+    assert some["firr"] == full["firr"] and some["fnpv_idr"] == full["fnpv_idr"]
+    with pytest.raises(KeyError, match="nope"):
+        run(case, metrics=["nope"])

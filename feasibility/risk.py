@@ -1,0 +1,306 @@
+"""Monte Carlo risk analysis: Latin hypercube samples of the case's uncertain inputs.
+
+The inputs and their distributions are declared in the case file
+(``[risk.distributions]``, keyed by quantity path; target rank correlations in
+``[[risk.correlations]]``). :func:`simulate` draws a Latin hypercube sample
+(McKay, Beckman and Conover 1979) with the target rank correlations imposed by
+Iman and Conover (1982), plus sampled forecast paths for streams whose volume
+comes from a demand forecast (``feasibility.demand``), and evaluates all
+iterations with the same vectorised model as the deterministic case
+(:func:`feasibility.model.run`), in chunks of ``chunk_size`` iterations so that
+memory stays bounded and a progress bar can move.
+
+Nothing is dropped silently: an iteration whose IRR is undefined (no root, or
+several) keeps NaN in that metric and is counted in
+:attr:`Simulation.undefined`; summaries state how many values they rest on.
+
+References: EU *Guide to Cost-Benefit Analysis of Investment Projects* (2014),
+s. 2.9 (risk assessment: probability distributions, P(NPV < 0)); Vose (2008)
+*Risk Analysis*, ch. 7 (convergence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import distributions as dist
+from .case import Case
+from .model import METRIC_UNITS, run
+
+__all__ = ["RISK_METRICS", "Simulation", "input_distributions", "sample_inputs", "simulate"]
+
+#: the outputs a Monte Carlo run reports by default (issue 4)
+RISK_METRICS: tuple[str, ...] = (
+    "fnpv_idr",
+    "firr",
+    "wacc",
+    "equity_npv_idr",
+    "dscr_min",
+    "region_pv_dividends_idr",
+    "region_npv_idr",
+    "min_cumulative_cash_idr",
+    "enpv_idr",
+)
+
+
+def input_distributions(case: Case) -> dict[str, dist.Dist]:
+    """The frozen distribution of each uncertain input, by quantity path (defaults filled in)."""
+    qmap = case.quantity_map()
+    return {p: dist.make(spec.kind, **spec.params(qmap[p])) for p, spec in case.risk.distributions.items()}
+
+
+def sample_inputs(case: Case, iterations: int, seed: int) -> pd.DataFrame:
+    """Latin hypercube sample of the case's uncertain inputs, rank-correlated as declared.
+
+    Returns
+    -------
+    DataFrame, shape (iterations, d)
+        One column per quantity path, in the quantity's unit.
+    """
+    dists = input_distributions(case)
+    if not dists:
+        return pd.DataFrame(index=pd.RangeIndex(iterations, name="iteration"))
+    corr = case.risk.correlation_matrix() if case.risk.correlations else None
+    x = dist.sample(list(dists.values()), iterations, np.random.default_rng(seed), correlation=corr)
+    return pd.DataFrame(x, columns=list(dists), index=pd.RangeIndex(iterations, name="iteration"))
+
+
+def _forecast_paths(case: Case, iterations: int, seed: int) -> dict[str, np.ndarray]:
+    """Sampled volume paths (iterations, T) of every stream whose volume comes from a forecast.
+
+    Years the history covers keep the observed values; later years follow the
+    fitted method's simulated paths (:meth:`feasibility.demand.Forecast.simulate`).
+    A separate random stream (spawned from the seed) keeps the input sample
+    unchanged whether or not the case has forecast streams.
+    """
+    out: dict[str, np.ndarray] = {}
+    years = np.arange(case.timeline.start_year, case.timeline.end_year + 1)
+    rng = np.random.default_rng([seed, 1])
+    for key, line in case.lines().items():
+        for name, st in line.revenue.items():
+            fc = st.forecast
+            if fc is None or fc.fitted() is None:
+                continue
+            model = fc.fitted()
+            last_hist = int(model.years[-1])
+            observed = fc.volumes()
+            base = np.array([observed.get(int(y), np.nan) for y in years])
+            paths = np.broadcast_to(base, (iterations, years.size)).copy()
+            ahead = years > last_hist
+            h = int(years[-1] - last_hist)
+            if h > 0:
+                sim = model.simulate(h, iterations, rng)  # (iterations, h), years last_hist+1 ..
+                paths[:, ahead] = sim[:, years[ahead] - last_hist - 1]
+            # years before the history (and the stream's start, which validation ensures)
+            # carry no volume
+            out[f"{key}.revenue.{name}.forecast.volumes"] = np.nan_to_num(paths, nan=0.0)
+    return out
+
+
+@dataclass
+class Simulation:
+    """The result of :func:`simulate`.
+
+    Attributes
+    ----------
+    inputs : DataFrame, shape (n, d)
+        The sampled inputs, one column per quantity path.
+    metrics : dict of str to ndarray, shape (n,)
+        Each metric by iteration (NaN where undefined; see ``undefined``).
+    undefined : list of dict
+        ``{"metric", "reason", "count"}`` summed over all iterations.
+    seed, iterations : int
+    dscr_threshold : float
+    forecast_paths : list of str
+        Streams whose volume paths were sampled from their forecast.
+    """
+
+    case: Case
+    seed: int
+    iterations: int
+    inputs: pd.DataFrame
+    metrics: dict[str, np.ndarray]
+    undefined: list[dict[str, Any]] = field(default_factory=list)
+    dscr_threshold: float = 1.3
+    forecast_paths: list[str] = field(default_factory=list)
+
+    def defined(self, metric: str) -> np.ndarray:
+        v = self.metrics[metric]
+        return v[np.isfinite(v)]
+
+    def summary(self) -> pd.DataFrame:
+        """Mean, sd, P10, P50, P90, min and max of each metric over its defined values.
+
+        ``defined`` and ``undefined`` give the number of iterations each row rests on.
+        """
+        rows = {}
+        for m, v in self.metrics.items():
+            ok = v[np.isfinite(v)]
+            p10, p50, p90 = np.percentile(ok, [10, 50, 90]) if ok.size else (np.nan,) * 3
+            rows[m] = {
+                "mean": ok.mean() if ok.size else np.nan,
+                "sd": ok.std(ddof=1) if ok.size > 1 else np.nan,
+                "p10": p10,
+                "p50": p50,
+                "p90": p90,
+                "min": ok.min() if ok.size else np.nan,
+                "max": ok.max() if ok.size else np.nan,
+                "defined": int(ok.size),
+                "undefined": int(v.size - ok.size),
+                "unit": METRIC_UNITS.get(m, ""),
+            }
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("metric")
+
+    def probability(self, metric: str, below: float | str) -> float:
+        """Share of all iterations where ``metric`` < ``below`` (a number or another metric).
+
+        Undefined values (NaN) count as not below; :meth:`summary` says how many there are.
+        """
+        v = self.metrics[metric]
+        t = self.metrics[below] if isinstance(below, str) else below
+        return float(np.count_nonzero(v < t) / v.size)
+
+    @property
+    def prob_npv_negative(self) -> float:
+        """P(FNPV < 0)."""
+        return self.probability("fnpv_idr", 0.0)
+
+    @property
+    def prob_dscr_below(self) -> float:
+        """P(minimum DSCR < ``dscr_threshold``) among iterations with debt service."""
+        v = self.metrics["dscr_min"]
+        ok = np.isfinite(v)
+        return float(np.count_nonzero(v[ok] < self.dscr_threshold) / ok.sum()) if ok.any() else float("nan")
+
+    def convergence(self, metric: str = "fnpv_idr", points: int = 40) -> pd.DataFrame:
+        """Running mean, P10, P50 and P90 of a metric after the first n iterations.
+
+        Latin hypercube strata are spread over the whole sample, so partial
+        sums converge like a random sample (its order is random); the table
+        shows whether the final figures have settled (Vose 2008, ch. 7).
+        """
+        v = self.metrics[metric]
+        n_all = v.size
+        ns = np.unique(np.clip(np.geomspace(min(100, n_all), n_all, points).astype(int), 1, n_all))
+        rows = []
+        for n in ns:
+            ok = v[:n][np.isfinite(v[:n])]
+            if ok.size == 0:
+                rows.append((n, np.nan, np.nan, np.nan, np.nan, np.nan))
+                continue
+            p10, p50, p90 = np.percentile(ok, [10, 50, 90])
+            rows.append((n, ok.mean(), p10, p50, p90, float(np.count_nonzero(v[:n] < 0) / n)))
+        return pd.DataFrame(rows, columns=["iterations", "mean", "p10", "p50", "p90", "share_negative"]).set_index("iterations")
+
+    def rank_correlations(self, metric: str = "fnpv_idr") -> pd.Series:
+        """Spearman correlation of each sampled input with a metric (the risk tornado), largest |rho| first."""
+        v = self.metrics[metric]
+        ok = np.isfinite(v)
+        out = {}
+        for col in self.inputs.columns:
+            x = self.inputs[col].to_numpy()[ok]
+            out[col] = stats.spearmanr(x, v[ok]).statistic if ok.sum() > 2 and np.ptp(x) > 0 else np.nan
+        s = pd.Series(out, name=f"spearman_{metric}", dtype=float)
+        return s.reindex(s.abs().sort_values(ascending=False).index)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (no per-iteration data)."""
+        summ = self.summary()
+        return {
+            "iterations": self.iterations,
+            "seed": self.seed,
+            "inputs": {p: str(d) for p, d in input_distributions(self.case).items()},
+            "forecast_paths": self.forecast_paths,
+            "summary": {m: {k: (v if not isinstance(v, float) or np.isfinite(v) else None) for k, v in row.items()} for m, row in summ.to_dict(orient="index").items()},
+            "prob_npv_negative": self.prob_npv_negative,
+            "dscr_threshold": self.dscr_threshold,
+            "prob_dscr_below_threshold": None if np.isnan(self.prob_dscr_below) else self.prob_dscr_below,
+            "undefined": self.undefined,
+            "rank_correlations_fnpv": {k: (None if np.isnan(v) else float(v)) for k, v in self.rank_correlations().items()},
+        }
+
+
+def simulate(
+    case: Case,
+    iterations: int | None = None,
+    seed: int | None = None,
+    *,
+    metrics: Sequence[str] = RISK_METRICS,
+    scenario: str | None = None,
+    chunk_size: int = 20_000,
+    progress: bool | None = None,
+) -> Simulation:
+    """Monte Carlo of a case: sample its uncertain inputs and evaluate every iteration.
+
+    Parameters
+    ----------
+    case : Case
+    iterations : int, optional
+        Default ``case.risk.iterations``.
+    seed : int, optional
+        Default ``case.risk.seed``. The same case and seed give identical results.
+    metrics : sequence of str
+        Metrics to keep per iteration (computing fewer is faster).
+    scenario : str, optional
+        Run around a scenario of the case (its values replace the base first;
+        the sampled inputs replace those).
+    chunk_size : int
+        Iterations per vectorised model call; the sample itself is drawn whole,
+        so results do not depend on it.
+    progress : bool, optional
+        Show a tqdm progress bar (default: when there is more than one chunk).
+
+    Returns
+    -------
+    Simulation
+    """
+    n = case.risk.iterations if iterations is None else int(iterations)
+    s = case.risk.seed if seed is None else int(seed)
+    if n < 1:
+        raise ValueError(f"iterations must be >= 1, got {n}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    if case.economic is None:  # no economic analysis in the case: no ENPV to keep
+        metrics = [m for m in metrics if m != "enpv_idr"]
+    unknown = [m for m in metrics if m not in METRIC_UNITS]
+    if unknown:
+        raise KeyError(f"metrics {unknown}: not model metrics (see feasibility.model.METRIC_UNITS)")
+    inputs = sample_inputs(case, n, s)
+    paths = _forecast_paths(case, n, s)
+    base = dict(case.scenario(scenario)) if scenario is not None else {}
+    out = {m: np.empty(n) for m in metrics}
+    undefined: dict[tuple[str, str], int] = {}
+    starts = range(0, n, chunk_size)
+    show = progress if progress is not None else len(starts) > 1
+    bar = None
+    if show:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n, desc="Monte Carlo", unit="it", unit_scale=True, leave=False)
+    try:
+        for a in starts:
+            b = min(a + chunk_size, n)
+            over: dict[str, Any] = dict(base)
+            over.update({c: inputs[c].to_numpy()[a:b] for c in inputs.columns})
+            over.update({k: v[a:b] for k, v in paths.items()})
+            if not over:  # nothing uncertain: every iteration is the base case
+                over = {}
+            res = run(case, over or None, metrics=list(metrics))
+            for m in metrics:
+                out[m][a:b] = np.broadcast_to(res.metrics[m], (b - a,))
+            for u in res.undefined:
+                key = (u["metric"], u["reason"])
+                undefined[key] = undefined.get(key, 0) + (u["count"] if res.lead_shape else b - a)
+            if bar is not None:
+                bar.update(b - a)
+    finally:
+        if bar is not None:
+            bar.close()
+    und = [{"metric": m, "reason": r, "count": c} for (m, r), c in undefined.items()]
+    return Simulation(case, s, n, inputs, out, und, case.risk.dscr_threshold, list(paths))

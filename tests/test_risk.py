@@ -1,0 +1,486 @@
+"""Monte Carlo risk analysis (feasibility.risk): reproducibility, same model as the
+deterministic run, sampled marginals and rank correlations, summaries, forecast
+paths, the [risk] case rules and the `simulate` / `sensitivity` commands.
+
+Expected values are closed forms (PERT and uniform moments), numpy/scipy
+recomputations of the same samples, or runs of :func:`feasibility.run`; nothing
+is compared with an earlier output of the code.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from feasibility import load_case, parse_case, run
+from feasibility.case import CaseError
+from feasibility.cli import main
+from feasibility.risk import _forecast_paths, sample_inputs, simulate
+from feasibility.sensitivity import input_paths
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+DEFAULT = DATA / "kota_serang.toml"
+HAND = DATA / "hand_case.toml"
+
+CARGO = "port.revenue.cargo_handling"
+TARIFF = f"{CARGO}.tariff_idr_per_tonne"
+OPTIMISM = "port.capex.wharf_trestle.optimism_bias"
+FORECAST = f"{CARGO}.forecast.volumes"
+CHECKED = ("fnpv_idr", "firr", "dscr_min")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+DEFAULT_RAW = _load(DEFAULT)  # never mutated: tests take deep copies
+HAND_RAW = _load(HAND)
+
+
+def metrics_equal(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> bool:
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k], equal_nan=True) for k in a)
+
+
+@pytest.fixture(scope="module")
+def case():
+    return load_case()
+
+
+@pytest.fixture(scope="module")
+def sim(case):
+    return simulate(case, 2000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def big_sample(case):
+    # the inputs of a 10,000-iteration run (simulate draws exactly this sample; see test_inputs_are_sample_inputs)
+    return sample_inputs(case, 10_000, case.risk.seed)
+
+
+# ---------------------------------------------------------------------------
+# reproducibility
+
+
+def test_same_seed_same_results(case, sim):
+    again = simulate(case, 2000, seed=7)
+    assert metrics_equal(sim.metrics, again.metrics)
+    assert list(sim.inputs.columns) == list(again.inputs.columns)
+    assert np.array_equal(sim.inputs.to_numpy(), again.inputs.to_numpy())
+    assert sim.undefined == again.undefined
+    other = simulate(case, 2000, seed=8)
+    assert not np.array_equal(sim.inputs.to_numpy(), other.inputs.to_numpy())
+    assert not np.array_equal(sim.metrics["fnpv_idr"], other.metrics["fnpv_idr"])
+
+
+@pytest.fixture(scope="module")
+def chunked(case):
+    return simulate(case, 2000, seed=7, chunk_size=300, progress=False)
+
+
+def test_chunking_does_not_change_results(sim, chunked):
+    assert np.array_equal(sim.inputs.to_numpy(), chunked.inputs.to_numpy())
+    assert sim.metrics.keys() == chunked.metrics.keys()
+    for m in sim.metrics:
+        if m == "firr":  # see test_chunking_gives_bit_identical_irrs
+            np.testing.assert_allclose(chunked.metrics[m], sim.metrics[m], rtol=1e-12, equal_nan=True)
+        else:
+            assert np.array_equal(sim.metrics[m], chunked.metrics[m], equal_nan=True), m
+    # undefined IRRs are counted over the whole run, whatever the chunks
+    assert sorted(map(str, sim.undefined)) == sorted(map(str, chunked.undefined))
+
+
+def test_chunking_gives_bit_identical_irrs(sim, chunked):
+    assert np.array_equal(sim.metrics["firr"], chunked.metrics["firr"], equal_nan=True)
+
+
+def test_inputs_are_sample_inputs(case, sim):
+    assert sim.inputs.equals(sample_inputs(case, 2000, 7))
+    assert list(sim.inputs.columns) == list(case.risk.distributions)
+    assert (sim.iterations, sim.seed) == (2000, 7)
+
+
+def test_bad_arguments(case):
+    with pytest.raises(ValueError, match="iterations"):
+        simulate(case, 0)
+    with pytest.raises(ValueError, match="chunk_size"):
+        simulate(case, 10, chunk_size=0)
+    with pytest.raises(KeyError, match="nope"):
+        simulate(case, 10, metrics=["nope"])
+
+
+# ---------------------------------------------------------------------------
+# the same model as the deterministic run
+
+
+def test_each_iteration_is_a_run_of_the_model(case, sim):
+    firr = sim.metrics["firr"]
+    assert np.isnan(firr).any(), "the sample should contain an undefined FIRR to check NaN = NaN"
+    picks = [0, 17, 999, 1999, int(np.flatnonzero(np.isnan(firr))[0])]
+    for i in picks:
+        one = run(case, {p: float(sim.inputs[p].iloc[i]) for p in sim.inputs.columns}).metrics
+        for m in CHECKED:
+            np.testing.assert_allclose(
+                float(one[m]), sim.metrics[m][i], rtol=1e-12, equal_nan=True, err_msg=f"{m}[{i}]"
+            )
+
+
+# ---------------------------------------------------------------------------
+# sampled marginals and rank correlations
+
+
+def test_rank_correlations_match_their_targets(case, big_sample):
+    cols = list(big_sample.columns)
+    rho = stats.spearmanr(big_sample.to_numpy()).statistic
+    target = np.eye(len(cols))
+    assert len(case.risk.correlations) == 4
+    for c in case.risk.correlations:
+        i, j = cols.index(c.between[0]), cols.index(c.between[1])
+        target[i, j] = target[j, i] = c.rank
+        assert abs(rho[i, j] - c.rank) <= 0.03, c.between
+    # every other pair is uncorrelated
+    off = ~np.eye(len(cols), dtype=bool)
+    assert np.abs(rho - target)[off].max() <= 0.03
+
+
+def test_pert_and_uniform_marginals(case, big_sample):
+    q = case.quantity(TARIFF)
+    lo, mode, hi = float(q.low), float(q.value), float(q.high)
+    x = big_sample[TARIFF].to_numpy()
+    # PERT (lambda 4): mean = (low + 4 mode + high) / 6, sd = sqrt((mean - low)(high - mean) / 7)
+    mean = (lo + 4 * mode + hi) / 6
+    sd = np.sqrt((mean - lo) * (hi - mean) / 7)
+    # Latin hypercube strata pin the mean to a tiny fraction of the sd; 0.5 % of the sd and 1 % of it for sd
+    assert abs(x.mean() - mean) <= 0.005 * sd
+    assert x.std(ddof=1) == pytest.approx(sd, rel=0.01)
+    assert lo <= x.min() and x.max() <= hi
+    # uniform between the quantity's low and high: mean (a + b)/2, sd (b - a)/sqrt(12)
+    q = case.quantity(OPTIMISM)
+    a, b = float(q.low), float(q.high)
+    u = big_sample[OPTIMISM].to_numpy()
+    assert abs(u.mean() - (a + b) / 2) <= 0.005 * (b - a)
+    assert u.std(ddof=1) == pytest.approx((b - a) / np.sqrt(12), rel=0.01)
+    assert a <= u.min() and u.max() <= b
+    # stratified: each tenth of [a, b] holds a tenth of the draws (+/- one per stratum)
+    counts = np.histogram(u, bins=10, range=(a, b))[0]
+    assert np.all(np.abs(counts - u.size / 10) <= 1)
+
+
+# ---------------------------------------------------------------------------
+# summaries
+
+
+def test_summary_equals_numpy(sim):
+    summ = sim.summary()
+    assert list(summ.index) == list(sim.metrics)
+    for m, v in sim.metrics.items():
+        ok = v[np.isfinite(v)]
+        row = summ.loc[m]
+        assert row["defined"] == ok.size and row["defined"] + row["undefined"] == sim.iterations
+        assert row["mean"] == pytest.approx(np.mean(ok), rel=1e-12, abs=1e-300)
+        assert row["sd"] == pytest.approx(np.std(ok, ddof=1), rel=1e-12, abs=1e-300)
+        p10, p50, p90 = np.percentile(ok, [10, 50, 90])
+        assert (row["p10"], row["p50"], row["p90"]) == (p10, p50, p90)
+        assert (row["min"], row["max"]) == (ok.min(), ok.max())
+    assert summ.loc["firr", "undefined"] > 0
+
+
+def test_undefined_counts_and_probabilities(sim):
+    firr_nan = int(np.isnan(sim.metrics["firr"]).sum())
+    assert firr_nan > 0
+    assert sum(u["count"] for u in sim.undefined if u["metric"] == "firr") == firr_nan
+    assert {u["reason"] for u in sim.undefined} <= {"no_irr", "multiple_irr"}
+    fnpv = sim.metrics["fnpv_idr"]
+    assert sim.prob_npv_negative == np.mean(fnpv < 0)
+    dscr = sim.metrics["dscr_min"]
+    ok = np.isfinite(dscr)
+    assert sim.prob_dscr_below == pytest.approx(np.mean(dscr[ok] < sim.dscr_threshold), rel=1e-15)
+
+
+def test_convergence_ends_at_the_summary(sim):
+    conv = sim.convergence()
+    assert conv.index[-1] == sim.iterations
+    assert np.all(np.diff(conv.index.to_numpy()) > 0)
+    assert conv["mean"].iloc[-1] == pytest.approx(sim.summary().loc["fnpv_idr", "mean"], rel=1e-12)
+    assert conv["share_negative"].iloc[-1] == sim.prob_npv_negative
+
+
+def test_rank_correlations_of_inputs_with_fnpv(sim):
+    rc = sim.rank_correlations()
+    assert set(rc.index) == set(sim.inputs.columns)
+    mag = rc.abs().to_numpy()
+    assert np.all(np.diff(mag[np.isfinite(mag)]) <= 0)
+    fnpv = sim.metrics["fnpv_idr"]
+    assert np.isfinite(fnpv).all()
+    assert rc[TARIFF] == pytest.approx(stats.spearmanr(sim.inputs[TARIFF], fnpv).statistic, rel=1e-12)
+    assert rc[TARIFF] > 0  # a higher tariff, a higher FNPV
+
+
+def test_to_dict_is_json_ready(sim):
+    d = sim.to_dict()
+    text = json.dumps(d, allow_nan=False, default=float)
+    assert json.loads(text)["iterations"] == 2000
+
+
+# ---------------------------------------------------------------------------
+# cases without distributions, and forecast paths
+
+
+def test_no_distributions_every_iteration_is_the_base_case():
+    d = copy.deepcopy(DEFAULT_RAW)
+    del d["risk"]["distributions"], d["risk"]["correlations"]
+    case = parse_case(d, base_dir=DATA)
+    s = simulate(case, 7, seed=3)
+    assert s.inputs.shape == (7, 0) and s.forecast_paths == []
+    base = run(case).metrics
+    for m, v in s.metrics.items():
+        np.testing.assert_array_equal(v, np.full(7, float(base[m])), err_msg=m)
+
+
+def _history(first: int, last: int) -> str:
+    # 5 % a year with a wobble, so the fitted random walk has a spread
+    rows = [f"{y},{1000 * 1.05 ** (y - first) * (1 + 0.05 * np.sin(y)):.6f}" for y in range(first, last + 1)]
+    return "year,tonnes\n" + "\n".join(rows) + "\n"
+
+
+def _forecast_case(tmp_path: Path, first: int, last: int, method: str = "rw_drift"):
+    (tmp_path / "hist.csv").write_text(_history(first, last), encoding="utf-8")
+    d = copy.deepcopy(HAND_RAW)
+    st = d["port"]["revenue"]["cargo_handling"]
+    del st["volume_tonnes"], st["ramp_up"]
+    st["forecast"] = {
+        "history": "hist.csv",
+        "value_column": "tonnes",
+        "method": method,
+        "share": {"value": 0.5, "source": "test", "confidence": "placeholder"},
+    }
+    return parse_case(d, base_dir=tmp_path)
+
+
+def test_forecast_paths(tmp_path):
+    # hand case years 2025-2029; the history runs to 2026, so 2025 and 2026 are observed
+    case = _forecast_case(tmp_path, 2010, 2026)
+    assert not case.risk.distributions
+    s = simulate(case, 200, seed=5)
+    assert s.forecast_paths == [FORECAST]
+    fnpv = s.metrics["fnpv_idr"]
+    assert np.isfinite(fnpv).all() and np.ptp(fnpv) > 0
+    paths = _forecast_paths(case, 200, 5)[FORECAST]
+    assert paths.shape == (200, 5)
+    observed = {int(y): float(v) for y, v in (line.split(",") for line in _history(2010, 2026).splitlines()[1:])}
+    np.testing.assert_array_equal(paths[:, :2], np.broadcast_to([observed[2025], observed[2026]], (200, 2)))
+    assert np.all(np.ptp(paths[:, 2:], axis=0) > 0) and (paths > 0).all()
+    # the same model: an iteration is a run with its sampled path
+    for i in (0, 123):
+        one = run(case, {FORECAST: paths[i]}).metrics
+        assert float(one["fnpv_idr"]) == pytest.approx(fnpv[i], rel=1e-12)
+    # reproducible, and the input sample does not depend on the forecast stream
+    assert np.array_equal(simulate(case, 200, seed=5).metrics["fnpv_idr"], fnpv)
+
+
+def test_forecast_history_starting_in_the_first_operating_year(tmp_path):
+    # construction 2025, history 2026-2028, stream from 2026: a valid case that runs deterministically
+    case = _forecast_case(tmp_path, 2026, 2028, method="cagr")
+    assert np.isfinite(float(run(case).metrics["fnpv_idr"]))
+    s = simulate(case, 20, seed=1)
+    assert np.isfinite(s.metrics["fnpv_idr"]).all()
+
+
+# ---------------------------------------------------------------------------
+# case rules of [risk] and of low/high
+
+
+def problems_of(d: dict[str, Any]) -> list[str]:
+    with pytest.raises(CaseError) as exc:
+        parse_case(d, base_dir=DATA)
+    return [str(p) for p in exc.value.problems]
+
+
+def _has(found: list[str], path: str, *rule: str) -> bool:
+    return any(line.startswith(f"{path}: ") and all(r in line for r in rule) for line in found)
+
+
+def _spec(**kw: Any) -> dict[str, Any]:
+    return {"source": "test", **kw}
+
+
+def test_risk_rules_all_reported_at_once():
+    d = copy.deepcopy(DEFAULT_RAW)
+    dists = d["risk"]["distributions"]
+    dists["port.capex.nope.amount_idr"] = _spec(kind="pert", low=1, mode=2, high=3)
+    dists[f"{CARGO}.ramp_up"] = _spec(kind="uniform", low=0.1, high=0.9)
+    dists["port.capex.wharf_trestle.contingency"] = _spec(kind="normal", mean=0.1, sd=0.05)
+    dists[TARIFF] = _spec(kind="pert", low=60_000, mode=90_000, high=80_000)
+    staff = "port.opex.staff.amount_idr_per_year"
+    no_dist = "port.revenue.storage.tariff_idr_per_m2_month"
+    corr = d["risk"]["correlations"]
+    corr.append({"between": [staff, no_dist], "rank": 0.3, "source": "test"})
+    corr.append({"between": [staff, staff], "rank": 0.3, "source": "test"})
+    found = problems_of(d)
+    r = "risk.distributions."
+    expected = [
+        (r + "port.capex.nope.amount_idr", "is not a quantity of this case"),
+        (r + f"{CARGO}.ramp_up", "single numbers, not lists"),
+        (r + "port.capex.wharf_trestle.contingency", "can draw values outside", ">= 0 and <= 1", "truncated_normal"),
+        (r + TARIFF, "mode must be between low and high"),
+        ("risk.correlations[4]", "names an input without a distribution", no_dist),
+        ("risk.correlations[5]", "correlates an input with itself", staff),
+    ]
+    for path, *rule in expected:
+        assert _has(found, path, *rule), (path, rule, found)
+    assert len(found) == len(expected), found
+
+
+PSD_CORRELATIONS = [
+    {"between": ["port.capex.land.amount_idr", "port.capex.equipment.amount_idr"], "rank": 0.9, "source": "test"},
+    {"between": ["port.capex.land.amount_idr", "port.opex.staff.amount_idr_per_year"], "rank": 0.9, "source": "test"},
+    {
+        "between": ["port.capex.equipment.amount_idr", "port.opex.staff.amount_idr_per_year"],
+        "rank": -0.9,
+        "source": "test",
+    },
+]
+
+
+def test_correlations_must_be_positive_semi_definite():
+    d = copy.deepcopy(DEFAULT_RAW)
+    d["risk"]["correlations"] = copy.deepcopy(PSD_CORRELATIONS)
+    found = problems_of(d)
+    assert len(found) == 1
+    assert _has(
+        found,
+        "risk.correlations",
+        "positive semi-definite",
+        "port.capex.land.amount_idr",
+        "port.opex.staff.amount_idr_per_year",
+    )
+
+
+def test_psd_problem_reported_with_an_unrelated_distribution_problem():
+    d = copy.deepcopy(DEFAULT_RAW)
+    d["risk"]["correlations"] = copy.deepcopy(PSD_CORRELATIONS)
+    d["risk"]["distributions"]["port.capex.wharf_trestle.contingency"] = _spec(kind="normal", mean=0.1, sd=0.05)
+    found = problems_of(d)
+    assert _has(found, "risk.distributions.port.capex.wharf_trestle.contingency", "can draw values outside")
+    assert _has(found, "risk.correlations", "positive semi-definite")
+
+
+def test_quantity_range_rules_all_reported_at_once():
+    d = copy.deepcopy(DEFAULT_RAW)
+    st = d["port"]["revenue"]["cargo_handling"]
+    st["tariff_idr_per_tonne"]["low"] = 80_000  # above the value 71,000
+    del st["variable_cost_idr_per_tonne"]["high"]
+    st["ramp_up"] |= {"low": 0.1, "high": 0.9}
+    d["port"]["opex"]["staff"]["amount_idr_per_year"]["low"] = -1  # outside >= 0
+    found = problems_of(d)
+    expected = [
+        (TARIFF, "low <= value <= high is required", "low=80000"),
+        (f"{CARGO}.variable_cost_idr_per_tonne", "high is missing"),
+        (f"{CARGO}.ramp_up", "low/high ranges are for single numbers, not lists"),
+        ("port.opex.staff.amount_idr_per_year", "low must be >= 0"),
+    ]
+    for path, *rule in expected:
+        assert _has(found, path, *rule), (path, rule, found)
+    assert len(found) == len(expected), found
+
+
+def test_shipped_ranges_and_distributions_are_consistent(case):
+    # every PERT/uniform of the default case takes its bounds from the quantity's range
+    qmap = case.quantity_map()
+    for path, spec in case.risk.distributions.items():
+        q = qmap[path]
+        if spec.kind in ("pert", "uniform") and spec.low is None:
+            assert q.low is not None, path
+            assert spec.params(q)["low"] == q.low and spec.params(q)["high"] == q.high
+    assert set(case.risk.distributions) <= set(input_paths(case, "ranges"))
+
+
+# ---------------------------------------------------------------------------
+# command line
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FEASIBILITY_DEBUG", raising=False)
+    return main
+
+
+def _no_constants(name: str) -> float:
+    raise ValueError(f"not valid JSON: {name}")
+
+
+def strict_json(text: str) -> dict:
+    return json.loads(text, parse_constant=_no_constants)
+
+
+def test_cli_sensitivity_json(cli, capsys, case):
+    assert cli(["sensitivity", str(DEFAULT), "--json"]) == 0
+    out = strict_json(capsys.readouterr().out)
+    t = out["tornado"]["fnpv_idr"]
+    rows = t["inputs"]
+    assert sorted(r["input"] for r in rows) == sorted(input_paths(case, "auto"))
+    swings = [r["swing"] for r in rows]
+    assert swings == sorted(swings, reverse=True)
+    assert {"elasticity", "switching_change", "switching_status", "metric_low", "metric_high"} <= set(rows[0])
+    assert t["base"] == pytest.approx(float(run(case).metrics["fnpv_idr"]), rel=1e-12)
+    assert set(out["scenarios"]) == {"base", "low", "high"}
+    assert out["scenarios"]["base"]["fnpv_idr"] == pytest.approx(t["base"], rel=1e-12)
+    assert len(out["two_way"]) == len(case.sensitivity.two_way)
+
+
+def test_cli_simulate_json_is_reproducible(cli, capsys):
+    args = ["simulate", str(DEFAULT), "--iterations", "500", "--seed", "1", "--json", "--no-progress"]
+    assert cli(args) == 0
+    first = capsys.readouterr()
+    out = strict_json(first.out)
+    assert out["iterations"] == 500 and out["seed"] == 1
+    assert 0 <= out["prob_npv_negative"] <= 1
+    assert out["summary"]["fnpv_idr"]["defined"] + out["summary"]["fnpv_idr"]["undefined"] == 500
+    assert cli(args) == 0
+    assert capsys.readouterr().out == first.out
+
+
+def test_cli_text_output(cli, capsys):
+    assert cli(["sensitivity", str(DEFAULT), "--lang", "id"]) == 0
+    out = capsys.readouterr().out
+    assert TARIFF in out
+    assert cli(["simulate", str(DEFAULT), "--iterations", "200", "--seed", "2", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "200 iterations, seed 2" in out and "P(FNPV < 0) = " in out
+
+
+def test_cli_bad_arguments_exit_2(cli, capsys):
+    assert cli(["simulate", str(DEFAULT), "--iterations", "0", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "--iterations" in err and "Traceback" not in err
+    assert cli(["sensitivity", str(DEFAULT), "--metric", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "--metric" in err and "nope" in err and "Traceback" not in err
+
+
+def test_cli_bad_case_file_exit_2(cli, capsys, tmp_path):
+    d_text = DEFAULT.read_text(encoding="utf-8")
+    old = '"port.capex.wharf_trestle.optimism_bias" = { kind = "uniform",'
+    assert d_text.count(old) == 1
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        d_text.replace(old, '"port.capex.wharf_trestle.optimism_bias" = { kind = "normal", mean = 0.3, sd = 0.1,'),
+        encoding="utf-8",
+    )
+    for cmd in (["simulate", str(bad), "--iterations", "10", "--no-progress"], ["sensitivity", str(bad)]):
+        assert cli(cmd) == 2
+        cap = capsys.readouterr()
+        assert "risk.distributions.port.capex.wharf_trestle.optimism_bias: can draw values outside" in cap.err
+        assert "Traceback" not in cap.err and cap.out == ""
+    missing = tmp_path / "missing.toml"
+    assert cli(["simulate", str(missing), "--no-progress"]) == 2
+    cap = capsys.readouterr()
+    assert "file not found" in cap.err and "Traceback" not in cap.err
