@@ -777,12 +777,37 @@ class CaseInfo(_Strict):
     currency: Literal["IDR"] = "IDR"
 
 
+ReportSection = Literal["need", "legal", "market", "technical", "financial", "economic", "budget", "risk"]
+
+
 class Note(_Strict):
     title: Text
     text: Text
     source: str = ""
     confidence: Confidence | Literal["unverified"] = "secondary"
     severity: Literal["info", "low", "medium", "high"] = "info"
+    section: ReportSection = Field("need", description="the report section the note belongs to")
+
+
+#: verdict criteria a report can apply, in the order shown
+CRITERIA = ("fnpv", "firr", "bcr", "dscr", "cash", "risk", "payback", "enpv")
+
+
+class Criteria(_Strict):
+    """The verdict criteria of the council report, each pass/fail with its threshold."""
+
+    apply: list[Literal["fnpv", "firr", "bcr", "dscr", "cash", "risk", "payback", "enpv"]] = Field(
+        default_factory=lambda: list(CRITERIA), description="which criteria the verdict uses"
+    )
+    min_dscr: Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=10)] = Field(
+        1.3, description="the lowest minimum DSCR a lender accepts (FHWA P3 primer: 1.3 a common test value)"
+    )
+    max_prob_npv_negative: Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=1)] = Field(
+        0.2, description="the largest acceptable probability that FNPV < 0 (Monte Carlo)"
+    )
+    concession_years: Int(1, 100) | None = Field(
+        None, description="years of the port concession (BUP): payback must come within them (default: operating years)"
+    )
 
 
 class Scenario(_Strict):
@@ -914,6 +939,7 @@ class Case(_Strict):
     economic: Economic | None = None
     ppp: Ppp | None = None
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
+    criteria: Criteria = Field(default_factory=Criteria)
     sensitivity: Sensitivity = Field(default_factory=Sensitivity)
     risk: Risk = Field(default_factory=Risk)
     _by_path: dict[str, Quantity] | None = PrivateAttr(default=None)
@@ -1427,5 +1453,6 @@ def load_case(path: str | Path | None = None) -> Case:
 
 
 def case_text(path: str | Path | None = None) -> str:
-    """The raw text of a case file (for embedding in reports)."""
-    return Path(path if path is not None else DEFAULT_CASE).read_text(encoding="utf-8")
+    """The exact text of a case file (for embedding in reports): no newline translation, so
+    its SHA-256 is that of the file's bytes."""
+    return Path(path if path is not None else DEFAULT_CASE).read_bytes().decode("utf-8")

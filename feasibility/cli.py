@@ -1,8 +1,8 @@
-"""Command line: ``feasibility evaluate | validate | report | sensitivity | simulate``.
+"""Command line: ``feasibility evaluate | validate | report | reproduce | sensitivity | simulate``.
 
 Exit codes: 0 success, 2 bad input (the case file or the arguments; every
 problem is listed, no traceback), 1 internal error (set ``FEASIBILITY_DEBUG=1``
-to see the traceback).
+to see the traceback) or, for ``reproduce``, figures that differ.
 """
 
 from __future__ import annotations
@@ -67,11 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
     si.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     si.add_argument("--lang", choices=["en", "id"], default="en", help="language of the table (default: en)")
 
-    rp = sub.add_parser("report", help="render a self-contained HTML report")
+    rp = sub.add_parser("report", help="render the self-contained HTML council report")
     _case_arg(rp)
-    rp.add_argument("-o", "--output", metavar="FILE", help="output file (default: reports/<case>.<lang>.html)")
-    rp.add_argument("--lang", choices=["id", "en"], default="id", help="language (default: id, Indonesian)")
+    rp.add_argument("-o", "--output", metavar="FILE", help="output file (default: reports/<case>.<lang>.html); not with --lang all")
+    rp.add_argument("--lang", choices=["id", "en", "all"], default="id", help="language (default: id, Indonesian; all: both)")
+    rp.add_argument("--iterations", type=int, metavar="N", help="Monte Carlo iterations (default: risk.iterations of the case; 0: none)")
+    rp.add_argument("--seed", type=int, metavar="S", help="Monte Carlo seed (default: risk.seed of the case)")
+    rp.add_argument("--compare", nargs="+", metavar="OTHER_CASE", help="other case files to show side by side")
     rp.add_argument("--force", action="store_true", help="overwrite FILE even if it is not a report of this toolkit")
+
+    rr = sub.add_parser("reproduce", help="re-run the case embedded in a report and check every figure it states")
+    rr.add_argument("report", metavar="REPORT", help="an HTML report written by this toolkit")
     return parser
 
 
@@ -132,36 +138,114 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def _study(path: Path, iterations: int | None, seed: int | None) -> Any:
     from .case import case_text
-    from .report import is_generated_report, render_report
+    from .study import build_study
+
+    case = load_case(path)
+    return build_study(case, case_text(path), source_name=path.name, base_dir=path.parent, iterations=iterations, seed=seed)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import is_generated_report, render_reports, write_html
 
     path = Path(args.case) if args.case else DEFAULT_CASE
-    case = load_case(path)
-    out = Path(args.output) if args.output else Path("reports") / f"{path.stem}.{args.lang}.html"
-    if out.is_dir():
-        raise UserError(f"--output: {out} is a directory; give a file name")
-    if out.exists() and not args.force and not is_generated_report(out):
-        raise UserError(f"--output: {out} exists and is not a report written by this toolkit; use --force to overwrite it")
-    html = render_report(case, case_text(path), args.lang)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        # write atomically: a failure never leaves a half-written report behind
-        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=out.parent)
-    except OSError as exc:
-        raise UserError(f"--output: cannot write {out}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is meant to be shared
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    print(f"wrote {out}")
+    langs = ("id", "en") if args.lang == "all" else (args.lang,)
+    if args.output and len(langs) > 1:
+        raise UserError("--output: give one language with -o, or --lang all without -o (files go to reports/)")
+    if args.iterations is not None and not 0 <= args.iterations <= 1_000_000:
+        raise UserError(f"--iterations: must be between 0 and 1,000,000, got {args.iterations}")
+    if args.seed is not None and args.seed < 0:
+        raise UserError(f"--seed: must be >= 0, got {args.seed}")
+    outs = {lang: (Path(args.output) if args.output else Path("reports") / f"{path.stem}.{lang}.html") for lang in langs}
+    for out in outs.values():
+        if out.is_dir():
+            raise UserError(f"--output: {out} is a directory; give a file name")
+        if out.exists() and not args.force and not is_generated_report(out):
+            raise UserError(f"--output: {out} exists and is not a report written by this toolkit; use --force to overwrite it")
+    studies = [_study(path, args.iterations, args.seed)]
+    for other in args.compare or []:
+        studies.append(_study(Path(other), args.iterations, args.seed))
+    htmls = render_reports(studies, langs)
+    for lang, out in outs.items():
+        try:
+            write_html(out, htmls[lang])
+        except OSError as exc:
+            raise UserError(f"--output: cannot write {out}: {exc.strerror or exc}") from None
+        print(f"wrote {out}")
     return EXIT_OK
+
+
+def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, str]:
+    """Re-run one embedded case; the differing figures, how many there were, and its version note."""
+    import hashlib
+    import tempfile
+    import tomllib
+
+    from .case import parse_case
+    from .study import build_study
+
+    case_text = data["case_text"]
+    if hashlib.sha256(case_text.encode("utf-8")).hexdigest() != data["case_sha256"]:
+        raise UserError(f"{where}: the embedded case file does not match its SHA-256: the report was altered")
+    histories = data.get("histories", {})
+    for rel in histories:
+        if Path(rel).is_absolute():
+            raise UserError(f"{where}: embedded history path {rel!r} points outside the case folder")
+    # the case goes as deep in the temporary folder as its history paths climb ('../hist/x.csv')
+    depth = max((sum(1 for part in Path(rel).parts if part == "..") for rel in histories), default=0)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp).resolve()
+        base = root.joinpath(*(["case"] * (depth + 1)))
+        base.mkdir(parents=True)
+        for rel, body in histories.items():
+            target = (base / rel).resolve()
+            if root not in target.parents:
+                raise UserError(f"{where}: embedded history path {rel!r} points outside the case folder")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(body, encoding="utf-8")
+        try:
+            raw = tomllib.loads(case_text)
+        except tomllib.TOMLDecodeError as exc:
+            raise UserError(f"{where}: the embedded case is not valid TOML: {exc}") from None
+        name = data.get("source_name", "case")
+        case = parse_case(raw, name, base_dir=base)
+        study = build_study(case, case_text, source_name=name, base_dir=base, iterations=data["iterations"], seed=data["seed"])
+    now = json.loads(json.dumps(study.fingerprint()))  # the same JSON round trip as the report's
+    before = data["figures"]
+    diffs = [
+        f"  {key}: report {before.get(key, 'missing')!r}, now {now.get(key, 'missing')!r}"
+        for key in sorted(set(before) | set(now))
+        if before.get(key, "missing") != now.get(key, "missing")
+    ]
+    note = "" if data.get("version") == study.version else f" (made with feasibility {data.get('version')}, now {study.version})"
+    return diffs, len(before), note
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from .report import extract_data
+
+    path = Path(args.report)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        data = extract_data(text)
+    except ValueError as exc:
+        raise UserError(f"{path}: {exc}") from None
+    # the main case, then every case of a comparison report
+    parts = [(data, f"{path}")] + [(c, f"{path} [compared case {c.get('source_name', i + 1)}]") for i, c in enumerate(data.get("compare", []))]
+    failed = False
+    for part, where in parts:
+        diffs, n, note = _reproduce_one(part, where)
+        if diffs:
+            failed = True
+            print(f"{where}: {len(diffs)} of {n} figures differ{note}:")
+            print("\n".join(diffs))
+        else:
+            print(f"{where}: all {n} figures reproduced exactly from the embedded case (SHA-256 {part['case_sha256'][:12]}...){note}")
+    return EXIT_INTERNAL if failed else EXIT_OK
 
 
 def _jsonable(x: Any) -> Any:
@@ -282,6 +366,7 @@ COMMANDS = {
     "evaluate": cmd_evaluate,
     "validate": cmd_validate,
     "report": cmd_report,
+    "reproduce": cmd_reproduce,
     "sensitivity": cmd_sensitivity,
     "simulate": cmd_simulate,
 }

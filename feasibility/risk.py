@@ -88,7 +88,7 @@ def _forecast_paths(case: Case, iterations: int, seed: int) -> dict[str, np.ndar
             if fc is None or fc.fitted() is None:
                 continue
             model = fc.fitted()
-            last_hist = int(model.years[-1])
+            last_hist = _last_year(model)
             observed = fc.volumes()
             base = np.array([observed.get(int(y), np.nan) for y in years])
             paths = np.broadcast_to(base, (iterations, years.size)).copy()
@@ -101,6 +101,12 @@ def _forecast_paths(case: Case, iterations: int, seed: int) -> dict[str, np.ndar
             # carry no volume
             out[f"{key}.revenue.{name}.forecast.volumes"] = np.nan_to_num(paths, nan=0.0)
     return out
+
+
+def _last_year(model: Any) -> int:
+    """The last observed year of a fitted demand model (the methods store it differently)."""
+    last = getattr(model, "last_year", None)
+    return int(last if last is not None else model.years[-1])
 
 
 @dataclass

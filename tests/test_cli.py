@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -193,7 +194,7 @@ def test_unknown_command_is_an_argparse_error(capsys: pytest.CaptureFixture[str]
 
 
 # ---------------------------------------------------------------------------
-# report
+# report (what the report says: test_report.py; `feasibility reproduce`: test_reproduce.py)
 
 
 def _lang_of(path: Path) -> str:
@@ -202,10 +203,46 @@ def _lang_of(path: Path) -> str:
     return m.group(1)
 
 
+class _Tables(HTMLParser):
+    """The cell texts of every table with an id, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table: str | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table" and dict(attrs).get("id"):
+            self._table = dict(attrs)["id"]
+            self.tables[self._table] = []
+        elif self._table and tag == "tr":
+            self.tables[self._table].append([])
+        elif self._table and tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._table and tag in ("td", "th") and self._cell is not None:
+            self.tables[self._table][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def tables_of(path: Path) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tables
+
+
 @pytest.mark.parametrize("lang", ["en", "id"])
 def test_report_writes_the_file_in_the_language(tmp_path: Path, lang: str, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "sub" / f"hand.{lang}.html"
-    assert main(["report", str(HAND), "-o", str(out), "--lang", lang]) == 0
+    assert main(["report", str(HAND), "-o", str(out), "--lang", lang, "--iterations", "0"]) == 0
     assert out.is_file()
     assert _lang_of(out) == lang
     assert str(out) in capsys.readouterr().out
@@ -214,7 +251,7 @@ def test_report_writes_the_file_in_the_language(tmp_path: Path, lang: str, capsy
 
 def test_report_default_language_is_indonesian(tmp_path: Path) -> None:
     out = tmp_path / "hand.html"
-    assert main(["report", str(HAND), "-o", str(out)]) == 0
+    assert main(["report", str(HAND), "-o", str(out), "--iterations", "0"]) == 0
     assert _lang_of(out) == "id"
 
 
@@ -222,22 +259,41 @@ def test_report_refuses_to_overwrite_a_foreign_file(tmp_path: Path, capsys: pyte
     out = tmp_path / "notes.html"
     original = "<html><body>my own notes, not a report</body></html>\n"
     out.write_text(original, encoding="utf-8")
-    assert main(["report", str(HAND), "-o", str(out), "--lang", "en"]) == 2
+    assert main(["report", str(HAND), "-o", str(out), "--lang", "en", "--iterations", "0"]) == 2
     assert out.read_text(encoding="utf-8") == original
     err = capsys.readouterr().err
     assert str(out) in err and "--force" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.html"]
 
-    assert main(["report", str(HAND), "-o", str(out), "--lang", "en", "--force"]) == 0
+    assert main(["report", str(HAND), "-o", str(out), "--lang", "en", "--iterations", "0", "--force"]) == 0
     assert out.read_text(encoding="utf-8") != original
     assert _lang_of(out) == "en"
 
 
+def test_report_refuses_a_foreign_file_at_the_default_path(capsys: pytest.CaptureFixture[str]) -> None:
+    # the cwd is tmp_path: the default output is reports/<case>.<lang>.html there
+    foreign = Path("reports") / "hand_case.id.html"
+    foreign.parent.mkdir()
+    foreign.write_text("draft\n", encoding="utf-8")
+    assert main(["report", str(HAND), "--iterations", "0"]) == 2
+    assert foreign.read_text(encoding="utf-8") == "draft\n"
+    assert "--force" in capsys.readouterr().err
+
+
 def test_report_overwrites_its_own_report(tmp_path: Path) -> None:
     out = tmp_path / "hand.html"
-    assert main(["report", str(HAND), "-o", str(out), "--lang", "en"]) == 0
+    assert main(["report", str(HAND), "-o", str(out), "--lang", "en", "--iterations", "0"]) == 0
     assert _lang_of(out) == "en"
-    assert main(["report", str(HAND), "-o", str(out), "--lang", "id"]) == 0  # no --force
+    assert main(["report", str(HAND), "-o", str(out), "--lang", "id", "--iterations", "0"]) == 0  # no --force
     assert _lang_of(out) == "id"
+
+
+def test_report_output_with_both_languages_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "both.html"
+    assert main(["report", str(HAND), "-o", str(out), "--lang", "all"]) == 2
+    err = capsys.readouterr().err
+    assert "--lang all" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # neither the file nor reports/
 
 
 def test_report_output_is_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -258,7 +314,63 @@ def test_report_missing_case(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_report_output_below_a_file_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "afile"
     blocker.write_text("x", encoding="utf-8")
-    assert main(["report", str(HAND), "-o", str(blocker / "r.html")]) == 2
+    assert main(["report", str(HAND), "-o", str(blocker / "r.html"), "--iterations", "0"]) == 2
+    err = capsys.readouterr().err
+    assert str(blocker / "r.html") in err and "Traceback" not in err
+    assert blocker.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--iterations", "-1"], ["--iterations", "1000001"], ["--seed", "-1"]],
+    ids=["iterations-1", "iterations-too-many", "seed-1"],
+)
+def test_report_bad_numbers_are_bad_input(tmp_path: Path, args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(HAND), *args]) == 2
+    err = capsys.readouterr().err
+    assert args[0] in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_compare_missing_other_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "no_such_variant.toml"
+    out = tmp_path / "cmp.html"
+    assert main(["report", str(HAND), "--compare", str(missing), "-o", str(out), "--iterations", "0"]) == 2
+    assert str(missing) in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_report_compare_puts_cases_side_by_side(tmp_path: Path) -> None:
+    from feasibility import load_case, run
+    from feasibility.i18n import Formatter, catalog
+
+    text = DEFAULT.read_text(encoding="utf-8")
+    edits = [
+        ("tariff_idr_per_tonne = { value = 71000,", "tariff_idr_per_tonne = { value = 55000,"),
+        ('name = { id = "BUMD pelabuhan Kota Serang:', 'name = { id = "Varian tarif rendah:'),
+    ]
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    low = tmp_path / "low_tariff.toml"
+    low.write_text(text, encoding="utf-8")
+    out = tmp_path / "compare.id.html"
+    assert main(["report", str(DEFAULT), "--compare", str(low), "--iterations", "300", "-o", str(out)]) == 0
+
+    table = tables_of(out)["compare-table"]
+    header = table[0]
+    with DEFAULT.open("rb") as fh:
+        name = tomllib.load(fh)["case"]["name"]["id"]
+    assert len(header) == 3
+    assert name in header[1] and "kota_serang.toml" in header[1]
+    assert header[2].startswith("Varian tarif rendah:") and "low_tariff.toml" in header[2]
+    label = catalog("id")["metric"]["fnpv_idr"]
+    fnpv_rows = [r for r in table[1:] if r[0] == label]
+    assert len(fnpv_rows) == 1
+    fmt = Formatter("id")
+    base, variant = run(load_case(DEFAULT)).metrics["fnpv_idr"], run(load_case(low)).metrics["fnpv_idr"]
+    assert variant < base  # a lower tariff, less value
+    assert fnpv_rows[0][1:] == [fmt.money(base), fmt.money(variant)]
 
 
 def test_validate_case_path_below_a_file_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:

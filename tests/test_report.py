@@ -1,19 +1,68 @@
-"""The plain HTML report: self-contained, escaped, and checked in a real headless Chromium."""
+"""The council report: structure, languages, self-containment, printing and escaping.
 
-import copy
+The default case is rendered once by `feasibility report --lang all` (small
+Monte Carlo) and studied once more in-process for the reference figures; the
+browser tests share one loaded page per language. The checks compare the
+report with facts that do not come from the report code: the model's own run,
+the case file's text, the message catalogs, number formats written by hand.
+A case whose every text field holds HTML and script is rendered in both
+languages and opened in the browser too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import re
+import string
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import markupsafe
+import numpy as np
 import pytest
 
 from feasibility import load_case, parse_case, run
-from feasibility.i18n import Formatter
-from feasibility.report import render_report
+from feasibility.cli import main
+from feasibility.i18n import Formatter, catalog
+from feasibility.report import extract_data, is_generated_report, render_report, render_reports, write_report
+from feasibility.study import build_study
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
 DEFAULT = DATA / "kota_serang.toml"
+HAND = DATA / "hand_case.toml"
+TEMPLATE = ROOT / "feasibility" / "templates" / "report.html.j2"
+ITERATIONS = 500
+LANGS = ("id", "en")
+SECTIONS = ("summary", "need", "legal", "market", "technical", "financial", "economic", "budget", "risk", "recommendation", "appendix")
+MIN_CHARTS = 8
 
-PAYLOAD = "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\">&amp;\"'"
+# a user string that would run script, load an image, close the data block, a comment or a
+# textarea, and look like a Jinja expression or a str.format template if anything mishandled it
+PAYLOAD = (
+    "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">&\"' "
+    "&amp; </pre></textarea><!-- {{ 7*7 }} {0} {name}"
+)
+TEXT_KEYS = {"name", "description", "title", "text", "source", "note", "label", "unit"}
+#: the kinds of text field of a case, and those of them the report shows (the BUMD's name and
+#: the unit of an economic benefit are not shown anywhere)
+FIELD_KINDS = {
+    "case.name", "case.description", "notes.title", "notes.text", "notes.source", "quantity.source", "quantity.note",
+    "scenarios.description", "stream.label", "line.name", "bumd.name", "benefit.label", "benefit.unit",
+    "risk.distributions.source", "risk.correlations.source",
+}
+SHOWN_KINDS = FIELD_KINDS - {"bumd.name", "benefit.unit"}
+
+
+# ---------------------------------------------------------------------------
+# fixtures: one study, one rendering per language, one loaded page per language
 
 
 @pytest.fixture(scope="module")
@@ -22,102 +71,566 @@ def case():
 
 
 @pytest.fixture(scope="module")
-def reports(case, tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports")
-    text = DEFAULT.read_text(encoding="utf-8")
-    paths = {}
-    for lang in ("id", "en"):
-        p = out / f"report.{lang}.html"
-        p.write_text(render_report(case, text, lang), encoding="utf-8")
-        paths[lang] = p
-    return paths
+def case_text() -> str:
+    return DEFAULT.read_text(encoding="utf-8")
 
 
-def open_page(browser, path):
-    """Load a file in a fresh page, recording every request and console error."""
-    page = browser.new_page()
-    requests, errors = [], []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+@pytest.fixture(scope="module")
+def metrics(case) -> dict[str, float]:
+    """The deterministic model run, independent of the study and the report."""
+    return run(case).metrics
+
+
+@pytest.fixture(scope="module")
+def study(case, case_text):
+    """The same study as the command line's (same iterations, the case's seed), for the report's figures."""
+    return build_study(case, case_text, source_name=DEFAULT.name, base_dir=DEFAULT.parent, iterations=ITERATIONS)
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory) -> dict[str, Any]:
+    """`feasibility report --lang all` in an empty folder: both reports, into reports/."""
+    cwd = tmp_path_factory.mktemp("cli")
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
+        mp.chdir(cwd)
+        code = main(["report", "--lang", "all", "--iterations", str(ITERATIONS)])
+    return {"code": code, "stdout": out.getvalue(), "cwd": cwd,
+            "written": sorted(str(p.relative_to(cwd)) for p in cwd.rglob("*") if p.is_file())}
+
+
+@pytest.fixture(scope="module")
+def files(cli_run) -> dict[str, Path]:
+    assert cli_run["code"] == 0
+    return {lang: cli_run["cwd"] / "reports" / f"kota_serang.{lang}.html" for lang in LANGS}
+
+
+@pytest.fixture(scope="module")
+def html(files) -> dict[str, str]:
+    return {lang: p.read_text(encoding="utf-8") for lang, p in files.items()}
+
+
+def test_lang_all_writes_both_reports_into_reports(cli_run, html):
+    assert cli_run["code"] == 0
+    assert cli_run["written"] == ["reports/kota_serang.en.html", "reports/kota_serang.id.html"]
+    assert cli_run["stdout"].splitlines() == ["wrote reports/kota_serang.id.html", "wrote reports/kota_serang.en.html"]
+    for lang in LANGS:
+        assert f'<html lang="{lang}">' in html[lang]
+
+
+@dataclass
+class Loaded:
+    page: Any
+    external: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def open_page(browser, path: Path) -> Loaded:
+    """Load a file in a fresh page, recording every request but the file's own and every console error."""
+    page = browser.new_page(device_scale_factor=0.5)  # half the pixels: a faster full-page screenshot
+    got = Loaded(page)
+    page.on("request", lambda r: got.external.append(r.url) if r.url != path.as_uri() else None)
+    page.on("console", lambda m: got.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: got.errors.append(str(e)))
     page.goto(path.as_uri())
     page.wait_for_load_state("load")
-    return page, [u for u in requests if u != path.as_uri()], errors
+    return got
+
+
+@pytest.fixture(scope="module")
+def pages(browser, files):
+    loaded = {lang: open_page(browser, files[lang]) for lang in LANGS}
+    yield loaded
+    for got in loaded.values():
+        got.page.close()
+
+
+def visible_text(page) -> str:
+    """The page's rendered text without the appendix copy of the case file."""
+    return page.inner_text("body").replace(page.inner_text("#case-text"), "")
+
+
+# ---------------------------------------------------------------------------
+# in the browser: offline, no errors, structure, verdict table, links
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_loads_offline_without_console_errors(pages, case, lang):
+    got = pages[lang]
+    assert got.external == [], f"the report requested: {got.external}"
+    assert got.errors == [], f"console errors: {got.errors}"
+    page = got.page
+    assert page.evaluate("document.documentElement.lang") == lang
+    name = case.case.name.id if lang == "id" else case.case.name.en
+    assert name in page.title()
+    assert page.locator("script, img, iframe, object, embed, link").count() == 0
+    csp = page.get_attribute('meta[http-equiv="Content-Security-Policy"]', "content")
+    assert "default-src 'none'" in csp
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sections_exist_in_order_with_catalog_titles(pages, lang):
+    page = pages[lang].page
+    ids = page.evaluate("Array.from(document.querySelectorAll('body > section[id]')).map(s => s.id)")
+    assert ids == list(SECTIONS)
+    t = catalog(lang)["report"]
+    for sid in SECTIONS:
+        assert page.inner_text(f"#{sid} > h2").strip() == t[f"s_{sid}"]
+    # the table of contents points at each section, in the same order
+    toc = page.evaluate("Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href'))")
+    assert toc == [f"#{s}" for s in SECTIONS]
+
+
+def _expected_pass(case, metrics, study) -> dict[str, bool | None]:
+    """Each criterion's outcome from the model's metrics and the case's thresholds (not the study's code)."""
+    cr = case.criteria
+    m = metrics
+    concession = cr.concession_years if cr.concession_years is not None else case.timeline.operating_years
+    p_neg = float(np.mean(study.simulation.metrics["fnpv_idr"] < 0)) if study.simulation is not None else math.nan
+    payback = m["payback_years"]
+    out = {
+        "fnpv": m["fnpv_idr"] > 0,
+        "firr": m["firr"] > m["wacc"],
+        "bcr": m["bcr"] > 1,
+        "dscr": m["dscr_min"] >= cr.min_dscr if case.financing.loans else None,
+        "cash": m["min_cumulative_cash_idr"] >= 0,
+        "risk": p_neg <= cr.max_prob_npv_negative if math.isfinite(p_neg) else None,
+        "payback": math.isfinite(payback) and payback <= case.timeline.construction_years + concession,
+        "enpv": m["enpv_idr"] > 0 if "enpv_idr" in m else None,
+    }
+    return {k: out[k] for k in cr.apply}
+
+
+def _attr(passed: bool | None) -> str:
+    return "na" if passed is None else "true" if passed else "false"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_verdict_table(pages, case, study, metrics, lang):
+    page = pages[lang].page
+    rows = page.evaluate(
+        """Array.from(document.querySelectorAll('#verdict tr.criterion')).map(tr => ({
+            key: tr.dataset.key, pass: tr.dataset.pass,
+            cells: Array.from(tr.cells).map(td => td.innerText.trim())}))"""
+    )
+    assert [r["key"] for r in rows] == list(case.criteria.apply)
+    assert all(r["pass"] in ("true", "false", "na") for r in rows)
+    # the table states what the study concluded ...
+    assert {r["key"]: r["pass"] for r in rows} == {c.key: _attr(c.passed) for c in study.criteria}
+    # ... and that is what the model's own metrics and the case's thresholds say
+    assert {r["key"]: r["pass"] for r in rows} == {k: _attr(v) for k, v in _expected_pass(case, metrics, study).items()}
+    t = catalog(lang)
+    for r in rows:
+        assert r["cells"][0] == t["criterion"][r["key"]]
+        assert r["cells"][3] == t["report"]["pass" if r["pass"] == "true" else "fail" if r["pass"] == "false" else "na"]
+        assert r["cells"][4].startswith(t["criterion_why"][r["key"]])
+    fnpv = next(r for r in rows if r["key"] == "fnpv")
+    assert fnpv["cells"][1] == Formatter(lang).money(metrics["fnpv_idr"])
+    # the verdict line counts the failed criteria
+    n_fail = sum(r["pass"] == "false" for r in rows)
+    verdict = page.inner_text("#verdict-text")
+    if n_fail:
+        assert t["report"]["verdict_not_feasible"].format(n=n_fail, m=len(rows)) in verdict
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_summary_numbers_lead_to_their_assumptions(pages, case, study, lang):
+    """Every driver link of the verdict table opens the register row of that input, with its source."""
+    page = pages[lang].page
+    rows = page.evaluate(
+        """Array.from(document.querySelectorAll('#verdict tr.criterion')).map(tr => ({
+            key: tr.dataset.key,
+            text: tr.innerText,
+            links: Array.from(tr.querySelectorAll('a')).map(a => {
+                const href = a.getAttribute('href');
+                const row = href.startsWith('#') ? document.getElementById(href.slice(1)) : null;
+                return {href, label: a.innerText.trim(),
+                        tag: row ? row.tagName : null,
+                        section: row && row.closest('section') ? row.closest('section').id : null,
+                        cells: row ? Array.from(row.cells).map(td => td.innerText.trim()) : null,
+                        cls: row ? row.className : null};
+            })}))"""
+    )
+    qmap = case.quantity_map()
+    low_mark = catalog(lang)["report"]["low_conf_mark"]
+    value = {c.key: c.value for c in study.criteria}
+    for r in rows:
+        # a criterion with a number names the inputs it rests on (a payback that never happens
+        # within the model years has no tornado to name them from)
+        if math.isfinite(value[r["key"]]):
+            assert r["links"], f"criterion {r['key']} names no input it rests on"
+        confidences = []
+        for link in r["links"]:
+            assert link["href"].startswith("#a-"), link
+            assert link["tag"] == "TR" and link["section"] == "appendix", f"{link['href']} is not a register row"
+            path = link["cells"][0]
+            assert path in qmap, path
+            assert path.endswith(link["label"])
+            q = qmap[path]
+            assert q.source in link["cells"][4]  # the source of the number is right there
+            assert f"conf-{q.confidence}" in link["cls"].split()
+            confidences.append(q.confidence)
+        # conclusions resting on placeholders or estimates say so, and only those
+        assert (low_mark in r["text"]) == any(c in ("placeholder", "estimate") for c in confidences), r["key"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_internal_link_resolves(pages, lang):
+    broken = pages[lang].page.evaluate(
+        """Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))
+             .filter(h => !h.startsWith('#') || !document.getElementById(h.slice(1)))"""
+    )
+    assert broken == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_register_has_every_number_of_the_case_with_its_source(pages, case_text, lang):
+    page = pages[lang].page
+    rows = page.evaluate(
+        "Array.from(document.querySelectorAll('#appendix tr[id^=\"a-\"]')).map(tr => Array.from(tr.cells).map(td => td.innerText.trim()))"
+    )
+    # every `{ value = ... }` of the case file is one quantity
+    assert len(rows) == case_text.count("{ value = ") > 50
+    conf = set(catalog(lang)["confidence"].values())
+    for cells in rows:
+        assert cells[4], f"{cells[0]} has no source"
+        assert cells[5] in conf
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_key_messages_and_embedded_case(pages, metrics, case_text, lang):
+    page = pages[lang].page
+    fmt = Formatter(lang)
+    key = page.locator("#key-messages li").all_inner_texts()
+    assert len(key) >= 3
+    assert fmt.money(metrics["fnpv_idr"]) in key[0]
+    assert fmt.money(metrics["region_injection_total_idr"]) in " ".join(key)
+    assert page.inner_text("#case-text").rstrip("\n") == case_text.rstrip("\n")
+    assert page.locator("#feasibility-data").is_hidden()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_text_of_the_other_language(pages, lang):
+    other = catalog("en" if lang == "id" else "id")
+    mine = catalog(lang)
+    text = visible_text(pages[lang].page)
+    leaked = []
+    for section in ("report", "criterion", "criterion_why", "messages", "methods", "ui"):
+        for k, s in other[section].items():
+            if s == mine[section][k]:
+                continue
+            for _, literal, _, _ in string.Formatter().parse(s):
+                if literal and len(literal.strip()) >= 20 and literal.strip() in text:
+                    leaked.append(f"{section}.{k}: {literal.strip()!r}")
+    assert leaked == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_screenshot_and_a4_pdf(pages, lang, tmp_path):
+    page = pages[lang].page
+    shot = tmp_path / f"report.{lang}.jpeg"
+    page.screenshot(path=str(shot), full_page=True, type="jpeg", quality=40)
+    assert shot.read_bytes()[:3] == b"\xff\xd8\xff" and shot.stat().st_size > 100_000
+    pdf = page.pdf(format="A4")
+    (tmp_path / f"report.{lang}.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF")
+    n_pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+    assert n_pages > 5
+    assert pages[lang].errors == []
+
+
+# ---------------------------------------------------------------------------
+# the HTML text: catalogs, locale, self-containment, print CSS
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_words_come_from_the_catalog_of_the_language(html, case, lang):
+    msg = catalog(lang)
+    t = msg["report"]
+    sample = [t[f"s_{s}"] for s in SECTIONS]
+    sample += [t[k] for k in ("verdict_title", "criterion", "threshold", "why", "rests_on", "risk_register", "tornado_title",
+                              "mc_title", "conditions", "appendix_register", "appendix_methods", "business_plan",
+                              "income_statement", "cash_flow_statement", "fin_vs_econ", "capex_items", "scenarios_title")]
+    sample += [msg["criterion"][k] for k in case.criteria.apply] + [msg["criterion_why"][k] for k in case.criteria.apply]
+    sample += list(msg["methods"].values())
+    missing = [s for s in sample if str(markupsafe.escape(s)) not in html[lang]]
+    assert missing == []
+    other = catalog("en" if lang == "id" else "id")["report"]
+    for s in SECTIONS:
+        assert str(markupsafe.escape(other[f"s_{s}"])) not in html[lang], f"the {lang} report has the other language's title of {s}"
+
+
+def test_template_has_no_words_of_its_own():
+    src = TEMPLATE.read_text(encoding="utf-8")
+    src = re.sub(r"<style>.*?</style>", " ", src, flags=re.DOTALL)
+    src = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", src, flags=re.DOTALL)
+    src = re.sub(r"<[^>]*>", " ", src, flags=re.DOTALL)
+    words = set(re.findall(r"[A-Za-z][A-Za-z0-9\-]*", src))
+    # symbols and names that are the same in every language
+    allowed = {"SI", "P10", "P50", "P90", "SHA-256", "MAPE", "RMSE", "MASE", "n", "feasibility", "FNPV", "DSCR"}
+    assert words - allowed == set()
+
+
+def test_numbers_are_formatted_for_the_locale(html, metrics, case):
+    bn = metrics["fnpv_idr"] / 1e9
+    assert -1000 < bn < -1  # the default case's FNPV is some hundreds of billions below zero
+    en_money = f"IDR {bn:,.1f} billion"
+    id_money = "Rp " + f"{bn:,.1f}".translate(str.maketrans(",.", ".,")) + " miliar"
+    assert re.fullmatch(r"Rp -\d{1,3}(\.\d{3})*,\d miliar", id_money)  # e.g. "Rp -646,5 miliar"
+    assert id_money in html["id"] and en_money in html["en"]
+    assert en_money not in html["id"] and f"Rp {bn:,.1f} miliar" not in html["id"]
+    wacc = f"{metrics['wacc'] * 100:.1f}"
+    assert re.fullmatch(r"\d+\.\d", wacc)
+    assert f"WACC {wacc.replace('.', ',')}%" in html["id"] and f"WACC {wacc}%" in html["en"]  # e.g. "7,3%"
+    assert f"WACC {wacc}%" not in html["id"]
+    # thousands: dots in Indonesian, commas in English (an amount of the assumption register)
+    amount = int(case.quantity("port.capex.wharf_trestle.amount_idr").value)
+    assert amount >= 1_000_000
+    assert f"{amount:,}".replace(",", ".") in html["id"] and f"{amount:,}" in html["en"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_generated_date_is_formatted_for_the_locale(html, lang):
+    from babel.dates import get_month_names
+
+    today = dt.date.today()
+    days = [today, today - dt.timedelta(days=1)]  # a render just before midnight
+    months = get_month_names("wide", locale={"id": "id_ID", "en": "en_US"}[lang])
+    assert not any(d.isoformat() in html[lang] for d in days)
+    assert any(months[d.month] in html[lang] and str(d.year) in html[lang] for d in days)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_self_contained_and_locked_down(html, lang):
+    h = html[lang]
+    low = h.lower()
+    assert "<script" not in low
+    assert "<link" not in low
+    assert "@import" not in low
+    assert "@font-face" not in low
+    assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", low)
+    assert not re.search(r"(src|href)\s*=\s*['\"]?\s*(https?:)?//", low)
+    assert not re.search(r"<(img|iframe|object|embed|video|audio|source)\b", low)
+    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', h)
+    assert meta and "default-src 'none'" in meta.group(1)
+    assert h.index("Content-Security-Policy") < h.index("<style")  # in force before anything else
+    # the charts are inline SVG: at least eight for the default case, each in a figure
+    assert h.count("<svg") >= MIN_CHARTS
+    assert h.count("<figure") >= MIN_CHARTS
+
+
+def test_print_css(html):
+    style = re.search(r"<style>(.*?)</style>", html["en"], flags=re.DOTALL).group(1)
+    compact = re.sub(r"\s+", " ", style)
+    assert "@media print" in compact
+    assert re.search(r"@page \{[^}]*size: A4", compact)
+    assert re.search(r"figure \{[^}]*break-inside: avoid", compact)
+    assert re.search(r"thead \{ display: table-header-group", compact)
+
+
+def test_embedded_data_block(html, case_text, study, metrics):
+    for lang in LANGS:
+        data = extract_data(html[lang])
+        assert data["case_text"] == case_text
+        assert data["case_sha256"] == hashlib.sha256(DEFAULT.read_bytes()).hexdigest()
+        assert data["case_sha256"] in html[lang]  # shown in the header too
+        assert data["iterations"] == ITERATIONS
+        assert data["seed"] == tomllib.loads(case_text)["risk"]["seed"]
+        assert data["source_name"] == DEFAULT.name
+        assert data["figures"]["metric.fnpv_idr"] == metrics["fnpv_idr"]
+        # the command line's study is the one computed here: the same figures, every one
+        assert data["figures"] == json.loads(json.dumps(study.fingerprint()))
+
+
+# ---------------------------------------------------------------------------
+# the library API
 
 
 def test_money_and_percent_are_formatted_for_the_locale():
-    # Indonesian: comma decimals, dot thousands; English the other way round
-    assert Formatter("id").money(-597_514_020_924) == "Rp -597,5 miliar"
-    assert Formatter("en").money(-597_514_020_924) == "IDR -597.5 billion"
-    assert Formatter("id").percent(0.125) == "12,5%"
+    assert Formatter("id").money(-646_479_283_766) == "Rp -646,5 miliar"
+    assert Formatter("en").money(-646_479_283_766) == "IDR -646.5 billion"
+    assert Formatter("id").percent(0.0731) == "7,3%"
     assert Formatter("en").money(1.25e12) == "IDR 1.25 trillion"
-    assert Formatter("id").value(float("nan"), "fraction") == "t/a"
+    assert Formatter("id").value(float("nan"), "fraction") == catalog("id")["ui"]["na"]
 
 
-@pytest.mark.parametrize("lang", ["id", "en"])
-def test_report_in_browser(browser, reports, case, lang, tmp_path):
-    page, external, errors = open_page(browser, reports[lang])
+def test_render_report_from_a_case_with_na_criteria():
+    """A case (not a study) is studied first; without Monte Carlo or economics those criteria are 'na'."""
+    hand = load_case(HAND)
+    text = HAND.read_text(encoding="utf-8")
+    h = render_report(hand, text, "en", iterations=0)
+    assert '<html lang="en">' in h
+    data = extract_data(h)
+    assert data["iterations"] == 0 and data["case_text"] == text
+    assert str(markupsafe.escape(catalog("en")["report"]["mc_none"])) in h
+    got = dict(re.findall(r'data-key="(\w+)" data-pass="(\w+)"', h))
+    m = run(hand).metrics
+    # by hand: FNPV < 0; payback within 1 construction + 4 operating years; no MC, no [economic]
+    assert m["fnpv_idr"] < 0 and m["payback_years"] <= 5
+    assert got["fnpv"] == "false" and got["payback"] == "true"
+    assert got["risk"] == "na" and got["enpv"] == "na"
+    with pytest.raises(ValueError):
+        render_report(hand, None, "en")
+
+
+def test_write_report_and_generated_files(tmp_path, files):
+    hand = load_case(HAND)
+    mine = tmp_path / "mine.html"
+    mine.write_text("<p>not a report</p>\n", encoding="utf-8")
+    with pytest.raises(FileExistsError):
+        write_report(hand, mine, "en", case_text=HAND.read_text(encoding="utf-8"), iterations=0)
+    assert mine.read_text(encoding="utf-8") == "<p>not a report</p>\n"
+    assert is_generated_report(files["id"]) and is_generated_report(files["en"])
+    assert not is_generated_report(mine)
+    assert not is_generated_report(tmp_path / "missing.html")
+    with pytest.raises(ValueError):
+        extract_data(mine.read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------
+# hostile text in every text field of the case
+
+
+def _fill(node: Any, counter: list[int], key: str | None = None) -> Any:
+    """Replace every string under a text key (plain or bilingual) with a numbered payload."""
+
+    def payload() -> str:
+        counter[0] += 1
+        return f"{PAYLOAD} #{counter[0]:03d}"
+
+    if isinstance(node, dict):
+        if key in TEXT_KEYS and node and set(node) <= {"id", "en"} and all(isinstance(v, str) for v in node.values()):
+            return {k: payload() for k in node}
+        return {k: _fill(v, counter, k) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_fill(v, counter, key) for v in node]
+    if isinstance(node, str) and key in TEXT_KEYS:
+        return payload()
+    return node
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else ("nan" if math.isnan(v) else "inf" if v > 0 else "-inf")
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)  # a valid TOML basic string for these texts
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    raise TypeError(type(v))
+
+
+def toml_dumps(d: dict[str, Any]) -> str:
+    """A TOML document of nested inline tables (enough for a case; checked by reading it back)."""
+    text = "".join(f"{json.dumps(k)} = {_toml_value(v)}\n" for k, v in d.items())
+    assert tomllib.loads(text) == d
+    return text
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    counter = [0]
+    raw = _fill(tomllib.loads(DEFAULT.read_text(encoding="utf-8")), counter)
+    text = toml_dumps(raw)
+    case = parse_case(tomllib.loads(text))
+    assert case.bumd.name.startswith(PAYLOAD) and case.risk.correlations[0].source.startswith(PAYLOAD)
+    study = build_study(case, text, source_name="<img src=x onerror=alert(1)>.toml", iterations=300)
+    out = tmp_path_factory.mktemp("hostile")
+    files = {}
+    for lang, h in render_reports(study, LANGS).items():
+        files[lang] = out / f"hostile.{lang}.html"
+        files[lang].write_text(h, encoding="utf-8")
+    return {"raw": raw, "case": case, "files": files, "count": counter[0]}
+
+
+def _markers_by_field(raw: dict[str, Any], lang: str | None = None) -> dict[str, list[str]]:
+    """The payload numbers ('#001') of each kind of field; with ``lang``, only those a report in it can show."""
+    out: dict[str, list[str]] = {}
+
+    def walk(node: Any, path: tuple[str, ...]) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, (*path, k))
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, path)
+        elif isinstance(node, str) and node.startswith(PAYLOAD) and (lang is None or path[-1] not in ("id", "en") or path[-1] == lang):
+            out.setdefault(_kind(path), []).append(node[len(PAYLOAD) + 1 :])
+
+    walk(raw, ())
+    return out
+
+
+def _kind(path: tuple[str, ...]) -> str:
+    keys = [p for p in path if p not in ("id", "en")]
+    last = keys[-1]
+    if keys[0] in ("case", "notes", "scenarios"):
+        return f"{keys[0]}.{last}"
+    if keys[0] == "risk":
+        return f"risk.{keys[1]}.{last}"
+    if keys[:2] == ["economic", "benefits"] and last in ("label", "unit"):
+        return f"benefit.{last}"
+    if keys == ["bumd", "name"]:
+        return "bumd.name"
+    if last == "label":
+        return "stream.label"
+    if last == "name" and len(keys) == 2:
+        return "line.name"
+    if last in ("source", "note"):
+        return f"quantity.{last}"
+    return ".".join(keys)
+
+
+def test_every_text_field_is_filled(hostile):
+    kinds = _markers_by_field(hostile["raw"])
+    assert sum(len(v) for v in kinds.values()) == hostile["count"] > 100
+    assert set(kinds) <= FIELD_KINDS, set(kinds) - FIELD_KINDS
+    for k in FIELD_KINDS:
+        assert kinds.get(k), k
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_payloads_are_escaped_in_the_html(hostile, lang):
+    h = hostile["files"][lang].read_text(encoding="utf-8")
+    low = h.lower()
+    for raw in ("<script", "<img", "</textarea>", "<!-- {{", "onerror=\"window"):
+        assert raw not in low, raw
+    assert h.count(str(markupsafe.escape(PAYLOAD))) > 100
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_payloads_do_not_run_and_show_literally(browser, hostile, lang):
+    got = open_page(browser, hostile["files"][lang])
+    page = got.page
     try:
-        assert external == [], f"the report loaded external resources: {external}"
-        assert errors == [], f"console errors: {errors}"
-        assert page.evaluate("document.documentElement.lang") == lang
-        # the FNPV shown is the model's, formatted for the language
-        fnpv = run(case).metrics["fnpv_idr"]
-        shown = page.inner_text("#metric-fnpv_idr td.num")
-        assert shown == Formatter(lang).money(fnpv)
-        # the key messages state the verdict on FNPV, cash and PAD in the report's language
-        key = page.locator("#key-messages li").all_inner_texts()
-        assert len(key) >= 3 and Formatter(lang).money(fnpv) in key[0]
-        title = "Kota Serang saat ini tidak memiliki wilayah laut" if lang == "id" else "Kota Serang has no sea territory at present"
-        assert title in page.inner_text("#notes")
-        # one row per business line, with the PV of its contribution from the model
-        res = run(case)
-        lines = page.locator("#lines tbody tr").all_inner_texts()
-        assert len(lines) == 2
-        assert Formatter(lang).money(res.metrics["pv_contribution_lab_idr"]) in lines[1]
-        # every year of the model has a row
-        assert page.locator("#annual tbody tr").count() == len(case.timeline.years)
-        # every number of the case is in the register
-        assert page.locator("#register tbody tr").count() == len(list(case.quantities()))
-        # the exact case file is embedded
-        assert page.inner_text("#case-text").strip() == DEFAULT.read_text(encoding="utf-8").strip()
-        shot = tmp_path / f"report.{lang}.png"
-        page.screenshot(path=str(shot), full_page=False)
-        assert shot.stat().st_size > 10_000
-        pdf = page.pdf(format="A4")
-        assert pdf[:5] == b"%PDF-" and len(pdf) > 20_000
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert page.locator('img[src="x"]').count() == 0
+        assert page.locator("img, script, iframe").count() == 0
+        assert got.errors == [], f"console errors: {got.errors}"
+        assert got.external == []
+        text = visible_text(page)
+        # the hostile text is shown as text, character for character
+        assert text.count(PAYLOAD) > 100
+        kinds = _markers_by_field(hostile["raw"], lang)
+        # every field the report shows carries its own payload into the page
+        shown = {k for k, markers in kinds.items() if any(f"{PAYLOAD} {m}" in text for m in markers)}
+        assert SHOWN_KINDS - shown == set(), "payload not shown literally"
+        # each note title, its text and every quantity source: all of them
+        for k in ("notes.title", "notes.text", "quantity.source"):
+            assert all(f"{PAYLOAD} {m}" in text for m in kinds[k]), k
+        assert "<img src=x onerror=alert(1)>.toml" in text  # the file name too
     finally:
         page.close()
 
 
-def test_report_has_no_external_references(reports):
-    html = reports["id"].read_text(encoding="utf-8")
-    for needle in ("<script", "http://", "https://", "<link", "@import", "url("):
-        assert needle not in html, needle
-    assert 'http-equiv="Content-Security-Policy"' in html
-
-
-def test_user_strings_are_escaped(browser, tmp_path):
-    d = tomllib.loads(DEFAULT.read_text(encoding="utf-8"))
-    hostile = copy.deepcopy(d)
-    hostile["case"]["name"] = PAYLOAD
-    hostile["case"]["description"] = PAYLOAD
-    hostile["notes"]["sea_territory"]["title"] = PAYLOAD
-    hostile["notes"]["sea_territory"]["text"] = PAYLOAD
-    hostile["notes"]["sea_territory"]["source"] = PAYLOAD
-    hostile["port"]["revenue"]["cargo_handling"]["tariff_idr_per_tonne"]["source"] = PAYLOAD
-    hostile["port"]["revenue"]["cargo_handling"]["tariff_idr_per_tonne"]["note"] = PAYLOAD
-    case = parse_case(hostile)
-    p = tmp_path / "hostile.html"
-    p.write_text(render_report(case, PAYLOAD, "en"), encoding="utf-8")
-    page, external, errors = open_page(browser, p)
-    try:
-        assert page.evaluate("window.__pwned") is None
-        assert external == []
-        body = page.inner_text("body")
-        # the payload shows as literal text, once per place it was put
-        assert body.count("<script>window.__pwned = 1</script>") >= 7
-        assert page.locator("img").count() == 0
-        assert page.locator("script").count() == 0
-    finally:
-        page.close()
+def test_hostile_report_reproduces(hostile, capsys):
+    """The data block carries a case full of '</pre>' and '<script>' intact."""
+    data = extract_data(hostile["files"]["id"].read_text(encoding="utf-8"))
+    assert parse_case(tomllib.loads(data["case_text"])).case.name == hostile["case"].case.name
+    assert main(["reproduce", str(hostile["files"]["id"])]) == 0
+    assert "reproduced" in capsys.readouterr().out

@@ -484,3 +484,15 @@ def test_cli_bad_case_file_exit_2(cli, capsys, tmp_path):
     assert cli(["simulate", str(missing), "--no-progress"]) == 2
     cap = capsys.readouterr()
     assert "file not found" in cap.err and "Traceback" not in cap.err
+
+
+@pytest.mark.parametrize("method", ["naive", "cagr", "loglinear", "rw_drift", "ets"])
+def test_every_forecast_method_gives_sampled_paths(tmp_path, method):
+    # the fitted models keep their last year differently (regression: a log-linear fit has no
+    # `years` attribute, which once broke the Monte Carlo of a log-linear forecast stream)
+    case = _forecast_case(tmp_path, 2010, 2026, method=method)
+    s = simulate(case, 50, seed=2)
+    assert s.forecast_paths == [FORECAST]
+    assert np.isfinite(s.metrics["fnpv_idr"]).all()
+    paths = _forecast_paths(case, 50, 2)[FORECAST]
+    assert np.all(np.ptp(paths[:, 2:], axis=0) > 0)
