@@ -21,7 +21,7 @@ s. 2.9 (risk assessment: probability distributions, P(NPV < 0)); Vose (2008)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -240,7 +240,7 @@ def simulate(
     metrics: Sequence[str] = RISK_METRICS,
     scenario: str | None = None,
     chunk_size: int = 20_000,
-    progress: bool | None = None,
+    progress: bool | Callable[[int, int], None] | None = None,
 ) -> Simulation:
     """Monte Carlo of a case: sample its uncertain inputs and evaluate every iteration.
 
@@ -259,8 +259,9 @@ def simulate(
     chunk_size : int
         Iterations per vectorised model call; the sample itself is drawn whole,
         so results do not depend on it.
-    progress : bool, optional
-        Show a tqdm progress bar (default: when there is more than one chunk).
+    progress : bool or callable, optional
+        Show a tqdm progress bar (default: when there is more than one chunk),
+        or call ``progress(done, total)`` after each chunk (a widget's bar).
 
     Returns
     -------
@@ -283,7 +284,8 @@ def simulate(
     out = {m: np.empty(n) for m in metrics}
     undefined: dict[tuple[str, str], int] = {}
     starts = range(0, n, chunk_size)
-    show = progress if progress is not None else len(starts) > 1
+    callback = progress if callable(progress) else None
+    show = bool(progress) if progress is not None and callback is None else (callback is None and len(starts) > 1)
     bar = None
     if show:
         from tqdm.auto import tqdm
@@ -305,6 +307,8 @@ def simulate(
                 undefined[key] = undefined.get(key, 0) + (u["count"] if res.lead_shape else b - a)
             if bar is not None:
                 bar.update(b - a)
+            if callback is not None:
+                callback(b, n)
     finally:
         if bar is not None:
             bar.close()

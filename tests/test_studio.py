@@ -1,0 +1,495 @@
+"""The consultant studio driven in-process: widgets, cards, charts, scenarios, the report, the risk panel."""
+
+import html
+import math
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from feasibility import evaluate, load_case, run
+from feasibility.case import DEFAULT_CASE, CaseError
+from feasibility.i18n import Formatter
+from feasibility.risk import simulate
+from feasibility.studio import (
+    CARD_METRICS,
+    TABS,
+    UNBOUNDED,
+    RiskPanel,
+    Studio,
+    apply_changes,
+    case_data,
+    differences,
+    save_case,
+    tab_of,
+    widget_limits,
+)
+
+HAND = DEFAULT_CASE.parent / "hand_case.toml"
+TARIFF = "port.revenue.cargo_handling.tariff_idr_per_tonne"
+CAPTURE = "port.revenue.cargo_handling.build_up.capture_share"
+RAMP = "port.revenue.cargo_handling.ramp_up"
+
+
+@pytest.fixture(scope="module")
+def case():
+    return load_case()
+
+
+@pytest.fixture
+def studio(case):
+    s = Studio(case, lang="en", chart_workers=0)
+    yield s
+    s.close()
+
+
+def card_value(card) -> str:
+    """The big number of a card, as a person reads it."""
+    m = re.search(r'class="fs-value"[^>]*>(.*?)</div>', card.value)
+    assert m, card.value
+    return html.unescape(m.group(1))
+
+
+# ---------------------------------------------------------------------------
+# inputs
+
+
+def test_every_tab_has_inputs_and_the_tariff_is_under_tariffs(studio):
+    tabs = {p: tab_of(p) for p in studio.widgets}
+    assert set(tabs.values()) == set(TABS)
+    assert tabs[TARIFF] == "tariffs"
+    assert tabs[CAPTURE] == "demand" and tabs[RAMP] == "demand"
+    assert tabs["port.capex.wharf_trestle.amount_idr"] == "capex"
+    assert tabs["port.opex.staff.amount_idr_per_year"] == "opex"
+    assert tabs["port.revenue.cargo_handling.variable_cost_idr_per_tonne"] == "opex"
+    assert tabs["financing.loans.regional_bank.interest_rate"] == "financing"
+    assert tabs["tax.corporate_income_tax_rate"] == "tax"
+    assert tabs["bumd.allocation.dividend_payout"] == "tax"
+    assert not [p for p in studio.widgets if p.startswith("economic.")]
+    assert len(studio.tabs.children) == len(TABS)
+    assert [studio.tabs.get_title(i) for i in range(len(TABS))][:2] == ["Demand and ramp-up", "Tariffs"]
+
+
+def test_widget_limits_are_the_schema_bounds(studio, case):
+    qmap = case.quantity_map()
+    checked = 0
+    for path, w in studio.widgets.items():
+        q = qmap[path]
+        ge, le, gt, lt = type(q).bounds
+        lo = ge if ge is not None else float(np.nextafter(gt, np.inf)) if gt is not None else -UNBOUNDED
+        hi = le if le is not None else float(np.nextafter(lt, -np.inf)) if lt is not None else UNBOUNDED
+        assert widget_limits(q) == (lo, hi)
+        for field in studio.elements.get(path, [w]):
+            if path == "bumd.ownership_share_region":  # a perseroda: PP 54/2017 asks at least 51 %, inside the schema's (0, 1]
+                assert (field.min, field.max) == (0.51, 1.0) and lo <= field.min and field.max <= hi
+            else:
+                assert (field.min, field.max) == (lo, hi), path
+            assert not type(q).outside(field.min) and not type(q).outside(field.max)
+            checked += 1
+        if path in studio.sliders:
+            s = studio.sliders[path]
+            assert lo <= s.min <= s.value <= s.max <= hi, path
+            if q.low is not None:  # the slider spans the declared range (to within a step)
+                assert q.low <= s.min < q.low + s.step and q.high - s.step < s.max <= q.high, path
+    assert checked > 60
+    assert studio.widgets[TARIFF].min == 0 and studio.widgets[TARIFF].max == UNBOUNDED
+    assert studio.widgets["tax.corporate_income_tax_rate"].max == 0.6
+    assert studio.widgets["port.capacity.max_berth_occupancy"].min > 0  # gt=0: the least float above 0
+
+
+def test_labels_carry_description_unit_and_provenance(studio):
+    row = studio._labels[TARIFF].value
+    assert "tariff, base-year prices" in row and "[IDR per tonne]" in row
+    assert "Tanjung Priok" in row and "secondary" in row  # the tooltip: source and confidence
+
+
+def test_a_value_the_validator_rejects_cannot_be_entered(studio):
+    w = studio.widgets["tax.corporate_income_tax_rate"]
+    w.value = 22  # a percentage typed where a fraction is asked: the field keeps to its maximum
+    assert w.value == 0.6
+    studio.widgets[TARIFF].value = -5
+    assert studio.widgets[TARIFF].value == 0
+    with pytest.raises(ValueError, match="must be >= 0"):
+        studio.set(TARIFF, -1)
+    with pytest.raises(ValueError):
+        studio.set("bumd.ownership_share_region", 0.3)  # a perseroda keeps 51 %
+    with pytest.raises(KeyError):
+        studio.set("economic.social_discount_rate", 0.05)
+    assert studio.problem is None  # every value the studio ran was accepted by the model
+
+
+# ---------------------------------------------------------------------------
+# cards
+
+
+def test_changing_the_tariff_changes_the_fnpv_card_to_what_evaluate_gives(studio, case):
+    fmt = Formatter("en")
+    before = card_value(studio.cards["fnpv"])
+    assert before == fmt.money(evaluate(case).metrics["fnpv_idr"])
+    studio.widgets[TARIFF].value = 85_000  # as a person types it
+    expected = evaluate(case, {TARIFF: 85_000}).metrics["fnpv_idr"]
+    assert card_value(studio.cards["fnpv"]) == fmt.money(expected) != before
+    assert studio.metrics["fnpv_idr"] == pytest.approx(expected, rel=1e-12)
+    assert studio.overrides() == {TARIFF: 85_000.0}
+    full = run(case, {TARIFF: 85_000}).metrics
+    for k in CARD_METRICS:
+        assert studio.metrics[k] == pytest.approx(full[k], rel=1e-12, nan_ok=True), k
+    # the slider follows the text field
+    assert studio.sliders[TARIFF].value == 85_000
+    assert "1 input(s) changed" in studio.status.value
+
+
+def test_moving_the_slider_changes_the_text_field_and_the_cards(studio, case):
+    before = studio.metrics["fnpv_idr"]
+    s = studio.sliders[TARIFF]
+    s.value = s.value + 10 * s.step
+    assert studio.widgets[TARIFF].value == pytest.approx(71_000 + 10 * s.step)
+    assert studio.metrics["fnpv_idr"] == pytest.approx(run(case, {TARIFF: 71_000 + 10 * s.step}).metrics["fnpv_idr"], rel=1e-12)
+    assert studio.metrics["fnpv_idr"] > before
+
+
+def test_a_browser_snapping_a_slider_to_its_grid_changes_nothing(studio):
+    path = "region.discount_rate_nominal"  # 0.06617: a value with more digits than the slider's step
+    s = studio.sliders[path]
+    s.value = s.value + s.step * 1e-6  # the float noise of min + k * step in the browser
+    assert studio.overrides() == {}
+
+
+def test_typing_beyond_the_slider_range_widens_the_slider(studio):
+    studio.set(TARIFF, 120_000)  # beyond the declared high of 85,000, allowed by the schema
+    assert studio.sliders[TARIFF].max >= 120_000 and studio.sliders[TARIFF].value == 120_000
+    assert studio.value(TARIFF) == 120_000
+
+
+def test_the_cards_say_firr_dscr_pad_and_a_verdict(studio, case):
+    m = run(case).metrics
+    fmt = Formatter("en")
+    assert card_value(studio.cards["firr"]) == f"{fmt.percent(m['firr'])} vs {fmt.percent(m['wacc'])}"
+    assert card_value(studio.cards["dscr"]) == fmt.number(m["dscr_min"], 2)
+    assert card_value(studio.cards["pad"]) == fmt.money(m["region_pv_dividends_idr"])
+    assert fmt.money(m["region_pv_injection_idr"]) in html.unescape(studio.cards["pad"].value)
+    assert m["fnpv_idr"] < 0 and card_value(studio.cards["verdict"]) == "FNPV < 0: not feasible"
+    studio.set(TARIFF, 1_000_000)
+    assert studio.metrics["fnpv_idr"] > 0
+    assert card_value(studio.cards["verdict"]).startswith("FNPV \u2265 0")
+
+
+def test_list_inputs(studio, case):
+    studio.set(RAMP, [0.4, 0.6, 0.8, 0.9])
+    assert studio.overrides() == {RAMP: [0.4, 0.6, 0.8, 0.9]}
+    assert studio.metrics["fnpv_idr"] == pytest.approx(run(case, {RAMP: [0.4, 0.6, 0.8, 0.9]}).metrics["fnpv_idr"], rel=1e-12)
+    with pytest.raises(ValueError):
+        studio.set(RAMP, [0.4, 0.6])
+    with pytest.raises(ValueError):
+        studio.set(RAMP, [0.4, 0.6, 0.8, 1.5])
+
+
+def test_indonesian_studio(case):
+    s = Studio(case, lang="id", chart_workers=0)
+    try:
+        assert card_value(s.cards["fnpv"]) == Formatter("id").money(run(case).metrics["fnpv_idr"])
+        assert card_value(s.cards["fnpv"]).startswith("Rp")
+        assert s.tabs.get_title(1) == "Tarif"
+        assert card_value(s.cards["verdict"]) == "FNPV < 0: tidak layak"
+    finally:
+        s.close()
+
+
+# ---------------------------------------------------------------------------
+# charts
+
+
+def chart_gen(chart) -> int:
+    m = re.search(r'data-gen="(\d+)"', chart.value)
+    return int(m.group(1)) if m else -1
+
+
+def test_charts_follow_the_inputs_in_worker_processes(case):
+    s = Studio(case, lang="en")  # default: charts drawn by worker processes
+    try:
+        assert s.wait_charts(120)
+        first = {k: c.value for k, c in s.charts.items()}
+        assert all("<svg" in v for v in first.values())
+        s.set(TARIFF, 85_000)
+        assert s.wait_charts(60)
+        assert all(chart_gen(c) == s._gen for c in s.charts.values())
+        assert s.charts["cash"].value != first["cash"]
+        assert "Project free cash flow" in s.charts["cash"].value
+        assert "Lender" in s.charts["dscr"].value  # the threshold line is labelled
+    finally:
+        s.close()
+
+
+def test_charts_drawn_in_a_thread_without_workers(studio):
+    assert studio.wait_charts(60)
+    studio.set(TARIFF, 60_000)
+    assert studio.wait_charts(60)
+    assert {chart_gen(c) for c in studio.charts.values()} == {studio._gen}
+    assert studio._charts.error is None
+
+
+# ---------------------------------------------------------------------------
+# scenarios
+
+
+def test_saving_a_scenario_writes_a_valid_case_that_round_trips(studio, case, tmp_path):
+    studio.set(TARIFF, 90_000)  # beyond the declared high: the range is widened
+    studio.set(CAPTURE, 0.6)
+    metrics = dict(studio.metrics)
+    target = tmp_path / "scenarios" / "higher_tariff.toml"
+    studio.save_path.value = str(target)
+    studio.save_button.click()
+    assert target.exists(), studio.save_status.value
+    assert "Saved" in studio.save_status.value
+    saved = load_case(target)
+    q = saved.quantity(TARIFF)
+    assert q.value == 90_000 and q.confidence == "estimate"
+    assert re.fullmatch(r"studio: changed from 71000 on \d{4}-\d{2}-\d{2}", q.source)
+    assert "Tanjung Priok" in q.note and "secondary" in q.note  # the old provenance is kept
+    assert q.low == 55_000 and q.high == 90_000 and "range widened" in q.note
+    # every other quantity keeps its value and provenance
+    for path, q0 in case.quantity_map().items():
+        if path in (TARIFF, CAPTURE):
+            continue
+        q1 = saved.quantity(path)
+        assert (q1.value, q1.source, q1.confidence, q1.year, q1.note, q1.low, q1.high) == (
+            q0.value, q0.source, q0.confidence, q0.year, q0.note, q0.low, q0.high
+        ), path
+    # loading it gives the studio's numbers
+    again = run(saved, metrics=list(CARD_METRICS)).metrics
+    for k in CARD_METRICS:
+        assert again[k] == pytest.approx(metrics[k], rel=1e-12, nan_ok=True), k
+    # the saved file is now the studio's case: nothing changed from it, two changes from the base
+    assert studio.case_path == target and studio.overrides() == {}
+    assert set(studio.differences()["path"]) == {TARIFF, CAPTURE}
+    assert not [f for f in target.parent.iterdir() if f.name.startswith(".studio-")]
+
+
+def test_saving_never_overwrites_without_the_box_ticked(studio, tmp_path):
+    target = tmp_path / "mine.toml"
+    target.write_text("# someone's notes\n", encoding="utf-8")
+    studio.set(TARIFF, 80_000)
+    studio.save_path.value = str(target)
+    assert studio.overwrite.value is False
+    studio.save_button.click()
+    assert target.read_text(encoding="utf-8") == "# someone's notes\n"
+    assert "exists" in studio.save_status.value and "overwrite existing file" in html.unescape(studio.save_status.value)
+    with pytest.raises(FileExistsError):
+        studio.save(target)
+    studio.overwrite.value = True
+    studio.save_button.click()
+    assert load_case(target).quantity(TARIFF).value == 80_000
+    assert studio.overwrite.value is False  # each replacement is its own choice
+    studio.set(TARIFF, 81_000)
+    studio.save_button.click()  # the same name again: refused until the box is ticked again
+    assert load_case(target).quantity(TARIFF).value == 80_000
+
+
+def test_save_case_validates_before_writing_and_leaves_nothing_behind(case, tmp_path):
+    good = save_case(case, tmp_path / "a.toml")
+    assert run(load_case(good)).metrics["fnpv_idr"] == run(case).metrics["fnpv_idr"]
+    with pytest.raises(FileExistsError):
+        save_case(case, good)
+    bad = case_data(case)
+    bad["tax"]["corporate_income_tax_rate"]["value"] = 22  # a percentage: the validator refuses it
+    with pytest.raises(CaseError, match="corporate_income_tax_rate"):
+        save_case(bad, tmp_path / "b.toml")
+    with pytest.raises(CaseError):
+        save_case(bad, good, overwrite=True)
+    assert not (tmp_path / "b.toml").exists()
+    assert load_case(good)  # the existing file is untouched
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["a.toml"]
+    assert os.stat(good).st_mode & 0o644 == 0o644  # readable by others, as any case file
+
+
+@pytest.mark.parametrize("path", [DEFAULT_CASE, HAND], ids=lambda p: p.name)
+def test_saved_cases_round_trip(path, tmp_path):
+    case = load_case(path)
+    again = load_case(save_case(case, tmp_path / path.name))
+    a, b = run(case).metrics, run(again).metrics
+    assert a.keys() == b.keys()
+    for k in a:
+        assert b[k] == pytest.approx(a[k], rel=1e-12, nan_ok=True), k
+    assert differences(case, again).empty
+
+
+def test_apply_changes_keeps_provenance_and_widens_ranges(case):
+    data = apply_changes(case, {TARIFF: 50_000, "macro.inflation_per_year": 0.025})
+    q = data["port"]["revenue"]["cargo_handling"]["tariff_idr_per_tonne"]
+    assert q["value"] == 50_000 and q["low"] == 50_000 and q["high"] == 85_000
+    assert q["source"].startswith("studio: changed from 71000 on ") and q["confidence"] == "estimate" and "year" not in q
+    assert data["macro"]["inflation_per_year"] == case_data(case)["macro"]["inflation_per_year"]  # unchanged: untouched
+
+
+def test_differences_table(studio, case):
+    assert studio.differences().empty
+    assert "No differences" in studio.diff.value
+    studio.set(TARIFF, 80_000)
+    studio.set(RAMP, [0.4, 0.6, 0.8, 0.9])
+    df = studio.differences()
+    assert list(df.columns) == ["path", "base_value", "this_value", "unit"]
+    rows = {r.path: r for r in df.itertuples()}
+    assert set(rows) == {TARIFF, RAMP}
+    assert rows[TARIFF].base_value == 71_000 and rows[TARIFF].this_value == 80_000 and rows[TARIFF].unit == "IDR per tonne"
+    assert rows[RAMP].base_value == [0.3, 0.5, 0.7, 0.85] and rows[RAMP].this_value == [0.4, 0.6, 0.8, 0.9]
+    shown = html.unescape(studio.diff.value)
+    assert TARIFF in shown and "71000" in shown and "80000" in shown and "IDR per tonne" in shown
+    studio.reset_button.click()
+    assert studio.differences().empty and studio.overrides() == {}
+
+
+def test_loading_a_case(studio):
+    studio.load_path.value = "data/hand_case.toml"
+    studio.load_button.click()
+    hand = load_case(HAND)
+    assert studio.case_path == HAND and "Loaded" in studio.load_status.value
+    assert set(studio.widgets) == {p for p, _ in hand.quantities() if tab_of(p)}
+    assert studio.metrics["fnpv_idr"] == pytest.approx(run(hand).metrics["fnpv_idr"], rel=1e-12)
+    df = studio.differences()  # against the base case (Kota Serang)
+    assert "port.revenue.cargo_handling.volume_tonnes" in set(df["path"])  # only in the hand case
+    studio.set("port.revenue.cargo_handling.tariff_idr_per_tonne", 12.0)
+    assert studio.metrics["fnpv_idr"] == pytest.approx(
+        run(hand, {"port.revenue.cargo_handling.tariff_idr_per_tonne": 12.0}).metrics["fnpv_idr"], rel=1e-12
+    )
+    studio.load_path.value = "data/no_such_case.toml"
+    studio.load_button.click()
+    assert "Not loaded" in studio.load_status.value and studio.case_path == HAND
+
+
+# ---------------------------------------------------------------------------
+# the council report
+
+
+def test_export_button_writes_the_report_of_the_current_assumptions(studio, tmp_path):
+    from feasibility import report
+
+    assert hasattr(report, "write_report"), "feasibility.report.write_report is missing"
+    studio.set(TARIFF, 85_000)
+    target = tmp_path / "council.en.html"
+    studio.export_path.value = str(target)
+    studio.export_lang.value = "en"
+    studio.export_iterations.value = 200
+    studio.export_button.click()
+    assert target.exists(), studio.export_status.value
+    text = target.read_text(encoding="utf-8")
+    assert '<meta name="generator" content="feasibility-report' in text
+    assert "studio: changed from 71000" in text  # the embedded case file is the studio's scenario
+    assert "Report written" in studio.export_status.value
+    before = target.stat().st_mtime_ns
+    studio.export_button.click()  # the same name again, the box not ticked: refused
+    assert "exists" in studio.export_status.value and target.stat().st_mtime_ns == before
+
+
+# ---------------------------------------------------------------------------
+# sensitivity and risk
+
+
+def test_monte_carlo_button_runs_and_moves_the_progress_bar(case):
+    panel = RiskPanel(case, lang="en", compute=False)
+    seen = []
+    panel.progress.observe(lambda ch: seen.append(ch["new"]), names="value")
+    panel.iterations.value = 600
+    panel.seed.value = 7
+    panel.mc_button.click()
+    assert panel.progress.max == 600 and panel.progress.value == 600 and panel.progress.bar_style == "success"
+    assert len([v for v in seen if 0 < v < 600]) >= 2  # it moved chunk by chunk
+    assert seen == sorted(seen)
+    assert "P(FNPV &lt; 0)" in panel.mc_summary.value and "<svg" in panel.mc_chart.value
+    ref = simulate(case, 600, 7, progress=False)
+    for m, v in ref.metrics.items():
+        assert np.array_equal(panel.simulation.metrics[m], v, equal_nan=True), m
+    assert f"{ref.prob_npv_negative:.1%}" in panel.mc_summary.value
+
+
+def test_risk_panel_sensitivity(case):
+    panel = RiskPanel(case, lang="en")
+    assert "<svg" in panel.tornado.value and "<svg" in panel.spider.value and "<svg" in panel.heatmap.value
+    assert "cargo handling: tariff" in panel.switching.value
+    tor = panel.tornadoes["fnpv_idr"]
+    assert tor.table.index[0] in case.quantity_map()
+    panel.metric.value = "dscr_min"
+    assert "dscr_min" in panel.tornadoes
+    panel.two_way_choice.value = 1
+    assert "<svg" in panel.heatmap.value
+
+
+def test_risk_panel_follows_a_studio(studio):
+    panel = RiskPanel(studio=studio, compute=False)
+    studio.set(TARIFF, 84_000)
+    assert panel.current_case().quantity(TARIFF).value == 84_000
+    sim = panel.run_monte_carlo(100, 1)
+    assert sim.case.quantity(TARIFF).value == 84_000
+    assert math.isfinite(float(np.nanmean(sim.metrics["fnpv_idr"])))
+
+
+def test_notebook_objects_display_their_ui(studio):
+    bundle = studio._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_export_report_goes_to_reports_and_replaces_only_its_own_files(monkeypatch, tmp_path):
+    import feasibility.studio as st
+
+    monkeypatch.setattr(st, "REPORTS_DIR", tmp_path)
+    mine = tmp_path / "hand_case.en.html"
+    mine.write_text("my notes", encoding="utf-8")
+    with pytest.raises(FileExistsError):
+        st.export_report(HAND, lang="en", iterations=50)
+    assert mine.read_text(encoding="utf-8") == "my notes"
+    mine.unlink()
+    written = st.export_report("data/hand_case.toml", lang="en", iterations=50)  # relative to the project folder
+    assert written == mine and "feasibility-report" in mine.read_text(encoding="utf-8")[:4000]
+    assert st.export_report(HAND, lang="en", iterations=50) == mine  # a report of this toolkit: replaced
+
+
+# ---------------------------------------------------------------------------
+# demand
+
+
+def test_demand_panel_backtests_picks_a_method_and_shows_the_build_up(case):
+    from feasibility import demand
+    from feasibility.studio import DemandPanel, best_method
+
+    panel = DemandPanel(case, lang="en")
+    assert panel.backtest is not None  # a history that can be fitted is shown first
+    years, values = panel.series()
+    ref = demand.backtest(years, values, k=3, name=Path(panel.history.value).stem)
+    assert panel.backtest.equals(ref)
+    assert panel.method.value == best_method(ref)
+    assert (ref.loc[panel.method.value, "n"] == ref["n"].max()) and ref.loc[panel.method.value, "MASE"] == ref.loc[ref["n"] == ref["n"].max(), "MASE"].min()
+    assert "<svg" in panel.chart.value and "\u2605" in panel.backtest_table.value
+    first = panel.chart.value
+    other = next(m for m in demand.METHODS if m != panel.method.value and ref.loc[m, "n"] > 0)
+    panel.method.value = other  # pick another method: its forecast is drawn
+    assert type(panel.fitted).__name__ and panel.chart.value != first
+    # the case's cargo build-up: 150 x 20,000 t x (1 - 0.3) x (1 - 0.75) x 0.75 = 393,750 t
+    shown = html.unescape(panel.buildup.value)
+    assert "393,750" in shown and "placeholder" in shown and "cargo_demand_tonnes" in shown
+    bad = next(v for _, v in panel.history.options if "cigading" in v)  # gaps in the years: cannot be fitted
+    panel.history.value = bad
+    assert panel.backtest is None and "Not fitted" in panel.backtest_table.value and panel.chart.value == ""
+
+
+def test_a_saved_forecast_case_still_finds_its_history(tmp_path):
+    import tomllib
+
+    src = tmp_path / "cases"
+    src.mkdir()
+    (src / "hist.csv").write_text("year,tonnes\n" + "".join(f"{y},{1000 + 50 * (y - 2010)}\n" for y in range(2010, 2027)), encoding="utf-8")
+    data = tomllib.loads(HAND.read_text(encoding="utf-8"))
+    st = data["port"]["revenue"]["cargo_handling"]
+    del st["volume_tonnes"], st["ramp_up"]
+    st["forecast"] = {"history": "hist.csv", "value_column": "tonnes", "method": "rw_drift",
+                      "share": {"value": 0.5, "source": "test", "confidence": "placeholder"}}
+    case_file = save_case(data, src / "forecast.toml")
+    s = Studio(case_file, chart_workers=0)
+    try:
+        s.set("port.revenue.cargo_handling.forecast.share", 0.6)
+        out = s.save(tmp_path / "elsewhere" / "scenario.toml")  # another folder: the history path follows
+        saved = load_case(out)
+        assert saved.port.revenue["cargo_handling"].forecast.history == "../cases/hist.csv"
+        assert run(saved).metrics["fnpv_idr"] == pytest.approx(s.metrics["fnpv_idr"], rel=1e-12)
+    finally:
+        s.close()
