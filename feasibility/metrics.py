@@ -502,7 +502,17 @@ def npv(rate: Any, cashflows: Any) -> np.ndarray | float:
         # Horner in x = 1/(1+r): n multiply-adds instead of n powers per row, and the same
         # formula for one row or many (a row's NPV does not depend on its batch)
         x = 1.0 / (1.0 + r)
-        out = np.broadcast_to(cf[..., n - 1], np.broadcast_shapes(cf.shape[:-1], r.shape)).copy()
+        lead = np.broadcast_shapes(cf.shape[:-1], r.shape)
+        if int(np.prod(lead)) == 1:
+            # one row: the same multiply-adds on Python floats (IEEE doubles, the same
+            # rounding as numpy's), without numpy's overhead on one-element arrays
+            xf = float(x.reshape(-1)[0])
+            c = np.broadcast_to(cf, lead + (n,)).reshape(-1).tolist()
+            acc = c[-1]
+            for ck in reversed(c[:-1]):
+                acc = acc * xf + ck
+            return np.full(lead, acc)[()] if lead else acc
+        out = np.broadcast_to(cf[..., n - 1], lead).copy()
         for k in range(n - 2, -1, -1):
             out *= x
             out += cf[..., k]
