@@ -179,7 +179,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, str]:
     """Re-run one embedded case; the differing figures, how many there were, and its version note."""
     import hashlib
-    import tempfile
     import tomllib
 
     from .case import parse_case

@@ -31,7 +31,6 @@ import jinja2
 import numpy as np
 from babel.dates import format_date
 
-from . import __version__
 from . import charts as ch
 from .case import Case, in_lang
 from .i18n import Formatter, catalog
@@ -249,8 +248,8 @@ def write_report(
 ) -> Path:
     """Render the council report of a case and write it to ``path`` (atomically).
 
-    ``case_text`` defaults to a TOML text of ``case`` is required when the case
-    did not come from a file: pass the file's text when it did.
+    ``case_text`` is the exact text of the case file, embedded in the report
+    with its SHA-256 (required: a report must say which assumptions it rests on).
 
     Raises
     ------
