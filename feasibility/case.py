@@ -297,6 +297,13 @@ class ForecastSource(_Strict):
     share: Q(FRACTION, "share of the forecast series this stream handles", ge=0, le=1)
     _volumes: dict[int, float] | None = PrivateAttr(default=None)
     _fitted: Any = PrivateAttr(default=None)
+    _history: dict[int, float] | None = PrivateAttr(default=None)
+
+    def observed(self) -> dict[int, float]:
+        """The observed volumes by year, as read from the history file (before ``share``)."""
+        if self._history is None:
+            raise RuntimeError("forecast histories are read by load_case / parse_case(base_dir=...)")
+        return self._history
 
     def fitted(self) -> Any:
         """The fitted forecast model (feasibility.demand), for sampled paths in a Monte Carlo."""
@@ -1420,6 +1427,7 @@ def _read_forecasts(case: Case, base_dir: Path) -> list[Problem]:
                 volumes.update({int(y): float(v) for y, v in zip(f.years, f.point)})
             fc._volumes = volumes
             fc._fitted = fitted
+            fc._history = hist
     return out
 
 

@@ -934,6 +934,26 @@ def _share_note(ax: Any, text: str) -> None:
     )
 
 
+def _threshold_label(label: str | None, fmt: Fmt | None, thr: float, na: str) -> str:
+    return _clean(label) if label else f"Threshold: {_value(fmt, thr, na)}"
+
+
+def _share_text(n_below: int, n: int, fmt: Fmt | None, thr: float, na: str) -> str:
+    """The part of a distribution chart's alt text saying how much lies below the threshold."""
+    return f"; {n_below / n:.0%} of them ({n_below:,}) are below the threshold of {_value(fmt, thr, na)}"
+
+
+def _reference_lines(
+    fig: Figure, ax: Any, pc: Mapping[str, float], fmt: Fmt | None, na: str,
+    refs: list[tuple[float, str]], handles: list[Any], labels: list[str],
+) -> str:
+    """Percentile lines, the keys above the axes and the legend of a distribution chart; the alt text's part."""
+    ph, pl = _percentile_lines(ax, pc, fmt, na)
+    _top_labels(ax, refs + [(p, k) for k, p in pc.items()])
+    _legend(fig, handles + ph, labels + pl)
+    return f"; {', '.join(pl)}" if pl else ""
+
+
 def histogram(
     values: Any,
     *,
@@ -1022,7 +1042,7 @@ def histogram(
         refs: list[tuple[float, str]] = []
         if with_threshold:
             n_below = int((x < thr).sum())
-            tl = _clean(threshold_label) if threshold_label else f"Threshold: {_value(fmt, thr, na_label)}"
+            tl = _threshold_label(threshold_label, fmt, thr, na_label)
             lo, hi = ax.get_xlim()
             if lo <= thr <= hi:
                 ax.axvline(thr, color="#000000", linewidth=1.4)
@@ -1032,12 +1052,8 @@ def histogram(
             if below.any():
                 handles.append(Patch(facecolor=_VERMILLION, hatch=_NEG_HATCH, edgecolor="#000000", linewidth=0.3))
                 labels.append(below_label)
-            share = f"; {n_below / x.size:.0%} of them ({n_below:,}) are below the threshold of {_value(fmt, thr, na_label)}"
-        ph, pl = _percentile_lines(ax, pc, fmt, na_label)
-        refs += [(p, k) for k, p in pc.items()]
-        _top_labels(ax, refs)
-        _legend(fig, handles + ph, labels + pl)
-        pct = f"; {', '.join(pl)}" if pl else ""
+            share = _share_text(n_below, x.size, fmt, thr, na_label)
+        pct = _reference_lines(fig, ax, pc, fmt, na_label, refs, handles, labels)
         return (
             f"Histogram of {x.size:,} result{'s' if x.size != 1 else ''} of {_clean(xlabel) or 'the simulation'}, "
             f"from {_value(fmt, x.min(), na_label)} to {_value(fmt, x.max(), na_label)}"
@@ -1107,7 +1123,7 @@ def cdf(
         labels: list[str] = []
         if thr is not None and math.isfinite(thr):
             n_below = int((x < thr).sum())
-            tl = _clean(threshold_label) if threshold_label else f"Threshold: {_value(fmt, thr, na_label)}"
+            tl = _threshold_label(threshold_label, fmt, thr, na_label)
             lo, hi = ax.get_xlim()
             if lo <= thr <= hi:
                 refs.append((thr, tl))
@@ -1131,12 +1147,8 @@ def cdf(
                 ax.axhline(n_below / n, color=_REF, linewidth=0.9, linestyle=":")
             if share_label:
                 _share_note(ax, _clean(share_label))
-            share = f"; {n_below / n:.0%} of them ({n_below:,}) are below the threshold of {_value(fmt, thr, na_label)}"
-        ph, pl = _percentile_lines(ax, pc, fmt, na_label)
-        refs += [(p, k) for k, p in pc.items()]
-        _top_labels(ax, refs)
-        _legend(fig, handles + ph, labels + pl)
-        pct = f"; {', '.join(pl)}" if pl else ""
+            share = _share_text(n_below, n, fmt, thr, na_label)
+        pct = _reference_lines(fig, ax, pc, fmt, na_label, refs, handles, labels)
         return (
             f"Cumulative distribution of {n:,} result{'s' if n != 1 else ''} of "
             f"{_clean(xlabel) or 'the simulation'}, from {_value(fmt, x[0], na_label)} to "
@@ -1355,7 +1367,7 @@ def lines_by_year(
         _grid(ax, "y")
         note = ""
         if thr is not None:
-            tl = _clean(threshold_label) if threshold_label else f"Threshold: {_value(fmt, thr, na_label)}"
+            tl = _threshold_label(threshold_label, fmt, thr, na_label)
             ax.axhline(thr, color="#000000", linewidth=1.2, linestyle="--")
             lo, hi = ax.get_ylim()
             ax.set_ylim(min(lo, thr), max(hi, thr))

@@ -146,7 +146,7 @@ def render_report(
             raise ValueError("render_report(case, ...) needs the case file's text (case_text)")
         study = build_study(study, case_text, iterations=iterations, seed=seed, base_dir=base_dir)
     ctx = _context(study, lang)
-    return _env.get_template("report.html.j2").render(**ctx)
+    return _render(ctx)
 
 
 _FORKED: dict[str, Any] = {}
@@ -211,10 +211,13 @@ def render_comparison(studies: list[Any], lang: str = "id") -> str:
         "verdicts": verdicts,
         "extra": [{"name": f"{in_lang(s.case.case.name, lang)} ({s.source_name})", "sha256": _sha(s.case_text)} for s in studies[1:]],
     }
-    ctx["data_json"] = json.dumps(
-        {**json.loads(ctx["data_json"]), "compare": [_data(s) for s in studies[1:]]}, ensure_ascii=False, sort_keys=True
-    )
-    return _env.get_template("report.html.j2").render(**ctx)
+    ctx["data"]["compare"] = [_data(s) for s in studies[1:]]
+    return _render(ctx)
+
+
+def _render(ctx: dict[str, Any]) -> str:
+    """The template with its context; the data block as JSON (read back by :func:`extract_data`)."""
+    return _env.get_template("report.html.j2").render(**ctx, data_json=json.dumps(ctx["data"], ensure_ascii=False, sort_keys=True))
 
 
 def write_html(path: Path, html: str) -> Path:
@@ -525,12 +528,9 @@ def _context(study: Any, lang: str) -> dict[str, Any]:
     for key, line in case.lines().items():
         for name, st in line.revenue.items():
             if st.forecast is not None and st.forecast.fitted() is not None:
-                from .risk import _last_year
-
                 fitted = st.forecast.fitted()
-                last = _last_year(fitted)
-                observed = {y: v for y, v in st.forecast.volumes().items() if y <= last}
-                h = max(1, years[-1] - last)
+                observed = st.forecast.observed()
+                h = max(1, years[-1] - max(observed))
                 forecasts.append(
                     _fan_chart(observed, fitted.forecast(h), t["forecast_title"].format(stream=f"{key}.{name}", method=st.forecast.method), st.volume_unit, fmt, lang)
                 )
@@ -567,14 +567,15 @@ def _context(study: Any, lang: str) -> dict[str, Any]:
 
     # -- financial tables ------------------------------------------------------------------
     def table(cols: list[str], ys: list[int]) -> dict[str, Any]:
+        """Annual lines in billions (DSCR as a ratio); a negative cumulative cash balance is marked."""
         cols = [c for c in cols if c in annual]
-        return {
-            "columns": [lines_lbl.get(c, c) for c in cols],
-            "rows": [
-                {"year": y, "cells": [fmt.number(annual.loc[y, c], 2) if c == "dscr" else fmt.number(annual.loc[y, c] / 1e9, 1) for c in cols]}
-                for y in ys
-            ],
-        }
+
+        def cell(y: int, c: str) -> dict[str, Any]:
+            v = annual.loc[y, c]
+            text = fmt.number(v, 2) if c == "dscr" else fmt.number(v / 1e9, 1)
+            return {"text": text, "neg": c == "cumulative_cash_idr" and v < -0.5}
+
+        return {"columns": [lines_lbl.get(c, c) for c in cols], "rows": [{"year": y, "cells": [cell(y, c) for c in cols]} for y in ys]}
 
     plan_years = [y for y in years if fo <= y < fo + 5]
     business_lines = [
@@ -675,10 +676,6 @@ def _context(study: Any, lang: str) -> dict[str, Any]:
     conditions = _conditions(study, fmt, msg, notes, counts)
     n_fail = sum(1 for c in study.criteria if c.passed is False)
     recommendation = (t["recommendation_not_feasible"] if study.verdict == "not_feasible" else t["recommendation_feasible"]).format(n=n_fail, m=len(study.criteria))
-    rows = []
-    for year, rec in zip(years, annual.to_dict("records")):
-        cells = [fmt.number(rec[c], 2) if c == "dscr" else fmt.number(rec[c] / 1e9, 1) for c in ANNUAL_COLUMNS]
-        rows.append({"year": year, "cells": cells, "neg_cash": rec["cumulative_cash_idr"] < -0.5})
     basis = ui["price_basis_real"].format(year=base_year) if real else ui["price_basis_nominal"]
     form = {"perumda": "Perumda", "perseroda": "Perseroda"}[case.bumd.form]
     legal_text = t["legal_form"].format(
@@ -701,7 +698,7 @@ def _context(study: Any, lang: str) -> dict[str, Any]:
         "sha256": _sha(study.case_text),
         "seed_text": f"{study.seed} / {fmt.number(study.iterations)}",
         "case_text": study.case_text,
-        "data_json": json.dumps(_data(study), ensure_ascii=False, sort_keys=True),
+        "data": _data(study),
         "basis": basis,
         "verdict_text": _verdict_text(study, msg),
         "verdict": study.verdict,
@@ -743,8 +740,7 @@ def _context(study: Any, lang: str) -> dict[str, Any]:
         "recommendation": recommendation,
         "conditions": conditions,
         "register": register,
-        "columns": [lines_lbl[c] for c in ANNUAL_COLUMNS],
-        "rows": rows,
+        "annual_table": table(ANNUAL_COLUMNS, years),
         "warnings": [fmt.undefined(u) for u in res.undefined],
         "methods": list(msg["methods"].values()),
         "comparison": None,

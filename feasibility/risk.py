@@ -88,7 +88,7 @@ def _forecast_paths(case: Case, iterations: int, seed: int) -> dict[str, np.ndar
             if fc is None or fc.fitted() is None:
                 continue
             model = fc.fitted()
-            last_hist = _last_year(model)
+            last_hist = max(fc.observed())
             observed = fc.volumes()
             base = np.array([observed.get(int(y), np.nan) for y in years])
             paths = np.broadcast_to(base, (iterations, years.size)).copy()
@@ -101,12 +101,6 @@ def _forecast_paths(case: Case, iterations: int, seed: int) -> dict[str, np.ndar
             # carry no volume
             out[f"{key}.revenue.{name}.forecast.volumes"] = np.nan_to_num(paths, nan=0.0)
     return out
-
-
-def _last_year(model: Any) -> int:
-    """The last observed year of a fitted demand model (the methods store it differently)."""
-    last = getattr(model, "last_year", None)
-    return int(last if last is not None else model.years[-1])
 
 
 @dataclass
@@ -297,8 +291,6 @@ def simulate(
             over: dict[str, Any] = dict(base)
             over.update({c: inputs[c].to_numpy()[a:b] for c in inputs.columns})
             over.update({k: v[a:b] for k, v in paths.items()})
-            if not over:  # nothing uncertain: every iteration is the base case
-                over = {}
             res = run(case, over or None, metrics=list(metrics))
             for m in metrics:
                 out[m][a:b] = np.broadcast_to(res.metrics[m], (b - a,))

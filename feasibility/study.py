@@ -257,10 +257,7 @@ def _backtests(case: Case) -> dict[str, pd.DataFrame]:
             fitted = st.forecast.fitted() if st.forecast is not None else None
             if fitted is None:
                 continue
-            from .risk import _last_year
-
-            last = _last_year(fitted)
-            observed = {y: v for y, v in st.forecast.volumes().items() if y <= last}
+            observed = st.forecast.observed()
             ys, vs = np.array(list(observed)), np.array(list(observed.values()))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a method failing at an origin is named in the table's note
