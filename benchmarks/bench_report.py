@@ -25,7 +25,7 @@ import time
 
 from feasibility import DEFAULT_CASE, load_case
 from feasibility.case import case_text
-from feasibility.report import render_reports
+from feasibility.present.report import render_reports
 from feasibility.study import build_study
 
 

@@ -32,8 +32,8 @@ import pyxirr
 
 from feasibility import load_case, run
 from feasibility import metrics as fm
-from feasibility.risk import simulate
-from feasibility.sensitivity import DEFAULT_METRICS, one_way
+from feasibility.analysis.risk import simulate
+from feasibility.analysis.sensitivity import DEFAULT_METRICS, one_way
 
 N = 100_000
 
@@ -118,7 +118,7 @@ def main() -> None:
 
 def simulate_inputs(case):
     """The sampled inputs of a 100,000-iteration Monte Carlo, as model overrides."""
-    from feasibility.risk import sample_inputs
+    from feasibility.analysis.risk import sample_inputs
 
     x = sample_inputs(case, N, case.risk.seed)
     return {c: x[c].to_numpy() for c in x.columns}

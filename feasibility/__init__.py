@@ -2,7 +2,7 @@
 
 The data flows one way: a validated case file (:mod:`feasibility.case`) ->
 the vectorised annual model (:mod:`feasibility.model`) -> metrics
-(:mod:`feasibility.metrics`) -> reports (:mod:`feasibility.report`).
+(:mod:`feasibility.metrics`) -> reports (:mod:`feasibility.present.report`).
 
 >>> from feasibility import load_case, evaluate
 >>> result = evaluate(load_case())          # the Kota Serang default case

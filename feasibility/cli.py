@@ -86,7 +86,7 @@ def _json_number(x: float) -> float | None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .i18n import Formatter
+    from .present.i18n import Formatter
     from .model import METRIC_UNITS, run
 
     case = load_case(args.case)
@@ -108,7 +108,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "undefined": res.undefined,
         }
         if case.economic is not None and case.ppp is not None:
-            from .economic import ppp_test
+            from .analysis.ppp import ppp_test
 
             out["ppp"] = _jsonable(ppp_test(case, scenario=args.scenario).to_dict())
         json.dump(out, sys.stdout, indent=1, allow_nan=False)
@@ -147,7 +147,7 @@ def _study(path: Path, iterations: int | None, seed: int | None) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import is_generated_report, render_reports, write_html
+    from .present.report import is_generated_report, render_reports, write_html
 
     path = Path(args.case) if args.case else DEFAULT_CASE
     langs = ("id", "en") if args.lang == "all" else (args.lang,)
@@ -222,7 +222,7 @@ def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, st
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    from .report import extract_data
+    from .present.report import extract_data
 
     path = Path(args.report)
     try:
@@ -265,9 +265,9 @@ def _jsonable(x: Any) -> Any:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from .i18n import Formatter
+    from .present.i18n import Formatter
     from .model import METRIC_UNITS
-    from .sensitivity import DEFAULT_METRICS, compare_scenarios, one_way, two_way
+    from .analysis.sensitivity import DEFAULT_METRICS, compare_scenarios, one_way, two_way
 
     case = load_case(args.case)
     if args.metric not in METRIC_UNITS:
@@ -326,8 +326,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .i18n import Formatter
-    from .risk import simulate
+    from .present.i18n import Formatter
+    from .analysis.risk import simulate
 
     case = load_case(args.case)
     if args.iterations is not None and not 1 <= args.iterations <= 10_000_000:

@@ -3,7 +3,7 @@
 :func:`build_study` runs the deterministic case, the one-way sensitivity with
 switching values, the scenarios, the two-way tables, the Monte Carlo, the PPP
 test and the verdict criteria, all through the one vectorised model; the
-report (:mod:`feasibility.report`) only formats what a :class:`Study` holds,
+report (:mod:`feasibility.present.report`) only formats what a :class:`Study` holds,
 in either language. :meth:`Study.fingerprint` lists every figure the report
 states, so that ``feasibility reproduce`` can re-run the embedded case and
 confirm them.
@@ -31,7 +31,7 @@ import pandas as pd
 from . import __version__
 from .case import Case
 from .model import Result, run
-from .sensitivity import Tornado, compare_scenarios, one_way, spider, two_way
+from .analysis.sensitivity import Tornado, compare_scenarios, one_way, spider, two_way
 
 __all__ = ["Criterion", "Study", "build_study", "TORNADO_METRICS"]
 
@@ -222,8 +222,8 @@ def build_study(
     iterations, seed : int, optional
         Monte Carlo iterations (0: none) and seed; default ``[risk]`` of the case.
     """
-    from .economic import ppp_test
-    from .risk import simulate
+    from .analysis.ppp import ppp_test
+    from .analysis.risk import simulate
 
     n = case.risk.iterations if iterations is None else int(iterations)
     s = case.risk.seed if seed is None else int(seed)
@@ -246,10 +246,10 @@ def build_study(
 
 
 def _backtests(case: Case) -> dict[str, pd.DataFrame]:
-    """Rolling-origin back-tests of every method on each forecast stream's history (feasibility.demand)."""
+    """Rolling-origin back-tests of every method on each forecast stream's history (feasibility.domain.demand)."""
     import warnings
 
-    from .demand import backtest
+    from .domain.demand import backtest
 
     out = {}
     for key, line in case.lines().items():

@@ -5,7 +5,7 @@ of rupiah where the hand case is used, then scaled by ``M``), or follows from a
 closed form or an identity; nothing is compared with an earlier output of the
 code.
 
-The hand case (data/hand_case.toml, see tests/test_model_hand.py): one
+The hand case (tests/cases/hand_case.toml, see tests/test_model_hand.py): one
 construction year 2025, operation 2026-2029, no inflation, nominal basis.
 Revenue 0, 50, 100, 100, 100; variable cost 0, 10, 20, 20, 20; staff 10 a year;
 concession fee 5 % of revenue; capex land 50 + quay 200 + equipment 40 x 1.25
@@ -32,12 +32,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feasibility import load_case, run
-from feasibility.bumd import allocate_profit, payback_year
+from feasibility.model.allocation import allocate_profit, payback_year
 from feasibility.case import DEFAULT_CASE, CaseError, parse_case
-from feasibility.economic import ppp_test
+from feasibility.analysis.ppp import ppp_test
 
 M = 1e6
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parent / "cases"
 HAND = DATA / "hand_case.toml"
 with HAND.open("rb") as _fh:
     HAND_RAW: dict[str, Any] = tomllib.load(_fh)
@@ -688,7 +688,7 @@ def test_benefit_following_without_units_per_stream_unit() -> None:
 
 
 def test_sensitivity_with_enpv_and_region_npv() -> None:
-    from feasibility.sensitivity import one_way
+    from feasibility.analysis.sensitivity import one_way
 
     case = load_case()
     base = run(case, metrics=["enpv_idr", "region_npv_idr"]).metrics
@@ -715,7 +715,7 @@ def test_sensitivity_with_enpv_and_region_npv() -> None:
 
 
 def test_monte_carlo_keeps_enpv() -> None:
-    from feasibility.risk import simulate
+    from feasibility.analysis.risk import simulate
 
     sim = simulate(load_case(), 500, seed=1)
     assert "enpv_idr" in sim.metrics

@@ -1,4 +1,4 @@
-"""Bottom-up demand, lab samples, ramp-up and cross-checks (feasibility.buildup).
+"""Bottom-up demand, lab samples, ramp-up and cross-checks (feasibility.domain.buildup).
 
 Expected numbers are worked out by hand in the comments from the formulas in the
 module docstrings; nothing is compared with an earlier output of the code.
@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from feasibility.buildup import (
+from feasibility.domain.buildup import (
     RAMP_KINDS,
     CrossCheck,
     cross_check,

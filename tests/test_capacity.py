@@ -1,4 +1,4 @@
-"""Capacity, capacity-limited throughput and phased expansion (feasibility.capacity).
+"""Capacity, capacity-limited throughput and phased expansion (feasibility.domain.capacity).
 
 Expected numbers are worked out by hand in the comments from the formulas in the
 module docstrings (UNCTAD 1985 berth capacity, static yard capacity x turnovers,
@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from feasibility.capacity import (
+from feasibility.domain.capacity import (
     Expansion,
     Phase,
     Throughput,

@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 
+from feasibility.case import DEFAULT_CASE
+
 import feasibility.case as case_mod
 from feasibility.case import in_lang, Case, CaseError, Problem, Quantity, load_case, parse_case
 
-DATA = Path(__file__).resolve().parent.parent / "data"
-DEFAULT = DATA / "kota_serang.toml"
+DATA = Path(__file__).resolve().parent / "cases"
+DEFAULT = DEFAULT_CASE
 HAND = DATA / "hand_case.toml"
 CASE_FILES = [DEFAULT, HAND]
 
@@ -91,7 +93,7 @@ def test_case_file_loads_and_every_number_has_provenance(path: Path) -> None:
 
 
 def test_hand_case_has_24_numbers() -> None:
-    # counted by hand in data/hand_case.toml: macro 1, tax 1, working capital 2, port 1 +
+    # counted by hand in tests/cases/hand_case.toml: macro 1, tax 1, working capital 2, port 1 +
     # cargo 4 + opex 1 + capex 3 + contingency 1, bumd 1 + allocation 4, financing 1 +
     # injection 1 + loan 2, region 1
     assert len(list(load_case(HAND).quantities())) == 24

@@ -1,4 +1,4 @@
-"""Charts as inline SVG (feasibility.charts).
+"""Charts as inline SVG (feasibility.present.charts).
 
 Every chart kind is drawn once with hostile labels (markup, ``&``, quotes,
 dollar signs) and a money formatter, then checked as XML: an ``<svg>`` root
@@ -24,8 +24,8 @@ import numpy as np
 import pytest
 from matplotlib._pylab_helpers import Gcf
 
-from feasibility import charts
-from feasibility.charts import Chart
+from feasibility.present import charts
+from feasibility.present.charts import Chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 NASTY = ["<script>alert(1)</script>", "A & B", '"quoted"', "Rp $5 $x$"]

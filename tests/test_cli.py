@@ -19,12 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from feasibility.case import DEFAULT_CASE
+
 import feasibility.model
 from feasibility.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
-DEFAULT = DATA / "kota_serang.toml"
+DATA = Path(__file__).resolve().parent / "cases"
+DEFAULT = DEFAULT_CASE
 HAND = DATA / "hand_case.toml"
 
 
@@ -163,7 +165,7 @@ def test_validate_good_file(path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_validate_counts_the_numbers(capsys: pytest.CaptureFixture[str]) -> None:
-    # 24 `{ value = ... }` quantities and 1 note, counted by hand in data/hand_case.toml
+    # 24 `{ value = ... }` quantities and 1 note, counted by hand in tests/cases/hand_case.toml
     assert main(["validate", str(HAND)]) == 0
     out = capsys.readouterr().out
     assert "24 numbers" in out and "1 notes" in out
@@ -342,7 +344,7 @@ def test_report_compare_missing_other_case(tmp_path: Path, capsys: pytest.Captur
 
 def test_report_compare_puts_cases_side_by_side(tmp_path: Path) -> None:
     from feasibility import load_case, run
-    from feasibility.i18n import Formatter, catalog
+    from feasibility.present.i18n import Formatter, catalog
 
     text = DEFAULT.read_text(encoding="utf-8")
     edits = [
@@ -405,9 +407,9 @@ def test_internal_error_traceback_with_debug(monkeypatch: pytest.MonkeyPatch, ca
 
 
 def test_internal_error_in_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    import feasibility.report
+    import feasibility.present.report
 
-    monkeypatch.setattr(feasibility.report, "render_report", _boom)
+    monkeypatch.setattr(feasibility.present.report, "render_report", _boom)
     out = tmp_path / "r.html"
     assert main(["report", str(HAND), "-o", str(out)]) == 1
     err = capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Tests for feasibility.demand against known truths (synthetic series with known
+"""Tests for feasibility.domain.demand against known truths (synthetic series with known
 parameters, hand-computed accuracy measures), plus the real Karangantu series."""
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from feasibility.case import DEFAULT_CASE
 from scipy import stats
 
-from feasibility import demand as d
+from feasibility.domain import demand as d
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "history"
+DATA = DEFAULT_CASE.parent / "history"
 YEARS = np.arange(2005, 2017)  # 12 points
 
 

@@ -1,4 +1,4 @@
-"""Tests for feasibility.distributions.
+"""Tests for feasibility.domain.distributions.
 
 Every number asserted here comes from an independent source: a closed form
 written out in the test (PERT, triangular, uniform, lognormal and truncated
@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from feasibility import distributions as D
+from feasibility.domain import distributions as D
 
 # local settings (not a global profile: other test modules load their own)
 _settings = settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])

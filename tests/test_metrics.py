@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from numpy.polynomial import polynomial as P
 
 from feasibility import metrics
+from feasibility.metrics import roots as irr_roots
 
 settings.register_profile(
     "metrics",
@@ -888,7 +889,7 @@ def test_certified_root_of_a_polynomial_with_one_positive_root(x_star, q, scale)
     # f(x) = (x - x*) q(x) with every coefficient of q positive has exactly one positive
     # root (Descartes on q), yet f's own coefficients may change sign several times
     f = P.polymul([-x_star, 1.0], q) * scale
-    x = metrics._certified_single_root(f[None, :])[0]
+    x = irr_roots._certified_single_root(f[None, :])[0]
     assert np.isfinite(x)
     assert x == pytest.approx(x_star, rel=1e-9)
     value, status = metrics.irr_status(f)
@@ -902,7 +903,7 @@ def test_certificate_never_claims_one_root_when_there_are_three(roots, q):
     r = sorted(roots)
     assume(min(np.diff(r)) > 0.05)
     f = P.polymul(P.polyfromroots(r), q)  # three positive roots: odd, so first and last signs differ
-    assert np.isnan(metrics._certified_single_root(np.tile(f, (40, 1)))).all()
+    assert np.isnan(irr_roots._certified_single_root(np.tile(f, (40, 1)))).all()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", metrics.IRRWarning)
         _, status = metrics.irr_status(np.tile(f, (40, 1)))

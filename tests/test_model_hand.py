@@ -1,4 +1,4 @@
-"""The hand-computed case (data/hand_case.toml) line by line.
+"""The hand-computed case (tests/cases/hand_case.toml) line by line.
 
 Every expected number below was worked out with a calculator from the case file
 (amounts in millions of rupiah, then scaled); the derivation is in the comments.
@@ -13,7 +13,7 @@ import pytest
 from feasibility import load_case, run
 
 M = 1e6
-HAND = Path(__file__).resolve().parent.parent / "data" / "hand_case.toml"
+HAND = Path(__file__).resolve().parent / "cases" / "hand_case.toml"
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from feasibility.case import DEFAULT_CASE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feasibility import load_case, parse_case, run
-from feasibility.tax import depreciation_matrix, income_tax
+from feasibility.model.tax import depreciation_matrix, income_tax
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parent / "cases"
 M = 1e6
 
 
@@ -23,7 +25,7 @@ def raw(name):
 
 @pytest.fixture(scope="module")
 def default_case():
-    return load_case(DATA / "kota_serang.toml")
+    return load_case(DEFAULT_CASE)
 
 
 @pytest.fixture(scope="module")
@@ -363,7 +365,7 @@ def test_scenarios_are_named_overrides(default_case):
 
 
 def test_scenario_values_are_validated():
-    d = raw("kota_serang.toml")
+    d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
     d["scenarios"]["low"]["set"] = {
         "port.revenue.cargo_handling.tarif": 1.0,
         "tax.corporate_income_tax_rate": 22.0,

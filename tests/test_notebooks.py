@@ -69,7 +69,7 @@ def test_council_report_notebook_renders_the_report(tmp_path):
     import papermill as pm
 
     path = NOTEBOOKS[0].parent / "05_council_report.ipynb"
-    params = {"case": "data/hand_case.toml", "lang": "id", "iterations": 100, "output": str(tmp_path)}
+    params = {"case": "tests/cases/hand_case.toml", "lang": "id", "iterations": 100, "output": str(tmp_path)}
     pm.execute_notebook(str(path), str(tmp_path / "out.ipynb"), parameters=params, kernel_name="python3",
                         cwd=str(path.parent), progress_bar=False, execution_timeout=300)
     report = tmp_path / "hand_case.id.html"  # a folder given: <case>.<lang>.html in it

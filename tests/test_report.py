@@ -28,17 +28,19 @@ import markupsafe
 import numpy as np
 import pytest
 
+from feasibility.case import DEFAULT_CASE
+
 from feasibility import load_case, parse_case, run
 from feasibility.cli import main
-from feasibility.i18n import Formatter, catalog
-from feasibility.report import extract_data, is_generated_report, render_report, render_reports, write_report
+from feasibility.present.i18n import Formatter, catalog
+from feasibility.present.report import extract_data, is_generated_report, render_report, render_reports, write_report
 from feasibility.study import build_study
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
-DEFAULT = DATA / "kota_serang.toml"
+DATA = Path(__file__).resolve().parent / "cases"
+DEFAULT = DEFAULT_CASE
 HAND = DATA / "hand_case.toml"
-TEMPLATE = ROOT / "feasibility" / "templates" / "report.html.j2"
+TEMPLATE = ROOT / "feasibility" / "present" / "templates" / "report.html.j2"
 ITERATIONS = 500
 LANGS = ("id", "en")
 SECTIONS = ("summary", "need", "legal", "market", "technical", "financial", "economic", "budget", "risk", "recommendation", "appendix")

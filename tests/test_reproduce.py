@@ -24,14 +24,16 @@ from typing import Any
 import numpy as np
 import pytest
 
+from feasibility.case import DEFAULT_CASE
+
 import feasibility
 from feasibility import load_case, run
 from feasibility.cli import main
-from feasibility.report import extract_data
+from feasibility.present.report import extract_data
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
-DEFAULT = DATA / "kota_serang.toml"
+DATA = Path(__file__).resolve().parent / "cases"
+DEFAULT = DEFAULT_CASE
 HAND = DATA / "hand_case.toml"
 ITERATIONS = 300
 DATA_OPEN = '<pre id="feasibility-data" hidden>'

@@ -1,4 +1,4 @@
-"""Monte Carlo risk analysis (feasibility.risk): reproducibility, same model as the
+"""Monte Carlo risk analysis (feasibility.analysis.risk): reproducibility, same model as the
 deterministic run, sampled marginals and rank correlations, summaries, forecast
 paths, the [risk] case rules and the `simulate` / `sensitivity` commands.
 
@@ -17,16 +17,18 @@ from typing import Any
 
 import numpy as np
 import pytest
+
+from feasibility.case import DEFAULT_CASE
 from scipy import stats
 
 from feasibility import load_case, parse_case, run
 from feasibility.case import CaseError
 from feasibility.cli import main
-from feasibility.risk import _forecast_paths, sample_inputs, simulate
-from feasibility.sensitivity import input_paths
+from feasibility.analysis.risk import _forecast_paths, sample_inputs, simulate
+from feasibility.analysis.sensitivity import input_paths
 
-DATA = Path(__file__).resolve().parent.parent / "data"
-DEFAULT = DATA / "kota_serang.toml"
+DATA = Path(__file__).resolve().parent / "cases"
+DEFAULT = DEFAULT_CASE
 HAND = DATA / "hand_case.toml"
 
 CARGO = "port.revenue.cargo_handling"

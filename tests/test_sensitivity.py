@@ -1,7 +1,7 @@
 """One-way, spider and two-way sensitivity, switching values, scenario comparison.
 
 Most expected numbers come from a *level-annuity case*: the hand case
-(data/hand_case.toml) stripped to one land purchase I in the single
+(tests/cases/hand_case.toml) stripped to one land purchase I in the single
 construction year and four identical operating years, with no tax, inflation,
 ramp-up, working capital, residual value, concession fee or loans. Its project
 free cash flow is then
@@ -39,15 +39,17 @@ from typing import Any
 
 import numpy as np
 import pytest
+
+from feasibility.case import DEFAULT_CASE
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from feasibility import load_case, parse_case, run
-from feasibility.sensitivity import compare_scenarios, input_paths, one_way, spider, tornado, two_way
+from feasibility.analysis.sensitivity import compare_scenarios, input_paths, one_way, spider, tornado, two_way
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parent / "cases"
 HAND = DATA / "hand_case.toml"
-DEFAULT = DATA / "kota_serang.toml"
+DEFAULT = DEFAULT_CASE
 
 RTOL = 1e-9
 N_YEARS = 4

@@ -11,8 +11,8 @@ import pytest
 
 from feasibility import evaluate, load_case, run
 from feasibility.case import DEFAULT_CASE, CaseError
-from feasibility.i18n import Formatter
-from feasibility.risk import simulate
+from feasibility.present.i18n import Formatter
+from feasibility.analysis.risk import simulate
 from feasibility.studio import (
     CARD_METRICS,
     TABS,
@@ -27,7 +27,7 @@ from feasibility.studio import (
     widget_limits,
 )
 
-HAND = DEFAULT_CASE.parent / "hand_case.toml"
+HAND = Path(__file__).resolve().parent / "cases" / "hand_case.toml"
 TARIFF = "port.revenue.cargo_handling.tariff_idr_per_tonne"
 CAPTURE = "port.revenue.cargo_handling.build_up.capture_share"
 RAMP = "port.revenue.cargo_handling.ramp_up"
@@ -341,7 +341,7 @@ def test_differences_table(studio, case):
 
 
 def test_loading_a_case(studio):
-    studio.load_path.value = "data/hand_case.toml"
+    studio.load_path.value = "tests/cases/hand_case.toml"
     studio.load_button.click()
     hand = load_case(HAND)
     assert studio.case_path == HAND and "Loaded" in studio.load_status.value
@@ -353,7 +353,7 @@ def test_loading_a_case(studio):
     assert studio.metrics["fnpv_idr"] == pytest.approx(
         run(hand, {"port.revenue.cargo_handling.tariff_idr_per_tonne": 12.0}).metrics["fnpv_idr"], rel=1e-12
     )
-    studio.load_path.value = "data/no_such_case.toml"
+    studio.load_path.value = "tests/cases/no_such_case.toml"
     studio.load_button.click()
     assert "Not loaded" in studio.load_status.value and studio.case_path == HAND
 
@@ -363,9 +363,9 @@ def test_loading_a_case(studio):
 
 
 def test_export_button_writes_the_report_of_the_current_assumptions(studio, tmp_path):
-    from feasibility import report
+    from feasibility.present import report
 
-    assert hasattr(report, "write_report"), "feasibility.report.write_report is missing"
+    assert hasattr(report, "write_report"), "feasibility.present.report.write_report is missing"
     studio.set(TARIFF, 85_000)
     target = tmp_path / "council.en.html"
     studio.export_path.value = str(target)
@@ -430,7 +430,7 @@ def test_notebook_objects_display_their_ui(studio):
 
 
 def test_export_report_goes_to_reports_and_replaces_only_its_own_files(monkeypatch, tmp_path):
-    import feasibility.studio as st
+    import feasibility.studio.app as st
 
     monkeypatch.setattr(st, "REPORTS_DIR", tmp_path)
     mine = tmp_path / "hand_case.en.html"
@@ -439,7 +439,7 @@ def test_export_report_goes_to_reports_and_replaces_only_its_own_files(monkeypat
         st.export_report(HAND, lang="en", iterations=50)
     assert mine.read_text(encoding="utf-8") == "my notes"
     mine.unlink()
-    written = st.export_report("data/hand_case.toml", lang="en", iterations=50)  # relative to the project folder
+    written = st.export_report("tests/cases/hand_case.toml", lang="en", iterations=50)  # relative to the project folder
     assert written == mine and "feasibility-report" in mine.read_text(encoding="utf-8")[:4000]
     assert st.export_report(HAND, lang="en", iterations=50) == mine  # a report of this toolkit: replaced
 
@@ -449,7 +449,7 @@ def test_export_report_goes_to_reports_and_replaces_only_its_own_files(monkeypat
 
 
 def test_demand_panel_backtests_picks_a_method_and_shows_the_build_up(case):
-    from feasibility import demand
+    from feasibility.domain import demand
     from feasibility.studio import DemandPanel, best_method
 
     panel = DemandPanel(case, lang="en")

@@ -78,7 +78,7 @@ from matplotlib.colors import CenteredNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from ._checks import Problems
+from .._checks import Problems
 
 __all__ = [
     "OKABE_ITO",

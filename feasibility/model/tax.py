@@ -20,7 +20,7 @@ import functools
 
 import numpy as np
 
-from .case import TAX_LIFE_YEARS
+from ..case import TAX_LIFE_YEARS
 
 __all__ = ["depreciation_matrix", "depreciation", "income_tax"]
 

@@ -27,7 +27,7 @@ def catalog(lang: str) -> dict[str, dict[str, str]]:
     """The message catalog of a language (``id`` or ``en``)."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
-    text = resources.files("feasibility").joinpath("locale", f"{lang}.toml").read_text(encoding="utf-8")
+    text = resources.files("feasibility.present").joinpath("locale", f"{lang}.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import elementwise
 
-from .case import Case
-from .model import run
+from ..case import Case
+from ..model import run
 
 __all__ = ["PppTest", "ppp_test"]
 

@@ -13,7 +13,7 @@ show is computed here through the same model as the CLI and the report.
     ``low``/``high`` (or a finite allowed range) also gets a
     :class:`ipywidgets.FloatSlider` over that range. A change recomputes the
     metric cards at once (one model run of a few metrics) and then the charts,
-    drawn by :mod:`feasibility.charts` in worker processes (matplotlib is the
+    drawn by :mod:`feasibility.present.charts` in worker processes (matplotlib is the
     slow part; two workers on two cores keep a change within ~0.5 s), never
     more than one drawing behind the inputs. Scenarios: save the current
     assumptions as a case file (:func:`save_case`), load a case, see the
@@ -22,11 +22,11 @@ show is computed here through the same model as the CLI and the report.
 
 :class:`RiskPanel`
     Tornado, spider, switching values and two-way heat maps of
-    :mod:`feasibility.sensitivity`, and the Monte Carlo of
-    :mod:`feasibility.risk` behind a button with a progress bar.
+    :mod:`feasibility.analysis.sensitivity`, and the Monte Carlo of
+    :mod:`feasibility.analysis.risk` behind a button with a progress bar.
 
 :class:`DemandPanel`
-    A history back-tested by every method of :mod:`feasibility.demand`, the
+    A history back-tested by every method of :mod:`feasibility.domain.demand`, the
     best one picked (or another), its forecast fan, and the case's bottom-up
     demand step by step.
 
@@ -61,9 +61,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .case import DEFAULT_CASE, Case, CaseError, Quantity, in_lang, load_case, parse_case
-from .i18n import Formatter, catalog
-from .model import METRIC_UNITS, Result, run
+from ..case import DEFAULT_CASE, Case, CaseError, Quantity, in_lang, load_case, parse_case
+from ..present.i18n import Formatter, catalog
+from ..model import METRIC_UNITS, Result, run
 
 __all__ = [
     "CARD_METRICS",
@@ -87,8 +87,15 @@ __all__ = [
     "widget_limits",
 ]
 
-#: the project folder (the repository root of an editable install): relative paths typed in the studio start here
-ROOT = DEFAULT_CASE.parent.parent if DEFAULT_CASE.exists() else Path.cwd()
+def _project_dir() -> Path:
+    """The folder a person works in: the nearest one up from the working folder that holds a
+    ``pyproject.toml`` (a checkout of this repository), else the working folder itself."""
+    here = Path.cwd()
+    return next((d for d in (here, *here.parents) if (d / "pyproject.toml").is_file()), here)
+
+
+#: the project folder: relative paths typed in the studio start here
+ROOT = _project_dir()
 #: where council reports go by default
 REPORTS_DIR = ROOT / "reports"
 
@@ -187,7 +194,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "export_exists": "{path} exists: tick \u201coverwrite existing file\u201d to replace it.",
         "export_failed": "Report not written: {msg}",
         "exporting": "Rendering the report (sensitivity and {n} Monte Carlo iterations)\u2026",
-        "no_report": "feasibility.report.write_report is not available in this version of the package.",
+        "no_report": "feasibility.present.report.write_report is not available in this version of the package.",
         # risk panel
         "risk_title": "Sensitivity and risk",
         "metric": "Metric",
@@ -302,7 +309,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "export_exists": "{path} sudah ada: centang \u201ctimpa berkas yang sudah ada\u201d untuk menggantinya.",
         "export_failed": "Laporan tidak ditulis: {msg}",
         "exporting": "Menyusun laporan (sensitivitas dan {n} iterasi Monte Carlo)\u2026",
-        "no_report": "feasibility.report.write_report tidak tersedia dalam versi paket ini.",
+        "no_report": "feasibility.present.report.write_report tidak tersedia dalam versi paket ini.",
         "risk_title": "Sensitivitas dan risiko",
         "metric": "Indikator",
         "run_sensitivity": "Hitung sensitivitas",
@@ -775,7 +782,7 @@ def export_report(
     case_text: str | None = None,
     base_dir: str | Path | None = None,
 ) -> Path:
-    """Render the council report of a case into ``reports/`` (:func:`feasibility.report.write_report`).
+    """Render the council report of a case into ``reports/`` (:func:`feasibility.present.report.write_report`).
 
     Parameters
     ----------
@@ -792,7 +799,7 @@ def export_report(
         Replace an existing file: always, never, or only a report this toolkit
         wrote (``"generated"``, as the CLI does).
     """
-    from . import report
+    from ..present import report
 
     base_dir = Path(base_dir) if base_dir is not None else None
     if isinstance(case, Case):
@@ -844,7 +851,7 @@ def _chart_fmt(lang: str, kind: str | None) -> Callable[[float], str] | None:
 
 def _draw(spec: tuple[str, str, dict[str, Any]]) -> str:
     """Draw one chart (runs in a worker process or a thread): ``(function, lang, keywords)`` -> SVG."""
-    from . import charts
+    from ..present import charts
 
     name, lang, kw = spec
     kw = dict(kw)
@@ -889,7 +896,7 @@ def _chart_pool(workers: int) -> ProcessPoolExecutor | None:
                 methods = mp.get_all_start_methods()
                 ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
                 if ctx.get_start_method() == "forkserver":
-                    ctx.set_forkserver_preload(["feasibility.charts"])
+                    ctx.set_forkserver_preload(["feasibility.present.charts"])
                 _POOL = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_warm_worker)
                 for _ in range(workers):  # start them all now: the first change should not wait
                     _POOL.submit(_noop)
@@ -1773,11 +1780,11 @@ def simulate_in_chunks(
     chunk_size: int | None = None,
     on_chunk: Callable[[int, int], None] | None = None,
 ) -> Any:
-    """:func:`feasibility.risk.simulate` in about 20 chunks, calling ``on_chunk(done, total)`` after each.
+    """:func:`feasibility.analysis.risk.simulate` in about 20 chunks, calling ``on_chunk(done, total)`` after each.
 
     The sample is drawn whole, so the chunk size does not change the numbers.
     """
-    from . import risk
+    from ..analysis import risk
 
     n = case.risk.iterations if iterations is None else int(iterations)
     chunk = chunk_size or max(250, math.ceil(n / 20))
@@ -1802,9 +1809,9 @@ class RiskPanel:
     tornado, spider, switching, heatmap, mc_chart, mc_summary : HTML
     progress : IntProgress
         Moves after each chunk of the Monte Carlo.
-    simulation : feasibility.risk.Simulation or None
+    simulation : feasibility.analysis.risk.Simulation or None
         The last Monte Carlo.
-    tornadoes : dict of str to feasibility.sensitivity.Tornado
+    tornadoes : dict of str to feasibility.analysis.sensitivity.Tornado
         The last one-way analysis.
     """
 
@@ -1928,7 +1935,7 @@ class RiskPanel:
 
     def run_sensitivity(self) -> dict[str, Any]:
         """One-way analysis of the chosen metric (tornado, spider, switching values) and the two-way table."""
-        from . import sensitivity as sens
+        from ..analysis import sensitivity as sens
 
         t0 = time.perf_counter()
         case = self.current_case()
@@ -1997,7 +2004,7 @@ class RiskPanel:
         return _table_html(header, rows, numeric=[False, False] + [True] * 8 + [False, False])
 
     def _draw_two_way(self) -> None:
-        from . import sensitivity as sens
+        from ..analysis import sensitivity as sens
 
         i = self.two_way_choice.value
         if i is None or i < 0 or i >= len(self.case.sensitivity.two_way):
@@ -2145,7 +2152,7 @@ class DemandPanel:
     Attributes
     ----------
     backtest : DataFrame
-        The last back-test (:func:`feasibility.demand.backtest`).
+        The last back-test (:func:`feasibility.domain.demand.backtest`).
     fitted : object
         The model of the chosen method, fitted to the whole history.
     """
@@ -2230,7 +2237,7 @@ class DemandPanel:
         self._run_backtest()
 
     def _run_backtest(self) -> None:
-        from . import demand
+        from ..domain import demand
 
         if self._busy or not self.column.value:
             return
@@ -2268,7 +2275,7 @@ class DemandPanel:
         self._draw_forecast()
 
     def _draw_forecast(self) -> None:
-        from . import demand
+        from ..domain import demand
 
         if self._busy or self.method.value is None:
             return
@@ -2293,7 +2300,7 @@ class DemandPanel:
         }))
 
     def _show_buildup(self) -> None:
-        from .buildup import hinterland_cargo_tonnes
+        from ..domain.buildup import hinterland_cargo_tonnes
 
         t, f, case = self.t, self.fmt, self.case
         parts = []

@@ -5,7 +5,7 @@ analysis computed once) in Indonesian or English: executive summary with a
 verdict table, need, legal, market, technical, financial, economic, budget and
 risk sections, recommendation and conditions, and appendices. Every word comes
 from the message catalogs (``feasibility/locale``), numbers are formatted for
-the locale with Babel, charts are inline SVG (:mod:`feasibility.charts`).
+the locale with Babel, charts are inline SVG (:mod:`feasibility.present.charts`).
 
 Safety: no scripts, styles or fonts from outside (a Content-Security-Policy
 forbids loading anything), every string from the case escaped by Jinja2's
@@ -32,9 +32,9 @@ import numpy as np
 from babel.dates import format_date
 
 from . import charts as ch
-from .case import Case, in_lang
+from ..case import Case, in_lang
 from .i18n import Formatter, catalog
-from .model import METRIC_UNITS
+from ..model import METRIC_UNITS
 
 __all__ = [
     "render_report",
@@ -106,7 +106,7 @@ BUDGET_METRICS = ["region_injection_total_idr", "region_dividends_total_idr", "r
 _RATES = {"firr", "wacc", "mirr", "equity_irr", "cost_of_equity", "region_irr", "region_discount_rate", "eirr", "social_discount_rate"}
 
 _env = jinja2.Environment(
-    loader=jinja2.PackageLoader("feasibility", "templates"),
+    loader=jinja2.PackageLoader("feasibility.present", "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
@@ -139,7 +139,7 @@ def render_report(
         The exact text of the case file (embedded with its SHA-256).
     lang : {"id", "en"}
     """
-    from .study import build_study
+    from ..study import build_study
 
     if isinstance(study, Case):
         if case_text is None:
@@ -468,7 +468,7 @@ def _context(study: Any, lang: str) -> dict[str, Any]:
             conv.index.to_numpy(), {t["mean"]: conv["mean"].to_numpy(), "P10": conv["p10"].to_numpy(), "P90": conv["p90"].to_numpy()},
             title=t["convergence_title"], alt=ALT(t["convergence_title"]), ylabel=f"FNPV ({t['billion_axis']})", fmt=bn,
         )
-        from .risk import input_distributions
+        from ..analysis.risk import input_distributions
 
         dists = input_distributions(case)
         rc = sim.rank_correlations("fnpv_idr")
@@ -748,7 +748,7 @@ def _context(study: Any, lang: str) -> dict[str, Any]:
 
 
 def _fan_chart(observed: dict[int, float], f: Any, title: str, unit: str, fmt: Formatter, lang: str) -> Any:
-    """A forecast fan from a :class:`feasibility.demand.Forecast` (95 % and 80 % bands) after the history."""
+    """A forecast fan from a :class:`feasibility.domain.demand.Forecast` (95 % and 80 % bands) after the history."""
     bands = [(f.lower95, f.upper95, "95%"), (f.lower80, f.upper80, "80%")]
     return ch.fan(
         f.years, f.point, bands, history_years=list(observed), history=list(observed.values()), title=title, ylabel=unit,

@@ -248,7 +248,7 @@ _STREAM_UNITS: dict[str, tuple[str, str, str]] = {
 
 
 class HinterlandCargo(_Strict):
-    """Cargo built up from the hinterland's companies (feasibility.buildup.hinterland_cargo_tonnes).
+    """Cargo built up from the hinterland's companies (feasibility.domain.buildup.hinterland_cargo_tonnes).
 
     volume = companies x tonnes per company x (1 - own-terminal share)
     x (1 - competitor share) x capture share.
@@ -263,7 +263,7 @@ class HinterlandCargo(_Strict):
 
 
 class TopDownCargo(_Strict):
-    """Regional cargo x market share (feasibility.buildup.regional_cargo_tonnes), for a cross-check."""
+    """Regional cargo x market share (feasibility.domain.buildup.regional_cargo_tonnes), for a cross-check."""
 
     regional_tonnes: Q("tonnes per year", "cargo of the region or of a reference port", ge=0)
     market_share: Q(FRACTION, "share of it this port could handle", ge=0, le=1)
@@ -273,7 +273,7 @@ HinterlandCargo.model_rebuild()
 
 
 class LabDemand(_Strict):
-    """Lab samples built up from the companies (feasibility.buildup.lab_samples)."""
+    """Lab samples built up from the companies (feasibility.domain.buildup.lab_samples)."""
 
     companies: Q("companies", "companies that must test their emissions and wastewater", ge=0)
     samples_per_company: Q("samples per company per year", "samples a company sends to a lab each year", ge=0)
@@ -281,7 +281,7 @@ class LabDemand(_Strict):
 
 
 class ForecastSource(_Strict):
-    """Volumes forecast from a history file (feasibility.demand), with the method picked.
+    """Volumes forecast from a history file (feasibility.domain.demand), with the method picked.
 
     The history is read when the case is loaded, relative to the case file; the
     model uses the observed values for years the history covers and the point
@@ -292,7 +292,7 @@ class ForecastSource(_Strict):
     value_column: str
     year_column: str = "year"
     method: Literal["naive", "cagr", "loglinear", "rw_drift", "ets"] = Field(
-        description="the forecast method, as picked from a back-test (feasibility.demand.backtest)"
+        description="the forecast method, as picked from a back-test (feasibility.domain.demand.backtest)"
     )
     share: Q(FRACTION, "share of the forecast series this stream handles", ge=0, le=1)
     _volumes: dict[int, float] | None = PrivateAttr(default=None)
@@ -306,7 +306,7 @@ class ForecastSource(_Strict):
         return self._history
 
     def fitted(self) -> Any:
-        """The fitted forecast model (feasibility.demand), for sampled paths in a Monte Carlo."""
+        """The fitted forecast model (feasibility.domain.demand), for sampled paths in a Monte Carlo."""
         return self._fitted
 
     def volumes(self) -> dict[int, float]:
@@ -317,7 +317,7 @@ class ForecastSource(_Strict):
 
 
 class RampCurve(_Strict):
-    """A ramp-up curve (feasibility.buildup.ramp_up): share of the full volume by year."""
+    """A ramp-up curve (feasibility.domain.buildup.ramp_up): share of the full volume by year."""
 
     kind: Literal["linear", "s_curve"]
     years_to_full: Int(1, 30)
@@ -504,7 +504,7 @@ class Expansion(_Strict):
 
 
 class YardCapacity(_Strict):
-    """Storage-yard capacity (feasibility.capacity.yard_capacity_tonnes_per_year)."""
+    """Storage-yard capacity (feasibility.domain.capacity.yard_capacity_tonnes_per_year)."""
 
     area_m2: Q("m2", "stacking area of the yard", ge=0)
     stacking_density_tonnes_per_m2: Q("tonnes per m2", "tonnes stacked on a square metre", ge=0)
@@ -519,7 +519,7 @@ class BerthCapacity(_Strict):
     expansion phases add berth capacity.
     """
 
-    berths: Int(1, 50) = Field(description="number of berths (see feasibility.capacity.berths_from_quay_length)")
+    berths: Int(1, 50) = Field(description="number of berths (see feasibility.domain.capacity.berths_from_quay_length)")
     working_hours_per_year: Q("hours per year", "hours a year a berth is open", ge=0, le=8784)
     productivity_tonnes_per_hour: Q("tonnes per berth-hour", "gross handling productivity per berth-hour", ge=0)
     max_berth_occupancy: Q(
@@ -827,7 +827,7 @@ class Scenario(_Strict):
 
 
 class DistributionSpec(_Strict):
-    """The uncertainty of one input (kinds and parameters: :mod:`feasibility.distributions`).
+    """The uncertainty of one input (kinds and parameters: :mod:`feasibility.domain.distributions`).
 
     Values are in the quantity's own unit. For ``pert``, ``triangular`` and
     ``uniform``, ``low`` and ``high`` default to the quantity's ``low`` and
@@ -1031,7 +1031,7 @@ class Case(_Strict):
 
 def _risk_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
     """Distributions on existing scalar quantities, within their ranges; valid correlations."""
-    from . import distributions as dist
+    from ..domain import distributions as dist
 
     out: list[Problem] = []
     dists = case.risk.distributions
@@ -1387,7 +1387,7 @@ def _read_forecasts(case: Case, base_dir: Path) -> list[Problem]:
     """Read each forecast source's history, fit its method and keep the volumes by model year."""
     import pandas as pd
 
-    from .demand import METHODS, SeriesError
+    from ..domain.demand import METHODS, SeriesError
 
     out: list[Problem] = []
     last = case.timeline.end_year

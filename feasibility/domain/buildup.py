@@ -12,7 +12,7 @@ the build-up with a top-down series (regional cargo x market share).
 
 Every function is pure numpy and broadcasts over leading axes (scenarios, Monte
 Carlo iterations). Where there is a time axis, **years are on the last axis**,
-as in :mod:`feasibility.metrics` and :mod:`feasibility.capacity`. Quantities
+as in :mod:`feasibility.metrics` and :mod:`feasibility.domain.capacity`. Quantities
 carry their unit in the name: tonnes per year, samples per year.
 
 Conventions
@@ -42,7 +42,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Sequence
 
 import numpy as np
-from ._checks import Problems as _Problems, as_float as _arr, fmt as _fmt, unwrap as _out
+from .._checks import Problems as _Problems, as_float as _arr, fmt as _fmt, unwrap as _out
 
 __all__ = [
     "CrossCheck",
@@ -62,7 +62,7 @@ S_CURVE_STEEPNESS_X_YEARS = 8.0
 
 
 # ---------------------------------------------------------------------------
-# validation helpers (same conventions as feasibility.capacity)
+# validation helpers (same conventions as feasibility.domain.capacity)
 
 
 def _share(x: np.ndarray) -> np.ndarray:

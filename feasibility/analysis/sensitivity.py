@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import elementwise
 
-from .case import Case, Quantity
-from .model import METRIC_UNITS, run
+from ..case import Case, Quantity
+from ..model import METRIC_UNITS, run
 
 __all__ = [
     "DEFAULT_METRICS",

@@ -5,7 +5,7 @@ The inputs and their distributions are declared in the case file
 ``[[risk.correlations]]``). :func:`simulate` draws a Latin hypercube sample
 (McKay, Beckman and Conover 1979) with the target rank correlations imposed by
 Iman and Conover (1982), plus sampled forecast paths for streams whose volume
-comes from a demand forecast (``feasibility.demand``), and evaluates all
+comes from a demand forecast (``feasibility.domain.demand``), and evaluates all
 iterations with the same vectorised model as the deterministic case
 (:func:`feasibility.model.run`), in chunks of ``chunk_size`` iterations so that
 memory stays bounded and a progress bar can move.
@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import distributions as dist
-from .case import Case
-from .model import METRIC_UNITS, run
+from ..domain import distributions as dist
+from ..case import Case
+from ..model import METRIC_UNITS, run
 
 __all__ = ["RISK_METRICS", "Simulation", "input_distributions", "sample_inputs", "simulate"]
 
@@ -75,7 +75,7 @@ def _forecast_paths(case: Case, iterations: int, seed: int) -> dict[str, np.ndar
     """Sampled volume paths (iterations, T) of every stream whose volume comes from a forecast.
 
     Years the history covers keep the observed values; later years follow the
-    fitted method's simulated paths (:meth:`feasibility.demand.Forecast.simulate`).
+    fitted method's simulated paths (:meth:`feasibility.domain.demand.Forecast.simulate`).
     A separate random stream (spawned from the seed) keeps the input sample
     unchanged whether or not the case has forecast streams.
     """

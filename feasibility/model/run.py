@@ -47,11 +47,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import metrics as fm
-from .case import Case, Quantity
-from .buildup import cross_check, hinterland_cargo_tonnes, lab_samples, ramp_up, regional_cargo_tonnes
-from .capacity import berth_capacity_tonnes_per_year, expand, throughput, yard_capacity_tonnes_per_year
-from .bumd import allocate_profit, payback_year
+from .. import metrics as fm
+from ..case import Case, Quantity
+from ..domain.buildup import cross_check, hinterland_cargo_tonnes, lab_samples, ramp_up, regional_cargo_tonnes
+from ..domain.capacity import berth_capacity_tonnes_per_year, expand, throughput, yard_capacity_tonnes_per_year
+from .allocation import allocate_profit, payback_year
 from .tax import depreciation, income_tax
 
 __all__ = ["Result", "run", "evaluate", "METRIC_UNITS"]
@@ -190,7 +190,7 @@ class Result:
 
     def metrics_table(self, lang: str = "en") -> pd.DataFrame:
         """Metrics with label and unit (single case only)."""
-        from .i18n import catalog
+        from ..present.i18n import catalog
 
         if self.lead_shape:
             raise ValueError("metrics_table is for a single case")

@@ -34,7 +34,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-from ._checks import Problems as _Problems, as_float as _arr, fmt as _fmt, unwrap as _out
+from .._checks import Problems as _Problems, as_float as _arr, fmt as _fmt, unwrap as _out
 
 __all__ = [
     "Expansion",

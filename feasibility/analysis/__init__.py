@@ -1,0 +1,1 @@
+"""Analyses over the model: sensitivity, Monte Carlo risk, the PPP (KPBU) test."""

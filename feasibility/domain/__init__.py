@@ -1,0 +1,1 @@
+"""Domain models: bottom-up demand, berth and yard capacity, demand forecasts, distributions."""

@@ -1,0 +1,1 @@
+"""Presentation: message catalogs and formatting, charts, the council report."""
