@@ -32,7 +32,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feasibility import load_case, run
-from feasibility.model.allocation import allocate_profit, payback_year
+from feasibility.model.allocation import allocate_profit
+from feasibility.metrics import payback_year
 from feasibility.case import DEFAULT_CASE, CaseError, parse_case
 from feasibility.analysis.ppp import ppp_test
 

@@ -36,6 +36,7 @@ __all__ = [
     "mirr",
     "npv",
     "payback_period",
+    "payback_year",
     "profitability_index",
     "wacc",
     "xnpv",
@@ -248,6 +249,42 @@ def discounted_payback_period(rate: Any, cashflows: Any) -> np.ndarray | float:
     cf = _as_flows(cashflows)
     r = np.asarray(rate, dtype=float)[..., None]
     return payback_period(cf * (1.0 + r) ** -np.arange(cf.shape[-1]))
+
+
+def payback_year(years: Any, outflows: Any, inflows: Any, rate: Any = None) -> np.ndarray:
+    """First year by whose end the inflows have repaid the outflows (cumulatively), else NaN.
+
+    Parameters
+    ----------
+    years : array_like of int, shape (T,)
+    outflows, inflows : array_like, shape (..., T)
+        E.g. the region's capital injection and the dividends it receives (IDR).
+    rate : array_like, optional
+        Discount rate (shape (...) or scalar); when given, both are discounted
+        to the first year (the discounted payback year).
+
+    Returns
+    -------
+    ndarray of float, shape (...)
+        The year, or NaN when the outflows are never repaid within the horizon
+        (or nothing was paid out).
+    """
+    y = np.asarray(years)
+    out_ = np.asarray(outflows, dtype=float)
+    in_ = np.asarray(inflows, dtype=float)
+    if rate is not None:
+        r = np.asarray(rate, dtype=float)
+        r = r[..., None] if r.ndim else r
+        disc = (1.0 + r) ** -np.arange(y.size)
+        out_, in_ = out_ * disc, in_ * disc
+    net = np.cumsum(in_ - out_, axis=-1)
+    paid = np.cumsum(out_, axis=-1)
+    # repaid: something was paid out, and the cumulative net is back to >= 0 and stays there
+    ok = (paid > 0) & (net >= -1e-6 * np.maximum(paid, 1.0))
+    stays = np.flip(np.logical_and.accumulate(np.flip(ok, axis=-1), axis=-1), axis=-1)
+    any_ok = stays.any(axis=-1)
+    first = np.argmax(stays, axis=-1)
+    return np.where(any_ok, y[first].astype(float), np.nan)
 
 
 # ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The BUMD's profit allocation and the region's view of its capital, as pure functions.
+"""The BUMD's equity: the region's capital injections, the profit allocation and the dividends paid.
 
 Profit allocation of a regional-owned enterprise (PP 54/2017 art. 88-90; UU
 40/2007 art. 70-71 for the legal reserve): of each year's distributable
@@ -12,11 +12,12 @@ nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["allocate_profit", "payback_year"]
+__all__ = ["Equity", "allocate_profit", "equity", "lagged"]
 
 
 def allocate_profit(
@@ -87,37 +88,46 @@ def allocate_profit(
     return {k: np.moveaxis(v, 0, -1) for k, v in out.items()}
 
 
-def payback_year(years: Any, outflows: Any, inflows: Any, rate: Any = None) -> np.ndarray:
-    """First year by whose end the inflows have repaid the outflows (cumulatively), else NaN.
+def lagged(x: np.ndarray, lag: int) -> np.ndarray:
+    """Shift payments by ``lag`` years; what falls after the horizon is paid in the last year."""
+    if lag == 0:
+        return x
+    out = np.zeros_like(x)
+    out[..., lag:] = x[..., :-lag]
+    out[..., -1] += x[..., -lag:].sum(axis=-1)
+    return out
 
-    Parameters
-    ----------
-    years : array_like of int, shape (T,)
-    outflows, inflows : array_like, shape (..., T)
-        E.g. the region's capital injection and the dividends it receives (IDR).
-    rate : array_like, optional
-        Discount rate (shape (...) or scalar); when given, both are discounted
-        to the first year (the discounted payback year).
 
-    Returns
-    -------
-    ndarray of float, shape (...)
-        The year, or NaN when the outflows are never repaid within the horizon
-        (or nothing was paid out).
+@dataclass
+class Equity:
+    """The region's and the BUMD's equity flows (IDR, current prices), shape L + (T,).
+
+    ``region_injection`` is what the region pays in (penyertaan modal daerah),
+    ``injection`` the BUMD's whole paid-in equity (the region's share is
+    ``ownership``), ``allocation`` the PP 54/2017 allocation of each year's
+    profit (:func:`allocate_profit`), ``dividends_paid`` and ``tantiem_paid``
+    the payments after the lag, ``region_dividends`` the region's share of the
+    dividends (to PAD).
     """
-    y = np.asarray(years)
-    out_ = np.asarray(outflows, dtype=float)
-    in_ = np.asarray(inflows, dtype=float)
-    if rate is not None:
-        r = np.asarray(rate, dtype=float)
-        r = r[..., None] if r.ndim else r
-        disc = (1.0 + r) ** -np.arange(y.size)
-        out_, in_ = out_ * disc, in_ * disc
-    net = np.cumsum(in_ - out_, axis=-1)
-    paid = np.cumsum(out_, axis=-1)
-    # repaid: something was paid out, and the cumulative net is back to >= 0 and stays there
-    ok = (paid > 0) & (net >= -1e-6 * np.maximum(paid, 1.0))
-    stays = np.flip(np.logical_and.accumulate(np.flip(ok, axis=-1), axis=-1), axis=-1)
-    any_ok = stays.any(axis=-1)
-    first = np.argmax(stays, axis=-1)
-    return np.where(any_ok, y[first].astype(float), np.nan)
+
+    region_injection: np.ndarray
+    injection: np.ndarray
+    allocation: dict[str, np.ndarray]
+    dividends_paid: np.ndarray
+    tantiem_paid: np.ndarray
+    region_dividends: np.ndarray
+
+
+def equity(inp: Any, net_profit: np.ndarray) -> Equity:
+    """Injections by year, the profit allocation and the dividends reaching the region."""
+    region_inj = np.zeros(inp.full)
+    amounts = inp.injection_amounts
+    for j, yr in enumerate(inp.injection_years):
+        region_inj[..., yr - inp.start_year] += amounts[..., j]
+    injection = region_inj / inp.ownership
+    alloc = allocate_profit(
+        net_profit, np.cumsum(injection, axis=-1), inp.reserve_share, inp.reserve_cap_share, inp.tantiem_share, inp.payout
+    )
+    div_paid = lagged(alloc["dividend"], inp.dividend_lag_years)
+    tantiem_paid = lagged(alloc["tantiem"], inp.dividend_lag_years)
+    return Equity(region_inj, injection, alloc, div_paid, tantiem_paid, div_paid * inp.ownership)

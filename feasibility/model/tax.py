@@ -17,12 +17,14 @@ depreciated).
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..case import TAX_LIFE_YEARS
 
-__all__ = ["depreciation_matrix", "depreciation", "income_tax"]
+__all__ = ["Depreciation", "depreciation_matrix", "depreciation", "income_tax", "tax_depreciation"]
 
 
 @functools.cache
@@ -132,3 +134,53 @@ def income_tax(taxable_income: np.ndarray, rate: np.ndarray | float, carryforwar
     base, used, expired = (np.moveaxis(a, 0, -1) for a in (base, used, expired))
     tax = base * np.asarray(rate, dtype=float)
     return {"tax": tax, "loss_used": used, "loss_expired": expired}
+
+
+def _safe_share(a: Any, b: Any) -> Any:
+    """``a / b`` where ``b > 0``, else 0 (a class with no construction spend gets no interest)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num(np.where(np.asarray(b) > 0, np.asarray(a, dtype=float) / np.where(np.asarray(b) > 0, b, 1.0), np.nan))
+
+
+@dataclass
+class Depreciation:
+    """Tax depreciation by year (IDR, current prices), shape L + (T,).
+
+    ``project`` is the depreciation of the assets' cost, ``by_class`` the same by
+    ``(asset_class, method)``, ``total`` adds the capitalised interest during
+    construction (the company's depreciation; the project's unlevered view
+    leaves the interest out).
+    """
+
+    project: np.ndarray
+    by_class: dict[tuple[str, str], np.ndarray]
+    total: np.ndarray
+
+
+def tax_depreciation(
+    in_service: dict[tuple[str, str], Any],
+    built: dict[tuple[str, str], Any],
+    idc: Any,
+    first_operating_index: int,
+    full: tuple[int, ...],
+) -> Depreciation:
+    """Tax depreciation of the assets in service and of the interest capitalised into them (PSAK 26).
+
+    The interest during construction ``idc`` (shape L) is placed in service in
+    the first operating year, shared among the depreciable classes in
+    proportion to their construction spend ``built``, and depreciated with them.
+    """
+    T = full[-1]
+    project = np.zeros(full)
+    by_class: dict[tuple[str, str], np.ndarray] = {}
+    for (asset_class, method), placed in in_service.items():
+        by_class[(asset_class, method)] = depreciation(np.broadcast_to(placed, full), asset_class, method)
+        project = project + by_class[(asset_class, method)]
+    total = project.copy()
+    built_total = sum(built.values(), 0.0)
+    if built and first_operating_index < T:
+        for (asset_class, method), spent in built.items():
+            placed_idc = np.zeros(full)
+            placed_idc[..., first_operating_index] = idc * _safe_share(spent, built_total)
+            total = total + depreciation(placed_idc, asset_class, method)
+    return Depreciation(project, by_class, total)

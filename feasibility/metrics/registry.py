@@ -1,0 +1,453 @@
+"""Every metric a case reports, declared once: unit, labels, which direction is better, hurdle, computation.
+
+The verdict criteria (:mod:`feasibility.analysis.criteria`), the report's
+colours, the studio's cards, the switching values of the sensitivity
+analysis, the probabilities of the Monte Carlo and the CLI all read these
+declarations; a threshold or a "better" direction is written nowhere else.
+
+A hurdle is a comparison (``>``, ``>=``, ``<``, ``<=``) with a threshold that is
+a number, another metric (``"wacc"``), or a value of the case's ``[criteria]``
+(a function of the case). ``undefined_fails`` says what an undefined value
+(NaN) means: an IRR that does not exist or is not unique, or a payback that
+never comes, fails; a DSCR without debt does not apply (None).
+
+Model metrics are computed from the model's lines (:class:`Context`) by
+:func:`compute`; ``prob_npv_negative`` and ``prob_dscr_below`` come from a
+Monte Carlo (:mod:`feasibility.analysis.risk`).
+
+References: ADB (2005) *Financial Management and Analysis of Projects* (FNPV at
+the WACC, FIRR > WACC); EU *Guide to Cost-Benefit Analysis* (2014) (financial
+sustainability, ENPV, EBCR); FHWA P3 primer (lenders' DSCR); Yescombe (2014)
+*Principles of Project Finance*, ch. 12 (DSCR, LLCR).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import finance as fm
+from .roots import IRR_MULTIPLE, IRR_NONE, irr_status
+
+__all__ = [
+    "METRICS",
+    "METRIC_UNITS",
+    "Context",
+    "Metric",
+    "compute",
+    "hurdle",
+    "label",
+    "model_metric_keys",
+    "passes",
+    "threshold",
+]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """The declaration of one metric.
+
+    Attributes
+    ----------
+    key : str
+    unit : str
+        ``IDR`` (in the results' price basis), ``fraction`` (0.08 = 8 %),
+        ``ratio``, ``years`` (a duration), ``year`` (a calendar year), ``flag``
+        (1 yes, 0 no), ``tonnes``.
+    en, id : str
+        The label in English and Indonesian.
+    better : {"higher", "lower"} or None
+    op : {">", ">=", "<", "<="} or None
+        The hurdle's comparison: the metric passes when ``value op threshold``.
+    against : float, str or callable, optional
+        The threshold: a number, another metric's key, or ``f(case) -> float``.
+    undefined_fails : bool
+        Whether NaN fails the hurdle (else the hurdle does not apply).
+    rate : bool
+        A rate that is real when the results are in real prices (labelled so).
+    proxy : str, optional
+        A metric that crosses its own hurdle exactly when this one does and is
+        defined everywhere (an IRR and the NPV at its hurdle rate): switching
+        values and the drivers of a criterion are found on it.
+    compute : callable, optional
+        ``f(ctx) -> ndarray of shape L`` for model metrics; None for metrics of
+        a Monte Carlo.
+    needs : callable, optional
+        ``f(case) -> bool``: whether a case has this metric at all (a business
+        line's contribution needs that line).
+    """
+
+    key: str
+    unit: str
+    en: str
+    id: str
+    better: str | None = None
+    op: str | None = None
+    against: float | str | Callable[[Any], float] | None = None
+    undefined_fails: bool = False
+    rate: bool = False
+    proxy: str | None = None
+    compute: Callable[[Context], Any] | None = None
+    needs: Callable[[Any], bool] | None = None
+
+
+@dataclass
+class Context:
+    """What model metrics are computed from: the annual lines in the results' basis and the discount rates.
+
+    Attributes
+    ----------
+    lines : mapping of str to ndarray, shape L + (T,)
+    years : ndarray of int, shape (T,)
+    operating : ndarray of bool, shape (T,)
+        The operating years.
+    first_repayment : int or None
+        Index of the first year a loan is repaid (the LLCR's year), None without loans.
+    lead : tuple
+    wacc, cost_of_equity, region_rate : ndarray, shape L
+        In the results' price basis.
+    social_rate : ndarray or None
+        The real social discount rate, None without an economic analysis.
+    has_capacity : bool
+        Whether the case caps the cargo at a berth capacity.
+    undefined : list of dict
+        Filled with ``{"metric", "reason", "count"}`` for IRRs that are undefined.
+    """
+
+    lines: Mapping[str, np.ndarray]
+    years: np.ndarray
+    operating: np.ndarray
+    first_repayment: int | None
+    lead: tuple[int, ...]
+    wacc: Any
+    cost_of_equity: Any
+    region_rate: Any
+    social_rate: Any
+    has_capacity: bool
+    undefined: list[dict[str, Any]] = field(default_factory=list)
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def nan(self) -> np.ndarray:
+        return np.full(self.lead, np.nan)
+
+    def irr(self, key: str, flows: np.ndarray) -> np.ndarray:
+        """The IRR of each row, NaN where undefined, with the reasons counted in ``undefined``."""
+        value, status = irr_status(flows)
+        for code, reason in ((IRR_NONE, "no_irr"), (IRR_MULTIPLE, "multiple_irr")):
+            n = int(np.count_nonzero(status == code))
+            if n:
+                self.undefined.append({"metric": key, "reason": reason, "count": n})
+        return value
+
+    def once(self, key: str, fn: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+
+# ---------------------------------------------------------------------------
+# how the model metrics are computed
+
+
+def _dscr_stats(c: Context) -> tuple[np.ndarray, np.ndarray]:
+    def stats() -> tuple[np.ndarray, np.ndarray]:
+        d = c.lines["dscr"]
+        has = np.isfinite(d).any(axis=-1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no debt
+            filled = np.where(has[..., None], d, 0.0)
+            return np.where(has, np.nanmin(filled, axis=-1), np.nan), np.where(has, np.nanmean(filled, axis=-1), np.nan)
+
+    return c.once("dscr", stats)
+
+
+def _llcr_min(c: Context) -> np.ndarray:
+    ll = c.lines["llcr"]
+    has = np.isfinite(ll).any(axis=-1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.where(has, np.nanmin(np.where(has[..., None], ll, 0.0), axis=-1), np.nan)
+
+
+def _llcr_first(c: Context) -> np.ndarray:
+    if c.first_repayment is None or c.first_repayment >= c.years.size:
+        return c.nan()
+    return c.lines["llcr"][..., c.first_repayment]
+
+
+def _shortfall(c: Context) -> tuple[np.ndarray, np.ndarray]:
+    def find() -> tuple[np.ndarray, np.ndarray]:
+        short = c.lines["cumulative_cash_idr"] < -0.5  # half a rupiah of rounding is not a shortfall
+        any_short = short.any(axis=-1)
+        return np.where(any_short, 0.0, 1.0), np.where(any_short, c.years[np.argmax(short, axis=-1)], np.nan)
+
+    return c.once("shortfall", find)
+
+
+def _bcr(c: Context) -> np.ndarray:
+    L = c.lines
+    benefits = L["revenue_total_idr"] + L["residual_value_idr"]
+    costs = L["capex_idr"] + L["opex_total_idr"] + L["change_in_working_capital_idr"] + L["tax_unlevered_idr"]
+    return fm.benefit_cost_ratio(c.wacc, benefits, costs)
+
+
+def _region_flow(c: Context) -> np.ndarray:
+    return c.lines["dividends_to_region_idr"] - c.lines["region_injection_idr"]
+
+
+def _region_share(c: Context, of: str, how: str) -> np.ndarray:
+    L = c.lines
+    if of not in L:
+        return c.nan()
+    if how == "avg_dividends":
+        return np.mean(L["dividends_to_region_idr"][..., c.operating] / L[of][..., c.operating], axis=-1)
+    return np.max(L["region_injection_idr"] / L[of], axis=-1)
+
+
+def _bond_alternative(c: Context) -> np.ndarray:
+    # the level yearly amount over the operating years worth the injection at the region's rate
+    disc = (1.0 + c.region_rate[..., None]) ** -np.arange(c.years.size)
+    return fm.npv(c.region_rate, c.lines["region_injection_idr"]) / np.sum(disc[..., c.operating], axis=-1)
+
+
+def _economic(c: Context, key: str) -> np.ndarray:
+    if c.social_rate is None:
+        return c.nan()
+    if key == "social_discount_rate":
+        return c.social_rate
+    L = c.lines
+    if key == "enpv_idr":
+        return fm.npv(c.social_rate, L["economic_flow_real_idr"])
+    if key == "eirr":
+        return c.irr("eirr", L["economic_flow_real_idr"])
+    return fm.npv(c.social_rate, L["economic_benefits_real_idr"]) / fm.npv(c.social_rate, L["economic_costs_real_idr"])
+
+
+def _capacity(c: Context, key: str) -> np.ndarray:
+    if not c.has_capacity:  # no berth capacity in the case: the cap is not modelled
+        return c.nan()
+    if key == "cargo_unmet_tonnes":
+        return c.lines["cargo_unmet_tonnes"].sum(axis=-1)
+    return c.lines["berth_occupancy"].max(axis=-1)
+
+
+def _cross_check(c: Context) -> np.ndarray:
+    ratio = "build_up_to_top_down_cargo_handling"
+    return c.lines[ratio][..., -1] if ratio in c.lines else c.nan()
+
+
+# ---------------------------------------------------------------------------
+# thresholds that come from the case
+
+
+def _min_dscr(case: Any) -> float:
+    return float(case.criteria.min_dscr)
+
+
+def _max_prob_npv_negative(case: Any) -> float:
+    return float(case.criteria.max_prob_npv_negative)
+
+
+def _payback_limit(case: Any) -> float:
+    """Payback must come within the construction years plus the concession (default: the operating years)."""
+    cr = case.criteria
+    concession = cr.concession_years if cr.concession_years is not None else case.timeline.operating_years
+    return float(case.timeline.construction_years + concession)
+
+
+def _has_line(key: str) -> Callable[[Any], bool]:
+    return lambda case: key in case.lines()
+
+
+def _M(key: str, unit: str, en: str, id_: str, **kw: Any) -> Metric:
+    return Metric(key, unit, en, id_, **kw)
+
+
+_FCF = "project_fcf_idr"
+
+#: every metric, in the order tables show them
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in (
+        _M("fnpv_idr", "IDR", "Project FNPV (after tax, before financing, at the WACC)",
+           "FNPV proyek (setelah pajak, sebelum pembiayaan, pada WACC)", better="higher", op=">", against=0.0,
+           compute=lambda c: fm.npv(c.wacc, c.lines[_FCF])),
+        _M("firr", "fraction", "Project FIRR (after tax, before financing)", "FIRR proyek (setelah pajak, sebelum pembiayaan)",
+           better="higher", op=">", against="wacc", undefined_fails=True, rate=True, proxy="fnpv_idr",
+           compute=lambda c: c.irr("firr", c.lines[_FCF])),
+        _M("wacc", "fraction", "WACC (after tax)", "WACC (setelah pajak)", rate=True, compute=lambda c: c.wacc),
+        _M("mirr", "fraction", "Project MIRR (finance and reinvestment at the WACC)", "MIRR proyek (pembiayaan dan reinvestasi pada WACC)",
+           better="higher", op=">", against="wacc", undefined_fails=True, rate=True,
+           compute=lambda c: fm.mirr(c.lines[_FCF], c.wacc, c.wacc)),
+        _M("payback_years", "years", "Payback period from the first model year", "Periode pengembalian sejak tahun pertama model",
+           better="lower", op="<=", against=_payback_limit, undefined_fails=True,
+           compute=lambda c: fm.payback_period(c.lines[_FCF])),
+        _M("discounted_payback_years", "years", "Discounted payback period at the WACC", "Periode pengembalian terdiskonto pada WACC",
+           better="lower", op="<=", against=_payback_limit, undefined_fails=True,
+           compute=lambda c: fm.discounted_payback_period(c.wacc, c.lines[_FCF])),
+        _M("bcr", "ratio", "Benefit-cost ratio (financial, at the WACC)", "Rasio manfaat-biaya (finansial, pada WACC)",
+           better="higher", op=">", against=1.0, compute=_bcr),
+        _M("profitability_index", "ratio", "Profitability index (at the WACC)", "Indeks profitabilitas (pada WACC)",
+           better="higher", op=">", against=1.0, compute=lambda c: fm.profitability_index(c.wacc, c.lines[_FCF])),
+        _M("equity_npv_idr", "IDR", "Equity NPV at the cost of equity", "NPV ekuitas pada biaya ekuitas",
+           better="higher", op=">", against=0.0, compute=lambda c: fm.npv(c.cost_of_equity, c.lines["equity_cf_idr"])),
+        _M("equity_irr", "fraction", "Equity IRR", "IRR ekuitas", better="higher", op=">", against="cost_of_equity",
+           undefined_fails=True, rate=True, proxy="equity_npv_idr", compute=lambda c: c.irr("equity_irr", c.lines["equity_cf_idr"])),
+        _M("cost_of_equity", "fraction", "Cost of equity", "Biaya ekuitas", rate=True, compute=lambda c: c.cost_of_equity),
+        _M("dscr_min", "ratio", "Minimum DSCR", "DSCR minimum", better="higher", op=">=", against=_min_dscr,
+           compute=lambda c: _dscr_stats(c)[0]),
+        _M("dscr_avg", "ratio", "Average DSCR", "DSCR rata-rata", better="higher", compute=lambda c: _dscr_stats(c)[1]),
+        # lenders hold the LLCR to a cover at least that of the DSCR (Yescombe 2014, ch. 12): the same threshold
+        _M("llcr", "ratio", "LLCR at the first repayment year", "LLCR pada tahun pertama angsuran", better="higher", op=">=",
+           against=_min_dscr, compute=_llcr_first),
+        _M("llcr_min", "ratio", "Minimum LLCR", "LLCR minimum", better="higher", op=">=", against=_min_dscr, compute=_llcr_min),
+        _M("cash_sustainable", "flag", "Financially sustainable (cumulative cash never negative)",
+           "Berkelanjutan secara finansial (kas kumulatif tidak pernah negatif)", better="higher", op=">=", against=1.0,
+           compute=lambda c: _shortfall(c)[0]),
+        _M("first_cash_shortfall_year", "year", "First year cumulative cash is negative", "Tahun pertama kas kumulatif negatif",
+           compute=lambda c: _shortfall(c)[1]),
+        _M("min_cumulative_cash_idr", "IDR", "Lowest cumulative cash balance", "Saldo kas kumulatif terendah",
+           better="higher", op=">=", against=0.0, compute=lambda c: c.lines["cumulative_cash_idr"].min(axis=-1)),
+        _M("capex_total_idr", "IDR", "Total capital expenditure", "Total belanja modal", compute=lambda c: c.lines["capex_idr"].sum(axis=-1)),
+        _M("debt_total_idr", "IDR", "Total debt drawn", "Total pinjaman ditarik", compute=lambda c: c.lines["debt_drawdown_idr"].sum(axis=-1)),
+        _M("region_injection_total_idr", "IDR", "Capital injected by the region", "Penyertaan modal daerah",
+           compute=lambda c: c.lines["region_injection_idr"].sum(axis=-1)),
+        _M("region_dividends_total_idr", "IDR", "Dividends to the region (PAD), undiscounted", "Dividen untuk daerah (PAD), tanpa diskonto",
+           compute=lambda c: c.lines["dividends_to_region_idr"].sum(axis=-1)),
+        _M("region_pv_injection_idr", "IDR", "Present value of the region's capital injection", "Nilai kini penyertaan modal daerah",
+           compute=lambda c: fm.npv(c.region_rate, c.lines["region_injection_idr"])),
+        _M("region_pv_dividends_idr", "IDR", "Present value of dividends to the region (PAD)", "Nilai kini dividen untuk daerah (PAD)",
+           better="higher", op=">=", against="region_pv_injection_idr",
+           compute=lambda c: fm.npv(c.region_rate, c.lines["dividends_to_region_idr"])),
+        _M("region_npv_idr", "IDR", "Region's NPV on its injection (dividends only)", "NPV daerah atas penyertaan modal (dividen saja)",
+           better="higher", op=">", against=0.0, compute=lambda c: fm.npv(c.region_rate, _region_flow(c))),
+        _M("region_irr", "fraction", "Region's IRR on its injection (dividends only)", "IRR daerah atas penyertaan modal (dividen saja)",
+           better="higher", op=">", against="region_discount_rate", undefined_fails=True, rate=True, proxy="region_npv_idr",
+           compute=lambda c: c.irr("region_irr", _region_flow(c))),
+        _M("region_discount_rate", "fraction", "Region's discount rate (opportunity cost)", "Tingkat diskonto daerah (biaya peluang)",
+           rate=True, compute=lambda c: c.region_rate),
+        _M("region_payback_year", "year", "Year the region's injection is paid back by dividends",
+           "Tahun penyertaan modal daerah kembali melalui dividen", better="lower", undefined_fails=True,
+           compute=lambda c: fm.payback_year(c.years, c.lines["region_injection_idr"], c.lines["dividends_to_region_idr"])),
+        _M("region_discounted_payback_year", "year", "Year the injection is paid back, discounted at the region's rate",
+           "Tahun penyertaan modal kembali, terdiskonto pada tingkat diskonto daerah", better="lower", undefined_fails=True,
+           compute=lambda c: fm.payback_year(c.years, c.lines["region_injection_idr"], c.lines["dividends_to_region_idr"], c.region_rate)),
+        _M("region_dividends_avg_idr_per_year", "IDR", "Average dividends to the region (PAD) per operating year",
+           "Rata-rata dividen untuk daerah (PAD) per tahun operasi",
+           compute=lambda c: np.mean(c.lines["dividends_to_region_idr"][..., c.operating], axis=-1)),
+        _M("region_bond_alternative_idr_per_year", "IDR", "The same money in government bonds: equivalent yearly income",
+           "Uang yang sama dalam obligasi pemerintah: pendapatan tahunan setara", compute=_bond_alternative),
+        _M("region_dividends_share_of_pad", "fraction", "Average dividends as a share of the region's PAD",
+           "Rata-rata dividen sebagai bagian dari PAD daerah", compute=lambda c: _region_share(c, "region_pad_idr", "avg_dividends")),
+        _M("region_injection_share_of_apbd", "fraction", "Largest yearly injection as a share of the region's budget (APBD)",
+           "Penyertaan modal tahunan terbesar sebagai bagian dari APBD",
+           compute=lambda c: _region_share(c, "region_apbd_idr", "max_injection")),
+        _M("viability_gap_grant_total_idr", "IDR", "Viability-gap grant (KPBU)", "Dukungan kelayakan (VGF, KPBU)",
+           compute=lambda c: c.lines["viability_gap_grant_idr"].sum(axis=-1)),
+        _M("enpv_idr", "IDR", "Economic NPV (ENPV, at the social discount rate)", "NPV ekonomi (ENPV, pada tingkat diskonto sosial)",
+           better="higher", op=">", against=0.0, compute=lambda c: _economic(c, "enpv_idr")),
+        _M("eirr", "fraction", "Economic IRR (EIRR)", "IRR ekonomi (EIRR)", better="higher", op=">", against="social_discount_rate",
+           undefined_fails=True, rate=True, proxy="enpv_idr", compute=lambda c: _economic(c, "eirr")),
+        _M("ebcr", "ratio", "Economic benefit-cost ratio", "Rasio manfaat-biaya ekonomi", better="higher", op=">", against=1.0,
+           compute=lambda c: _economic(c, "ebcr")),
+        _M("social_discount_rate", "fraction", "Social discount rate (real)", "Tingkat diskonto sosial (riil)", rate=True,
+           compute=lambda c: _economic(c, "social_discount_rate")),
+        _M("cargo_build_up_to_top_down", "ratio", "Cargo build-up / top-down estimate (cross-check; 1 = agree)",
+           "Kargo dari rincian / perkiraan makro (uji silang; 1 = sama)", compute=_cross_check),
+        _M("cargo_unmet_tonnes", "tonnes", "Cargo demand the berths cannot handle, total",
+           "Permintaan kargo yang tidak tertampung dermaga, total", better="lower", compute=lambda c: _capacity(c, "cargo_unmet_tonnes")),
+        _M("berth_occupancy_max", "fraction", "Highest berth occupancy", "Tingkat pemakaian dermaga tertinggi",
+           compute=lambda c: _capacity(c, "berth_occupancy_max")),
+        _M("pv_contribution_port_idr", "IDR", "Present value of the port's contribution (before overhead, tax, financing)",
+           "Nilai kini kontribusi pelabuhan (sebelum biaya umum, pajak, pembiayaan)", better="higher", op=">", against=0.0,
+           compute=lambda c: fm.npv(c.wacc, c.lines["contribution_port_idr"]), needs=_has_line("port")),
+        _M("pv_contribution_lab_idr", "IDR", "Present value of the lab's contribution (before overhead, tax, financing)",
+           "Nilai kini kontribusi laboratorium (sebelum biaya umum, pajak, pembiayaan)", better="higher", op=">", against=0.0,
+           compute=lambda c: fm.npv(c.wacc, c.lines["contribution_lab_idr"]), needs=_has_line("lab")),
+        # of a Monte Carlo (feasibility.analysis.risk)
+        _M("prob_npv_negative", "fraction", "Probability that FNPV < 0 (Monte Carlo)", "Peluang FNPV < 0 (Monte Carlo)",
+           better="lower", op="<=", against=_max_prob_npv_negative, proxy="fnpv_idr"),
+        _M("prob_dscr_below", "fraction", "Probability that the minimum DSCR is below the lender's threshold (Monte Carlo)",
+           "Peluang DSCR minimum di bawah ambang pemberi pinjaman (Monte Carlo)", better="lower", proxy="dscr_min"),
+    )
+}
+
+#: the unit of each model metric (the metrics :func:`feasibility.model.run` computes)
+METRIC_UNITS: dict[str, str] = {k: m.unit for k, m in METRICS.items() if m.compute is not None}
+
+
+def model_metric_keys(case: Any) -> list[str]:
+    """The model metrics a case has, in table order."""
+    return [k for k, m in METRICS.items() if m.compute is not None and (m.needs is None or m.needs(case))]
+
+
+def compute(keys: Sequence[str], ctx: Context) -> dict[str, Any]:
+    """The metrics ``keys`` of a model run, each of shape ``ctx.lead`` (floats for a single case)."""
+    out = {k: METRICS[k].compute(ctx) for k in keys}
+    lead = ctx.lead
+    out = {k: (np.asarray(v, dtype=float)[()] if not lead else np.broadcast_to(np.asarray(v, dtype=float), lead)) for k, v in out.items()}
+    if not lead:
+        out = {k: float(v) for k, v in out.items()}
+    return out
+
+
+# ---------------------------------------------------------------------------
+# reading the declarations
+
+
+def label(key: str, lang: str, *, real: bool = False) -> str:
+    """A metric's label in ``lang`` (``id`` or ``en``); rates say "real" when the results are real."""
+    m = METRICS.get(key)
+    if m is None:
+        return key
+    text = m.id if lang == "id" else m.en
+    if real and m.rate:
+        text += " (riil)" if lang == "id" else " (real)"
+    return text
+
+
+def hurdle(key: str, case: Any) -> float | str | None:
+    """The threshold of a metric's hurdle: a number, another metric's key, or None (no hurdle)."""
+    m = METRICS[key]
+    if m.op is None:
+        return None
+    return m.against(case) if callable(m.against) else m.against
+
+
+def threshold(key: str, case: Any, metrics: Mapping[str, Any]) -> float:
+    """The hurdle's threshold as a number (another metric's value looked up in ``metrics``); NaN without a hurdle."""
+    h = hurdle(key, case)
+    if h is None:
+        return math.nan
+    return float(metrics.get(h, math.nan)) if isinstance(h, str) else float(h)
+
+
+def holds(key: str, value: Any, thr: Any) -> Any:
+    """Whether ``value`` meets the hurdle of ``key`` at threshold ``thr``, element-wise (False where undefined)."""
+    op = METRICS[key].op
+    v, t = np.asarray(value, dtype=float), np.asarray(thr, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return {">": v > t, ">=": v >= t, "<": v < t, "<=": v <= t}[op]
+
+
+def passes(key: str, value: float, case: Any, metrics: Mapping[str, Any]) -> bool | None:
+    """Whether a metric passes its hurdle: True, False, or None when the hurdle does not apply.
+
+    None when the metric has no hurdle, when its value is undefined and an
+    undefined value does not fail it (a DSCR without debt), or when its
+    threshold is undefined.
+    """
+    m = METRICS[key]
+    if m.op is None:
+        return None if not m.undefined_fails else (None if value is None else bool(math.isfinite(value)))
+    if value is None or not math.isfinite(value):
+        return False if m.undefined_fails else None
+    thr = threshold(key, case, metrics)
+    if not math.isfinite(thr):
+        return None
+    return bool(holds(key, value, thr))

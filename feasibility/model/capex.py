@@ -1,0 +1,136 @@
+"""Capital expenditure: the schedule of each item and the cost entering service by tax class.
+
+An item's base cost is raised by its physical contingency and its optimism
+bias (HM Treasury Green Book, supplementary guidance on optimism bias),
+escalated in real terms and by the general price index, spent by its phasing
+from its start year and bought again every ``renewal_every`` years after it
+entered service. Construction spend enters service in the first operating
+year; tax depreciation (:mod:`.tax`) runs from the year of service.
+
+Expansion phases of the port (:func:`feasibility.domain.capacity.expand`) are
+paid in their trigger year and enter service in their online year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..domain.capacity import Expansion
+from .inputs import CapexInputs, Inputs
+from .operations import escalation
+
+__all__ = ["Capex", "capex", "category", "item_schedule", "placed_in_service"]
+
+
+def category(asset_class: str) -> str:
+    """Land, construction (buildings) or equipment (PMK groups 1-4): the economic analysis's cost kinds."""
+    if asset_class == "land":
+        return "land"
+    return "construction" if asset_class.startswith("building") else "equipment"
+
+
+def placed_in_service(nominal: Any, share: np.ndarray, renewals: np.ndarray, first_op: int) -> np.ndarray:
+    """Cost entering service by year: construction spend waits for the first operating year ``first_op`` (an index)."""
+    t = np.arange(share.size)
+    placed = nominal * np.where(t >= first_op, share + renewals, renewals)
+    if first_op < share.size:
+        placed[..., first_op] += np.sum(nominal[..., :first_op] * share[:first_op], axis=-1)
+    return placed
+
+
+def item_schedule(item: CapexInputs, inp: Inputs, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """An item's nominal price by year, its spend shares (phasing), its renewals and its spend.
+
+    ``price = amount x (1 + contingency) x (1 + optimism bias) x escalation x
+    price index``; ``spend = price x (share + renewal)``, where ``share`` is the
+    phasing from the item's start year and ``renewal`` is 1 every
+    ``renewal_every`` years after the item entered service (the whole item is
+    bought again).
+    """
+    years = inp.years
+    T = years.size
+    idx0 = item.start - inp.start_year
+    fo = inp.first_operating_year - inp.start_year
+    total = item.amount * (1.0 + item.contingency) * (1.0 + item.optimism_bias)
+    nominal = total * escalation(item.escalation, years, inp.price_base_year) * pi
+    share = np.zeros(T)
+    share[idx0 : idx0 + len(item.phasing)] = item.phasing
+    renewals = np.zeros(T)
+    if item.renewal_every:
+        last_service = max(idx0 + len(item.phasing) - 1, fo)
+        renewals[last_service + item.renewal_every :: item.renewal_every] = 1.0
+    return nominal, share, renewals, nominal * (share + renewals)
+
+
+@dataclass
+class Capex:
+    """The result of :func:`capex` (IDR, current prices unless named ``real``).
+
+    Attributes
+    ----------
+    total, construction : ndarray, shape L + (T,)
+        All capital spend, and the part spent before the first operating year.
+    by_category : dict
+        Spend by ``land``, ``construction`` and ``equipment`` (the economic analysis's kinds).
+    in_service : dict
+        Cost entering service by year, by ``(asset_class, depreciation method)``.
+    in_service_real : dict
+        The same at base-year prices, each spend deflated in its own year (for
+        the economic-life residual value and the economic analysis); empty when
+        neither needs it.
+    built : dict
+        Depreciable construction spend (before operation) by ``(asset_class,
+        method)``, shape L: the weights of the interest during construction.
+    """
+
+    total: np.ndarray
+    construction: np.ndarray
+    by_category: dict[str, Any]
+    in_service: dict[tuple[str, str], Any]
+    in_service_real: dict[tuple[str, str], Any]
+    built: dict[tuple[str, str], Any]
+
+
+def _add(d: dict[Any, Any], key: Any, value: Any) -> None:
+    d[key] = d.get(key, 0.0) + value
+
+
+def capex(inp: Inputs, pi: np.ndarray, expansion: Expansion | None, *, want_real: bool) -> Capex:
+    """Capital spend of every item of every line, and of the expansion phases, with what enters service when."""
+    years, full = inp.years, inp.full
+    fo = inp.first_operating_year - inp.start_year
+    building = years < inp.first_operating_year
+    total, construction = np.zeros(full), np.zeros(full)
+    by_cat: dict[str, Any] = {"land": 0.0, "construction": 0.0, "equipment": 0.0}
+    in_service: dict[tuple[str, str], Any] = {}
+    in_service_real: dict[tuple[str, str], Any] = {}
+    built: dict[tuple[str, str], Any] = {}
+    for line in inp.lines:
+        for item in line.capex:
+            nominal, share, renewals, spend = item_schedule(item, inp, pi)
+            total = total + spend
+            by_cat[category(item.asset_class)] = by_cat[category(item.asset_class)] + spend
+            construction = construction + np.where(building, spend, 0.0)
+            k = (item.asset_class, item.method)
+            _add(in_service, k, placed_in_service(nominal, share, renewals, fo))
+            if want_real:
+                _add(in_service_real, k, placed_in_service(nominal / pi, share, renewals, fo))
+            if item.asset_class != "land":
+                _add(built, k, np.sum(np.where(building, spend, 0.0), axis=-1))
+    cap = next((ln.capacity for ln in inp.lines if ln.capacity is not None), None)
+    if expansion is not None and cap is not None:
+        # each phase is paid in its trigger year and enters service in its online year
+        for j, (_capacity, cost) in enumerate(cap.phases):
+            trig = np.broadcast_to(expansion.trigger_year[..., j : j + 1], full[:-1] + (1,))
+            online = np.broadcast_to(expansion.online_year[..., j : j + 1], full[:-1] + (1,))
+            spend = np.where(years == trig, cost * pi, 0.0)
+            total = total + spend
+            by_cat[category(cap.expansion_asset_class)] = by_cat[category(cap.expansion_asset_class)] + spend
+            key = (cap.expansion_asset_class, "straight_line")
+            _add(in_service, key, np.where(years == online, spend.sum(axis=-1, keepdims=True), 0.0))
+            if want_real:
+                _add(in_service_real, key, np.where(years == online, cost, 0.0))
+    return Capex(total, construction, by_cat, in_service, in_service_real, built)

@@ -1,0 +1,494 @@
+"""The model's first step: a validated case plus overrides as typed numbers, read once.
+
+:func:`resolve` walks the case through its schema's attributes (never by dotted
+strings), replaces the quantities that ``overrides`` name (arrays on leading
+axes, checked against the ranges the schema allows) and returns an
+:class:`Inputs`: plain dataclasses of floats and arrays that the later steps
+(:mod:`.operations`, :mod:`.capex`, :mod:`.financing`, ...) take as they are.
+
+A number the case leaves out where the schema allows it (an optional
+escalation, contingency or unskilled-labour share) gets the value the schema
+documents for "absent" here, once (:meth:`_Values.opt`); a path in
+``overrides`` that is not a quantity of the case is an error, never ignored.
+
+Value shapes: a quantity is a ``float``, or an array of shape ``L + (1,)``
+when overridden (``L`` the leading shape of the run), so that it broadcasts
+against annual lines of shape ``L + (T,)``; a list quantity is ``(k,)`` or
+``L + (k,)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Union
+
+import numpy as np
+
+from ..case import Case, Quantity
+from ..case.schema import LabLine, PortLine
+
+__all__ = [
+    "BuildUpCargo",
+    "BuildUpLab",
+    "CapacityInputs",
+    "CapexInputs",
+    "EconomicInputs",
+    "FixedCost",
+    "ForecastVolume",
+    "Inputs",
+    "Line",
+    "Loan",
+    "Stream",
+    "resolve",
+]
+
+#: a number of the case: a float, or an array L + (1,) when overridden
+Val = Union[float, np.ndarray]
+
+
+# ---------------------------------------------------------------------------
+# reading numbers: the case's value, or an override
+
+
+class _Values:
+    """The case's quantities with array overrides on leading axes, checked once."""
+
+    def __init__(self, case: Case, overrides: Mapping[str, Any] | None):
+        self.qmap = case.quantity_map()
+        self.path_of = {id(q): p for p, q in self.qmap.items()}
+        self.over: dict[str, np.ndarray] = {}
+        shapes: list[tuple[int, ...]] = []
+        problems: list[str] = []
+        forecasts = {
+            f"{key}.revenue.{name}.forecast.volumes"
+            for key, line in case.lines().items()
+            for name, st in line.revenue.items()
+            if st.forecast is not None
+        }
+        n_years = case.timeline.end_year - case.timeline.start_year + 1
+        for path, val in (overrides or {}).items():
+            arr = np.asarray(val, dtype=float)
+            if path in forecasts:
+                # sampled volume paths of a forecast stream (risk.simulate): L + (T,), before its share
+                if arr.ndim == 0 or arr.shape[-1] != n_years:
+                    raise ValueError(f"override {path!r}: needs a last axis of {n_years} years, got shape {arr.shape}")
+                if not (np.isfinite(arr) & (arr >= 0)).all():
+                    problems.append(f"{path}: volumes must be finite and >= 0")
+                shapes.append(arr.shape[:-1])
+                self.over[path] = arr
+                continue
+            q = self.qmap.get(path)
+            if q is None:
+                raise KeyError(
+                    f"override {path!r}: no such quantity in this case "
+                    "(an optional quantity must be in the case file before it can be varied)"
+                )
+            bad = type(q).outside(arr)
+            if bad.any():
+                problems.append(
+                    f"{path}: must be {type(q).rule()}, got {int(bad.sum())} of {arr.size} "
+                    f"value(s) outside, e.g. {float(arr[bad].flat[0])!r}"
+                )
+            if q.is_list:
+                n = len(q.value)
+                if arr.ndim == 0 or arr.shape[-1] != n:
+                    raise ValueError(f"override {path!r}: needs a last axis of length {n}, got shape {arr.shape}")
+                shapes.append(arr.shape[:-1])
+            else:
+                shapes.append(arr.shape)
+            self.over[path] = arr
+        if problems:
+            raise ValueError("overrides outside the ranges the case file allows:\n  " + "\n  ".join(problems))
+        self.lead: tuple[int, ...] = np.broadcast_shapes(*shapes) if shapes else ()
+
+    def num(self, q: Quantity) -> Val:
+        """A single-number quantity: its value, or its override as ``L + (1,)``."""
+        path = self.path_of[id(q)]
+        if path in self.over:
+            return self.over[path][..., None]
+        return float(q.value)
+
+    def opt(self, q: Quantity | None, absent: float) -> Val:
+        """An optional quantity; ``absent`` is what the model uses when the case leaves it out."""
+        return absent if q is None else self.num(q)
+
+    def lst(self, q: Quantity) -> np.ndarray:
+        """A list quantity: shape ``(k,)``, or ``L + (k,)`` when overridden."""
+        path = self.path_of[id(q)]
+        if path in self.over:
+            return self.over[path]
+        return np.asarray(q.value, dtype=float)
+
+    def forecast_paths(self, path: str) -> np.ndarray | None:
+        """Sampled volume paths of a forecast stream (``L + (T,)``), if a Monte Carlo gave them."""
+        return self.over.get(path)
+
+
+# ---------------------------------------------------------------------------
+# what the steps take
+
+
+@dataclass(frozen=True)
+class BuildUpCargo:
+    """Hinterland cargo (:func:`feasibility.domain.buildup.hinterland_cargo_tonnes`), optional top-down check."""
+
+    companies: Val
+    tonnes_per_company: Val
+    capture_share: Val
+    own_terminal_share: Val
+    competitor_share: Val
+    top_down_tonnes: Val | None = None
+    top_down_share: Val | None = None
+
+
+@dataclass(frozen=True)
+class BuildUpLab:
+    """Lab samples from the companies (:func:`feasibility.domain.buildup.lab_samples`)."""
+
+    companies: Val
+    samples_per_company: Val
+    capture_share: Val
+
+
+@dataclass(frozen=True)
+class ForecastVolume:
+    """Volumes of a forecast history by model year (before ``share``), or sampled paths ``L + (T,)``."""
+
+    series: np.ndarray
+    share: Val
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One revenue stream: volume x tariff, with its variable cost per unit.
+
+    ``volume`` is the base volume (a number), a build-up or a forecast; ``ramp``
+    a list of shares (``(k,)`` or ``L + (k,)``), a curve ``(kind, years_to_full,
+    start_share)`` or None; ``growth`` the real growth of the volume after the
+    stream's first year ``start``.
+    """
+
+    line: str
+    name: str
+    kind: str
+    unit: str
+    start: int
+    volume: Val | BuildUpCargo | BuildUpLab | ForecastVolume
+    ramp: np.ndarray | tuple[str, int, Val] | None
+    growth: Val
+    tariff: Val
+    tariff_escalation: Val
+    unit_cost: Val
+    cost_escalation: Val
+    follows_cargo: bool
+
+
+@dataclass(frozen=True)
+class FixedCost:
+    """A fixed operating cost, base-year prices, paid in the years ``start..end``."""
+
+    name: str
+    amount: Val
+    escalation: Val
+    unskilled_share: Val
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class CapexInputs:
+    """A capital item: base cost, uplifts, tax class, phasing from ``start`` and renewal cycle."""
+
+    name: str
+    amount: Val
+    contingency: Val
+    optimism_bias: Val
+    escalation: Val
+    asset_class: str
+    method: str
+    start: int
+    phasing: tuple[float, ...]
+    renewal_every: int | None
+
+
+@dataclass(frozen=True)
+class CapacityInputs:
+    """Berth capacity (UNCTAD 1985), an optional yard and optional expansion phases."""
+
+    berths: int
+    working_hours: Val
+    productivity: Val
+    max_occupancy: Val
+    yard: tuple[Val, Val, Val, Val] | None  # area m2, density t/m2, dwell days, max utilisation
+    trigger_occupancy: Val | None = None
+    lead_time_years: int = 0
+    expansion_asset_class: str = "building_permanent"
+    phases: tuple[tuple[Val, Val], ...] = ()  # (capacity t/yr, capex IDR base-year prices)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A business line: its streams, fixed costs and capex, the fee on its revenue, its capacity."""
+
+    key: str
+    streams: tuple[Stream, ...]
+    opex: tuple[FixedCost, ...]
+    capex: tuple[CapexInputs, ...]
+    fee_share: Val | None
+    capacity: CapacityInputs | None
+
+
+@dataclass(frozen=True)
+class Loan:
+    """A loan drawn as a share of construction capex; grace years then annuity or straight-line repayment."""
+
+    name: str
+    share: Val
+    rate: Val
+    grace_years: int
+    tenor_years: int
+    repayment: str
+
+
+@dataclass(frozen=True)
+class EconomicInputs:
+    """Conversion factors, benefit streams and the social discount rate (ADB 2017; EU CBA Guide 2014)."""
+
+    social_discount_rate: Val
+    factors: dict[str, Val]
+    benefits: tuple[tuple[str, str | None, Val, Val, Val], ...]  # name, follows, volume or units/unit, value, growth
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the model steps take, read from a case and its overrides once."""
+
+    lead: tuple[int, ...]
+    years: np.ndarray
+    start_year: int
+    first_operating_year: int
+    price_base_year: int
+    real: bool
+    inflation: Val
+    lines: tuple[Line, ...]
+    overhead: tuple[FixedCost, ...]
+    receivable_days: Val
+    payable_days: Val
+    tax_rate: Val
+    loss_carryforward_years: int
+    loans: tuple[Loan, ...]
+    cost_of_equity: Val
+    injection_years: tuple[int, ...]
+    injection_amounts: np.ndarray
+    ownership: Val
+    reserve_share: Val
+    reserve_cap_share: Val
+    tantiem_share: Val
+    payout: Val
+    dividend_lag_years: int
+    residual_method: str
+    economic_lives: dict[str, Val]
+    grant_share: Val
+    region_rate: Val
+    pad: Val | None
+    pad_growth: Val
+    apbd: Val | None
+    economic: EconomicInputs | None
+
+    @property
+    def T(self) -> int:
+        return int(self.years.size)
+
+    @property
+    def full(self) -> tuple[int, ...]:
+        """The shape of an annual line: ``L + (T,)``."""
+        return self.lead + (self.T,)
+
+
+# ---------------------------------------------------------------------------
+# reading the case
+
+
+def _stream(v: _Values, key: str, line: Any, name: str, st: Any, first_op: int, years: np.ndarray) -> Stream:
+    start = st.start_year if st.start_year is not None else first_op
+    if isinstance(line, LabLine):
+        start = max(start, line.accreditation_year)  # no valid results before accreditation
+    volume: Any
+    bu = getattr(st, "build_up", None)
+    if st.forecast is not None:
+        fc = st.forecast
+        sampled = v.forecast_paths(f"{key}.revenue.{name}.forecast.volumes")
+        if sampled is None:
+            by_year = fc.volumes()
+            sampled = np.array([by_year.get(int(y), np.nan) for y in years])
+        volume = ForecastVolume(sampled, v.num(fc.share))
+    elif bu is None:
+        volume = v.num(getattr(st, st.volume_field))
+    elif st.kind == "cargo_handling":
+        td = bu.top_down
+        volume = BuildUpCargo(
+            v.num(bu.companies), v.num(bu.tonnes_per_company), v.num(bu.capture_share),
+            v.num(bu.own_terminal_share), v.num(bu.competitor_share),
+            None if td is None else v.num(td.regional_tonnes), None if td is None else v.num(td.market_share),
+        )
+    else:
+        volume = BuildUpLab(v.num(bu.companies), v.num(bu.samples_per_company), v.num(bu.capture_share))
+    ramp: Any = None
+    if st.ramp_up is not None:
+        ramp = v.lst(st.ramp_up)
+    elif st.ramp_up_curve is not None:
+        c = st.ramp_up_curve
+        ramp = (c.kind, c.years_to_full, v.num(c.start_share))
+    return Stream(
+        line=key, name=name, kind=st.kind, unit=st.volume_unit, start=start, volume=volume, ramp=ramp,
+        growth=v.opt(st.volume_growth_per_year, 0.0),
+        tariff=v.num(getattr(st, st.tariff_field)),
+        tariff_escalation=v.opt(st.tariff_escalation_real_per_year, 0.0),
+        unit_cost=v.opt(getattr(st, st.variable_cost_field), 0.0),
+        cost_escalation=v.opt(st.cost_escalation_real_per_year, 0.0),
+        follows_cargo=st.kind in ("cargo_handling", "port_dues", "storage"),
+    )
+
+
+def _fixed(v: _Values, name: str, item: Any, first_op: int, last: int) -> FixedCost:
+    return FixedCost(
+        name=name,
+        amount=v.num(item.amount_idr_per_year),
+        escalation=v.opt(item.escalation_real_per_year, 0.0),
+        unskilled_share=v.opt(item.unskilled_labour_share, 0.0),
+        start=item.start_year if item.start_year is not None else first_op,
+        end=item.end_year if item.end_year is not None else last,
+    )
+
+
+def _capex_item(v: _Values, name: str, item: Any, start_year: int) -> CapexInputs:
+    return CapexInputs(
+        name=name,
+        amount=v.num(item.amount_idr),
+        contingency=v.opt(item.contingency, 0.0),
+        optimism_bias=v.opt(item.optimism_bias, 0.0),
+        escalation=v.opt(item.escalation_real_per_year, 0.0),
+        asset_class=item.asset_class,
+        method=item.depreciation,
+        start=item.start_year if item.start_year is not None else start_year,
+        phasing=tuple(item.phasing),
+        renewal_every=item.renewal_every_years,
+    )
+
+
+def _capacity(v: _Values, cap: Any) -> CapacityInputs:
+    yard = None
+    if cap.yard is not None:
+        y = cap.yard
+        yard = (v.num(y.area_m2), v.num(y.stacking_density_tonnes_per_m2), v.num(y.dwell_days), v.num(y.max_utilisation))
+    exp = cap.expansion
+    extra: dict[str, Any] = {}
+    if exp is not None:
+        extra = {
+            "trigger_occupancy": v.num(exp.trigger_occupancy),
+            "lead_time_years": exp.lead_time_years,
+            "expansion_asset_class": exp.asset_class,
+            "phases": tuple((v.num(ph.capacity_tonnes_per_year), v.num(ph.capex_idr)) for ph in exp.phases.values()),
+        }
+    return CapacityInputs(
+        berths=cap.berths, working_hours=v.num(cap.working_hours_per_year), productivity=v.num(cap.productivity_tonnes_per_hour),
+        max_occupancy=v.num(cap.max_berth_occupancy), yard=yard, **extra,
+    )
+
+
+def _line(v: _Values, key: str, line: Any, case: Case, years: np.ndarray) -> Line:
+    tl = case.timeline
+    fo, last = tl.first_operating_year, tl.end_year
+    return Line(
+        key=key,
+        streams=tuple(_stream(v, key, line, n, st, fo, years) for n, st in line.revenue.items()),
+        opex=tuple(_fixed(v, n, item, fo, last) for n, item in line.opex.items()),
+        capex=tuple(_capex_item(v, n, item, tl.start_year) for n, item in line.capex.items()),
+        fee_share=v.num(line.concession_fee_share_of_revenue) if isinstance(line, PortLine) else None,
+        capacity=_capacity(v, line.capacity) if isinstance(line, PortLine) and line.capacity is not None else None,
+    )
+
+
+def _economic(v: _Values, case: Case) -> EconomicInputs | None:
+    e = case.economic
+    if e is None:
+        return None
+    cf = e.conversion_factors
+    factors = {k: v.num(getattr(cf, k)) for k in ("output", "construction", "equipment", "land", "operating_costs", "shadow_wage")}
+    benefits = tuple(
+        (
+            name,
+            b.follows,
+            v.num(b.units_per_stream_unit) if b.follows is not None else v.num(b.volume_units_per_year),
+            v.num(b.unit_value_idr),
+            v.opt(b.real_growth_per_year, 0.0),
+        )
+        for name, b in e.benefits.items()
+    )
+    return EconomicInputs(v.num(e.social_discount_rate), factors, benefits)
+
+
+def resolve(case: Case, overrides: Mapping[str, Any] | None = None) -> Inputs:
+    """The case and its overrides as the typed numbers every model step takes.
+
+    Parameters
+    ----------
+    case : Case
+    overrides : mapping of str to array_like, optional
+        Values replacing quantities, by dotted path; arrays broadcast together
+        to the leading shape ``L``; list quantities take arrays whose last axis
+        is the list; ``<line>.revenue.<stream>.forecast.volumes`` takes sampled
+        volume paths ``L + (T,)``.
+
+    Raises
+    ------
+    KeyError
+        A path that is not a quantity of the case.
+    ValueError
+        Values outside what the quantity allows, or arrays of the wrong shape.
+    """
+    v = _Values(case, overrides)
+    tl = case.timeline
+    years = np.arange(tl.start_year, tl.end_year + 1)
+    fin, alloc, reg = case.financing, case.bumd.allocation, case.region
+    rv = case.residual_value
+    lives = {}
+    if rv.method == "economic_life":
+        lives = {k: v.num(getattr(rv.economic_life_years, k)) for k in type(rv.economic_life_years).model_fields}
+    return Inputs(
+        lead=v.lead,
+        years=years,
+        start_year=tl.start_year,
+        first_operating_year=tl.first_operating_year,
+        price_base_year=tl.price_base_year,
+        real=tl.price_basis == "real",
+        inflation=v.num(case.macro.inflation_per_year),
+        lines=tuple(_line(v, key, line, case, years) for key, line in case.lines().items()),
+        overhead=tuple(_fixed(v, n, item, tl.first_operating_year, tl.end_year) for n, item in case.bumd.overhead.items()),
+        receivable_days=v.num(case.working_capital.receivable_days),
+        payable_days=v.num(case.working_capital.payable_days),
+        tax_rate=v.num(case.tax.corporate_income_tax_rate),
+        loss_carryforward_years=case.tax.loss_carryforward_years,
+        loans=tuple(
+            Loan(n, v.num(ln.share_of_construction_capex), v.num(ln.interest_rate), ln.grace_years, ln.tenor_years, ln.repayment)
+            for n, ln in fin.loans.items()
+        ),
+        cost_of_equity=v.num(fin.cost_of_equity_nominal),
+        injection_years=tuple(fin.capital_injection.years),
+        injection_amounts=v.lst(fin.capital_injection.amount_idr_nominal),
+        ownership=v.num(case.bumd.ownership_share_region),
+        reserve_share=v.num(alloc.legal_reserve_share),
+        reserve_cap_share=v.num(alloc.legal_reserve_cap_share_of_capital),
+        tantiem_share=v.num(alloc.tantiem_share),
+        payout=v.num(alloc.dividend_payout),
+        dividend_lag_years=alloc.dividend_lag_years,
+        residual_method=rv.method,
+        economic_lives=lives,
+        grant_share=v.num(case.ppp.viability_gap_grant_share) if case.ppp is not None else 0.0,
+        region_rate=v.num(reg.discount_rate_nominal),
+        pad=v.num(reg.pad_idr_per_year) if reg.pad_idr_per_year is not None else None,
+        pad_growth=v.opt(reg.pad_growth_real_per_year, 0.0),
+        apbd=v.num(reg.apbd_idr_per_year) if reg.apbd_idr_per_year is not None else None,
+        economic=_economic(v, case),
+    )

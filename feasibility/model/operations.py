@@ -1,0 +1,234 @@
+"""Operations: prices, volumes, revenue, operating costs, the concession fee and EBITDA by business line.
+
+Pure functions on numpy arrays with the year on the last axis. Money is in
+nominal rupiah (current prices): a base-year price times the real escalation
+of the item times the general price index (``price_index``).
+
+References
+----------
+ADB (2005) *Financial Management and Analysis of Projects*, ch. 5 (constant and
+current prices); UNCTAD (1985) *Port Development* (berth capacity caps the
+cargo); UU 17/2008 and the 2015 port concessions (a fee on gross port revenue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..domain.buildup import cross_check, hinterland_cargo_tonnes, lab_samples, ramp_up, regional_cargo_tonnes
+from ..domain.capacity import Expansion, berth_capacity_tonnes_per_year, expand, throughput, yard_capacity_tonnes_per_year
+from .inputs import BuildUpCargo, BuildUpLab, CapacityInputs, FixedCost, ForecastVolume, Inputs, Line, Stream
+
+__all__ = ["Operations", "cap_cargo", "escalation", "fixed_cost", "operations", "per_case", "price_index", "stream_volume"]
+
+
+def price_index(inflation: Any, years: np.ndarray, base_year: int, full: tuple[int, ...]) -> np.ndarray:
+    """General price level by year relative to the base year: ``(1 + inflation) ** (year - base)``, shape ``full``."""
+    return np.broadcast_to((1.0 + inflation) ** (years - base_year), full)
+
+
+def escalation(rate: Any, years: np.ndarray, base_year: int) -> Any:
+    """Real escalation factor of an item by year, ``(1 + rate) ** (year - base)`` (1 when the rate is absent)."""
+    return (1.0 + rate) ** (years - base_year)
+
+
+def per_case(x: Any) -> Any:
+    """A number of shape ``L + (1,)`` as shape ``L`` (functions taking one value per case); floats pass."""
+    return np.asarray(x)[..., 0] if np.ndim(x) else x
+
+
+def _ramp(s: Stream, k: np.ndarray, n_years: int) -> Any:
+    """Share of the full volume by year of the stream (``k`` years since its start)."""
+    if s.ramp is None:
+        return 1.0
+    if isinstance(s.ramp, tuple):
+        kind, years_to_full, start_share = s.ramp
+        # ramp_up takes one start share per case (shape L)
+        r = ramp_up(kind, years_to_full, n_years, start_share=per_case(start_share))
+        return r[..., np.clip(k, 0, n_years - 1)]
+    r = s.ramp
+    m = r.shape[-1]
+    return np.where(k < m, r[..., np.clip(k, 0, m - 1)], 1.0)
+
+
+def stream_volume(s: Stream, years: np.ndarray, full: tuple[int, ...]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Demand volume of a stream by year: base volume x ramp-up share x growth, from its first year.
+
+    Returns the volume (shape ``full``) and, for a cargo build-up with a
+    top-down estimate, the estimate and the ratio of the two
+    (``top_down_<stream>_tonnes``, ``build_up_to_top_down_<stream>``).
+    """
+    k = years - s.start
+    ramp = _ramp(s, k, years.size)
+    growth: Any = (1.0 + s.growth) ** np.maximum(k, 0)
+    extra: dict[str, np.ndarray] = {}
+    v = s.volume
+    if isinstance(v, ForecastVolume):
+        # growth is in the forecast; years before the stream starts are masked below
+        base = v.share * np.where(k >= 0, v.series, 0.0)
+        growth = 1.0
+    elif isinstance(v, BuildUpCargo):
+        base = hinterland_cargo_tonnes(
+            v.companies, v.tonnes_per_company, v.capture_share,
+            own_terminal_share=v.own_terminal_share, competitor_share=v.competitor_share,
+        )
+        if v.top_down_tonnes is not None:
+            # the top-down estimate a reviewer compares the build-up with (same ramp-up and growth)
+            td = regional_cargo_tonnes(v.top_down_tonnes, v.top_down_share)
+            extra[f"top_down_{s.name}_tonnes"] = np.broadcast_to(td * ramp * growth * (k >= 0), full)
+            check = cross_check(np.broadcast_to(base, full[:-1] + (1,)), np.broadcast_to(td, full[:-1] + (1,)))
+            extra[f"build_up_to_top_down_{s.name}"] = np.broadcast_to(check.ratio, full)
+    elif isinstance(v, BuildUpLab):  # the accreditation year is already the stream's start
+        base = lab_samples(v.companies, v.samples_per_company, v.capture_share, years, s.start)
+    else:
+        base = v
+    return np.broadcast_to(base * ramp * growth * (k >= 0), full), extra
+
+
+def cap_cargo(
+    cap: CapacityInputs, streams: tuple[Stream, ...], volumes: dict[str, np.ndarray], years: np.ndarray, full: tuple[int, ...]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], Expansion | None]:
+    """Cap a line's cargo at its berth (and yard) capacity (UNCTAD 1985).
+
+    Every cargo-handling stream is scaled by the same share throughput /
+    demand, and so are the streams that follow the cargo (port dues, storage:
+    fewer ship calls, less cargo in the yard). Expansion phases are built in
+    order when demand passes the trigger share of the capacity in service.
+
+    Returns
+    -------
+    volumes : dict
+        The streams' volumes after the cap.
+    lines : dict
+        ``cargo_demand_tonnes``, ``cargo_throughput_tonnes``, ``cargo_unmet_tonnes``,
+        ``berth_occupancy`` (throughput / berth capacity x maximum occupancy) and
+        ``cargo_capacity_tonnes``.
+    expansion : Expansion or None
+        Trigger and online years of the phases.
+    """
+    berth = berth_capacity_tonnes_per_year(cap.berths, cap.working_hours, cap.productivity, cap.max_occupancy)
+    demand = sum((volumes[s.name] for s in streams if s.kind == "cargo_handling"), np.zeros(full))
+    grown = None
+    if cap.trigger_occupancy is None:
+        capacity = np.broadcast_to(berth, full)
+    else:
+        phases = [(per_case(c), per_case(x)) for c, x in cap.phases]
+        grown = expand(
+            demand, berth, phases, years=years, trigger_occupancy=per_case(cap.trigger_occupancy),
+            lead_time_years=cap.lead_time_years,
+        )
+        capacity = np.broadcast_to(grown.capacity_tonnes_per_year, full)
+    berths = capacity
+    if cap.yard is not None:
+        capacity = np.minimum(capacity, yard_capacity_tonnes_per_year(*cap.yard))
+    res = throughput(demand, capacity)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(demand > 0, res.throughput / np.where(demand > 0, demand, 1.0), 1.0)
+    out = {s.name: volumes[s.name] * scale if s.follows_cargo else volumes[s.name] for s in streams}
+    lines = {
+        "cargo_demand_tonnes": demand,
+        "cargo_throughput_tonnes": np.broadcast_to(res.throughput, full),
+        "cargo_unmet_tonnes": np.broadcast_to(res.unmet, full),
+        "berth_occupancy": np.broadcast_to(throughput(res.throughput, berths, cap.max_occupancy).occupancy, full),
+        "cargo_capacity_tonnes": capacity,
+    }
+    return out, lines, grown
+
+
+def fixed_cost(item: FixedCost, years: np.ndarray, pi: np.ndarray, base_year: int) -> np.ndarray:
+    """A fixed cost in current prices, in the years it is paid."""
+    active = (years >= item.start) & (years <= item.end)
+    return item.amount * escalation(item.escalation, years, base_year) * pi * active
+
+
+@dataclass
+class Operations:
+    """The result of :func:`operations` (IDR, current prices; volumes in their units).
+
+    ``lines`` holds the lines by business line and stream, in the order they
+    are shown: build-up cross-checks, capacity, ``volume_<line>_<stream>_<unit>``,
+    ``revenue_<line>_<stream>_idr``, then ``revenue_<line>_idr``,
+    ``direct_costs_<line>_idr`` and ``contribution_<line>_idr`` (before the BUMD's
+    overhead, tax and financing). ``unskilled`` is the wages of unskilled labour
+    in the costs (for the shadow wage of the economic analysis).
+    """
+
+    revenue: np.ndarray
+    variable_cost: np.ndarray
+    fixed_cost: np.ndarray
+    overhead: np.ndarray
+    fee: np.ndarray
+    opex: np.ndarray
+    ebitda: np.ndarray
+    unskilled: Any
+    lines: dict[str, np.ndarray] = field(default_factory=dict)
+    expansion: Expansion | None = None
+
+
+def _line_operations(line: Line, inp: Inputs, pi: np.ndarray, acc: dict[str, Any], lines: dict[str, np.ndarray]) -> Expansion | None:
+    """One business line's revenue and direct costs, added into the totals in ``acc``."""
+    years, full, base = inp.years, inp.full, inp.price_base_year
+    line_rev, line_cost = np.zeros(full), np.zeros(full)
+    volumes = {}
+    for s in line.streams:
+        volumes[s.name], extra = stream_volume(s, years, full)
+        lines.update(extra)
+    grown = None
+    if line.capacity is not None:
+        volumes, cap_lines, grown = cap_cargo(line.capacity, line.streams, volumes, years, full)
+        lines.update(cap_lines)
+    for s in line.streams:
+        vol = volumes[s.name]
+        rev = vol * (s.tariff * escalation(s.tariff_escalation, years, base) * pi)
+        vcost = vol * (s.unit_cost * escalation(s.cost_escalation, years, base)) * pi
+        lines[f"volume_{line.key}_{s.name}_{s.unit}"] = vol
+        lines[f"revenue_{line.key}_{s.name}_idr"] = rev
+        line_rev = line_rev + rev
+        line_cost = line_cost + vcost
+        acc["variable"] = acc["variable"] + vcost
+    acc["revenue"] = acc["revenue"] + line_rev
+    for item in line.opex:
+        cost = fixed_cost(item, years, pi, base)
+        acc["unskilled"] = acc["unskilled"] + cost * item.unskilled_share
+        acc["fixed"] = acc["fixed"] + cost
+        line_cost = line_cost + cost
+    if line.fee_share is not None:
+        fee = line_rev * line.fee_share
+        acc["fee"] = acc["fee"] + fee
+        line_cost = line_cost + fee
+    lines[f"revenue_{line.key}_idr"] = line_rev
+    lines[f"direct_costs_{line.key}_idr"] = line_cost
+    lines[f"contribution_{line.key}_idr"] = line_rev - line_cost
+    return grown
+
+
+def operations(inp: Inputs, pi: np.ndarray) -> Operations:
+    """Revenue, operating costs and EBITDA of every business line and of the BUMD.
+
+    Per stream ``revenue = volume x tariff x escalation x price index`` and
+    ``variable cost = volume x unit cost x escalation x price index``; fixed
+    costs in their years; a line's concession fee is its share of the line's
+    gross revenue; the BUMD's overhead is on top of the lines.
+    ``opex = variable + fixed + overhead + fee``, ``EBITDA = revenue - opex``.
+    """
+    full, years = inp.full, inp.years
+    acc: dict[str, Any] = {k: np.zeros(full) for k in ("revenue", "variable", "fixed", "fee")}
+    acc["unskilled"] = 0.0
+    lines: dict[str, np.ndarray] = {}
+    expansion = None
+    for line in inp.lines:
+        grown = _line_operations(line, inp, pi, acc, lines)
+        expansion = grown if grown is not None else expansion
+    overhead = np.zeros(full)
+    for item in inp.overhead:
+        cost = fixed_cost(item, years, pi, inp.price_base_year)
+        overhead = overhead + cost
+        acc["unskilled"] = acc["unskilled"] + cost * item.unskilled_share
+    opex = acc["variable"] + acc["fixed"] + overhead + acc["fee"]
+    return Operations(
+        revenue=acc["revenue"], variable_cost=acc["variable"], fixed_cost=acc["fixed"], overhead=overhead, fee=acc["fee"],
+        opex=opex, ebitda=acc["revenue"] - opex, unskilled=acc["unskilled"], lines=lines, expansion=expansion,
+    )
