@@ -87,7 +87,8 @@ def _json_number(x: float) -> float | None:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .present.i18n import Formatter
-    from .model import METRIC_UNITS, run
+    from .metrics.registry import METRIC_UNITS
+    from .model import run
 
     case = load_case(args.case)
     if args.scenario is not None and args.scenario not in case.scenarios:
@@ -266,7 +267,8 @@ def _jsonable(x: Any) -> Any:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .present.i18n import Formatter
-    from .model import METRIC_UNITS
+    from .metrics import registry
+    from .metrics.registry import METRIC_UNITS
     from .analysis.sensitivity import DEFAULT_METRICS, compare_scenarios, one_way, two_way
 
     case = load_case(args.case)
@@ -306,7 +308,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         return EXIT_OK
     fmt = Formatter(args.lang)
     t = tw[args.metric]
-    label = fmt.msg["metric"].get(args.metric, args.metric)
+    label = registry.label(args.metric, args.lang)
     unit = METRIC_UNITS[args.metric]
     print(f"{in_lang(case.case.name, args.lang)}\n{label}: {fmt.value(t.base, unit)}\n")
     print(f"{'input':<58} {'low':>16} {'high':>16} {'SI':>7} {'switching':>10}  critical")

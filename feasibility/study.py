@@ -30,6 +30,8 @@ import pandas as pd
 
 from . import __version__
 from .case import Case
+from .analysis.criteria import Criterion, assess, verdict
+from .metrics import registry
 from .model import Result, run
 from .analysis.sensitivity import Tornado, compare_scenarios, one_way, spider, two_way
 
@@ -38,76 +40,8 @@ __all__ = ["Criterion", "Study", "build_study", "TORNADO_METRICS"]
 #: the metrics whose tornadoes the report uses (and the criteria rest on)
 TORNADO_METRICS = ("fnpv_idr", "bcr", "dscr_min", "min_cumulative_cash_idr", "payback_years", "enpv_idr", "region_npv_idr")
 
-#: criterion -> (metric, comparison, metric whose tornado names its drivers)
-_CRITERIA: dict[str, tuple[str, str, str]] = {
-    "fnpv": ("fnpv_idr", ">", "fnpv_idr"),
-    "firr": ("firr", ">", "fnpv_idr"),  # FIRR > WACC exactly when FNPV > 0 (unique IRR)
-    "bcr": ("bcr", ">", "bcr"),
-    "dscr": ("dscr_min", ">=", "dscr_min"),
-    "cash": ("min_cumulative_cash_idr", ">=", "min_cumulative_cash_idr"),
-    "risk": ("prob_npv_negative", "<=", "fnpv_idr"),
-    "payback": ("payback_years", "<=", "payback_years"),
-    "enpv": ("enpv_idr", ">", "enpv_idr"),
-}
-
 #: inputs named as the drivers of a criterion
 N_DRIVERS = 3
-
-
-@dataclass
-class Criterion:
-    """One row of the verdict table.
-
-    Attributes
-    ----------
-    key : str
-        ``fnpv``, ``firr``, ...
-    metric : str
-    value, threshold : float
-        In the metric's unit (``threshold`` may be another metric's value,
-        e.g. the WACC).
-    passed : bool or None
-        None when the criterion does not apply (no debt, no Monte Carlo, no
-        economic analysis).
-    drivers : list of dict
-        The inputs that move the metric most: ``path``, ``confidence``,
-        ``swing`` (metric range over the input's range).
-    favourable, unfavourable : float
-        The metric with every driver at the end of its range that helps, or
-        hurts, it (all of them at once); NaN where not computed.
-    """
-
-    key: str
-    metric: str
-    comparison: str
-    value: float
-    threshold: float
-    passed: bool | None
-    drivers: list[dict[str, Any]] = field(default_factory=list)
-    favourable: float = math.nan
-    unfavourable: float = math.nan
-
-    @property
-    def low_confidence(self) -> list[dict[str, Any]]:
-        """Drivers that are placeholders or analyst estimates."""
-        return [d for d in self.drivers if d["confidence"] in ("placeholder", "estimate")]
-
-    def holds(self, value: float) -> bool | None:
-        return _compare(value, self.comparison, self.threshold)
-
-    @property
-    def robust(self) -> bool | None:
-        """True when the outcome is the same at both ends (all drivers favourable / unfavourable)."""
-        a, b = self.holds(self.favourable), self.holds(self.unfavourable)
-        if a is None or b is None or self.passed is None:
-            return None
-        return a == b == self.passed
-
-
-def _compare(value: float, op: str, threshold: float) -> bool | None:
-    if value is None or threshold is None or not math.isfinite(value) or not math.isfinite(threshold):
-        return None
-    return {">": value > threshold, ">=": value >= threshold, "<=": value <= threshold}[op]
 
 
 @dataclass
@@ -133,13 +67,8 @@ class Study:
 
     @property
     def verdict(self) -> str:
-        """``feasible`` (every applicable criterion passes), ``not_feasible`` or ``incomplete``."""
-        applied = [c for c in self.criteria if c.passed is not None]
-        if any(c.passed is False for c in applied):
-            return "not_feasible"
-        if not applied or len(applied) < len(self.criteria):
-            return "incomplete" if not applied else "feasible_partly_tested"
-        return "feasible"
+        """See :func:`feasibility.analysis.criteria.verdict`."""
+        return verdict(self.criteria)
 
     def fingerprint(self) -> dict[str, float | str | None]:
         """Every figure the report states, by name (for ``feasibility reproduce``)."""
@@ -265,41 +194,21 @@ def _backtests(case: Case) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _driver_metric(metric: str) -> str:
+    """The metric whose tornado names a criterion's drivers (an IRR's or a probability's proxy)."""
+    return registry.METRICS[metric].proxy or metric
+
+
 def _criteria(case: Case, res: Result, tornadoes: dict[str, Tornado], sim: Any) -> list[Criterion]:
-    m = res.metrics
-    cr = case.criteria
     qmap = case.quantity_map()
-    concession = cr.concession_years if cr.concession_years is not None else case.timeline.operating_years
-    thresholds = {
-        "fnpv": 0.0,
-        "firr": m["wacc"],
-        "bcr": 1.0,
-        "dscr": cr.min_dscr,
-        "cash": 0.0,
-        "risk": cr.max_prob_npv_negative,
-        "payback": float(case.timeline.construction_years + concession),
-        "enpv": 0.0,
-    }
-    out: list[Criterion] = []
-    for key in cr.apply:
-        metric, op, driver_metric = _CRITERIA[key]
-        if key == "risk":
-            value = sim.prob_npv_negative if sim is not None else math.nan
-        else:
-            value = m.get(metric, math.nan)
-        thr = thresholds[key]
-        passed = _compare(value, op, thr)
-        if key == "payback" and not math.isfinite(value):
-            passed = False  # never paid back within the model years
-        if key == "dscr" and not case.financing.loans:
-            passed = None
-        t = tornadoes.get(driver_metric)
-        drivers = []
-        if t is not None:
-            for path, row in t.table.head(N_DRIVERS).iterrows():
-                if math.isfinite(row["swing"]) and row["swing"] > 0:
-                    drivers.append({"path": path, "confidence": qmap[path].confidence, "swing": float(row["swing"])})
-        out.append(Criterion(key, metric, op, float(value), float(thr), passed, drivers))
+    out = assess(case, res.metrics, prob_npv_negative=sim.prob_npv_negative if sim is not None else None)
+    for c in out:
+        t = tornadoes.get(_driver_metric(c.metric))
+        if t is None:
+            continue
+        for path, row in t.table.head(N_DRIVERS).iterrows():
+            if math.isfinite(row["swing"]) and row["swing"] > 0:
+                c.drivers.append({"path": path, "confidence": qmap[path].confidence, "swing": float(row["swing"])})
     _ends(case, tornadoes, out)
     return out
 
@@ -308,13 +217,13 @@ def _ends(case: Case, tornadoes: dict[str, Tornado], criteria: list[Criterion]) 
     """The metric of each criterion with every ranged input at its favourable (unfavourable) end, in one run."""
     rows: list[tuple[Criterion, str, dict[str, float]]] = []
     for c in criteria:
-        if c.key in ("risk",):
+        if registry.METRICS[c.metric].compute is None:  # of a Monte Carlo
             continue
-        t = tornadoes.get(_CRITERIA[c.key][2])
+        t = tornadoes.get(_driver_metric(c.metric))
         if t is None or t.table.empty:
             continue
         better_low = t.table["metric_low"] > t.table["metric_high"]
-        if c.comparison == "<=":  # smaller is better (payback)
+        if registry.METRICS[c.metric].better == "lower":  # smaller is better (payback)
             better_low = ~better_low
         fav = {p: float(r["low_value"] if better_low[p] else r["high_value"]) for p, r in t.table.iterrows()}
         unf = {p: float(r["high_value"] if better_low[p] else r["low_value"]) for p, r in t.table.iterrows()}

@@ -23,6 +23,7 @@ from feasibility.case import DEFAULT_CASE
 
 import feasibility.model
 from feasibility.cli import main
+from feasibility.metrics import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "cases"
@@ -366,7 +367,7 @@ def test_report_compare_puts_cases_side_by_side(tmp_path: Path) -> None:
     assert len(header) == 3
     assert name in header[1] and "kota_serang.toml" in header[1]
     assert header[2].startswith("Varian tarif rendah:") and "low_tariff.toml" in header[2]
-    label = catalog("id")["metric"]["fnpv_idr"]
+    label = registry.label("fnpv_idr", "id")
     fnpv_rows = [r for r in table[1:] if r[0] == label]
     assert len(fnpv_rows) == 1
     fmt = Formatter("id")

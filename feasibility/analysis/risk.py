@@ -31,6 +31,7 @@ from scipy import stats
 
 from ..domain import distributions as dist
 from ..case import Case
+from ..metrics import registry
 from ..model import METRIC_UNITS, run
 
 __all__ = ["RISK_METRICS", "Simulation", "input_distributions", "sample_inputs", "simulate"]
@@ -117,6 +118,7 @@ class Simulation:
         ``{"metric", "reason", "count"}`` summed over all iterations.
     seed, iterations : int
     dscr_threshold : float
+        The lender's minimum DSCR (the hurdle of ``dscr_min``), as the report states it.
     forecast_paths : list of str
         Streams whose volume paths were sampled from their forecast.
     """
@@ -166,17 +168,33 @@ class Simulation:
         t = self.metrics[below] if isinstance(below, str) else below
         return float(np.count_nonzero(v < t) / v.size)
 
+    def prob_fails(self, metric: str) -> float:
+        """Share of iterations where ``metric`` misses its hurdle (:mod:`feasibility.metrics.registry`).
+
+        Where an undefined value fails the hurdle (a payback never reached) it
+        counts as failing; where the hurdle does not apply to it (a DSCR without
+        debt) the share is among the iterations where the metric is defined.
+        NaN when no iteration counts.
+        """
+        v = self.metrics[metric]
+        h = registry.hurdle(metric, self.case)
+        if h is None:
+            raise KeyError(f"{metric}: has no hurdle in feasibility.metrics.registry")
+        fails = ~registry.holds(metric, v, self.metrics[h] if isinstance(h, str) else h)
+        if registry.METRICS[metric].undefined_fails:
+            return float(np.count_nonzero(fails) / v.size)
+        ok = np.isfinite(v)
+        return float(np.count_nonzero(fails & ok) / ok.sum()) if ok.any() else float("nan")
+
     @property
     def prob_npv_negative(self) -> float:
-        """P(FNPV < 0)."""
-        return self.probability("fnpv_idr", 0.0)
+        """P(FNPV misses its hurdle), i.e. P(FNPV <= 0)."""
+        return self.prob_fails("fnpv_idr")
 
     @property
     def prob_dscr_below(self) -> float:
-        """P(minimum DSCR < ``dscr_threshold``) among iterations with debt service."""
-        v = self.metrics["dscr_min"]
-        ok = np.isfinite(v)
-        return float(np.count_nonzero(v[ok] < self.dscr_threshold) / ok.sum()) if ok.any() else float("nan")
+        """P(minimum DSCR < the lender's threshold) among iterations with debt service."""
+        return self.prob_fails("dscr_min")
 
     def convergence(self, metric: str = "fnpv_idr", points: int = 40) -> pd.DataFrame:
         """Running mean, P10, P50 and P90 of a metric after the first n iterations.
@@ -305,4 +323,4 @@ def simulate(
         if bar is not None:
             bar.close()
     und = [{"metric": m, "reason": r, "count": c} for (m, r), c in undefined.items()]
-    return Simulation(case, s, n, inputs, out, und, case.risk.dscr_threshold, list(paths))
+    return Simulation(case, s, n, inputs, out, und, registry.threshold("dscr_min", case, {}), list(paths))

@@ -34,6 +34,7 @@ import pandas as pd
 from scipy.optimize import elementwise
 
 from ..case import Case, Quantity
+from ..metrics import registry
 from ..model import METRIC_UNITS, run
 
 __all__ = [
@@ -59,28 +60,18 @@ _SCAN = np.array([0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0
 
 
 def thresholds(case: Case) -> dict[str, float | str]:
-    """The value at which each metric 'switches' (a number, or another metric's name).
+    """The value at which each metric 'switches': its hurdle (:mod:`feasibility.metrics.registry`).
 
-    FNPV, equity NPV and the region's NPV switch at 0; FIRR at the WACC; the
-    equity IRR at the cost of equity; the region's IRR at its discount rate;
-    the PV of dividends to PAD at the PV of the region's injection; the minimum
-    DSCR at ``risk.dscr_threshold``; BCR at 1; the minimum cumulative cash at 0;
-    ENPV at 0 and EIRR at the social discount rate.
+    A number (FNPV at 0, BCR at 1, the minimum DSCR at the lender's
+    ``criteria.min_dscr``, ...) or another metric's key (FIRR at the WACC, the
+    PV of dividends to PAD at the PV of the region's injection, ...).
     """
-    return {
-        "fnpv_idr": 0.0,
-        "equity_npv_idr": 0.0,
-        "region_npv_idr": 0.0,
-        "firr": "wacc",
-        "equity_irr": "cost_of_equity",
-        "region_irr": "region_discount_rate",
-        "region_pv_dividends_idr": "region_pv_injection_idr",
-        "dscr_min": float(case.risk.dscr_threshold),
-        "bcr": 1.0,
-        "min_cumulative_cash_idr": 0.0,
-        "enpv_idr": 0.0,
-        "eirr": "social_discount_rate",
-    }
+    out = {}
+    for k in registry.model_metric_keys(case):
+        h = registry.hurdle(k, case)
+        if h is not None:
+            out[k] = h
+    return out
 
 
 def input_paths(case: Case, which: str | Sequence[str] = "auto") -> list[str]:
@@ -148,9 +139,10 @@ def _metric_values(case: Case, overrides: Mapping[str, Any], metrics: Sequence[s
     return {k: np.asarray(v, dtype=float) for k, v in res.metrics.items()}
 
 
-#: an IRR reaches its hurdle exactly where the NPV at that hurdle is 0; the NPV is defined
-#: everywhere (an IRR may not be), so switching values of IRRs are solved on the NPV
-_SWITCH_VIA = {"firr": "fnpv_idr", "equity_irr": "equity_npv_idr", "region_irr": "region_npv_idr", "eirr": "enpv_idr"}
+def _switch_via(metric: str) -> str:
+    """The metric a switching value is solved on: an IRR reaches its hurdle exactly where the NPV at that
+    hurdle is 0, and the NPV is defined everywhere (an IRR may not be): the registry's proxy."""
+    return registry.METRICS[metric].proxy or metric
 
 
 def _gap(values: dict[str, np.ndarray], metric: str, target: float | str) -> np.ndarray:
@@ -323,11 +315,11 @@ def _switching_values(
     g = grid.size
     d = np.clip(grid[None, :], dmin[:, None], dmax[:, None])  # (k, g)
     over = _rows_for(paths, base_x, np.repeat(np.arange(k), g), d.ravel(), qmap)
-    vals = _metric_values(case, over, list(dict.fromkeys(_SWITCH_VIA.get(m, m) for m in metrics)), scenario)
+    vals = _metric_values(case, over, list(dict.fromkeys(_switch_via(m) for m in metrics)), scenario)
     zero = int(np.flatnonzero(grid == 0.0)[0])
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for m_asked in metrics:
-        m = _SWITCH_VIA.get(m_asked, m_asked)
+        m = _switch_via(m_asked)
         gap = _gap(vals, m, th[m]).reshape(k, g)
         lo_b = np.full(k, np.nan)
         hi_b = np.full(k, np.nan)

@@ -8,8 +8,9 @@ declarations; a threshold or a "better" direction is written nowhere else.
 A hurdle is a comparison (``>``, ``>=``, ``<``, ``<=``) with a threshold that is
 a number, another metric (``"wacc"``), or a value of the case's ``[criteria]``
 (a function of the case). ``undefined_fails`` says what an undefined value
-(NaN) means: an IRR that does not exist or is not unique, or a payback that
-never comes, fails; a DSCR without debt does not apply (None).
+(NaN) means: a payback that never comes within the model years fails; an IRR
+that does not exist or is not unique does not apply (its NPV decides), nor
+does a DSCR without debt (None).
 
 Model metrics are computed from the model's lines (:class:`Context`) by
 :func:`compute`; ``prob_npv_negative`` and ``prob_dscr_below`` come from a
@@ -278,11 +279,11 @@ METRICS: dict[str, Metric] = {
            "FNPV proyek (setelah pajak, sebelum pembiayaan, pada WACC)", better="higher", op=">", against=0.0,
            compute=lambda c: fm.npv(c.wacc, c.lines[_FCF])),
         _M("firr", "fraction", "Project FIRR (after tax, before financing)", "FIRR proyek (setelah pajak, sebelum pembiayaan)",
-           better="higher", op=">", against="wacc", undefined_fails=True, rate=True, proxy="fnpv_idr",
+           better="higher", op=">", against="wacc", rate=True, proxy="fnpv_idr",
            compute=lambda c: c.irr("firr", c.lines[_FCF])),
         _M("wacc", "fraction", "WACC (after tax)", "WACC (setelah pajak)", rate=True, compute=lambda c: c.wacc),
         _M("mirr", "fraction", "Project MIRR (finance and reinvestment at the WACC)", "MIRR proyek (pembiayaan dan reinvestasi pada WACC)",
-           better="higher", op=">", against="wacc", undefined_fails=True, rate=True,
+           better="higher", op=">", against="wacc", rate=True,
            compute=lambda c: fm.mirr(c.lines[_FCF], c.wacc, c.wacc)),
         _M("payback_years", "years", "Payback period from the first model year", "Periode pengembalian sejak tahun pertama model",
            better="lower", op="<=", against=_payback_limit, undefined_fails=True,
@@ -297,7 +298,7 @@ METRICS: dict[str, Metric] = {
         _M("equity_npv_idr", "IDR", "Equity NPV at the cost of equity", "NPV ekuitas pada biaya ekuitas",
            better="higher", op=">", against=0.0, compute=lambda c: fm.npv(c.cost_of_equity, c.lines["equity_cf_idr"])),
         _M("equity_irr", "fraction", "Equity IRR", "IRR ekuitas", better="higher", op=">", against="cost_of_equity",
-           undefined_fails=True, rate=True, proxy="equity_npv_idr", compute=lambda c: c.irr("equity_irr", c.lines["equity_cf_idr"])),
+           rate=True, proxy="equity_npv_idr", compute=lambda c: c.irr("equity_irr", c.lines["equity_cf_idr"])),
         _M("cost_of_equity", "fraction", "Cost of equity", "Biaya ekuitas", rate=True, compute=lambda c: c.cost_of_equity),
         _M("dscr_min", "ratio", "Minimum DSCR", "DSCR minimum", better="higher", op=">=", against=_min_dscr,
            compute=lambda c: _dscr_stats(c)[0]),
@@ -327,7 +328,7 @@ METRICS: dict[str, Metric] = {
         _M("region_npv_idr", "IDR", "Region's NPV on its injection (dividends only)", "NPV daerah atas penyertaan modal (dividen saja)",
            better="higher", op=">", against=0.0, compute=lambda c: fm.npv(c.region_rate, _region_flow(c))),
         _M("region_irr", "fraction", "Region's IRR on its injection (dividends only)", "IRR daerah atas penyertaan modal (dividen saja)",
-           better="higher", op=">", against="region_discount_rate", undefined_fails=True, rate=True, proxy="region_npv_idr",
+           better="higher", op=">", against="region_discount_rate", rate=True, proxy="region_npv_idr",
            compute=lambda c: c.irr("region_irr", _region_flow(c))),
         _M("region_discount_rate", "fraction", "Region's discount rate (opportunity cost)", "Tingkat diskonto daerah (biaya peluang)",
            rate=True, compute=lambda c: c.region_rate),
@@ -352,7 +353,7 @@ METRICS: dict[str, Metric] = {
         _M("enpv_idr", "IDR", "Economic NPV (ENPV, at the social discount rate)", "NPV ekonomi (ENPV, pada tingkat diskonto sosial)",
            better="higher", op=">", against=0.0, compute=lambda c: _economic(c, "enpv_idr")),
         _M("eirr", "fraction", "Economic IRR (EIRR)", "IRR ekonomi (EIRR)", better="higher", op=">", against="social_discount_rate",
-           undefined_fails=True, rate=True, proxy="enpv_idr", compute=lambda c: _economic(c, "eirr")),
+           rate=True, proxy="enpv_idr", compute=lambda c: _economic(c, "eirr")),
         _M("ebcr", "ratio", "Economic benefit-cost ratio", "Rasio manfaat-biaya ekonomi", better="higher", op=">", against=1.0,
            compute=lambda c: _economic(c, "ebcr")),
         _M("social_discount_rate", "fraction", "Social discount rate (real)", "Tingkat diskonto sosial (riil)", rate=True,
@@ -400,15 +401,12 @@ def compute(keys: Sequence[str], ctx: Context) -> dict[str, Any]:
 # reading the declarations
 
 
-def label(key: str, lang: str, *, real: bool = False) -> str:
-    """A metric's label in ``lang`` (``id`` or ``en``); rates say "real" when the results are real."""
+def label(key: str, lang: str) -> str:
+    """A metric's label in ``lang`` (``id`` or ``en``); the key itself for a name that is not a metric."""
     m = METRICS.get(key)
     if m is None:
         return key
-    text = m.id if lang == "id" else m.en
-    if real and m.rate:
-        text += " (riil)" if lang == "id" else " (real)"
-    return text
+    return m.id if lang == "id" else m.en
 
 
 def hurdle(key: str, case: Any) -> float | str | None:

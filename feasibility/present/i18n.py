@@ -16,6 +16,8 @@ from typing import Any
 
 from babel.numbers import format_decimal, format_percent
 
+from ..metrics import registry
+
 __all__ = ["LANGS", "catalog", "Formatter"]
 
 LANGS = ("id", "en")
@@ -70,11 +72,11 @@ class Formatter:
 
     def undefined(self, item: dict[str, Any]) -> str:
         """Why a metric is undefined, from a ``Result.undefined`` entry."""
-        metric = self.msg["metric"].get(item["metric"], item["metric"])
+        metric = registry.label(item["metric"], self.lang)
         return self.msg["undefined"][item["reason"]].format(metric=metric)
 
     def value(self, x: Any, unit: str) -> str:
-        """A metric value by its unit (see :data:`feasibility.model.METRIC_UNITS`)."""
+        """A metric value by its unit (:data:`feasibility.metrics.registry.METRIC_UNITS`)."""
         if unit == "IDR":
             return self.money(x)
         if unit == "fraction":

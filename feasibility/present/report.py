@@ -34,7 +34,8 @@ from babel.dates import format_date
 from . import charts as ch
 from ..case import Case, in_lang
 from .i18n import Formatter, catalog
-from ..model import METRIC_UNITS
+from ..metrics import registry
+from ..metrics.registry import METRIC_UNITS
 
 __all__ = [
     "render_report",
@@ -101,9 +102,6 @@ BUDGET_METRICS = ["region_injection_total_idr", "region_dividends_total_idr", "r
                   "region_npv_idr", "region_irr", "region_discount_rate", "region_payback_year", "region_discounted_payback_year",
                   "region_dividends_avg_idr_per_year", "region_bond_alternative_idr_per_year", "region_dividends_share_of_pad",
                   "region_injection_share_of_apbd"]
-
-#: rate metrics that are real when the results are in real prices
-_RATES = {"firr", "wacc", "mirr", "equity_irr", "cost_of_equity", "region_irr", "region_discount_rate", "eirr", "social_discount_rate"}
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("feasibility.present", "templates"),
@@ -192,7 +190,7 @@ def render_comparison(studies: list[Any], lang: str = "id") -> str:
     for k in keys:
         rows.append(
             {
-                "label": _metric_label(msg, k, studies[0].result.price_basis == "real"),
+                "label": _metric_label(fmt, k, studies[0].result.price_basis == "real"),
                 "cells": [fmt.value(s.result.metrics.get(k, math.nan), METRIC_UNITS.get(k, "")) for s in studies],
             }
         )
@@ -316,8 +314,10 @@ def _data(study: Any) -> dict[str, Any]:
     }
 
 
-def _metric_label(msg: dict[str, Any], key: str, real: bool) -> str:
-    return msg["metric"].get(key, key) + (msg["ui"]["real_suffix"] if real and key in _RATES else "")
+def _metric_label(fmt: Formatter, key: str, real: bool) -> str:
+    """A metric's label (:mod:`feasibility.metrics.registry`); rates say "real" when the results are real."""
+    rate = key in registry.METRICS and registry.METRICS[key].rate
+    return registry.label(key, fmt.lang) + (fmt.msg["ui"]["real_suffix"] if real and rate else "")
 
 
 def _pass_text(passed: bool | None, msg: dict[str, Any]) -> str:
@@ -362,7 +362,7 @@ def _context(study: Any, lang: str) -> dict[str, Any]:
 
     def metric_rows(keys: list[str]) -> list[dict[str, Any]]:
         return [
-            {"key": k, "label": _metric_label(msg, k, real), "value": mval(k), "bad": _bad(k, m.get(k, math.nan), m)}
+            {"key": k, "label": _metric_label(fmt, k, real), "value": mval(k), "bad": registry.passes(k, m.get(k, math.nan), case, m) is False}
             for k in keys
             if k in m
         ]
@@ -408,9 +408,10 @@ def _context(study: Any, lang: str) -> dict[str, Any]:
     )
     dscr = annual["dscr"].to_numpy()
     if np.isfinite(dscr).any():
+        min_dscr = registry.threshold("dscr_min", case, m)
         charts["dscr"] = ch.lines_by_year(
-            years, {"DSCR": dscr}, title=t["chart_dscr"], alt=ALT(t["chart_dscr"]), ylabel=t["ratio_axis"], threshold=case.criteria.min_dscr,
-            threshold_label=f"{msg['criterion']['dscr']}: {fmt.number(case.criteria.min_dscr, 2)}", fmt=lambda v: fmt.number(v, 1),
+            years, {"DSCR": dscr}, title=t["chart_dscr"], alt=ALT(t["chart_dscr"]), ylabel=t["ratio_axis"], threshold=min_dscr,
+            threshold_label=f"{msg['criterion']['dscr']}: {fmt.number(min_dscr, 2)}", fmt=lambda v: fmt.number(v, 1),
         )
     if "cargo_demand_tonnes" in annual:
         charts["cargo"] = ch.lines_by_year(
@@ -447,7 +448,7 @@ def _context(study: Any, lang: str) -> dict[str, Any]:
             ch.heatmap(
                 df.index.to_numpy(), df.columns.to_numpy(), df.to_numpy(),
                 row_label=_short(df.index.name) + _unit_suffix(qmap[df.index.name], t), col_label=_short(df.columns.name) + _unit_suffix(qmap[df.columns.name], t),
-                title=t["two_way_title"].format(metric=msg["metric"].get(metric, metric)), alt=ALT(t["two_way_title"].format(metric=msg["metric"].get(metric, metric))),
+                title=t["two_way_title"].format(metric=registry.label(metric, lang)), alt=ALT(t["two_way_title"].format(metric=registry.label(metric, lang))),
                 fmt=bn if unit == "IDR" else (lambda v: fmt.number(v, 2)), cell_fmt=bn if unit == "IDR" else (lambda v: fmt.number(v, 2)),
                 row_fmt=_axis_fmt(fmt, qmap[df.index.name]), col_fmt=_axis_fmt(fmt, qmap[df.columns.name]),
             )
@@ -478,7 +479,7 @@ def _context(study: Any, lang: str) -> dict[str, Any]:
             "undefined": t["mc_undefined"].format(n=fmt.number(sum(u["count"] for u in sim.undefined if u["metric"] == "firr"))),
             "summary": [
                 {
-                    "label": _metric_label(msg, k, real),
+                    "label": _metric_label(fmt, k, real),
                     "mean": fmt.value(r["mean"], r["unit"]),
                     "p10": fmt.value(r["p10"], r["unit"]),
                     "p50": fmt.value(r["p50"], r["unit"]),
@@ -548,7 +549,7 @@ def _context(study: Any, lang: str) -> dict[str, Any]:
     scen_rows = []
     scen_keys = [k for k in ("fnpv_idr", "firr", "equity_irr", "dscr_min", "min_cumulative_cash_idr", "region_pv_dividends_idr", "enpv_idr") if k in study.scenarios.index]
     for k in scen_keys:
-        scen_rows.append({"label": _metric_label(msg, k, real), "cells": [fmt.value(v, METRIC_UNITS.get(k, "")) for v in study.scenarios.loc[k]]})
+        scen_rows.append({"label": _metric_label(fmt, k, real), "cells": [fmt.value(v, METRIC_UNITS.get(k, "")) for v in study.scenarios.loc[k]]})
     scen_names = [t["base"] if c == "base" else c for c in study.scenarios.columns]
     scen_desc = [{"name": n, "text": in_lang(s.description, lang)} for n, s in case.scenarios.items()]
 
@@ -857,26 +858,3 @@ def _key_messages(m: dict[str, float], fmt: Formatter, placeholders: int, total:
     if placeholders:
         out.append(t["confidence"].format(placeholder=placeholders, total=total))
     return out
-
-
-def _bad(key: str, value: float, m: dict[str, float]) -> bool:
-    """Whether a metric signals a problem (shown in red): a plain reading, not a verdict."""
-    if not math.isfinite(value):
-        return key in ("firr", "equity_irr", "region_irr", "mirr", "payback_years", "discounted_payback_years", "eirr", "region_payback_year")
-    if key in ("fnpv_idr", "equity_npv_idr", "region_npv_idr", "min_cumulative_cash_idr", "enpv_idr") or key.startswith("pv_contribution_"):
-        return value < 0
-    if key in ("firr", "mirr"):
-        return value < m["wacc"]
-    if key == "equity_irr":
-        return value < m["cost_of_equity"]
-    if key == "region_irr":
-        return value < m["region_discount_rate"]
-    if key in ("bcr", "profitability_index", "ebcr"):
-        return value < 1
-    if key == "cash_sustainable":
-        return value == 0
-    if key == "first_cash_shortfall_year":
-        return True
-    if key in ("dscr_min", "llcr", "llcr_min"):
-        return value < 1
-    return False

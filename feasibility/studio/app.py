@@ -63,7 +63,9 @@ import pandas as pd
 
 from ..case import DEFAULT_CASE, Case, CaseError, Quantity, in_lang, load_case, parse_case
 from ..present.i18n import Formatter, catalog
-from ..model import METRIC_UNITS, Result, run
+from ..metrics import registry
+from ..metrics.registry import METRIC_UNITS
+from ..model import Result, run
 
 __all__ = [
     "CARD_METRICS",
@@ -1834,7 +1836,7 @@ class RiskPanel:
             self.run_sensitivity()
 
     def _metric_label(self, key: str) -> str:
-        return catalog(self.lang)["metric"].get(key, key)
+        return registry.label(key, self.lang)
 
     def _build(self) -> None:
         W, t = self._W, self.t
