@@ -490,15 +490,27 @@ class BusinessLine(_Strict):
 
 
 class ExpansionPhase(_Strict):
+    """One expansion phase: a decision of its own, costed like the first construction."""
+
     capacity_tonnes_per_year: Q("tonnes per year", "capacity the phase adds", ge=0)
-    capex_idr: Q("IDR", "cost of the phase, base-year prices, spent in the trigger year", ge=0)
+    capex_idr: Q("IDR", "base cost estimate of the phase, base-year prices, before contingency and optimism bias", ge=0)
+    contingency: Q(FRACTION, "physical contingency on the base estimate (as for the first construction)", ge=0, le=1)
+    optimism_bias: Q(FRACTION, "HM Treasury Green Book optimism-bias uplift (as for the first construction)", ge=0, le=2)
 
 
 class Expansion(_Strict):
     """Expansion phases built in order when cargo demand passes a share of the capacity."""
 
+    build: Literal["when_triggered", "never"] = Field(
+        description="when_triggered: each phase is decided when demand passes the trigger; never: no expansion in this "
+        "case (the phases' incremental value is still reported, for a later decision)"
+    )
     trigger_occupancy: Q(FRACTION, "build the next phase when demand exceeds this share of the capacity in service", gt=0, le=1)
     lead_time_years: Int(0, 10) = Field(description="years from the decision (and capex) to service")
+    when_unfunded: Literal["gap_funding", "defer"] = Field(
+        description="a phase the BUMD's cash cannot pay for when it is triggered: gap_funding (financed by "
+        "[financing.funding_gap], which must then be given) or defer (not built within the model years, flagged)"
+    )
     asset_class: AssetClass = "building_permanent"
     phases: dict[str, ExpansionPhase]
 
@@ -639,10 +651,40 @@ class Loan(_Strict):
     repayment: Literal["annuity", "straight_line"] = "annuity"
 
 
+class StandbyFacility(_Strict):
+    """A standby credit line that finances cash shortfalls, repaid from later surpluses."""
+
+    limit_idr_nominal: Q("IDR (nominal)", "the most the facility lends at any time", ge=0)
+    interest_rate: Q(PER_YEAR, "nominal interest rate on the balance drawn", ge=0, le=0.5)
+
+
+class FundingGap(_Strict):
+    """How a year's cash shortfall is financed (the gap between the plan's funding and its needs).
+
+    ``sources`` are used in their order: ``standby_facility`` up to its limit,
+    ``top_up`` as new capital from the shareholders (the region's share from
+    the APBD). A shortfall no source covers is reported as an unfunded gap.
+    """
+
+    sources: Annotated[list[Literal["standby_facility", "top_up"]], Field(min_length=1)]
+    standby_facility: StandbyFacility | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> FundingGap:
+        if len(set(self.sources)) != len(self.sources):
+            raise ValueError(f"sources must not repeat, got {self.sources}")
+        if ("standby_facility" in self.sources) != (self.standby_facility is not None):
+            raise ValueError("give [financing.funding_gap.standby_facility] exactly when sources lists \"standby_facility\"")
+        return self
+
+
 class Financing(_Strict):
     cost_of_equity_nominal: Q(PER_YEAR, "return the owners require on equity, nominal", ge=0, le=1)
     capital_injection: Injection
     loans: dict[str, Loan] = Field(default_factory=dict)
+    funding_gap: FundingGap | None = Field(
+        None, description="how cash shortfalls are financed; without it a shortfall is reported as an unfunded gap"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Financing:
@@ -695,16 +737,39 @@ class BenefitStream(_Strict):
     unit_value_idr: Q("IDR per unit", "economic value of one unit, base-year prices", ge=0)
     real_growth_per_year: Q(PER_YEAR, "real growth of the unit value (e.g. value of time with income)", ge=-0.2, le=0.2, optional=True)
     follows: str | None = Field(None, description="a revenue stream, line.stream (e.g. lab.lab_tests)")
+    traffic: Literal["diverted", "generated"] | None = Field(
+        None, description="with follows: whether the benefit arises on the stream's diverted volume (a resource saving "
+        "against the alternative the users leave) or on its generated volume ([economic.traffic])"
+    )
     units_per_stream_unit: Q("units per stream unit", "benefit units per unit of the stream's volume", ge=0, optional=True)
     volume_units_per_year: Q("units per year", "a fixed volume, from the first operating year", ge=0, optional=True)
 
     @model_validator(mode="after")
     def _one_volume(self) -> BenefitStream:
         if (self.follows is None) == (self.volume_units_per_year is None):
-            raise ValueError("give exactly one of follows (with units_per_stream_unit) or volume_units_per_year")
-        if self.follows is not None and self.units_per_stream_unit is None:
-            raise ValueError("follows needs units_per_stream_unit")
+            raise ValueError("give exactly one of follows (with units_per_stream_unit and traffic) or volume_units_per_year")
+        if self.follows is not None and (self.units_per_stream_unit is None or self.traffic is None):
+            raise ValueError("follows needs units_per_stream_unit and traffic (diverted or generated)")
+        if self.follows is None and self.traffic is not None:
+            raise ValueError("traffic is for a benefit that follows a revenue stream")
         return self
+
+
+class Traffic(_Strict):
+    """Where a revenue stream's volume comes from (EU CBA Guide 2014: generated versus diverted traffic).
+
+    Diverted volume would be served anyway by an alternative with spare capacity
+    (another port or lab): its tariff is a transfer between operators, so the
+    economic analysis counts for it only the resources saved, the alternative's
+    cost of serving it (``alternative_cost_idr_per_unit``) plus any benefit
+    stream marked ``traffic = "diverted"``. Generated volume is new: its users'
+    payment (the revenue at the output conversion factor) is the benefit.
+    """
+
+    diverted_share: Q(FRACTION, "share of the stream's volume taken from alternatives with spare capacity", ge=0, le=1)
+    alternative_cost_idr_per_unit: Q(
+        "IDR per unit", "the alternative's resource cost of serving one unit, base-year prices (saved when it is diverted)", ge=0
+    )
 
 
 class Economic(_Strict):
@@ -719,6 +784,7 @@ class Economic(_Strict):
 
     social_discount_rate: Q(PER_YEAR + " (real)", "social discount rate, real", ge=0, le=0.5)
     conversion_factors: ConversionFactors
+    traffic: dict[str, Traffic] = Field(description="every revenue stream, line.stream (e.g. port.cargo_handling): generated or diverted")
     benefits: dict[str, BenefitStream] = Field(default_factory=dict)
 
 
@@ -757,6 +823,24 @@ class ResidualValue(_Strict):
     def _check(self) -> ResidualValue:
         if self.method == "economic_life" and self.economic_life_years is None:
             raise ValueError("method economic_life needs an [residual_value.economic_life_years] table")
+        return self
+
+
+class Concession(_Strict):
+    """The port's concession (a BUP's, UU 17/2008): its term and what happens to the assets when it ends."""
+
+    term_years: Int(1, 100) = Field(description="operating years of the concession, from the first operating year")
+    reversion: Literal["without_payment", "with_payment"] = Field(
+        description="the port's assets revert to the grantor when the concession ends: without payment, or for "
+        "transfer_payment_idr"
+    )
+    transfer_payment_idr: Q("IDR", "what the grantor pays for the assets at the concession's end, base-year prices", ge=0, optional=True)
+    land_reverts: bool = Field(True, description="whether the port's land reverts too (false: the BUMD keeps land it bought)")
+
+    @model_validator(mode="after")
+    def _check(self) -> Concession:
+        if (self.reversion == "with_payment") != (self.transfer_payment_idr is not None):
+            raise ValueError("give transfer_payment_idr exactly when reversion is \"with_payment\"")
         return self
 
 
@@ -812,7 +896,7 @@ class Criteria(_Strict):
     max_prob_npv_negative: Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=1)] = Field(
         0.2, description="the largest acceptable probability that FNPV < 0 (Monte Carlo)"
     )
-    concession_years: Int(1, 100) | None = Field(
+    concession_years: Int(1, 100) | None = Field(  # deprecated: [concession] term_years
         None, description="years of the port concession (BUP): payback must come within them (default: operating years)"
     )
 
@@ -945,6 +1029,7 @@ class Case(_Strict):
     region: Region
     economic: Economic | None = None
     ppp: Ppp | None = None
+    concession: Concession = Field(description="the port's concession (BUP): term and reversion of its assets")
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
     criteria: Criteria = Field(default_factory=Criteria)
     sensitivity: Sensitivity = Field(default_factory=Sensitivity)
@@ -1083,12 +1168,37 @@ def _risk_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
                 out.append(
                     Problem(f"economic.benefits.{name}.follows", f"is not a revenue stream (streams: {', '.join(sorted(streams))})", b.follows)
                 )
+    out += _issue12_problems(case)
     sens = case.sensitivity
     for i, tw in enumerate(sens.two_way):
         for axis in ("rows", "cols"):
             p = getattr(tw, axis)
             if p not in known or known[p].is_list:
                 out.append(Problem(f"sensitivity.two_way[{i}].{axis}", "is not a single-number quantity of this case", p))
+    return out
+
+
+def _issue12_problems(case: Case) -> list[Problem]:
+    """Economic traffic for every revenue stream; expansion funding rule; the concession against the horizon."""
+    out: list[Problem] = []
+    streams = [f"{k}.{n}" for k, line in case.lines().items() for n in line.revenue]
+    if case.economic is not None:
+        given = case.economic.traffic
+        for name in given:
+            if name not in streams:
+                out.append(Problem(f"economic.traffic.{name}", f"is not a revenue stream (streams: {', '.join(streams)})", _MISSING))
+        missing = [s for s in streams if s not in given]
+        if missing:
+            out.append(Problem("economic.traffic", "needs every revenue stream (generated or diverted volume); missing: " + ", ".join(missing), _MISSING))
+    cap = case.port.capacity
+    if cap is not None and cap.expansion is not None and cap.expansion.when_unfunded == "gap_funding" and case.financing.funding_gap is None:
+        out.append(Problem("port.capacity.expansion.when_unfunded", "gap_funding needs a [financing.funding_gap] section", "gap_funding"))
+    term, n_run = case.concession.term_years, case.timeline.operating_years
+    if term < n_run:
+        out.append(Problem("concession.term_years", f"must cover the model's operating years ({n_run}); the port cannot run past its concession", term))
+    alias = case.criteria.concession_years
+    if alias is not None and alias != term:
+        out.append(Problem("criteria.concession_years", f"must equal concession.term_years ({term}); remove it (the concession's term is in [concession])", alias))
     return out
 
 

@@ -428,6 +428,7 @@ def expand(
     years: Any,
     trigger_occupancy: Any,
     lead_time_years: Any,
+    max_phases: Any = None,
 ) -> Expansion:
     r"""Capacity-limited throughput with expansion phases triggered by utilisation.
 
@@ -467,6 +468,9 @@ def expand(
     lead_time_years : array_like of int
         Years from the trigger (decision and capex) to service, whole number >= 0;
         broadcasts over ``S``.
+    max_phases : array_like of int, optional
+        How many of the phases may be built (the first ones), per leading index;
+        all by default. 0 means none: an expansion decided against, or deferred.
 
     Returns
     -------
@@ -544,6 +548,8 @@ def expand(
     trig_t = np.full((n_rows, n_p), -1, dtype=np.int64)  # index of the trigger year, -1 = never
     online_t = np.full((n_rows, n_p), never, dtype=np.int64)
     nxt = np.zeros(n_rows, dtype=np.int64)  # index of the next phase to trigger
+    allowed = np.full(n_rows, n_p, dtype=np.int64) if max_phases is None else (
+        np.minimum(np.broadcast_to(np.asarray(max_phases, dtype=np.int64), lead_shape).reshape(n_rows), n_p))
     busy_until = np.full(n_rows, -1, dtype=np.int64)  # online index of the phase being built
     capex = np.zeros((n_rows, n_t))
     rows = np.arange(n_rows)
@@ -553,7 +559,7 @@ def expand(
         c_t = cap[:, t] + in_service
         with np.errstate(invalid="ignore"):
             over = dem[:, t] > tr * c_t
-        fire = over & (nxt < n_p) & (busy_until <= t)
+        fire = over & (nxt < allowed) & (busy_until <= t)
         r = rows[fire]
         if r.size:
             k = nxt[r]

@@ -59,7 +59,7 @@ class Metric:
     unit : str
         ``IDR`` (in the results' price basis), ``fraction`` (0.08 = 8 %),
         ``ratio``, ``years`` (a duration), ``year`` (a calendar year), ``flag``
-        (1 yes, 0 no), ``tonnes``.
+        (1 yes, 0 no), ``tonnes``, ``count``.
     en, id : str
         The label in English and Indonesian.
     better : {"higher", "lower"} or None
@@ -116,6 +116,13 @@ class Context:
         The real social discount rate, None without an economic analysis.
     has_capacity : bool
         Whether the case caps the cargo at a berth capacity.
+    deferred_phases : ndarray
+        Expansion phases each case defers because the BUMD could not fund them.
+    expansion_built_by_case : bool
+        Whether the case builds its expansion phases when triggered (``build``).
+    alternatives : dict
+        The FNPV of the same inputs ``without_expansion`` and ``with_expansion``
+        (every phase built when triggered), run only when a metric asks.
     undefined : list of dict
         Filled with ``{"metric", "reason", "count"}`` for IRRs that are undefined.
     """
@@ -130,6 +137,9 @@ class Context:
     region_rate: Any
     social_rate: Any
     has_capacity: bool
+    deferred_phases: Any = 0.0
+    expansion_built_by_case: bool = False
+    alternatives: dict[str, Callable[[], Any]] = field(default_factory=dict)
     undefined: list[dict[str, Any]] = field(default_factory=list)
     _cache: dict[str, Any] = field(default_factory=dict)
 
@@ -183,7 +193,8 @@ def _llcr_first(c: Context) -> np.ndarray:
 
 def _shortfall(c: Context) -> tuple[np.ndarray, np.ndarray]:
     def find() -> tuple[np.ndarray, np.ndarray]:
-        short = c.lines["cumulative_cash_idr"] < -0.5  # half a rupiah of rounding is not a shortfall
+        # the plan's own cash: before any financing of shortfalls (half a rupiah of rounding is not a shortfall)
+        short = c.lines["cumulative_cash_before_gap_funding_idr"] < -0.5
         any_short = short.any(axis=-1)
         return np.where(any_short, 0.0, 1.0), np.where(any_short, c.years[np.argmax(short, axis=-1)], np.nan)
 
@@ -198,7 +209,8 @@ def _bcr(c: Context) -> np.ndarray:
 
 
 def _region_flow(c: Context) -> np.ndarray:
-    return c.lines["dividends_to_region_idr"] - c.lines["region_injection_idr"]
+    """What the region receives (dividends) less all it pays in (planned injections and top-ups)."""
+    return c.lines["dividends_to_region_idr"] - c.lines["public_money_idr"]
 
 
 def _region_share(c: Context, of: str, how: str) -> np.ndarray:
@@ -207,13 +219,17 @@ def _region_share(c: Context, of: str, how: str) -> np.ndarray:
         return c.nan()
     if how == "avg_dividends":
         return np.mean(L["dividends_to_region_idr"][..., c.operating] / L[of][..., c.operating], axis=-1)
-    return np.max(L["region_injection_idr"] / L[of], axis=-1)
+    return np.max(L["public_money_idr"] / L[of], axis=-1)
 
 
-def _bond_alternative(c: Context) -> np.ndarray:
-    # the level yearly amount over the operating years worth the injection at the region's rate
-    disc = (1.0 + c.region_rate[..., None]) ** -np.arange(c.years.size)
-    return fm.npv(c.region_rate, c.lines["region_injection_idr"]) / np.sum(disc[..., c.operating], axis=-1)
+def _expansion_npv(c: Context) -> np.ndarray:
+    """FNPV with every expansion phase built when triggered, less FNPV with none: the expansion's own value."""
+    alt = c.alternatives
+    if not alt:
+        return c.nan()
+    built_here = c.expansion_built_by_case and not np.any(c.deferred_phases)
+    with_ = fm.npv(c.wacc, c.lines[_FCF]) if built_here else alt["with_expansion"]()
+    return with_ - alt["without_expansion"]()
 
 
 def _economic(c: Context, key: str) -> np.ndarray:
@@ -255,10 +271,8 @@ def _max_prob_npv_negative(case: Any) -> float:
 
 
 def _payback_limit(case: Any) -> float:
-    """Payback must come within the construction years plus the concession (default: the operating years)."""
-    cr = case.criteria
-    concession = cr.concession_years if cr.concession_years is not None else case.timeline.operating_years
-    return float(case.timeline.construction_years + concession)
+    """Payback must come within the construction years plus the concession's term."""
+    return float(case.timeline.construction_years + case.concession.term_years)
 
 
 def _has_line(key: str) -> Callable[[Any], bool]:
@@ -295,10 +309,19 @@ METRICS: dict[str, Metric] = {
            better="higher", op=">", against=1.0, compute=_bcr),
         _M("profitability_index", "ratio", "Profitability index (at the WACC)", "Indeks profitabilitas (pada WACC)",
            better="higher", op=">", against=1.0, compute=lambda c: fm.profitability_index(c.wacc, c.lines[_FCF])),
-        _M("equity_npv_idr", "IDR", "Equity NPV at the cost of equity", "NPV ekuitas pada biaya ekuitas",
+        _M("equity_npv_idr", "IDR", "Equity NPV (free cash flow to equity) at the cost of equity",
+           "NPV ekuitas (arus kas bebas untuk ekuitas) pada biaya ekuitas",
            better="higher", op=">", against=0.0, compute=lambda c: fm.npv(c.cost_of_equity, c.lines["equity_cf_idr"])),
-        _M("equity_irr", "fraction", "Equity IRR", "IRR ekuitas", better="higher", op=">", against="cost_of_equity",
+        _M("equity_irr", "fraction", "Equity IRR (free cash flow to equity)", "IRR ekuitas (arus kas bebas untuk ekuitas)",
+           better="higher", op=">", against="cost_of_equity",
            rate=True, proxy="equity_npv_idr", compute=lambda c: c.irr("equity_irr", c.lines["equity_cf_idr"])),
+        _M("shareholder_npv_idr", "IDR", "Shareholders' NPV: capital paid in against dividends and final net assets",
+           "NPV pemegang saham: modal disetor dibanding dividen dan aset bersih akhir", better="higher", op=">", against=0.0,
+           compute=lambda c: fm.npv(c.cost_of_equity, c.lines["shareholder_cf_idr"])),
+        _M("shareholder_irr", "fraction", "Shareholders' IRR: capital paid in against dividends and final net assets",
+           "IRR pemegang saham: modal disetor dibanding dividen dan aset bersih akhir", better="higher", op=">",
+           against="cost_of_equity", rate=True, proxy="shareholder_npv_idr",
+           compute=lambda c: c.irr("shareholder_irr", c.lines["shareholder_cf_idr"])),
         _M("cost_of_equity", "fraction", "Cost of equity", "Biaya ekuitas", rate=True, compute=lambda c: c.cost_of_equity),
         _M("dscr_min", "ratio", "Minimum DSCR", "DSCR minimum", better="higher", op=">=", against=_min_dscr,
            compute=lambda c: _dscr_stats(c)[0]),
@@ -312,41 +335,58 @@ METRICS: dict[str, Metric] = {
            compute=lambda c: _shortfall(c)[0]),
         _M("first_cash_shortfall_year", "year", "First year cumulative cash is negative", "Tahun pertama kas kumulatif negatif",
            compute=lambda c: _shortfall(c)[1]),
-        _M("min_cumulative_cash_idr", "IDR", "Lowest cumulative cash balance", "Saldo kas kumulatif terendah",
-           better="higher", op=">=", against=0.0, compute=lambda c: c.lines["cumulative_cash_idr"].min(axis=-1)),
+        _M("min_cumulative_cash_idr", "IDR", "Lowest cumulative cash balance before financing any shortfall",
+           "Saldo kas kumulatif terendah sebelum pembiayaan kekurangan kas", better="higher", op=">=", against=0.0,
+           compute=lambda c: c.lines["cumulative_cash_before_gap_funding_idr"].min(axis=-1)),
+        _M("gap_funding_total_idr", "IDR", "Shortfalls financed by top-ups and the standby facility, total",
+           "Kekurangan kas yang dibiayai tambahan modal dan fasilitas siaga, total", better="lower",
+           compute=lambda c: (c.lines["top_up_idr"] + c.lines["standby_draw_idr"]).sum(axis=-1)),
+        _M("unfunded_gap_max_idr", "IDR", "Largest cash shortfall no source covers (unfunded)",
+           "Kekurangan kas terbesar yang tidak tertutup sumber mana pun", better="lower", op="<=", against=0.0,
+           compute=lambda c: c.lines["unfunded_gap_idr"].max(axis=-1)),
         _M("capex_total_idr", "IDR", "Total capital expenditure", "Total belanja modal", compute=lambda c: c.lines["capex_idr"].sum(axis=-1)),
         _M("debt_total_idr", "IDR", "Total debt drawn", "Total pinjaman ditarik", compute=lambda c: c.lines["debt_drawdown_idr"].sum(axis=-1)),
-        _M("region_injection_total_idr", "IDR", "Capital injected by the region", "Penyertaan modal daerah",
+        _M("region_injection_total_idr", "IDR", "Capital injection planned by the region", "Penyertaan modal daerah yang direncanakan",
            compute=lambda c: c.lines["region_injection_idr"].sum(axis=-1)),
+        _M("region_top_up_total_idr", "IDR", "Top-ups the region pays to cover shortfalls", "Tambahan modal daerah untuk menutup kekurangan kas",
+           better="lower", compute=lambda c: c.lines["region_top_up_idr"].sum(axis=-1)),
+        _M("public_money_total_idr", "IDR", "Public money at stake: the region's injection and top-ups, total",
+           "Uang publik yang dipertaruhkan: penyertaan dan tambahan modal daerah, total", better="lower",
+           compute=lambda c: c.lines["public_money_idr"].sum(axis=-1)),
+        _M("public_money_pv_idr", "IDR", "Present value of the public money at stake (region's rate)",
+           "Nilai kini uang publik yang dipertaruhkan (tingkat diskonto daerah)", better="lower",
+           compute=lambda c: fm.npv(c.region_rate, c.lines["public_money_idr"])),
         _M("region_dividends_total_idr", "IDR", "Dividends to the region (PAD), undiscounted", "Dividen untuk daerah (PAD), tanpa diskonto",
            compute=lambda c: c.lines["dividends_to_region_idr"].sum(axis=-1)),
         _M("region_pv_injection_idr", "IDR", "Present value of the region's capital injection", "Nilai kini penyertaan modal daerah",
            compute=lambda c: fm.npv(c.region_rate, c.lines["region_injection_idr"])),
         _M("region_pv_dividends_idr", "IDR", "Present value of dividends to the region (PAD)", "Nilai kini dividen untuk daerah (PAD)",
-           better="higher", op=">=", against="region_pv_injection_idr",
+           better="higher", op=">=", against="public_money_pv_idr",
            compute=lambda c: fm.npv(c.region_rate, c.lines["dividends_to_region_idr"])),
-        _M("region_npv_idr", "IDR", "Region's NPV on its injection (dividends only)", "NPV daerah atas penyertaan modal (dividen saja)",
+        _M("region_npv_idr", "IDR", "Region's NPV: dividends against injection and top-ups", "NPV daerah: dividen dibanding penyertaan dan tambahan modal",
            better="higher", op=">", against=0.0, compute=lambda c: fm.npv(c.region_rate, _region_flow(c))),
-        _M("region_irr", "fraction", "Region's IRR on its injection (dividends only)", "IRR daerah atas penyertaan modal (dividen saja)",
+        _M("region_irr", "fraction", "Region's IRR: dividends against injection and top-ups", "IRR daerah: dividen dibanding penyertaan dan tambahan modal",
            better="higher", op=">", against="region_discount_rate", rate=True, proxy="region_npv_idr",
            compute=lambda c: c.irr("region_irr", _region_flow(c))),
         _M("region_discount_rate", "fraction", "Region's discount rate (opportunity cost)", "Tingkat diskonto daerah (biaya peluang)",
            rate=True, compute=lambda c: c.region_rate),
         _M("region_payback_year", "year", "Year the region's injection is paid back by dividends",
            "Tahun penyertaan modal daerah kembali melalui dividen", better="lower", undefined_fails=True,
-           compute=lambda c: fm.payback_year(c.years, c.lines["region_injection_idr"], c.lines["dividends_to_region_idr"])),
+           compute=lambda c: fm.payback_year(c.years, c.lines["public_money_idr"], c.lines["dividends_to_region_idr"])),
         _M("region_discounted_payback_year", "year", "Year the injection is paid back, discounted at the region's rate",
            "Tahun penyertaan modal kembali, terdiskonto pada tingkat diskonto daerah", better="lower", undefined_fails=True,
-           compute=lambda c: fm.payback_year(c.years, c.lines["region_injection_idr"], c.lines["dividends_to_region_idr"], c.region_rate)),
+           compute=lambda c: fm.payback_year(c.years, c.lines["public_money_idr"], c.lines["dividends_to_region_idr"], c.region_rate)),
         _M("region_dividends_avg_idr_per_year", "IDR", "Average dividends to the region (PAD) per operating year",
            "Rata-rata dividen untuk daerah (PAD) per tahun operasi",
            compute=lambda c: np.mean(c.lines["dividends_to_region_idr"][..., c.operating], axis=-1)),
-        _M("region_bond_alternative_idr_per_year", "IDR", "The same money in government bonds: equivalent yearly income",
-           "Uang yang sama dalam obligasi pemerintah: pendapatan tahunan setara", compute=_bond_alternative),
+        _M("region_bond_interest_avg_idr_per_year", "IDR",
+           "The same money in government bonds: average yearly interest (the capital comes back at maturity)",
+           "Uang yang sama dalam obligasi pemerintah: rata-rata bunga per tahun (pokoknya kembali saat jatuh tempo)",
+           compute=lambda c: np.mean(c.lines["region_bond_interest_idr"][..., c.operating], axis=-1)),
         _M("region_dividends_share_of_pad", "fraction", "Average dividends as a share of the region's PAD",
            "Rata-rata dividen sebagai bagian dari PAD daerah", compute=lambda c: _region_share(c, "region_pad_idr", "avg_dividends")),
-        _M("region_injection_share_of_apbd", "fraction", "Largest yearly injection as a share of the region's budget (APBD)",
-           "Penyertaan modal tahunan terbesar sebagai bagian dari APBD",
+        _M("region_injection_share_of_apbd", "fraction", "Largest yearly payment (injection or top-up) as a share of the region's budget (APBD)",
+           "Pembayaran tahunan terbesar (penyertaan atau tambahan modal) sebagai bagian dari APBD",
            compute=lambda c: _region_share(c, "region_apbd_idr", "max_injection")),
         _M("viability_gap_grant_total_idr", "IDR", "Viability-gap grant (KPBU)", "Dukungan kelayakan (VGF, KPBU)",
            compute=lambda c: c.lines["viability_gap_grant_idr"].sum(axis=-1)),
@@ -364,6 +404,11 @@ METRICS: dict[str, Metric] = {
            "Permintaan kargo yang tidak tertampung dermaga, total", better="lower", compute=lambda c: _capacity(c, "cargo_unmet_tonnes")),
         _M("berth_occupancy_max", "fraction", "Highest berth occupancy", "Tingkat pemakaian dermaga tertinggi",
            compute=lambda c: _capacity(c, "berth_occupancy_max")),
+        _M("expansion_npv_idr", "IDR", "The expansion's own FNPV (with its phases less without)",
+           "FNPV perluasan sendiri (dengan tahapannya dikurangi tanpa)", better="higher", op=">", against=0.0, compute=_expansion_npv),
+        _M("expansion_deferred_phases", "count", "Expansion phases deferred: the BUMD could not fund them when needed",
+           "Tahap perluasan yang ditunda: BUMD tidak mampu membiayainya saat dibutuhkan", better="lower",
+           compute=lambda c: np.broadcast_to(np.asarray(c.deferred_phases, dtype=float), c.lead)),
         _M("pv_contribution_port_idr", "IDR", "Present value of the port's contribution (before overhead, tax, financing)",
            "Nilai kini kontribusi pelabuhan (sebelum biaya umum, pajak, pembiayaan)", better="higher", op=">", against=0.0,
            compute=lambda c: fm.npv(c.wacc, c.lines["contribution_port_idr"]), needs=_has_line("port")),

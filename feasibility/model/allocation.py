@@ -1,4 +1,4 @@
-"""The BUMD's equity: the region's capital injections, the profit allocation and the dividends paid.
+"""The BUMD's equity: the region's capital injections and the PP 54/2017 allocation of profit.
 
 Profit allocation of a regional-owned enterprise (PP 54/2017 art. 88-90; UU
 40/2007 art. 70-71 for the legal reserve): of each year's distributable
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Equity", "allocate_profit", "equity", "lagged"]
+__all__ = ["Allocator", "allocate_profit", "injections", "lagged"]
 
 
 def allocate_profit(
@@ -70,22 +70,38 @@ def allocate_profit(
 
     rs, cap, ts, po = (per_case(v) for v in (reserve_share, reserve_cap_share, tantiem_share, payout))
     out = {k: np.zeros((shape[-1],) + lead) for k in ("reserve_addition", "reserve", "tantiem", "dividend", "retained")}
-    retained = np.zeros(lead)
-    reserve = np.zeros(lead)
+    alloc = Allocator(lead, rs, cap, ts, po)
     for t in range(shape[-1]):
-        p = profit_t[t]
-        base = np.maximum(0.0, np.minimum(p, retained + p))
-        add = np.minimum(rs * base, np.maximum(0.0, cap * capital_t[t] - reserve))
-        tant = ts * (base - add)
-        div = po * (base - add - tant)
-        reserve = reserve + add
-        retained = retained + p - add - tant - div
+        add, tant, div = alloc.step(profit_t[t], capital_t[t])
         out["reserve_addition"][t] = add
-        out["reserve"][t] = reserve
+        out["reserve"][t] = alloc.reserve
         out["tantiem"][t] = tant
         out["dividend"][t] = div
-        out["retained"][t] = retained
+        out["retained"][t] = alloc.retained
     return {k: np.moveaxis(v, 0, -1) for k, v in out.items()}
+
+
+class Allocator:
+    """PP 54/2017 profit allocation a year at a time (see :func:`allocate_profit`).
+
+    Keeps the legal reserve and the retained earnings between years; the cash
+    waterfall (:mod:`.waterfall`) steps it year by year.
+    """
+
+    def __init__(self, lead: tuple[int, ...], reserve_share: Any, reserve_cap_share: Any, tantiem_share: Any, payout: Any):
+        self.rs, self.cap, self.ts, self.po = reserve_share, reserve_cap_share, tantiem_share, payout
+        self.retained = np.zeros(lead)
+        self.reserve = np.zeros(lead)
+
+    def step(self, profit: np.ndarray, capital: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The reserve addition, tantiem and dividend declared on a year's net profit."""
+        base = np.maximum(0.0, np.minimum(profit, self.retained + profit))
+        add = np.minimum(self.rs * base, np.maximum(0.0, self.cap * capital - self.reserve))
+        tant = self.ts * (base - add)
+        div = self.po * (base - add - tant)
+        self.reserve = self.reserve + add
+        self.retained = self.retained + profit - add - tant - div
+        return add, tant, div
 
 
 def lagged(x: np.ndarray, lag: int) -> np.ndarray:
@@ -98,36 +114,11 @@ def lagged(x: np.ndarray, lag: int) -> np.ndarray:
     return out
 
 
-@dataclass
-class Equity:
-    """The region's and the BUMD's equity flows (IDR, current prices), shape L + (T,).
-
-    ``region_injection`` is what the region pays in (penyertaan modal daerah),
-    ``injection`` the BUMD's whole paid-in equity (the region's share is
-    ``ownership``), ``allocation`` the PP 54/2017 allocation of each year's
-    profit (:func:`allocate_profit`), ``dividends_paid`` and ``tantiem_paid``
-    the payments after the lag, ``region_dividends`` the region's share of the
-    dividends (to PAD).
-    """
-
-    region_injection: np.ndarray
-    injection: np.ndarray
-    allocation: dict[str, np.ndarray]
-    dividends_paid: np.ndarray
-    tantiem_paid: np.ndarray
-    region_dividends: np.ndarray
-
-
-def equity(inp: Any, net_profit: np.ndarray) -> Equity:
-    """Injections by year, the profit allocation and the dividends reaching the region."""
+def injections(inp: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The region's planned capital injections by year, and the BUMD's whole paid-in equity they bring
+    (the region holds ``ownership`` of it; partners pay the rest pro rata), IDR nominal, shape L + (T,)."""
     region_inj = np.zeros(inp.full)
     amounts = inp.injection_amounts
     for j, yr in enumerate(inp.injection_years):
         region_inj[..., yr - inp.start_year] += amounts[..., j]
-    injection = region_inj / inp.ownership
-    alloc = allocate_profit(
-        net_profit, np.cumsum(injection, axis=-1), inp.reserve_share, inp.reserve_cap_share, inp.tantiem_share, inp.payout
-    )
-    div_paid = lagged(alloc["dividend"], inp.dividend_lag_years)
-    tantiem_paid = lagged(alloc["tantiem"], inp.dividend_lag_years)
-    return Equity(region_inj, injection, alloc, div_paid, tantiem_paid, div_paid * inp.ownership)
+    return region_inj, region_inj / inp.ownership

@@ -65,6 +65,32 @@ def item_schedule(item: CapexInputs, inp: Inputs, pi: np.ndarray) -> tuple[np.nd
     return nominal, share, renewals, nominal * (share + renewals)
 
 
+@dataclass(frozen=True)
+class AssetKey:
+    """A group of assets depreciated, retired and valued alike.
+
+    Attributes
+    ----------
+    line : str
+        The business line that owns them (a concession's reversion applies to its line).
+    asset_class, method : str
+        The PMK 72/2023 tax class and depreciation method.
+    renewals : tuple of int
+        Year indices at which the item is bought again; each purchase retires
+        the one before (UU PPh art. 11(8)). Empty for items never renewed.
+    """
+
+    line: str
+    asset_class: str
+    method: str
+    renewals: tuple[int, ...] = ()
+
+    def alive(self, T: int) -> np.ndarray:
+        """Which placement years (indices) are still in service at the end of the last year."""
+        last = max(self.renewals, default=0)
+        return np.arange(T) >= last
+
+
 @dataclass
 class Capex:
     """The result of :func:`capex` (IDR, current prices unless named ``real``).
@@ -76,22 +102,25 @@ class Capex:
     by_category : dict
         Spend by ``land``, ``construction`` and ``equipment`` (the economic analysis's kinds).
     in_service : dict
-        Cost entering service by year, by ``(asset_class, depreciation method)``.
+        Cost entering service by year, by :class:`AssetKey`.
     in_service_real : dict
         The same at base-year prices, each spend deflated in its own year (for
         the economic-life residual value and the economic analysis); empty when
         neither needs it.
-    built : dict
-        Depreciable construction spend (before operation) by ``(asset_class,
-        method)``, shape L: the weights of the interest during construction.
+    construction_spend : dict
+        Spend in the construction years by :class:`AssetKey` (land too), shape
+        L + (T,): what the interest during construction financed, year by year.
+    expansion : ndarray, shape L + (T,)
+        The expansion phases' spend (part of ``total``).
     """
 
     total: np.ndarray
     construction: np.ndarray
     by_category: dict[str, Any]
-    in_service: dict[tuple[str, str], Any]
-    in_service_real: dict[tuple[str, str], Any]
-    built: dict[tuple[str, str], Any]
+    in_service: dict[AssetKey, Any]
+    in_service_real: dict[AssetKey, Any]
+    construction_spend: dict[AssetKey, Any]
+    expansion: Any = 0.0
 
 
 def _add(d: dict[Any, Any], key: Any, value: Any) -> None:
@@ -105,32 +134,35 @@ def capex(inp: Inputs, pi: np.ndarray, expansion: Expansion | None, *, want_real
     building = years < inp.first_operating_year
     total, construction = np.zeros(full), np.zeros(full)
     by_cat: dict[str, Any] = {"land": 0.0, "construction": 0.0, "equipment": 0.0}
-    in_service: dict[tuple[str, str], Any] = {}
-    in_service_real: dict[tuple[str, str], Any] = {}
-    built: dict[tuple[str, str], Any] = {}
+    in_service: dict[AssetKey, Any] = {}
+    in_service_real: dict[AssetKey, Any] = {}
+    built: dict[AssetKey, Any] = {}
+    expansion_spend: Any = np.zeros(full)
     for line in inp.lines:
         for item in line.capex:
             nominal, share, renewals, spend = item_schedule(item, inp, pi)
             total = total + spend
             by_cat[category(item.asset_class)] = by_cat[category(item.asset_class)] + spend
             construction = construction + np.where(building, spend, 0.0)
-            k = (item.asset_class, item.method)
+            k = AssetKey(line.key, item.asset_class, item.method, tuple(int(i) for i in np.flatnonzero(renewals)))
             _add(in_service, k, placed_in_service(nominal, share, renewals, fo))
             if want_real:
                 _add(in_service_real, k, placed_in_service(nominal / pi, share, renewals, fo))
-            if item.asset_class != "land":
-                _add(built, k, np.sum(np.where(building, spend, 0.0), axis=-1))
-    cap = next((ln.capacity for ln in inp.lines if ln.capacity is not None), None)
-    if expansion is not None and cap is not None:
+            _add(built, k, np.where(building, spend, 0.0))
+    for line in inp.lines:
+        cap = line.capacity
+        if expansion is None or cap is None:
+            continue
         # each phase is paid in its trigger year and enters service in its online year
         for j, (_capacity, cost) in enumerate(cap.phases):
             trig = np.broadcast_to(expansion.trigger_year[..., j : j + 1], full[:-1] + (1,))
             online = np.broadcast_to(expansion.online_year[..., j : j + 1], full[:-1] + (1,))
             spend = np.where(years == trig, cost * pi, 0.0)
             total = total + spend
+            expansion_spend = expansion_spend + spend
             by_cat[category(cap.expansion_asset_class)] = by_cat[category(cap.expansion_asset_class)] + spend
-            key = (cap.expansion_asset_class, "straight_line")
+            key = AssetKey(line.key, cap.expansion_asset_class, "straight_line")
             _add(in_service, key, np.where(years == online, spend.sum(axis=-1, keepdims=True), 0.0))
             if want_real:
                 _add(in_service_real, key, np.where(years == online, cost, 0.0))
-    return Capex(total, construction, by_cat, in_service, in_service_real, built)
+    return Capex(total, construction, by_cat, in_service, in_service_real, built, expansion_spend)

@@ -3,14 +3,18 @@
 * project free cash flow (after tax, before financing; ADB 2005, ch. 7):
   ``EBITDA - tax without interest - capex - change in working capital +
   residual value + grant``;
-* cash flow available for debt service, operating years only (construction is
-  funded by equity and loans): ``EBITDA - tax - change in working capital - capex``;
-* free cash flow to equity: ``EBITDA - tax - capex - change in working capital +
-  loans drawn - debt service + residual value + grant``, less the debt still
-  outstanding in the last year;
-* the BUMD's net cash flow and cumulative cash (EU CBA Guide 2014: financial
-  sustainability): equity injected + loans + grant + EBITDA - change in working
-  capital - tax - capex - debt service - dividends - tantiem.
+* cash flow available for debt service (CFADS), operating years only:
+  ``EBITDA - tax - change in working capital - capex``, where capex excludes
+  the expansion phases: an expansion is a decision financed by the BUMD's
+  cash or its funding-gap sources, not charged against the cover of the
+  loans that built the first phase (Yescombe 2014, ch. 12: CFADS is after
+  maintenance capex, before expansion capex financed separately);
+* free cash flow to equity (FCFE): the project's flow after tax with interest,
+  plus loans and standby drawn, less debt service, standby repayment and
+  interest, less what is still owed to lenders after the last year;
+* the shareholders' flows: what they pay in (planned injections and
+  top-ups), the dividends they receive, and in the last year the company's
+  net assets (cash + residual value - loans and standby outstanding).
 """
 
 from __future__ import annotations
@@ -40,8 +44,7 @@ class CashFlows:
     project_fcf: np.ndarray
     cfads: np.ndarray
     equity_cf: np.ndarray
-    net_cash: np.ndarray
-    cumulative_cash: np.ndarray
+    shareholder_cf: np.ndarray
 
 
 def cash_flows(
@@ -51,20 +54,28 @@ def cash_flows(
     tax: np.ndarray,
     tax_unlevered: np.ndarray,
     capex: np.ndarray,
+    expansion_capex: np.ndarray,
     d_nwc: np.ndarray,
     residual: np.ndarray,
     grant: np.ndarray,
     draws: np.ndarray,
     debt_service: np.ndarray,
     debt_outstanding: np.ndarray,
-    injection: np.ndarray,
+    standby_net: np.ndarray,
+    standby_balance: np.ndarray,
+    paid_in: np.ndarray,
     dividends_paid: np.ndarray,
-    tantiem_paid: np.ndarray,
+    cumulative_cash: np.ndarray,
 ) -> CashFlows:
-    """The project, debt-service, equity and BUMD cash flows (``operating`` marks the operating years)."""
+    """The project, debt-service, equity and shareholder cash flows (``operating`` marks the operating years).
+
+    ``standby_net`` is the standby facility's draws less repayments and interest;
+    ``paid_in`` the shareholders' planned injections and top-ups.
+    """
     project_fcf = ebitda - tax_unlevered - capex - d_nwc + residual + grant
-    cfads = np.where(operating, ebitda - tax - d_nwc - capex, 0.0)
-    equity_cf = ebitda - tax - capex - d_nwc + draws - debt_service + residual + grant
-    equity_cf[..., -1] -= debt_outstanding[..., -1]
-    net_cash = injection + draws + grant + ebitda - d_nwc - tax - capex - debt_service - dividends_paid - tantiem_paid
-    return CashFlows(project_fcf, cfads, equity_cf, net_cash, np.cumsum(net_cash, axis=-1))
+    cfads = np.where(operating, ebitda - tax - d_nwc - (capex - expansion_capex), 0.0)
+    equity_cf = ebitda - tax - capex - d_nwc + draws - debt_service + standby_net + residual + grant
+    equity_cf[..., -1] -= debt_outstanding[..., -1] + standby_balance[..., -1]
+    shareholder_cf = dividends_paid - paid_in
+    shareholder_cf[..., -1] += cumulative_cash[..., -1] + residual[..., -1] - debt_outstanding[..., -1] - standby_balance[..., -1]
+    return CashFlows(project_fcf, cfads, equity_cf, shareholder_cf)

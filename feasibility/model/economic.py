@@ -1,10 +1,17 @@
 """Economic cost-benefit lines (ADB 2017 Guidelines; EU CBA Guide 2014, s. 2.8), at constant base-year prices.
 
-* benefits: the revenue at the output conversion factor; the employment
-  benefit, i.e. the unskilled wages in the costs valued at the shadow wage
-  instead of the standard factor (``wages x (cf_operating - cf_shadow_wage)``);
-  each benefit stream's volume x unit value; the residual value of the assets
-  at their conversion factors;
+* benefits: for each revenue stream's generated volume (new traffic), the
+  users' payment, i.e. the revenue at the output conversion factor; for its
+  diverted volume (taken from an alternative with spare capacity), only the
+  resources saved: the alternative's cost of serving it (at the standard
+  conversion factor) and the benefit streams marked ``diverted`` (a tariff paid
+  here instead of there is a transfer between operators, EU CBA Guide 2014,
+  transport: generated versus diverted traffic), so no tonne counts both its
+  revenue and its savings; the employment benefit, i.e. the unskilled wages in
+  the costs valued at the shadow wage instead of the standard factor
+  (``wages x (cf_operating - cf_shadow_wage)``); the residual value of the
+  assets at their conversion factors (all of them: assets that revert to a
+  concession's grantor still serve society);
 * costs: capex by kind (land, construction, equipment) and the operating costs
   at their conversion factors;
 * left out as transfers or financial items: income tax, the concession fee
@@ -21,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .capex import category
+from .capex import AssetKey, category
 from .inputs import EconomicInputs, Inputs
 from .operations import per_case
 from .tax import depreciation
@@ -31,6 +38,7 @@ __all__ = ["ECONOMIC_LINES", "economic_lines", "economic_residual"]
 #: the economic lines, in the order they are shown (each benefit stream adds ``economic_benefit_<name>_real_idr``)
 ECONOMIC_LINES = (
     "economic_revenue_real_idr",
+    "economic_diverted_savings_real_idr",
     "economic_employment_real_idr",
     "economic_residual_real_idr",
     "economic_benefit_streams_real_idr",
@@ -43,42 +51,50 @@ ECONOMIC_LINES = (
 
 
 def economic_residual(
-    inp: Inputs, in_service_real: dict[tuple[str, str], Any], cf: dict[str, Any], full: tuple[int, ...]
+    inp: Inputs, in_service_real: dict[AssetKey, Any], cf: dict[str, Any], full: tuple[int, ...]
 ) -> np.ndarray:
-    """The assets' residual value at constant base-year prices, at their conversion factors (shape L).
+    """The assets' residual value to society at constant base-year prices, at their conversion factors (shape L).
 
     ``in_service_real`` holds each asset's cost at base-year prices (every
     spend deflated in the year it was made), valued as the financial residual
     is (economic life left, or tax book value; land keeps its real value), so
-    that general inflation does not change the economic result.
+    that general inflation does not change the economic result. Assets retired
+    by a renewal count for nothing; assets that revert to the grantor of a
+    concession keep their value here (they serve society whoever owns them).
     """
     if inp.residual_method == "none":
         return np.zeros(full[:-1])
     total: Any = 0.0
     T = full[-1]
     age = T - np.arange(T)
-    for (asset_class, method), placed in in_service_real.items():
+    for k, placed in in_service_real.items():
         real = np.broadcast_to(placed, full)
         if inp.residual_method == "book_value":
-            value = real.sum(axis=-1) - depreciation(real, asset_class, method).sum(axis=-1)
-        elif asset_class == "land":
+            value = real.sum(axis=-1) - depreciation(real, k.asset_class, k.method, k.renewals).sum(axis=-1)
+        elif k.asset_class == "land":
             value = real.sum(axis=-1)
         else:
-            value = np.sum(real * np.clip(1.0 - age / inp.economic_lives[asset_class], 0.0, 1.0), axis=-1)
-        total = total + value * per_case(cf[category(asset_class)])
+            life = inp.economic_lives[k.asset_class]
+            value = np.sum(real * (k.alive(T) * np.clip(1.0 - age / life, 0.0, 1.0)), axis=-1)
+        total = total + value * per_case(cf[category(k.asset_class)])
     return np.broadcast_to(total, full[:-1])
+
+
+def _share(e: EconomicInputs, stream: str, traffic: str | None) -> Any:
+    """The share of a stream's volume that is diverted (``traffic="diverted"``) or generated."""
+    diverted = e.traffic[stream][0]
+    return diverted if traffic == "diverted" else 1.0 - diverted
 
 
 def _benefit_streams(e: EconomicInputs, inp: Inputs, volumes: dict[str, np.ndarray], out: dict[str, np.ndarray]) -> Any:
     streams: Any = np.zeros(inp.full)
-    for name, follows, per_unit, unit_value, growth in e.benefits:
-        if follows is not None:
-            key, stream = follows.split(".", 1)
-            volume = volumes[f"{key}.{stream}"] * per_unit
+    for b in e.benefits:
+        if b.follows is not None:
+            volume = volumes[b.follows] * _share(e, b.follows, b.traffic) * b.per_unit
         else:
-            volume = per_unit * (inp.years >= inp.first_operating_year)
-        value = unit_value * (1.0 + growth) ** (inp.years - inp.price_base_year)
-        out[f"economic_benefit_{name}_real_idr"] = np.broadcast_to(volume * value, inp.full)
+            volume = b.per_unit * (inp.years >= inp.first_operating_year)
+        value = b.unit_value * (1.0 + b.growth) ** (inp.years - inp.price_base_year)
+        out[f"economic_benefit_{b.name}_real_idr"] = np.broadcast_to(volume * value, inp.full)
         streams = streams + volume * value
     return streams
 
@@ -87,21 +103,21 @@ def economic_lines(
     inp: Inputs,
     pi: Any,
     volumes: dict[str, np.ndarray],
-    revenue: Any,
+    revenues: dict[str, np.ndarray],
     operating_costs: Any,
     unskilled: Any,
     capex_by: dict[str, Any],
-    in_service_real: dict[tuple[str, str], Any],
+    in_service_real: dict[AssetKey, Any],
 ) -> dict[str, np.ndarray]:
     """Every economic line (see :data:`ECONOMIC_LINES`) and one per benefit stream, shape L + (T,).
 
     Parameters
     ----------
-    volumes : dict
-        Each revenue stream's volume by ``"<line>.<stream>"`` (for benefits that follow a stream).
-    revenue, operating_costs, unskilled : ndarray
-        Financial revenue, operating costs without the concession fee, and the
-        unskilled wages in them (IDR, current prices).
+    volumes, revenues : dict
+        Each revenue stream's volume and revenue (IDR, current prices) by ``"<line>.<stream>"``.
+    operating_costs, unskilled : ndarray
+        Operating costs without the concession fee, and the unskilled wages in
+        them (IDR, current prices).
     capex_by : dict
         Capital spend by ``land``, ``construction``, ``equipment`` (current prices).
     """
@@ -109,7 +125,10 @@ def economic_lines(
     full = inp.full
     cf = e.factors
     out: dict[str, np.ndarray] = {}
-    out["economic_revenue_real_idr"] = revenue * cf["output"] / pi
+    generated = sum((revenues[k] * (1.0 - e.traffic[k][0]) for k in revenues), np.zeros(full))
+    out["economic_revenue_real_idr"] = generated * cf["output"] / pi
+    saved = sum((volumes[k] * e.traffic[k][0] * e.traffic[k][1] for k in volumes), np.zeros(full))
+    out["economic_diverted_savings_real_idr"] = saved * cf["operating_costs"]
     out["economic_employment_real_idr"] = unskilled * (cf["operating_costs"] - cf["shadow_wage"]) / pi
     res = np.zeros(full)
     res[..., -1] = economic_residual(inp, in_service_real, cf, full)
@@ -119,7 +138,7 @@ def economic_lines(
     capex = (capex_by["land"] * cf["land"] + capex_by["construction"] * cf["construction"] + capex_by["equipment"] * cf["equipment"]) / pi
     out["economic_capex_real_idr"] = np.broadcast_to(capex, full)
     out["economic_opex_real_idr"] = np.broadcast_to(operating_costs * cf["operating_costs"] / pi, full)
-    benefits = out["economic_revenue_real_idr"] + out["economic_employment_real_idr"] + res + streams
+    benefits = out["economic_revenue_real_idr"] + out["economic_diverted_savings_real_idr"] + out["economic_employment_real_idr"] + res + streams
     costs = out["economic_capex_real_idr"] + out["economic_opex_real_idr"]
     out["economic_benefits_real_idr"] = np.broadcast_to(benefits, full)
     out["economic_costs_real_idr"] = np.broadcast_to(costs, full)

@@ -29,13 +29,16 @@ from ..case import Case, Quantity
 from ..case.schema import LabLine, PortLine
 
 __all__ = [
+    "Benefit",
     "BuildUpCargo",
     "BuildUpLab",
     "CapacityInputs",
     "CapexInputs",
+    "ConcessionTerms",
     "EconomicInputs",
     "FixedCost",
     "ForecastVolume",
+    "FundingSources",
     "Inputs",
     "Line",
     "Loan",
@@ -224,7 +227,9 @@ class CapacityInputs:
     trigger_occupancy: Val | None = None
     lead_time_years: int = 0
     expansion_asset_class: str = "building_permanent"
-    phases: tuple[tuple[Val, Val], ...] = ()  # (capacity t/yr, capex IDR base-year prices)
+    phases: tuple[tuple[Val, Val], ...] = ()  # (capacity t/yr, capex IDR base-year prices with contingency and optimism bias)
+    build: str = "when_triggered"
+    when_unfunded: str = "gap_funding"
 
 
 @dataclass(frozen=True)
@@ -252,12 +257,65 @@ class Loan:
 
 
 @dataclass(frozen=True)
+class Benefit:
+    """An economic benefit stream: volume (fixed, or per unit of a stream's diverted or generated volume) x unit value."""
+
+    name: str
+    follows: str | None
+    traffic: str | None
+    per_unit: Val  # units per stream unit, or the fixed volume per year
+    unit_value: Val
+    growth: Val
+
+
+@dataclass(frozen=True)
 class EconomicInputs:
-    """Conversion factors, benefit streams and the social discount rate (ADB 2017; EU CBA Guide 2014)."""
+    """Conversion factors, traffic, benefit streams and the social discount rate (ADB 2017; EU CBA Guide 2014).
+
+    ``traffic`` maps each revenue stream (``line.stream``) to its diverted share
+    and the alternative's resource cost per unit (base-year prices).
+    """
 
     social_discount_rate: Val
     factors: dict[str, Val]
-    benefits: tuple[tuple[str, str | None, Val, Val, Val], ...]  # name, follows, volume or units/unit, value, growth
+    traffic: dict[str, tuple[Val, Val]]
+    benefits: tuple[Benefit, ...]
+
+
+@dataclass(frozen=True)
+class ConcessionTerms:
+    """What happens to a line's assets when its concession ends.
+
+    Attributes
+    ----------
+    line : str
+        The business line under the concession (the port).
+    years_after_horizon : int
+        Concession years left after the last model year (0: it ends with the model).
+    transfer_payment : float or ndarray or None
+        What the grantor pays for the assets when they revert (base-year prices, IDR);
+        None when they revert without payment.
+    land_reverts : bool
+        Whether the line's land reverts too (else the BUMD keeps it).
+    """
+
+    line: str
+    years_after_horizon: int
+    transfer_payment: Any = None
+    land_reverts: bool = True
+
+    def reverts(self, k: Any) -> bool:
+        """Whether an asset group (:class:`feasibility.model.capex.AssetKey`) reverts to the grantor."""
+        return k.line == self.line and (k.asset_class != "land" or self.land_reverts)
+
+
+@dataclass(frozen=True)
+class FundingSources:
+    """How a cash shortfall is financed, in order: ``standby`` (a facility with a limit and a rate) and/or ``top_up``."""
+
+    order: tuple[str, ...] = ()
+    standby_limit: Any = 0.0  # IDR, nominal
+    standby_rate: Any = 0.0
 
 
 @dataclass(frozen=True)
@@ -295,6 +353,8 @@ class Inputs:
     pad_growth: Val
     apbd: Val | None
     economic: EconomicInputs | None
+    concession: ConcessionTerms
+    funding: FundingSources
 
     @property
     def T(self) -> int:
@@ -389,7 +449,13 @@ def _capacity(v: _Values, cap: Any) -> CapacityInputs:
             "trigger_occupancy": v.num(exp.trigger_occupancy),
             "lead_time_years": exp.lead_time_years,
             "expansion_asset_class": exp.asset_class,
-            "phases": tuple((v.num(ph.capacity_tonnes_per_year), v.num(ph.capex_idr)) for ph in exp.phases.values()),
+            # a phase is costed like the first construction: base estimate x (1 + contingency) x (1 + optimism bias)
+            "phases": tuple(
+                (v.num(ph.capacity_tonnes_per_year), v.num(ph.capex_idr) * (1.0 + v.num(ph.contingency)) * (1.0 + v.num(ph.optimism_bias)))
+                for ph in exp.phases.values()
+            ),
+            "build": exp.build,
+            "when_unfunded": exp.when_unfunded,
         }
     return CapacityInputs(
         berths=cap.berths, working_hours=v.num(cap.working_hours_per_year), productivity=v.num(cap.productivity_tonnes_per_hour),
@@ -417,16 +483,32 @@ def _economic(v: _Values, case: Case) -> EconomicInputs | None:
     cf = e.conversion_factors
     factors = {k: v.num(getattr(cf, k)) for k in ("output", "construction", "equipment", "land", "operating_costs", "shadow_wage")}
     benefits = tuple(
-        (
-            name,
-            b.follows,
+        Benefit(
+            name, b.follows, b.traffic,
             v.num(b.units_per_stream_unit) if b.follows is not None else v.num(b.volume_units_per_year),
-            v.num(b.unit_value_idr),
-            v.opt(b.real_growth_per_year, 0.0),
+            v.num(b.unit_value_idr), v.opt(b.real_growth_per_year, 0.0),
         )
         for name, b in e.benefits.items()
     )
-    return EconomicInputs(v.num(e.social_discount_rate), factors, benefits)
+    traffic = {k: (v.num(t.diverted_share), v.num(t.alternative_cost_idr_per_unit)) for k, t in e.traffic.items()}
+    return EconomicInputs(v.num(e.social_discount_rate), factors, traffic, benefits)
+
+
+def _concession(v: _Values, case: Case) -> ConcessionTerms:
+    c = case.concession
+    payment = v.num(c.transfer_payment_idr) if c.transfer_payment_idr is not None else None
+    return ConcessionTerms("port", c.term_years - case.timeline.operating_years, payment, c.land_reverts)
+
+
+def _funding(v: _Values, case: Case) -> FundingSources:
+    g = case.financing.funding_gap
+    if g is None:
+        return FundingSources()
+    order = tuple("standby" if src == "standby_facility" else src for src in g.sources)
+    sf = g.standby_facility
+    if sf is None:
+        return FundingSources(order)
+    return FundingSources(order, v.num(sf.limit_idr_nominal), v.num(sf.interest_rate))
 
 
 def resolve(case: Case, overrides: Mapping[str, Any] | None = None) -> Inputs:
@@ -491,4 +573,6 @@ def resolve(case: Case, overrides: Mapping[str, Any] | None = None) -> Inputs:
         pad_growth=v.opt(reg.pad_growth_real_per_year, 0.0),
         apbd=v.num(reg.apbd_idr_per_year) if reg.apbd_idr_per_year is not None else None,
         economic=_economic(v, case),
+        concession=_concession(v, case),
+        funding=_funding(v, case),
     )

@@ -89,14 +89,17 @@ def stream_volume(s: Stream, years: np.ndarray, full: tuple[int, ...]) -> tuple[
 
 
 def cap_cargo(
-    cap: CapacityInputs, streams: tuple[Stream, ...], volumes: dict[str, np.ndarray], years: np.ndarray, full: tuple[int, ...]
+    cap: CapacityInputs, streams: tuple[Stream, ...], volumes: dict[str, np.ndarray], years: np.ndarray, full: tuple[int, ...],
+    max_phases: Any = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], Expansion | None]:
     """Cap a line's cargo at its berth (and yard) capacity (UNCTAD 1985).
 
     Every cargo-handling stream is scaled by the same share throughput /
     demand, and so are the streams that follow the cargo (port dues, storage:
     fewer ship calls, less cargo in the yard). Expansion phases are built in
-    order when demand passes the trigger share of the capacity in service.
+    order when demand passes the trigger share of the capacity in service, at
+    most ``max_phases`` of them (per case; 0 when the case builds none or a
+    phase is deferred).
 
     Returns
     -------
@@ -116,9 +119,11 @@ def cap_cargo(
         capacity = np.broadcast_to(berth, full)
     else:
         phases = [(per_case(c), per_case(x)) for c, x in cap.phases]
+        if max_phases is None and cap.build == "never":
+            max_phases = 0
         grown = expand(
             demand, berth, phases, years=years, trigger_occupancy=per_case(cap.trigger_occupancy),
-            lead_time_years=cap.lead_time_years,
+            lead_time_years=cap.lead_time_years, max_phases=max_phases,
         )
         capacity = np.broadcast_to(grown.capacity_tonnes_per_year, full)
     berths = capacity
@@ -168,7 +173,9 @@ class Operations:
     expansion: Expansion | None = None
 
 
-def _line_operations(line: Line, inp: Inputs, pi: np.ndarray, acc: dict[str, Any], lines: dict[str, np.ndarray]) -> Expansion | None:
+def _line_operations(
+    line: Line, inp: Inputs, pi: np.ndarray, acc: dict[str, Any], lines: dict[str, np.ndarray], max_phases: Any
+) -> Expansion | None:
     """One business line's revenue and direct costs, added into the totals in ``acc``."""
     years, full, base = inp.years, inp.full, inp.price_base_year
     line_rev, line_cost = np.zeros(full), np.zeros(full)
@@ -178,7 +185,7 @@ def _line_operations(line: Line, inp: Inputs, pi: np.ndarray, acc: dict[str, Any
         lines.update(extra)
     grown = None
     if line.capacity is not None:
-        volumes, cap_lines, grown = cap_cargo(line.capacity, line.streams, volumes, years, full)
+        volumes, cap_lines, grown = cap_cargo(line.capacity, line.streams, volumes, years, full, max_phases)
         lines.update(cap_lines)
     for s in line.streams:
         vol = volumes[s.name]
@@ -205,7 +212,7 @@ def _line_operations(line: Line, inp: Inputs, pi: np.ndarray, acc: dict[str, Any
     return grown
 
 
-def operations(inp: Inputs, pi: np.ndarray) -> Operations:
+def operations(inp: Inputs, pi: np.ndarray, max_phases: Any = None) -> Operations:
     """Revenue, operating costs and EBITDA of every business line and of the BUMD.
 
     Per stream ``revenue = volume x tariff x escalation x price index`` and
@@ -213,6 +220,7 @@ def operations(inp: Inputs, pi: np.ndarray) -> Operations:
     costs in their years; a line's concession fee is its share of the line's
     gross revenue; the BUMD's overhead is on top of the lines.
     ``opex = variable + fixed + overhead + fee``, ``EBITDA = revenue - opex``.
+    ``max_phases`` limits the expansion phases built (per case; see :func:`cap_cargo`).
     """
     full, years = inp.full, inp.years
     acc: dict[str, Any] = {k: np.zeros(full) for k in ("revenue", "variable", "fixed", "fee")}
@@ -220,7 +228,7 @@ def operations(inp: Inputs, pi: np.ndarray) -> Operations:
     lines: dict[str, np.ndarray] = {}
     expansion = None
     for line in inp.lines:
-        grown = _line_operations(line, inp, pi, acc, lines)
+        grown = _line_operations(line, inp, pi, acc, lines, max_phases)
         expansion = grown if grown is not None else expansion
     overhead = np.zeros(full)
     for item in inp.overhead:

@@ -1,4 +1,4 @@
-"""Residual value of the assets at the end of the last model year.
+"""Residual value of the assets at the end of the last model year, as the BUMD holds them.
 
 Methods (``residual_value.method`` of the case):
 
@@ -12,6 +12,14 @@ Methods (``residual_value.method`` of the case):
 ``none``
     Nothing.
 
+Only assets still in service count: an item bought again retires the one it
+replaces (its value is nil at the end). The assets of a line under a
+concession (``[concession]``, a BUP's port, UU 17/2008) revert to the grantor
+when the concession ends: the BUMD's residual counts them only for the years
+of the concession left after the last model year (nothing when it ends with
+the model), plus the transfer payment the concession grants in its last year,
+if any. The economic view (:mod:`.economic`) keeps the assets' value to society.
+
 The net working capital is recovered in the last year unless the method is ``none``.
 """
 
@@ -21,39 +29,69 @@ from typing import Any
 
 import numpy as np
 
-from .capex import category
+from .capex import AssetKey, category
+from .inputs import ConcessionTerms
+from .tax import depreciation
 
 __all__ = ["residual_by_category", "residual_value"]
 
 
+def _book_value(k: AssetKey, placed: np.ndarray, dep: np.ndarray, keep_years: int | None) -> np.ndarray:
+    """Tax book value at the end (shape L); of an asset that reverts, only what ``keep_years`` more years deduct."""
+    book = placed.sum(axis=-1) - dep.sum(axis=-1)
+    if keep_years is None or k.asset_class == "land":
+        return book if keep_years is None else np.zeros_like(book)
+    T = placed.shape[-1]
+    # the same assets depreciated on into the concession years left: what they deduct before reverting
+    later = depreciation(np.concatenate([placed, np.zeros(placed.shape[:-1] + (keep_years,))], axis=-1), k.asset_class, k.method, k.renewals)
+    return later[..., T:].sum(axis=-1)
+
+
+def _life_weight(k: AssetKey, life: Any, T: int, keep_years: int | None) -> Any:
+    """Share of each placement's cost still of use to the BUMD at the end (EU CBA Guide 2014, s. 2.5)."""
+    alive = k.alive(T)
+    if k.asset_class == "land":
+        return alive * (1.0 if keep_years is None else 0.0)  # land keeps its real value, unless it reverts
+    age = T - np.arange(T)  # full years of use by the end of the last year
+    left = np.clip(life - age, 0.0, None)
+    if keep_years is not None:
+        left = np.minimum(left, keep_years)  # of use only until the concession ends
+    return alive * np.clip(left / life, 0.0, 1.0)
+
+
 def residual_by_category(
     method: str,
-    in_service: dict[tuple[str, str], Any],
-    depreciation_by_class: dict[tuple[str, str], np.ndarray],
-    in_service_real: dict[tuple[str, str], Any],
+    in_service: dict[AssetKey, Any],
+    depreciation_by_asset: dict[AssetKey, np.ndarray],
+    in_service_real: dict[AssetKey, Any],
     lives: dict[str, Any],
     pi: np.ndarray,
     full: tuple[int, ...],
+    concession: ConcessionTerms | None = None,
 ) -> dict[str, Any]:
-    """The assets' value at the end of the last year by ``land``, ``construction`` and ``equipment`` (IDR, current prices, shape L)."""
+    """The BUMD's assets at the end of the last year by ``land``, ``construction``, ``equipment``
+    and ``transfer`` (a concession's payment), IDR, current prices, shape L."""
     T = full[-1]
-    out: dict[str, Any] = {"land": 0.0, "construction": 0.0, "equipment": 0.0}
+    out: dict[str, Any] = {"land": 0.0, "construction": 0.0, "equipment": 0.0, "transfer": 0.0}
+    if method == "none":
+        return out
+
+    def keep(k: AssetKey) -> int | None:
+        return concession.years_after_horizon if concession is not None and concession.reverts(k) else None
+
     if method == "book_value":
-        for (asset_class, m), placed in in_service.items():
-            book = np.broadcast_to(placed, full).sum(axis=-1) - depreciation_by_class[(asset_class, m)].sum(axis=-1)
-            out[category(asset_class)] = out[category(asset_class)] + book
-    elif method == "economic_life":
-        age = T - np.arange(T)  # full years of use by the end of the last year
-        # costs at base-year prices (each spend deflated in its own year), restated to last-year prices
+        for k, placed in in_service.items():
+            book = _book_value(k, np.broadcast_to(placed, full), depreciation_by_asset[k], keep(k))
+            out[category(k.asset_class)] = out[category(k.asset_class)] + book
+    else:
         last_prices = np.broadcast_to(pi, full)[..., -1:]
-        for (asset_class, _m), placed_real in in_service_real.items():
-            if asset_class == "land":
-                weight: Any = 1.0  # land keeps its real value
-            else:
-                # the share of its economic life left, at today's prices (EU CBA Guide 2014, s. 2.5)
-                weight = np.clip(1.0 - age / lives[asset_class], 0.0, 1.0)
-            cat = category(asset_class)
+        for k, placed_real in in_service_real.items():
+            # costs at base-year prices (each spend deflated in its own year), restated to last-year prices
+            weight = _life_weight(k, lives.get(k.asset_class, 1.0), T, keep(k))
+            cat = category(k.asset_class)
             out[cat] = out[cat] + np.sum(np.broadcast_to(placed_real, full) * weight * last_prices, axis=-1)
+    if concession is not None and concession.transfer_payment is not None and concession.years_after_horizon == 0:
+        out["transfer"] = concession.transfer_payment * np.broadcast_to(pi, full)[..., -1]
     return out
 
 

@@ -11,20 +11,26 @@ The chain (all money in nominal rupiah inside, shown in the case's
 ``timeline.price_basis``):
 
 1. :func:`.inputs.resolve`: the case and overrides as typed numbers, once;
-2. :func:`.operations.operations`: prices, volumes (capped by the berths),
-   revenue, operating costs, the concession fee, EBITDA by business line;
+2. :func:`.operations.operations`: prices, volumes (capped by the berths,
+   expansion phases as the case decides them), revenue, operating costs, the
+   concession fee, EBITDA by business line;
 3. :func:`.capex.capex`: capital spend with contingency, optimism bias,
-   phasing, renewals and expansion phases, and what enters service when;
+   phasing, renewals (each retiring what it replaces) and expansion phases,
+   and what enters service when;
 4. :func:`.cash.working_capital`;
 5. :func:`.financing.debt`: loans drawn on construction capex, interest,
-   grace, repayment; interest during construction capitalised (PSAK 26);
-6. :func:`.tax.tax_depreciation` and :func:`.tax.income_tax`: PMK 72/2023
-   depreciation, income tax with loss carry-forward, with interest (the
-   company) and without (the project, ADB 2005);
-7. :func:`.residual.residual_by_category`: the residual value in the last year;
-8. :func:`.allocation.equity`: injections, PP 54/2017 profit allocation,
-   dividends to the region (PAD);
-9. :func:`.cash.cash_flows`: project, debt-service, equity and BUMD cash flows;
+   grace, repayment;
+6. :func:`.tax.tax_depreciation`: PMK 72/2023 depreciation, interest during
+   construction capitalised into the assets whose spend it financed (PSAK 26);
+   the project's tax without interest (ADB 2005);
+7. :func:`.residual.residual_by_category`: the residual value in the last year,
+   following the concession's terms;
+8. :func:`.waterfall.waterfall`: year by year the company's tax, PP 54/2017
+   profit allocation, distributions, and the financing of any cash shortfall
+   (standby facility, shareholders' top-ups) as the case says; a phase of
+   expansion the company cannot fund is deferred when the case says so
+   (the chain then runs once more for the cases concerned);
+9. :func:`.cash.cash_flows`: project, debt-service, equity and shareholder flows;
 10. :func:`.economic.economic_lines` (when read) and the metrics of
     :mod:`feasibility.metrics.registry`, with the reasons any of them is
     undefined in ``Result.undefined``.
@@ -33,6 +39,7 @@ The chain (all money in nominal rupiah inside, shown in the case's
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -40,7 +47,7 @@ import numpy as np
 from ..case import Case
 from ..metrics import registry
 from ..metrics.finance import dscr as _dscr, llcr as _llcr
-from .allocation import Equity, equity
+from .allocation import injections
 from .capex import Capex, capex
 from .cash import CashFlows, cash_flows, working_capital
 from .economic import ECONOMIC_LINES, economic_lines
@@ -50,6 +57,7 @@ from .operations import Operations, escalation, operations, price_index
 from .residual import residual_by_category, residual_value
 from .result import Lines, Result
 from .tax import Depreciation, income_tax, tax_depreciation
+from .waterfall import Waterfall, waterfall
 
 __all__ = ["METRIC_UNITS", "Result", "evaluate", "run"]
 
@@ -57,11 +65,88 @@ __all__ = ["METRIC_UNITS", "Result", "evaluate", "run"]
 METRIC_UNITS = registry.METRIC_UNITS
 
 
-def _money_lines(
-    ops: Operations, cx: Capex, d: Debt, dep: Depreciation, taxable: np.ndarray, tax: dict[str, np.ndarray],
-    tax_unlevered: np.ndarray, d_nwc: np.ndarray, residual: np.ndarray, grant: np.ndarray, eq: Equity, cf: CashFlows,
-) -> dict[str, np.ndarray]:
+@dataclass
+class Chain:
+    """Every step's result for one set of inputs (see the module docstring)."""
+
+    inp: Inputs
+    pi: np.ndarray
+    ops: Operations
+    cx: Capex
+    nwc: np.ndarray
+    d_nwc: np.ndarray
+    d: Debt
+    dep: Depreciation
+    tax_unlevered: np.ndarray
+    residual: np.ndarray
+    grant: np.ndarray
+    region_injection: np.ndarray
+    injection: np.ndarray
+    wf: Waterfall
+    cf: CashFlows
+    deferred: np.ndarray
+
+
+def _chain(inp: Inputs, max_phases: Any = None) -> Chain:
+    """Steps 2-9 of the model for one set of inputs, ``max_phases`` limiting the expansion phases built."""
+    full, years = inp.full, inp.years
+    fo = inp.first_operating_year - inp.start_year
+    pi = price_index(inp.inflation, years, inp.price_base_year, full)
+    ops = operations(inp, pi, max_phases)
+    cx = capex(inp, pi, ops.expansion, want_real=inp.economic is not None or inp.residual_method == "economic_life")
+    nwc, d_nwc = working_capital(ops.revenue, ops.opex, inp.receivable_days, inp.payable_days)
+    d = debt(inp, cx.construction)
+    dep = tax_depreciation(cx.in_service, cx.construction_spend, d.interest_capitalised, fo, full)
+    tax_unlevered = income_tax(ops.ebitda - dep.project, inp.tax_rate, inp.loss_carryforward_years)["tax"]
+    by_cat = residual_by_category(
+        inp.residual_method, cx.in_service, dep.by_asset, cx.in_service_real, inp.economic_lives, pi, full, inp.concession
+    )
+    residual = residual_value(inp.residual_method, by_cat, nwc, full)
+    # a viability-gap grant (KPBU) pays a share of the construction capex in the construction years
+    grant = cx.construction * inp.grant_share
+    region_inj, inj = injections(inp)
+    wf = waterfall(
+        ebitda=ops.ebitda, depreciation=dep.total, loan_interest=d.interest_expensed, capex=cx.total, d_nwc=d_nwc, grant=grant,
+        draws=d.draws, debt_service=d.service, injection=inj, tax_rate=inp.tax_rate, carryforward_years=inp.loss_carryforward_years,
+        allocation=(inp.reserve_share, inp.reserve_cap_share, inp.tantiem_share, inp.payout), dividend_lag=inp.dividend_lag_years,
+        sources=inp.funding,
+    )
+    cf = cash_flows(
+        operating=years >= inp.first_operating_year, ebitda=ops.ebitda, tax=wf.tax, tax_unlevered=tax_unlevered, capex=cx.total,
+        expansion_capex=cx.expansion, d_nwc=d_nwc, residual=residual, grant=grant, draws=d.draws, debt_service=d.service,
+        debt_outstanding=d.outstanding, standby_net=wf.standby_draw - wf.standby_repayment - wf.standby_interest,
+        standby_balance=wf.standby_balance, paid_in=inj + wf.top_up, dividends_paid=wf.dividends_paid, cumulative_cash=wf.cumulative_cash,
+    )
+    return Chain(inp, pi, ops, cx, nwc, d_nwc, d, dep, tax_unlevered, residual, grant, region_inj, inj, wf, cf, np.zeros(inp.lead))
+
+
+def _unfundable(c: Chain) -> tuple[np.ndarray, np.ndarray] | None:
+    """For a case whose expansion is deferred when unfunded: how many phases each case may build, and how many it defers.
+
+    A phase is unfunded when the BUMD's cash, after everything else of its
+    trigger year, cannot pay for it (the year would need gap funding).
+    """
+    cap = next((ln.capacity for ln in c.inp.lines if ln.capacity is not None), None)
+    exp = c.ops.expansion
+    if cap is None or exp is None or cap.when_unfunded != "defer" or not cap.phases:
+        return None
+    n_p = len(cap.phases)
+    short = (c.wf.top_up + c.wf.standby_draw + c.wf.unfunded) > 0.5  # a gap in that year
+    allowed = np.full(c.inp.lead, n_p)
+    for j in range(n_p - 1, -1, -1):
+        trig = exp.trigger_year[..., j]
+        idx = np.clip(np.nan_to_num(trig - c.inp.start_year, nan=0).astype(int), 0, c.inp.T - 1)
+        bad = np.isfinite(trig) & np.take_along_axis(short, idx[..., None], axis=-1)[..., 0]
+        allowed = np.where(bad, j, allowed)
+    return allowed, n_p - allowed
+
+
+def _money_lines(c: Chain) -> dict[str, np.ndarray]:
     """The money lines of the annual table, in the order they are shown (IDR, current prices)."""
+    ops, cx, d, dep, wf, cf = c.ops, c.cx, c.d, c.dep, c.wf, c.cf
+    own = c.inp.ownership
+    region_top_up = wf.top_up * own
+    public = c.region_injection + region_top_up
     return {
         "revenue_total_idr": ops.revenue,
         "variable_cost_idr": ops.variable_cost,
@@ -74,32 +159,52 @@ def _money_lines(
         "ebit_idr": ops.ebitda - dep.total,
         "interest_idr": d.interest_expensed,
         "interest_capitalised_idr": d.interest_capitalised,
-        "taxable_income_idr": taxable,
-        "loss_relief_idr": tax["loss_used"],
-        "tax_idr": tax["tax"],
-        "net_profit_idr": taxable - tax["tax"],
+        "standby_interest_idr": wf.standby_interest,
+        "taxable_income_idr": wf.taxable,
+        "loss_relief_idr": wf.loss_used,
+        "tax_idr": wf.tax,
+        "net_profit_idr": wf.net_profit,
         "capex_idr": cx.total,
-        "change_in_working_capital_idr": d_nwc,
-        "residual_value_idr": residual,
-        "tax_unlevered_idr": tax_unlevered,
+        "expansion_capex_idr": np.broadcast_to(cx.expansion, c.inp.full),
+        "change_in_working_capital_idr": c.d_nwc,
+        "residual_value_idr": c.residual,
+        "tax_unlevered_idr": c.tax_unlevered,
         "project_fcf_idr": cf.project_fcf,
-        "viability_gap_grant_idr": grant,
+        "viability_gap_grant_idr": c.grant,
         "debt_drawdown_idr": d.draws,
         "principal_idr": d.principal,
         "debt_service_idr": d.service,
         "debt_outstanding_idr": d.outstanding,
         "cfads_idr": cf.cfads,
-        "equity_injection_idr": eq.injection,
+        "equity_injection_idr": c.injection,
+        "top_up_idr": wf.top_up,
+        "standby_draw_idr": wf.standby_draw,
+        "standby_repayment_idr": wf.standby_repayment,
+        "standby_balance_idr": wf.standby_balance,
         "equity_cf_idr": cf.equity_cf,
-        "legal_reserve_addition_idr": eq.allocation["reserve_addition"],
-        "legal_reserve_idr": eq.allocation["reserve"],
-        "tantiem_idr": eq.tantiem_paid,
-        "dividends_paid_idr": eq.dividends_paid,
-        "region_injection_idr": eq.region_injection,
-        "dividends_to_region_idr": eq.region_dividends,
-        "net_cash_flow_idr": cf.net_cash,
-        "cumulative_cash_idr": cf.cumulative_cash,
+        "shareholder_cf_idr": cf.shareholder_cf,
+        "legal_reserve_addition_idr": wf.reserve_addition,
+        "legal_reserve_idr": wf.reserve,
+        "tantiem_idr": wf.tantiem_paid,
+        "dividends_paid_idr": wf.dividends_paid,
+        "distributions_owed_idr": wf.distributions_owed,
+        "region_injection_idr": c.region_injection,
+        "region_top_up_idr": region_top_up,
+        "public_money_idr": public,
+        "dividends_to_region_idr": wf.dividends_paid * own,
+        "region_bond_interest_idr": _bond_interest(public, c.inp.region_rate),
+        "net_cash_flow_idr": wf.net_cash,
+        "cumulative_cash_idr": wf.cumulative_cash,
+        "cumulative_cash_before_gap_funding_idr": wf.cash_before_gap_funding,
+        "unfunded_gap_idr": wf.unfunded,
     }
+
+
+def _bond_interest(public: np.ndarray, bond_yield: Any) -> np.ndarray:
+    """The interest the same money would earn in government bonds: each year, the yield on what was paid in before
+    (nominal; the capital itself would come back at maturity, so it is not part of the yearly return)."""
+    paid_before = np.cumsum(public, axis=-1) - public
+    return paid_before * bond_yield
 
 
 def _ratio_lines(inp: Inputs, cf: CashFlows, d: Debt, rt: Rates) -> dict[str, tuple[Any, bool]]:
@@ -122,39 +227,66 @@ def _region_lines(inp: Inputs, pi: np.ndarray) -> dict[str, tuple[Any, bool]]:
     return out
 
 
-def _economic_lines(inp: Inputs, pi: np.ndarray, ops: Operations, cx: Capex, case: Case) -> dict[str, tuple[Any, bool]]:
+def _economic_lines(c: Chain) -> dict[str, tuple[Any, bool]]:
     """The economic lines (constant prices already), computed together when the first is read."""
+    inp, ops = c.inp, c.ops
     if inp.economic is None:
         return {}
     cache: dict[str, dict[str, np.ndarray]] = {}
 
     def line(key: str) -> np.ndarray:
         if "lines" not in cache:
-            volumes = {
-                f"{ln.key}.{s.name}": ops.lines[f"volume_{ln.key}_{s.name}_{s.unit}"] for ln in inp.lines for s in ln.streams
-            }
+            streams = [(ln.key, s) for ln in inp.lines for s in ln.streams]
+            volumes = {f"{k}.{s.name}": ops.lines[f"volume_{k}_{s.name}_{s.unit}"] for k, s in streams}
+            revenues = {f"{k}.{s.name}": ops.lines[f"revenue_{k}_{s.name}_idr"] for k, s in streams}
             cache["lines"] = economic_lines(
-                inp, pi, volumes, ops.revenue, ops.variable_cost + ops.fixed_cost + ops.overhead, ops.unskilled,
-                cx.by_category, cx.in_service_real,
+                inp, c.pi, volumes, revenues, ops.variable_cost + ops.fixed_cost + ops.overhead, ops.unskilled,
+                c.cx.by_category, c.cx.in_service_real,
             )
         return cache["lines"][key]
 
-    keys = list(ECONOMIC_LINES) + [f"economic_benefit_{b[0]}_real_idr" for b in inp.economic.benefits]
+    keys = list(ECONOMIC_LINES) + [f"economic_benefit_{b.name}_real_idr" for b in inp.economic.benefits]
     return {k: (lambda k=k: line(k), False) for k in keys}
 
 
-def _context(inp: Inputs, lines: Lines, rt: Rates, case: Case, ops: Operations) -> registry.Context:
-    lead = inp.lead
+def _lines(c: Chain) -> Lines:
+    raw: dict[str, tuple[Any, bool]] = {"price_index": (c.pi, False)}
+    raw.update({k: (v, k.endswith("_idr")) for k, v in c.ops.lines.items()})
+    raw.update({k: (np.broadcast_to(v, c.inp.full), True) for k, v in _money_lines(c).items()})
+    raw.update(_ratio_lines(c.inp, c.cf, c.d, rates(c.inp, c.d)))
+    raw.update(_region_lines(c.inp, c.pi))
+    raw.update(_economic_lines(c))
+    return Lines(raw, c.pi if c.inp.real else 1.0)
+
+
+def _context(c: Chain, lines: Lines) -> registry.Context:
+    inp, lead = c.inp, c.inp.lead
+    rt = rates(inp, c.d)
     fo = inp.first_operating_year - inp.start_year
     first_rep = min((fo + ln.grace_years for ln in inp.loans), default=None)
     social = None
     if inp.economic is not None:
         x = inp.economic.social_discount_rate
         social = np.broadcast_to(x, lead + (1,))[..., 0] if np.ndim(x) else np.broadcast_to(x, lead)
+    cap = next((ln.capacity for ln in inp.lines if ln.capacity is not None), None)
+
+    def without_expansion() -> Any:
+        # the same case with no expansion phase: the expansion's own value is the difference
+        alt = _chain(inp, 0)
+        return registry.compute(["fnpv_idr"], _context(alt, _lines(alt)))["fnpv_idr"]
+
+    def with_expansion() -> Any:
+        alt = _chain(inp, len(cap.phases))
+        return registry.compute(["fnpv_idr"], _context(alt, _lines(alt)))["fnpv_idr"]
+
+    alternatives = {}
+    if cap is not None and cap.phases:
+        alternatives = {"without_expansion": without_expansion, "with_expansion": with_expansion}
     return registry.Context(
         lines=lines, years=inp.years, operating=inp.years >= inp.first_operating_year, first_repayment=first_rep, lead=lead,
         wacc=rt.wacc, cost_of_equity=rt.cost_of_equity, region_rate=rt.region, social_rate=social,
-        has_capacity="cargo_unmet_tonnes" in ops.lines,
+        has_capacity="cargo_unmet_tonnes" in c.ops.lines, deferred_phases=c.deferred,
+        expansion_built_by_case=cap is not None and cap.build != "never", alternatives=alternatives,
     )
 
 
@@ -196,39 +328,14 @@ def run(
         if unknown:
             raise KeyError(f"metrics {unknown}: not computed by the model (metrics: {', '.join(keys)})")
         keys = list(dict.fromkeys(metrics))
-    full, years = inp.full, inp.years
-    fo = inp.first_operating_year - inp.start_year
-    pi = price_index(inp.inflation, years, inp.price_base_year, full)
-    ops = operations(inp, pi)
-    cx = capex(inp, pi, ops.expansion, want_real=inp.economic is not None or inp.residual_method == "economic_life")
-    nwc, d_nwc = working_capital(ops.revenue, ops.opex, inp.receivable_days, inp.payable_days)
-    d = debt(inp, cx.construction)
-    dep = tax_depreciation(cx.in_service, cx.built, d.interest_capitalised.sum(axis=-1), fo, full)
-    taxable = ops.ebitda - dep.total - d.interest_expensed
-    taxed = income_tax(taxable, inp.tax_rate, inp.loss_carryforward_years)
-    tax_unlevered = income_tax(ops.ebitda - dep.project, inp.tax_rate, inp.loss_carryforward_years)["tax"]
-    by_cat = residual_by_category(inp.residual_method, cx.in_service, dep.by_class, cx.in_service_real, inp.economic_lives, pi, full)
-    residual = residual_value(inp.residual_method, by_cat, nwc, full)
-    # a viability-gap grant (KPBU) pays a share of the construction capex in the construction years
-    grant = cx.construction * inp.grant_share
-    eq = equity(inp, taxable - taxed["tax"])
-    cf = cash_flows(
-        operating=years >= inp.first_operating_year, ebitda=ops.ebitda, tax=taxed["tax"], tax_unlevered=tax_unlevered,
-        capex=cx.total, d_nwc=d_nwc, residual=residual, grant=grant, draws=d.draws, debt_service=d.service,
-        debt_outstanding=d.outstanding, injection=eq.injection, dividends_paid=eq.dividends_paid, tantiem_paid=eq.tantiem_paid,
-    )
-    rt = rates(inp, d)
-    raw: dict[str, tuple[Any, bool]] = {"price_index": (pi, False)}
-    raw.update({k: (v, k.endswith("_idr")) for k, v in ops.lines.items()})
-    money = _money_lines(ops, cx, d, dep, taxable, taxed, tax_unlevered, d_nwc, residual, grant, eq, cf)
-    raw.update({k: (np.broadcast_to(v, full), True) for k, v in money.items()})
-    raw.update(_ratio_lines(inp, cf, d, rt))
-    raw.update(_region_lines(inp, pi))
-    raw.update(_economic_lines(inp, pi, ops, cx, case))
-    lines = Lines(raw, pi if inp.real else 1.0)
-    ctx = _context(inp, lines, rt, case, ops)
+    c = _chain(inp)
+    limits = _unfundable(c)
+    if limits is not None and np.any(limits[1] > 0):
+        c = replace(_chain(inp, limits[0]), deferred=limits[1])
+    lines = _lines(c)
+    ctx = _context(c, lines)
     values = registry.compute(keys, ctx)
-    return Result(case, years, lines, values, "real" if inp.real else "nominal", inp.lead, ctx.undefined)
+    return Result(case, inp.years, lines, values, "real" if inp.real else "nominal", inp.lead, ctx.undefined)
 
 
 def evaluate(

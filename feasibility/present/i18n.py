@@ -87,6 +87,8 @@ class Formatter:
             if x is None or not math.isfinite(x):
                 return self.msg["ui"]["never"]
             return f"{self.number(x, 1)} {self.msg['ui']['years_unit']}"
+        if unit == "count":
+            return self.na_or(x, lambda v: self.number(v))
         if unit == "tonnes":
             return self.na_or(x, lambda v: f"{self.number(v)} t")
         if unit == "year":

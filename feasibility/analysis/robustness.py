@@ -1,0 +1,202 @@
+"""Robustness: does a criterion hold anywhere in the box of the inputs' declared ranges?
+
+Moving each input to its favourable end one at a time, at the base case, is
+not the same as searching the box: inputs interact (a higher cargo growth
+triggers an expansion that may cost more than it earns). :func:`robustness`
+searches the box ``[low, high]`` of every input with a declared range for the
+best and the worst value of each metric:
+
+* starts: the base case, every input at the end that helps (or hurts) the
+  metric one at a time, and a few Latin-hypercube points of the box (seeded);
+* from each start, a coordinate search over the levels ``low``, ``middle``,
+  ``high`` of every input, all candidates of all starts and metrics evaluated
+  in one vectorised model run per sweep: each sweep tries every single-input
+  move and the point that takes every input to its best level at once, and
+  moves to the better of the two, until no move improves the metric.
+
+The result is the best and the worst value *found*, with the inputs that give
+them (running them through the model gives the same values): a search, not a
+proof that nothing better or worse exists in the box (the report says so).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.stats import qmc
+
+from ..case import Case
+from ..metrics import registry
+from ..model import run
+
+__all__ = ["Extreme", "Robustness", "robustness"]
+
+#: relative tolerance below which a move is not an improvement
+_TOL = 1e-12
+
+
+@dataclass
+class Extreme:
+    """A value of a metric found in the box and the inputs that give it (path -> value)."""
+
+    value: float
+    inputs: dict[str, float]
+
+
+@dataclass
+class Robustness:
+    """The best and the worst value of a metric found in the box of the declared ranges.
+
+    ``best`` is in the metric's better direction (:mod:`feasibility.metrics.registry`):
+    the largest FNPV, the shortest payback.
+    """
+
+    metric: str
+    best: Extreme
+    worst: Extreme
+    inputs: list[str] = field(default_factory=list)
+    starts: int = 0
+    evaluations: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form ``feasibility sensitivity --json`` prints."""
+        num = lambda v: v if math.isfinite(v) else None  # noqa: E731
+        return {
+            "metric": self.metric,
+            "best": num(self.best.value),
+            "worst": num(self.worst.value),
+            "best_inputs": self.best.inputs,
+            "worst_inputs": self.worst.inputs,
+            "searched": {"inputs": len(self.inputs), "starts": self.starts, "model_evaluations": self.evaluations},
+        }
+
+
+def _box(case: Case) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The inputs with a declared range, their low, base and high values."""
+    qmap = case.quantity_map()
+    paths = [p for p, q in qmap.items() if not q.is_list and q.low is not None]
+    lo = np.array([float(qmap[p].low) for p in paths])
+    hi = np.array([float(qmap[p].high) for p in paths])
+    base = np.array([float(qmap[p].value) for p in paths])
+    return paths, lo, base, hi
+
+
+def _score(values: np.ndarray, sign: float) -> np.ndarray:
+    """Higher is better for the search; an undefined value is the worst there is."""
+    return np.where(np.isfinite(values), sign * values, -np.inf)
+
+
+def _starts(lo: np.ndarray, base: np.ndarray, hi: np.ndarray, n_random: int, seed: int) -> np.ndarray:
+    """Base, all-low, all-high and Latin-hypercube points of the box: shape (S, k), as levels in [0, 1]."""
+    k = lo.size
+    span = np.where(hi > lo, hi - lo, 1.0)
+    pts = [(base - lo) / span, np.zeros(k), np.ones(k)]
+    if n_random and k:
+        pts += list(qmc.LatinHypercube(d=k, seed=seed).random(n_random))
+    return np.array(pts)
+
+
+def robustness(
+    case: Case,
+    metrics: Sequence[str],
+    *,
+    random_starts: int = 4,
+    seed: int | None = None,
+    max_sweeps: int = 30,
+) -> dict[str, Robustness]:
+    """The best and the worst value of each metric found in the box of the declared ranges.
+
+    Parameters
+    ----------
+    case : Case
+    metrics : sequence of str
+        Model metrics (keys of :data:`feasibility.metrics.registry.METRIC_UNITS`).
+    random_starts : int
+        Latin-hypercube starts besides the base case and the two all-low/all-high corners.
+    seed : int, optional
+        Of the random starts; default ``risk.seed`` of the case.
+    max_sweeps : int
+        A safety limit; the search stops earlier when no move improves.
+
+    Returns
+    -------
+    dict of str to Robustness
+    """
+    paths, lo, base, hi = _box(case)
+    seed = case.risk.seed if seed is None else seed
+    k = len(paths)
+    levels = np.array([0.0, 0.5, 1.0])
+    start_pts = _starts(lo, base, hi, random_starts, seed)
+    # one search state per (metric, direction, start): positions as levels in [0, 1]
+    states = [(m, sign) for m in metrics for sign in (1.0, -1.0)]
+    pos = np.tile(start_pts, (len(states), 1))  # (n_states * S, k)
+    owner = np.repeat(np.arange(len(states)), start_pts.shape[0])
+    needed = list(dict.fromkeys(metrics))
+
+    def evaluate(points: np.ndarray) -> dict[str, np.ndarray]:
+        over = {p: lo[i] + points[:, i] * (hi[i] - lo[i]) for i, p in enumerate(paths)}
+        vals = run(case, over or None, metrics=needed).metrics
+        return {m: np.broadcast_to(np.asarray(v, dtype=float), (points.shape[0],)) for m, v in vals.items()}
+
+    def score_of(vals: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
+        out = np.empty(rows.size)
+        for j, (m, sign) in enumerate(states):
+            mine = owner[rows] == j
+            out[mine] = _score(vals[m][mine], sign)
+        return out
+
+    n_eval = pos.shape[0]
+    current = score_of(evaluate(pos), np.arange(pos.shape[0]))
+    for _ in range(max_sweeps if k else 0):
+        n = pos.shape[0]
+        # every single-input move of every state: (n, k, 3) candidates
+        cand = np.repeat(pos[:, None, None, :], k, axis=1).repeat(levels.size, axis=2)
+        cand[:, np.arange(k), :, np.arange(k)] = levels  # input i of candidate (.., i, l) at level l
+        flat = cand.reshape(-1, k)
+        rows = np.repeat(np.arange(n), k * levels.size)
+        vals = evaluate(flat)
+        s = score_of(vals, rows).reshape(n, k, levels.size)
+        # the jump: every input at its own best level at once
+        jump = levels[np.argmax(s, axis=2)]
+        js = score_of(evaluate(jump), np.arange(n))
+        n_eval += flat.shape[0] + n
+        best_single = s.reshape(n, -1).max(axis=1)
+        choose_jump = js >= best_single
+        new_score = np.where(choose_jump, js, best_single)
+        better = new_score > current + _TOL * np.maximum(np.abs(current), 1.0)
+        if not better.any():
+            break
+        arg = s.reshape(n, -1).argmax(axis=1)
+        single = pos.copy()
+        single[np.arange(n), arg // levels.size] = levels[arg % levels.size]
+        moved = np.where(choose_jump[:, None], jump, single)
+        pos = np.where(better[:, None], moved, pos)
+        current = np.where(better, new_score, current)
+    return _collect(case, metrics, states, owner, pos, lo, hi, paths, start_pts.shape[0], n_eval)
+
+
+def _collect(
+    case: Case, metrics: Sequence[str], states: list[tuple[str, float]], owner: np.ndarray, pos: np.ndarray,
+    lo: np.ndarray, hi: np.ndarray, paths: list[str], n_starts: int, n_eval: int,
+) -> dict[str, Robustness]:
+    """The best point of each state, re-run once so that each value is what the model gives for its inputs."""
+    over = {p: lo[i] + pos[:, i] * (hi[i] - lo[i]) for i, p in enumerate(paths)}
+    vals = run(case, over or None, metrics=list(dict.fromkeys(metrics))).metrics
+    out: dict[str, Robustness] = {}
+    for m in metrics:
+        better_high = registry.METRICS[m].better != "lower"
+        found = {}
+        for sign in (1.0, -1.0):
+            j = states.index((m, sign))
+            rows = np.flatnonzero(owner == j)
+            v = np.broadcast_to(np.asarray(vals[m], dtype=float), (pos.shape[0],))[rows]
+            r = rows[int(np.argmax(_score(v, sign)))]
+            point = {p: float(over[p][r]) for p in paths}
+            found[sign] = Extreme(float(np.broadcast_to(np.asarray(vals[m], dtype=float), (pos.shape[0],))[r]), point)
+        best, worst = (found[1.0], found[-1.0]) if better_high else (found[-1.0], found[1.0])
+        out[m] = Robustness(m, best, worst, list(paths), n_starts, n_eval)
+    return out
