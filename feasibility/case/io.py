@@ -1,0 +1,129 @@
+"""Reading case files: the TOML case, the default case shipped with the package, history files.
+
+Loading parses TOML (data only, no code runs), then validates; every problem is
+reported at once as ``path: rule, got value`` (:class:`~feasibility.case.errors.CaseError`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import _MISSING, CaseError, Problem, _problems_from
+from .rules import raw_problems
+from .schema import Case
+
+__all__ = ["DEFAULT_CASE", "case_text", "load_case", "parse_case"]
+
+DEFAULT_CASE = Path(__file__).resolve().parent.parent / "data" / "kota_serang.toml"
+
+
+def parse_case(data: dict[str, Any], source: str = "case", base_dir: str | Path | None = None) -> Case:
+    """Validate a case given as a mapping (for example a parsed TOML document).
+
+    Raises
+    ------
+    CaseError
+        With every problem found at once: the per-field and per-table rules,
+        then the cross-section rules (years within the horizon, loan terms).
+    """
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as err:
+        # the cross-section rules still run on what can be read, so all problems come at once
+        found = _problems_from(err)
+        seen = {(p.path, p.rule) for p in found}
+        found += [p for p in raw_problems(data) if (p.path, p.rule) not in seen]
+        raise CaseError(found, source) from None
+    problems = case.problems()
+    if not problems:
+        problems = _read_forecasts(case, Path(base_dir) if base_dir is not None else Path.cwd())
+    if problems:
+        raise CaseError(problems, source)
+    return case
+
+
+def _read_forecasts(case: Case, base_dir: Path) -> list[Problem]:
+    """Read each forecast source's history, fit its method and keep the volumes by model year."""
+    import pandas as pd
+
+    from ..domain.demand import METHODS, SeriesError
+
+    out: list[Problem] = []
+    last = case.timeline.end_year
+    for key, line in case.lines().items():
+        for name, st in line.revenue.items():
+            fc = st.forecast
+            if fc is None:
+                continue
+            where = f"{key}.revenue.{name}.forecast"
+            path = base_dir / fc.history
+            try:
+                table = pd.read_csv(path)
+            except FileNotFoundError:
+                out.append(Problem(f"{where}.history", "file not found", str(path)))
+                continue
+            except (OSError, ValueError, pd.errors.ParserError) as exc:
+                out.append(Problem(f"{where}.history", f"cannot be read as CSV: {exc}", str(path)))
+                continue
+            missing = [c for c in (fc.year_column, fc.value_column) if c not in table.columns]
+            if missing:
+                out.append(Problem(where, f"{path.name} has no column {', '.join(missing)}; it has {', '.join(table.columns)}", _MISSING))
+                continue
+            try:
+                fitted = METHODS[fc.method](table[fc.year_column].to_numpy(), table[fc.value_column].to_numpy(), name=path.stem)
+            except (SeriesError, ValueError) as exc:
+                out.append(Problem(where, str(exc), _MISSING))
+                continue
+            hist = dict(zip(table[fc.year_column].astype(int), table[fc.value_column].astype(float)))
+            first_hist, last_hist = min(hist), max(hist)
+            start = st.start_year if st.start_year is not None else case.timeline.first_operating_year
+            if start < first_hist:
+                out.append(Problem(where, f"the history starts in {first_hist}, after the stream's first year {start}", _MISSING))
+                continue
+            volumes = {y: v for y, v in hist.items() if y <= last}
+            if last > last_hist:
+                f = fitted.forecast(last - last_hist)
+                volumes.update({int(y): float(v) for y, v in zip(f.years, f.point)})
+            fc._volumes = volumes
+            fc._fitted = fitted
+            fc._history = hist
+    return out
+
+
+def load_case(path: str | Path | None = None) -> Case:
+    """Read and validate a TOML case file (the Kota Serang default case if ``path`` is None).
+
+    Parsing uses :mod:`tomllib`, which reads data only: nothing in the file is
+    executed.
+
+    Raises
+    ------
+    CaseError
+        When the file is missing, is not valid TOML, or breaks any rule.
+    """
+    p = Path(path) if path is not None else DEFAULT_CASE
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise CaseError([Problem("", "file not found", str(p))], str(p)) from None
+    except IsADirectoryError:
+        raise CaseError([Problem("", "is a directory, not a case file", str(p))], str(p)) from None
+    except OSError as exc:  # permission denied, a path below a file, a name too long, ...
+        raise CaseError([Problem("", f"cannot be read: {exc.strerror or exc}", str(p))], str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise CaseError([Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})", _MISSING)], str(p)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseError([Problem("", f"not valid TOML: {exc}", _MISSING)], str(p)) from None
+    return parse_case(data, str(p), base_dir=p.parent)
+
+
+def case_text(path: str | Path | None = None) -> str:
+    """The exact text of a case file (for embedding in reports): no newline translation, so
+    its SHA-256 is that of the file's bytes."""
+    return Path(path if path is not None else DEFAULT_CASE).read_bytes().decode("utf-8")
