@@ -6,7 +6,12 @@ reported at once as ``path: rule, got value`` (:class:`~feasibility.case.errors.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import tomllib
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +23,37 @@ from .schema import Case
 
 __all__ = ["DEFAULT_CASE", "case_text", "load_case", "parse_case"]
 
-DEFAULT_CASE = Path(__file__).resolve().parent.parent / "data" / "kota_serang.toml"
+
+
+def _default_case() -> Path:
+    """The default case, shipped as package data (``feasibility/data/kota_serang.toml``).
+
+    :mod:`importlib.resources` finds it wherever the package is installed: a
+    wheel in site-packages, an editable checkout. A package imported from a zip
+    archive has no file path, so its data folder is copied to a temporary folder
+    once (removed at exit): the case, its history files and the tools that list
+    ``DEFAULT_CASE.parent`` then work as from a folder.
+    """
+    data = resources.files("feasibility") / "data"
+    if isinstance(data, Path):
+        return data / "kota_serang.toml"
+    target = Path(tempfile.mkdtemp(prefix="feasibility-data-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
+    _copy_tree(data, target)
+    return target / "kota_serang.toml"
+
+
+def _copy_tree(src: Traversable, dst: Path) -> None:
+    for item in src.iterdir():
+        if item.is_dir():
+            (dst / item.name).mkdir()
+            _copy_tree(item, dst / item.name)
+        else:
+            (dst / item.name).write_bytes(item.read_bytes())
+
+
+#: the Kota Serang default case file (a :class:`~pathlib.Path`)
+DEFAULT_CASE: Path = _default_case()
 
 
 def parse_case(data: dict[str, Any], source: str = "case", base_dir: str | Path | None = None) -> Case:
