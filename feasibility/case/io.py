@@ -19,7 +19,8 @@ from pydantic import ValidationError
 
 from .errors import _MISSING, CaseError, Problem, _problems_from
 from .rules import raw_problems
-from .schema import Case
+from .forecasts import History, min_points
+from .schema import Case, ForecastSource
 
 __all__ = ["DEFAULT_CASE", "case_text", "load_case", "parse_case"]
 
@@ -59,11 +60,27 @@ DEFAULT_CASE: Path = _default_case()
 def parse_case(data: dict[str, Any], source: str = "case", base_dir: str | Path | None = None) -> Case:
     """Validate a case given as a mapping (for example a parsed TOML document).
 
+    Parameters
+    ----------
+    data : dict
+        The case, as :func:`tomllib.loads` returns it.
+    source : str
+        The name problems are reported under (the file name).
+    base_dir : str or Path, optional
+        The folder forecast history files are relative to (default: the current folder).
+
+    Returns
+    -------
+    Case
+        The validated case. Forecast histories are read and checked; their
+        methods are fitted on first use (:mod:`feasibility.case.forecasts`).
+
     Raises
     ------
     CaseError
         With every problem found at once: the per-field and per-table rules,
-        then the cross-section rules (years within the horizon, loan terms).
+        then the cross-section rules (years within the horizon, loan terms),
+        then, on a case with no other problem, those of the history files.
     """
     try:
         case = Case.model_validate(data)
@@ -75,65 +92,73 @@ def parse_case(data: dict[str, Any], source: str = "case", base_dir: str | Path 
         raise CaseError(found, source) from None
     problems = case.problems()
     if not problems:
-        problems = _read_forecasts(case, Path(base_dir) if base_dir is not None else Path.cwd())
+        problems = _read_histories(case, Path(base_dir) if base_dir is not None else Path.cwd(), source)
     if problems:
         raise CaseError(problems, source)
     return case
 
 
-def _read_forecasts(case: Case, base_dir: Path) -> list[Problem]:
-    """Read each forecast source's history, fit its method and keep the volumes by model year."""
-    import pandas as pd
-
-    from ..domain.demand import METHODS, SeriesError
-
+def _read_histories(case: Case, base_dir: Path, source: str) -> list[Problem]:
+    """Read and check each forecast stream's history; the fit waits for first use (:mod:`.forecasts`)."""
     out: list[Problem] = []
-    last = case.timeline.end_year
     for key, line in case.lines().items():
         for name, st in line.revenue.items():
-            fc = st.forecast
-            if fc is None:
+            if st.forecast is None:
                 continue
-            where = f"{key}.revenue.{name}.forecast"
-            path = base_dir / fc.history
-            try:
-                table = pd.read_csv(path)
-            except FileNotFoundError:
-                out.append(Problem(f"{where}.history", "file not found", str(path)))
-                continue
-            except (OSError, ValueError, pd.errors.ParserError) as exc:
-                out.append(Problem(f"{where}.history", f"cannot be read as CSV: {exc}", str(path)))
-                continue
-            missing = [c for c in (fc.year_column, fc.value_column) if c not in table.columns]
-            if missing:
-                out.append(Problem(where, f"{path.name} has no column {', '.join(missing)}; it has {', '.join(table.columns)}", _MISSING))
-                continue
-            try:
-                fitted = METHODS[fc.method](table[fc.year_column].to_numpy(), table[fc.value_column].to_numpy(), name=path.stem)
-            except (SeriesError, ValueError) as exc:
-                out.append(Problem(where, str(exc), _MISSING))
-                continue
-            hist = dict(zip(table[fc.year_column].astype(int), table[fc.value_column].astype(float)))
-            first_hist, last_hist = min(hist), max(hist)
             start = st.start_year if st.start_year is not None else case.timeline.first_operating_year
-            if start < first_hist:
-                out.append(Problem(where, f"the history starts in {first_hist}, after the stream's first year {start}", _MISSING))
-                continue
-            volumes = {y: v for y, v in hist.items() if y <= last}
-            if last > last_hist:
-                f = fitted.forecast(last - last_hist)
-                volumes.update({int(y): float(v) for y, v in zip(f.years, f.point)})
-            fc._volumes = volumes
-            fc._fitted = fitted
-            fc._history = hist
+            found = _read_history(st.forecast, f"{key}.revenue.{name}.forecast", base_dir, start, case.timeline.end_year, source)
+            if isinstance(found, Problem):
+                out.append(found)
+            else:
+                st.forecast._history = found
     return out
+
+
+def _read_history(fc: ForecastSource, where: str, base_dir: Path, start: int, last: int, source: str) -> History | Problem:
+    """One stream's history file, checked as its method's fitter will check it; or the first problem."""
+    import pandas as pd  # imported here: pandas is slow to import and most cases have no forecast
+
+    from ..domain.demand import SeriesError, validate_series
+
+    path = base_dir / fc.history
+    try:
+        table = pd.read_csv(path)
+    except FileNotFoundError:
+        return Problem(f"{where}.history", "file not found", str(path))
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        return Problem(f"{where}.history", f"cannot be read as CSV: {exc}", str(path))
+    missing = [c for c in (fc.year_column, fc.value_column) if c not in table.columns]
+    if missing:
+        return Problem(where, f"{path.name} has no column {', '.join(missing)}; it has {', '.join(table.columns)}", _MISSING)
+    years, values = table[fc.year_column].to_numpy(), table[fc.value_column].to_numpy()
+    try:
+        # the fitters' own check (gaps, duplicates, values <= 0, too few points), with the
+        # method's minimum, so that the load reports what the fit would refuse
+        validate_series(years, values, path.stem, min_points=min_points(fc.method))
+    except (SeriesError, ValueError) as exc:  # ValueError: text where numbers belong
+        return Problem(where, str(exc), _MISSING)
+    observed = dict(zip(table[fc.year_column].astype(int), table[fc.value_column].astype(float)))
+    first_hist = min(observed)
+    if start < first_hist:
+        return Problem(where, f"the history starts in {first_hist}, after the stream's first year {start}", _MISSING)
+    return History(where, path.stem, years, values, observed, last, source)
 
 
 def load_case(path: str | Path | None = None) -> Case:
     """Read and validate a TOML case file (the Kota Serang default case if ``path`` is None).
 
     Parsing uses :mod:`tomllib`, which reads data only: nothing in the file is
-    executed.
+    executed. Forecast histories are read (relative to the case file) and
+    checked, not fitted: see :mod:`feasibility.case.forecasts`.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The case file; default :data:`DEFAULT_CASE`.
+
+    Returns
+    -------
+    Case
 
     Raises
     ------
@@ -159,6 +184,17 @@ def load_case(path: str | Path | None = None) -> Case:
 
 
 def case_text(path: str | Path | None = None) -> str:
-    """The exact text of a case file (for embedding in reports): no newline translation, so
-    its SHA-256 is that of the file's bytes."""
+    """The exact text of a case file, for embedding in reports.
+
+    No newline translation, so its SHA-256 is that of the file's bytes.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The case file; default :data:`DEFAULT_CASE`.
+
+    Returns
+    -------
+    str
+    """
     return Path(path if path is not None else DEFAULT_CASE).read_bytes().decode("utf-8")

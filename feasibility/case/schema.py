@@ -20,7 +20,7 @@ nominal rupiah of the year they are paid).
 This module holds the pydantic models only. The other rooms of the package:
 :mod:`.errors` turns pydantic's errors into ``path: rule, got value`` problems,
 :mod:`.rules` checks the rules across sections, :mod:`.io` reads case and
-history files.
+history files, :mod:`.forecasts` fits forecast streams on first use.
 """
 
 from __future__ import annotations
@@ -280,9 +280,10 @@ class LabDemand(_Strict):
 class ForecastSource(_Strict):
     """Volumes forecast from a history file (feasibility.domain.demand), with the method picked.
 
-    The history is read when the case is loaded, relative to the case file; the
-    model uses the observed values for years the history covers and the point
-    forecast of ``method`` after it, times ``share``.
+    The history is read and checked when the case is loaded, relative to the
+    case file; the method is fitted on first use (:mod:`feasibility.case.forecasts`).
+    The model uses the observed values for years the history covers and the
+    point forecast of ``method`` after it, times ``share``.
     """
 
     history: Annotated[str, Field(min_length=1)] = Field(description="CSV file, relative to the case file")
@@ -292,25 +293,45 @@ class ForecastSource(_Strict):
         description="the forecast method, as picked from a back-test (feasibility.domain.demand.backtest)"
     )
     share: Q(FRACTION, "share of the forecast series this stream handles", ge=0, le=1)
-    _volumes: dict[int, float] | None = PrivateAttr(default=None)
-    _fitted: Any = PrivateAttr(default=None)
-    _history: dict[int, float] | None = PrivateAttr(default=None)
+    #: the history as read by load_case / parse_case (a feasibility.case.forecasts.History)
+    _history: Any = PrivateAttr(default=None)
+    #: the fit, made on first use: a forecasts.Fitted, or the Problem of a fit that failed
+    _fit: Any = PrivateAttr(default=None)
 
     def observed(self) -> dict[int, float]:
         """The observed volumes by year, as read from the history file (before ``share``)."""
         if self._history is None:
             raise RuntimeError("forecast histories are read by load_case / parse_case(base_dir=...)")
-        return self._history
+        return self._history.observed
 
     def fitted(self) -> Any:
-        """The fitted forecast model (feasibility.domain.demand), for sampled paths in a Monte Carlo."""
-        return self._fitted
+        """The fitted forecast model (feasibility.domain.demand), for sampled paths in a Monte Carlo.
+
+        Fitted on first use and kept; None when the history was not read (a case
+        validated without ``load_case`` / ``parse_case``).
+
+        Raises
+        ------
+        CaseError
+            When the method cannot be fitted to the history (naming the stream).
+        """
+        if self._history is None:
+            return None
+        from .forecasts import fit  # imported here: forecasts imports this module
+
+        return fit(self).model
 
     def volumes(self) -> dict[int, float]:
-        """Volume by year (history, then forecast), before ``share``; set by :func:`load_case`."""
-        if self._volumes is None:
-            raise RuntimeError("forecast volumes are read by load_case / parse_case(base_dir=...)")
-        return self._volumes
+        """Volume by year (history, then forecast to the last model year), before ``share``; fitted on first use.
+
+        Raises
+        ------
+        CaseError
+            When the method cannot be fitted to the history (naming the stream).
+        """
+        from .forecasts import fit  # imported here: forecasts imports this module
+
+        return fit(self).volumes
 
 
 class RampCurve(_Strict):
