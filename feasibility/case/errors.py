@@ -8,27 +8,44 @@ fixes a file in one pass rather than one error per run.
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
+from collections.abc import Iterable
 from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ValidationError
 
 from .schema import STREAM_MODELS, Case, Quantity, _bound
 
-__all__ = ["CaseError", "Problem"]
+__all__ = ["CaseError", "Problem", "did_you_mean", "suggest"]
 
 
 class Problem(typing.NamedTuple):
-    """One problem in a case file."""
+    """One problem in a case file, shown as ``path: rule, got value; hint``.
+
+    Attributes
+    ----------
+    path : str
+        Dotted path of the field, as in the TOML file (``""``: the file itself).
+    rule : str
+        What is allowed, in words.
+    value : object
+        The value found (not shown when it is the module's ``_MISSING`` marker).
+    hint : str
+        What the author probably meant (``did you mean ...?``), shown after the
+        value; empty when there is nothing to suggest.
+    """
 
     path: str
     rule: str
     value: Any = None
+    hint: str = ""
 
     def __str__(self) -> str:
         shown = "" if self.value is _MISSING else f", got {_show(self.value)}"
-        return f"{self.path or '(top level)'}: {self.rule}{shown}"
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{self.path or '(top level)'}: {self.rule}{shown}{hint}"
 
 
 _MISSING = object()
@@ -41,6 +58,79 @@ def _show(v: Any) -> str:
         return "a table" if v else "an empty table"
     text = repr(v)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate a misspelled key or dotted quantity path most likely meant.
+
+    Parameters
+    ----------
+    word : str
+        The unknown key or path, as written.
+    candidates : iterable of str
+        What is allowed there (keys of a table, or quantity paths).
+
+    Returns
+    -------
+    str or None
+        None when ``word`` is allowed or nothing is close. Otherwise, ignoring
+        case (``Tariff_IDR_per_tonne`` typed in a spreadsheet is the same slip):
+        the one candidate that holds all of ``word``'s sections in order and ends
+        with its last (a path written without some sections, such as
+        ``tariff_idr_per_tonne``); else, section by section, the allowed name
+        that starts with the written one (``tarif``) or the closest by
+        :func:`difflib.get_close_matches`.
+
+    Notes
+    -----
+    Paths are matched one section at a time, not as whole strings: two paths
+    of a stream share most of their letters, so on whole strings
+    ``...cargo_handling.tariff_idr_per_tonne`` would look close to
+    ``...cargo_handling.variable_cost_idr_per_tonne``. Names of 8 letters or more
+    need a similarity of 0.85 (one or two slips; ``tariff_idr_per_tonne`` and
+    ``variable_cost_idr_per_tonne`` score 0.72), shorter ones 0.6 (``prot``
+    and ``port`` score 0.75).
+    """
+    options = list(dict.fromkeys(c for c in candidates if isinstance(c, str)))
+    if not isinstance(word, str) or not word or word in options:
+        return None
+    parts = word.lower().split(".")
+    sections = {c: c.lower().split(".") for c in options}
+    within = [c for c, segs in sections.items() if len(segs) > len(parts) and segs[-1] == parts[-1] and _in_order(parts, segs)]
+    if len(within) == 1:
+        return within[0]
+    pool = options
+    for i, part in enumerate(parts):
+        best = _closest(part, list(dict.fromkeys(sections[c][i] for c in pool if len(sections[c]) > i)))
+        if best is None:
+            return None
+        pool = [c for c in pool if len(sections[c]) > i and sections[c][i] == best]
+    whole = [c for c in pool if len(sections[c]) == len(parts)]
+    return whole[0] if whole else None
+
+
+def _in_order(parts: list[str], sections: list[str]) -> bool:
+    """Whether ``parts`` appear in ``sections`` in the same order (gaps allowed)."""
+    rest = iter(sections)
+    return all(p in rest for p in parts)
+
+
+def _closest(name: str, allowed: list[str]) -> str | None:
+    """The allowed name (lower case) meant by ``name`` (lower case), or None."""
+    if name in allowed:
+        return name
+    if len(name) >= 3:
+        starts = [a for a in allowed if a.startswith(name)]
+        if starts:  # an abbreviation: of several, the nearest in length and letters
+            return max(starts, key=lambda a: difflib.SequenceMatcher(None, name, a).ratio())
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.85 if len(name) >= 8 else 0.6)
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """``did you mean 'x'?`` for the closest candidate (:func:`suggest`), or ``""``."""
+    best = suggest(word, candidates)
+    return f"did you mean {best!r}?" if best is not None else ""
 
 
 class CaseError(ValueError):
@@ -70,6 +160,15 @@ def _allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | No
     """Field names allowed at the table that holds ``loc[-1]`` (for typo hints)."""
     model = _model_at(root, loc[:-1])
     return list(model.model_fields) if model is not None else None
+
+
+def _unknown_key(loc: tuple[Any, ...]) -> str:
+    """The rule for a key the table does not have: the closest allowed key first, then them all."""
+    allowed = _allowed_keys(Case, tuple(loc))
+    if not allowed:
+        return "unknown key"
+    guess = did_you_mean(str(loc[-1]), allowed)
+    return f"unknown key; {guess + ' ' if guess else ''}allowed here: {', '.join(allowed)}"
 
 
 def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -141,11 +240,7 @@ def _problems_from(err: ValidationError) -> list[Problem]:
         if typ == "missing":
             rule, value = "is required but missing", _MISSING
         elif typ == "extra_forbidden":
-            allowed = _allowed_keys(Case, tuple(e["loc"]))
-            rule = "unknown key (a typo?)"
-            if allowed:
-                rule += "; allowed here: " + ", ".join(allowed)
-            value = _MISSING
+            rule, value = _unknown_key(e["loc"]), _MISSING
         elif typ == "literal_error":
             rule = f"must be one of {ctx.get('expected')}"
         elif typ in ("value_error", "assertion_error"):

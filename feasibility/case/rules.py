@@ -9,26 +9,56 @@ field problems; :func:`case_problems` runs on a validated case.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from .errors import _MISSING, Problem
+from .errors import _MISSING, Problem, did_you_mean
 from .schema import Case, Quantity
 
 __all__ = ["case_problems", "raw_problems"]
 
 
 def case_problems(case: Case) -> list[Problem]:
-    """Every rule across sections, on a validated case (see :meth:`Case.problems`)."""
+    """Every rule across sections, on a validated case (see :meth:`Case.problems`).
+
+    Parameters
+    ----------
+    case : Case
+
+    Returns
+    -------
+    list of Problem
+        Empty when the case keeps every rule.
+    """
     out = raw_problems(case.model_dump(mode="python"))
     known = dict(case.quantities())
     out += _scenario_problems(case, known)
-    out += _risk_problems(case, known)
+    out += _distribution_problems(case, known)
+    out += _correlation_problems(case, known)
+    out += _reference_problems(case, known)
     return out
 
 
 def raw_problems(data: Any) -> list[Problem]:
-    """The rules that can run on raw case data (a parsed TOML document), partly invalid or not."""
+    """The rules that can run on raw case data, partly invalid or not.
+
+    Each rule runs when the values it needs are present and of the right type,
+    so that its problems are reported together with the field problems.
+
+    Parameters
+    ----------
+    data : object
+        A parsed TOML document (or a validated case's ``model_dump``).
+
+    Returns
+    -------
+    list of Problem
+    """
     return _cross_problems(data)
+
+
+def _not_a_quantity(where: str, path: str, candidates: Iterable[str]) -> Problem:
+    return Problem(where, "is not a quantity of this case (give its full path)", _MISSING, did_you_mean(path, candidates))
 
 
 def _scenario_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
@@ -39,7 +69,7 @@ def _scenario_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
             where = f"scenarios.{name}.set.{path}"
             q = known.get(path)
             if q is None:
-                out.append(Problem(where, "is not a quantity of this case (give its full path)", _MISSING))
+                out.append(_not_a_quantity(where, path, known))
             elif isinstance(value, list) != q.is_list or (q.is_list and len(value) != len(q.value)):
                 shape = f"a list of {len(q.value)} numbers" if q.is_list else "a number"
                 out.append(Problem(where, f"must be {shape}", value))
@@ -48,17 +78,17 @@ def _scenario_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
     return out
 
 
-def _risk_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
-    """Distributions on existing scalar quantities, within their ranges; valid correlations."""
-    from ..domain import distributions as dist
+def _distribution_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
+    """Distributions on existing single-number quantities, that draw only values the quantity allows."""
+    from ..domain import distributions as dist  # imported here: it loads scipy
 
     out: list[Problem] = []
-    dists = case.risk.distributions
-    for path, spec in dists.items():
+    scalars = [p for p, q in known.items() if not q.is_list]
+    for path, spec in case.risk.distributions.items():
         where = f"risk.distributions.{path}"
         q = known.get(path)
         if q is None:
-            out.append(Problem(where, "is not a quantity of this case (give its full path)", _MISSING))
+            out.append(_not_a_quantity(where, path, scalars))
             continue
         if q.is_list:
             out.append(Problem(where, "distributions are for single numbers, not lists", _MISSING))
@@ -77,8 +107,18 @@ def _risk_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
             out.append(
                 Problem(where, f"can draw values outside what {path} allows ({type(q).rule()}): support [{lo:g}, {hi:g}]{hint}", _MISSING)
             )
+    return out
+
+
+def _correlation_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
+    """Correlations between two different inputs with distributions, each pair once, a valid matrix."""
+    from ..domain import distributions as dist  # imported here: it loads scipy
+
+    out: list[Problem] = []
+    dists = case.risk.distributions
+    # suggest only sound inputs: a misspelled distribution path has its own problem above
+    sound = [p for p in dists if p in known and not known[p].is_list]
     pairs: set[tuple[str, str]] = set()
-    n_before = len(out)
     for i, c in enumerate(case.risk.correlations):
         where = f"risk.correlations[{i}]"
         a, b = c.between
@@ -86,28 +126,32 @@ def _risk_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
             out.append(Problem(where, "correlates an input with itself", a))
         for p in (a, b):
             if p not in dists:
-                out.append(Problem(where, "names an input without a distribution in [risk.distributions]", p))
+                out.append(Problem(where, "names an input without a distribution in [risk.distributions]", p, did_you_mean(p, sound)))
         key = tuple(sorted((a, b)))
         if key in pairs:
             out.append(Problem(where, "repeats a pair given before", f"{a}, {b}"))
         pairs.add(key)
-    # the matrix is checked whenever its own entries are sound, whatever else is wrong
-    if case.risk.correlations and len(out) == n_before:
-        names = list(dists)
-        out += [Problem("risk.correlations", msg, _MISSING) for msg in dist.check_correlation(case.risk.correlation_matrix(), names)]
+    # the matrix is checked whenever its own entries are sound
+    if case.risk.correlations and not out:
+        out += [Problem("risk.correlations", msg, _MISSING) for msg in dist.check_correlation(case.risk.correlation_matrix(), list(dists))]
+    return out
+
+
+def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
+    """Names of revenue streams (benefits that follow one) and of quantities (two-way tables)."""
+    out: list[Problem] = []
     if case.economic is not None:
-        streams = {f"{k}.{n}" for k, line in case.lines().items() for n in line.revenue}
+        streams = sorted(f"{k}.{n}" for k, line in case.lines().items() for n in line.revenue)
         for name, b in case.economic.benefits.items():
             if b.follows is not None and b.follows not in streams:
-                out.append(
-                    Problem(f"economic.benefits.{name}.follows", f"is not a revenue stream (streams: {', '.join(sorted(streams))})", b.follows)
-                )
-    sens = case.sensitivity
-    for i, tw in enumerate(sens.two_way):
+                rule = f"is not a revenue stream (streams: {', '.join(streams)})"
+                out.append(Problem(f"economic.benefits.{name}.follows", rule, b.follows, did_you_mean(b.follows, streams)))
+    scalars = [p for p, q in known.items() if not q.is_list]
+    for i, tw in enumerate(case.sensitivity.two_way):
         for axis in ("rows", "cols"):
             p = getattr(tw, axis)
             if p not in known or known[p].is_list:
-                out.append(Problem(f"sensitivity.two_way[{i}].{axis}", "is not a single-number quantity of this case", p))
+                out.append(Problem(f"sensitivity.two_way[{i}].{axis}", "is not a single-number quantity of this case", p, did_you_mean(p, scalars)))
     return out
 
 

@@ -1018,7 +1018,10 @@ class Case(_Strict):
             if obj is None:
                 break
         if not isinstance(obj, Quantity):
-            raise KeyError(f"{path}: no such quantity in the case")
+            from .errors import did_you_mean  # imported here: errors imports this module
+
+            guess = did_you_mean(path, self.quantity_map())
+            raise KeyError(f"{path}: no such quantity in the case{'; ' + guess if guess else ''}")
         return obj
 
     def problems(self) -> list[Problem]:
@@ -1033,8 +1036,11 @@ class Case(_Strict):
     def scenario(self, name: str) -> dict[str, Any]:
         """The overrides of a named scenario, for :func:`feasibility.model.run`."""
         if name not in self.scenarios:
+            from .errors import did_you_mean  # imported here: errors imports this module
+
+            guess = did_you_mean(name, self.scenarios)
             allowed = ", ".join(self.scenarios) or "none in this case"
-            raise KeyError(f"scenario {name!r}: not in the case (scenarios: {allowed})")
+            raise KeyError(f"scenario {name!r}: not in the case{'; ' + guess if guess else ''} (scenarios: {allowed})")
         return dict(self.scenarios[name].set)
 
 

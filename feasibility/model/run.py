@@ -84,8 +84,11 @@ class _Params:
                 self.over[path] = arr
                 continue
             if path not in self.q:
+                from ..case.errors import did_you_mean  # imported here to keep this edit to the message
+
+                guess = did_you_mean(path, [*self.q, *sorted(forecasts)])
                 raise KeyError(
-                    f"override {path!r}: no such quantity in this case "
+                    f"override {path!r}: no such quantity in this case{'; ' + guess if guess else ''} "
                     "(an optional quantity must be in the case file before it can be varied)"
                 )
             arr = np.asarray(val, dtype=float)
