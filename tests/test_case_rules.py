@@ -182,3 +182,79 @@ def test_case_quantity_and_scenario_lookups_suggest() -> None:
     with pytest.raises(KeyError) as exc:
         case.scenario("hgh")
     assert exc.value.args[0] == "scenario 'hgh': not in the case; did you mean 'high'? (scenarios: low, high)"
+
+
+# ---------------------------------------------------------------------------
+# one DSCR threshold: risk.dscr_threshold is a deprecated alias of criteria.min_dscr
+
+ALIAS_HINT = "risk.dscr_threshold is a deprecated alias: remove it and set criteria.min_dscr in [criteria]"
+
+
+def test_default_case_gives_both_equal_and_loads_unchanged(default_raw: dict[str, Any]) -> None:
+    assert default_raw["risk"]["dscr_threshold"] == 1.3 and default_raw["criteria"]["min_dscr"] == 1.3
+    case = load_case(DEFAULT_CASE)
+    assert case.risk.dscr_threshold == 1.3 and case.criteria.min_dscr == 1.3
+
+
+def test_alias_differing_from_min_dscr_names_both_values(default_raw: dict[str, Any]) -> None:
+    d = copy.deepcopy(default_raw)
+    d["risk"]["dscr_threshold"] = 1.25
+    assert messages(d) == [f"risk.dscr_threshold: must equal criteria.min_dscr (1.3), got 1.25; {ALIAS_HINT}"]
+
+
+def test_alias_against_the_default_min_dscr(hand_raw: dict[str, Any]) -> None:
+    d = copy.deepcopy(hand_raw)
+    assert "criteria" not in d
+    d["risk"] = {"dscr_threshold": 1.5}
+    assert messages(d) == [f"risk.dscr_threshold: must equal criteria.min_dscr (1.3, its default), got 1.5; {ALIAS_HINT}"]
+
+
+def test_alias_problem_comes_with_the_field_problems(hand_raw: dict[str, Any]) -> None:
+    d = copy.deepcopy(hand_raw)
+    d["risk"] = {"dscr_threshold": 2}
+    d["criteria"] = {"min_dscr": 1.2}
+    d["tax"]["corporate_income_tax_rate"]["value"] = -0.1
+    assert messages(d) == [
+        "tax.corporate_income_tax_rate: must be >= 0, got -0.1",
+        f"risk.dscr_threshold: must equal criteria.min_dscr (1.2), got 2; {ALIAS_HINT}",
+    ]
+
+
+@pytest.mark.parametrize(
+    "risk, criteria, expected",
+    [
+        ({"dscr_threshold": True}, {}, "risk.dscr_threshold: must be a number, got True"),
+        ({"dscr_threshold": 1.2}, {"min_dscr": "1.2"}, "criteria.min_dscr: must be a number, got '1.2'"),
+    ],
+)
+def test_an_unreadable_alias_or_min_dscr_is_only_its_field_problem(
+    hand_raw: dict[str, Any], risk: dict[str, Any], criteria: dict[str, Any], expected: str
+) -> None:
+    d = copy.deepcopy(hand_raw)
+    d["risk"], d["criteria"] = risk, criteria
+    assert messages(d) == [expected]
+
+
+def test_an_alias_out_of_range_breaks_both_rules(hand_raw: dict[str, Any]) -> None:
+    d = copy.deepcopy(hand_raw)
+    d["risk"] = {"dscr_threshold": 11}
+    assert messages(d) == [
+        "risk.dscr_threshold: must be <= 10, got 11",
+        f"risk.dscr_threshold: must equal criteria.min_dscr (1.3, its default), got 11; {ALIAS_HINT}",
+    ]
+
+
+@pytest.mark.parametrize("alias", [None, 1.5], ids=["min_dscr_only", "both_equal"])
+def test_min_dscr_is_the_threshold_everywhere(hand_raw: dict[str, Any], alias: float | None) -> None:
+    from feasibility.analysis.risk import simulate
+    from feasibility.analysis.sensitivity import thresholds
+
+    d = copy.deepcopy(hand_raw)
+    d["criteria"] = {"min_dscr": 1.5}
+    if alias is not None:
+        d["risk"] = {"dscr_threshold": alias}
+    case = parse_case(d)
+    assert case.risk.dscr_threshold == alias
+    assert thresholds(case)["dscr_min"] == 1.5
+    sim = simulate(case, 4, seed=1, progress=False)
+    assert sim.dscr_threshold == 1.5 and sim.to_dict()["dscr_threshold"] == 1.5

@@ -117,6 +117,7 @@ class Simulation:
         ``{"metric", "reason", "count"}`` summed over all iterations.
     seed, iterations : int
     dscr_threshold : float
+        The lender's minimum DSCR of P(minimum DSCR < it): the case's ``criteria.min_dscr``.
     forecast_paths : list of str
         Streams whose volume paths were sampled from their forecast.
     """
@@ -305,4 +306,4 @@ def simulate(
         if bar is not None:
             bar.close()
     und = [{"metric": m, "reason": r, "count": c} for (m, r), c in undefined.items()]
-    return Simulation(case, s, n, inputs, out, und, case.risk.dscr_threshold, list(paths))
+    return Simulation(case, s, n, inputs, out, und, case.criteria.min_dscr, list(paths))

@@ -64,7 +64,7 @@ def thresholds(case: Case) -> dict[str, float | str]:
     FNPV, equity NPV and the region's NPV switch at 0; FIRR at the WACC; the
     equity IRR at the cost of equity; the region's IRR at its discount rate;
     the PV of dividends to PAD at the PV of the region's injection; the minimum
-    DSCR at ``risk.dscr_threshold``; BCR at 1; the minimum cumulative cash at 0;
+    DSCR at ``criteria.min_dscr``; BCR at 1; the minimum cumulative cash at 0;
     ENPV at 0 and EIRR at the social discount rate.
     """
     return {
@@ -75,7 +75,7 @@ def thresholds(case: Case) -> dict[str, float | str]:
         "equity_irr": "cost_of_equity",
         "region_irr": "region_discount_rate",
         "region_pv_dividends_idr": "region_pv_injection_idr",
-        "dscr_min": float(case.risk.dscr_threshold),
+        "dscr_min": float(case.criteria.min_dscr),
         "bcr": 1.0,
         "min_cumulative_cash_idr": 0.0,
         "enpv_idr": 0.0,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .errors import _MISSING, Problem, did_you_mean
-from .schema import Case, Quantity
+from .schema import Case, Criteria, Quantity
 
 __all__ = ["case_problems", "raw_problems"]
 
@@ -30,7 +30,8 @@ def case_problems(case: Case) -> list[Problem]:
     list of Problem
         Empty when the case keeps every rule.
     """
-    out = raw_problems(case.model_dump(mode="python"))
+    # the data as the file gave it (defaults left out), for the same rules as on raw data
+    out = raw_problems(case.model_dump(mode="python", exclude_unset=True))
     known = dict(case.quantities())
     out += _scenario_problems(case, known)
     out += _distribution_problems(case, known)
@@ -54,7 +55,39 @@ def raw_problems(data: Any) -> list[Problem]:
     -------
     list of Problem
     """
-    return _cross_problems(data)
+    return _cross_problems(data) + _dscr_alias_problems(data)
+
+
+def _dscr_alias_problems(d: Any) -> list[Problem]:
+    """``risk.dscr_threshold``, a deprecated alias, must equal ``criteria.min_dscr`` when given.
+
+    Files that give both equal (as the default case does, 1.3) load unchanged, so
+    that reports embedding them still re-run; a file where they differ is
+    ambiguous and must say which it means in ``criteria.min_dscr``.
+    """
+    if not isinstance(d, dict):
+        return []
+    risk, criteria = d.get("risk"), d.get("criteria", {})  # no [criteria]: its defaults
+    alias = risk.get("dscr_threshold") if isinstance(risk, dict) else None
+    if not _is_number(alias) or not isinstance(criteria, dict):
+        return []  # absent, or its own field problem
+    given = "min_dscr" in criteria
+    min_dscr = criteria["min_dscr"] if given else Criteria.model_fields["min_dscr"].default
+    if not _is_number(min_dscr) or float(alias) == float(min_dscr):
+        return []
+    which = f"{min_dscr:g}" if given else f"{min_dscr:g}, its default"
+    return [
+        Problem(
+            "risk.dscr_threshold",
+            f"must equal criteria.min_dscr ({which})",
+            alias,
+            "risk.dscr_threshold is a deprecated alias: remove it and set criteria.min_dscr in [criteria]",
+        )
+    ]
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _not_a_quantity(where: str, path: str, candidates: Iterable[str]) -> Problem:

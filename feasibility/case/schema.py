@@ -825,7 +825,9 @@ class Criteria(_Strict):
         default_factory=lambda: list(CRITERIA), description="which criteria the verdict uses"
     )
     min_dscr: Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=10)] = Field(
-        1.3, description="the lowest minimum DSCR a lender accepts (FHWA P3 primer: 1.3 a common test value)"
+        1.3,
+        description="the lowest minimum DSCR a lender accepts (FHWA P3 primer: 1.3 a common test value): "
+        "the verdict's DSCR test, the minimum DSCR's switching value and P(minimum DSCR < it) in the Monte Carlo",
     )
     max_prob_npv_negative: Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=1)] = Field(
         0.2, description="the largest acceptable probability that FNPV < 0 (Monte Carlo)"
@@ -897,8 +899,12 @@ class Risk(_Strict):
 
     iterations: Int(1, 10_000_000) = 10_000
     seed: Int(0, 2**63 - 1) = 20261127
-    dscr_threshold: Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=10)] = Field(
-        1.3, description="a lender's minimum DSCR, for P(minimum DSCR < threshold) (FHWA P3 primer: 1.3)"
+    #: deprecated: the one DSCR threshold is criteria.min_dscr; kept so that older case files
+    #: (and the case text embedded in their reports) still load, when it equals min_dscr
+    dscr_threshold: Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=10)] | None = Field(
+        None,
+        description="deprecated alias of criteria.min_dscr: when given it must equal it; "
+        "remove it and set criteria.min_dscr",
     )
     distributions: dict[str, DistributionSpec] = Field(default_factory=dict, description="quantity path -> distribution")
     correlations: list[Correlation] = Field(default_factory=list)

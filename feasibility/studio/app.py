@@ -1625,8 +1625,7 @@ class Studio:
         return out
 
     def _threshold(self) -> float:
-        crit = getattr(self.case, "criteria", None)
-        return float(getattr(crit, "min_dscr", None) or self.case.risk.dscr_threshold)
+        return float(self.case.criteria.min_dscr)
 
     def _update_cards(self, res: Result) -> None:
         m, f, t = res.metrics, self.fmt, self.t
@@ -2060,7 +2059,7 @@ class RiskPanel:
             rows.append((self._metric_label(m), f.value(r["mean"], unit), f.value(r["p10"], unit), f.value(r["p50"], unit),
                          f.value(r["p90"], unit), f.number(r["undefined"])))
         p_npv = t["prob_npv"].format(p=f.percent(sim.prob_npv_negative))
-        thr = case.risk.dscr_threshold
+        thr = case.criteria.min_dscr
         p_dscr = t["prob_dscr"].format(t=f.number(thr, 2), p=f.percent(sim.prob_dscr_below))
         self.mc_summary.value = (
             f"<div style='font-size:13px;font-weight:600;margin:6px 0'>{html.escape(p_npv)} \u00b7 {html.escape(p_dscr)}</div>"
