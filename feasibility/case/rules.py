@@ -30,8 +30,9 @@ def case_problems(case: Case) -> list[Problem]:
     list of Problem
         Empty when the case keeps every rule.
     """
-    # the data as the file gave it (defaults left out), for the same rules as on raw data
-    out = raw_problems(case.model_dump(mode="python", exclude_unset=True))
+    out = _cross_problems(case.model_dump(mode="python"))
+    # whether [criteria] gave min_dscr, or its default stands, is part of the alias's message
+    out += _dscr_alias_problems(case.model_dump(mode="python", exclude_unset=True))
     known = dict(case.quantities())
     out += _scenario_problems(case, known)
     out += _distribution_problems(case, known)
