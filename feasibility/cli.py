@@ -133,7 +133,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .case import fit_forecasts
+
     case = load_case(args.case)
+    # loading reads the forecast histories but fits them on first use: validate fits
+    # them now, so that a series no method fits is listed like any case problem
+    problems = fit_forecasts(case)
+    if problems:
+        raise CaseError(problems, str(Path(args.case) if args.case else DEFAULT_CASE))
     n = sum(1 for _ in case.quantities())
     print(f"ok: {args.case or DEFAULT_CASE} ({n} numbers, {len(case.notes)} notes)")
     return EXIT_OK

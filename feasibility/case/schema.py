@@ -17,20 +17,19 @@ Money inputs are in **constant prices of** ``timeline.price_base_year`` unless
 their name says ``nominal`` (loan amounts follow capex; capital injections are
 nominal rupiah of the year they are paid).
 
-Loading parses TOML (data only, no code runs), then validates; every problem is
-reported at once as ``path: rule, got value`` (:class:`CaseError`).
+This module holds the pydantic models only. The other rooms of the package:
+:mod:`.errors` turns pydantic's errors into ``path: rule, got value`` problems,
+:mod:`.rules` checks the rules across sections, :mod:`.io` reads case and
+history files, :mod:`.forecasts` fits forecast streams on first use.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import tomllib
-import types
 import typing
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
@@ -40,23 +39,21 @@ from pydantic import (
     Field,
     PrivateAttr,
     Tag,
-    ValidationError,
     create_model,
     field_validator,
     model_validator,
 )
 
+if TYPE_CHECKING:
+    from .errors import Problem
+
 __all__ = [
     "Case",
-    "CaseError",
-    "Problem",
     "Quantity",
-    "load_case",
-    "parse_case",
-    "DEFAULT_CASE",
+    "Q",
+    "TAX_LIFE_YEARS",
+    "in_lang",
 ]
-
-DEFAULT_CASE = Path(__file__).resolve().parent.parent / "data" / "kota_serang.toml"
 
 Confidence = Literal["verified", "secondary", "estimate", "placeholder"]
 
@@ -283,9 +280,10 @@ class LabDemand(_Strict):
 class ForecastSource(_Strict):
     """Volumes forecast from a history file (feasibility.domain.demand), with the method picked.
 
-    The history is read when the case is loaded, relative to the case file; the
-    model uses the observed values for years the history covers and the point
-    forecast of ``method`` after it, times ``share``.
+    The history is read and checked when the case is loaded, relative to the
+    case file; the method is fitted on first use (:mod:`feasibility.case.forecasts`).
+    The model uses the observed values for years the history covers and the
+    point forecast of ``method`` after it, times ``share``.
     """
 
     history: Annotated[str, Field(min_length=1)] = Field(description="CSV file, relative to the case file")
@@ -295,25 +293,45 @@ class ForecastSource(_Strict):
         description="the forecast method, as picked from a back-test (feasibility.domain.demand.backtest)"
     )
     share: Q(FRACTION, "share of the forecast series this stream handles", ge=0, le=1)
-    _volumes: dict[int, float] | None = PrivateAttr(default=None)
-    _fitted: Any = PrivateAttr(default=None)
-    _history: dict[int, float] | None = PrivateAttr(default=None)
+    #: the history as read by load_case / parse_case (a feasibility.case.forecasts.History)
+    _history: Any = PrivateAttr(default=None)
+    #: the fit, made on first use: a forecasts.Fitted, or the Problem of a fit that failed
+    _fit: Any = PrivateAttr(default=None)
 
     def observed(self) -> dict[int, float]:
         """The observed volumes by year, as read from the history file (before ``share``)."""
         if self._history is None:
             raise RuntimeError("forecast histories are read by load_case / parse_case(base_dir=...)")
-        return self._history
+        return self._history.observed
 
     def fitted(self) -> Any:
-        """The fitted forecast model (feasibility.domain.demand), for sampled paths in a Monte Carlo."""
-        return self._fitted
+        """The fitted forecast model (feasibility.domain.demand), for sampled paths in a Monte Carlo.
+
+        Fitted on first use and kept; None when the history was not read (a case
+        validated without ``load_case`` / ``parse_case``).
+
+        Raises
+        ------
+        CaseError
+            When the method cannot be fitted to the history (naming the stream).
+        """
+        if self._history is None:
+            return None
+        from .forecasts import fit  # imported here: forecasts imports this module
+
+        return fit(self).model
 
     def volumes(self) -> dict[int, float]:
-        """Volume by year (history, then forecast), before ``share``; set by :func:`load_case`."""
-        if self._volumes is None:
-            raise RuntimeError("forecast volumes are read by load_case / parse_case(base_dir=...)")
-        return self._volumes
+        """Volume by year (history, then forecast to the last model year), before ``share``; fitted on first use.
+
+        Raises
+        ------
+        CaseError
+            When the method cannot be fitted to the history (naming the stream).
+        """
+        from .forecasts import fit  # imported here: forecasts imports this module
+
+        return fit(self).volumes
 
 
 class RampCurve(_Strict):
@@ -891,7 +909,9 @@ class Criteria(_Strict):
         default_factory=lambda: list(CRITERIA), description="which criteria the verdict uses"
     )
     min_dscr: Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=10)] = Field(
-        1.3, description="the lowest minimum DSCR a lender accepts (FHWA P3 primer: 1.3 a common test value)"
+        1.3,
+        description="the lowest minimum DSCR a lender accepts (FHWA P3 primer: 1.3 a common test value): "
+        "the verdict's DSCR test, the minimum DSCR's switching value and P(minimum DSCR < it) in the Monte Carlo",
     )
     max_prob_npv_negative: Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=1)] = Field(
         0.2, description="the largest acceptable probability that FNPV < 0 (Monte Carlo)"
@@ -963,8 +983,12 @@ class Risk(_Strict):
 
     iterations: Int(1, 10_000_000) = 10_000
     seed: Int(0, 2**63 - 1) = 20261127
-    dscr_threshold: Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=10)] = Field(
-        1.3, description="a lender's minimum DSCR, for P(minimum DSCR < threshold) (FHWA P3 primer: 1.3)"
+    #: deprecated: the one DSCR threshold is criteria.min_dscr; kept so that older case files
+    #: (and the case text embedded in their reports) still load, when it equals min_dscr
+    dscr_threshold: Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=10)] | None = Field(
+        None,
+        description="deprecated alias of criteria.min_dscr: when given it must equal it; "
+        "remove it and set criteria.min_dscr",
     )
     distributions: dict[str, DistributionSpec] = Field(default_factory=dict, description="quantity path -> distribution")
     correlations: list[Correlation] = Field(default_factory=list)
@@ -1085,200 +1109,31 @@ class Case(_Strict):
             if obj is None:
                 break
         if not isinstance(obj, Quantity):
-            raise KeyError(f"{path}: no such quantity in the case")
+            from .errors import did_you_mean  # imported here: errors imports this module
+
+            guess = did_you_mean(path, self.quantity_map())
+            raise KeyError(f"{path}: no such quantity in the case{'; ' + guess if guess else ''}")
         return obj
 
     def problems(self) -> list[Problem]:
-        """Problems that involve more than one section (years outside the horizon, ...)."""
-        out = _cross_problems(self.model_dump(mode="python"))
-        known = dict(self.quantities())
-        for name, sc in self.scenarios.items():
-            for path, value in sc.set.items():
-                where = f"scenarios.{name}.set.{path}"
-                q = known.get(path)
-                if q is None:
-                    out.append(Problem(where, "is not a quantity of this case (give its full path)", _MISSING))
-                elif isinstance(value, list) != q.is_list or (q.is_list and len(value) != len(q.value)):
-                    shape = f"a list of {len(q.value)} numbers" if q.is_list else "a number"
-                    out.append(Problem(where, f"must be {shape}", value))
-                elif type(q).outside(value).any():
-                    out.append(Problem(where, f"must be {type(q).rule()}", value))
-        out += _risk_problems(self, known)
-        return out
+        """Problems that involve more than one section (years outside the horizon, ...).
+
+        The rules live in :mod:`feasibility.case.rules`.
+        """
+        from .rules import case_problems  # imported here: rules imports this module
+
+        return case_problems(self)
 
     def scenario(self, name: str) -> dict[str, Any]:
         """The overrides of a named scenario, for :func:`feasibility.model.run`."""
         if name not in self.scenarios:
+            from .errors import did_you_mean  # imported here: errors imports this module
+
+            guess = did_you_mean(name, self.scenarios)
             allowed = ", ".join(self.scenarios) or "none in this case"
-            raise KeyError(f"scenario {name!r}: not in the case (scenarios: {allowed})")
+            raise KeyError(f"scenario {name!r}: not in the case{'; ' + guess if guess else ''} (scenarios: {allowed})")
         return dict(self.scenarios[name].set)
 
-
-def _risk_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
-    """Distributions on existing scalar quantities, within their ranges; valid correlations."""
-    from ..domain import distributions as dist
-
-    out: list[Problem] = []
-    dists = case.risk.distributions
-    for path, spec in dists.items():
-        where = f"risk.distributions.{path}"
-        q = known.get(path)
-        if q is None:
-            out.append(Problem(where, "is not a quantity of this case (give its full path)", _MISSING))
-            continue
-        if q.is_list:
-            out.append(Problem(where, "distributions are for single numbers, not lists", _MISSING))
-            continue
-        params = spec.params(q)
-        found = dist.check(spec.kind, params)
-        if found:
-            out += [Problem(where, msg, _MISSING) for msg in found]
-            continue
-        lo, hi = dist.make(spec.kind, **params).support()
-        ge, le, gt, lt = type(q).bounds
-        low_ok = (ge is None or lo >= ge) and (gt is None or lo > gt)
-        high_ok = (le is None or hi <= le) and (lt is None or hi < lt)
-        if not (low_ok and high_ok):
-            hint = " (use truncated_normal, pert or triangular to stay inside)" if spec.kind in ("normal", "lognormal") else ""
-            out.append(
-                Problem(where, f"can draw values outside what {path} allows ({type(q).rule()}): support [{lo:g}, {hi:g}]{hint}", _MISSING)
-            )
-    pairs: set[tuple[str, str]] = set()
-    n_before = len(out)
-    for i, c in enumerate(case.risk.correlations):
-        where = f"risk.correlations[{i}]"
-        a, b = c.between
-        if a == b:
-            out.append(Problem(where, "correlates an input with itself", a))
-        for p in (a, b):
-            if p not in dists:
-                out.append(Problem(where, "names an input without a distribution in [risk.distributions]", p))
-        key = tuple(sorted((a, b)))
-        if key in pairs:
-            out.append(Problem(where, "repeats a pair given before", f"{a}, {b}"))
-        pairs.add(key)
-    # the matrix is checked whenever its own entries are sound, whatever else is wrong
-    if case.risk.correlations and len(out) == n_before:
-        names = list(dists)
-        out += [Problem("risk.correlations", msg, _MISSING) for msg in dist.check_correlation(case.risk.correlation_matrix(), names)]
-    if case.economic is not None:
-        streams = {f"{k}.{n}" for k, line in case.lines().items() for n in line.revenue}
-        for name, b in case.economic.benefits.items():
-            if b.follows is not None and b.follows not in streams:
-                out.append(
-                    Problem(f"economic.benefits.{name}.follows", f"is not a revenue stream (streams: {', '.join(sorted(streams))})", b.follows)
-                )
-    out += _issue12_problems(case)
-    sens = case.sensitivity
-    for i, tw in enumerate(sens.two_way):
-        for axis in ("rows", "cols"):
-            p = getattr(tw, axis)
-            if p not in known or known[p].is_list:
-                out.append(Problem(f"sensitivity.two_way[{i}].{axis}", "is not a single-number quantity of this case", p))
-    return out
-
-
-def _issue12_problems(case: Case) -> list[Problem]:
-    """Economic traffic for every revenue stream; expansion funding rule; the concession against the horizon."""
-    out: list[Problem] = []
-    streams = [f"{k}.{n}" for k, line in case.lines().items() for n in line.revenue]
-    if case.economic is not None:
-        given = case.economic.traffic
-        for name in given:
-            if name not in streams:
-                out.append(Problem(f"economic.traffic.{name}", f"is not a revenue stream (streams: {', '.join(streams)})", _MISSING))
-        missing = [s for s in streams if s not in given]
-        if missing:
-            out.append(Problem("economic.traffic", "needs every revenue stream (generated or diverted volume); missing: " + ", ".join(missing), _MISSING))
-    cap = case.port.capacity
-    if cap is not None and cap.expansion is not None and cap.expansion.when_unfunded == "gap_funding" and case.financing.funding_gap is None:
-        out.append(Problem("port.capacity.expansion.when_unfunded", "gap_funding needs a [financing.funding_gap] section", "gap_funding"))
-    term, n_run = case.concession.term_years, case.timeline.operating_years
-    if term < n_run:
-        out.append(Problem("concession.term_years", f"must cover the model's operating years ({n_run}); the port cannot run past its concession", term))
-    alias = case.criteria.concession_years
-    if alias is not None and alias != term:
-        out.append(Problem("criteria.concession_years", f"must equal concession.term_years ({term}); remove it (the concession's term is in [concession])", alias))
-    return out
-
-
-def _cross_problems(d: Any) -> list[Problem]:
-    """Rules across sections, checked on the raw (possibly partly invalid) case data.
-
-    Each rule runs when the values it needs are present and of the right type,
-    so that these problems are reported together with the field problems.
-    """
-
-    def get(obj: Any, *keys: str) -> Any:
-        for k in keys:
-            obj = obj.get(k) if isinstance(obj, dict) else None
-        return obj
-
-    def whole(v: Any) -> int | None:
-        return v if isinstance(v, int) and not isinstance(v, bool) else None
-
-    def table(v: Any) -> dict[str, Any]:
-        return v if isinstance(v, dict) else {}
-
-    out: list[Problem] = []
-    tl = table(get(d, "timeline"))
-    start, base = whole(tl.get("start_year")), whole(tl.get("price_base_year"))
-    n_build, n_run = whole(tl.get("construction_years")), whole(tl.get("operating_years"))
-    if start is not None and base is not None and base > start:
-        out.append(Problem("timeline.price_base_year", f"must be <= start_year ({start})", base))
-    if start is None or n_build is None or n_run is None:
-        return out  # no horizon to check years against
-    first, fo, last = start, start + n_build, start + n_build + n_run - 1
-
-    def in_horizon(path: str, year: Any) -> None:
-        y = whole(year)
-        if y is not None and not first <= y <= last:
-            out.append(Problem(path, f"must be within the model years {first}-{last}", y))
-
-    for key in ("port", "lab"):
-        line = table(get(d, key))
-        for name, st in table(line.get("revenue")).items():
-            in_horizon(f"{key}.revenue.{name}.start_year", get(st, "start_year"))
-        for name, o in table(line.get("opex")).items():
-            in_horizon(f"{key}.opex.{name}.start_year", get(o, "start_year"))
-            in_horizon(f"{key}.opex.{name}.end_year", get(o, "end_year"))
-        for name, c in table(line.get("capex")).items():
-            p = f"{key}.capex.{name}"
-            in_horizon(f"{p}.start_year", get(c, "start_year"))
-            c_start = whole(get(c, "start_year")) or first
-            phasing = get(c, "phasing")
-            if isinstance(phasing, list) and c_start + len(phasing) - 1 > last:
-                out.append(Problem(f"{p}.phasing", f"runs past the last model year {last}", f"{len(phasing)} years from {c_start}"))
-    for name, o in table(get(d, "bumd", "overhead")).items():
-        in_horizon(f"bumd.overhead.{name}.start_year", get(o, "start_year"))
-        in_horizon(f"bumd.overhead.{name}.end_year", get(o, "end_year"))
-    acc = whole(get(d, "lab", "accreditation_year"))
-    if acc is not None and acc > last:  # an earlier year means the lab is accredited already
-        out.append(Problem("lab.accreditation_year", f"must be <= the last model year {last}", acc))
-    years = get(d, "financing", "capital_injection", "years")
-    for y in years if isinstance(years, list) else []:
-        in_horizon("financing.capital_injection.years", y)
-    for name, loan in table(get(d, "financing", "loans")).items():
-        grace, tenor = whole(get(loan, "grace_years") if "grace_years" in table(loan) else 0), whole(get(loan, "tenor_years"))
-        if grace is not None and tenor is not None and fo + grace + tenor - 1 > last:
-            out.append(
-                Problem(
-                    f"financing.loans.{name}.tenor_years",
-                    f"the loan would be repaid in {fo + grace + tenor - 1}, after the last model year {last}; "
-                    "shorten grace_years + tenor_years",
-                    tenor,
-                )
-            )
-        share = get(loan, "share_of_construction_capex", "value")
-        if isinstance(share, (int, float)) and not isinstance(share, bool) and share > 0 and n_build == 0:
-            out.append(
-                Problem(
-                    f"financing.loans.{name}.share_of_construction_capex",
-                    "loans are drawn during construction, but timeline.construction_years is 0",
-                    share,
-                )
-            )
-    return out
 
 
 def _walk_quantities(obj: Any, prefix: str) -> Iterator[tuple[str, Quantity]]:
@@ -1292,285 +1147,9 @@ def _walk_quantities(obj: Any, prefix: str) -> Iterator[tuple[str, Quantity]]:
             yield from _walk_quantities(val, f"{prefix}.{key}")
 
 
-# ---------------------------------------------------------------------------
-# errors
-
-
-class Problem(typing.NamedTuple):
-    """One problem in a case file."""
-
-    path: str
-    rule: str
-    value: Any = None
-
-    def __str__(self) -> str:
-        shown = "" if self.value is _MISSING else f", got {_show(self.value)}"
-        return f"{self.path or '(top level)'}: {self.rule}{shown}"
-
-
-_MISSING = object()
-
-
-def _show(v: Any) -> str:
-    if isinstance(v, str):
-        return repr(v)
-    if isinstance(v, dict):
-        return "a table" if v else "an empty table"
-    text = repr(v)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def _bound(v: Any) -> str:
     """A limit of a rule as a person writes it: 0 rather than 0.0."""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
 
-
-class CaseError(ValueError):
-    """A case file that cannot be used; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: list[Problem], source: str = "case"):
-        self.problems = problems
-        self.source = source
-        lines = [f"{source}: {len(problems)} problem(s)"] + [f"  {p}" for p in problems]
-        super().__init__("\n".join(lines))
-
-
-def _unwrap(ann: Any) -> list[Any]:
-    """The concrete types an annotation can hold (Optional/Union/Annotated removed)."""
-    origin = typing.get_origin(ann)
-    if origin is Annotated:
-        return _unwrap(typing.get_args(ann)[0])
-    if origin in (Union, types.UnionType):
-        out = []
-        for a in typing.get_args(ann):
-            out += _unwrap(a)
-        return [a for a in out if a is not type(None)]
-    return [ann]
-
-
-def _allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
-    """Field names allowed at the table that holds ``loc[-1]`` (for typo hints)."""
-    model = _model_at(root, loc[:-1])
-    return list(model.model_fields) if model is not None else None
-
-
-def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The model class of the table at ``loc`` (pydantic's error path), if it is one."""
-    candidates: list[Any] = [root]
-    for part in loc:
-        if isinstance(part, str) and part in STREAM_MODELS and STREAM_MODELS[part] in candidates:
-            candidates = [STREAM_MODELS[part]]  # the discriminator tag pydantic puts in the path
-            continue
-        nxt: list[Any] = []
-        for c in candidates:
-            if isinstance(c, type) and issubclass(c, BaseModel):
-                f = c.model_fields.get(part) if isinstance(part, str) else None
-                if f is not None:
-                    nxt += _unwrap(f.annotation)
-            elif typing.get_origin(c) is dict:
-                nxt += _unwrap(typing.get_args(c)[1])
-            elif typing.get_origin(c) is list:
-                nxt += _unwrap(typing.get_args(c)[0])
-        candidates = nxt
-    models = list({id(c): c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)}.values())
-    return models[0] if len(models) == 1 else None
-
-
-_RULES = {
-    "greater_than_equal": "must be >= {ge}",
-    "greater_than": "must be > {gt}",
-    "less_than_equal": "must be <= {le}",
-    "less_than": "must be < {lt}",
-    "finite_number": "must be a finite number",
-    "missing": "is required but missing",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "float_type": "must be a number",
-    "float_parsing": "must be a number",
-    "string_type": "must be text (a quoted string)",
-    "list_type": "must be a list",
-    "dict_type": "must be a table",
-    "model_type": "must be a table",
-    "model_attributes_type": "must be a table",
-    "string_too_short": "must not be empty",
-    "too_short": "must have at least {min_length} item(s)",
-}
-
-
-def _is_quantity_loc(loc: tuple[Any, ...]) -> bool:
-    """Whether a path (with pydantic's discriminator tags) leads to a quantity."""
-    model = _model_at(Case, loc)
-    return model is not None and issubclass(model, Quantity)
-
-
-def _problems_from(err: ValidationError) -> list[Problem]:
-    out = []
-    for e in err.errors(include_url=False):
-        loc = tuple(e["loc"])
-        # drop the discriminator tag pydantic inserts into the path of a stream
-        loc = tuple(
-            p
-            for i, p in enumerate(loc)
-            if not (i >= 3 and loc[i - 2] == "revenue" and isinstance(p, str) and p in STREAM_MODELS)
-        )
-        # a quantity's value is reported at the quantity's path (and list items after it)
-        loc = tuple(p for i, p in enumerate(loc) if not (p == "value" and i > 0 and _is_quantity_loc(loc[:i])))
-        path = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
-        typ = e["type"]
-        ctx = e.get("ctx") or {}
-        value: Any = e.get("input", _MISSING)
-        if typ == "missing":
-            rule, value = "is required but missing", _MISSING
-        elif typ == "extra_forbidden":
-            allowed = _allowed_keys(Case, tuple(e["loc"]))
-            rule = "unknown key (a typo?)"
-            if allowed:
-                rule += "; allowed here: " + ", ".join(allowed)
-            value = _MISSING
-        elif typ == "literal_error":
-            rule = f"must be one of {ctx.get('expected')}"
-        elif typ in ("value_error", "assertion_error"):
-            rule = e["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-            if isinstance(value, dict):  # a table-level rule names its own values
-                value = _MISSING
-        elif typ == "invalid_kind" or typ == "union_tag_invalid":
-            kinds = ", ".join(repr(k) for k in STREAM_MODELS)
-            if not isinstance(value, dict):
-                rule = f"must be a table with kind = one of {kinds}"
-            elif "kind" not in value:
-                rule, value = f"needs kind = one of {kinds} (or a table named after its kind)", _MISSING
-            else:
-                rule, value = f"kind must be one of {kinds}", value["kind"]
-        elif typ == "model_type" and _is_quantity_loc(loc):
-            rule = "must be a quantity table { value = ..., source = \"...\", confidence = \"...\" }"
-        elif typ in _RULES:
-            rule = _RULES[typ].format(**{k: _bound(v) for k, v in ctx.items()})
-            q = _model_at(Case, tuple(p for p in e["loc"] if not isinstance(p, int))[:-1])
-            if (
-                typ in ("less_than_equal", "less_than")
-                and q is not None
-                and issubclass(q, Quantity)
-                and q.unit.startswith("fraction")
-                and isinstance(value, (int, float))
-                and 2 <= value <= 100  # 1.5 is ambiguous; 22 is surely a percentage
-            ):
-                rule += f" (a fraction: write {value / 100:g} for {value:g}%)"
-        else:
-            rule = e["msg"]
-        out.append(Problem(path, rule, value))
-    return out
-
-
-# ---------------------------------------------------------------------------
-# loading
-
-
-def parse_case(data: dict[str, Any], source: str = "case", base_dir: str | Path | None = None) -> Case:
-    """Validate a case given as a mapping (for example a parsed TOML document).
-
-    Raises
-    ------
-    CaseError
-        With every problem found at once: the per-field and per-table rules,
-        then the cross-section rules (years within the horizon, loan terms).
-    """
-    try:
-        case = Case.model_validate(data)
-    except ValidationError as err:
-        # the cross-section rules still run on what can be read, so all problems come at once
-        found = _problems_from(err)
-        seen = {(p.path, p.rule) for p in found}
-        found += [p for p in _cross_problems(data) if (p.path, p.rule) not in seen]
-        raise CaseError(found, source) from None
-    problems = case.problems()
-    if not problems:
-        problems = _read_forecasts(case, Path(base_dir) if base_dir is not None else Path.cwd())
-    if problems:
-        raise CaseError(problems, source)
-    return case
-
-
-def _read_forecasts(case: Case, base_dir: Path) -> list[Problem]:
-    """Read each forecast source's history, fit its method and keep the volumes by model year."""
-    import pandas as pd
-
-    from ..domain.demand import METHODS, SeriesError
-
-    out: list[Problem] = []
-    last = case.timeline.end_year
-    for key, line in case.lines().items():
-        for name, st in line.revenue.items():
-            fc = st.forecast
-            if fc is None:
-                continue
-            where = f"{key}.revenue.{name}.forecast"
-            path = base_dir / fc.history
-            try:
-                table = pd.read_csv(path)
-            except FileNotFoundError:
-                out.append(Problem(f"{where}.history", "file not found", str(path)))
-                continue
-            except (OSError, ValueError, pd.errors.ParserError) as exc:
-                out.append(Problem(f"{where}.history", f"cannot be read as CSV: {exc}", str(path)))
-                continue
-            missing = [c for c in (fc.year_column, fc.value_column) if c not in table.columns]
-            if missing:
-                out.append(Problem(where, f"{path.name} has no column {', '.join(missing)}; it has {', '.join(table.columns)}", _MISSING))
-                continue
-            try:
-                fitted = METHODS[fc.method](table[fc.year_column].to_numpy(), table[fc.value_column].to_numpy(), name=path.stem)
-            except (SeriesError, ValueError) as exc:
-                out.append(Problem(where, str(exc), _MISSING))
-                continue
-            hist = dict(zip(table[fc.year_column].astype(int), table[fc.value_column].astype(float)))
-            first_hist, last_hist = min(hist), max(hist)
-            start = st.start_year if st.start_year is not None else case.timeline.first_operating_year
-            if start < first_hist:
-                out.append(Problem(where, f"the history starts in {first_hist}, after the stream's first year {start}", _MISSING))
-                continue
-            volumes = {y: v for y, v in hist.items() if y <= last}
-            if last > last_hist:
-                f = fitted.forecast(last - last_hist)
-                volumes.update({int(y): float(v) for y, v in zip(f.years, f.point)})
-            fc._volumes = volumes
-            fc._fitted = fitted
-            fc._history = hist
-    return out
-
-
-def load_case(path: str | Path | None = None) -> Case:
-    """Read and validate a TOML case file (the Kota Serang default case if ``path`` is None).
-
-    Parsing uses :mod:`tomllib`, which reads data only: nothing in the file is
-    executed.
-
-    Raises
-    ------
-    CaseError
-        When the file is missing, is not valid TOML, or breaks any rule.
-    """
-    p = Path(path) if path is not None else DEFAULT_CASE
-    try:
-        text = p.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise CaseError([Problem("", "file not found", str(p))], str(p)) from None
-    except IsADirectoryError:
-        raise CaseError([Problem("", "is a directory, not a case file", str(p))], str(p)) from None
-    except OSError as exc:  # permission denied, a path below a file, a name too long, ...
-        raise CaseError([Problem("", f"cannot be read: {exc.strerror or exc}", str(p))], str(p)) from None
-    except UnicodeDecodeError as exc:
-        raise CaseError([Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})", _MISSING)], str(p)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CaseError([Problem("", f"not valid TOML: {exc}", _MISSING)], str(p)) from None
-    return parse_case(data, str(p), base_dir=p.parent)
-
-
-def case_text(path: str | Path | None = None) -> str:
-    """The exact text of a case file (for embedding in reports): no newline translation, so
-    its SHA-256 is that of the file's bytes."""
-    return Path(path if path is not None else DEFAULT_CASE).read_bytes().decode("utf-8")

@@ -26,6 +26,7 @@ from typing import Any, Union
 import numpy as np
 
 from ..case import Case, Quantity
+from ..case.errors import did_you_mean
 from ..case.schema import LabLine, PortLine
 
 __all__ = [
@@ -83,8 +84,9 @@ class _Values:
                 continue
             q = self.qmap.get(path)
             if q is None:
+                guess = did_you_mean(path, [*self.qmap, *sorted(forecasts)])
                 raise KeyError(
-                    f"override {path!r}: no such quantity in this case "
+                    f"override {path!r}: no such quantity in this case{'; ' + guess if guess else ''} "
                     "(an optional quantity must be in the case file before it can be varied)"
                 )
             bad = type(q).outside(arr)

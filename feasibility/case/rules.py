@@ -1,0 +1,305 @@
+"""Rules across sections of a case: what one field's own rule cannot see.
+
+Years within the model horizon, loan terms, scenario values within their
+quantity's range, distributions and correlations of ``[risk]``, and the
+quantity paths a case names. :func:`raw_problems` runs on the raw (possibly
+partly invalid) data, so that its problems are reported together with the
+field problems; :func:`case_problems` runs on a validated case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import _MISSING, Problem, did_you_mean
+from .schema import Case, Criteria, Quantity
+
+__all__ = ["case_problems", "raw_problems"]
+
+
+def case_problems(case: Case) -> list[Problem]:
+    """Every rule across sections, on a validated case (see :meth:`Case.problems`).
+
+    Parameters
+    ----------
+    case : Case
+
+    Returns
+    -------
+    list of Problem
+        Empty when the case keeps every rule.
+    """
+    out = _cross_problems(case.model_dump(mode="python"))
+    # whether [criteria] gave min_dscr, or its default stands, is part of the alias's message
+    out += _dscr_alias_problems(case.model_dump(mode="python", exclude_unset=True))
+    known = dict(case.quantities())
+    out += _scenario_problems(case, known)
+    out += _distribution_problems(case, known)
+    out += _correlation_problems(case, known)
+    out += _reference_problems(case, known)
+    out += _traffic_problems(case)
+    out += _funding_and_concession_problems(case)
+    return out
+
+
+def raw_problems(data: Any) -> list[Problem]:
+    """The rules that can run on raw case data, partly invalid or not.
+
+    Each rule runs when the values it needs are present and of the right type,
+    so that its problems are reported together with the field problems.
+
+    Parameters
+    ----------
+    data : object
+        A parsed TOML document (or a validated case's ``model_dump``).
+
+    Returns
+    -------
+    list of Problem
+    """
+    return _cross_problems(data) + _dscr_alias_problems(data)
+
+
+def _dscr_alias_problems(d: Any) -> list[Problem]:
+    """``risk.dscr_threshold``, a deprecated alias, must equal ``criteria.min_dscr`` when given.
+
+    Files that give both equal (as the default case does, 1.3) load unchanged, so
+    that reports embedding them still re-run; a file where they differ is
+    ambiguous and must say which it means in ``criteria.min_dscr``.
+    """
+    if not isinstance(d, dict):
+        return []
+    risk, criteria = d.get("risk"), d.get("criteria", {})  # no [criteria]: its defaults
+    alias = risk.get("dscr_threshold") if isinstance(risk, dict) else None
+    if not _is_number(alias) or not isinstance(criteria, dict):
+        return []  # absent, or its own field problem
+    given = "min_dscr" in criteria
+    min_dscr = criteria["min_dscr"] if given else Criteria.model_fields["min_dscr"].default
+    if not _is_number(min_dscr) or float(alias) == float(min_dscr):
+        return []
+    which = f"{min_dscr:g}" if given else f"{min_dscr:g}, its default"
+    return [
+        Problem(
+            "risk.dscr_threshold",
+            f"must equal criteria.min_dscr ({which})",
+            alias,
+            "risk.dscr_threshold is a deprecated alias: remove it and set criteria.min_dscr in [criteria]",
+        )
+    ]
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _not_a_quantity(where: str, path: str, candidates: Iterable[str]) -> Problem:
+    return Problem(where, "is not a quantity of this case (give its full path)", _MISSING, did_you_mean(path, candidates))
+
+
+def _scenario_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
+    """Scenario values name quantities of the case, with the quantity's shape and range."""
+    out: list[Problem] = []
+    for name, sc in case.scenarios.items():
+        for path, value in sc.set.items():
+            where = f"scenarios.{name}.set.{path}"
+            q = known.get(path)
+            if q is None:
+                out.append(_not_a_quantity(where, path, known))
+            elif isinstance(value, list) != q.is_list or (q.is_list and len(value) != len(q.value)):
+                shape = f"a list of {len(q.value)} numbers" if q.is_list else "a number"
+                out.append(Problem(where, f"must be {shape}", value))
+            elif type(q).outside(value).any():
+                out.append(Problem(where, f"must be {type(q).rule()}", value))
+    return out
+
+
+def _distribution_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
+    """Distributions on existing single-number quantities, that draw only values the quantity allows."""
+    from ..domain import distributions as dist  # imported here: it loads scipy
+
+    out: list[Problem] = []
+    scalars = [p for p, q in known.items() if not q.is_list]
+    for path, spec in case.risk.distributions.items():
+        where = f"risk.distributions.{path}"
+        q = known.get(path)
+        if q is None:
+            out.append(_not_a_quantity(where, path, scalars))
+            continue
+        if q.is_list:
+            out.append(Problem(where, "distributions are for single numbers, not lists", _MISSING))
+            continue
+        params = spec.params(q)
+        found = dist.check(spec.kind, params)
+        if found:
+            out += [Problem(where, msg, _MISSING) for msg in found]
+            continue
+        lo, hi = dist.make(spec.kind, **params).support()
+        ge, le, gt, lt = type(q).bounds
+        low_ok = (ge is None or lo >= ge) and (gt is None or lo > gt)
+        high_ok = (le is None or hi <= le) and (lt is None or hi < lt)
+        if not (low_ok and high_ok):
+            hint = " (use truncated_normal, pert or triangular to stay inside)" if spec.kind in ("normal", "lognormal") else ""
+            out.append(
+                Problem(where, f"can draw values outside what {path} allows ({type(q).rule()}): support [{lo:g}, {hi:g}]{hint}", _MISSING)
+            )
+    return out
+
+
+def _correlation_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
+    """Correlations between two different inputs with distributions, each pair once, a valid matrix."""
+    from ..domain import distributions as dist  # imported here: it loads scipy
+
+    out: list[Problem] = []
+    dists = case.risk.distributions
+    # suggest only sound inputs: a misspelled distribution path has its own problem above
+    sound = [p for p in dists if p in known and not known[p].is_list]
+    pairs: set[tuple[str, str]] = set()
+    for i, c in enumerate(case.risk.correlations):
+        where = f"risk.correlations[{i}]"
+        a, b = c.between
+        if a == b:
+            out.append(Problem(where, "correlates an input with itself", a))
+        for p in (a, b):
+            if p not in dists:
+                out.append(Problem(where, "names an input without a distribution in [risk.distributions]", p, did_you_mean(p, sound)))
+        key = tuple(sorted((a, b)))
+        if key in pairs:
+            out.append(Problem(where, "repeats a pair given before", f"{a}, {b}"))
+        pairs.add(key)
+    # the matrix is checked whenever its own entries are sound
+    if case.risk.correlations and not out:
+        out += [Problem("risk.correlations", msg, _MISSING) for msg in dist.check_correlation(case.risk.correlation_matrix(), list(dists))]
+    return out
+
+
+def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]:
+    """Names of revenue streams (benefits that follow one) and of quantities (two-way tables)."""
+    out: list[Problem] = []
+    if case.economic is not None:
+        streams = sorted(f"{k}.{n}" for k, line in case.lines().items() for n in line.revenue)
+        for name, b in case.economic.benefits.items():
+            if b.follows is not None and b.follows not in streams:
+                rule = f"is not a revenue stream (streams: {', '.join(streams)})"
+                out.append(Problem(f"economic.benefits.{name}.follows", rule, b.follows, did_you_mean(b.follows, streams)))
+    scalars = [p for p, q in known.items() if not q.is_list]
+    for i, tw in enumerate(case.sensitivity.two_way):
+        for axis in ("rows", "cols"):
+            p = getattr(tw, axis)
+            if p not in known or known[p].is_list:
+                out.append(Problem(f"sensitivity.two_way[{i}].{axis}", "is not a single-number quantity of this case", p, did_you_mean(p, scalars)))
+    return out
+
+
+def _traffic_problems(case: Case) -> list[Problem]:
+    """Every revenue stream says in ``[economic.traffic]`` whether its volume is generated or diverted."""
+    if case.economic is None:
+        return []
+    out: list[Problem] = []
+    streams = [f"{k}.{n}" for k, line in case.lines().items() for n in line.revenue]
+    for name in case.economic.traffic:
+        if name not in streams:
+            rule = f"is not a revenue stream (streams: {', '.join(streams)})"
+            out.append(Problem(f"economic.traffic.{name}", rule, _MISSING, did_you_mean(name, streams)))
+    missing = [s for s in streams if s not in case.economic.traffic]
+    if missing:
+        rule = "needs every revenue stream (its diverted share and the alternative's cost); missing: " + ", ".join(missing)
+        out.append(Problem("economic.traffic", rule, _MISSING))
+    return out
+
+
+def _funding_and_concession_problems(case: Case) -> list[Problem]:
+    """An expansion financed by gap funding needs its sources; the model cannot run the port past its concession."""
+    out: list[Problem] = []
+    cap = case.port.capacity
+    exp = cap.expansion if cap is not None else None
+    if exp is not None and exp.when_unfunded == "gap_funding" and case.financing.funding_gap is None:
+        out.append(Problem("port.capacity.expansion.when_unfunded", "gap_funding needs a [financing.funding_gap] section", "gap_funding"))
+    term, n_run = case.concession.term_years, case.timeline.operating_years
+    if term < n_run:
+        rule = f"must cover the model's operating years ({n_run}): the port cannot run past its concession"
+        out.append(Problem("concession.term_years", rule, term))
+    alias = case.criteria.concession_years
+    if alias is not None and alias != term:
+        rule = f"must equal concession.term_years ({term}); remove it (the concession's term is in [concession])"
+        out.append(Problem("criteria.concession_years", rule, alias))
+    return out
+
+
+def _cross_problems(d: Any) -> list[Problem]:
+    """Rules across sections, checked on the raw (possibly partly invalid) case data.
+
+    Each rule runs when the values it needs are present and of the right type,
+    so that these problems are reported together with the field problems.
+    """
+
+    def get(obj: Any, *keys: str) -> Any:
+        for k in keys:
+            obj = obj.get(k) if isinstance(obj, dict) else None
+        return obj
+
+    def whole(v: Any) -> int | None:
+        return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+    def table(v: Any) -> dict[str, Any]:
+        return v if isinstance(v, dict) else {}
+
+    out: list[Problem] = []
+    tl = table(get(d, "timeline"))
+    start, base = whole(tl.get("start_year")), whole(tl.get("price_base_year"))
+    n_build, n_run = whole(tl.get("construction_years")), whole(tl.get("operating_years"))
+    if start is not None and base is not None and base > start:
+        out.append(Problem("timeline.price_base_year", f"must be <= start_year ({start})", base))
+    if start is None or n_build is None or n_run is None:
+        return out  # no horizon to check years against
+    first, fo, last = start, start + n_build, start + n_build + n_run - 1
+
+    def in_horizon(path: str, year: Any) -> None:
+        y = whole(year)
+        if y is not None and not first <= y <= last:
+            out.append(Problem(path, f"must be within the model years {first}-{last}", y))
+
+    for key in ("port", "lab"):
+        line = table(get(d, key))
+        for name, st in table(line.get("revenue")).items():
+            in_horizon(f"{key}.revenue.{name}.start_year", get(st, "start_year"))
+        for name, o in table(line.get("opex")).items():
+            in_horizon(f"{key}.opex.{name}.start_year", get(o, "start_year"))
+            in_horizon(f"{key}.opex.{name}.end_year", get(o, "end_year"))
+        for name, c in table(line.get("capex")).items():
+            p = f"{key}.capex.{name}"
+            in_horizon(f"{p}.start_year", get(c, "start_year"))
+            c_start = whole(get(c, "start_year")) or first
+            phasing = get(c, "phasing")
+            if isinstance(phasing, list) and c_start + len(phasing) - 1 > last:
+                out.append(Problem(f"{p}.phasing", f"runs past the last model year {last}", f"{len(phasing)} years from {c_start}"))
+    for name, o in table(get(d, "bumd", "overhead")).items():
+        in_horizon(f"bumd.overhead.{name}.start_year", get(o, "start_year"))
+        in_horizon(f"bumd.overhead.{name}.end_year", get(o, "end_year"))
+    acc = whole(get(d, "lab", "accreditation_year"))
+    if acc is not None and acc > last:  # an earlier year means the lab is accredited already
+        out.append(Problem("lab.accreditation_year", f"must be <= the last model year {last}", acc))
+    years = get(d, "financing", "capital_injection", "years")
+    for y in years if isinstance(years, list) else []:
+        in_horizon("financing.capital_injection.years", y)
+    for name, loan in table(get(d, "financing", "loans")).items():
+        grace, tenor = whole(get(loan, "grace_years") if "grace_years" in table(loan) else 0), whole(get(loan, "tenor_years"))
+        if grace is not None and tenor is not None and fo + grace + tenor - 1 > last:
+            out.append(
+                Problem(
+                    f"financing.loans.{name}.tenor_years",
+                    f"the loan would be repaid in {fo + grace + tenor - 1}, after the last model year {last}; "
+                    "shorten grace_years + tenor_years",
+                    tenor,
+                )
+            )
+        share = get(loan, "share_of_construction_capex", "value")
+        if isinstance(share, (int, float)) and not isinstance(share, bool) and share > 0 and n_build == 0:
+            out.append(
+                Problem(
+                    f"financing.loans.{name}.share_of_construction_capex",
+                    "loans are drawn during construction, but timeline.construction_years is 0",
+                    share,
+                )
+            )
+    return out
