@@ -13,8 +13,8 @@ import numpy_financial as npf
 import pytest
 
 from feasibility import load_case
-from feasibility.model.allocation import equity, lagged
-from feasibility.model.capex import capex, category, item_schedule, placed_in_service
+from feasibility.model.allocation import injections, lagged
+from feasibility.model.capex import AssetKey, capex, category, item_schedule, placed_in_service
 from feasibility.model.cash import cash_flows, working_capital
 from feasibility.model.financing import debt, fisher_real, loan_schedule, rates
 from feasibility.model.inputs import BuildUpLab, CapacityInputs, CapexInputs, FixedCost, Stream, resolve
@@ -163,8 +163,9 @@ def test_capex_of_the_hand_case_by_class(hand):
     np.testing.assert_allclose(cx.total / M, [300, 0, 0, 0, 0])
     np.testing.assert_allclose(cx.construction, cx.total)
     assert {k: float(np.sum(v)) / M for k, v in cx.by_category.items()} == {"land": 50, "construction": 200, "equipment": 50}
-    np.testing.assert_allclose(cx.in_service[("building_permanent", "straight_line")] / M, [0, 200, 0, 0, 0])
-    assert set(cx.built) == {("building_permanent", "straight_line"), ("group_1", "straight_line")}  # land is not depreciable
+    np.testing.assert_allclose(cx.in_service[AssetKey("port", "building_permanent", "straight_line")] / M, [0, 200, 0, 0, 0])
+    # what the interest during construction financed, year by year, land included
+    assert {k.asset_class: float(np.sum(v)) / M for k, v in cx.construction_spend.items()} == {"land": 50, "building_permanent": 200, "group_1": 50}
     assert category("building_non_permanent") == "construction" and category("group_4") == "equipment"
 
 
@@ -211,23 +212,22 @@ def test_debt_and_rates_of_the_hand_case(hand):
 
 
 def test_tax_depreciation_with_capitalised_interest():
-    # building 200 and group 1 (4 years) 50 in service in year 1; interest during construction 25 shared
-    # 200:50 -> 20 to the building (20 years: 1 a year), 5 to group 1 (4 years: 1.25 a year)
-    in_service = {("building_permanent", "straight_line"): np.array([0, 200.0, 0, 0, 0]),
-                  ("group_1", "straight_line"): np.array([0, 50.0, 0, 0, 0]),
-                  ("land", "straight_line"): np.array([0, 80.0, 0, 0, 0])}
-    built = {("building_permanent", "straight_line"): 200.0, ("group_1", "straight_line"): 50.0}
-    dep = tax_depreciation(in_service, built, 25.0, 1, (5,))
+    # building 200 and group 1 (4 years) 50 spent in year 0, in service in year 1; land 80 spent in year 0;
+    # the interest of year 1 is paid in operation (expensed), so none is capitalised here
+    b, g, land = (AssetKey("port", c, "straight_line") for c in ("building_permanent", "group_1", "land"))
+    in_service = {b: np.array([0, 200.0, 0, 0, 0]), g: np.array([0, 50.0, 0, 0, 0]), land: np.array([0, 80.0, 0, 0, 0])}
+    spend = {b: np.array([200.0, 0, 0, 0, 0]), g: np.array([50.0, 0, 0, 0, 0]), land: np.array([80.0, 0, 0, 0, 0])}
+    dep = tax_depreciation(in_service, spend, np.zeros(5), 1, (5,))
     np.testing.assert_allclose(dep.project, [0, 10 + 12.5, 22.5, 22.5, 22.5])
-    np.testing.assert_allclose(dep.total - dep.project, [0, 1 + 1.25, 2.25, 2.25, 2.25])
-    np.testing.assert_allclose(dep.by_class[("land", "straight_line")], 0)  # land is not depreciated
+    np.testing.assert_allclose(dep.total, dep.project)
+    np.testing.assert_allclose(dep.by_asset[land], 0)  # land is not depreciated
 
 
 def test_residual_book_value_and_economic_life():
     full = (5,)
-    in_service = {("building_permanent", "straight_line"): np.array([0, 200.0, 0, 0, 0]),
-                  ("land", "straight_line"): np.array([0, 80.0, 0, 0, 0])}
-    dep = {k: np.array([0, 10.0, 10, 10, 10]) if k[0] != "land" else np.zeros(5) for k in in_service}
+    b, land = AssetKey("lab", "building_permanent", "straight_line"), AssetKey("lab", "land", "straight_line")
+    in_service = {b: np.array([0, 200.0, 0, 0, 0]), land: np.array([0, 80.0, 0, 0, 0])}
+    dep = {b: np.array([0, 10.0, 10, 10, 10]), land: np.zeros(5)}
     book = residual_by_category("book_value", in_service, dep, {}, {}, np.ones(5), full)
     assert (book["construction"], book["land"], book["equipment"]) == (160.0, 80.0, 0.0)
     # economic life 10 years, in service at index 1 of 5: 4 full years used by the end -> 60 % left;
@@ -250,15 +250,11 @@ def test_working_capital_by_hand():
     np.testing.assert_allclose(d, [0, 0, 10, -10])
 
 
-def test_equity_injection_allocation_and_lag(hand):
-    inp = replace(resolve(hand), ownership=0.8)
-    # the region pays 200 in 2025 for 80 %: the BUMD's equity is 250; reserve cap 20 % x 250 = 50
-    # profit 100 in 2026: reserve 20, tantiem 5 % x 80 = 4, dividend 50 % x 76 = 38, paid in 2027; region 80 %
-    eq = equity(inp, np.array([0, 100.0, 0, 0, 0]) * M)
-    np.testing.assert_allclose(eq.injection / M, [250, 0, 0, 0, 0])
-    np.testing.assert_allclose(eq.dividends_paid / M, [0, 0, 38, 0, 0])
-    np.testing.assert_allclose(eq.region_dividends / M, [0, 0, 30.4, 0, 0])
-    np.testing.assert_allclose(eq.tantiem_paid / M, [0, 0, 4, 0, 0])
+def test_injections_for_a_partly_owned_bumd(hand):
+    # the region pays 200 in 2025 for 80 %: the BUMD's paid-in equity is 250 (partners pay 50)
+    region, total = injections(replace(resolve(hand), ownership=0.8))
+    np.testing.assert_allclose(region / M, [200, 0, 0, 0, 0])
+    np.testing.assert_allclose(total / M, [250, 0, 0, 0, 0])
     # a declaration of the last year is paid in the last year
     np.testing.assert_allclose(lagged(np.array([1.0, 2, 3]), 1), [0, 1, 5])
 
@@ -267,13 +263,16 @@ def test_cash_flows_by_hand():
     z = np.zeros(3)
     cf = cash_flows(
         operating=np.array([False, True, True]), ebitda=np.array([0, 50.0, 60]), tax=np.array([0, 5.0, 6]),
-        tax_unlevered=np.array([0, 7.0, 8]), capex=np.array([100.0, 0, 10]), d_nwc=np.array([0, 4.0, 1]),
-        residual=np.array([0, 0, 20.0]), grant=z, draws=np.array([40.0, 0, 0]), debt_service=np.array([0, 25.0, 22]),
-        debt_outstanding=np.array([40.0, 20, 2]), injection=np.array([60.0, 0, 0]), dividends_paid=np.array([0, 0, 3.0]),
-        tantiem_paid=np.array([0, 0, 1.0]),
+        tax_unlevered=np.array([0, 7.0, 8]), capex=np.array([100.0, 0, 10]), expansion_capex=np.array([0, 0, 4.0]),
+        d_nwc=np.array([0, 4.0, 1]), residual=np.array([0, 0, 20.0]), grant=z, draws=np.array([40.0, 0, 0]),
+        debt_service=np.array([0, 25.0, 22]), debt_outstanding=np.array([40.0, 20, 2]), standby_net=np.array([0, 3.0, -1]),
+        standby_balance=np.array([0, 3.0, 2]), paid_in=np.array([60.0, 0, 0]), dividends_paid=np.array([0, 0, 3.0]),
+        cumulative_cash=np.array([0, 19.0, 33]),
     )
     np.testing.assert_allclose(cf.project_fcf, [-100, 39, 61])  # 50-7-4; 60-8-10-1+20
-    np.testing.assert_allclose(cf.cfads, [0, 41, 43])  # 50-5-4; 60-6-1-10
-    np.testing.assert_allclose(cf.equity_cf, [-60, 16, 41 - 2])  # 0-100+40; 50-5-4-25; 60-6-10-1-22+20 = 41, less the 2 left
-    np.testing.assert_allclose(cf.net_cash, [0, 16, 17])  # 60+40-100; 50-4-5-25; 60-1-6-10-22-3-1
-    np.testing.assert_allclose(cf.cumulative_cash, [0, 16, 33])
+    # CFADS leaves the expansion (4 of the 10 in year 2) out: 50-5-4; 60-6-1-(10-4)
+    np.testing.assert_allclose(cf.cfads, [0, 41, 47])
+    # FCFE: 0-100+40; 50-5-4-25+3; 60-6-10-1-22-1+20 = 40, less the 2 of loan and 2 of standby left
+    np.testing.assert_allclose(cf.equity_cf, [-60, 19, 36])
+    # shareholders: -60 paid in; 3 dividends + final net assets 33 cash + 20 residual - 2 loan - 2 standby
+    np.testing.assert_allclose(cf.shareholder_cf, [-60, 0, 3 + 33 + 20 - 2 - 2])

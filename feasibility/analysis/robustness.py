@@ -8,11 +8,13 @@ best and the worst value of each metric:
 
 * starts: the base case, every input at the end that helps (or hurts) the
   metric one at a time, and a few Latin-hypercube points of the box (seeded);
-* from each start, a coordinate search over the levels ``low``, ``middle``,
-  ``high`` of every input, all candidates of all starts and metrics evaluated
-  in one vectorised model run per sweep: each sweep tries every single-input
-  move and the point that takes every input to its best level at once, and
-  moves to the better of the two, until no move improves the metric.
+* from each start, a coordinate search over the ends ``low`` and ``high`` of
+  every input, then over ``low``, ``middle`` and ``high``, all candidates of all
+  starts and metrics evaluated in one vectorised model run per sweep: each
+  sweep tries every single-input move and the point that takes every input to
+  its best level at once, and moves to the better of the two, until no move
+  improves the metric. Undefined values (an IRR that does not exist) are left
+  out of the search.
 
 The result is the best and the worst value *found*, with the inputs that give
 them (running them through the model gives the same values): a search, not a
@@ -85,9 +87,21 @@ def _box(case: Case) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     return paths, lo, base, hi
 
 
-def _score(values: np.ndarray, sign: float) -> np.ndarray:
-    """Higher is better for the search; an undefined value is the worst there is."""
-    return np.where(np.isfinite(values), sign * values, -np.inf)
+def _at(lo: float, hi: float, level: np.ndarray) -> np.ndarray:
+    """The value at a level in [0, 1] of the range: exactly ``low`` at 0 and ``high`` at 1."""
+    return lo * (1.0 - level) + hi * level
+
+
+def _score(values: np.ndarray, sign: float, undefined: float = -np.inf) -> np.ndarray:
+    """Higher is better for the search; an undefined value scores ``undefined`` (left out, by default)."""
+    return np.where(np.isfinite(values), sign * values, undefined)
+
+
+def _undefined_score(metric: str, sign: float) -> float:
+    """A payback that never comes is the worst payback there is: the search for the worst seeks it."""
+    m = registry.METRICS[metric]
+    worse = 1.0 if m.better == "lower" else -1.0
+    return np.inf if m.undefined_fails and sign == worse else -np.inf
 
 
 def _starts(lo: np.ndarray, base: np.ndarray, hi: np.ndarray, n_random: int, seed: int) -> np.ndarray:
@@ -104,7 +118,7 @@ def robustness(
     case: Case,
     metrics: Sequence[str],
     *,
-    random_starts: int = 4,
+    random_starts: int = 2,
     seed: int | None = None,
     max_sweeps: int = 30,
 ) -> dict[str, Robustness]:
@@ -129,74 +143,77 @@ def robustness(
     paths, lo, base, hi = _box(case)
     seed = case.risk.seed if seed is None else seed
     k = len(paths)
-    levels = np.array([0.0, 0.5, 1.0])
     start_pts = _starts(lo, base, hi, random_starts, seed)
     # one search state per (metric, direction, start): positions as levels in [0, 1]
     states = [(m, sign) for m in metrics for sign in (1.0, -1.0)]
     pos = np.tile(start_pts, (len(states), 1))  # (n_states * S, k)
     owner = np.repeat(np.arange(len(states)), start_pts.shape[0])
     needed = list(dict.fromkeys(metrics))
+    count = [pos.shape[0]]
 
-    def evaluate(points: np.ndarray) -> dict[str, np.ndarray]:
-        over = {p: lo[i] + points[:, i] * (hi[i] - lo[i]) for i, p in enumerate(paths)}
+    def scores(points: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The search score of each point for the state that owns its row (one vectorised model run)."""
+        count[0] += points.shape[0]
+        over = {p: _at(lo[i], hi[i], points[:, i]) for i, p in enumerate(paths)}
         vals = run(case, over or None, metrics=needed).metrics
-        return {m: np.broadcast_to(np.asarray(v, dtype=float), (points.shape[0],)) for m, v in vals.items()}
-
-    def score_of(vals: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
         out = np.empty(rows.size)
         for j, (m, sign) in enumerate(states):
             mine = owner[rows] == j
-            out[mine] = _score(vals[m][mine], sign)
+            out[mine] = _score(np.broadcast_to(np.asarray(vals[m], dtype=float), (points.shape[0],))[mine], sign, _undefined_score(m, sign))
         return out
 
-    n_eval = pos.shape[0]
-    current = score_of(evaluate(pos), np.arange(pos.shape[0]))
-    for _ in range(max_sweeps if k else 0):
-        n = pos.shape[0]
-        # every single-input move of every state: (n, k, 3) candidates
-        cand = np.repeat(pos[:, None, None, :], k, axis=1).repeat(levels.size, axis=2)
-        cand[:, np.arange(k), :, np.arange(k)] = levels  # input i of candidate (.., i, l) at level l
-        flat = cand.reshape(-1, k)
-        rows = np.repeat(np.arange(n), k * levels.size)
-        vals = evaluate(flat)
-        s = score_of(vals, rows).reshape(n, k, levels.size)
-        # the jump: every input at its own best level at once
-        jump = levels[np.argmax(s, axis=2)]
-        js = score_of(evaluate(jump), np.arange(n))
-        n_eval += flat.shape[0] + n
-        best_single = s.reshape(n, -1).max(axis=1)
-        choose_jump = js >= best_single
-        new_score = np.where(choose_jump, js, best_single)
-        better = new_score > current + _TOL * np.maximum(np.abs(current), 1.0)
-        if not better.any():
-            break
-        arg = s.reshape(n, -1).argmax(axis=1)
-        single = pos.copy()
-        single[np.arange(n), arg // levels.size] = levels[arg % levels.size]
-        moved = np.where(choose_jump[:, None], jump, single)
-        pos = np.where(better[:, None], moved, pos)
-        current = np.where(better, new_score, current)
-    return _collect(case, metrics, states, owner, pos, lo, hi, paths, start_pts.shape[0], n_eval)
+    current = scores(pos, np.arange(pos.shape[0])) if k else np.zeros(pos.shape[0])
+    sweeps = 0
+    # ends first (most metrics move monotonically with most inputs), then the middles too
+    for levels in (np.array([0.0, 1.0]), np.array([0.0, 0.5, 1.0])):
+        active = np.arange(pos.shape[0])  # states still improving
+        while k and active.size and sweeps < max_sweeps:
+            sweeps += 1
+            new_pos, new_cur, better = _sweep(pos[active], current[active], levels, lambda pts, rows: scores(pts, active[rows]))
+            pos[active], current[active] = new_pos, new_cur
+            active = active[better]
+    return _collect(case, metrics, pos, lo, hi, paths, start_pts.shape[0], count[0])
+
+
+def _sweep(pos: np.ndarray, current: np.ndarray, levels: np.ndarray, scores: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One step of every state: the better of its best single-input move and the jump of every input to its best level.
+
+    Returns the new positions and scores, and which states improved.
+    """
+    n, k = pos.shape
+    cand = np.repeat(pos[:, None, None, :], k, axis=1).repeat(levels.size, axis=2)
+    cand[:, np.arange(k), :, np.arange(k)] = levels  # input i of candidate (.., i, l) at level l
+    s = scores(cand.reshape(-1, k), np.repeat(np.arange(n), k * levels.size)).reshape(n, k, levels.size)
+    jump = levels[np.argmax(s, axis=2)]
+    js = scores(jump, np.arange(n))
+    best_single = s.reshape(n, -1).max(axis=1)
+    choose_jump = js >= best_single
+    new_score = np.where(choose_jump, js, best_single)
+    with np.errstate(invalid="ignore"):
+        margin = _TOL * np.maximum(np.abs(np.nan_to_num(current, posinf=0.0, neginf=0.0)), 1.0)
+        better = (new_score > current + margin) & (new_score > -np.inf)
+    arg = s.reshape(n, -1).argmax(axis=1)
+    single = pos.copy()
+    single[np.arange(n), arg // levels.size] = levels[arg % levels.size]
+    moved = np.where(choose_jump[:, None], jump, single)
+    return np.where(better[:, None], moved, pos), np.where(better, new_score, current), better
 
 
 def _collect(
-    case: Case, metrics: Sequence[str], states: list[tuple[str, float]], owner: np.ndarray, pos: np.ndarray,
-    lo: np.ndarray, hi: np.ndarray, paths: list[str], n_starts: int, n_eval: int,
+    case: Case, metrics: Sequence[str], pos: np.ndarray, lo: np.ndarray, hi: np.ndarray, paths: list[str], n_starts: int, n_eval: int,
 ) -> dict[str, Robustness]:
-    """The best point of each state, re-run once so that each value is what the model gives for its inputs."""
-    over = {p: lo[i] + pos[:, i] * (hi[i] - lo[i]) for i, p in enumerate(paths)}
+    """The best and the worst of each metric over every point the searches ended at (a point one metric's
+    search found may be another's best: a payback is undefined until some search finds a profitable corner),
+    run once more so that each value is exactly what the model gives for its inputs."""
+    over = {p: _at(lo[i], hi[i], pos[:, i]) for i, p in enumerate(paths)}
     vals = run(case, over or None, metrics=list(dict.fromkeys(metrics))).metrics
     out: dict[str, Robustness] = {}
     for m in metrics:
-        better_high = registry.METRICS[m].better != "lower"
+        v = np.broadcast_to(np.asarray(vals[m], dtype=float), (pos.shape[0],))
         found = {}
         for sign in (1.0, -1.0):
-            j = states.index((m, sign))
-            rows = np.flatnonzero(owner == j)
-            v = np.broadcast_to(np.asarray(vals[m], dtype=float), (pos.shape[0],))[rows]
-            r = rows[int(np.argmax(_score(v, sign)))]
-            point = {p: float(over[p][r]) for p in paths}
-            found[sign] = Extreme(float(np.broadcast_to(np.asarray(vals[m], dtype=float), (pos.shape[0],))[r]), point)
-        best, worst = (found[1.0], found[-1.0]) if better_high else (found[-1.0], found[1.0])
-        out[m] = Robustness(m, best, worst, list(paths), n_starts, n_eval)
+            r = int(np.argmax(_score(v, sign, _undefined_score(m, sign))))
+            found[sign] = Extreme(float(v[r]), {p: float(over[p][r]) for p in paths})
+        best, worst = (found[1.0], found[-1.0]) if registry.METRICS[m].better != "lower" else (found[-1.0], found[1.0])
+        out[m] = Robustness(m, best, worst, list(paths), n_starts, n_eval + pos.shape[0])
     return out
