@@ -56,6 +56,8 @@ def hand_data(**cf: float) -> dict[str, Any]:
     d["economic"] = {
         "social_discount_rate": Q(0.10),
         "conversion_factors": {k: Q(float(cf.get(k, 1.0))) for k in CF_KEYS},
+        # all of the cargo is new (generated): its payment is the benefit (test_conventions.py has diverted traffic)
+        "traffic": {"port": {"cargo_handling": {"diverted_share": Q(0.0), "alternative_cost_idr_per_unit": Q(0.0)}}},
     }
     return d
 
@@ -252,42 +254,30 @@ def test_region_metrics_of_the_hand_case() -> None:
     # 33.44 never repays 200, discounted or not
     assert math.isnan(m["region_payback_year"]) and math.isnan(m["region_discounted_payback_year"])
     assert m["region_dividends_avg_idr_per_year"] / M == pytest.approx(33.44 / 4, rel=1e-12)
-    # bond alternative: the level amount A over 2026-2029 with PV(A) = PV(injection) = 200
-    # -> A = 200 / (1/1.1 + 1/1.1^2 + 1/1.1^3 + 1/1.1^4) = 200 / 3.16986... = 63.094
-    annuity = sum(1.1**-t for t in range(1, 5))
-    assert m["region_bond_alternative_idr_per_year"] / M == pytest.approx(200 / annuity, rel=1e-12)
-    # the same by the ordinary-annuity formula (payments at t = 1..4): A = 200 x 0.1 / (1 - 1.1^-4)
-    assert m["region_bond_alternative_idr_per_year"] / M == pytest.approx(200 * 0.1 / (1 - 1.1**-4), rel=1e-12)
+    # the same 200 in 10-year bonds at 10 % pays 20 of interest a year (the capital comes back at maturity)
+    assert m["region_bond_interest_avg_idr_per_year"] / M == pytest.approx(20, rel=1e-12)
     # no PAD or APBD in the case: the shares are undefined (NaN), and the lines absent
     assert math.isnan(m["region_dividends_share_of_pad"]) and math.isnan(m["region_injection_share_of_apbd"])
     assert "region_pad_idr" not in res.lines and "region_apbd_idr" not in res.lines
 
 
-def test_region_payback_with_a_small_injection() -> None:
-    # injection 20 instead of 200: paid-in capital 20, reserve cap 20 % x 20 = 4.
-    # 2027 base 20 (30 less the 2026 loss 10): reserve min(4, 4) = 4 (the cap at once);
-    #   tantiem 0.8, dividend 7.6 (as before).
-    # 2028 and 2029 base 34: reserve 0 (full); tantiem 5 % x 34 = 1.7; dividend 50 % x 32.3 = 16.15
-    # paid a year later: 7.6 in 2028, 16.15 + 16.15 = 32.3 in 2029
+def test_dividends_wait_while_cash_is_short() -> None:
+    # injection 20 instead of 200, and no [financing.funding_gap]: cash 20 + 150 - 300 = -130 in 2025, then
+    # -67.5 and -27.5 more (as in test_model_hand): -197.5, -225; 2028 and 2029 bring 65 - 8.5 each: -168.5, -112.
+    # Paid-in capital 20, reserve cap 20 % x 20 = 4: 2027's base 20 (30 less the 2026 loss 10) puts 4 in the
+    # reserve at once; tantiem 0.8, dividend 7.6; 2028 and 2029: base 34, reserve full, tantiem 1.7, dividend 16.15.
+    # None of it is paid: a dividend is never paid while the company is short of cash; it waits, owed.
     d = copy.deepcopy(HAND_RAW)
     d["financing"]["capital_injection"]["amount_idr_nominal"]["value"] = [20_000_000]
     res = run(parse_case(d))
     m = res.metrics
     check(res, "legal_reserve_addition_idr", [0, 0, 4, 0, 0])
-    check(res, "legal_reserve_idr", [0, 0, 4, 4, 4])
-    check(res, "dividends_to_region_idr", [0, 0, 0, 7.6, 32.3])
-    check(res, "tantiem_idr", [0, 0, 0, 0.8, 3.4])
-    flow = [-20, 0, 0, 7.6, 32.3]
-    # cumulative -20, -20, -20, -12.4, +19.9 -> 2029
-    assert m["region_payback_year"] == 2029
-    # discounted: -20 + 7.6/1.331 + 32.3/1.4641 = -20 + 5.710 + 22.061 = +7.77 -> 2029
-    assert m["region_discounted_payback_year"] == 2029
-    assert m["region_npv_idr"] / M == pytest.approx(pv(flow, 0.1), rel=1e-12)
-    assert m["region_npv_idr"] / M == pytest.approx(7.7713, abs=1e-3)
-    assert m["region_irr"] == pytest.approx(npf.irr(flow), abs=1e-9)
-    assert pv(flow, m["region_irr"]) == pytest.approx(0, abs=1e-9)
-    annuity = sum(1.1**-t for t in range(1, 5))
-    assert m["region_bond_alternative_idr_per_year"] / M == pytest.approx(20 / annuity, rel=1e-12)
+    check(res, "cumulative_cash_idr", [-130, -197.5, -225, -168.5, -112])
+    check(res, "unfunded_gap_idr", [130, 197.5, 225, 168.5, 112])
+    check(res, "dividends_to_region_idr", [0] * 5)
+    check(res, "distributions_owed_idr", [0, 0, 0, 8.4, 7.6 + 0.8 + 2 * (16.15 + 1.7)])
+    assert math.isnan(m["region_payback_year"]) and m["region_npv_idr"] / M == pytest.approx(-20)
+    assert m["region_bond_interest_avg_idr_per_year"] / M == pytest.approx(2, rel=1e-12)  # 10 % of 20
 
 
 def test_region_shares_of_pad_and_apbd() -> None:
@@ -375,6 +365,13 @@ def test_economic_identity_on_the_default_case_with_unit_factors() -> None:
     for q in d["economic"]["conversion_factors"].values():
         q["value"] = 1.0
     d["economic"]["benefits"] = {}
+    for by_stream in d["economic"]["traffic"].values():  # all traffic new: its payment is the benefit
+        for t in by_stream.values():
+            t["diverted_share"]["value"] = 0.0
+            if "low" in t["diverted_share"]:
+                t["diverted_share"]["low"] = 0.0
+    # a concession far beyond the model years: the BUMD keeps the assets' value, as society does
+    d["concession"] = {"term_years": 100, "reversion": "without_payment", "land_reverts": False}
     case = parse_case(d, base_dir=DEFAULT_CASE.parent)
     res = run(case)
     L = res.lines
@@ -398,6 +395,7 @@ def economic_case_with_factors() -> dict[str, Any]:
             "label": "Trucking saved",
             "unit": "truck-km",
             "follows": "port.cargo_handling",
+            "traffic": "generated",  # every tonne is new here (hand_data)
             "units_per_stream_unit": Q(2.0),
             "unit_value_idr": Q(1000.0),
             "real_growth_per_year": Q(0.10),
@@ -672,7 +670,7 @@ def test_benefit_with_both_volume_and_follows() -> None:
 
 
 def test_benefit_following_a_missing_stream() -> None:
-    probs = benefit_problems(dict(BASE_BENEFIT, follows="port.no_such_stream", units_per_stream_unit=Q(1.0)))
+    probs = benefit_problems(dict(BASE_BENEFIT, follows="port.no_such_stream", units_per_stream_unit=Q(1.0), traffic="diverted"))
     assert [p.path for p in probs] == ["economic.benefits.b.follows"]
     assert "port.cargo_handling" in probs[0].rule  # names the streams there are
     assert "port.no_such_stream" in str(probs[0])
@@ -681,7 +679,7 @@ def test_benefit_following_a_missing_stream() -> None:
 def test_benefit_following_without_units_per_stream_unit() -> None:
     probs = benefit_problems(dict(BASE_BENEFIT, follows="port.cargo_handling"))
     assert [p.path for p in probs] == ["economic.benefits.b"]
-    assert "units_per_stream_unit" in probs[0].rule
+    assert "units_per_stream_unit" in probs[0].rule and "traffic" in probs[0].rule
 
 
 # ---------------------------------------------------------------------------
@@ -752,7 +750,9 @@ def test_cli_evaluate_json_has_ppp_block_and_new_metrics(capsys: pytest.CaptureF
         "region_pv_injection_idr",
         "region_pv_dividends_idr",
         "region_dividends_avg_idr_per_year",
-        "region_bond_alternative_idr_per_year",
+        "region_bond_interest_avg_idr_per_year",
+        "public_money_total_idr",
+        "public_money_pv_idr",
         "region_dividends_share_of_pad",
         "region_injection_share_of_apbd",
         "viability_gap_grant_total_idr",

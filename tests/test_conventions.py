@@ -222,7 +222,7 @@ def test_diverted_traffic_counts_only_the_resources_it_saves():
         "social_discount_rate": q(0.10),
         "conversion_factors": {k: q(1.0) for k in ("output", "construction", "equipment", "land", "operating_costs", "shadow_wage")},
         # 75 % of the cargo would go through another port anyway, whose handling costs 30,000 a tonne
-        "traffic": {"port.cargo_handling": {"diverted_share": q(0.75), "alternative_cost_idr_per_unit": q(30_000)}},
+        "traffic": {"port": {"cargo_handling": {"diverted_share": q(0.75), "alternative_cost_idr_per_unit": q(30_000)}}},
         "benefits": {"haul": {"label": "shorter haul", "unit": "tonne", "follows": "port.cargo_handling", "traffic": "diverted",
                               "units_per_stream_unit": q(1.0), "unit_value_idr": q(10_000)}},
     }

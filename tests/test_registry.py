@@ -33,7 +33,7 @@ def test_every_model_metric_is_declared_with_unit_and_both_labels(default):
     case, res = default
     assert list(res.metrics) == registry.model_metric_keys(case)
     for key, m in registry.METRICS.items():
-        assert m.unit in {"IDR", "fraction", "ratio", "years", "year", "flag", "tonnes"}, key
+        assert m.unit in {"IDR", "fraction", "ratio", "years", "year", "flag", "tonnes", "count"}, key
         assert m.en and m.id and m.en != m.id, key
         assert m.better in (None, "higher", "lower"), key
         assert (m.op is None) == (m.against is None), key
@@ -110,7 +110,7 @@ def test_sensitivity_thresholds_are_the_hurdles(default):
     case, _ = default
     th = thresholds(case)
     assert th["fnpv_idr"] == 0.0 and th["firr"] == "wacc" and th["equity_irr"] == "cost_of_equity"
-    assert th["region_pv_dividends_idr"] == "region_pv_injection_idr" and th["dscr_min"] == case.criteria.min_dscr
+    assert th["region_pv_dividends_idr"] == "public_money_pv_idr" and th["dscr_min"] == case.criteria.min_dscr
     assert "wacc" not in th and "capex_total_idr" not in th
 
 

@@ -197,11 +197,12 @@ def _traffic_problems(case: Case) -> list[Problem]:
         return []
     out: list[Problem] = []
     streams = [f"{k}.{n}" for k, line in case.lines().items() for n in line.revenue]
-    for name in case.economic.traffic:
+    given = [f"{k}.{n}" for k, by_stream in case.economic.traffic.items() for n in by_stream]
+    for name in given:
         if name not in streams:
             rule = f"is not a revenue stream (streams: {', '.join(streams)})"
             out.append(Problem(f"economic.traffic.{name}", rule, _MISSING, did_you_mean(name, streams)))
-    missing = [s for s in streams if s not in case.economic.traffic]
+    missing = [s for s in streams if s not in given]
     if missing:
         rule = "needs every revenue stream (its diverted share and the alternative's cost); missing: " + ", ".join(missing)
         out.append(Problem("economic.traffic", rule, _MISSING))

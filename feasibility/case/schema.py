@@ -802,7 +802,9 @@ class Economic(_Strict):
 
     social_discount_rate: Q(PER_YEAR + " (real)", "social discount rate, real", ge=0, le=0.5)
     conversion_factors: ConversionFactors
-    traffic: dict[str, Traffic] = Field(description="every revenue stream, line.stream (e.g. port.cargo_handling): generated or diverted")
+    traffic: dict[str, dict[str, Traffic]] = Field(
+        description="every revenue stream, by line and stream ([economic.traffic.port.cargo_handling]): generated or diverted"
+    )
     benefits: dict[str, BenefitStream] = Field(default_factory=dict)
 
 

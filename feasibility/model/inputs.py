@@ -492,7 +492,11 @@ def _economic(v: _Values, case: Case) -> EconomicInputs | None:
         )
         for name, b in e.benefits.items()
     )
-    traffic = {k: (v.num(t.diverted_share), v.num(t.alternative_cost_idr_per_unit)) for k, t in e.traffic.items()}
+    traffic = {
+        f"{line}.{name}": (v.num(t.diverted_share), v.num(t.alternative_cost_idr_per_unit))
+        for line, by_stream in e.traffic.items()
+        for name, t in by_stream.items()
+    }
     return EconomicInputs(v.num(e.social_discount_rate), factors, traffic, benefits)
 
 

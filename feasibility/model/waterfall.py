@@ -142,10 +142,11 @@ def waterfall(
         standby = standby - repay
         avail = avail - repay
         due = due_div + due_tant
-        paid = np.minimum(due, np.maximum(avail, 0.0))
-        # dividends and tantiem share what can be paid in proportion to what is due
-        paid_div = np.divide(paid * due_div, due, out=np.zeros(lead), where=due > 0)
-        owed_div, owed_tant = due_div - paid_div, due_tant - (paid - paid_div)
+        # dividends and tantiem share what can be paid in proportion to what is due (all of it: share 1 exactly)
+        share = np.divide(np.minimum(due, np.maximum(avail, 0.0)), due, out=np.zeros(lead), where=due > 0)
+        paid_div, paid_tant = due_div * share, due_tant * share
+        owed_div, owed_tant = due_div - paid_div, due_tant - paid_tant
+        paid = paid_div + paid_tant
         avail = avail - paid
         gap = np.maximum(-avail, 0.0)
         draw, top = np.zeros(lead), np.zeros(lead)
@@ -163,7 +164,7 @@ def waterfall(
                          distributions_owed=owed_div + owed_tant, standby_draw=draw, standby_repayment=repay, standby_interest=s_int,
                          standby_balance=standby, top_up=top, cumulative_cash=cash, unfunded=gap).items():
             out[k][t] = v
-        out["dividends_paid"][t], out["tantiem_paid"][t] = paid_div, paid - paid_div
+        out["dividends_paid"][t], out["tantiem_paid"][t] = paid_div, paid_tant
     res = {k: np.moveaxis(v, 0, -1) for k, v in out.items()}
     res["net_cash"] = np.diff(res["cumulative_cash"], axis=-1, prepend=0.0)
     return Waterfall(**res)
