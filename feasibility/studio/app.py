@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from ..case import DEFAULT_CASE, Case, CaseError, Quantity, in_lang, load_case, parse_case
+from .._workers import ignore_sigint
 from ..case.schema import ITERATIONS_MAX, ITERATIONS_MIN
 from ..present.i18n import Formatter, catalog
 from ..model import METRIC_UNITS, Result, run
@@ -863,7 +864,12 @@ def _draw(spec: tuple[str, str, dict[str, Any]]) -> str:
 
 
 def _warm_worker() -> None:
-    """Import matplotlib and draw once, so that a worker's first real chart is as fast as the rest."""
+    """Import matplotlib and draw once, so that a worker's first real chart is as fast as the rest.
+
+    Runs first in each worker; the worker ignores Ctrl-C (an interrupt of the
+    kernel reaches its whole process group), so that only the kernel handles it.
+    """
+    ignore_sigint()
     try:
         _draw(("lines_by_year", "en", {"years": [2000, 2001], "series": {"x": [0.0, 1.0]}}))
     except Exception:  # noqa: BLE001, S110 - a failure shows, with its message, when a real chart is drawn
