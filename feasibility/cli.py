@@ -42,9 +42,10 @@ COMMAND_HELP = {
 }
 
 EPILOG = f"""\
-language: every --lang has one {LANG_RULE}.
-exit codes: 0 ok, 2 bad input (every problem listed), 1 internal error
-(FEASIBILITY_DEBUG=1 shows the traceback; for reproduce: figures differ), 130 interrupted (Ctrl-C).
+language: --lang of every command has one rule,
+  default: ${LANG_ENV} if set (id or en), else id (Indonesian, the council's language)
+exit codes: 0 ok, 2 bad input (every problem listed), 1 internal error (FEASIBILITY_DEBUG=1
+  shows the traceback; for reproduce: figures differ), 130 interrupted (Ctrl-C)
 """
 
 
@@ -92,9 +93,8 @@ def did_you_mean(word: str, options: Any) -> str:
 
 
 def _case_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
-    from .case import DEFAULT_CASE
-
-    kw: dict[str, Any] = {"help": f"case file (TOML); default: {DEFAULT_CASE.name}"}
+    # no import of the case schema here (about a second): --version, --help, new and studio need none
+    kw: dict[str, Any] = {"help": "case file (TOML); default: the Kota Serang case shipped with the package"}
     if not required:
         kw["nargs"] = "?"
     p.add_argument("case", metavar="CASE", **kw)
