@@ -93,6 +93,7 @@ def test_report_while_the_study_is_computed(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the languages are rendered in parallel only with 2+ cores")
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker processes in /proc (Linux)")
 def test_report_while_worker_processes_render(tmp_path: Path) -> None:
     # `--lang all` renders the two languages in two forked worker processes:
     # interrupt once both are running
