@@ -48,6 +48,21 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def wait_running(proc: subprocess.Popen[str], seconds: float = 1.5) -> None:
+    """Wait ~1.5 s, and on Linux at least until the command imports numpy (inside main()).
+
+    A Ctrl-C while Python itself starts, before any code of the toolkit runs, prints
+    Python's own traceback; on a slow, loaded machine 1.5 s might not be past it.
+    """
+    start = time.monotonic()
+    maps = Path(f"/proc/{proc.pid}/maps")
+    while maps.parent.exists() and "_multiarray_umath" not in maps.read_text(errors="replace"):
+        assert proc.poll() is None, proc.communicate()[1][-2000:]
+        assert time.monotonic() - start < 120, "the command never imported numpy"
+        time.sleep(0.05)
+    time.sleep(max(0.0, seconds - (time.monotonic() - start)))
+
+
 def group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -81,13 +96,13 @@ def assert_interrupted(code: int, out: str, err: str) -> None:
 
 def test_simulate(tmp_path: Path) -> None:
     proc = start(["simulate", "--iterations", "1000000", "--no-progress"], tmp_path)
-    time.sleep(1.5)
+    wait_running(proc)
     assert_interrupted(*interrupt(proc))
 
 
 def test_report_while_the_study_is_computed(tmp_path: Path) -> None:
     proc = start(["report", "--lang", "all", "--iterations", "20000"], tmp_path)
-    time.sleep(1.5)
+    wait_running(proc)
     assert_interrupted(*interrupt(proc))
     assert not (tmp_path / "reports").exists()
 
