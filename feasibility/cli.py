@@ -87,7 +87,20 @@ def _lang_arg(p: argparse.ArgumentParser, what: str, extra: tuple[str, ...] = ()
 
 
 def did_you_mean(word: str, options: Any) -> str:
-    """``"; did you mean 'x'?"`` for the closest option to a misspelled word, or ``""``."""
+    """A hint for a misspelled word: ``"; did you mean 'x'?"``, or ``""`` when nothing is close.
+
+    Parameters
+    ----------
+    word : str
+        What the user typed.
+    options : iterable of str
+        The allowed words (commands, metrics, scenarios).
+
+    Returns
+    -------
+    str
+        The hint, to append to an error message (:func:`difflib.get_close_matches`).
+    """
     close = difflib.get_close_matches(word, list(options), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -520,8 +533,20 @@ def cmd_new(args: argparse.Namespace) -> int:
 def studio_command(folder: Path, port: int | None = None, no_browser: bool = False) -> list[str]:
     """The command that starts JupyterLab on ``folder`` with this Python.
 
-    ``--allow-root`` is added only when running as root (JupyterLab refuses root
-    without it; Windows has no ``os.geteuid`` and no root).
+    Parameters
+    ----------
+    folder : Path
+        The folder JupyterLab serves (its root directory).
+    port : int, optional
+        The port; JupyterLab then fails rather than take another one.
+    no_browser : bool
+        Do not open a browser.
+
+    Returns
+    -------
+    list of str
+        The command; ``--allow-root`` only when running as root (JupyterLab refuses
+        root without it; Windows has no ``os.geteuid`` and no root).
     """
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
     if port is not None:
