@@ -4,13 +4,14 @@ import html
 import math
 import os
 import re
+import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from feasibility import evaluate, load_case, run
-from feasibility.case import DEFAULT_CASE, CaseError
+from feasibility.case import DEFAULT_CASE, CaseError, parse_case
 from feasibility.present.i18n import Formatter
 from feasibility.analysis.risk import simulate
 from feasibility.studio import (
@@ -384,6 +385,25 @@ def test_export_button_writes_the_report_of_the_current_assumptions(studio, tmp_
 
 # ---------------------------------------------------------------------------
 # sensitivity and risk
+
+
+def test_iteration_boxes_take_what_a_case_file_may_hold():
+    # risk.iterations of a case may be 1 to 1,000,000 (the CLI's limits too): the studio's
+    # boxes neither refuse nor silently change such a value (they once clamped 50 to 100)
+    with HAND.open("rb") as fh:
+        data = tomllib.load(fh)
+    for n in (1, 50, 1_000_000):
+        data["risk"] = {"iterations": n}
+        case = parse_case(data, "hand")
+        s = Studio(case, lang="en", chart_workers=0)
+        try:
+            assert (s.export_iterations.min, s.export_iterations.max) == (1, 1_000_000)
+            assert s.export_iterations.value == n
+        finally:
+            s.close()
+        panel = RiskPanel(case, lang="en", compute=False)
+        assert (panel.iterations.min, panel.iterations.max) == (1, 1_000_000)
+        assert panel.iterations.value == n
 
 
 def test_monte_carlo_button_runs_and_moves_the_progress_bar(case):

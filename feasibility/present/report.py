@@ -165,11 +165,13 @@ def render_reports(studies: Any, langs: tuple[str, ...] = ("id", "en")) -> dict[
     """
     import multiprocessing as mp
 
+    from .._workers import ignore_sigint
+
     studies = list(studies) if isinstance(studies, (list, tuple)) else [studies]
     if len(langs) > 1 and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
         _FORKED["studies"] = studies
         try:
-            with mp.get_context("fork").Pool(min(len(langs), os.cpu_count() or 1)) as pool:
+            with mp.get_context("fork").Pool(min(len(langs), os.cpu_count() or 1), initializer=ignore_sigint) as pool:
                 return dict(zip(langs, pool.map(_render_forked, langs)))
         finally:
             _FORKED.clear()

@@ -62,6 +62,8 @@ import numpy as np
 import pandas as pd
 
 from ..case import DEFAULT_CASE, Case, CaseError, Quantity, in_lang, load_case, parse_case
+from .._workers import ignore_sigint
+from ..case.schema import ITERATIONS_MAX, ITERATIONS_MIN
 from ..present.i18n import Formatter, catalog
 from ..metrics import registry
 from ..metrics.registry import METRIC_UNITS
@@ -864,7 +866,12 @@ def _draw(spec: tuple[str, str, dict[str, Any]]) -> str:
 
 
 def _warm_worker() -> None:
-    """Import matplotlib and draw once, so that a worker's first real chart is as fast as the rest."""
+    """Import matplotlib and draw once, so that a worker's first real chart is as fast as the rest.
+
+    Runs first in each worker; the worker ignores Ctrl-C (an interrupt of the
+    kernel reaches its whole process group), so that only the kernel handles it.
+    """
+    ignore_sigint()
     try:
         _draw(("lines_by_year", "en", {"years": [2000, 2001], "series": {"x": [0.0, 1.0]}}))
     except Exception:  # noqa: BLE001, S110 - a failure shows, with its message, when a real chart is drawn
@@ -1365,7 +1372,7 @@ class Studio:
         self.diff.add_class("fs-diff")
         self.export_lang = W.Dropdown(options=[("Bahasa Indonesia", "id"), ("English", "en")], value="id", description=t["export_lang"],
                                       style={"description_width": "110px"}, layout=W.Layout(width="300px"))
-        self.export_iterations = W.BoundedIntText(value=int(self.case.risk.iterations), min=100, max=1_000_000, step=1000,
+        self.export_iterations = W.BoundedIntText(value=int(self.case.risk.iterations), min=ITERATIONS_MIN, max=ITERATIONS_MAX, step=1000,
                                                   description=t["export_iterations"], style={"description_width": "170px"},
                                                   layout=W.Layout(width="300px"))
         self.export_path = W.Text(value="", placeholder=f"reports/<case>.<{t['export_lang'].lower()}>.html", description=t["export_path"],
@@ -1859,7 +1866,7 @@ class RiskPanel:
         for w, k in ((self.tornado, "tornado"), (self.spider, "spider"), (self.switching, "switching"), (self.heatmap, "heatmap")):
             w.add_class(f"fs-risk-{k}")
         # Monte Carlo
-        self.iterations = W.BoundedIntText(value=int(self.case.risk.iterations), min=10, max=1_000_000, step=1000, description=t["iterations"],
+        self.iterations = W.BoundedIntText(value=int(self.case.risk.iterations), min=ITERATIONS_MIN, max=ITERATIONS_MAX, step=1000, description=t["iterations"],
                                            layout=W.Layout(width="240px"))
         self.seed = W.BoundedIntText(value=int(self.case.risk.seed), min=0, max=2**53, description=t["seed"], layout=W.Layout(width="240px"))
         self.mc_button = W.Button(description=t["run_mc"], icon="play", button_style="warning")
