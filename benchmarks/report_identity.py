@@ -30,7 +30,7 @@ class _FixedDate(datetime.date):
     """``date.today()`` is one fixed day: the report's only date-dependent text."""
 
     @classmethod
-    def today(cls) -> "_FixedDate":
+    def today(cls) -> _FixedDate:
         return cls(*FIXED)
 
 
