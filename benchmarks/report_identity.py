@@ -9,7 +9,8 @@ The set: the default case (``iterations=2000``) and the hand case
 (``tests/cases/hand_case.toml``, ``iterations=0``), each in Indonesian and
 English, and the comparison of the two in both languages. The reference HTML
 stays outside the repository (several megabytes); ``check`` prints the first
-differing line of each file that differs.
+differing line of each file that differs, and writes the new renderings to
+``FOLDER.after``.
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ def main(argv: list[str]) -> int:
             print(f"{digests[k]}  {k} ({len(htmls[k].encode('utf-8')):,} bytes)")
         return 0
     before = json.loads((folder / "sha256.json").read_text(encoding="utf-8"))
+    after = folder.with_name(folder.name + ".after")  # the new renderings, to compare in a browser or with diff
+    after.mkdir(exist_ok=True)
+    for k, v in htmls.items():
+        (after / k).write_text(v, encoding="utf-8")
     bad = 0
     for k in sorted(before):
         if digests.get(k) == before[k]:
