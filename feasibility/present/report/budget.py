@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import charts as ch
 from ..i18n import Formatter
-from .common import NoteView, billions, chart_alt, line_labels, metric_value, notes_for
+from .common import NoteView, billions, chart_alt, chart_words, line_labels, metric_value, notes_for
 from .tables import MetricRow, metric_rows
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ def _chart(study: Study, fmt: Formatter) -> ch.Chart:
         {labels["region_injection_idr"]: -inj, labels["dividends_to_region_idr"]: div},
         line={labels["region_cumulative"]: np.cumsum(div - inj)},
         title=t["chart_budget"], alt=chart_alt(fmt, t["chart_budget"]), ylabel=t["billion_axis"], fmt=billions(fmt),
+        negative_label=chart_words(fmt)["negative"], na_label=chart_words(fmt)["na"],
     )
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "axis_fmt",
     "billions",
     "chart_alt",
+    "chart_words",
     "confidence_counts",
     "line_labels",
     "metric_label",
@@ -129,6 +130,15 @@ def verdict_text(study: Study, msg: dict[str, Any]) -> str:
 def line_labels(msg: dict[str, Any]) -> dict[str, str]:
     """The labels of the annual lines (columns of the model's annual table), by column."""
     return {**msg["line"], **msg["more_lines"]}
+
+
+def chart_words(fmt: Formatter) -> dict[str, str]:
+    """The words charts draw besides titles and axes (legends, "n/a"), in the report's language.
+
+    :mod:`feasibility.present.charts` has English defaults; without these an
+    Indonesian report would show English legends.
+    """
+    return {**fmt.msg["chart"], "na": fmt.msg["ui"]["na"]}
 
 
 def chart_alt(fmt: Formatter, title: str) -> str | None:

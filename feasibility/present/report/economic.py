@@ -10,7 +10,7 @@ import numpy as np
 from ...case import in_lang
 from .. import charts as ch
 from ..i18n import Formatter
-from .common import NoteView, anchor, billions, chart_alt, line_labels, metric_value, notes_for
+from .common import NoteView, anchor, billions, chart_alt, chart_words, line_labels, metric_value, notes_for
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -112,6 +112,7 @@ def economic_analysis(study: Study, fmt: Formatter) -> EconomicAnalysis | None:
         chart=ch.bars_by_year(
             years, {flow: study.result.annual["economic_flow_real_idr"].to_numpy()},
             title=t["chart_econ"], alt=chart_alt(fmt, t["chart_econ"]), ylabel=t["billion_axis"], fmt=billions(fmt),
+            negative_label=chart_words(fmt)["negative"], na_label=chart_words(fmt)["na"],
         ),
         factors=[
             ConversionFactor(

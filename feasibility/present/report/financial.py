@@ -11,7 +11,7 @@ from ...case import in_lang
 from ...metrics import registry
 from .. import charts as ch
 from ..i18n import Formatter
-from .common import NoteView, billions, chart_alt, line_labels, notes_for
+from .common import NoteView, billions, chart_alt, chart_words, line_labels, notes_for
 from .tables import AnnualTable, MetricRow, annual_table, metric_rows
 
 if TYPE_CHECKING:
@@ -90,6 +90,7 @@ def _fcf_chart(study: Study, fmt: Formatter, years: list[int]) -> ch.Chart:
         {labels["project_fcf_idr"]: annual["project_fcf_idr"].to_numpy()},
         line={labels["cumulative_cash_idr"]: annual["cumulative_cash_idr"].to_numpy()},
         title=t["chart_fcf"], alt=chart_alt(fmt, t["chart_fcf"]), ylabel=t["billion_axis"], fmt=billions(fmt),
+        negative_label=chart_words(fmt)["negative"], na_label=chart_words(fmt)["na"],
     )
 
 
@@ -103,6 +104,7 @@ def _dscr_chart(study: Study, fmt: Formatter, years: list[int]) -> ch.Chart | No
     return ch.lines_by_year(
         years, {"DSCR": dscr}, title=t["chart_dscr"], alt=chart_alt(fmt, t["chart_dscr"]), ylabel=t["ratio_axis"], threshold=min_dscr,
         threshold_label=f"{msg['criterion']['dscr']}: {fmt.number(min_dscr, 2)}", fmt=lambda v: fmt.number(v, 1),
+        na_label=chart_words(fmt)["na"],
     )
 
 

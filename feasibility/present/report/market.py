@@ -9,7 +9,7 @@ from ...case import in_lang
 from ...metrics.registry import METRIC_UNITS
 from .. import charts as ch
 from ..i18n import Formatter
-from .common import NoteView, chart_alt, line_labels, metric_label, notes_for
+from .common import NoteView, chart_alt, chart_words, line_labels, metric_label, notes_for
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -73,6 +73,11 @@ class Market:
     notes: list[NoteView]
 
 
+def _unit(fmt: Formatter, unit: str) -> str:
+    """A stream's unit of volume in words (the case names it by a key such as ``m2_months``)."""
+    return fmt.msg["volume_units"].get(unit, unit)
+
+
 def _volume_rows(study: Study, fmt: Formatter, sel_years: list[int]) -> list[VolumeRow]:
     annual = study.result.annual
     out = []
@@ -83,7 +88,7 @@ def _volume_rows(study: Study, fmt: Formatter, sel_years: list[int]) -> list[Vol
                 out.append(
                     VolumeRow(
                         name=in_lang(st.label, fmt.lang) if getattr(st, "label", None) else f"{key}.{name}",
-                        unit=st.volume_unit,
+                        unit=_unit(fmt, st.volume_unit),
                         cells=[fmt.number(annual.loc[y, col]) for y in sel_years],
                     )
                 )
@@ -100,15 +105,18 @@ def _cargo_chart(study: Study, fmt: Formatter, years: list[int]) -> ch.Chart | N
         years,
         {labels[k]: annual[k].to_numpy() for k in ("cargo_demand_tonnes", "cargo_capacity_tonnes", "cargo_throughput_tonnes")},
         title=t["chart_cargo"], alt=chart_alt(fmt, t["chart_cargo"]), ylabel=t["tonnes_axis"], fmt=lambda v: fmt.number(v),
+        na_label=chart_words(fmt)["na"],
     )
 
 
 def _fan_chart(observed: dict[int, float], f: Any, title: str, unit: str, fmt: Formatter) -> ch.Chart:
     """A forecast fan from a :class:`feasibility.domain.demand.Forecast` (95 % and 80 % bands) after the history."""
     bands = [(f.lower95, f.upper95, "95%"), (f.lower80, f.upper80, "80%")]
+    words = chart_words(fmt)
     return ch.fan(
         f.years, f.point, bands, history_years=list(observed), history=list(observed.values()), title=title, ylabel=unit,
         fmt=lambda v: fmt.number(v), alt=chart_alt(fmt, title),
+        median_label=words["median"], history_label=words["history"], forecast_label=words["forecast"], na_label=words["na"],
     )
 
 
@@ -123,7 +131,7 @@ def _forecasts(study: Study, fmt: Formatter, years: list[int]) -> list[ch.Chart]
                 observed = st.forecast.observed()
                 h = max(1, years[-1] - max(observed))
                 title = t["forecast_title"].format(stream=f"{key}.{name}", method=st.forecast.method)
-                out.append(_fan_chart(observed, fitted.forecast(h), title, st.volume_unit, fmt))
+                out.append(_fan_chart(observed, fitted.forecast(h), title, _unit(fmt, st.volume_unit), fmt))
     return out
 
 

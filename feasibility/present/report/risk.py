@@ -12,7 +12,9 @@ from ...metrics import registry
 from ...metrics.registry import METRIC_UNITS
 from .. import charts as ch
 from ..i18n import Formatter
-from .common import SEVERITY_ORDER, NoteView, anchor, axis_fmt, billions, chart_alt, metric_label, notes, notes_for, plain, short, unit_suffix
+from .common import (
+    SEVERITY_ORDER, NoteView, anchor, axis_fmt, billions, chart_alt, chart_words, metric_label, notes, notes_for, plain, short, unit_suffix,
+)
 
 if TYPE_CHECKING:
     from ...analysis.risk import Simulation
@@ -123,9 +125,11 @@ def _tornado_chart(study: Study, fmt: Formatter) -> ch.Chart:
     t = fmt.msg["report"]
     tor = study.tornadoes["fnpv_idr"]
     tw = tor.table.head(15)
+    words = chart_words(fmt)
     return ch.tornado(
         [short(p) for p in tw.index], tw["metric_low"].to_numpy(), tw["metric_high"].to_numpy(), tor.base,
         title=t["tornado_title"], alt=chart_alt(fmt, t["tornado_title"]), xlabel=f"FNPV ({t['billion_axis']})", fmt=billions(fmt),
+        low_label=words["low"], high_label=words["high"], base_label=words["base"], zero_label=words["zero"], na_label=words["na"],
     )
 
 
@@ -137,7 +141,7 @@ def _spider_chart(study: Study, fmt: Formatter) -> ch.Chart | None:
     return ch.spider(
         sp.index.to_numpy(), {short(c): sp[c].to_numpy() for c in sp.columns},
         title=t["spider_title"], alt=chart_alt(fmt, t["spider_title"]), ylabel=f"FNPV ({t['billion_axis']})", fmt=bn,
-        pct_fmt=lambda v: fmt.percent(v, 0),
+        pct_fmt=lambda v: fmt.percent(v, 0), xlabel=chart_words(fmt)["change"], zero_label=chart_words(fmt)["zero"], na_label=chart_words(fmt)["na"],
     )
 
 
@@ -156,6 +160,8 @@ def heatmaps(study: Study, fmt: Formatter) -> list[ch.Chart]:
                 df.index.to_numpy(), df.columns.to_numpy(), df.to_numpy(),
                 row_label=short(df.index.name) + unit_suffix(rq, t), col_label=short(df.columns.name) + unit_suffix(cq, t),
                 title=title, alt=chart_alt(fmt, title), fmt=cells, cell_fmt=cells, row_fmt=axis_fmt(fmt, rq), col_fmt=axis_fmt(fmt, cq),
+                # the colour bar says what the cells count in (billions for a rupiah metric)
+                value_label=t["billion_axis"] if METRIC_UNITS.get(metric, "") == "IDR" else "", na_label=chart_words(fmt)["na"],
             )
         )
     return out
@@ -163,17 +169,19 @@ def heatmaps(study: Study, fmt: Formatter) -> list[ch.Chart]:
 
 def _mc_charts(sim: Simulation, fmt: Formatter) -> tuple[ch.Chart, ch.Chart]:
     """The FNPV histogram (with P10, P50, P90 and the share below zero) and the convergence of its mean and percentiles."""
-    t, bn = fmt.msg["report"], billions(fmt)
+    t, bn, words = fmt.msg["report"], billions(fmt), chart_words(fmt)
     summ = sim.summary()
     hist = ch.histogram(
         sim.metrics["fnpv_idr"], title=t["chart_hist"], alt=chart_alt(fmt, t["chart_hist"]), xlabel=f"FNPV ({t['billion_axis']})",
         ylabel=t["count"], fmt=bn, threshold=0.0, threshold_label="FNPV = 0", share_label=t["prob_label"].format(p=fmt.percent(sim.prob_npv_negative)),
         percentiles={"P10": float(summ.loc["fnpv_idr", "p10"]), "P50": float(summ.loc["fnpv_idr", "p50"]), "P90": float(summ.loc["fnpv_idr", "p90"])},
+        below_label=words["below"], above_label=words["above"], no_data_label=words["no_data"], na_label=words["na"],
     )
     conv = sim.convergence("fnpv_idr")
     convergence = ch.convergence(
         conv.index.to_numpy(), {t["mean"]: conv["mean"].to_numpy(), "P10": conv["p10"].to_numpy(), "P90": conv["p90"].to_numpy()},
         title=t["convergence_title"], alt=chart_alt(fmt, t["convergence_title"]), ylabel=f"FNPV ({t['billion_axis']})", fmt=bn,
+        xlabel=words["iterations"], na_label=words["na"],
     )
     return hist, convergence
 
