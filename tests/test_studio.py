@@ -97,7 +97,7 @@ def test_widget_limits_are_the_schema_bounds(studio, case):
 
 def test_labels_carry_description_unit_and_provenance(studio):
     row = studio._labels[TARIFF].value
-    assert "tariff, base-year prices" in row and "[IDR per tonne]" in row
+    assert "Tariff, base-year prices" in row and "[IDR per tonne]" in row
     assert "Tanjung Priok" in row and "secondary" in row  # the tooltip: source and confidence
 
 

@@ -436,7 +436,10 @@ class Studio:
             d.clear()
         self._metric_keys = card_metrics(self.case)
         groups: dict[str, dict[str, list[Any]]] = {tab: {} for tab in TABS}
-        for path, q in self.case.quantities():
+        lines = set(self.case.lines())
+        # the business lines' own inputs first (a capex tab opens on the port's capex, not on asset lives), then case order
+        ordered = sorted(self.case.quantities(), key=lambda pq: pq[0].split(".", 1)[0] not in lines)
+        for path, q in ordered:
             tab = tab_of(path)
             if tab is not None:
                 groups[tab].setdefault(group_title(self.case, path, self.lang), []).append(self._input_row(path, q))
@@ -445,7 +448,7 @@ class Studio:
             blocks = []
             for title, rows in groups[tab].items():
                 blocks.append(W.HTML(f"<div class='fs-group' style='font-weight:600;margin:10px 0 2px;border-bottom:1px solid #ddd;"
-                                     f"line-height:1.35'>{html.escape(title)}</div>", layout=W.Layout(width="100%")))
+                                     f"line-height:1.35'>{html.escape(title)}</div>", layout=W.Layout(width="100%", flex="0 0 auto")))
                 blocks += rows
             box = W.VBox(blocks, layout=W.Layout(max_height="620px", overflow="auto", padding="0 6px 0 0"))
             box.add_class("fs-tab")
@@ -469,16 +472,19 @@ class Studio:
         label = W.HTML(layout=W.Layout(width="100%"))
         self._labels[path] = label
         self._label_html(path, q)
-        readout = W.HTML(layout=W.Layout(flex="0 1 auto", min_width="0"))
+        # a readout as wide as most values: the text fields of a tab line up
+        readout = W.HTML(layout=W.Layout(flex="0 1 auto", min_width="128px"))
         self.readouts[path] = readout
         cls = css_name(path)
         if q.is_list:
             elems = []
+            # wide enough for the longest value as typed (a capital injection has 12 digits), 8 px a digit
+            width = min(max(64, 8 * max(len(plain_number(v)) for v in q.value) + 32), 170)
             for v in q.value:
-                w = W.BoundedFloatText(value=float(v), min=lo, max=hi, step=None, layout=W.Layout(width="82px"))
+                w = W.BoundedFloatText(value=float(v), min=lo, max=hi, step=None, layout=W.Layout(width=f"{width}px"))
                 w.observe(lambda ch, p=path: self._on_input(p), names="value")
                 elems.append(w)
-            box = W.HBox(elems, layout=W.Layout(flex_flow="row wrap"))
+            box = W.HBox(elems, layout=W.Layout(flex_flow="row wrap", flex="0 1 auto"))
             box.add_class("fs-input")
             box.add_class(cls)
             self.widgets[path] = box
@@ -486,8 +492,9 @@ class Studio:
             controls = [box]
         else:
             controls = self._scalar_controls(path, q, lo, hi, cls)
+        # flex "0 0 auto": in a tab taller than its 620 px a row keeps its height (the tab scrolls), never squeezed
         return W.VBox([label, W.HBox(controls + [readout], layout=W.Layout(align_items="center", width="100%"))],
-                      layout=W.Layout(margin="2px 0 4px 0"))
+                      layout=W.Layout(margin="2px 0 4px 0", flex="0 0 auto"))
 
     def _scalar_controls(self, path: str, q: Quantity, lo: float, hi: float, cls: str) -> list[Any]:
         """A slider over the plausible range (when there is one) and the text field of a single number."""
@@ -514,6 +521,7 @@ class Studio:
     def _label_html(self, path: str, q: Quantity) -> None:
         """An input's label: its description and unit in the studio's language; provenance in the tooltip."""
         desc = input_label(self.case, path, self.lang)
+        desc = desc[:1].upper() + desc[1:]  # a label starts a line: a capital, as a person writes it
         tip = tooltip(self.case, path, q, self.lang)
         self._labels[path].value = (
             f"<span title='{html.escape(tip, quote=True)}' style='font-size:12px'>{html.escape(desc)} "
@@ -625,7 +633,8 @@ class Studio:
         v = over.get(path, q.value)
         shown = ", ".join(show_value(self.fmt, x, q.unit) for x in v) if isinstance(v, list) else show_value(self.fmt, v, q.unit)
         colour, dot = ("#B3261E", "\u25cf ") if path in over else ("#555", "")
-        self.readouts[path].value = (f"<span style='font-size:12px;color:{colour};margin-left:6px;white-space:nowrap'>"
+        wrap = "normal" if q.is_list else "nowrap"  # a list's values may take two lines; a single value never breaks
+        self.readouts[path].value = (f"<span style='font-size:12px;color:{colour};margin-left:6px;white-space:{wrap}'>"
                                      f"{dot}{html.escape(shown)}</span>")
 
     def _live_problems(self, over: Mapping[str, Any]) -> list[str]:
