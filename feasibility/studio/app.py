@@ -674,6 +674,9 @@ class Studio:
 
     def _on_save(self) -> None:
         t = self.t
+        if not self.save_path.value.strip():  # an empty name would mean the project folder itself
+            self.save_status.value = _bad(f"{t['save_path']}: {t['save_placeholder']}")
+            return
         n = len(self.overrides())
         target = _export.resolve_path(self.save_path.value)
         try:
