@@ -135,9 +135,9 @@ def test_interrupt_in_process(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
 def test_studio_chart_workers_ignore_ctrl_c() -> None:
     # an interrupt of the Jupyter kernel reaches its chart workers too: they must
     # keep running (a worker that died of KeyboardInterrupt would break the pool)
-    from feasibility.studio import app
+    from feasibility.studio import workers
 
-    pool = app._chart_pool(1)
+    pool = workers._chart_pool(1)
     assert pool is not None
     try:
         pid = pool.submit(os.getpid).result(timeout=120)
@@ -146,4 +146,4 @@ def test_studio_chart_workers_ignore_ctrl_c() -> None:
         time.sleep(0.5)
         assert pool.submit(os.getpid).result(timeout=60) == pid  # the same worker, still serving
     finally:
-        app._drop_pool()
+        workers._drop_pool()
