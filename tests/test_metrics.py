@@ -925,3 +925,125 @@ def test_a_rows_irr_and_npv_do_not_depend_on_its_batch(seed, t):
     np.testing.assert_array_equal(many[:4], few)
     np.testing.assert_array_equal(few, one)
     np.testing.assert_array_equal(metrics.npv(0.07, rows)[:3], [metrics.npv(0.07, r) for r in rows[:3]])
+
+
+# -- the fast solver is bit-identical to the solver it replaced ------------------------------
+# tests/_irr_reference.py is a frozen, verbatim copy of roots.py before the speed-up; reports
+# embed IRRs that `feasibility reproduce` compares exactly, so no row may move by one ulp.
+
+
+def _reference_solver():
+    import _irr_reference
+
+    return _irr_reference
+
+
+def _assert_bit_identical(rows: np.ndarray) -> None:
+    """irr_status on ``rows`` equals the frozen reference bit for bit (NaN equal to NaN)."""
+    ref = _reference_solver()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value, status = metrics.irr_status(rows)
+        ref_value, ref_status = ref.irr_status(rows)
+    np.testing.assert_array_equal(status, ref_status)
+    both_nan = np.isnan(value) & np.isnan(ref_value)
+    same_bits = value.view(np.int64) == ref_value.view(np.int64)
+    bad = ~(both_nan | same_bits)
+    assert not bad.any(), (np.flatnonzero(bad)[:10], value[bad][:5], ref_value[bad][:5])
+
+
+def _conventional_rows(rng: np.random.Generator, n: int, t: int) -> np.ndarray:
+    # one outlay, then positive inflows whose scale spans IRRs from near -100 % to several 100 %
+    scale = 10.0 ** rng.uniform(-3, 1, (n, 1))
+    return np.concatenate([-rng.uniform(500, 1500, (n, 1)), scale * rng.uniform(10, 200, (n, t - 1))], axis=1)
+
+
+def _several_sign_change_rows(rng: np.random.Generator, n: int, t: int = 31) -> np.ndarray:
+    # 2 to 4 sign changes at random periods, amounts over several orders of magnitude
+    rows = rng.lognormal(4.0, 1.5, (n, t))
+    for i, k in enumerate(rng.integers(2, 5, n)):
+        cuts = np.sort(rng.choice(np.arange(1, t), size=k, replace=False))
+        sign = np.ones(t)
+        for c in cuts:
+            sign[c:] *= -1.0
+        rows[i] *= sign * (1.0 if rng.random() < 0.5 else -1.0)
+    return rows
+
+
+def _rows_with_zeros(rng: np.random.Generator) -> np.ndarray:
+    base = np.concatenate([_conventional_rows(rng, 3000, 31), _several_sign_change_rows(rng, 3000)])
+    base[rng.random(base.shape) < 0.25] = 0.0  # zeros inside
+    lead = rng.integers(0, 4, base.shape[0])
+    trail = rng.integers(0, 4, base.shape[0])
+    for i in range(base.shape[0]):
+        base[i, : lead[i]] = 0.0
+        base[i, base.shape[1] - trail[i] :] = 0.0
+    special = np.zeros((8, 31))
+    special[1, 5] = 3.0  # a single non-zero amount: no sign change
+    special[2, [0, 30]] = [-1.0, 1.0]  # x**30 = 1: r = 0 exactly
+    special[3, [0, 1]] = [-100.0, 110.0]
+    special[4, 3] = np.nan
+    special[5, 7] = np.inf
+    special[6] = -1.0  # all negative
+    special[7, [2, 3]] = [-5.0, 5.0]  # r = 0 between leading and trailing zeros
+    return np.concatenate([base, special])
+
+
+def test_irr_identical_to_reference_on_conventional_rows():
+    rng = np.random.default_rng(20240601)
+    for t in (2, 3, 12, 31, 61):
+        _assert_bit_identical(_conventional_rows(rng, 4000, t))
+
+
+def test_irr_identical_to_reference_on_rows_with_several_sign_changes():
+    _assert_bit_identical(_several_sign_change_rows(np.random.default_rng(7), 20_000))
+
+
+def test_irr_identical_to_reference_on_rows_with_zeros_and_non_finite_amounts():
+    _assert_bit_identical(_rows_with_zeros(np.random.default_rng(3)))
+
+
+def test_irr_identical_to_reference_on_the_default_case_monte_carlo():
+    from feasibility import load_case, run
+    from feasibility.analysis.risk import sample_inputs
+
+    case = load_case()
+    x = sample_inputs(case, 3000, case.risk.seed)
+    lines = run(case, {c: x[c].to_numpy() for c in x.columns}).lines
+    for key in ("project_fcf_idr", "equity_cf_idr", "economic_flow_real_idr"):
+        _assert_bit_identical(np.ascontiguousarray(lines[key]))
+
+
+def test_irr_identical_to_reference_row_by_row_and_in_any_batch():
+    # a row alone, in a batch of 3 and in the full batch: the same bits, and the reference's
+    rng = np.random.default_rng(5)
+    rows = np.concatenate(
+        [_conventional_rows(rng, 100, 31), _several_sign_change_rows(rng, 150), _rows_with_zeros(rng)[-58:]]
+    )
+    ref = _reference_solver()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        batch = metrics.irr_status(rows)
+        small = [metrics.irr_status(rows[i : i + 3]) for i in range(0, rows.shape[0], 3)]
+        alone = [metrics.irr_status(row) for row in rows]
+        ref_alone = [ref.irr_status(row) for row in rows]
+    for got in (
+        (np.concatenate([v for v, _ in small]), np.concatenate([s for _, s in small])),
+        (np.array([v for v, _ in alone]), np.array([s for _, s in alone])),
+        (np.array([v for v, _ in ref_alone]), np.array([s for _, s in ref_alone])),
+    ):
+        np.testing.assert_array_equal(got[1], batch[1])
+        np.testing.assert_array_equal(got[0].view(np.int64)[~np.isnan(batch[0])], batch[0].view(np.int64)[~np.isnan(batch[0])])
+        assert np.array_equal(np.isnan(got[0]), np.isnan(batch[0]))
+    _assert_bit_identical(rows)
+
+
+def test_xirr_identical_to_reference():
+    rng = np.random.default_rng(9)
+    dates = np.array(["2025-01-01", "2025-03-15", "2025-07-01", "2026-02-28", "2027-01-01", "2028-06-30"], dtype="datetime64[D]")
+    amounts = np.concatenate([_conventional_rows(rng, 300, 6), _several_sign_change_rows(rng, 20, 6)])
+    ref = _reference_solver()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got, want = metrics.xirr(amounts, dates), ref.xirr(amounts, dates)
+    np.testing.assert_array_equal(got, want)
