@@ -54,16 +54,36 @@ class NoIRRWarning(IRRWarning):
 # helpers
 
 
-def _sign_changes(cf: np.ndarray) -> np.ndarray:
-    """Number of sign changes along the last axis, zeros skipped (Descartes)."""
-    s = np.sign(np.nan_to_num(cf)).astype(np.int8)  # rows with NaN are flagged elsewhere
-    prev = s[..., 0].copy()  # the last non-zero sign so far
+def _sign_counts(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sign changes along the last axis (zeros skipped, Descartes), and the first and last non-zero signs.
+
+    NaN counts as zero (rows with NaN are flagged elsewhere). Signs are int8 and counts integers,
+    so the result is exact whatever the order of the work; pass a transposed view of a
+    time-major (T, n) array and every step of the loop over the last axis is one contiguous pass.
+
+    Returns
+    -------
+    changes : ndarray of int64
+    first, last : ndarray of int8
+        -1, 0 (no non-zero amount) or 1.
+    """
+    s = (cf > 0).view(np.int8) - (cf < 0).view(np.int8)
+    first = s[..., 0].copy()
+    last = first.copy()  # the last non-zero sign so far
     changes = np.zeros(s.shape[:-1], dtype=np.int64)
+    prod = np.empty_like(first)
     for t in range(1, s.shape[-1]):
         cur = s[..., t]
-        changes += (cur * prev) < 0
-        prev = np.where(cur != 0, cur, prev)
-    return changes
+        np.multiply(cur, last, out=prod)
+        changes += prod < 0
+        np.copyto(last, cur, where=cur != 0)
+        np.copyto(first, cur, where=first == 0)
+    return changes, first, last
+
+
+def _sign_changes(cf: np.ndarray) -> np.ndarray:
+    """Number of sign changes along the last axis, zeros skipped (Descartes)."""
+    return _sign_counts(cf)[0]
 
 
 def _first_last_nonzero_sign(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -111,6 +131,23 @@ def _horner(ct: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return f, d
 
 
+def _horner_value(ct: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """f(x) alone, by the same multiply-adds as the value in :func:`_horner` (``ct`` of shape (T, n))."""
+    f = ct[-1].copy()
+    for k in range(ct.shape[0] - 2, -1, -1):
+        f *= x
+        f += ct[k]
+    return f
+
+
+def _value_at_one(ct: np.ndarray) -> np.ndarray:
+    """f(1) with the bits of ``_horner(ct, 1)[0]``: multiplying by 1.0 is exact, so only the adds remain."""
+    f = ct[-1].copy()
+    for k in range(ct.shape[0] - 2, -1, -1):
+        f += ct[k]
+    return f
+
+
 def _unique_positive_root(c: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
     """The single positive root x of f(x) = sum c_i x**tau_i, rows in parallel.
 
@@ -120,16 +157,14 @@ def _unique_positive_root(c: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
     (0, inf). Safeguarded Newton: a step that leaves the bracket is replaced by
     bisection, so convergence is guaranteed.
     """
-
-    ct = np.ascontiguousarray(c.T) if tau is None else None
+    s_lo, s_hi = _first_last_nonzero_sign(c)
+    if tau is None:
+        return _root_from_one(np.ascontiguousarray(c.T), s_lo, s_hi)
 
     def f_and_d(rows: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if ct is not None:
-            return _horner(ct if rows.size == n else ct[:, rows], x)
         return _gen_poly(c[rows], tau[rows], x)
 
     n = c.shape[0]
-    s_lo, s_hi = _first_last_nonzero_sign(c)
     every = np.arange(n)
     # the sign at x = 1 (r = 0) tells on which side of 1 the root lies
     f1, _ = f_and_d(every, np.ones(n))
@@ -143,6 +178,30 @@ def _unique_positive_root(c: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
     return _bracketed_newton(f_and_d, lo, hi, s_lo, x0, f1 != 0)
 
 
+def _root_from_one(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray) -> np.ndarray:
+    """A positive root of f(x) = sum_k c_k x**k per row, bracketed from the sign of f(1).
+
+    ``ct`` holds one row per column, coefficients low to high power, shape (T, n); ``s_lo``
+    and ``s_hi`` are the signs of f near 0 and at infinity (first and last non-zero
+    coefficients), which must differ. The steps of :func:`_unique_positive_root`, on the
+    time-major layout throughout.
+    """
+    f1 = _value_at_one(ct)
+    # the sign at x = 1 (r = 0) tells on which side of 1 the root lies
+    right = np.sign(f1) == s_lo
+    lo = np.where(right, 1.0, 0.0)
+    hi = np.where(right, 2.0, 1.0)
+
+    def f_only(rows: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, None]:
+        return _horner_value(ct if rows.size == ct.shape[1] else np.take(ct, rows, axis=1), x), None
+
+    _expand_upper(f_only, lo, hi, np.flatnonzero(right), s_hi)  # IRRs below -50 %
+    # start from r = 10 % (or the bracket middle), the usual neighbourhood
+    x0 = np.where((lo < 1 / 1.1) & (hi > 1 / 1.1), 1 / 1.1, 0.5 * (lo + hi))
+    x0[f1 == 0] = 1.0
+    return _bracketed_newton_poly(ct, lo, hi, s_lo, x0, f1 != 0)
+
+
 def _expand_upper(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, grow: np.ndarray, s_top: np.ndarray) -> None:
     """Move ``hi`` up (x8 a step, in place) until f(hi) has the sign ``s_top`` of f at infinity."""
     for _ in range(100):
@@ -153,6 +212,36 @@ def _expand_upper(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, grow: np.ndarray
         lo[grow[need]] = hi[grow[need]]
         hi[grow[need]] *= 8.0
         grow = grow[need]
+
+
+def _newton_step(
+    x: np.ndarray, f: np.ndarray, d: np.ndarray, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One safeguarded Newton step per row: the next x, the narrowed bracket and whether it converged.
+
+    The one place that says what a step computes, so that every solver takes the same
+    floating-point steps. Arrays are not modified; the bisection point is computed only for
+    the rows that need it (elementwise, so the same bits as computing it for all).
+    """
+    sa = np.sign(f)
+    below = sa == s_lo
+    lo = np.where(below, x, lo)
+    hi = np.where(~below & (sa != 0), x, hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nxt = x - f / d
+    ok = np.isfinite(nxt) & (nxt >= lo) & (nxt <= hi)
+    bisect = ~ok
+    if bisect.any():
+        # bisect in log space over wide brackets, so tiny or huge roots are reached quickly
+        lb, hb = lo[bisect], hi[bisect]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            wide = np.isfinite(hb) & (hb > 4.0 * lb)
+            nxt[bisect] = np.where(wide, np.where(lb > 0, np.sqrt(lb * hb), hb / 64.0), 0.5 * (lb + hb))
+    root = sa == 0
+    np.copyto(nxt, x, where=root)
+    # converged when a Newton step is at rounding level (bisection steps never count)
+    done = (ok & (np.abs(nxt - x) <= 1e-15 * x)) | root | (hi - lo <= 4e-16 * hi)
+    return nxt, lo, hi, done
 
 
 def _bracketed_newton(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray, x: np.ndarray, todo: np.ndarray) -> np.ndarray:
@@ -168,25 +257,52 @@ def _bracketed_newton(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, s_lo: np.nda
             break
         xa = x[active]
         f, d = f_and_d(active, xa)
-        sa = np.sign(f)
-        below = sa == s_lo[active]
-        lo_a = np.where(below, xa, lo[active])
-        hi_a = np.where(~below & (sa != 0), xa, hi[active])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = xa - f / d
-        ok = np.isfinite(newton) & (newton >= lo_a) & (newton <= hi_a)
-        # bisect in log space over wide brackets, so tiny or huge roots are reached quickly
-        with np.errstate(divide="ignore", invalid="ignore"):
-            wide = np.isfinite(hi_a) & (hi_a > 4.0 * lo_a)
-            mid = np.where(wide, np.where(lo_a > 0, np.sqrt(lo_a * hi_a), hi_a / 64.0), 0.5 * (lo_a + hi_a))
-        nxt = np.where(ok, newton, mid)
-        nxt = np.where(sa == 0, xa, nxt)
-        # converged when a Newton step is at rounding level (bisection steps never count)
-        done = (ok & (np.abs(nxt - xa) <= 1e-15 * xa)) | (sa == 0) | (hi_a - lo_a <= 4e-16 * hi_a)
+        nxt, lo_a, hi_a, done = _newton_step(xa, f, d, lo[active], hi[active], s_lo[active])
         x[active] = nxt
         lo[active] = lo_a
         hi[active] = hi_a
         active = active[~done]
+    return x
+
+
+def _bracketed_newton_poly(
+    ct: np.ndarray, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray, x: np.ndarray, todo: np.ndarray
+) -> np.ndarray:
+    """:func:`_bracketed_newton` for f(x) = sum_k c_k x**k, ``ct`` of shape (T, n), same steps and result.
+
+    Gathering the active columns of ``ct`` at every step cost as much as the Horner passes
+    themselves, so the working set is compacted only once a quarter of it has converged.
+    Rows that converged in between stay in it, parked at x = 1 (where f was already
+    evaluated, so nothing new can overflow); their results were taken when they converged,
+    and the 300-step limit counts steps as before, so each row takes exactly its old steps.
+    """
+    x = x.copy()
+    rows = np.flatnonzero(todo)
+    if rows.size == 0:
+        return x
+    if rows.size == x.size:
+        w_ct, w_x, w_lo, w_hi, w_s = ct, x, lo, hi, s_lo
+    else:
+        w_ct = np.take(ct, rows, axis=1)
+        w_x, w_lo, w_hi, w_s = x[rows], lo[rows], hi[rows], s_lo[rows]
+    live = np.ones(rows.size, dtype=bool)
+    for _ in range(300):
+        f, d = _horner(w_ct, w_x)
+        nxt, w_lo, w_hi, done = _newton_step(w_x, f, d, w_lo, w_hi, w_s)
+        newly = done & live
+        x[rows[newly]] = nxt[newly]
+        live &= ~done
+        n_live = int(np.count_nonzero(live))
+        if n_live == 0:
+            return x
+        if n_live <= 0.75 * live.size:
+            rows, w_ct = rows[live], np.compress(live, w_ct, axis=1)
+            nxt, w_lo, w_hi, w_s = nxt[live], w_lo[live], w_hi[live], w_s[live]
+            live = np.ones(n_live, dtype=bool)
+        else:
+            nxt[~live] = 1.0
+        w_x = nxt
+    x[rows[live]] = w_x[live]  # not converged in 300 steps: the last iterate, as before
     return x
 
 
@@ -201,47 +317,50 @@ def _certified_single_root(c: np.ndarray) -> np.ndarray:
     so x* is the only root of f in (0, inf). Rows without that certificate
     (even root count, or a q whose signs vary) are left to root isolation.
     """
-    n, t = c.shape
-    out = np.full(n, np.nan)
     s_lo, s_hi = _first_last_nonzero_sign(c)
+    return _certified_single_root_t(np.ascontiguousarray(c.T), s_lo, s_hi)
+
+
+def _certified_single_root_t(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray) -> np.ndarray:
+    """:func:`_certified_single_root` of the columns of ``ct`` (shape (T, n)), given their first and last signs."""
+    t, n = ct.shape
+    out = np.full(n, np.nan)
     rows = np.flatnonzero(s_lo != s_hi)
     if rows.size == 0 or t < 3:
         return out
-    ct = np.ascontiguousarray(c[rows].T)
-    m = rows.size
-
-    def f_and_d(r: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return _horner(ct if r.size == m else ct[:, r], x)
-
-    sl, sh = s_lo[rows], s_hi[rows]
-    f1, _ = f_and_d(np.arange(m), np.ones(m))
-    right = np.sign(f1) == sl
-    lo = np.where(right, 1.0, 0.0)
-    hi = np.where(right, 2.0, 1.0)
-    _expand_upper(f_and_d, lo, hi, np.flatnonzero(right), sh)
-    x0 = np.where((lo < 1 / 1.1) & (hi > 1 / 1.1), 1 / 1.1, 0.5 * (lo + hi))
-    x0[f1 == 0] = 1.0
-    x = _bracketed_newton(f_and_d, lo, hi, sl, x0, f1 != 0)
+    if rows.size < n:
+        ct = np.take(ct, rows, axis=1)
+    x = _root_from_one(ct, s_lo[rows], s_hi[rows])
     # Synthetic division is stable from the top when x* <= 1 (q_{k-1} = c_k + x* q_k) and
     # from the bottom when x* > 1 (q_k = (q_{k-1} - c_k) / x*); each q must exceed the
-    # running error bound of its recursion and all must share one sign.
+    # running error bound of its recursion and all must share one sign. In place, and with
+    # "sign(q) == sign0 and |q| > 1e-9 a" as the one test "sign0 q > 1e-9 a" (sign0 = +-1 where
+    # it matters; both are false for q = 0 or NaN): the same booleans with fewer passes.
+    abs_ct = np.abs(ct)
     qk = ct[-1].copy()
     ak = np.abs(qk)
     sign0 = np.sign(qk)
     down = qk != 0
+    scratch = np.empty_like(qk)
     for k in range(t - 2, 0, -1):
-        qk = ct[k] + x * qk
-        ak = np.abs(ct[k]) + x * ak
-        down &= (np.abs(qk) > 1e-9 * ak) & (np.sign(qk) == sign0)
+        qk *= x
+        qk += ct[k]
+        ak *= x
+        ak += abs_ct[k]
+        np.multiply(qk, sign0, out=scratch)
+        down &= scratch > 1e-9 * ak
     with np.errstate(divide="ignore", invalid="ignore"):
         qk = -ct[0] / x
         ak = np.abs(qk)
         sign0 = np.sign(qk)
         up = qk != 0
         for k in range(1, t - 1):
-            qk = (qk - ct[k]) / x
-            ak = (ak + np.abs(ct[k])) / x
-            up &= (np.abs(qk) > 1e-9 * ak) & (np.sign(qk) == sign0)
+            qk -= ct[k]
+            qk /= x
+            ak += abs_ct[k]
+            ak /= x
+            np.multiply(qk, sign0, out=scratch)
+            up &= scratch > 1e-9 * ak
     ok = np.where(x <= 1.0, down, up)
     good = ok & np.isfinite(x) & (x > 0)
     out[rows[good]] = x[good]
@@ -452,46 +571,77 @@ IRR_OK, IRR_NONE, IRR_MULTIPLE, IRR_NOT_FINITE = 0, 1, 2, 3
 def _irr_core(cf: np.ndarray, tau: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     lead = cf.shape[:-1]
     flat = cf.reshape(-1, cf.shape[-1])
-    tau_flat = None
-    if tau is not None:
-        tau_flat = np.broadcast_to(tau, cf.shape).reshape(-1, cf.shape[-1])
+    if tau is None:
+        out, status = _irr_periods(flat)
+    else:
+        out, status = _irr_dated(flat, np.broadcast_to(tau, cf.shape).reshape(-1, cf.shape[-1]))
+    return out.reshape(lead), status.reshape(lead)
+
+
+def _irr_periods(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """IRR and status of each row of period cash flows ``flat`` (n, T)."""
+    n = flat.shape[0]
+    # time-major: one period of every row is one contiguous array, for the sign count and Horner
+    ct = np.ascontiguousarray(flat.T)
+    out = np.full(n, np.nan)
+    status = np.full(n, IRR_OK, dtype=np.int8)
+    changes, first, last = _sign_counts(ct.T)
+    finite = np.isfinite(ct).all(axis=0)
+    status[~finite] = IRR_NOT_FINITE
+    status[(changes == 0) & finite] = IRR_NONE
+    one = (changes == 1) & finite
+    if one.all():
+        out = 1.0 / _root_from_one(ct, first, last) - 1.0
+    elif one.any():
+        x = _root_from_one(np.compress(one, ct, axis=1), first[one], last[one])
+        out[one] = 1.0 / x - 1.0
+    several = np.flatnonzero((changes > 1) & finite)
+    if several.size:
+        # most rows with several sign changes still have one root: find one and prove it
+        # is the only one (cheap), and isolate only the rest
+        x = _certified_single_root_t(np.take(ct, several, axis=1), first[several], last[several])
+        found = np.isfinite(x)
+        out[several[found]] = 1.0 / x[found] - 1.0
+        several = several[~found]
+    # isolation for any number of rows (the same method for one row or many, so a row's IRR
+    # does not depend on its batch); eigenvalues only where isolation is inconclusive
+    if several.size:
+        x, st = _solve_by_isolation(flat[several])
+        out[several] = 1.0 / x - 1.0
+        status[several] = np.where(st < 0, IRR_OK, st)
+        several = several[st < 0]  # inconclusive: eigenvalues below
+    for i in several:
+        roots = _roots_all_poly(flat[i])
+        if roots.size == 1:
+            out[i] = roots[0]
+        else:
+            status[i] = IRR_NONE if roots.size == 0 else IRR_MULTIPLE
+    return out, status
+
+
+def _irr_dated(flat: np.ndarray, tau_flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """IRR and status of each row of dated amounts ``flat`` (n, T) at year fractions ``tau_flat``."""
     out = np.full(flat.shape[0], np.nan)
     status = np.full(flat.shape[0], IRR_OK, dtype=np.int8)
-    if tau_flat is not None:
-        # Descartes needs coefficients ordered by exponent
-        order = np.argsort(tau_flat, axis=-1, kind="stable")
-        flat = np.take_along_axis(flat, order, axis=-1)
-        tau_flat = np.take_along_axis(tau_flat, order, axis=-1)
+    # Descartes needs coefficients ordered by exponent
+    order = np.argsort(tau_flat, axis=-1, kind="stable")
+    flat = np.take_along_axis(flat, order, axis=-1)
+    tau_flat = np.take_along_axis(tau_flat, order, axis=-1)
     changes = _sign_changes(flat)
     finite = np.all(np.isfinite(flat), axis=-1)
     status[~finite] = IRR_NOT_FINITE
     status[(changes == 0) & finite] = IRR_NONE
     one = (changes == 1) & finite
     if one.any():
-        x = _unique_positive_root(flat[one], None if tau_flat is None else tau_flat[one])
+        x = _unique_positive_root(flat[one], tau_flat[one])
         out[one] = 1.0 / x - 1.0
-    several = np.flatnonzero((changes > 1) & finite)
-    if tau_flat is None and several.size:
-        # most rows with several sign changes still have one root: find one and prove it
-        # is the only one (cheap), and isolate only the rest
-        x = _certified_single_root(flat[several])
-        found = np.isfinite(x)
-        out[several[found]] = 1.0 / x[found] - 1.0
-        several = several[~found]
-    # isolation for any number of rows (the same method for one row or many, so a row's IRR
-    # does not depend on its batch); eigenvalues only where isolation is inconclusive
-    if tau_flat is None and several.size:
-        x, st = _solve_by_isolation(flat[several])
-        out[several] = 1.0 / x - 1.0
-        status[several] = np.where(st < 0, IRR_OK, st)
-        several = several[st < 0]  # inconclusive: eigenvalues below
-    for i in several:
-        roots = _roots_all_poly(flat[i]) if tau_flat is None else _roots_all_dated(flat[i], tau_flat[i])
+    for i in np.flatnonzero((changes > 1) & finite):
+        roots = _roots_all_dated(flat[i], tau_flat[i])
         if roots.size == 1:
             out[i] = roots[0]
         else:
             status[i] = IRR_NONE if roots.size == 0 else IRR_MULTIPLE
-    return out.reshape(lead), status.reshape(lead)
+    return out, status
 
 
 def _warn_status(status: np.ndarray, what: str) -> None:
