@@ -220,27 +220,37 @@ def _newton_step(
     """One safeguarded Newton step per row: the next x, the narrowed bracket and whether it converged.
 
     The one place that says what a step computes, so that every solver takes the same
-    floating-point steps. Arrays are not modified; the bisection point is computed only for
-    the rows that need it (elementwise, so the same bits as computing it for all).
+    floating-point steps. ``f`` and ``d`` are used as scratch; ``x``, ``lo`` and ``hi``
+    are not modified. ``s_lo`` is +-1 per row. The bisection point is computed only for the
+    rows that need it (elementwise, so the same bits as computing it for all).
     """
-    sa = np.sign(f)
-    below = sa == s_lo
-    lo = np.where(below, x, lo)
-    hi = np.where(~below & (sa != 0), x, hi)
+    root = f == 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        nxt = x - f / d
-    ok = np.isfinite(nxt) & (nxt >= lo) & (nxt <= hi)
-    bisect = ~ok
-    if bisect.any():
+        nxt = np.divide(f, d, out=d)
+        np.subtract(x, nxt, out=nxt)
+    # sign(f) == s_lo for s_lo = +-1 (false for f = 0 or NaN), without the slower np.sign
+    below = np.multiply(f, s_lo, out=f) > 0
+    lo = np.where(below, x, lo)
+    below |= root
+    hi = np.where(~below, x, hi)
+    ok = np.isfinite(nxt)
+    ok &= nxt >= lo
+    ok &= nxt <= hi
+    bisect = np.flatnonzero(~ok)
+    if bisect.size:
         # bisect in log space over wide brackets, so tiny or huge roots are reached quickly
         lb, hb = lo[bisect], hi[bisect]
         with np.errstate(divide="ignore", invalid="ignore"):
             wide = np.isfinite(hb) & (hb > 4.0 * lb)
             nxt[bisect] = np.where(wide, np.where(lb > 0, np.sqrt(lb * hb), hb / 64.0), 0.5 * (lb + hb))
-    root = sa == 0
-    np.copyto(nxt, x, where=root)
+    if root.any():
+        np.copyto(nxt, x, where=root)
     # converged when a Newton step is at rounding level (bisection steps never count)
-    done = (ok & (np.abs(nxt - x) <= 1e-15 * x)) | root | (hi - lo <= 4e-16 * hi)
+    step = np.subtract(nxt, x, out=f)
+    done = np.abs(step, out=step) <= 1e-15 * x
+    done &= ok
+    done |= root
+    done |= hi - lo <= 4e-16 * hi
     return nxt, lo, hi, done
 
 
@@ -275,33 +285,41 @@ def _bracketed_newton_poly(
     Rows that converged in between stay in it, parked at x = 1 (where f was already
     evaluated, so nothing new can overflow); their results were taken when they converged,
     and the 300-step limit counts steps as before, so each row takes exactly its old steps.
+    Rows are selected by index arrays, not boolean masks, whose scattered gathers are slow.
     """
     x = x.copy()
     rows = np.flatnonzero(todo)
     if rows.size == 0:
         return x
     if rows.size == x.size:
-        w_ct, w_x, w_lo, w_hi, w_s = ct, x, lo, hi, s_lo
+        w_ct, w_x, w_lo, w_hi = ct, x.copy(), lo, hi
+        w_s = s_lo.astype(float)
     else:
         w_ct = np.take(ct, rows, axis=1)
-        w_x, w_lo, w_hi, w_s = x[rows], lo[rows], hi[rows], s_lo[rows]
-    live = np.ones(rows.size, dtype=bool)
+        w_x, w_lo, w_hi, w_s = x[rows], lo[rows], hi[rows], s_lo[rows].astype(float)
+    parked = np.zeros(0, dtype=np.intp)  # converged rows still in the working set
     for _ in range(300):
         f, d = _horner(w_ct, w_x)
         nxt, w_lo, w_hi, done = _newton_step(w_x, f, d, w_lo, w_hi, w_s)
-        newly = done & live
+        done[parked] = False
+        newly = np.flatnonzero(done)
         x[rows[newly]] = nxt[newly]
-        live &= ~done
-        n_live = int(np.count_nonzero(live))
+        parked = np.concatenate([parked, newly])
+        n_live = rows.size - parked.size
         if n_live == 0:
             return x
-        if n_live <= 0.75 * live.size:
-            rows, w_ct = rows[live], np.compress(live, w_ct, axis=1)
-            nxt, w_lo, w_hi, w_s = nxt[live], w_lo[live], w_hi[live], w_s[live]
-            live = np.ones(n_live, dtype=bool)
+        if n_live <= 0.75 * rows.size:
+            live = np.ones(rows.size, dtype=bool)
+            live[parked] = False
+            keep = np.flatnonzero(live)
+            rows, w_ct = rows[keep], np.take(w_ct, keep, axis=1)
+            nxt, w_lo, w_hi, w_s = nxt[keep], w_lo[keep], w_hi[keep], w_s[keep]
+            parked = parked[:0]
         else:
-            nxt[~live] = 1.0
+            nxt[parked] = 1.0
         w_x = nxt
+    live = np.ones(rows.size, dtype=bool)
+    live[parked] = False
     x[rows[live]] = w_x[live]  # not converged in 300 steps: the last iterate, as before
     return x
 
