@@ -57,9 +57,10 @@ class NoIRRWarning(IRRWarning):
 def _sign_counts(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sign changes along the last axis (zeros skipped, Descartes), and the first and last non-zero signs.
 
-    NaN counts as zero (rows with NaN are flagged elsewhere). Signs are int8 and counts integers,
-    so the result is exact whatever the order of the work; pass a transposed view of a
-    time-major (T, n) array and every step of the loop over the last axis is one contiguous pass.
+    NaN counts as zero (rows with NaN are flagged elsewhere). Signs are int8 and counts
+    integers, so the result is exact whatever the order of the work; a transposed view of a
+    time-major (T, n) array makes every step of the loop one contiguous pass, and the
+    buffers are reused across steps (small integer passes are cheap, allocations are not).
 
     Returns
     -------
@@ -67,18 +68,26 @@ def _sign_counts(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     first, last : ndarray of int8
         -1, 0 (no non-zero amount) or 1.
     """
-    s = (cf > 0).view(np.int8) - (cf < 0).view(np.int8)
-    first = s[..., 0].copy()
-    last = first.copy()  # the last non-zero sign so far
-    changes = np.zeros(s.shape[:-1], dtype=np.int64)
-    prod = np.empty_like(first)
-    for t in range(1, s.shape[-1]):
-        cur = s[..., t]
+    t_len = cf.shape[-1]
+    shape = cf.shape[:-1]
+    pos, neg, mask = (np.empty(shape, dtype=bool) for _ in range(3))
+    cur, prod = np.empty(shape, dtype=np.int8), np.empty(shape, dtype=np.int8)
+    changes = np.zeros(shape, dtype=np.int16 if t_len < 2**15 else np.int64)
+    for t in range(t_len):
+        np.greater(cf[..., t], 0, out=pos)
+        np.less(cf[..., t], 0, out=neg)
+        np.subtract(pos.view(np.int8), neg.view(np.int8), out=cur)
+        if t == 0:
+            first, last = cur.copy(), cur.copy()  # the last non-zero sign so far
+            continue
         np.multiply(cur, last, out=prod)
-        changes += prod < 0
-        np.copyto(last, cur, where=cur != 0)
-        np.copyto(first, cur, where=first == 0)
-    return changes, first, last
+        np.less(prod, 0, out=mask)
+        changes += mask
+        np.not_equal(cur, 0, out=mask)
+        np.copyto(last, cur, where=mask)
+        np.equal(first, 0, out=mask)
+        np.copyto(first, cur, where=mask)
+    return changes.astype(np.int64), first, last
 
 
 def _sign_changes(cf: np.ndarray) -> np.ndarray:
@@ -178,15 +187,16 @@ def _unique_positive_root(c: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
     return _bracketed_newton(f_and_d, lo, hi, s_lo, x0, f1 != 0)
 
 
-def _root_from_one(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray) -> np.ndarray:
+def _root_from_one(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, f1: np.ndarray | None = None) -> np.ndarray:
     """A positive root of f(x) = sum_k c_k x**k per row, bracketed from the sign of f(1).
 
     ``ct`` holds one row per column, coefficients low to high power, shape (T, n); ``s_lo``
     and ``s_hi`` are the signs of f near 0 and at infinity (first and last non-zero
-    coefficients), which must differ. The steps of :func:`_unique_positive_root`, on the
-    time-major layout throughout.
+    coefficients), which must differ; ``f1`` is f(1) if the caller has it. The steps of
+    :func:`_unique_positive_root`, on the time-major layout throughout.
     """
-    f1 = _value_at_one(ct)
+    if f1 is None:
+        f1 = _value_at_one(ct)
     # the sign at x = 1 (r = 0) tells on which side of 1 the root lies
     right = np.sign(f1) == s_lo
     lo = np.where(right, 1.0, 0.0)
@@ -339,8 +349,8 @@ def _certified_single_root(c: np.ndarray) -> np.ndarray:
     return _certified_single_root_t(np.ascontiguousarray(c.T), s_lo, s_hi)
 
 
-def _certified_single_root_t(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray) -> np.ndarray:
-    """:func:`_certified_single_root` of the columns of ``ct`` (shape (T, n)), given their first and last signs."""
+def _certified_single_root_t(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, f1: np.ndarray | None = None) -> np.ndarray:
+    """:func:`_certified_single_root` of the columns of ``ct`` (shape (T, n)), given their first and last signs (and f(1))."""
     t, n = ct.shape
     out = np.full(n, np.nan)
     rows = np.flatnonzero(s_lo != s_hi)
@@ -348,7 +358,7 @@ def _certified_single_root_t(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray)
         return out
     if rows.size < n:
         ct = np.take(ct, rows, axis=1)
-    x = _root_from_one(ct, s_lo[rows], s_hi[rows])
+    x = _root_from_one(ct, s_lo[rows], s_hi[rows], None if f1 is None else f1[rows])
     # Synthetic division is stable from the top when x* <= 1 (q_{k-1} = c_k + x* q_k) and
     # from the bottom when x* > 1 (q_k = (q_{k-1} - c_k) / x*); each q must exceed the
     # running error bound of its recursion and all must share one sign. In place, and with
@@ -604,20 +614,27 @@ def _irr_periods(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     out = np.full(n, np.nan)
     status = np.full(n, IRR_OK, dtype=np.int8)
     changes, first, last = _sign_counts(ct.T)
-    finite = np.isfinite(ct).all(axis=0)
+    f1 = _value_at_one(ct)
+    # a NaN or infinite amount makes f(1) NaN or infinite, so a finite f(1) proves a finite
+    # row; only the others (non-finite or overflowing sums) are checked amount by amount
+    finite = np.isfinite(f1)
+    suspect = np.flatnonzero(~finite)
+    if suspect.size:
+        finite[suspect] = np.isfinite(ct[:, suspect]).all(axis=0)
     status[~finite] = IRR_NOT_FINITE
     status[(changes == 0) & finite] = IRR_NONE
     one = (changes == 1) & finite
     if one.all():
-        out = 1.0 / _root_from_one(ct, first, last) - 1.0
+        out = 1.0 / _root_from_one(ct, first, last, f1) - 1.0
     elif one.any():
-        x = _root_from_one(np.compress(one, ct, axis=1), first[one], last[one])
-        out[one] = 1.0 / x - 1.0
+        pick = np.flatnonzero(one)
+        x = _root_from_one(np.take(ct, pick, axis=1), first[pick], last[pick], f1[pick])
+        out[pick] = 1.0 / x - 1.0
     several = np.flatnonzero((changes > 1) & finite)
     if several.size:
         # most rows with several sign changes still have one root: find one and prove it
         # is the only one (cheap), and isolate only the rest
-        x = _certified_single_root_t(np.take(ct, several, axis=1), first[several], last[several])
+        x = _certified_single_root_t(np.take(ct, several, axis=1), first[several], last[several], f1[several])
         found = np.isfinite(x)
         out[several[found]] = 1.0 / x[found] - 1.0
         several = several[~found]
