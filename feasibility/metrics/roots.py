@@ -17,7 +17,7 @@ Microsoft Excel IRR and XIRR documentation; numpy-financial 1.0; Collins and Akr
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -70,6 +70,8 @@ def _sign_counts(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     t_len = cf.shape[-1]
     shape = cf.shape[:-1]
+    if cf.size <= 8 * t_len:
+        return _sign_counts_few(cf)
     pos, neg, mask = (np.empty(shape, dtype=bool) for _ in range(3))
     cur, prod = np.empty(shape, dtype=np.int8), np.empty(shape, dtype=np.int8)
     changes = np.zeros(shape, dtype=np.int16 if t_len < 2**15 else np.int64)
@@ -88,6 +90,28 @@ def _sign_counts(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         np.equal(first, 0, out=mask)
         np.copyto(first, cur, where=mask)
     return changes.astype(np.int64), first, last
+
+
+def _sign_counts_few(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_sign_counts` of a few rows on Python numbers: the same integers, without a numpy call per period."""
+    changes, firsts, lasts = [], [], []
+    for row in cf.reshape(-1, cf.shape[-1]).tolist():
+        n_changes = first = last = 0
+        for v in row:
+            sign = (v > 0) - (v < 0)  # 0 for NaN, as above
+            if sign:
+                n_changes += last == -sign
+                last = sign
+                first = first or sign
+        changes.append(n_changes)
+        firsts.append(first)
+        lasts.append(last)
+    shape = cf.shape[:-1]
+    return (
+        np.array(changes, dtype=np.int64).reshape(shape),
+        np.array(firsts, dtype=np.int8).reshape(shape),
+        np.array(lasts, dtype=np.int8).reshape(shape),
+    )
 
 
 def _sign_changes(cf: np.ndarray) -> np.ndarray:
@@ -151,6 +175,8 @@ def _horner_value(ct: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 def _value_at_one(ct: np.ndarray) -> np.ndarray:
     """f(1) with the bits of ``_horner(ct, 1)[0]``: multiplying by 1.0 is exact, so only the adds remain."""
+    if ct.shape[1] <= 4:
+        return _horner(ct, np.ones(ct.shape[1]))[0]
     f = ct[-1].copy()
     for k in range(ct.shape[0] - 2, -1, -1):
         f += ct[k]
@@ -187,16 +213,22 @@ def _unique_positive_root(c: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
     return _bracketed_newton(f_and_d, lo, hi, s_lo, x0, f1 != 0)
 
 
-def _root_from_one(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, f1: np.ndarray | None = None) -> np.ndarray:
-    """A positive root of f(x) = sum_k c_k x**k per row, bracketed from the sign of f(1).
+def _bracket_from_one(
+    ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, f1: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bracket and start of the Newton iteration of :func:`_unique_positive_root`, time-major.
 
     ``ct`` holds one row per column, coefficients low to high power, shape (T, n); ``s_lo``
     and ``s_hi`` are the signs of f near 0 and at infinity (first and last non-zero
-    coefficients), which must differ; ``f1`` is f(1) if the caller has it. The steps of
-    :func:`_unique_positive_root`, on the time-major layout throughout.
+    coefficients), which must differ, and ``f1`` is f(1).
+
+    Returns
+    -------
+    lo, hi, x0 : ndarray
+        The bracket and the first iterate.
+    todo : ndarray of bool
+        False where f(1) = 0: the root is x0 = 1.
     """
-    if f1 is None:
-        f1 = _value_at_one(ct)
     # the sign at x = 1 (r = 0) tells on which side of 1 the root lies
     right = np.sign(f1) == s_lo
     lo = np.where(right, 1.0, 0.0)
@@ -209,7 +241,17 @@ def _root_from_one(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, f1: np.nd
     # start from r = 10 % (or the bracket middle), the usual neighbourhood
     x0 = np.where((lo < 1 / 1.1) & (hi > 1 / 1.1), 1 / 1.1, 0.5 * (lo + hi))
     x0[f1 == 0] = 1.0
-    return _bracketed_newton_poly(ct, lo, hi, s_lo, x0, f1 != 0)
+    return lo, hi, x0, f1 != 0
+
+
+def _root_from_one(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, f1: np.ndarray | None = None) -> np.ndarray:
+    """The root x of each column of ``ct`` (shape (T, n)) bracketed from the sign of f(1); see :func:`_bracket_from_one`."""
+    if f1 is None:
+        f1 = _value_at_one(ct)
+    lo, hi, x0, todo = _bracket_from_one(ct, s_lo, s_hi, f1)
+    x = x0.copy()
+    _run_newton(_NewtonJob.start(ct, lo, hi, s_lo, x0, todo, np.arange(x.size)), x)
+    return x
 
 
 def _expand_upper(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, grow: np.ndarray, s_top: np.ndarray) -> None:
@@ -285,53 +327,87 @@ def _bracketed_newton(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, s_lo: np.nda
     return x
 
 
-def _bracketed_newton_poly(
-    ct: np.ndarray, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray, x: np.ndarray, todo: np.ndarray
-) -> np.ndarray:
-    """:func:`_bracketed_newton` for f(x) = sum_k c_k x**k, ``ct`` of shape (T, n), same steps and result.
+#: the iteration limit of the bracketed Newton solvers, per row
+_MAX_NEWTON_STEPS = 300
 
-    Gathering the active columns of ``ct`` at every step cost as much as the Horner passes
-    themselves, so the working set is compacted only once a quarter of it has converged.
-    Rows that converged in between stay in it, parked at x = 1 (where f was already
-    evaluated, so nothing new can overflow); their results were taken when they converged,
-    and the 300-step limit counts steps as before, so each row takes exactly its old steps.
-    Rows are selected by index arrays, not boolean masks, whose scattered gathers are slow.
+
+class _NewtonJob(NamedTuple):
+    """Rows of :func:`_bracketed_newton` on f(x) = sum_k c_k x**k, in a state that can be resumed.
+
+    ``cols`` are the rows' places in the caller's output, ``ct`` their coefficients
+    (shape (T, m)), ``x``, ``lo``, ``hi`` the iterate and bracket, ``s_lo`` the sign of f
+    right of ``lo`` (+-1.0) and ``steps`` the steps each row has taken.
     """
-    x = x.copy()
-    rows = np.flatnonzero(todo)
-    if rows.size == 0:
-        return x
-    if rows.size == x.size:
-        w_ct, w_x, w_lo, w_hi = ct, x.copy(), lo, hi
-        w_s = s_lo.astype(float)
-    else:
-        w_ct = np.take(ct, rows, axis=1)
-        w_x, w_lo, w_hi, w_s = x[rows], lo[rows], hi[rows], s_lo[rows].astype(float)
+
+    cols: np.ndarray
+    ct: np.ndarray
+    x: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    s_lo: np.ndarray
+    steps: np.ndarray
+
+    @classmethod
+    def start(cls, ct: np.ndarray, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray, x: np.ndarray, todo: np.ndarray, cols: np.ndarray) -> _NewtonJob:
+        """The rows where ``todo`` is true, before their first step."""
+        pick = np.flatnonzero(todo)
+        if pick.size < todo.size:
+            ct, lo, hi, s_lo, x, cols = np.take(ct, pick, axis=1), lo[pick], hi[pick], s_lo[pick], x[pick], cols[pick]
+        return cls(cols, ct, x.copy(), lo, hi, s_lo.astype(float), np.zeros(pick.size, dtype=np.int16))
+
+    def take(self, keep: np.ndarray) -> _NewtonJob:
+        """The rows at positions ``keep``."""
+        return _NewtonJob(*(np.take(a, keep, axis=-1) for a in self))
+
+    @staticmethod
+    def concatenate(jobs: list[_NewtonJob]) -> _NewtonJob:
+        """One job of the rows of ``jobs``, which must have the same number of coefficients."""
+        return _NewtonJob(*(np.concatenate(parts, axis=-1) for parts in zip(*jobs)))
+
+
+def _run_newton(job: _NewtonJob, out: np.ndarray, handoff: int = 0) -> _NewtonJob | None:
+    """Run :func:`_bracketed_newton` on ``job``, writing each row's root to ``out[job.cols]``.
+
+    Each row takes exactly the steps of :func:`_newton_step` that :func:`_bracketed_newton`
+    would take (at most 300), so the result is the same bits. Two things differ only in
+    cost. Gathering the active columns of ``ct`` at every step cost as much as the Horner
+    passes, so the working set is compacted only once a quarter of it has converged; rows
+    that converged in between stay in it, parked at x = 1 (where f was already evaluated,
+    so nothing new can overflow), their results taken when they converged. And once no more
+    than ``handoff`` rows are left, they are returned unfinished (a job to resume, for
+    instance together with the few slow rows of other chunks), else None.
+    """
+    cols, ct, x, lo, hi, s_lo, steps = job
     parked = np.zeros(0, dtype=np.intp)  # converged rows still in the working set
-    for _ in range(300):
-        f, d = _horner(w_ct, w_x)
-        nxt, w_lo, w_hi, done = _newton_step(w_x, f, d, w_lo, w_hi, w_s)
-        done[parked] = False
+    taken = 0  # steps taken here, by every row of the working set
+    # rows may arrive with different step counts (slow rows of several chunks)
+    capped = steps.size > 0 and int(steps.max()) > 0
+    while cols.size > parked.size:
+        if cols.size - parked.size <= handoff:
+            keep = np.setdiff1d(np.arange(cols.size), parked, assume_unique=True)
+            return _NewtonJob(cols, ct, x, lo, hi, s_lo, steps + taken).take(keep)
+        f, d = _horner(ct, x)
+        nxt, lo, hi, done = _newton_step(x, f, d, lo, hi, s_lo)
+        taken += 1
+        if capped:
+            done |= steps + taken >= _MAX_NEWTON_STEPS
+        elif taken >= _MAX_NEWTON_STEPS:
+            done[:] = True  # the last iterate stands
+        if parked.size:
+            done[parked] = False
         newly = np.flatnonzero(done)
-        x[rows[newly]] = nxt[newly]
-        parked = np.concatenate([parked, newly])
-        n_live = rows.size - parked.size
-        if n_live == 0:
-            return x
-        if n_live <= 0.75 * rows.size:
-            live = np.ones(rows.size, dtype=bool)
-            live[parked] = False
-            keep = np.flatnonzero(live)
-            rows, w_ct = rows[keep], np.take(w_ct, keep, axis=1)
-            nxt, w_lo, w_hi, w_s = nxt[keep], w_lo[keep], w_hi[keep], w_s[keep]
+        if newly.size:
+            out[cols[newly]] = nxt[newly]
+            parked = np.concatenate([parked, newly]) if parked.size else newly
+        x = nxt
+        n_live = cols.size - parked.size
+        if 0 < n_live <= 0.75 * cols.size:
+            keep = np.setdiff1d(np.arange(cols.size), parked, assume_unique=True)
+            cols, ct, x, lo, hi, s_lo, steps = _NewtonJob(cols, ct, x, lo, hi, s_lo, steps).take(keep)
             parked = parked[:0]
-        else:
-            nxt[parked] = 1.0
-        w_x = nxt
-    live = np.ones(rows.size, dtype=bool)
-    live[parked] = False
-    x[rows[live]] = w_x[live]  # not converged in 300 steps: the last iterate, as before
-    return x
+        elif parked.size:
+            x[parked] = 1.0
+    return None
 
 
 def _certified_single_root(c: np.ndarray) -> np.ndarray:
@@ -606,38 +682,36 @@ def _irr_core(cf: np.ndarray, tau: np.ndarray | None) -> tuple[np.ndarray, np.nd
     return out.reshape(lead), status.reshape(lead)
 
 
+#: rows solved together by :func:`_irr_periods`: a chunk's time-major copy (4 MB for 31
+#: periods) stays in cache over the Newton steps and its memory is reused, not faulted in anew
+_CHUNK_ROWS = 16384
+
+
 def _irr_periods(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """IRR and status of each row of period cash flows ``flat`` (n, T)."""
+    """IRR and status of each row of period cash flows ``flat`` (n, T), chunk by chunk.
+
+    Every step is elementwise over rows, so chunking changes no row's result. The few rows of
+    each chunk that need many Newton steps are finished together after the last chunk.
+    """
     n = flat.shape[0]
-    # time-major: one period of every row is one contiguous array, for the sign count and Horner
-    ct = np.ascontiguousarray(flat.T)
     out = np.full(n, np.nan)
     status = np.full(n, IRR_OK, dtype=np.int8)
-    changes, first, last = _sign_counts(ct.T)
-    f1 = _value_at_one(ct)
-    # a NaN or infinite amount makes f(1) NaN or infinite, so a finite f(1) proves a finite
-    # row; only the others (non-finite or overflowing sums) are checked amount by amount
-    finite = np.isfinite(f1)
-    suspect = np.flatnonzero(~finite)
-    if suspect.size:
-        finite[suspect] = np.isfinite(ct[:, suspect]).all(axis=0)
-    status[~finite] = IRR_NOT_FINITE
-    status[(changes == 0) & finite] = IRR_NONE
-    one = (changes == 1) & finite
-    if one.all():
-        out = 1.0 / _root_from_one(ct, first, last, f1) - 1.0
-    elif one.any():
-        pick = np.flatnonzero(one)
-        x = _root_from_one(np.take(ct, pick, axis=1), first[pick], last[pick], f1[pick])
-        out[pick] = 1.0 / x - 1.0
-    several = np.flatnonzero((changes > 1) & finite)
-    if several.size:
-        # most rows with several sign changes still have one root: find one and prove it
-        # is the only one (cheap), and isolate only the rest
-        x = _certified_single_root_t(np.take(ct, several, axis=1), first[several], last[several], f1[several])
-        found = np.isfinite(x)
-        out[several[found]] = 1.0 / x[found] - 1.0
-        several = several[~found]
+    x_one = np.full(n, np.nan)  # x = 1/(1+r) of the rows with one sign change
+    n_chunks = -(-n // _CHUNK_ROWS)
+    size = -(-n // max(n_chunks, 1))
+    handoff = 0 if n_chunks <= 1 else max(16, size // 512)
+    one, several, slow = [], [], []
+    for start in range(0, n, size):
+        o, sv, sl = _irr_chunk(flat[start : start + size], start, out, status, x_one, handoff)
+        one.append(o)
+        several.append(sv)
+        if sl is not None:
+            slow.append(sl)
+    if slow:
+        _run_newton(_NewtonJob.concatenate(slow), x_one)
+    one = np.concatenate(one) if one else np.zeros(0, dtype=np.intp)
+    out[one] = 1.0 / x_one[one] - 1.0
+    several = np.concatenate(several) if several else np.zeros(0, dtype=np.intp)
     # isolation for any number of rows (the same method for one row or many, so a row's IRR
     # does not depend on its batch); eigenvalues only where isolation is inconclusive
     if several.size:
@@ -652,6 +726,53 @@ def _irr_periods(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         else:
             status[i] = IRR_NONE if roots.size == 0 else IRR_MULTIPLE
     return out, status
+
+
+def _irr_chunk(
+    chunk: np.ndarray, start: int, out: np.ndarray, status: np.ndarray, x_one: np.ndarray, handoff: int
+) -> tuple[np.ndarray, np.ndarray, _NewtonJob | None]:
+    """Rows ``start:start + len(chunk)`` of :func:`_irr_periods`: statuses, certified single roots, and
+    the roots x of rows with one sign change (into ``x_one``).
+
+    Returns
+    -------
+    one : ndarray
+        Rows with one sign change (their x in ``x_one`` once ``slow`` is run too).
+    several : ndarray
+        Rows with several sign changes and no certified single root, left to isolation.
+    slow : _NewtonJob or None
+        Rows with one sign change not yet converged (at most ``handoff``).
+    """
+    # time-major: one period of every row is one contiguous array, for the sign count and Horner
+    ct = np.ascontiguousarray(chunk.T)
+    m = ct.shape[1]
+    changes, first, last = _sign_counts(ct.T)
+    f1 = _value_at_one(ct)
+    # a NaN or infinite amount makes f(1) NaN or infinite, so a finite f(1) proves a finite
+    # row; only the others (non-finite or overflowing sums) are checked amount by amount
+    finite = np.isfinite(f1)
+    suspect = np.flatnonzero(~finite)
+    if suspect.size:
+        finite[suspect] = np.isfinite(ct[:, suspect]).all(axis=0)
+    st = status[start : start + m]
+    st[~finite] = IRR_NOT_FINITE
+    st[(changes == 0) & finite] = IRR_NONE
+    one = np.flatnonzero((changes == 1) & finite)
+    slow = None
+    if one.size:
+        sub = ct if one.size == m else np.take(ct, one, axis=1)
+        lo, hi, x0, todo = _bracket_from_one(sub, first[one], last[one], f1[one])
+        x_one[start + one] = x0
+        slow = _run_newton(_NewtonJob.start(sub, lo, hi, first[one], x0, todo, start + one), x_one, handoff)
+    several = np.flatnonzero((changes > 1) & finite)
+    if several.size:
+        # most rows with several sign changes still have one root: find one and prove it
+        # is the only one (cheap), and isolate only the rest
+        x = _certified_single_root_t(np.take(ct, several, axis=1), first[several], last[several], f1[several])
+        found = np.isfinite(x)
+        out[start + several[found]] = 1.0 / x[found] - 1.0
+        several = several[~found]
+    return start + one, start + several, slow
 
 
 def _irr_dated(flat: np.ndarray, tau_flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
