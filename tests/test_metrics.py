@@ -1047,3 +1047,27 @@ def test_xirr_identical_to_reference():
         warnings.simplefilter("ignore")
         got, want = metrics.xirr(amounts, dates), ref.xirr(amounts, dates)
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("max_steps", [3, 6, 300])
+def test_newton_job_in_pieces_takes_the_steps_of_bracketed_newton(monkeypatch, max_steps):
+    # the chunked solver hands each chunk's slow rows on and finishes them together, with
+    # per-row step counts: the same iterates and the same step limit as the plain solver
+    monkeypatch.setattr(irr_roots, "_MAX_NEWTON_STEPS", max_steps)
+    rng = np.random.default_rng(17)
+    rows = np.concatenate([_conventional_rows(rng, 300, 31), -_conventional_rows(rng, 40, 31)])
+    ct = np.ascontiguousarray(rows.T)
+    _, s_lo, s_hi = irr_roots._sign_counts(rows)
+    lo, hi, x0, todo = irr_roots._bracket_from_one(ct, s_lo, s_hi, irr_roots._value_at_one(ct))
+    want = irr_roots._bracketed_newton(lambda r, x: irr_roots._horner(ct[:, r], x), lo, hi, s_lo, x0, todo)
+    got = x0.copy()
+    slow = []
+    for part, handoff in ((np.arange(0, 170), 169), (np.arange(170, 340), 170)):
+        job = irr_roots._NewtonJob.start(ct[:, part], lo[part], hi[part], s_lo[part], x0[part], todo[part], part)
+        left = irr_roots._run_newton(job, got, handoff)
+        if left is not None:
+            slow.append(left)
+    assert slow  # the pieces did hand rows on, after different numbers of steps where the limit allows
+    assert max_steps < 6 or len({int(job.steps.max()) for job in slow}) == 2
+    irr_roots._run_newton(irr_roots._NewtonJob.concatenate(slow), got)
+    np.testing.assert_array_equal(got.view(np.int64), want.view(np.int64))

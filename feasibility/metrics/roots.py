@@ -266,6 +266,10 @@ def _expand_upper(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, grow: np.ndarray
         grow = grow[need]
 
 
+#: the iteration limit of the bracketed Newton solvers, per row
+_MAX_NEWTON_STEPS = 300
+
+
 def _newton_step(
     x: np.ndarray, f: np.ndarray, d: np.ndarray, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -314,7 +318,7 @@ def _bracketed_newton(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, s_lo: np.nda
     """
     lo, hi, x = lo.copy(), hi.copy(), x.copy()
     active = np.flatnonzero(todo)
-    for _ in range(300):
+    for _ in range(_MAX_NEWTON_STEPS):
         if active.size == 0:
             break
         xa = x[active]
@@ -325,10 +329,6 @@ def _bracketed_newton(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, s_lo: np.nda
         hi[active] = hi_a
         active = active[~done]
     return x
-
-
-#: the iteration limit of the bracketed Newton solvers, per row
-_MAX_NEWTON_STEPS = 300
 
 
 class _NewtonJob(NamedTuple):
