@@ -1063,11 +1063,11 @@ def test_newton_job_in_pieces_takes_the_steps_of_bracketed_newton(monkeypatch, m
     got = x0.copy()
     slow = []
     for part, handoff in ((np.arange(0, 170), 169), (np.arange(170, 340), 170)):
-        job = irr_roots._NewtonJob.start(ct[:, part], lo[part], hi[part], s_lo[part], x0[part], todo[part], part)
-        left = irr_roots._run_newton(job, got, handoff)
+        job, idle = irr_roots._NewtonJob.start(ct[:, part], lo[part], hi[part], s_lo[part], x0[part], todo[part], part)
+        left = irr_roots._run_newton(job, idle, out=got, handoff=handoff)
         if left is not None:
             slow.append(left)
     assert slow  # the pieces did hand rows on, after different numbers of steps where the limit allows
     assert max_steps < 6 or len({int(job.steps.max()) for job in slow}) == 2
-    irr_roots._run_newton(irr_roots._NewtonJob.concatenate(slow), got)
+    irr_roots._run_newton(irr_roots._NewtonJob.concatenate(slow), out=got)
     np.testing.assert_array_equal(got.view(np.int64), want.view(np.int64))

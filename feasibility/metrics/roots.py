@@ -218,9 +218,10 @@ def _bracket_from_one(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Bracket and start of the Newton iteration of :func:`_unique_positive_root`, time-major.
 
-    ``ct`` holds one row per column, coefficients low to high power, shape (T, n); ``s_lo``
-    and ``s_hi`` are the signs of f near 0 and at infinity (first and last non-zero
-    coefficients), which must differ, and ``f1`` is f(1).
+    ``ct`` holds one row per column, coefficients low to high power, shape (T, n), all
+    finite; ``s_lo`` and ``s_hi`` are the signs of f near 0 and at infinity (first and last
+    non-zero coefficients), which must differ, and ``f1`` is f(1). A column with ``s_lo``
+    NaN is left alone (bracket [0, 1]).
 
     Returns
     -------
@@ -235,7 +236,13 @@ def _bracket_from_one(
     hi = np.where(right, 2.0, 1.0)
 
     def f_only(rows: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, None]:
-        return _horner_value(ct if rows.size == ct.shape[1] else np.take(ct, rows, axis=1), x), None
+        if 2 * rows.size < ct.shape[1]:
+            return _horner_value(np.take(ct, rows, axis=1), x), None
+        # most columns: evaluate them all rather than gather them (the others at x = 0,
+        # where nothing can overflow), and keep the values asked for
+        x_all = np.zeros(ct.shape[1])
+        x_all[rows] = x
+        return _horner_value(ct, x_all)[rows], None
 
     _expand_upper(f_only, lo, hi, np.flatnonzero(right), s_hi)  # IRRs below -50 %
     # start from r = 10 % (or the bracket middle), the usual neighbourhood
@@ -250,7 +257,7 @@ def _root_from_one(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, f1: np.nd
         f1 = _value_at_one(ct)
     lo, hi, x0, todo = _bracket_from_one(ct, s_lo, s_hi, f1)
     x = x0.copy()
-    _run_newton(_NewtonJob.start(ct, lo, hi, s_lo, x0, todo, np.arange(x.size)), x)
+    _run_newton(*_NewtonJob.start(ct, lo, hi, s_lo, x0, todo, np.arange(x.size)), out=x)
     return x
 
 
@@ -348,12 +355,23 @@ class _NewtonJob(NamedTuple):
     steps: np.ndarray
 
     @classmethod
-    def start(cls, ct: np.ndarray, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray, x: np.ndarray, todo: np.ndarray, cols: np.ndarray) -> _NewtonJob:
-        """The rows where ``todo`` is true, before their first step."""
-        pick = np.flatnonzero(todo)
-        if pick.size < todo.size:
+    def start(
+        cls, ct: np.ndarray, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray, x: np.ndarray, todo: np.ndarray, cols: np.ndarray
+    ) -> tuple[_NewtonJob, np.ndarray]:
+        """The rows where ``todo`` is true, before their first step, and the places of idle rows.
+
+        When the others are few they stay in the job, idle at x = 0 (where Horner adds one
+        finite coefficient, so nothing can overflow): cheaper than gathering ``ct``, whose
+        columns must all be finite.
+        """
+        idle = np.flatnonzero(~todo)
+        if idle.size > 0.25 * todo.size:
+            pick = np.flatnonzero(todo)
             ct, lo, hi, s_lo, x, cols = np.take(ct, pick, axis=1), lo[pick], hi[pick], s_lo[pick], x[pick], cols[pick]
-        return cls(cols, ct, x.copy(), lo, hi, s_lo.astype(float), np.zeros(pick.size, dtype=np.int16))
+            idle = idle[:0]
+        x = x.astype(float)  # a copy
+        x[idle] = 0.0
+        return cls(cols, ct, x, lo, hi, s_lo.astype(float), np.zeros(cols.size, dtype=np.int16)), idle
 
     def take(self, keep: np.ndarray) -> _NewtonJob:
         """The rows at positions ``keep``."""
@@ -365,20 +383,22 @@ class _NewtonJob(NamedTuple):
         return _NewtonJob(*(np.concatenate(parts, axis=-1) for parts in zip(*jobs)))
 
 
-def _run_newton(job: _NewtonJob, out: np.ndarray, handoff: int = 0) -> _NewtonJob | None:
+def _run_newton(job: _NewtonJob, parked: np.ndarray | None = None, *, out: np.ndarray, handoff: int = 0) -> _NewtonJob | None:
     """Run :func:`_bracketed_newton` on ``job``, writing each row's root to ``out[job.cols]``.
 
     Each row takes exactly the steps of :func:`_newton_step` that :func:`_bracketed_newton`
     would take (at most 300), so the result is the same bits. Two things differ only in
     cost. Gathering the active columns of ``ct`` at every step cost as much as the Horner
     passes, so the working set is compacted only once a quarter of it has converged; rows
-    that converged in between stay in it, parked at x = 1 (where f was already evaluated,
-    so nothing new can overflow), their results taken when they converged. And once no more
+    that converged in between stay in it, parked at x = 0 (where Horner adds one finite
+    coefficient, so nothing can overflow) like the idle rows ``parked`` of
+    :meth:`_NewtonJob.start`, their results taken when they converged. And once no more
     than ``handoff`` rows are left, they are returned unfinished (a job to resume, for
     instance together with the few slow rows of other chunks), else None.
     """
     cols, ct, x, lo, hi, s_lo, steps = job
-    parked = np.zeros(0, dtype=np.intp)  # converged rows still in the working set
+    if parked is None:
+        parked = np.zeros(0, dtype=np.intp)  # rows in the working set not (or no longer) solved
     taken = 0  # steps taken here, by every row of the working set
     # rows may arrive with different step counts (slow rows of several chunks)
     capped = steps.size > 0 and int(steps.max()) > 0
@@ -406,7 +426,7 @@ def _run_newton(job: _NewtonJob, out: np.ndarray, handoff: int = 0) -> _NewtonJo
             cols, ct, x, lo, hi, s_lo, steps = _NewtonJob(cols, ct, x, lo, hi, s_lo, steps).take(keep)
             parked = parked[:0]
         elif parked.size:
-            x[parked] = 1.0
+            x[parked] = 0.0
     return None
 
 
@@ -435,6 +455,17 @@ def _certified_single_root_t(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray,
     if rows.size < n:
         ct = np.take(ct, rows, axis=1)
     x = _root_from_one(ct, s_lo[rows], s_hi[rows], None if f1 is None else f1[rows])
+    good = _only_positive_root(ct, x)
+    out[rows[good]] = x[good]
+    return out
+
+
+def _only_positive_root(ct: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """True where the root ``x`` of the column of ``ct`` (shape (T, n)) is provably its only positive root.
+
+    The deflation certificate of :func:`_certified_single_root`.
+    """
+    t = ct.shape[0]
     # Synthetic division is stable from the top when x* <= 1 (q_{k-1} = c_k + x* q_k) and
     # from the bottom when x* > 1 (q_k = (q_{k-1} - c_k) / x*); each q must exceed the
     # running error bound of its recursion and all must share one sign. In place, and with
@@ -466,9 +497,7 @@ def _certified_single_root_t(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray,
             np.multiply(qk, sign0, out=scratch)
             up &= scratch > 1e-9 * ak
     ok = np.where(x <= 1.0, down, up)
-    good = ok & np.isfinite(x) & (x > 0)
-    out[rows[good]] = x[good]
-    return out
+    return ok & np.isfinite(x) & (x > 0)
 
 
 #: first breakpoints in x = 1/(1+r) for isolating roots: r = 100 %, 25 %, 0, -20 %, -50 %
@@ -696,27 +725,33 @@ def _irr_periods(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = flat.shape[0]
     out = np.full(n, np.nan)
     status = np.full(n, IRR_OK, dtype=np.int8)
-    x_one = np.full(n, np.nan)  # x = 1/(1+r) of the rows with one sign change
+    x = np.full(n, np.nan)  # x = 1/(1+r) found by Newton from the sign of f(1)
     n_chunks = -(-n // _CHUNK_ROWS)
     size = -(-n // max(n_chunks, 1))
     handoff = 0 if n_chunks <= 1 else max(16, size // 512)
-    one, several, slow = [], [], []
+    one, several, slow, late = [], [], [], []
     for start in range(0, n, size):
-        o, sv, sl = _irr_chunk(flat[start : start + size], start, out, status, x_one, handoff)
+        o, sv, sl, lt = _irr_chunk(flat[start : start + size], start, out, status, x, handoff)
         one.append(o)
         several.append(sv)
+        late.append(lt)
         if sl is not None:
             slow.append(sl)
     if slow:
-        _run_newton(_NewtonJob.concatenate(slow), x_one)
-    one = np.concatenate(one) if one else np.zeros(0, dtype=np.intp)
-    out[one] = 1.0 / x_one[one] - 1.0
-    several = np.concatenate(several) if several else np.zeros(0, dtype=np.intp)
+        _run_newton(_NewtonJob.concatenate(slow), out=x)
+    late = np.concatenate(late)
+    if late.size:  # rows with several sign changes among the slow ones: certify them now
+        good = _only_positive_root(np.ascontiguousarray(flat[late].T), x[late])
+        out[late[good]] = 1.0 / x[late[good]] - 1.0
+        several.append(late[~good])
+    one = np.concatenate(one)
+    out[one] = 1.0 / x[one] - 1.0
+    several = np.sort(np.concatenate(several))
     # isolation for any number of rows (the same method for one row or many, so a row's IRR
     # does not depend on its batch); eigenvalues only where isolation is inconclusive
     if several.size:
-        x, st = _solve_by_isolation(flat[several])
-        out[several] = 1.0 / x - 1.0
+        xs, st = _solve_by_isolation(flat[several])
+        out[several] = 1.0 / xs - 1.0
         status[several] = np.where(st < 0, IRR_OK, st)
         several = several[st < 0]  # inconclusive: eigenvalues below
     for i in several:
@@ -729,19 +764,25 @@ def _irr_periods(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _irr_chunk(
-    chunk: np.ndarray, start: int, out: np.ndarray, status: np.ndarray, x_one: np.ndarray, handoff: int
-) -> tuple[np.ndarray, np.ndarray, _NewtonJob | None]:
-    """Rows ``start:start + len(chunk)`` of :func:`_irr_periods`: statuses, certified single roots, and
-    the roots x of rows with one sign change (into ``x_one``).
+    chunk: np.ndarray, start: int, out: np.ndarray, status: np.ndarray, x: np.ndarray, handoff: int
+) -> tuple[np.ndarray, np.ndarray, _NewtonJob | None, np.ndarray]:
+    """Rows ``start:start + len(chunk)`` of :func:`_irr_periods`: their statuses, the Newton roots x
+    (into ``x``) of rows with one sign change or an odd number of roots, and the certified ones.
+
+    Rows with one sign change and rows with several whose first and last signs differ (an
+    odd number of positive roots, see :func:`_certified_single_root`) take the same steps
+    from the sign of f(1), so they are solved together.
 
     Returns
     -------
     one : ndarray
-        Rows with one sign change (their x in ``x_one`` once ``slow`` is run too).
+        Rows with one sign change (their root in ``x`` once ``slow`` is run too).
     several : ndarray
         Rows with several sign changes and no certified single root, left to isolation.
     slow : _NewtonJob or None
-        Rows with one sign change not yet converged (at most ``handoff``).
+        Rows not yet converged (at most ``handoff``).
+    late : ndarray
+        Rows with several sign changes in ``slow``, to certify once it is run.
     """
     # time-major: one period of every row is one contiguous array, for the sign count and Horner
     ct = np.ascontiguousarray(chunk.T)
@@ -757,22 +798,39 @@ def _irr_chunk(
     st = status[start : start + m]
     st[~finite] = IRR_NOT_FINITE
     st[(changes == 0) & finite] = IRR_NONE
-    one = np.flatnonzero((changes == 1) & finite)
+    is_newton = finite & (changes > 0) & (first != last)
+    newton = np.flatnonzero(is_newton)
     slow = None
-    if one.size:
-        sub = ct if one.size == m else np.take(ct, one, axis=1)
-        lo, hi, x0, todo = _bracket_from_one(sub, first[one], last[one], f1[one])
-        x_one[start + one] = x0
-        slow = _run_newton(_NewtonJob.start(sub, lo, hi, first[one], x0, todo, start + one), x_one, handoff)
-    several = np.flatnonzero((changes > 1) & finite)
-    if several.size:
-        # most rows with several sign changes still have one root: find one and prove it
-        # is the only one (cheap), and isolate only the rest
-        x = _certified_single_root_t(np.take(ct, several, axis=1), first[several], last[several], f1[several])
-        found = np.isfinite(x)
-        out[start + several[found]] = 1.0 / x[found] - 1.0
-        several = several[~found]
-    return start + one, start + several, slow
+    if newton.size and (newton.size == m or (newton.size >= 0.75 * m and finite.all())):
+        # (almost) every row: solve in place, the others idle, rather than gather ct
+        sub, pos, cols = ct, newton, start + np.arange(m)
+        s_lo, s_hi, f1_sub = np.where(is_newton, first, np.nan), last, f1
+    else:
+        sub, pos, cols = np.take(ct, newton, axis=1), np.arange(newton.size), start + newton
+        s_lo, s_hi, f1_sub = first[newton], last[newton], f1[newton]
+    if newton.size:
+        lo, hi, x0, todo = _bracket_from_one(sub, s_lo, s_hi, f1_sub)
+        x[start + newton] = x0[pos]
+        if pos.size < sub.shape[1]:
+            todo &= is_newton
+        slow = _run_newton(*_NewtonJob.start(sub, lo, hi, s_lo, x0, todo, cols), out=x, handoff=handoff)
+    # most rows with several sign changes still have one root: prove it is the only one
+    # (cheap), and isolate only the rest
+    odd = np.flatnonzero(changes[newton] > 1)  # places in newton
+    late = np.zeros(0, dtype=np.intp)
+    if slow is not None and odd.size:
+        pending = np.isin(newton[odd] + start, slow.cols)
+        late = newton[odd[pending]] + start
+        odd = odd[~pending]
+    if odd.size:
+        good = _only_positive_root(np.take(sub, pos[odd], axis=1), x[start + newton[odd]])
+        found = start + newton[odd[good]]
+        out[found] = 1.0 / x[found] - 1.0
+    else:
+        good = np.zeros(0, dtype=bool)
+    several = np.flatnonzero(finite & (changes > 1) & (first == last))
+    several = np.concatenate([several, newton[odd[~good]]]) + start
+    return start + newton[changes[newton] == 1], several, slow, late
 
 
 def _irr_dated(flat: np.ndarray, tau_flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
