@@ -284,8 +284,9 @@ def _newton_step(
 
     The one place that says what a step computes, so that every solver takes the same
     floating-point steps. ``f`` and ``d`` are used as scratch; ``x``, ``lo`` and ``hi``
-    are not modified. ``s_lo`` is +-1 per row. The bisection point is computed only for the
-    rows that need it (elementwise, so the same bits as computing it for all).
+    are not modified. ``s_lo`` is +-1 per row (NaN for an idle row of :func:`_run_newton`). The
+    bisection point is computed only for the rows that need it (elementwise, so the same bits
+    as computing it for all).
     """
     root = f == 0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -727,9 +728,10 @@ def _irr_periods(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     status = np.full(n, IRR_OK, dtype=np.int8)
     x = np.full(n, np.nan)  # x = 1/(1+r) found by Newton from the sign of f(1)
     n_chunks = -(-n // _CHUNK_ROWS)
-    size = -(-n // max(n_chunks, 1))
+    size = max(1, -(-n // max(n_chunks, 1)))  # chunks of equal size
     handoff = 0 if n_chunks <= 1 else max(16, size // 512)
-    one, several, slow, late = [], [], [], []
+    none = np.zeros(0, dtype=np.intp)
+    one, several, slow, late = [none], [none], [], [none]
     for start in range(0, n, size):
         o, sv, sl, lt = _irr_chunk(flat[start : start + size], start, out, status, x, handoff)
         one.append(o)
