@@ -300,7 +300,7 @@ def _newton_step(
     ok = np.isfinite(nxt)
     ok &= nxt >= lo
     ok &= nxt <= hi
-    bisect = np.flatnonzero(~ok)
+    bisect = np.zeros(0, dtype=np.intp) if ok.all() else np.flatnonzero(~ok)
     if bisect.size:
         # bisect in log space over wide brackets, so tiny or huge roots are reached quickly
         lb, hb = lo[bisect], hi[bisect]
@@ -384,6 +384,13 @@ class _NewtonJob(NamedTuple):
         return _NewtonJob(*(np.concatenate(parts, axis=-1) for parts in zip(*jobs)))
 
 
+def _others(n: int, places: np.ndarray) -> np.ndarray:
+    """The places in ``range(n)`` not in ``places``, ascending."""
+    keep = np.ones(n, dtype=bool)
+    keep[places] = False
+    return np.flatnonzero(keep)
+
+
 def _run_newton(job: _NewtonJob, parked: np.ndarray | None = None, *, out: np.ndarray, handoff: int = 0) -> _NewtonJob | None:
     """Run :func:`_bracketed_newton` on ``job``, writing each row's root to ``out[job.cols]``.
 
@@ -405,7 +412,7 @@ def _run_newton(job: _NewtonJob, parked: np.ndarray | None = None, *, out: np.nd
     capped = steps.size > 0 and int(steps.max()) > 0
     while cols.size > parked.size:
         if cols.size - parked.size <= handoff:
-            keep = np.setdiff1d(np.arange(cols.size), parked, assume_unique=True)
+            keep = _others(cols.size, parked)
             return _NewtonJob(cols, ct, x, lo, hi, s_lo, steps + taken).take(keep)
         f, d = _horner(ct, x)
         nxt, lo, hi, done = _newton_step(x, f, d, lo, hi, s_lo)
@@ -423,7 +430,7 @@ def _run_newton(job: _NewtonJob, parked: np.ndarray | None = None, *, out: np.nd
         x = nxt
         n_live = cols.size - parked.size
         if 0 < n_live <= 0.75 * cols.size:
-            keep = np.setdiff1d(np.arange(cols.size), parked, assume_unique=True)
+            keep = _others(cols.size, parked)
             cols, ct, x, lo, hi, s_lo, steps = _NewtonJob(cols, ct, x, lo, hi, s_lo, steps).take(keep)
             parked = parked[:0]
         elif parked.size:
