@@ -1033,6 +1033,20 @@ def test_irr_identical_to_reference_in_small_chunks(monkeypatch, chunk_rows):
         _assert_bit_identical(flows)
 
 
+def test_irr_identical_to_reference_on_extreme_magnitudes():
+    # overflowing and underflowing Horner sums, IRRs near -100 % and far above: the same bits
+    rng = np.random.default_rng(29)
+    rows = np.concatenate(
+        [
+            _conventional_rows(rng, 500, 31) * 1e300,
+            _several_sign_change_rows(rng, 500) * 1e290,
+            _conventional_rows(rng, 500, 31) * 1e-300,
+            _conventional_rows(rng, 500, 31) * 10.0 ** rng.integers(-12, 12, (500, 31)),
+        ]
+    )
+    _assert_bit_identical(rows)
+
+
 def test_irr_identical_to_reference_on_edge_shapes():
     for shape in [(0, 5), (3, 0, 4), (1, 1), (6, 1), (4, 2), (2, 3, 31)]:
         rows = np.random.default_rng(len(shape)).normal(size=shape)
