@@ -8,6 +8,12 @@ bisection on the Moebius transform) or, where isolation is inconclusive, taken f
 matrix's eigenvalues. Several roots or none give NaN and a warning (:func:`irr`) or a status
 (:func:`irr_status`); :func:`irr_all` lists them all.
 
+Period flows are solved chunk by chunk on a time-major copy (one period of every row in one
+contiguous array). Every floating-point operation is elementwise across rows, and counts of
+signs are exact integers, so a row's IRR is the same bits whatever its batch or chunk (a Monte
+Carlo gives the same numbers in any chunking); the speed comes from fewer and cheaper passes,
+never from another order of arithmetic.
+
 References
 ----------
 Microsoft Excel IRR and XIRR documentation; numpy-financial 1.0; Collins and Akritas (1976),
@@ -251,11 +257,9 @@ def _bracket_from_one(
     return lo, hi, x0, f1 != 0
 
 
-def _root_from_one(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, f1: np.ndarray | None = None) -> np.ndarray:
+def _root_from_one(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray) -> np.ndarray:
     """The root x of each column of ``ct`` (shape (T, n)) bracketed from the sign of f(1); see :func:`_bracket_from_one`."""
-    if f1 is None:
-        f1 = _value_at_one(ct)
-    lo, hi, x0, todo = _bracket_from_one(ct, s_lo, s_hi, f1)
+    lo, hi, x0, todo = _bracket_from_one(ct, s_lo, s_hi, _value_at_one(ct))
     x = x0.copy()
     _run_newton(*_NewtonJob.start(ct, lo, hi, s_lo, x0, todo, np.arange(x.size)), out=x)
     return x
@@ -449,20 +453,14 @@ def _certified_single_root(c: np.ndarray) -> np.ndarray:
     so x* is the only root of f in (0, inf). Rows without that certificate
     (even root count, or a q whose signs vary) are left to root isolation.
     """
-    s_lo, s_hi = _first_last_nonzero_sign(c)
-    return _certified_single_root_t(np.ascontiguousarray(c.T), s_lo, s_hi)
-
-
-def _certified_single_root_t(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, f1: np.ndarray | None = None) -> np.ndarray:
-    """:func:`_certified_single_root` of the columns of ``ct`` (shape (T, n)), given their first and last signs (and f(1))."""
-    t, n = ct.shape
+    n, t = c.shape
     out = np.full(n, np.nan)
+    s_lo, s_hi = _first_last_nonzero_sign(c)
     rows = np.flatnonzero(s_lo != s_hi)
     if rows.size == 0 or t < 3:
         return out
-    if rows.size < n:
-        ct = np.take(ct, rows, axis=1)
-    x = _root_from_one(ct, s_lo[rows], s_hi[rows], None if f1 is None else f1[rows])
+    ct = np.ascontiguousarray(c[rows].T)
+    x = _root_from_one(ct, s_lo[rows], s_hi[rows])
     good = _only_positive_root(ct, x)
     out[rows[good]] = x[good]
     return out
