@@ -1013,7 +1013,8 @@ def _monte_carlo_flows() -> tuple[np.ndarray, ...]:
     case = load_case()
     x = sample_inputs(case, 3000, case.risk.seed)
     lines = run(case, {c: x[c].to_numpy() for c in x.columns}).lines
-    return tuple(np.ascontiguousarray(lines[key]) for key in ("project_fcf_idr", "equity_cf_idr", "economic_flow_real_idr"))
+    keys = ("project_fcf_idr", "equity_cf_idr", "economic_flow_real_idr")
+    return tuple(np.ascontiguousarray(lines[key]) for key in keys)
 
 
 def test_irr_identical_to_reference_on_the_default_case_monte_carlo():
@@ -1072,14 +1073,17 @@ def test_irr_identical_to_reference_row_by_row_and_in_any_batch():
         (np.array([v for v, _ in ref_alone]), np.array([s for _, s in ref_alone])),
     ):
         np.testing.assert_array_equal(got[1], batch[1])
-        np.testing.assert_array_equal(got[0].view(np.int64)[~np.isnan(batch[0])], batch[0].view(np.int64)[~np.isnan(batch[0])])
+        solved = ~np.isnan(batch[0])
+        np.testing.assert_array_equal(got[0].view(np.int64)[solved], batch[0].view(np.int64)[solved])
         assert np.array_equal(np.isnan(got[0]), np.isnan(batch[0]))
     _assert_bit_identical(rows)
 
 
 def test_xirr_identical_to_reference():
     rng = np.random.default_rng(9)
-    dates = np.array(["2025-01-01", "2025-03-15", "2025-07-01", "2026-02-28", "2027-01-01", "2028-06-30"], dtype="datetime64[D]")
+    dates = np.array(
+        ["2025-01-01", "2025-03-15", "2025-07-01", "2026-02-28", "2027-01-01", "2028-06-30"], dtype="datetime64[D]"
+    )
     amounts = np.concatenate([_conventional_rows(rng, 300, 6), _several_sign_change_rows(rng, 20, 6)])
     ref = _reference_solver()
     with warnings.catch_warnings():

@@ -258,7 +258,10 @@ def _bracket_from_one(
 
 
 def _root_from_one(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray) -> np.ndarray:
-    """The root x of each column of ``ct`` (shape (T, n)) bracketed from the sign of f(1); see :func:`_bracket_from_one`."""
+    """The root x of each column of ``ct`` (shape (T, n)), bracketed from the sign of f(1).
+
+    See :func:`_bracket_from_one`.
+    """
     lo, hi, x0, todo = _bracket_from_one(ct, s_lo, s_hi, _value_at_one(ct))
     x = x0.copy()
     _run_newton(*_NewtonJob.start(ct, lo, hi, s_lo, x0, todo, np.arange(x.size)), out=x)
@@ -361,7 +364,14 @@ class _NewtonJob(NamedTuple):
 
     @classmethod
     def start(
-        cls, ct: np.ndarray, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray, x: np.ndarray, todo: np.ndarray, cols: np.ndarray
+        cls,
+        ct: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        s_lo: np.ndarray,
+        x: np.ndarray,
+        todo: np.ndarray,
+        cols: np.ndarray,
     ) -> tuple[_NewtonJob, np.ndarray]:
         """The rows where ``todo`` is true, before their first step, and the places of idle rows.
 
@@ -395,7 +405,9 @@ def _others(n: int, places: np.ndarray) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
-def _run_newton(job: _NewtonJob, parked: np.ndarray | None = None, *, out: np.ndarray, handoff: int = 0) -> _NewtonJob | None:
+def _run_newton(
+    job: _NewtonJob, parked: np.ndarray | None = None, *, out: np.ndarray, handoff: int = 0
+) -> _NewtonJob | None:
     """Run :func:`_bracketed_newton` on ``job``, writing each row's root to ``out[job.cols]``.
 
     Each row takes exactly the steps of :func:`_newton_step` that :func:`_bracketed_newton`
