@@ -1,55 +1,147 @@
-"""Command line: ``feasibility evaluate | validate | report | reproduce | sensitivity | simulate``.
+"""Command line: ``feasibility evaluate | validate | report | reproduce | sensitivity | simulate | new | studio``.
 
 Exit codes: 0 success, 2 bad input (the case file or the arguments; every
 problem is listed, no traceback), 1 internal error (set ``FEASIBILITY_DEBUG=1``
-to see the traceback) or, for ``reproduce``, figures that differ.
+to see the traceback) or, for ``reproduce``, figures that differ, 130 when
+interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import math
 import os
+import signal
+import subprocess
 import sys
 import tempfile
 import traceback
 from pathlib import Path
 from typing import Any
 
-from .case import DEFAULT_CASE, CaseError, in_lang, load_case
-
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+#: what a shell reports for a command ended by Ctrl-C (128 + SIGINT)
+EXIT_INTERRUPTED = 130
+
+#: the languages of the tables and reports, and where their default comes from
+LANGS = ("id", "en")
+LANG_ENV = "FEASIBILITY_LANG"
+LANG_RULE = f"default: ${LANG_ENV} if set (id or en), else id (Indonesian, the council's language)"
+
+COMMAND_HELP = {
+    "evaluate": "metrics of a case (a table, or JSON with --json)",
+    "validate": "check a case file and list every problem, or print 'ok'",
+    "sensitivity": "tornado, sensitivity indicators, switching values and scenarios",
+    "simulate": "Monte Carlo of the case's [risk] distributions",
+    "report": "render the self-contained HTML council report",
+    "reproduce": "re-run the case embedded in a report and check every figure it states",
+    "new": "write a commented starter case file with placeholder numbers",
+    "studio": "open the consultant studio: JupyterLab on the notebooks",
+}
+
+EPILOG = f"""\
+language: --lang of every command has one rule,
+  default: ${LANG_ENV} if set (id or en), else id (Indonesian, the council's language)
+exit codes: 0 ok, 2 bad input (every problem listed), 1 internal error (FEASIBILITY_DEBUG=1
+  shows the traceback; for reproduce: figures differ), 130 interrupted (Ctrl-C)
+"""
 
 
 class UserError(Exception):
     """Bad input that is not a case-file problem (exit code 2)."""
 
 
+def default_lang(environ: Any = None) -> str:
+    """The language of a command run without ``--lang``: ``$FEASIBILITY_LANG``, else ``id``.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment (default ``os.environ``); an empty variable counts as unset.
+
+    Returns
+    -------
+    str
+        ``"id"`` or ``"en"``.
+
+    Raises
+    ------
+    UserError
+        When the variable holds anything else (exit code 2): a typo there would
+        otherwise switch the council's language silently.
+    """
+    value = (os.environ if environ is None else environ).get(LANG_ENV, "")
+    if not value:
+        return "id"
+    if value not in LANGS:
+        raise UserError(f"{LANG_ENV}={value!r}: must be id or en (or unset, for id)")
+    return value
+
+
+def _lang_arg(p: argparse.ArgumentParser, what: str, extra: tuple[str, ...] = ()) -> None:
+    """The one ``--lang`` option of every command; None until :func:`main` applies :func:`default_lang`."""
+    shown = "; all: both" if "all" in extra else ""
+    p.add_argument("--lang", choices=[*LANGS, *extra], default=None, help=f"language of {what}{shown} ({LANG_RULE})")
+
+
+def did_you_mean(word: str, options: Any) -> str:
+    """A hint for a misspelled word: ``"; did you mean 'x'?"``, or ``""`` when nothing is close.
+
+    Parameters
+    ----------
+    word : str
+        What the user typed.
+    options : iterable of str
+        The allowed words (commands, metrics, scenarios).
+
+    Returns
+    -------
+    str
+        The hint, to append to an error message (:func:`difflib.get_close_matches`).
+    """
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def _case_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
-    kw: dict[str, Any] = {"help": f"case file (TOML); default: {DEFAULT_CASE.name}"}
+    # no import of the case schema here (about a second): --version, --help, new and studio need none
+    kw: dict[str, Any] = {"help": "case file (TOML); default: the Kota Serang case shipped with the package"}
     if not required:
         kw["nargs"] = "?"
     p.add_argument("case", metavar="CASE", **kw)
+
+
+def _version() -> str:
+    from . import __version__  # from the installed package's metadata
+
+    return __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="feasibility",
         description="Feasibility of a regional-owned (BUMD) port: evaluate a case, validate it, render a report.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"feasibility {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ev = sub.add_parser("evaluate", help="metrics of a case (a table, or JSON with --json)")
+    def command(name: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=COMMAND_HELP[name], description=COMMAND_HELP[name])
+
+    ev = command("evaluate")
     _case_arg(ev)
     ev.add_argument("--json", action="store_true", help="print {metrics, annual, ...} as JSON on stdout")
-    ev.add_argument("--lang", choices=["en", "id"], default="en", help="language of the table (default: en)")
+    _lang_arg(ev, "the table")
     ev.add_argument("--scenario", metavar="NAME", help="evaluate a scenario of the case (e.g. low, high)")
 
-    va = sub.add_parser("validate", help="check a case file and list every problem, or print 'ok'")
+    va = command("validate")
     _case_arg(va)
 
-    se = sub.add_parser("sensitivity", help="tornado, sensitivity indicators, switching values and scenarios")
+    se = command("sensitivity")
     _case_arg(se)
     se.add_argument("--json", action="store_true", help="print the full analysis as JSON on stdout")
     se.add_argument("--metric", default="fnpv_idr", help="metric of the table (default: fnpv_idr)")
@@ -57,28 +149,59 @@ def build_parser() -> argparse.ArgumentParser:
         "--inputs", choices=["auto", "ranges", "all"], default="auto",
         help="inputs to vary: those with a low/high range, all single numbers, or auto (ranges if any; default)",
     )
-    se.add_argument("--lang", choices=["en", "id"], default="en", help="language of the table (default: en)")
+    _lang_arg(se, "the table")
 
-    si = sub.add_parser("simulate", help="Monte Carlo of the case's [risk] distributions")
+    si = command("simulate")
     _case_arg(si)
     si.add_argument("--iterations", type=int, metavar="N", help="iterations (default: risk.iterations of the case)")
     si.add_argument("--seed", type=int, metavar="S", help="random seed (default: risk.seed of the case)")
     si.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     si.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    si.add_argument("--lang", choices=["en", "id"], default="en", help="language of the table (default: en)")
+    _lang_arg(si, "the table")
 
-    rp = sub.add_parser("report", help="render the self-contained HTML council report")
+    rp = command("report")
     _case_arg(rp)
     rp.add_argument("-o", "--output", metavar="FILE", help="output file (default: reports/<case>.<lang>.html); not with --lang all")
-    rp.add_argument("--lang", choices=["id", "en", "all"], default="id", help="language (default: id, Indonesian; all: both)")
+    _lang_arg(rp, "the report", extra=("all",))
     rp.add_argument("--iterations", type=int, metavar="N", help="Monte Carlo iterations (default: risk.iterations of the case; 0: none)")
     rp.add_argument("--seed", type=int, metavar="S", help="Monte Carlo seed (default: risk.seed of the case)")
     rp.add_argument("--compare", nargs="+", metavar="OTHER_CASE", help="other case files to show side by side")
     rp.add_argument("--force", action="store_true", help="overwrite FILE even if it is not a report of this toolkit")
 
-    rr = sub.add_parser("reproduce", help="re-run the case embedded in a report and check every figure it states")
+    rr = command("reproduce")
     rr.add_argument("report", metavar="REPORT", help="an HTML report written by this toolkit")
+
+    nw = command("new")
+    nw.add_argument("file", metavar="NAME.toml", help="the case file to write")
+    nw.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+
+    st = command("studio")
+    st.add_argument("folder", metavar="FOLDER", nargs="?", help="folder to open (default: notebooks if it exists here, else this folder)")
+    st.add_argument("--port", type=int, metavar="N", help="port of the server (default: JupyterLab's, 8888 or the next free one)")
+    st.add_argument("--no-browser", action="store_true", help="do not open a browser (open the printed address yourself)")
     return parser
+
+
+def _check_command(argv: list[str], names: Any) -> None:
+    """Refuse an unknown command with the closest known one (argparse would list them all)."""
+    for tok in argv:
+        if tok in ("-h", "--help", "--version", "--"):
+            return  # argparse answers these first
+        if tok.startswith("-"):
+            continue
+        if tok not in names:
+            hint = did_you_mean(tok, names) or f"; commands: {', '.join(names)}"
+            raise UserError(f"unknown command {tok!r}{hint}")
+        return
+
+
+def _iterations_check(n: int | None, allow_zero: bool = False) -> None:
+    """Monte Carlo iterations within the limits of the case schema (``risk.iterations``)."""
+    from .case.schema import ITERATIONS_MAX, ITERATIONS_MIN
+
+    low = 0 if allow_zero else ITERATIONS_MIN
+    if n is not None and not low <= n <= ITERATIONS_MAX:
+        raise UserError(f"--iterations: must be between {low:,} and {ITERATIONS_MAX:,}, got {n}")
 
 
 def _json_number(x: float) -> float | None:
@@ -86,6 +209,7 @@ def _json_number(x: float) -> float | None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .case import in_lang, load_case
     from .present.i18n import Formatter
     from .metrics.registry import METRIC_UNITS
     from .model import run
@@ -93,7 +217,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     case = load_case(args.case)
     if args.scenario is not None and args.scenario not in case.scenarios:
         allowed = ", ".join(case.scenarios) or "none in this case"
-        raise UserError(f"--scenario: {args.scenario!r} is not a scenario of the case (scenarios: {allowed})")
+        hint = did_you_mean(args.scenario, case.scenarios)
+        raise UserError(f"--scenario: {args.scenario!r} is not a scenario of the case{hint} (scenarios: {allowed})")
     res = run(case, scenario=args.scenario)
     if args.json:
         annual = res.annual
@@ -133,7 +258,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .case import fit_forecasts
+    from .case import DEFAULT_CASE, CaseError, fit_forecasts, load_case
 
     case = load_case(args.case)
     # loading reads the forecast histories but fits them on first use: validate fits
@@ -147,7 +272,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _study(path: Path, iterations: int | None, seed: int | None) -> Any:
-    from .case import case_text
+    from .case import case_text, load_case
     from .study import build_study
 
     case = load_case(path)
@@ -155,14 +280,14 @@ def _study(path: Path, iterations: int | None, seed: int | None) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .case import DEFAULT_CASE
     from .present.report import is_generated_report, render_reports, write_html
 
     path = Path(args.case) if args.case else DEFAULT_CASE
     langs = ("id", "en") if args.lang == "all" else (args.lang,)
     if args.output and len(langs) > 1:
         raise UserError("--output: give one language with -o, or --lang all without -o (files go to reports/)")
-    if args.iterations is not None and not 0 <= args.iterations <= 1_000_000:
-        raise UserError(f"--iterations: must be between 0 and 1,000,000, got {args.iterations}")
+    _iterations_check(args.iterations, allow_zero=True)  # 0: no Monte Carlo
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed: must be >= 0, got {args.seed}")
     outs = {lang: (Path(args.output) if args.output else Path("reports") / f"{path.stem}.{lang}.html") for lang in langs}
@@ -274,13 +399,15 @@ def _jsonable(x: Any) -> Any:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .present.i18n import Formatter
+    from .case import in_lang, load_case
     from .metrics import registry
     from .metrics.registry import METRIC_UNITS
     from .analysis.sensitivity import DEFAULT_METRICS, compare_scenarios, one_way, two_way
 
     case = load_case(args.case)
     if args.metric not in METRIC_UNITS:
-        raise UserError(f"--metric: {args.metric!r} is not a metric (metrics: {', '.join(METRIC_UNITS)})")
+        hint = did_you_mean(args.metric, METRIC_UNITS)
+        raise UserError(f"--metric: {args.metric!r} is not a metric{hint} (metrics: {', '.join(METRIC_UNITS)})")
     metrics = list(dict.fromkeys([args.metric, *DEFAULT_METRICS]))
     tw = one_way(case, args.inputs, metrics=metrics)
     scen = compare_scenarios(case, metrics=metrics)
@@ -337,10 +464,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .present.i18n import Formatter
     from .analysis.risk import simulate
+    from .case import in_lang, load_case
 
     case = load_case(args.case)
-    if args.iterations is not None and not 1 <= args.iterations <= 10_000_000:
-        raise UserError(f"--iterations: must be between 1 and 10,000,000, got {args.iterations}")
+    _iterations_check(args.iterations)
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed: must be >= 0, got {args.seed}")
     if not case.risk.distributions:
@@ -370,6 +497,117 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_new(path: Path, text: str, force: bool) -> None:
+    """Write ``text`` to a new file, or (``force``) replace a file atomically; never a half-written file."""
+    if not force:
+        # "x": fails if the file appeared meanwhile, so an existing case is never overwritten
+        with path.open("x", encoding="utf-8") as fh:
+            fh.write(text)
+        return
+    fd, tmp = tempfile.mkstemp(prefix=".new-", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from importlib.resources import files
+
+    path = Path(args.file)
+    if path.suffix.lower() != ".toml":
+        raise UserError(f"{path}: a case file name ends in .toml, e.g. {path.with_suffix('.toml').name}")
+    if path.is_dir():
+        raise UserError(f"{path} is a folder; give a file name")
+    if path.exists() and not args.force:
+        raise UserError(f"{path} exists; use --force to overwrite it")
+    text = files("feasibility").joinpath("data", "starter.toml").read_text(encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_new(path, text, args.force)
+    except FileExistsError:
+        raise UserError(f"{path} exists; use --force to overwrite it") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    print(f"wrote {path}: a starter case whose numbers are all placeholders; replace them, then run")
+    print(f"  feasibility validate {path}")
+    return EXIT_OK
+
+
+def studio_command(folder: Path, port: int | None = None, no_browser: bool = False) -> list[str]:
+    """The command that starts JupyterLab on ``folder`` with this Python.
+
+    Parameters
+    ----------
+    folder : Path
+        The folder JupyterLab serves (its root directory).
+    port : int, optional
+        The port; JupyterLab then fails rather than take another one.
+    no_browser : bool
+        Do not open a browser.
+
+    Returns
+    -------
+    list of str
+        The command; ``--allow-root`` only when running as root (JupyterLab refuses
+        root without it; Windows has no ``os.geteuid`` and no root).
+    """
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
+    if port is not None:
+        cmd += [f"--port={port}", "--ServerApp.port_retries=0"]  # the port asked for, or an error
+    if no_browser:
+        cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    return cmd
+
+
+def _run_foreground(cmd: list[str]) -> int:
+    """Run a server in the foreground until it stops; its exit code (128 + signal if killed).
+
+    Ctrl-C reaches the server too (same process group), and JupyterLab handles
+    it itself (it asks to confirm; a second Ctrl-C stops it), so this process
+    waits on. A SIGTERM to this process is passed on, so that the server is not
+    left running without its parent.
+    """
+    proc = subprocess.Popen(cmd)  # noqa: S603 - our own Python, fixed arguments
+    forward = hasattr(signal, "SIGTERM") and os.name == "posix"
+    previous = signal.signal(signal.SIGTERM, lambda *_: proc.terminate()) if forward else None
+    try:
+        while True:
+            try:
+                code = proc.wait()
+                break
+            except KeyboardInterrupt:
+                continue
+    finally:
+        if forward:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+    return code if code >= 0 else 128 - code
+
+
+def cmd_studio(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    if args.folder is None:
+        folder = Path("notebooks") if Path("notebooks").is_dir() else Path(".")
+    else:
+        folder = Path(args.folder)
+        if not folder.is_dir():
+            raise UserError(f"{folder}: not a folder")
+    if args.port is not None and not 1 <= args.port <= 65535:
+        raise UserError(f"--port: must be between 1 and 65535, got {args.port}")
+    if importlib.util.find_spec("jupyterlab") is None:
+        raise UserError("JupyterLab is not installed in this Python: python -m pip install jupyterlab")
+    folder = folder.resolve()
+    hint = "open 03_studio.ipynb; " if (folder / "03_studio.ipynb").is_file() else ""
+    print(f"feasibility studio: JupyterLab on {folder} ({hint}Ctrl-C twice stops it)", flush=True)
+    return _run_foreground(studio_command(folder, args.port, args.no_browser))
+
+
 COMMANDS = {
     "evaluate": cmd_evaluate,
     "validate": cmd_validate,
@@ -377,23 +615,39 @@ COMMANDS = {
     "reproduce": cmd_reproduce,
     "sensitivity": cmd_sensitivity,
     "simulate": cmd_simulate,
+    "new": cmd_new,
+    "studio": cmd_studio,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``feasibility`` command; returns the exit code."""
-    args = build_parser().parse_args(argv)  # argparse exits with 2 on bad arguments
+    """Entry point of the ``feasibility`` command; returns the exit code.
+
+    Everything, the imports of the model included, runs inside the ``try``: a
+    Ctrl-C at any moment ends with exit code 130 and one line, never a traceback.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        parser = build_parser()
+        _check_command(argv, COMMANDS)
+        args = parser.parse_args(argv)  # argparse exits with 2 on bad arguments
+        if getattr(args, "lang", "") is None:
+            args.lang = default_lang()
         return COMMANDS[args.command](args)
-    except CaseError as err:
-        print(str(err), file=sys.stderr)
-        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # e.g. `feasibility evaluate --json | head`
         return EXIT_OK
     except Exception as err:  # noqa: BLE001 - the last line of defence: no traceback for users
+        from .case import CaseError
+
+        if isinstance(err, CaseError):
+            print(str(err), file=sys.stderr)
+            return EXIT_INPUT
         if os.environ.get("FEASIBILITY_DEBUG"):
             traceback.print_exc()
         print(f"internal error: {type(err).__name__}: {err}\n(set FEASIBILITY_DEBUG=1 for details)", file=sys.stderr)

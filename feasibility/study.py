@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,10 @@ from .analysis.criteria import Criterion, assess, verdict
 from .metrics import registry
 from .model import Result, run
 from .analysis.sensitivity import Tornado, compare_scenarios, one_way, spider, two_way
+
+if TYPE_CHECKING:  # imported where they run (build_study): the Monte Carlo and the PPP test load on demand
+    from .analysis.ppp import PppTest
+    from .analysis.risk import Simulation
 
 __all__ = ["Criterion", "Study", "build_study", "TORNADO_METRICS"]
 
@@ -46,7 +50,42 @@ N_DRIVERS = 3
 
 @dataclass
 class Study:
-    """A case with every analysis the council report shows (see :func:`build_study`)."""
+    """A case with every analysis the council report shows (see :func:`build_study`).
+
+    Attributes
+    ----------
+    case : Case
+    case_text : str
+        The exact text of the case file (embedded in the report with its SHA-256).
+    source_name : str
+        The case file's name, as the report shows it.
+    histories : dict of str to str
+        The history files of forecast streams, by their path in the case.
+    seed, iterations : int
+        Of the Monte Carlo (``iterations`` 0: none ran).
+    result : Result
+        The deterministic run.
+    tornadoes : dict of str to Tornado
+        One-way sensitivity by metric (:data:`TORNADO_METRICS`); ``fnpv_idr``
+        always, with switching values.
+    spider : DataFrame
+        FNPV against the relative change of the eight inputs that move it most
+        (empty when no input is ranged).
+    two_way : list of DataFrame
+        The case's two-way tables (``attrs["metric"]`` names the metric).
+    scenarios : DataFrame
+        Metrics (rows) by scenario (columns, ``base`` first).
+    simulation : Simulation or None
+        The Monte Carlo; None when ``iterations`` is 0.
+    ppp : PppTest or None
+        The PPP test; None without ``[economic]`` and ``[ppp]`` in the case.
+    criteria : list of Criterion
+        The verdict criteria, with their drivers and favourable/unfavourable ends.
+    backtests : dict of str to DataFrame
+        Rolling-origin back-tests by stream (``line.stream``), methods as rows.
+    version : str
+        The toolkit's version.
+    """
 
     case: Case
     case_text: str
@@ -59,8 +98,8 @@ class Study:
     spider: pd.DataFrame
     two_way: list[pd.DataFrame]
     scenarios: pd.DataFrame
-    simulation: Any
-    ppp: Any
+    simulation: Simulation | None
+    ppp: PppTest | None
     criteria: list[Criterion]
     backtests: dict[str, pd.DataFrame] = field(default_factory=dict)
     version: str = __version__
@@ -199,7 +238,7 @@ def _driver_metric(metric: str) -> str:
     return registry.METRICS[metric].proxy or metric
 
 
-def _criteria(case: Case, res: Result, tornadoes: dict[str, Tornado], sim: Any) -> list[Criterion]:
+def _criteria(case: Case, res: Result, tornadoes: dict[str, Tornado], sim: Simulation | None) -> list[Criterion]:
     qmap = case.quantity_map()
     out = assess(case, res.metrics, prob_npv_negative=sim.prob_npv_negative if sim is not None else None)
     for c in out:

@@ -21,6 +21,12 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _no_language_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test sees the documented default language (id) unless it sets FEASIBILITY_LANG itself."""
+    monkeypatch.delenv("FEASIBILITY_LANG", raising=False)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -97,7 +97,7 @@ def run_script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_evaluate_default_case(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["evaluate"]) == 0
+    assert main(["evaluate", "--lang", "en"]) == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()
     with DEFAULT.open("rb") as fh:
@@ -190,10 +190,153 @@ def test_validate_without_case_checks_the_default_case(capsys: pytest.CaptureFix
     assert out.startswith("ok: ") and "kota_serang.toml" in out
 
 
-def test_unknown_command_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -> None:
+# ---------------------------------------------------------------------------
+# --version, misspelled commands and values
+
+
+def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with (ROOT / "pyproject.toml").open("rb") as fh:
+        expected = tomllib.load(fh)["project"]["version"]
     with pytest.raises(SystemExit) as exc:
-        main(["evaluat"])
-    assert exc.value.code == 2
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out == f"feasibility {expected}\n"
+
+
+def test_misspelled_command_suggests_the_closest(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluat"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "error: unknown command 'evaluat'; did you mean 'evaluate'?\n"
+    assert main(["--no-such-flag", "simulat", "x.toml"]) == 2  # the command is the first word without a dash
+    assert capsys.readouterr().err == "error: unknown command 'simulat'; did you mean 'simulate'?\n"
+
+
+def test_unknown_command_without_a_close_one_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["xyzzy"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: unknown command 'xyzzy'; commands: evaluate, validate, report, reproduce, sensitivity, simulate, new, studio\n"
+    )
+
+
+def test_misspelled_metric_suggests_the_closest(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sensitivity", str(HAND), "--metric", "fnvp_idr"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --metric: 'fnvp_idr' is not a metric; did you mean 'fnpv_idr'? (metrics: fnpv_idr, firr, ")
+
+
+@pytest.mark.parametrize(
+    "given, hint",
+    [("hgh", "; did you mean 'high'?"), ("lwo", "; did you mean 'low'?"), ("zzz", "")],
+)
+def test_misspelled_scenario_suggests_the_closest(given: str, hint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # the default case has the scenarios low and high
+    assert main(["evaluate", "--scenario", given]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"error: --scenario: {given!r} is not a scenario of the case{hint} (scenarios: low, high)\n"
+
+
+# ---------------------------------------------------------------------------
+# one default language for every command: $FEASIBILITY_LANG, else id
+
+#: per command: its arguments, and what tells its output's language (written from the catalogs by hand)
+LANG_COMMANDS = {
+    "evaluate": (["evaluate", str(HAND)], {"id": "FNPV proyek (setelah pajak", "en": "Project FNPV (after tax"}),
+    "sensitivity": (["sensitivity", str(HAND)], {"id": "FNPV proyek (setelah pajak", "en": "Project FNPV (after tax"}),
+    "simulate": (["simulate", str(HAND), "--iterations", "20", "--no-progress"], {"id": "Rp -6,6 juta", "en": "IDR -6.6 million"}),
+    "report": (["report", str(HAND), "--iterations", "0", "-o", "r.html"], {"id": '<html lang="id"', "en": '<html lang="en"'}),
+}
+
+
+def _language_of(command: str, stdout: str) -> str:
+    text = Path("r.html").read_text(encoding="utf-8") if command == "report" else stdout
+    found = [lang for lang, marker in LANG_COMMANDS[command][1].items() if marker in text]
+    assert len(found) == 1, text[:500]
+    return found[0]
+
+
+@pytest.mark.parametrize("command", list(LANG_COMMANDS))
+@pytest.mark.parametrize(
+    "env, flag, expected",
+    [(None, None, "id"), ("", None, "id"), ("en", None, "en"), ("id", None, "id"), ("id", "en", "en"), ("en", "id", "id")],
+    ids=["unset", "empty", "env-en", "env-id", "flag-over-env-en", "flag-over-env-id"],
+)
+def test_language_rule(
+    command: str, env: str | None, flag: str | None, expected: str,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    if env is not None:
+        monkeypatch.setenv("FEASIBILITY_LANG", env)
+    args = LANG_COMMANDS[command][0] + (["--lang", flag] if flag else [])
+    assert main(args) == 0
+    assert _language_of(command, capsys.readouterr().out) == expected
+
+
+@pytest.mark.parametrize("command", list(LANG_COMMANDS))
+@pytest.mark.parametrize("bad", ["fr", "EN", "all", " id"])
+def test_language_from_the_environment_must_be_id_or_en(
+    command: str, bad: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FEASIBILITY_LANG", bad)
+    assert main(LANG_COMMANDS[command][0]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and not Path("r.html").exists()
+    assert err == f"error: FEASIBILITY_LANG={bad!r}: must be id or en (or unset, for id)\n"
+
+
+def test_an_explicit_lang_does_not_read_the_environment(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("FEASIBILITY_LANG", "fr")
+    assert main(["evaluate", str(HAND), "--lang", "en"]) == 0
+    assert "Project FNPV" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [None, *LANG_COMMANDS])
+def test_help_states_the_language_rule(command: str | None, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"] if command else ["--help"])
+    assert exc.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert "default: $FEASIBILITY_LANG if set (id or en), else id" in text
+
+
+# ---------------------------------------------------------------------------
+# Monte Carlo iterations: one set of limits (1..1,000,000; a report also takes 0)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["simulate", str(HAND), "--iterations", "0", "--no-progress"], "between 1 and 1,000,000, got 0"),
+        (["simulate", str(HAND), "--iterations", "1000001", "--no-progress"], "between 1 and 1,000,000, got 1000001"),
+        (["report", str(HAND), "--iterations", "1000001"], "between 0 and 1,000,000, got 1000001"),
+        (["report", str(HAND), "--iterations", "-1"], "between 0 and 1,000,000, got -1"),
+    ],
+    ids=["simulate-0", "simulate-too-many", "report-too-many", "report-negative"],
+)
+def test_iteration_limits(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    assert capsys.readouterr().err == f"error: --iterations: must be {message}\n"
+
+
+@pytest.mark.parametrize("n, ok", [(1, True), (1_000_000, True), (0, False), (1_000_001, False)])
+def test_case_file_iteration_limits(n: int, ok: bool) -> None:
+    from feasibility.case import CaseError, parse_case
+
+    with HAND.open("rb") as fh:
+        data = tomllib.load(fh)
+    data["risk"] = {"iterations": n}
+    if ok:
+        assert parse_case(data, "hand").risk.iterations == n
+    else:
+        with pytest.raises(CaseError, match=r"risk\.iterations"):
+            parse_case(data, "hand")
+
+
+def test_simulate_with_the_smallest_number_of_iterations(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", str(HAND), "--iterations", "1", "--no-progress", "--lang", "en"]) == 0
+    assert "1 iterations" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------------------

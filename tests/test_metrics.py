@@ -10,6 +10,7 @@ or a property that must hold whatever the implementation (hypothesis).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import warnings
 
@@ -925,3 +926,191 @@ def test_a_rows_irr_and_npv_do_not_depend_on_its_batch(seed, t):
     np.testing.assert_array_equal(many[:4], few)
     np.testing.assert_array_equal(few, one)
     np.testing.assert_array_equal(metrics.npv(0.07, rows)[:3], [metrics.npv(0.07, r) for r in rows[:3]])
+
+
+# -- the fast solver is bit-identical to the solver it replaced ------------------------------
+# tests/_irr_reference.py is a frozen, verbatim copy of roots.py before the speed-up; reports
+# embed IRRs that `feasibility reproduce` compares exactly, so no row may move by one ulp.
+
+
+def _reference_solver():
+    import _irr_reference
+
+    return _irr_reference
+
+
+def _assert_bit_identical(rows: np.ndarray) -> None:
+    """irr_status on ``rows`` equals the frozen reference bit for bit (NaN equal to NaN)."""
+    ref = _reference_solver()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value, status = metrics.irr_status(rows)
+        ref_value, ref_status = ref.irr_status(rows)
+    np.testing.assert_array_equal(status, ref_status)
+    both_nan = np.isnan(value) & np.isnan(ref_value)
+    same_bits = value.view(np.int64) == ref_value.view(np.int64)
+    bad = ~(both_nan | same_bits)
+    assert not bad.any(), (np.flatnonzero(bad)[:10], value[bad][:5], ref_value[bad][:5])
+
+
+def _conventional_rows(rng: np.random.Generator, n: int, t: int) -> np.ndarray:
+    # one outlay, then positive inflows whose scale spans IRRs from near -100 % to several 100 %
+    scale = 10.0 ** rng.uniform(-3, 1, (n, 1))
+    return np.concatenate([-rng.uniform(500, 1500, (n, 1)), scale * rng.uniform(10, 200, (n, t - 1))], axis=1)
+
+
+def _several_sign_change_rows(rng: np.random.Generator, n: int, t: int = 31) -> np.ndarray:
+    # 2 to 4 sign changes at random periods, amounts over several orders of magnitude
+    rows = rng.lognormal(4.0, 1.5, (n, t))
+    for i, k in enumerate(rng.integers(2, 5, n)):
+        cuts = np.sort(rng.choice(np.arange(1, t), size=k, replace=False))
+        sign = np.ones(t)
+        for c in cuts:
+            sign[c:] *= -1.0
+        rows[i] *= sign * (1.0 if rng.random() < 0.5 else -1.0)
+    return rows
+
+
+def _rows_with_zeros(rng: np.random.Generator) -> np.ndarray:
+    base = np.concatenate([_conventional_rows(rng, 3000, 31), _several_sign_change_rows(rng, 3000)])
+    base[rng.random(base.shape) < 0.25] = 0.0  # zeros inside
+    lead = rng.integers(0, 4, base.shape[0])
+    trail = rng.integers(0, 4, base.shape[0])
+    for i in range(base.shape[0]):
+        base[i, : lead[i]] = 0.0
+        base[i, base.shape[1] - trail[i] :] = 0.0
+    special = np.zeros((8, 31))
+    special[1, 5] = 3.0  # a single non-zero amount: no sign change
+    special[2, [0, 30]] = [-1.0, 1.0]  # x**30 = 1: r = 0 exactly
+    special[3, [0, 1]] = [-100.0, 110.0]
+    special[4, 3] = np.nan
+    special[5, 7] = np.inf
+    special[6] = -1.0  # all negative
+    special[7, [2, 3]] = [-5.0, 5.0]  # r = 0 between leading and trailing zeros
+    return np.concatenate([base, special])
+
+
+def test_irr_identical_to_reference_on_conventional_rows():
+    rng = np.random.default_rng(20240601)
+    for t in (2, 3, 12, 31, 61):
+        _assert_bit_identical(_conventional_rows(rng, 4000, t))
+
+
+def test_irr_identical_to_reference_on_rows_with_several_sign_changes():
+    _assert_bit_identical(_several_sign_change_rows(np.random.default_rng(7), 20_000))
+
+
+def test_irr_identical_to_reference_on_rows_with_zeros_and_non_finite_amounts():
+    _assert_bit_identical(_rows_with_zeros(np.random.default_rng(3)))
+
+
+@functools.lru_cache(maxsize=1)
+def _monte_carlo_flows() -> tuple[np.ndarray, ...]:
+    """The cash flows whose IRRs the default case's Monte Carlo reports, 3,000 iterations."""
+    from feasibility import load_case, run
+    from feasibility.analysis.risk import sample_inputs
+
+    case = load_case()
+    x = sample_inputs(case, 3000, case.risk.seed)
+    lines = run(case, {c: x[c].to_numpy() for c in x.columns}).lines
+    keys = ("project_fcf_idr", "equity_cf_idr", "economic_flow_real_idr")
+    return tuple(np.ascontiguousarray(lines[key]) for key in keys)
+
+
+def test_irr_identical_to_reference_on_the_default_case_monte_carlo():
+    for flows in _monte_carlo_flows():
+        _assert_bit_identical(flows)
+
+
+@pytest.mark.parametrize("chunk_rows", [250, 4096])
+def test_irr_identical_to_reference_in_small_chunks(monkeypatch, chunk_rows):
+    # many chunks: each hands its slow rows on, and rows with several sign changes among
+    # them are certified after the last chunk; still the reference's bits
+    monkeypatch.setattr(irr_roots, "_CHUNK_ROWS", chunk_rows)
+    rng = np.random.default_rng(23)
+    _assert_bit_identical(_several_sign_change_rows(rng, 6000))
+    _assert_bit_identical(np.concatenate([_conventional_rows(rng, 3000, 31), _rows_with_zeros(rng)[::3]]))
+    for flows in _monte_carlo_flows():
+        _assert_bit_identical(flows)
+
+
+def test_irr_identical_to_reference_on_extreme_magnitudes():
+    # overflowing and underflowing Horner sums, IRRs near -100 % and far above: the same bits
+    rng = np.random.default_rng(29)
+    rows = np.concatenate(
+        [
+            _conventional_rows(rng, 500, 31) * 1e300,
+            _several_sign_change_rows(rng, 500) * 1e290,
+            _conventional_rows(rng, 500, 31) * 1e-300,
+            _conventional_rows(rng, 500, 31) * 10.0 ** rng.integers(-12, 12, (500, 31)),
+        ]
+    )
+    _assert_bit_identical(rows)
+
+
+def test_irr_identical_to_reference_on_edge_shapes():
+    for shape in [(0, 5), (3, 0, 4), (1, 1), (6, 1), (4, 2), (2, 3, 31)]:
+        rows = np.random.default_rng(len(shape)).normal(size=shape)
+        _assert_bit_identical(rows)
+
+
+def test_irr_identical_to_reference_row_by_row_and_in_any_batch():
+    # a row alone, in a batch of 3 and in the full batch: the same bits, and the reference's
+    rng = np.random.default_rng(5)
+    rows = np.concatenate(
+        [_conventional_rows(rng, 40, 31), _several_sign_change_rows(rng, 80), _rows_with_zeros(rng)[-58:]]
+    )
+    ref = _reference_solver()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        batch = metrics.irr_status(rows)
+        small = [metrics.irr_status(rows[i : i + 3]) for i in range(0, rows.shape[0], 3)]
+        alone = [metrics.irr_status(row) for row in rows]
+        ref_alone = [ref.irr_status(row) for row in rows]
+    for got in (
+        (np.concatenate([v for v, _ in small]), np.concatenate([s for _, s in small])),
+        (np.array([v for v, _ in alone]), np.array([s for _, s in alone])),
+        (np.array([v for v, _ in ref_alone]), np.array([s for _, s in ref_alone])),
+    ):
+        np.testing.assert_array_equal(got[1], batch[1])
+        solved = ~np.isnan(batch[0])
+        np.testing.assert_array_equal(got[0].view(np.int64)[solved], batch[0].view(np.int64)[solved])
+        assert np.array_equal(np.isnan(got[0]), np.isnan(batch[0]))
+    _assert_bit_identical(rows)
+
+
+def test_xirr_identical_to_reference():
+    rng = np.random.default_rng(9)
+    dates = np.array(
+        ["2025-01-01", "2025-03-15", "2025-07-01", "2026-02-28", "2027-01-01", "2028-06-30"], dtype="datetime64[D]"
+    )
+    amounts = np.concatenate([_conventional_rows(rng, 300, 6), _several_sign_change_rows(rng, 20, 6)])
+    ref = _reference_solver()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got, want = metrics.xirr(amounts, dates), ref.xirr(amounts, dates)
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("max_steps", [3, 6, 300])
+def test_newton_job_in_pieces_takes_the_steps_of_bracketed_newton(monkeypatch, max_steps):
+    # the chunked solver hands each chunk's slow rows on and finishes them together, with
+    # per-row step counts: the same iterates and the same step limit as the plain solver
+    monkeypatch.setattr(irr_roots, "_MAX_NEWTON_STEPS", max_steps)
+    rng = np.random.default_rng(17)
+    rows = np.concatenate([_conventional_rows(rng, 300, 31), -_conventional_rows(rng, 40, 31)])
+    ct = np.ascontiguousarray(rows.T)
+    _, s_lo, s_hi = irr_roots._sign_counts(rows)
+    lo, hi, x0, todo = irr_roots._bracket_from_one(ct, s_lo, s_hi, irr_roots._value_at_one(ct))
+    want = irr_roots._bracketed_newton(lambda r, x: irr_roots._horner(ct[:, r], x), lo, hi, s_lo, x0, todo)
+    got = x0.copy()
+    slow = []
+    for part, handoff in ((np.arange(0, 170), 169), (np.arange(170, 340), 170)):
+        job, idle = irr_roots._NewtonJob.start(ct[:, part], lo[part], hi[part], s_lo[part], x0[part], todo[part], part)
+        left = irr_roots._run_newton(job, idle, out=got, handoff=handoff)
+        if left is not None:
+            slow.append(left)
+    assert slow  # the pieces did hand rows on, after different numbers of steps where the limit allows
+    assert max_steps < 6 or len({int(job.steps.max()) for job in slow}) == 2
+    irr_roots._run_newton(irr_roots._NewtonJob.concatenate(slow), out=got)
+    np.testing.assert_array_equal(got.view(np.int64), want.view(np.int64))

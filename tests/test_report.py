@@ -430,6 +430,48 @@ def test_print_css(html):
     assert re.search(r"thead \{ display: table-header-group", compact)
 
 
+#: the A4 page inside the print margins (210 x 297 mm less 14 mm a side) in CSS pixels (96 per inch)
+A4_INSIDE = (round((210 - 28) / 25.4 * 96), round((297 - 28) / 25.4 * 96))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_printed_tables_fit_the_page(browser, files, lang):
+    """In print, no table runs past the right margin of an A4 page (it would be cut off).
+
+    The appendix's annual tables (17 lines across) print on landscape pages, which the CSS asks for.
+    """
+    page = browser.new_page(viewport={"width": A4_INSIDE[0], "height": A4_INSIDE[1]})
+    try:
+        page.goto(files[lang].as_uri())
+        page.emulate_media(media="print")
+        over = page.evaluate(
+            """() => { const right = document.querySelector('section').getBoundingClientRect().right;
+                 return Array.from(document.querySelectorAll('table'))
+                   .filter(t => !t.closest('#appendix .wide') && t.getBoundingClientRect().right > right + 1)
+                   .map(t => (t.id || t.closest('section').id) + ': ' + Math.round(t.getBoundingClientRect().width) + ' px'); }"""
+        )
+        assert over == []
+        pages = page.evaluate("Array.from(document.querySelectorAll('#appendix .wide')).map(e => getComputedStyle(e).page)")
+        assert pages and set(pages) == {"landscape"}
+        # the verdict, which a reader needs first, is on the first screen (not only after the contents)
+        page.emulate_media(media="screen")
+        page.set_viewport_size({"width": 1280, "height": 720})
+        lead = page.locator("header p.verdict")
+        assert lead.is_visible() and lead.bounding_box()["y"] + lead.bounding_box()["height"] < 720
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("lang", ["id"])
+def test_indonesian_report_draws_no_english_chart_words(html, lang):
+    """Legends and units come from the Indonesian catalog, not the charts' English defaults."""
+    shown = re.sub(r"<pre[^>]*>.*?</pre>", "", html[lang], flags=re.DOTALL)  # not the embedded case file
+    english = catalog("en")
+    for word in list(english["chart"].values()) + ["placeholder</span>"]:
+        if word not in catalog(lang)["chart"].values():
+            assert word not in shown, word
+
+
 def test_embedded_data_block(html, case_text, study, metrics):
     for lang in LANGS:
         data = extract_data(html[lang])

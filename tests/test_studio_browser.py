@@ -1,27 +1,42 @@
 """The studio as a consultant sees it: notebooks/03_studio.ipynb served by Voila, driven in headless Chromium.
 
 Voila runs on 127.0.0.1 (no network), Chromium is Debian's (the session
-``browser`` fixture of conftest.py). A slider is dragged; the FNPV card and the
-charts must change; a screenshot is saved. Missing Voila or Chromium fails the
-test: it never skips.
+``browser`` fixture of conftest.py). The notebook is served from a copy in a
+temporary folder, which is then the studio's project folder: the scenarios the
+test saves land there, never in the repository.
+
+The English studio: every one of the six input tabs is opened (its inputs
+visible, labelled and filled), an input is changed on three tabs (a slider
+dragged, values typed) and the cards follow; a scenario is saved, loaded and
+reset from the page; screenshots at 1280x720 and 1600x900. The Indonesian
+studio: the same page in Indonesian, without English words of the studio.
+
+Missing Voila or Chromium fails the tests: they never skip. Set
+``FEASIBILITY_STUDIO_SCREENSHOTS`` to a folder to keep the screenshots.
 """
 
+import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from feasibility.present.i18n import catalog
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "03_studio.ipynb"
 TARIFF_CLASS = "fs-port--revenue--cargo_handling--tariff_idr_per_tonne"
+WHARF_CLASS = "fs-port--capex--wharf_trestle--amount_idr"
+RATE_CLASS = "fs-financing--loans--regional_bank--interest_rate"
+TABS = ("demand", "tariffs", "capex", "opex", "financing", "tax")
+SIZES = ((1280, 720), (1600, 900))
 
 
 def _free_port() -> int:
@@ -30,45 +45,66 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for(url: str, proc: subprocess.Popen, timeout: float) -> None:
+def _wait_for(port: int, proc: subprocess.Popen, timeout: float) -> None:
+    """Wait until Voila accepts connections (a GET of its page would run the notebook in a kernel of its own)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if proc.poll() is not None:
-            pytest.fail(f"Voila exited with code {proc.returncode} before serving {url}")
+            pytest.fail(f"Voila exited with code {proc.returncode} before listening on port {port}")
         try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"Voila did not answer at {url} within {timeout:.0f} s")
+            with socket.create_connection(("127.0.0.1", port), timeout=2):
+                return
+        except OSError:
+            time.sleep(0.25)
+    pytest.fail(f"Voila did not listen on port {port} within {timeout:.0f} s")
+
+
+def _notebook_copy(folder: Path, lang: str) -> Path:
+    """The studio notebook, in ``lang``, in its own folder (the studio's project folder while it runs)."""
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            src = "".join(cell["source"])
+            assert 'Studio(lang="en")' in src, "the studio notebook should create Studio(lang=\"en\")"
+            cell["source"] = src.replace('Studio(lang="en")', f'Studio(lang="{lang}")')
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / NOTEBOOK.name
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return path
 
 
 @pytest.fixture
-def voila_url(tmp_path):
+def voila(tmp_path):
+    """Start Voila on a copy of the studio notebook in a language; yields a function lang -> (url, project folder)."""
     try:
         import voila  # noqa: F401
     except ImportError:
         pytest.fail("voila is not installed: python3 -m pip install -e '.[test]'")
-    port = _free_port()
-    env = dict(os.environ)
-    # a private Jupyter home: no user configuration, runtime files or signing key of the machine's
-    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
-        env[var] = str(tmp_path / var.lower())
-    log = (tmp_path / "voila.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its kernel and chart workers share the group, stopped together below
-    )
-    try:
-        _wait_for(f"http://127.0.0.1:{port}/", proc, timeout=60)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
+    procs = []
+
+    def serve(lang: str) -> tuple[str, Path]:
+        folder = tmp_path / f"project_{lang}"
+        notebook = _notebook_copy(folder, lang)
+        port = _free_port()
+        env = dict(os.environ)
+        # a private Jupyter home: no user configuration, runtime files or signing key of the machine's
+        for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
+            env[var] = str(tmp_path / f"{var.lower()}_{lang}")
+        log = (tmp_path / f"voila_{lang}.log").open("wb")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
+            cwd=folder,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its kernel and chart workers share the group, stopped together below
+        )
+        procs.append((proc, log))
+        _wait_for(port, proc, timeout=90)
+        return f"http://127.0.0.1:{port}/", folder
+
+    yield serve
+    for proc, log in procs:
         proc.terminate()
         try:
             proc.wait(timeout=15)
@@ -76,30 +112,145 @@ def voila_url(tmp_path):
             proc.kill()
             proc.wait(timeout=5)
         try:
-            os.killpg(proc.pid, signal.SIGKILL)  # what is left of the group Voila led (its kernel)
+            os.killpg(proc.pid, signal.SIGKILL)  # what is left of the group Voila led (its kernel, chart workers)
         except ProcessLookupError:
             pass
         log.close()
 
 
-def test_studio_in_a_browser_slider_moves_fnpv(browser, voila_url, tmp_path):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    errors = []
+def _shots_dir(tmp_path: Path) -> Path:
+    d = Path(os.environ.get("FEASIBILITY_STUDIO_SCREENSHOTS") or tmp_path / "shots")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _shot(page, folder: Path, name: str, *, full: bool = False) -> Path:
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full)
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def _open_studio(browser, url: str, size: tuple[int, int], done_text: str):
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Voila runs the notebook before it sends the page: on two busy cores that can take a minute or two
+    page.goto(url, wait_until="domcontentloaded", timeout=240_000)
+    page.locator(".fs-card-fnpv .fs-value").wait_for(timeout=240_000)
+    page.wait_for_selector(".fs-chart-cash svg", timeout=120_000)
+    page.wait_for_function(
+        "t => document.querySelector('.fs-status') && document.querySelector('.fs-status').innerText.includes(t)",
+        arg=done_text, timeout=30_000,
+    )  # showing the sliders changed no input
+    return page, errors
+
+
+def _card(page, key: str) -> str:
+    return page.locator(f".fs-card-{key} .fs-value").inner_text()
+
+
+def _wait_card_change(page, key: str, before: str) -> str:
+    """The card's new value, once it has changed and stayed put for a second (a drag sends several values)."""
+    page.wait_for_function(
+        "([k, b]) => document.querySelector(`.fs-card-${k} .fs-value`).innerText !== b", arg=[key, before], timeout=30_000
+    )
+    value = _card(page, key)
+    for _ in range(30):
+        page.wait_for_timeout(1000)
+        now = _card(page, key)
+        if now == value:
+            return now
+        value = now
+    return value
+
+
+def _open_tab(page, title: str, tab: str):
+    """Click a tab's title; its panel is shown with its inputs."""
+    page.locator(".fs-studio .lm-TabBar-tab", has_text=re.compile(rf"^\s*{re.escape(title)}\s*$")).click()
+    panel = page.locator(f".fs-tab-{tab}")
+    panel.wait_for(state="visible", timeout=10_000)
+    return panel
+
+
+def _check_panel(panel, tab: str) -> None:
+    """Every input of an open tab is visible, labelled and holds a number; the first ones are on screen."""
+    inputs = panel.locator("input[type=number], input[type=text]")
+    n = inputs.count()
+    assert n > 0, tab
+    for i in range(min(n, 6)):
+        field = inputs.nth(i)
+        assert field.is_visible(), (tab, i)
+        value = field.input_value()
+        assert value.strip() and float(value) == float(value), (tab, i, value)
+    labels = panel.locator(".widget-html-content span[title]")
+    assert labels.count() > 0 and all(labels.nth(i).inner_text().strip() for i in range(min(labels.count(), 6))), tab
+
+
+def _layout_problems(page) -> list[str]:
+    """Things a person would see as broken: a cut-off tab title, card text or label, overlapping input rows."""
+    return page.evaluate(
+        """() => {
+        const out = [];
+        const visible = el => el.offsetParent !== null && el.getBoundingClientRect().width > 0;
+        for (const el of document.querySelectorAll('.fs-studio .lm-TabBar-tab')) {
+            if (el.scrollWidth > el.clientWidth + 1) out.push('tab title cut: ' + el.innerText);
+        }
+        for (const el of document.querySelectorAll('.fs-card')) {
+            const box = el.querySelector('div');
+            if (box && (box.scrollWidth > box.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1))
+                out.push('card overflows: ' + el.innerText.slice(0, 40));
+        }
+        for (const el of document.querySelectorAll('.fs-tab span[title], .fs-group')) {
+            if (visible(el) && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline')
+                out.push('label cut: ' + el.innerText.slice(0, 60));
+        }
+        for (const el of document.querySelectorAll('.fs-tab input')) {
+            if (visible(el) && el.scrollWidth > el.clientWidth + 1) out.push('number cut in its field: ' + el.value);
+        }
+        for (const r of [...document.querySelectorAll('.fs-tab > .widget-vbox')].filter(visible)) {
+            if (r.scrollHeight > r.clientHeight + 1) out.push('input row squeezed: ' + r.innerText.slice(0, 60));
+        }
+        const rows = [...document.querySelectorAll('.fs-tab > .widget-vbox')].filter(visible).map(r => r.getBoundingClientRect());
+        for (let i = 1; i < rows.length; i++) {
+            if (rows[i].top < rows[i - 1].bottom - 1) out.push('input rows overlap at ' + i);
+        }
+        for (const w of document.querySelectorAll('.fs-tab .widget-hbox')) {
+            if (!visible(w)) continue;
+            const r = w.getBoundingClientRect();
+            for (const c of w.children) {
+                const b = c.getBoundingClientRect();
+                if (b.width && b.right > r.right + 2) out.push('control sticks out of its row: ' + (c.className || '').slice(0, 60));
+            }
+        }
+        return out;
+    }"""
+    )
+
+
+def test_studio_in_a_browser_every_tab_scenarios_and_screenshots(browser, voila, tmp_path):
+    url, project = voila("en")
+    words = catalog("en")["studio"]
+    shots = _shots_dir(tmp_path)
+    page, errors = _open_studio(browser, url, SIZES[0], "All inputs")
     try:
-        page.goto(voila_url, wait_until="domcontentloaded", timeout=60_000)
-        fnpv = page.locator(".fs-card-fnpv .fs-value")
-        fnpv.wait_for(timeout=60_000)
-        before = fnpv.inner_text()
-        assert before.startswith("IDR ")
-        page.wait_for_selector(".fs-chart-cash svg", timeout=60_000)
-        page.wait_for_function(
-            "() => document.querySelector('.fs-status') && document.querySelector('.fs-status').innerText.includes('All inputs')",
-            timeout=30_000,
-        )  # showing the sliders changed no input
+        page.locator(".fs-tab-demand input").first.wait_for(state="visible", timeout=30_000)
+        _shot(page, shots, "studio_en_1280x720")
+        fnpv0 = _card(page, "fnpv")
+        assert fnpv0.startswith("IDR ")
+        verdict0 = _card(page, "verdict")
+        assert verdict0.startswith("Not feasible: ")
         chart_gen = page.locator(".fs-chart-cash .fs-svg").get_attribute("data-gen")
 
-        page.get_by_text("Tariffs", exact=True).click()
+        for tab in TABS:  # each of the six tabs opens on its own inputs
+            panel = _open_tab(page, words[f"tab_{tab}"], tab)
+            _check_panel(panel, tab)
+            assert not [p for p in _layout_problems(page) if not p.startswith("card")], tab
+            if tab in ("tariffs", "capex"):
+                _shot(page, shots, f"studio_en_1280x720_{tab}")
+
+        # tariffs: drag the slider right -> a higher tariff, a better FNPV
+        _open_tab(page, words["tab_tariffs"], "tariffs")
         handle = page.locator(f".fs-slider.{TARIFF_CLASS} .noUi-handle")
         handle.wait_for(state="visible", timeout=10_000)
         box = handle.bounding_box()
@@ -108,24 +259,105 @@ def test_studio_in_a_browser_slider_moves_fnpv(browser, voila_url, tmp_path):
         page.mouse.down()
         page.mouse.move(x + 90, y, steps=6)
         page.mouse.up()
-
+        fnpv1 = _wait_card_change(page, "fnpv", fnpv0)
+        tariff = float(page.locator(f".{TARIFF_CLASS} input").first.input_value())
+        assert tariff > 71_000
+        assert float(fnpv1.split()[1].replace(",", "")) > float(fnpv0.split()[1].replace(",", ""))
         page.wait_for_function(
-            "b => document.querySelector('.fs-card-fnpv .fs-value').innerText !== b", arg=before, timeout=20_000
-        )
-        after = fnpv.inner_text()
-        assert after != before and after.startswith("IDR ")
-        tariff = float(page.locator(f"input.{TARIFF_CLASS}, .{TARIFF_CLASS} input").first.input_value())
-        assert tariff > 71_000  # dragged right: a higher tariff, a better FNPV
-        assert float(after.split()[1].replace(",", "")) > float(before.split()[1].replace(",", ""))
-        page.wait_for_function(
-            "g => document.querySelector('.fs-chart-cash .fs-svg').dataset.gen !== g", arg=chart_gen, timeout=20_000
+            "g => document.querySelector('.fs-chart-cash .fs-svg').dataset.gen !== g", arg=chart_gen, timeout=30_000
         )  # the charts followed
+
+        # capex: type a dearer wharf -> a worse FNPV
+        _open_tab(page, words["tab_capex"], "capex")
+        wharf = page.locator(f".{WHARF_CLASS} input").first
+        wharf.fill("260000000000")
+        wharf.press("Enter")
+        fnpv2 = _wait_card_change(page, "fnpv", fnpv1)
+        assert float(fnpv2.split()[1].replace(",", "")) < float(fnpv1.split()[1].replace(",", ""))
+
+        # financing: a dearer loan -> another minimum DSCR (a negative cover moves towards zero as debt service grows)
+        _open_tab(page, words["tab_financing"], "financing")
+        dscr1 = _card(page, "dscr")
+        rate = page.locator(f".{RATE_CLASS} input").first
+        rate.fill("0.12")
+        rate.press("Enter")
+        assert _wait_card_change(page, "dscr", dscr1) != dscr1
+        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('3 input(s) changed')", timeout=10_000)
+        fnpv3 = _card(page, "fnpv")  # the loan's rate moves the WACC, so the FNPV too
+        assert "cargo_handling.tariff_idr_per_tonne" in page.locator(".fs-diff").inner_text()
+        _shot(page, shots, "studio_en_1280x720_changed")
+        assert not _layout_problems(page), _layout_problems(page)
+
+        # the scenario: save into the project folder, load it back, reset
+        save = page.locator(".fs-save-path input")
+        assert save.input_value() == "kota_serang_scenario.toml"  # the project folder, not the package's
+        save.fill("browser_scenario.toml")
+        page.locator("button.fs-save").click()
+        page.wait_for_function("() => document.querySelector('.fs-save-status').innerText.includes('Saved')", timeout=30_000)
+        saved = project / "browser_scenario.toml"
+        assert saved.exists() and 'source = "studio: changed from 71000' in saved.read_text(encoding="utf-8")
+        page.locator(".fs-save-path").scroll_into_view_if_needed()
+        _shot(page, shots, "studio_en_1280x720_scenario")
+        load = page.locator(".fs-load-path input")
+        load.fill("")
+        load.click()
+        options = page.locator(".fs-load-path datalist option")
+        assert "browser_scenario.toml" in [options.nth(i).get_attribute("value") for i in range(options.count())]
+        load.fill("browser_scenario.toml")
+        page.locator("button.fs-load").click()
+        page.wait_for_function("() => document.querySelector('.fs-load-status').innerText.includes('Loaded')", timeout=30_000)
+        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs as in browser_scenario.toml')",
+                               timeout=30_000)
+        assert _card(page, "fnpv") == fnpv3  # the saved scenario gives the numbers it was saved with
+        _open_tab(page, words["tab_tariffs"], "tariffs")
+        field = page.locator(f".{TARIFF_CLASS} input").first
+        saved_tariff = field.input_value()
+        field.fill("60000")
+        field.press("Enter")
+        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('1 input(s) changed')", timeout=30_000)
+        page.locator("button.fs-reset").click()
+        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs')", timeout=30_000)
+        assert field.input_value() == saved_tariff and _card(page, "fnpv") == fnpv3
+
+        page.set_viewport_size({"width": SIZES[1][0], "height": SIZES[1][1]})
+        _open_tab(page, words["tab_tariffs"], "tariffs")
         page.wait_for_timeout(500)
-        shot = tmp_path / "studio.png"
-        page.screenshot(path=str(shot))
-        assert shot.stat().st_size > 10_000
+        _shot(page, shots, "studio_en_1600x900")
+        assert not _layout_problems(page), _layout_problems(page)
         if os.environ.get("FEASIBILITY_STUDIO_SCREENSHOT"):  # e.g. docs/studio.png for the README
-            shutil.copyfile(shot, os.environ["FEASIBILITY_STUDIO_SCREENSHOT"])
+            shutil.copyfile(shots / "studio_en_1600x900.png", os.environ["FEASIBILITY_STUDIO_SCREENSHOT"])
         assert not errors, errors
     finally:
         page.close()
+
+
+#: English words of the studio that must not show in the Indonesian studio
+ENGLISH = ("Tariffs", "Demand", "Financing", "Save", "Load", "Verdict", "criteria", "feasible", "inputs", "billion", "tariff",
+           "base-year prices", "operating cost", "per tonne", "per year", "share of", "Cargo handling", "capex ›", "opex ›")
+
+
+def test_indonesian_studio_in_a_browser(browser, voila, tmp_path):
+    url, _project = voila("id")
+    words = catalog("id")["studio"]
+    shots = _shots_dir(tmp_path)
+    for size in SIZES:
+        page, errors = _open_studio(browser, url, size, "Semua masukan")
+        try:
+            assert _card(page, "fnpv").startswith("Rp ") and _card(page, "verdict").startswith("Tidak layak: ")
+            for tab in TABS:
+                panel = _open_tab(page, words[f"tab_{tab}"], tab)
+                _check_panel(panel, tab)
+                text = page.locator(".fs-studio").inner_text()
+                found = [w for w in ENGLISH if re.search(rf"\b{re.escape(w)}\b", text)]
+                assert not found, (tab, found)
+            _open_tab(page, words["tab_demand"], "demand")
+            page.wait_for_timeout(300)
+            _shot(page, shots, f"studio_id_{size[0]}x{size[1]}")
+            assert not _layout_problems(page), _layout_problems(page)
+            page.locator(".fs-save-path").scroll_into_view_if_needed()
+            _shot(page, shots, f"studio_id_{size[0]}x{size[1]}_scenario")
+            assert page.locator(".fs-save-path input").input_value() == "kota_serang_scenario.toml"
+            assert page.locator(".fs-load-path input").get_attribute("placeholder") == words["load_placeholder"]
+            assert not errors, errors
+        finally:
+            page.close()

@@ -980,10 +980,14 @@ class Correlation(_Strict):
     note: str = ""
 
 
+#: Monte Carlo iterations allowed, here and in the CLI and the studio (a report may also take 0: none)
+ITERATIONS_MIN, ITERATIONS_MAX = 1, 1_000_000
+
+
 class Risk(_Strict):
     """Monte Carlo settings: distributions of inputs, their correlations, the seed."""
 
-    iterations: Int(1, 10_000_000) = 10_000
+    iterations: Int(ITERATIONS_MIN, ITERATIONS_MAX) = 10_000
     seed: Int(0, 2**63 - 1) = 20261127
     #: deprecated: the one DSCR threshold is criteria.min_dscr; kept so that older case files
     #: (and the case text embedded in their reports) still load, when it equals min_dscr

@@ -8,6 +8,12 @@ bisection on the Moebius transform) or, where isolation is inconclusive, taken f
 matrix's eigenvalues. Several roots or none give NaN and a warning (:func:`irr`) or a status
 (:func:`irr_status`); :func:`irr_all` lists them all.
 
+Period flows are solved chunk by chunk on a time-major copy (one period of every row in one
+contiguous array). Every floating-point operation is elementwise across rows, and counts of
+signs are exact integers, so a row's IRR is the same bits whatever its batch or chunk (a Monte
+Carlo gives the same numbers in any chunking); the speed comes from fewer and cheaper passes,
+never from another order of arithmetic.
+
 References
 ----------
 Microsoft Excel IRR and XIRR documentation; numpy-financial 1.0; Collins and Akritas (1976),
@@ -17,7 +23,7 @@ Microsoft Excel IRR and XIRR documentation; numpy-financial 1.0; Collins and Akr
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -54,16 +60,69 @@ class NoIRRWarning(IRRWarning):
 # helpers
 
 
+def _sign_counts(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sign changes along the last axis (zeros skipped, Descartes), and the first and last non-zero signs.
+
+    NaN counts as zero (rows with NaN are flagged elsewhere). Signs are int8 and counts
+    integers, so the result is exact whatever the order of the work; a transposed view of a
+    time-major (T, n) array makes every step of the loop one contiguous pass, and the
+    buffers are reused across steps (small integer passes are cheap, allocations are not).
+
+    Returns
+    -------
+    changes : ndarray of int64
+    first, last : ndarray of int8
+        -1, 0 (no non-zero amount) or 1.
+    """
+    t_len = cf.shape[-1]
+    shape = cf.shape[:-1]
+    if cf.size <= 8 * t_len:
+        return _sign_counts_few(cf)
+    pos, neg, mask = (np.empty(shape, dtype=bool) for _ in range(3))
+    cur, prod = np.empty(shape, dtype=np.int8), np.empty(shape, dtype=np.int8)
+    changes = np.zeros(shape, dtype=np.int16 if t_len < 2**15 else np.int64)
+    for t in range(t_len):
+        np.greater(cf[..., t], 0, out=pos)
+        np.less(cf[..., t], 0, out=neg)
+        np.subtract(pos.view(np.int8), neg.view(np.int8), out=cur)
+        if t == 0:
+            first, last = cur.copy(), cur.copy()  # the last non-zero sign so far
+            continue
+        np.multiply(cur, last, out=prod)
+        np.less(prod, 0, out=mask)
+        changes += mask
+        np.not_equal(cur, 0, out=mask)
+        np.copyto(last, cur, where=mask)
+        np.equal(first, 0, out=mask)
+        np.copyto(first, cur, where=mask)
+    return changes.astype(np.int64), first, last
+
+
+def _sign_counts_few(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_sign_counts` of a few rows on Python numbers: the same integers, without a numpy call per period."""
+    changes, firsts, lasts = [], [], []
+    for row in cf.reshape(-1, cf.shape[-1]).tolist():
+        n_changes = first = last = 0
+        for v in row:
+            sign = (v > 0) - (v < 0)  # 0 for NaN, as above
+            if sign:
+                n_changes += last == -sign
+                last = sign
+                first = first or sign
+        changes.append(n_changes)
+        firsts.append(first)
+        lasts.append(last)
+    shape = cf.shape[:-1]
+    return (
+        np.array(changes, dtype=np.int64).reshape(shape),
+        np.array(firsts, dtype=np.int8).reshape(shape),
+        np.array(lasts, dtype=np.int8).reshape(shape),
+    )
+
+
 def _sign_changes(cf: np.ndarray) -> np.ndarray:
     """Number of sign changes along the last axis, zeros skipped (Descartes)."""
-    s = np.sign(np.nan_to_num(cf)).astype(np.int8)  # rows with NaN are flagged elsewhere
-    prev = s[..., 0].copy()  # the last non-zero sign so far
-    changes = np.zeros(s.shape[:-1], dtype=np.int64)
-    for t in range(1, s.shape[-1]):
-        cur = s[..., t]
-        changes += (cur * prev) < 0
-        prev = np.where(cur != 0, cur, prev)
-    return changes
+    return _sign_counts(cf)[0]
 
 
 def _first_last_nonzero_sign(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -111,6 +170,25 @@ def _horner(ct: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return f, d
 
 
+def _horner_value(ct: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """f(x) alone, by the same multiply-adds as the value in :func:`_horner` (``ct`` of shape (T, n))."""
+    f = ct[-1].copy()
+    for k in range(ct.shape[0] - 2, -1, -1):
+        f *= x
+        f += ct[k]
+    return f
+
+
+def _value_at_one(ct: np.ndarray) -> np.ndarray:
+    """f(1) with the bits of ``_horner(ct, 1)[0]``: multiplying by 1.0 is exact, so only the adds remain."""
+    if ct.shape[1] <= 4:
+        return _horner(ct, np.ones(ct.shape[1]))[0]
+    f = ct[-1].copy()
+    for k in range(ct.shape[0] - 2, -1, -1):
+        f += ct[k]
+    return f
+
+
 def _unique_positive_root(c: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
     """The single positive root x of f(x) = sum c_i x**tau_i, rows in parallel.
 
@@ -120,16 +198,14 @@ def _unique_positive_root(c: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
     (0, inf). Safeguarded Newton: a step that leaves the bracket is replaced by
     bisection, so convergence is guaranteed.
     """
-
-    ct = np.ascontiguousarray(c.T) if tau is None else None
+    s_lo, s_hi = _first_last_nonzero_sign(c)
+    if tau is None:
+        return _root_from_one(np.ascontiguousarray(c.T), s_lo, s_hi)
 
     def f_and_d(rows: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if ct is not None:
-            return _horner(ct if rows.size == n else ct[:, rows], x)
         return _gen_poly(c[rows], tau[rows], x)
 
     n = c.shape[0]
-    s_lo, s_hi = _first_last_nonzero_sign(c)
     every = np.arange(n)
     # the sign at x = 1 (r = 0) tells on which side of 1 the root lies
     f1, _ = f_and_d(every, np.ones(n))
@@ -141,6 +217,55 @@ def _unique_positive_root(c: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
     x0 = np.where((lo < 1 / 1.1) & (hi > 1 / 1.1), 1 / 1.1, 0.5 * (lo + hi))
     x0[f1 == 0] = 1.0
     return _bracketed_newton(f_and_d, lo, hi, s_lo, x0, f1 != 0)
+
+
+def _bracket_from_one(
+    ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, f1: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bracket and start of the Newton iteration of :func:`_unique_positive_root`, time-major.
+
+    ``ct`` holds one row per column, coefficients low to high power, shape (T, n), all
+    finite; ``s_lo`` and ``s_hi`` are the signs of f near 0 and at infinity (first and last
+    non-zero coefficients), which must differ, and ``f1`` is f(1). A column with ``s_lo``
+    NaN is left alone (bracket [0, 1]).
+
+    Returns
+    -------
+    lo, hi, x0 : ndarray
+        The bracket and the first iterate.
+    todo : ndarray of bool
+        False where f(1) = 0: the root is x0 = 1.
+    """
+    # the sign at x = 1 (r = 0) tells on which side of 1 the root lies
+    right = np.sign(f1) == s_lo
+    lo = np.where(right, 1.0, 0.0)
+    hi = np.where(right, 2.0, 1.0)
+
+    def f_only(rows: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, None]:
+        if 2 * rows.size < ct.shape[1]:
+            return _horner_value(np.take(ct, rows, axis=1), x), None
+        # most columns: evaluate them all rather than gather them (the others at x = 0,
+        # where nothing can overflow), and keep the values asked for
+        x_all = np.zeros(ct.shape[1])
+        x_all[rows] = x
+        return _horner_value(ct, x_all)[rows], None
+
+    _expand_upper(f_only, lo, hi, np.flatnonzero(right), s_hi)  # IRRs below -50 %
+    # start from r = 10 % (or the bracket middle), the usual neighbourhood
+    x0 = np.where((lo < 1 / 1.1) & (hi > 1 / 1.1), 1 / 1.1, 0.5 * (lo + hi))
+    x0[f1 == 0] = 1.0
+    return lo, hi, x0, f1 != 0
+
+
+def _root_from_one(ct: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray) -> np.ndarray:
+    """The root x of each column of ``ct`` (shape (T, n)), bracketed from the sign of f(1).
+
+    See :func:`_bracket_from_one`.
+    """
+    lo, hi, x0, todo = _bracket_from_one(ct, s_lo, s_hi, _value_at_one(ct))
+    x = x0.copy()
+    _run_newton(*_NewtonJob.start(ct, lo, hi, s_lo, x0, todo, np.arange(x.size)), out=x)
+    return x
 
 
 def _expand_upper(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, grow: np.ndarray, s_top: np.ndarray) -> None:
@@ -155,6 +280,51 @@ def _expand_upper(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, grow: np.ndarray
         grow = grow[need]
 
 
+#: the iteration limit of the bracketed Newton solvers, per row
+_MAX_NEWTON_STEPS = 300
+
+
+def _newton_step(
+    x: np.ndarray, f: np.ndarray, d: np.ndarray, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One safeguarded Newton step per row: the next x, the narrowed bracket and whether it converged.
+
+    The one place that says what a step computes, so that every solver takes the same
+    floating-point steps. ``f`` and ``d`` are used as scratch; ``x``, ``lo`` and ``hi``
+    are not modified. ``s_lo`` is +-1 per row (NaN for an idle row of :func:`_run_newton`). The
+    bisection point is computed only for the rows that need it (elementwise, so the same bits
+    as computing it for all).
+    """
+    root = f == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nxt = np.divide(f, d, out=d)
+        np.subtract(x, nxt, out=nxt)
+    # sign(f) == s_lo for s_lo = +-1 (false for f = 0 or NaN), without the slower np.sign
+    below = np.multiply(f, s_lo, out=f) > 0
+    lo = np.where(below, x, lo)
+    below |= root
+    hi = np.where(~below, x, hi)
+    ok = np.isfinite(nxt)
+    ok &= nxt >= lo
+    ok &= nxt <= hi
+    bisect = np.zeros(0, dtype=np.intp) if ok.all() else np.flatnonzero(~ok)
+    if bisect.size:
+        # bisect in log space over wide brackets, so tiny or huge roots are reached quickly
+        lb, hb = lo[bisect], hi[bisect]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            wide = np.isfinite(hb) & (hb > 4.0 * lb)
+            nxt[bisect] = np.where(wide, np.where(lb > 0, np.sqrt(lb * hb), hb / 64.0), 0.5 * (lb + hb))
+    if root.any():
+        np.copyto(nxt, x, where=root)
+    # converged when a Newton step is at rounding level (bisection steps never count)
+    step = np.subtract(nxt, x, out=f)
+    done = np.abs(step, out=step) <= 1e-15 * x
+    done &= ok
+    done |= root
+    done |= hi - lo <= 4e-16 * hi
+    return nxt, lo, hi, done
+
+
 def _bracketed_newton(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray, x: np.ndarray, todo: np.ndarray) -> np.ndarray:
     """Safeguarded Newton for one root per row in [lo, hi], rows in parallel.
 
@@ -163,31 +333,125 @@ def _bracketed_newton(f_and_d: Any, lo: np.ndarray, hi: np.ndarray, s_lo: np.nda
     """
     lo, hi, x = lo.copy(), hi.copy(), x.copy()
     active = np.flatnonzero(todo)
-    for _ in range(300):
+    for _ in range(_MAX_NEWTON_STEPS):
         if active.size == 0:
             break
         xa = x[active]
         f, d = f_and_d(active, xa)
-        sa = np.sign(f)
-        below = sa == s_lo[active]
-        lo_a = np.where(below, xa, lo[active])
-        hi_a = np.where(~below & (sa != 0), xa, hi[active])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = xa - f / d
-        ok = np.isfinite(newton) & (newton >= lo_a) & (newton <= hi_a)
-        # bisect in log space over wide brackets, so tiny or huge roots are reached quickly
-        with np.errstate(divide="ignore", invalid="ignore"):
-            wide = np.isfinite(hi_a) & (hi_a > 4.0 * lo_a)
-            mid = np.where(wide, np.where(lo_a > 0, np.sqrt(lo_a * hi_a), hi_a / 64.0), 0.5 * (lo_a + hi_a))
-        nxt = np.where(ok, newton, mid)
-        nxt = np.where(sa == 0, xa, nxt)
-        # converged when a Newton step is at rounding level (bisection steps never count)
-        done = (ok & (np.abs(nxt - xa) <= 1e-15 * xa)) | (sa == 0) | (hi_a - lo_a <= 4e-16 * hi_a)
+        nxt, lo_a, hi_a, done = _newton_step(xa, f, d, lo[active], hi[active], s_lo[active])
         x[active] = nxt
         lo[active] = lo_a
         hi[active] = hi_a
         active = active[~done]
     return x
+
+
+class _NewtonJob(NamedTuple):
+    """Rows of :func:`_bracketed_newton` on f(x) = sum_k c_k x**k, in a state that can be resumed.
+
+    ``cols`` are the rows' places in the caller's output, ``ct`` their coefficients
+    (shape (T, m)), ``x``, ``lo``, ``hi`` the iterate and bracket, ``s_lo`` the sign of f
+    right of ``lo`` (+-1.0) and ``steps`` the steps each row has taken.
+    """
+
+    cols: np.ndarray
+    ct: np.ndarray
+    x: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    s_lo: np.ndarray
+    steps: np.ndarray
+
+    @classmethod
+    def start(
+        cls,
+        ct: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        s_lo: np.ndarray,
+        x: np.ndarray,
+        todo: np.ndarray,
+        cols: np.ndarray,
+    ) -> tuple[_NewtonJob, np.ndarray]:
+        """The rows where ``todo`` is true, before their first step, and the places of idle rows.
+
+        When the others are few they stay in the job, idle at x = 0 (where Horner adds one
+        finite coefficient, so nothing can overflow): cheaper than gathering ``ct``, whose
+        columns must all be finite.
+        """
+        idle = np.flatnonzero(~todo)
+        if idle.size > 0.25 * todo.size:
+            pick = np.flatnonzero(todo)
+            ct, lo, hi, s_lo, x, cols = np.take(ct, pick, axis=1), lo[pick], hi[pick], s_lo[pick], x[pick], cols[pick]
+            idle = idle[:0]
+        x = x.astype(float)  # a copy
+        x[idle] = 0.0
+        return cls(cols, ct, x, lo, hi, s_lo.astype(float), np.zeros(cols.size, dtype=np.int16)), idle
+
+    def take(self, keep: np.ndarray) -> _NewtonJob:
+        """The rows at positions ``keep``."""
+        return _NewtonJob(*(np.take(a, keep, axis=-1) for a in self))
+
+    @staticmethod
+    def concatenate(jobs: list[_NewtonJob]) -> _NewtonJob:
+        """One job of the rows of ``jobs``, which must have the same number of coefficients."""
+        return _NewtonJob(*(np.concatenate(parts, axis=-1) for parts in zip(*jobs)))
+
+
+def _others(n: int, places: np.ndarray) -> np.ndarray:
+    """The places in ``range(n)`` not in ``places``, ascending."""
+    keep = np.ones(n, dtype=bool)
+    keep[places] = False
+    return np.flatnonzero(keep)
+
+
+def _run_newton(
+    job: _NewtonJob, parked: np.ndarray | None = None, *, out: np.ndarray, handoff: int = 0
+) -> _NewtonJob | None:
+    """Run :func:`_bracketed_newton` on ``job``, writing each row's root to ``out[job.cols]``.
+
+    Each row takes exactly the steps of :func:`_newton_step` that :func:`_bracketed_newton`
+    would take (at most 300), so the result is the same bits. Two things differ only in
+    cost. Gathering the active columns of ``ct`` at every step cost as much as the Horner
+    passes, so the working set is compacted only once a quarter of it has converged; rows
+    that converged in between stay in it, parked at x = 0 (where Horner adds one finite
+    coefficient, so nothing can overflow) like the idle rows ``parked`` of
+    :meth:`_NewtonJob.start`, their results taken when they converged. And once no more
+    than ``handoff`` rows are left, they are returned unfinished (a job to resume, for
+    instance together with the few slow rows of other chunks), else None.
+    """
+    cols, ct, x, lo, hi, s_lo, steps = job
+    if parked is None:
+        parked = np.zeros(0, dtype=np.intp)  # rows in the working set not (or no longer) solved
+    taken = 0  # steps taken here, by every row of the working set
+    # rows may arrive with different step counts (slow rows of several chunks)
+    capped = steps.size > 0 and int(steps.max()) > 0
+    while cols.size > parked.size:
+        if cols.size - parked.size <= handoff:
+            keep = _others(cols.size, parked)
+            return _NewtonJob(cols, ct, x, lo, hi, s_lo, steps + taken).take(keep)
+        f, d = _horner(ct, x)
+        nxt, lo, hi, done = _newton_step(x, f, d, lo, hi, s_lo)
+        taken += 1
+        if capped:
+            done |= steps + taken >= _MAX_NEWTON_STEPS
+        elif taken >= _MAX_NEWTON_STEPS:
+            done[:] = True  # the last iterate stands
+        if parked.size:
+            done[parked] = False
+        newly = np.flatnonzero(done)
+        if newly.size:
+            out[cols[newly]] = nxt[newly]
+            parked = np.concatenate([parked, newly]) if parked.size else newly
+        x = nxt
+        n_live = cols.size - parked.size
+        if 0 < n_live <= 0.75 * cols.size:
+            keep = _others(cols.size, parked)
+            cols, ct, x, lo, hi, s_lo, steps = _NewtonJob(cols, ct, x, lo, hi, s_lo, steps).take(keep)
+            parked = parked[:0]
+        elif parked.size:
+            x[parked] = 0.0
+    return None
 
 
 def _certified_single_root(c: np.ndarray) -> np.ndarray:
@@ -208,44 +472,50 @@ def _certified_single_root(c: np.ndarray) -> np.ndarray:
     if rows.size == 0 or t < 3:
         return out
     ct = np.ascontiguousarray(c[rows].T)
-    m = rows.size
+    x = _root_from_one(ct, s_lo[rows], s_hi[rows])
+    good = _only_positive_root(ct, x)
+    out[rows[good]] = x[good]
+    return out
 
-    def f_and_d(r: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return _horner(ct if r.size == m else ct[:, r], x)
 
-    sl, sh = s_lo[rows], s_hi[rows]
-    f1, _ = f_and_d(np.arange(m), np.ones(m))
-    right = np.sign(f1) == sl
-    lo = np.where(right, 1.0, 0.0)
-    hi = np.where(right, 2.0, 1.0)
-    _expand_upper(f_and_d, lo, hi, np.flatnonzero(right), sh)
-    x0 = np.where((lo < 1 / 1.1) & (hi > 1 / 1.1), 1 / 1.1, 0.5 * (lo + hi))
-    x0[f1 == 0] = 1.0
-    x = _bracketed_newton(f_and_d, lo, hi, sl, x0, f1 != 0)
+def _only_positive_root(ct: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """True where the root ``x`` of the column of ``ct`` (shape (T, n)) is provably its only positive root.
+
+    The deflation certificate of :func:`_certified_single_root`.
+    """
+    t = ct.shape[0]
     # Synthetic division is stable from the top when x* <= 1 (q_{k-1} = c_k + x* q_k) and
     # from the bottom when x* > 1 (q_k = (q_{k-1} - c_k) / x*); each q must exceed the
-    # running error bound of its recursion and all must share one sign.
+    # running error bound of its recursion and all must share one sign. In place, and with
+    # "sign(q) == sign0 and |q| > 1e-9 a" as the one test "sign0 q > 1e-9 a" (sign0 = +-1 where
+    # it matters; both are false for q = 0 or NaN): the same booleans with fewer passes.
+    abs_ct = np.abs(ct)
     qk = ct[-1].copy()
     ak = np.abs(qk)
     sign0 = np.sign(qk)
     down = qk != 0
+    scratch = np.empty_like(qk)
     for k in range(t - 2, 0, -1):
-        qk = ct[k] + x * qk
-        ak = np.abs(ct[k]) + x * ak
-        down &= (np.abs(qk) > 1e-9 * ak) & (np.sign(qk) == sign0)
+        qk *= x
+        qk += ct[k]
+        ak *= x
+        ak += abs_ct[k]
+        np.multiply(qk, sign0, out=scratch)
+        down &= scratch > 1e-9 * ak
     with np.errstate(divide="ignore", invalid="ignore"):
         qk = -ct[0] / x
         ak = np.abs(qk)
         sign0 = np.sign(qk)
         up = qk != 0
         for k in range(1, t - 1):
-            qk = (qk - ct[k]) / x
-            ak = (ak + np.abs(ct[k])) / x
-            up &= (np.abs(qk) > 1e-9 * ak) & (np.sign(qk) == sign0)
+            qk -= ct[k]
+            qk /= x
+            ak += abs_ct[k]
+            ak /= x
+            np.multiply(qk, sign0, out=scratch)
+            up &= scratch > 1e-9 * ak
     ok = np.where(x <= 1.0, down, up)
-    good = ok & np.isfinite(x) & (x > 0)
-    out[rows[good]] = x[good]
-    return out
+    return ok & np.isfinite(x) & (x > 0)
 
 
 #: first breakpoints in x = 1/(1+r) for isolating roots: r = 100 %, 25 %, 0, -20 %, -50 %
@@ -452,46 +722,159 @@ IRR_OK, IRR_NONE, IRR_MULTIPLE, IRR_NOT_FINITE = 0, 1, 2, 3
 def _irr_core(cf: np.ndarray, tau: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     lead = cf.shape[:-1]
     flat = cf.reshape(-1, cf.shape[-1])
-    tau_flat = None
-    if tau is not None:
-        tau_flat = np.broadcast_to(tau, cf.shape).reshape(-1, cf.shape[-1])
+    if tau is None:
+        out, status = _irr_periods(flat)
+    else:
+        out, status = _irr_dated(flat, np.broadcast_to(tau, cf.shape).reshape(-1, cf.shape[-1]))
+    return out.reshape(lead), status.reshape(lead)
+
+
+#: rows solved together by :func:`_irr_periods`: a chunk's time-major copy (4 MB for 31
+#: periods) stays in cache over the Newton steps and its memory is reused, not faulted in anew
+_CHUNK_ROWS = 16384
+
+
+def _irr_periods(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """IRR and status of each row of period cash flows ``flat`` (n, T), chunk by chunk.
+
+    Every step is elementwise over rows, so chunking changes no row's result. The few rows of
+    each chunk that need many Newton steps are finished together after the last chunk.
+    """
+    n = flat.shape[0]
+    out = np.full(n, np.nan)
+    status = np.full(n, IRR_OK, dtype=np.int8)
+    x = np.full(n, np.nan)  # x = 1/(1+r) found by Newton from the sign of f(1)
+    n_chunks = -(-n // _CHUNK_ROWS)
+    size = max(1, -(-n // max(n_chunks, 1)))  # chunks of equal size
+    handoff = 0 if n_chunks <= 1 else max(16, size // 512)
+    none = np.zeros(0, dtype=np.intp)
+    one, several, slow, late = [none], [none], [], [none]
+    for start in range(0, n, size):
+        o, sv, sl, lt = _irr_chunk(flat[start : start + size], start, out, status, x, handoff)
+        one.append(o)
+        several.append(sv)
+        late.append(lt)
+        if sl is not None:
+            slow.append(sl)
+    if slow:
+        _run_newton(_NewtonJob.concatenate(slow), out=x)
+    late = np.concatenate(late)
+    if late.size:  # rows with several sign changes among the slow ones: certify them now
+        good = _only_positive_root(np.ascontiguousarray(flat[late].T), x[late])
+        out[late[good]] = 1.0 / x[late[good]] - 1.0
+        several.append(late[~good])
+    one = np.concatenate(one)
+    out[one] = 1.0 / x[one] - 1.0
+    several = np.sort(np.concatenate(several))
+    # isolation for any number of rows (the same method for one row or many, so a row's IRR
+    # does not depend on its batch); eigenvalues only where isolation is inconclusive
+    if several.size:
+        xs, st = _solve_by_isolation(flat[several])
+        out[several] = 1.0 / xs - 1.0
+        status[several] = np.where(st < 0, IRR_OK, st)
+        several = several[st < 0]  # inconclusive: eigenvalues below
+    for i in several:
+        roots = _roots_all_poly(flat[i])
+        if roots.size == 1:
+            out[i] = roots[0]
+        else:
+            status[i] = IRR_NONE if roots.size == 0 else IRR_MULTIPLE
+    return out, status
+
+
+def _irr_chunk(
+    chunk: np.ndarray, start: int, out: np.ndarray, status: np.ndarray, x: np.ndarray, handoff: int
+) -> tuple[np.ndarray, np.ndarray, _NewtonJob | None, np.ndarray]:
+    """Rows ``start:start + len(chunk)`` of :func:`_irr_periods`: their statuses, the Newton roots x
+    (into ``x``) of rows with one sign change or an odd number of roots, and the certified ones.
+
+    Rows with one sign change and rows with several whose first and last signs differ (an
+    odd number of positive roots, see :func:`_certified_single_root`) take the same steps
+    from the sign of f(1), so they are solved together.
+
+    Returns
+    -------
+    one : ndarray
+        Rows with one sign change (their root in ``x`` once ``slow`` is run too).
+    several : ndarray
+        Rows with several sign changes and no certified single root, left to isolation.
+    slow : _NewtonJob or None
+        Rows not yet converged (at most ``handoff``).
+    late : ndarray
+        Rows with several sign changes in ``slow``, to certify once it is run.
+    """
+    # time-major: one period of every row is one contiguous array, for the sign count and Horner
+    ct = np.ascontiguousarray(chunk.T)
+    m = ct.shape[1]
+    changes, first, last = _sign_counts(ct.T)
+    f1 = _value_at_one(ct)
+    # a NaN or infinite amount makes f(1) NaN or infinite, so a finite f(1) proves a finite
+    # row; only the others (non-finite or overflowing sums) are checked amount by amount
+    finite = np.isfinite(f1)
+    suspect = np.flatnonzero(~finite)
+    if suspect.size:
+        finite[suspect] = np.isfinite(ct[:, suspect]).all(axis=0)
+    st = status[start : start + m]
+    st[~finite] = IRR_NOT_FINITE
+    st[(changes == 0) & finite] = IRR_NONE
+    is_newton = finite & (changes > 0) & (first != last)
+    newton = np.flatnonzero(is_newton)
+    slow = None
+    if newton.size and (newton.size == m or (newton.size >= 0.75 * m and finite.all())):
+        # (almost) every row: solve in place, the others idle, rather than gather ct
+        sub, pos, cols = ct, newton, start + np.arange(m)
+        s_lo, s_hi, f1_sub = np.where(is_newton, first, np.nan), last, f1
+    else:
+        sub, pos, cols = np.take(ct, newton, axis=1), np.arange(newton.size), start + newton
+        s_lo, s_hi, f1_sub = first[newton], last[newton], f1[newton]
+    if newton.size:
+        lo, hi, x0, todo = _bracket_from_one(sub, s_lo, s_hi, f1_sub)
+        x[start + newton] = x0[pos]
+        if pos.size < sub.shape[1]:
+            todo &= is_newton
+        slow = _run_newton(*_NewtonJob.start(sub, lo, hi, s_lo, x0, todo, cols), out=x, handoff=handoff)
+    # most rows with several sign changes still have one root: prove it is the only one
+    # (cheap), and isolate only the rest
+    odd = np.flatnonzero(changes[newton] > 1)  # places in newton
+    late = np.zeros(0, dtype=np.intp)
+    if slow is not None and odd.size:
+        pending = np.isin(newton[odd] + start, slow.cols)
+        late = newton[odd[pending]] + start
+        odd = odd[~pending]
+    if odd.size:
+        good = _only_positive_root(np.take(sub, pos[odd], axis=1), x[start + newton[odd]])
+        found = start + newton[odd[good]]
+        out[found] = 1.0 / x[found] - 1.0
+    else:
+        good = np.zeros(0, dtype=bool)
+    several = np.flatnonzero(finite & (changes > 1) & (first == last))
+    several = np.concatenate([several, newton[odd[~good]]]) + start
+    return start + newton[changes[newton] == 1], several, slow, late
+
+
+def _irr_dated(flat: np.ndarray, tau_flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """IRR and status of each row of dated amounts ``flat`` (n, T) at year fractions ``tau_flat``."""
     out = np.full(flat.shape[0], np.nan)
     status = np.full(flat.shape[0], IRR_OK, dtype=np.int8)
-    if tau_flat is not None:
-        # Descartes needs coefficients ordered by exponent
-        order = np.argsort(tau_flat, axis=-1, kind="stable")
-        flat = np.take_along_axis(flat, order, axis=-1)
-        tau_flat = np.take_along_axis(tau_flat, order, axis=-1)
+    # Descartes needs coefficients ordered by exponent
+    order = np.argsort(tau_flat, axis=-1, kind="stable")
+    flat = np.take_along_axis(flat, order, axis=-1)
+    tau_flat = np.take_along_axis(tau_flat, order, axis=-1)
     changes = _sign_changes(flat)
     finite = np.all(np.isfinite(flat), axis=-1)
     status[~finite] = IRR_NOT_FINITE
     status[(changes == 0) & finite] = IRR_NONE
     one = (changes == 1) & finite
     if one.any():
-        x = _unique_positive_root(flat[one], None if tau_flat is None else tau_flat[one])
+        x = _unique_positive_root(flat[one], tau_flat[one])
         out[one] = 1.0 / x - 1.0
-    several = np.flatnonzero((changes > 1) & finite)
-    if tau_flat is None and several.size:
-        # most rows with several sign changes still have one root: find one and prove it
-        # is the only one (cheap), and isolate only the rest
-        x = _certified_single_root(flat[several])
-        found = np.isfinite(x)
-        out[several[found]] = 1.0 / x[found] - 1.0
-        several = several[~found]
-    # isolation for any number of rows (the same method for one row or many, so a row's IRR
-    # does not depend on its batch); eigenvalues only where isolation is inconclusive
-    if tau_flat is None and several.size:
-        x, st = _solve_by_isolation(flat[several])
-        out[several] = 1.0 / x - 1.0
-        status[several] = np.where(st < 0, IRR_OK, st)
-        several = several[st < 0]  # inconclusive: eigenvalues below
-    for i in several:
-        roots = _roots_all_poly(flat[i]) if tau_flat is None else _roots_all_dated(flat[i], tau_flat[i])
+    for i in np.flatnonzero((changes > 1) & finite):
+        roots = _roots_all_dated(flat[i], tau_flat[i])
         if roots.size == 1:
             out[i] = roots[0]
         else:
             status[i] = IRR_NONE if roots.size == 0 else IRR_MULTIPLE
-    return out.reshape(lead), status.reshape(lead)
+    return out, status
 
 
 def _warn_status(status: np.ndarray, what: str) -> None:

@@ -1,0 +1,111 @@
+"""The budget (PAD) section: what the region puts in and takes out, year by year and at present value."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import charts as ch
+from ..i18n import Formatter
+from .common import NoteView, billions, chart_alt, chart_words, line_labels, metric_value, notes_for
+from .tables import MetricRow, metric_rows
+
+if TYPE_CHECKING:
+    from ...study import Study
+
+__all__ = ["BUDGET_METRICS", "Budget", "BudgetRow", "budget", "budget_rows"]
+
+#: the region's metrics, in the table's order
+BUDGET_METRICS = ["region_injection_total_idr", "region_dividends_total_idr", "region_pv_injection_idr", "region_pv_dividends_idr",
+                  "region_npv_idr", "region_irr", "region_discount_rate", "region_payback_year", "region_discounted_payback_year",
+                  "region_dividends_avg_idr_per_year", "region_bond_alternative_idr_per_year", "region_dividends_share_of_pad",
+                  "region_injection_share_of_apbd"]
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """One year of the region's flows in billions of rupiah: equity injection, dividends, their cumulative balance
+    (plain and discounted at the region's rate); ``neg`` while the region is still out of pocket."""
+
+    year: int
+    inj: str
+    div: str
+    cum: str
+    cum_pv: str
+    neg: bool
+
+
+@dataclass(frozen=True)
+class Budget:
+    text: list[str]
+    metrics: list[MetricRow]
+    chart: ch.Chart
+    rows: list[BudgetRow]
+    notes: list[NoteView]
+
+
+def budget_rows(study: Study, fmt: Formatter) -> list[BudgetRow]:
+    """The years with an injection or a dividend, the first three operating years and the first and last year.
+
+    The other years repeat the balance of the year before, so the table
+    leaves them out.
+    """
+    res = study.result
+    years = [int(y) for y in res.years]
+    fo = study.case.timeline.first_operating_year
+    inj = res.annual["region_injection_idr"].to_numpy()
+    div = res.annual["dividends_to_region_idr"].to_numpy()
+    disc = (1.0 + res.metrics["region_discount_rate"]) ** -np.arange(len(years))
+    cum = np.cumsum(div - inj)
+    cum_pv = np.cumsum((div - inj) * disc)
+    return [
+        BudgetRow(
+            year=y, inj=fmt.number(inj[i] / 1e9, 1), div=fmt.number(div[i] / 1e9, 1), cum=fmt.number(cum[i] / 1e9, 1),
+            cum_pv=fmt.number(cum_pv[i] / 1e9, 1), neg=bool(cum[i] < -0.5),  # half a rupiah is rounding
+        )
+        for i, y in enumerate(years)
+        if inj[i] != 0 or div[i] != 0 or y in (years[0], years[-1]) or y < fo + 3
+    ]
+
+
+def _chart(study: Study, fmt: Formatter) -> ch.Chart:
+    annual, t, labels = study.result.annual, fmt.msg["report"], line_labels(fmt.msg)
+    inj = annual["region_injection_idr"].to_numpy()
+    div = annual["dividends_to_region_idr"].to_numpy()
+    return ch.bars_by_year(
+        [int(y) for y in study.result.years],
+        {labels["region_injection_idr"]: -inj, labels["dividends_to_region_idr"]: div},
+        line={labels["region_cumulative"]: np.cumsum(div - inj)},
+        title=t["chart_budget"], alt=chart_alt(fmt, t["chart_budget"]), ylabel=t["billion_axis"], fmt=billions(fmt),
+        negative_label=chart_words(fmt)["negative"], na_label=chart_words(fmt)["na"],
+    )
+
+
+def budget(study: Study, fmt: Formatter) -> Budget:
+    """The budget section.
+
+    Parameters
+    ----------
+    study : Study
+    fmt : Formatter
+
+    Returns
+    -------
+    Budget
+        Three paragraphs (the region's discount rate, the bond alternative,
+        the region's payback years), the region's metrics, the chart and the
+        annual rows.
+    """
+    m = study.result.metrics
+    t = fmt.msg["report"]
+    py, dpy = m["region_payback_year"], m["region_discounted_payback_year"]
+    text = [
+        t["budget_intro"].format(rate=fmt.percent(m["region_discount_rate"])),
+        t["bond"].format(bond=metric_value(fmt, m, "region_bond_alternative_idr_per_year"), div=metric_value(fmt, m, "region_dividends_avg_idr_per_year")),
+        t["payback_region"].format(year=str(int(py)) if math.isfinite(py) else t["never"], dyear=str(int(dpy)) if math.isfinite(dpy) else t["never"]),
+    ]
+    return Budget(text=text, metrics=metric_rows(study, fmt, BUDGET_METRICS), chart=_chart(study, fmt), rows=budget_rows(study, fmt),
+                  notes=notes_for(study, fmt, "budget"))

@@ -1,0 +1,215 @@
+"""What every section of the report shares: formatting of values and labels, anchors, the case's notes.
+
+Every word comes from the message catalogs through a
+:class:`~feasibility.present.i18n.Formatter` (``fmt.msg``); the metric labels,
+units and hurdles come from :mod:`feasibility.metrics.registry`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ...case import Quantity, in_lang
+from ...metrics import registry
+from ...metrics.registry import METRIC_UNITS
+from ..i18n import Formatter
+
+if TYPE_CHECKING:
+    from ...study import Study
+
+__all__ = [
+    "ConfidenceCounts",
+    "NoteView",
+    "anchor",
+    "axis_fmt",
+    "billions",
+    "chart_alt",
+    "chart_words",
+    "confidence_counts",
+    "line_labels",
+    "metric_label",
+    "metric_value",
+    "notes",
+    "notes_for",
+    "pass_text",
+    "plain",
+    "short",
+    "unit_suffix",
+    "verdict_text",
+]
+
+#: the sections a case's note can belong to (:class:`feasibility.case.schema.Note`), in the report's order
+NOTE_SECTIONS = ("need", "legal", "market", "technical", "financial", "economic", "budget", "risk")
+
+
+# --------------------------------------------------------------------------- anchors and paths
+
+
+def anchor(path: str) -> str:
+    """The HTML ``id`` of a quantity's row in the assumption register (links point at it).
+
+    Parameters
+    ----------
+    path : str
+        A dotted quantity path, e.g. ``port.capex.berth.amount_idr``.
+
+    Returns
+    -------
+    str
+        ``a-`` and the path with every character but letters, digits, ``-``
+        and ``_`` replaced by ``-`` (a valid, stable fragment identifier).
+    """
+    return "a-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in path)
+
+
+def short(path: Any) -> str:
+    """A quantity path without the leading parts a reader does not need (the last three)."""
+    parts = str(path).split(".")
+    return ".".join(parts[-3:]) if len(parts) > 3 else str(path)
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def plain(fmt: Formatter, x: float | None) -> str:
+    """An input's value with as many digits as it needs (integers none, small rates up to six)."""
+    if x is None or not math.isfinite(x):
+        return fmt.msg["ui"]["na"]
+    digits = 0 if float(x).is_integer() else min(6, max(1, -int(math.floor(math.log10(abs(x)))) + 2)) if x else 0
+    return fmt.number(x, digits)
+
+
+def billions(fmt: Formatter) -> Callable[[float], str]:
+    """Tick and cell labels of rupiah charts, whose axes say "billion" once."""
+    return lambda v: fmt.number(v / 1e9, 0)
+
+
+def axis_fmt(fmt: Formatter, q: Quantity) -> Callable[[float], str]:
+    """Tick labels of an input's values: billions for rupiah amounts, else plain numbers."""
+    if q.unit == "IDR":
+        return lambda v: fmt.number(v / 1e9, 0)
+    return lambda v: fmt.number(v, 2 if abs(v) < 10 else 0)
+
+
+def unit_suffix(q: Quantity, t: dict[str, str]) -> str:
+    """`` (billion rupiah)`` after an axis label of a rupiah input (its ticks are billions)."""
+    return f" ({t['billion_axis']})" if q.unit == "IDR" else ""
+
+
+# --------------------------------------------------------------------------- metrics and verdicts
+
+
+def metric_label(fmt: Formatter, key: str, real: bool) -> str:
+    """A metric's label (:mod:`feasibility.metrics.registry`); rates say "real" when the results are real."""
+    rate = key in registry.METRICS and registry.METRICS[key].rate
+    return registry.label(key, fmt.lang) + (fmt.msg["ui"]["real_suffix"] if real and rate else "")
+
+
+def metric_value(fmt: Formatter, metrics: dict[str, float], key: str) -> str:
+    """A metric of a run formatted by its unit ("n/a" when the run lacks it)."""
+    return fmt.value(metrics.get(key, math.nan), METRIC_UNITS.get(key, ""))
+
+
+def pass_text(passed: bool | None, msg: dict[str, Any]) -> str:
+    """A criterion's outcome in words: pass, fail, or not applicable (None)."""
+    t = msg["report"]
+    return t["na"] if passed is None else t["pass"] if passed else t["fail"]
+
+
+def verdict_text(study: Study, msg: dict[str, Any]) -> str:
+    """The verdict sentence, with how many criteria fail and how many do not apply."""
+    t = msg["report"]
+    n_fail = sum(1 for c in study.criteria if c.passed is False)
+    n_na = sum(1 for c in study.criteria if c.passed is None)
+    return t[f"verdict_{study.verdict}"].format(n=n_fail, m=len(study.criteria), k=n_na)
+
+
+def line_labels(msg: dict[str, Any]) -> dict[str, str]:
+    """The labels of the annual lines (columns of the model's annual table), by column."""
+    return {**msg["line"], **msg["more_lines"]}
+
+
+def chart_words(fmt: Formatter) -> dict[str, str]:
+    """The words charts draw besides titles and axes (legends, "n/a"), in the report's language.
+
+    :mod:`feasibility.present.charts` has English defaults; without these an
+    Indonesian report would show English legends.
+    """
+    return {**fmt.msg["chart"], "na": fmt.msg["ui"]["na"]}
+
+
+def chart_alt(fmt: Formatter, title: str) -> str | None:
+    """The caption of a chart: None lets the chart describe itself.
+
+    The charts describe themselves in English; in Indonesian the caption is
+    the chart's title, so that no English sentence appears under a chart.
+    """
+    return None if fmt.lang == "en" else title
+
+
+# --------------------------------------------------------------------------- the case's notes and confidence
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """A note of the case (``[notes.KEY]``) as a section or the risk register shows it."""
+
+    key: str
+    title: str
+    text: str
+    source: str
+    confidence: str
+    confidence_label: str
+    severity: str
+    severity_label: str
+    section: str
+
+
+#: severities from the most to the least serious (the risk register's order)
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
+
+
+def notes(study: Study, fmt: Formatter) -> list[NoteView]:
+    """Every note of the case, in the case file's order, in the report's language."""
+    msg = fmt.msg
+    return [
+        NoteView(
+            key=k,
+            title=in_lang(n.title, fmt.lang),
+            text=in_lang(n.text, fmt.lang),
+            source=n.source,
+            confidence=n.confidence,
+            confidence_label=msg["confidence"].get(n.confidence, n.confidence),
+            severity=n.severity,
+            severity_label=msg["severity"][n.severity],
+            section=n.section,
+        )
+        for k, n in study.case.notes.items()
+    ]
+
+
+def notes_for(study: Study, fmt: Formatter, section: str) -> list[NoteView]:
+    """The notes shown at the end of one section (``need``, ``legal``, ...)."""
+    return [n for n in notes(study, fmt) if n.section == section]
+
+
+@dataclass(frozen=True)
+class ConfidenceCounts:
+    """How many of the case's numbers are placeholders and analyst estimates, of how many."""
+
+    placeholder: int
+    estimate: int
+    total: int
+
+
+def confidence_counts(study: Study) -> ConfidenceCounts:
+    """Count the assumption register's numbers by confidence (the summary and the conditions cite them)."""
+    rows = study.case.assumptions()
+    return ConfidenceCounts(
+        placeholder=sum(1 for a in rows if a["confidence"] == "placeholder"),
+        estimate=sum(1 for a in rows if a["confidence"] == "estimate"),
+        total=len(rows),
+    )

@@ -1,0 +1,141 @@
+"""A report's files: writing one atomically, and the data block it embeds for ``feasibility reproduce``.
+
+The data block is a hidden ``<pre>`` holding JSON: the exact case file (and
+any history files), its SHA-256, the toolkit version, the seed, the
+iterations and every figure the report states
+(:meth:`feasibility.study.Study.fingerprint`). :func:`extract_data` reads it
+back; :func:`is_generated_report` tells the CLI whether a file it is about to
+overwrite is one of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as _html
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ...study import Study
+
+__all__ = ["GENERATOR", "DATA_ID", "write_html", "extract_data", "is_generated_report", "data_block", "sha256"]
+
+#: written into every report, so that the CLI only overwrites its own output
+GENERATOR = "feasibility-report"
+#: the ``id`` of the hidden ``<pre>`` holding the data block
+DATA_ID = "feasibility-data"
+#: how far into a file the generator ``<meta>`` must appear (it is in the ``<head>``)
+_HEAD = 4000
+
+
+def sha256(text: str) -> str:
+    """The SHA-256 of a text's UTF-8 bytes, in hex (how a report names its case file)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def data_block(study: Study) -> dict[str, Any]:
+    """What a report embeds about one study, for ``feasibility reproduce`` to re-run and compare.
+
+    Parameters
+    ----------
+    study : Study
+
+    Returns
+    -------
+    dict
+        ``case_text``, ``case_sha256``, ``source_name``, ``histories``,
+        ``seed``, ``iterations``, ``version`` and ``figures`` (the
+        fingerprint). The keys and their order are part of the file format.
+    """
+    return {
+        "case_text": study.case_text,
+        "case_sha256": sha256(study.case_text),
+        "source_name": study.source_name,
+        "histories": study.histories,
+        "seed": study.seed,
+        "iterations": study.iterations,
+        "version": study.version,
+        "figures": study.fingerprint(),
+    }
+
+
+def write_html(path: Path, html: str) -> Path:
+    """Write a report atomically: a failure never leaves a half-written file behind.
+
+    Parameters
+    ----------
+    path : Path
+        The report's file; its folder is made when missing.
+    html : str
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(html)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def extract_data(html: str) -> dict[str, Any]:
+    """The data block a report embeds (case text, histories, seed, iterations, figures).
+
+    Parameters
+    ----------
+    html : str
+        The text of a report.
+
+    Returns
+    -------
+    dict
+        As :func:`data_block` wrote it; a comparison report adds ``compare``,
+        the blocks of the other studies.
+
+    Raises
+    ------
+    ValueError
+        When the text is not a report of this toolkit or its data block is missing.
+    """
+    start_tag = f'<pre id="{DATA_ID}" hidden>'
+    i = html.find(start_tag)
+    if f'<meta name="generator" content="{GENERATOR}' not in html[:_HEAD] or i < 0:
+        raise ValueError("not a report written by this toolkit (no embedded data block)")
+    j = html.find("</pre>", i)
+    try:
+        return json.loads(_html.unescape(html[i + len(start_tag) : j]))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the report's data block is damaged: {exc}") from None
+
+
+def is_generated_report(path: Path) -> bool:
+    """Whether an existing file is a report this toolkit wrote (safe to overwrite).
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    bool
+        False too when the file cannot be read.
+    """
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:_HEAD]
+    except OSError:
+        return False
+    return f'<meta name="generator" content="{GENERATOR}' in head

@@ -1,0 +1,193 @@
+"""The market section: volumes by stream, the cargo chart, forecast fans and their back-tests, the scenarios."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ...case import in_lang
+from ...metrics.registry import METRIC_UNITS
+from .. import charts as ch
+from ..i18n import Formatter
+from .common import NoteView, chart_alt, chart_words, line_labels, metric_label, notes_for
+
+if TYPE_CHECKING:
+    from ...study import Study
+
+__all__ = ["Backtest", "BacktestRow", "Market", "ScenarioRow", "VolumeRow", "market"]
+
+#: the metrics compared across scenarios, in the table's order
+SCENARIO_METRICS = ("fnpv_idr", "firr", "equity_irr", "dscr_min", "min_cumulative_cash_idr", "region_pv_dividends_idr", "enpv_idr")
+
+
+@dataclass(frozen=True)
+class VolumeRow:
+    """A revenue stream's volume in the selected years."""
+
+    name: str
+    unit: str
+    cells: list[str]
+
+
+@dataclass(frozen=True)
+class BacktestRow:
+    method: str
+    mape: str
+    rmse: str
+    mase: str
+    n: int
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Rolling-origin errors of every forecasting method on one stream's history; ``picked`` is the case's."""
+
+    stream: str
+    picked: str
+    rows: list[BacktestRow]
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    label: str
+    cells: list[str]
+
+
+@dataclass(frozen=True)
+class ScenarioText:
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Market:
+    intro: str
+    sel_years: list[int]
+    volume_rows: list[VolumeRow]
+    cargo: ch.Chart | None
+    forecasts: list[ch.Chart]
+    backtests: list[Backtest]
+    scen_desc: list[ScenarioText]
+    scen_names: list[str]
+    scen_rows: list[ScenarioRow]
+    notes: list[NoteView]
+
+
+def _unit(fmt: Formatter, unit: str) -> str:
+    """A stream's unit of volume in words (the case names it by a key such as ``m2_months``)."""
+    return fmt.msg["volume_units"].get(unit, unit)
+
+
+def _volume_rows(study: Study, fmt: Formatter, sel_years: list[int]) -> list[VolumeRow]:
+    annual = study.result.annual
+    out = []
+    for key, line in study.case.lines().items():
+        for name, st in line.revenue.items():
+            col = f"volume_{key}_{name}_{st.volume_unit}"
+            if col in annual:
+                out.append(
+                    VolumeRow(
+                        name=in_lang(st.label, fmt.lang) if getattr(st, "label", None) else f"{key}.{name}",
+                        unit=_unit(fmt, st.volume_unit),
+                        cells=[fmt.number(annual.loc[y, col]) for y in sel_years],
+                    )
+                )
+    return out
+
+
+def _cargo_chart(study: Study, fmt: Formatter, years: list[int]) -> ch.Chart | None:
+    """Cargo demand, capacity and throughput (None for a case without a port's cargo lines)."""
+    annual = study.result.annual
+    if "cargo_demand_tonnes" not in annual:
+        return None
+    t, labels = fmt.msg["report"], line_labels(fmt.msg)
+    return ch.lines_by_year(
+        years,
+        {labels[k]: annual[k].to_numpy() for k in ("cargo_demand_tonnes", "cargo_capacity_tonnes", "cargo_throughput_tonnes")},
+        title=t["chart_cargo"], alt=chart_alt(fmt, t["chart_cargo"]), ylabel=t["tonnes_axis"], fmt=lambda v: fmt.number(v),
+        na_label=chart_words(fmt)["na"],
+    )
+
+
+def _fan_chart(observed: dict[int, float], f: Any, title: str, unit: str, fmt: Formatter) -> ch.Chart:
+    """A forecast fan from a :class:`feasibility.domain.demand.Forecast` (95 % and 80 % bands) after the history."""
+    bands = [(f.lower95, f.upper95, "95%"), (f.lower80, f.upper80, "80%")]
+    words = chart_words(fmt)
+    return ch.fan(
+        f.years, f.point, bands, history_years=list(observed), history=list(observed.values()), title=title, ylabel=unit,
+        fmt=lambda v: fmt.number(v), alt=chart_alt(fmt, title),
+        median_label=words["median"], history_label=words["history"], forecast_label=words["forecast"], na_label=words["na"],
+    )
+
+
+def _forecasts(study: Study, fmt: Formatter, years: list[int]) -> list[ch.Chart]:
+    """A fan chart of every stream forecast from a history, to the model's last year."""
+    t = fmt.msg["report"]
+    out = []
+    for key, line in study.case.lines().items():
+        for name, st in line.revenue.items():
+            if st.forecast is not None and st.forecast.fitted() is not None:
+                fitted = st.forecast.fitted()
+                observed = st.forecast.observed()
+                h = max(1, years[-1] - max(observed))
+                title = t["forecast_title"].format(stream=f"{key}.{name}", method=st.forecast.method)
+                out.append(_fan_chart(observed, fitted.forecast(h), title, _unit(fmt, st.volume_unit), fmt))
+    return out
+
+
+def _backtests(study: Study, fmt: Formatter) -> list[Backtest]:
+    picked = {
+        f"{k}.{n}": st.forecast.method for k, line in study.case.lines().items() for n, st in line.revenue.items() if st.forecast is not None
+    }
+    return [
+        Backtest(
+            stream=stream,
+            picked=picked[stream],
+            rows=[
+                BacktestRow(method=meth, mape=fmt.percent(r["MAPE"]), rmse=fmt.number(r["RMSE"]), mase=fmt.number(r["MASE"], 2), n=int(r["n"]))
+                for meth, r in bt.iterrows()
+            ],
+        )
+        for stream, bt in study.backtests.items()
+    ]
+
+
+def market(study: Study, fmt: Formatter) -> Market:
+    """The market section.
+
+    Parameters
+    ----------
+    study : Study
+    fmt : Formatter
+
+    Returns
+    -------
+    Market
+        Volumes in the first operating year, four and nine years on and the
+        last year; the cargo chart (None without cargo); forecast fans and
+        back-tests of streams forecast from a history; each scenario's
+        description and metrics beside the base case's.
+    """
+    res = study.result
+    t = fmt.msg["report"]
+    years = [int(y) for y in res.years]
+    fo = study.case.timeline.first_operating_year
+    sel_years = [y for y in sorted({fo, fo + 4, fo + 9, years[-1]}) if y in years]
+    real = res.price_basis == "real"
+    scen = study.scenarios
+    return Market(
+        intro=t["market_intro"].format(ratio=fmt.number(res.metrics.get("cargo_build_up_to_top_down", float("nan")), 2)),
+        sel_years=sel_years,
+        volume_rows=_volume_rows(study, fmt, sel_years),
+        cargo=_cargo_chart(study, fmt, years),
+        forecasts=_forecasts(study, fmt, years),
+        backtests=_backtests(study, fmt),
+        scen_desc=[ScenarioText(name=n, text=in_lang(s.description, fmt.lang)) for n, s in study.case.scenarios.items()],
+        scen_names=[t["base"] if c == "base" else c for c in scen.columns],
+        scen_rows=[
+            ScenarioRow(label=metric_label(fmt, k, real), cells=[fmt.value(v, METRIC_UNITS.get(k, "")) for v in scen.loc[k]])
+            for k in SCENARIO_METRICS
+            if k in scen.index
+        ],
+        notes=notes_for(study, fmt, "market"),
+    )

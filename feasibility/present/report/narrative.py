@@ -1,0 +1,76 @@
+"""The need and legal sections: a paragraph each from the case, then the case's notes for the section."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ...case import in_lang
+from ..i18n import Formatter
+from .common import NoteView, metric_value, notes_for
+
+if TYPE_CHECKING:
+    from ...study import Study
+
+__all__ = ["Legal", "Need", "legal", "need"]
+
+
+@dataclass(frozen=True)
+class Need:
+    text: str
+    notes: list[NoteView]
+
+
+@dataclass(frozen=True)
+class Legal:
+    text: str
+    notes: list[NoteView]
+
+
+def need(study: Study, fmt: Formatter) -> Need:
+    """The need for the enterprise: the region's own revenue (PAD) and budget (APBD) beside the dividends it may expect.
+
+    Parameters
+    ----------
+    study : Study
+    fmt : Formatter
+
+    Returns
+    -------
+    Need
+        Without ``[region] pad_idr_per_year`` in the case, a sentence saying
+        the comparison cannot be made.
+    """
+    t, ui = fmt.msg["report"], fmt.msg["ui"]
+    m = study.result.metrics
+    reg = study.case.region
+    if reg.pad_idr_per_year is not None:
+        text = t["need_pad"].format(
+            pad=fmt.money(reg.pad_idr_per_year.value),
+            pad_source=f"{reg.pad_idr_per_year.source}, {reg.pad_idr_per_year.year}",
+            apbd=fmt.money(reg.apbd_idr_per_year.value) if reg.apbd_idr_per_year is not None else ui["na"],
+            div=metric_value(fmt, m, "region_dividends_avg_idr_per_year"),
+            share=fmt.percent(m["region_dividends_share_of_pad"], 2),
+            inj_share=fmt.percent(m["region_injection_share_of_apbd"]),
+        )
+    else:
+        text = t["need_no_pad"]
+    return Need(text=text, notes=notes_for(study, fmt, "need"))
+
+
+#: the legal forms of a BUMD as Indonesian law names them (PP 54/2017), in either language
+_FORMS = {"perumda": "Perumda", "perseroda": "Perseroda"}
+
+
+def legal(study: Study, fmt: Formatter) -> Legal:
+    """The enterprise's legal form, the region's share, the port concession fee and the lab's accreditation year."""
+    case = study.case
+    ui = fmt.msg["ui"]
+    text = fmt.msg["report"]["legal_form"].format(
+        name=in_lang(case.bumd.name, fmt.lang),
+        form=_FORMS[case.bumd.form],
+        own=fmt.percent(case.bumd.ownership_share_region.value, 0),
+        fee=fmt.percent(case.port.concession_fee_share_of_revenue.value, 1),
+        accr=case.lab.accreditation_year if case.lab is not None else ui["na"],
+    )
+    return Legal(text=text, notes=notes_for(study, fmt, "legal"))

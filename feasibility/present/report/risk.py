@@ -1,0 +1,244 @@
+"""The risk section: the risk register, one-way sensitivity (tornado, switching values, spider), two-way tables, Monte Carlo."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ...metrics import registry
+from ...metrics.registry import METRIC_UNITS
+from .. import charts as ch
+from ..i18n import Formatter
+from .common import (
+    SEVERITY_ORDER, NoteView, anchor, axis_fmt, billions, chart_alt, chart_words, metric_label, notes, notes_for, plain, short, unit_suffix,
+)
+
+if TYPE_CHECKING:
+    from ...analysis.risk import Simulation
+    from ...study import Study
+
+__all__ = ["MonteCarlo", "Risk", "TornadoRow", "heatmaps", "monte_carlo", "risk", "risk_register", "tornado_rows"]
+
+
+@dataclass(frozen=True)
+class TornadoRow:
+    """An input of the FNPV tornado: its range, FNPV at either end, elasticity (SI) and switching value."""
+
+    path: str
+    anchor: str
+    range: str
+    low: str
+    high: str
+    si: str
+    sv: str
+    critical: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class McSummaryRow:
+    label: str
+    mean: str
+    p10: str
+    p50: str
+    p90: str
+    undefined: str
+
+
+@dataclass(frozen=True)
+class McInput:
+    """A sampled input: its distribution and its rank correlation with FNPV."""
+
+    path: str
+    anchor: str
+    dist: str
+    rho: str
+    source: str
+
+
+@dataclass(frozen=True)
+class McCorrelation:
+    a: str
+    b: str
+    rank: str
+    source: str
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    intro: str
+    prob: str
+    undefined: str
+    hist: ch.Chart
+    summary: list[McSummaryRow]
+    convergence: ch.Chart
+    inputs: list[McInput]
+    correlations: list[McCorrelation]
+
+
+@dataclass(frozen=True)
+class Risk:
+    """The risk section; ``spider`` is None without ranged inputs, ``mc`` None without a Monte Carlo."""
+
+    register: list[NoteView]
+    tornado: ch.Chart
+    tornado_rows: list[TornadoRow]
+    spider: ch.Chart | None
+    heatmaps: list[ch.Chart]
+    mc: MonteCarlo | None
+    notes: list[NoteView]
+
+
+def risk_register(study: Study, fmt: Formatter) -> list[NoteView]:
+    """Every note of the case, the most serious first (a stable sort keeps the case's order within a severity)."""
+    return sorted(notes(study, fmt), key=lambda n: SEVERITY_ORDER[n.severity])
+
+
+def tornado_rows(study: Study, fmt: Formatter) -> list[TornadoRow]:
+    """The FNPV tornado's table: every ranged input, the largest swing first."""
+    t, ui = fmt.msg["report"], fmt.msg["ui"]
+    qmap = study.case.quantity_map()
+    out = []
+    for p, r in study.tornadoes["fnpv_idr"].table.iterrows():
+        sv = r.get("switching_change", math.nan)
+        out.append(
+            TornadoRow(
+                path=p,
+                anchor=anchor(p),
+                range=f"{plain(fmt, r['low_value'])} – {plain(fmt, r['high_value'])}",
+                low=fmt.money(r["metric_low"]),
+                high=fmt.money(r["metric_high"]),
+                si=fmt.number(r["elasticity"], 2),
+                sv=(f"{fmt.percent(sv)} ({plain(fmt, r['switching_value'])})" if math.isfinite(sv) else t["none"]),
+                critical=ui["yes"] if r["critical"] else "",
+                confidence=qmap[p].confidence,
+            )
+        )
+    return out
+
+
+def _tornado_chart(study: Study, fmt: Formatter) -> ch.Chart:
+    """The fifteen inputs that move FNPV most (the table lists them all)."""
+    t = fmt.msg["report"]
+    tor = study.tornadoes["fnpv_idr"]
+    tw = tor.table.head(15)
+    words = chart_words(fmt)
+    return ch.tornado(
+        [short(p) for p in tw.index], tw["metric_low"].to_numpy(), tw["metric_high"].to_numpy(), tor.base,
+        title=t["tornado_title"], alt=chart_alt(fmt, t["tornado_title"]), xlabel=f"FNPV ({t['billion_axis']})", fmt=billions(fmt),
+        low_label=words["low"], high_label=words["high"], base_label=words["base"], zero_label=words["zero"], na_label=words["na"],
+    )
+
+
+def _spider_chart(study: Study, fmt: Formatter) -> ch.Chart | None:
+    if study.spider.empty:
+        return None
+    t, bn = fmt.msg["report"], billions(fmt)
+    sp = study.spider
+    return ch.spider(
+        sp.index.to_numpy(), {short(c): sp[c].to_numpy() for c in sp.columns},
+        title=t["spider_title"], alt=chart_alt(fmt, t["spider_title"]), ylabel=f"FNPV ({t['billion_axis']})", fmt=bn,
+        pct_fmt=lambda v: fmt.percent(v, 0), xlabel=chart_words(fmt)["change"], zero_label=chart_words(fmt)["zero"], na_label=chart_words(fmt)["na"],
+    )
+
+
+def heatmaps(study: Study, fmt: Formatter) -> list[ch.Chart]:
+    """One heat map per two-way table of the case (``[[sensitivity.two_way]]``)."""
+    t, bn = fmt.msg["report"], billions(fmt)
+    qmap = study.case.quantity_map()
+    out = []
+    for df in study.two_way:
+        metric = df.attrs["metric"]
+        cells = bn if METRIC_UNITS.get(metric, "") == "IDR" else (lambda v: fmt.number(v, 2))
+        title = t["two_way_title"].format(metric=registry.label(metric, fmt.lang))
+        rq, cq = qmap[df.index.name], qmap[df.columns.name]
+        out.append(
+            ch.heatmap(
+                df.index.to_numpy(), df.columns.to_numpy(), df.to_numpy(),
+                row_label=short(df.index.name) + unit_suffix(rq, t), col_label=short(df.columns.name) + unit_suffix(cq, t),
+                title=title, alt=chart_alt(fmt, title), fmt=cells, cell_fmt=cells, row_fmt=axis_fmt(fmt, rq), col_fmt=axis_fmt(fmt, cq),
+                # the colour bar says what the cells count in (billions for a rupiah metric)
+                value_label=t["billion_axis"] if METRIC_UNITS.get(metric, "") == "IDR" else "", na_label=chart_words(fmt)["na"],
+            )
+        )
+    return out
+
+
+def _mc_charts(sim: Simulation, fmt: Formatter) -> tuple[ch.Chart, ch.Chart]:
+    """The FNPV histogram (with P10, P50, P90 and the share below zero) and the convergence of its mean and percentiles."""
+    t, bn, words = fmt.msg["report"], billions(fmt), chart_words(fmt)
+    summ = sim.summary()
+    hist = ch.histogram(
+        sim.metrics["fnpv_idr"], title=t["chart_hist"], alt=chart_alt(fmt, t["chart_hist"]), xlabel=f"FNPV ({t['billion_axis']})",
+        ylabel=t["count"], fmt=bn, threshold=0.0, threshold_label="FNPV = 0", share_label=t["prob_label"].format(p=fmt.percent(sim.prob_npv_negative)),
+        percentiles={"P10": float(summ.loc["fnpv_idr", "p10"]), "P50": float(summ.loc["fnpv_idr", "p50"]), "P90": float(summ.loc["fnpv_idr", "p90"])},
+        below_label=words["below"], above_label=words["above"], no_data_label=words["no_data"], na_label=words["na"],
+    )
+    conv = sim.convergence("fnpv_idr")
+    convergence = ch.convergence(
+        conv.index.to_numpy(), {t["mean"]: conv["mean"].to_numpy(), "P10": conv["p10"].to_numpy(), "P90": conv["p90"].to_numpy()},
+        title=t["convergence_title"], alt=chart_alt(fmt, t["convergence_title"]), ylabel=f"FNPV ({t['billion_axis']})", fmt=bn,
+        xlabel=words["iterations"], na_label=words["na"],
+    )
+    return hist, convergence
+
+
+def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
+    """The Monte Carlo part of the risk section (None when the study ran no iterations)."""
+    from ...analysis.risk import input_distributions
+
+    sim = study.simulation
+    if sim is None:
+        return None
+    case, t = study.case, fmt.msg["report"]
+    real = study.result.price_basis == "real"
+    dists = input_distributions(case)
+    rc = sim.rank_correlations("fnpv_idr")
+    hist, convergence = _mc_charts(sim, fmt)
+    # the inputs that move FNPV most first; an input without a correlation (constant) last
+    order = sorted(dists.items(), key=lambda kv: -abs(np.nan_to_num(rc.get(kv[0], 0.0))))
+    return MonteCarlo(
+        intro=t["mc_intro"].format(n=fmt.number(sim.iterations), seed=sim.seed, k=len(dists)),
+        prob=t["mc_prob"].format(p=fmt.percent(sim.prob_npv_negative), thr=fmt.number(sim.dscr_threshold, 2), q=fmt.percent(sim.prob_dscr_below)),
+        undefined=t["mc_undefined"].format(n=fmt.number(sum(u["count"] for u in sim.undefined if u["metric"] == "firr"))),
+        hist=hist,
+        summary=[
+            McSummaryRow(
+                label=metric_label(fmt, k, real), mean=fmt.value(r["mean"], r["unit"]), p10=fmt.value(r["p10"], r["unit"]),
+                p50=fmt.value(r["p50"], r["unit"]), p90=fmt.value(r["p90"], r["unit"]), undefined=fmt.number(r["undefined"]),
+            )
+            for k, r in sim.summary().iterrows()
+        ],
+        convergence=convergence,
+        inputs=[
+            McInput(path=p, anchor=anchor(p), dist=str(d), rho=fmt.number(rc.get(p, math.nan), 2), source=case.risk.distributions[p].source)
+            for p, d in order
+        ],
+        correlations=[McCorrelation(a=c.between[0], b=c.between[1], rank=fmt.number(c.rank, 2), source=c.source) for c in case.risk.correlations],
+    )
+
+
+def risk(study: Study, fmt: Formatter) -> Risk:
+    """The risk section.
+
+    Parameters
+    ----------
+    study : Study
+    fmt : Formatter
+
+    Returns
+    -------
+    Risk
+    """
+    return Risk(
+        register=risk_register(study, fmt),
+        tornado=_tornado_chart(study, fmt),
+        tornado_rows=tornado_rows(study, fmt),
+        spider=_spider_chart(study, fmt),
+        heatmaps=heatmaps(study, fmt),
+        mc=monte_carlo(study, fmt),
+        notes=notes_for(study, fmt, "risk"),
+    )

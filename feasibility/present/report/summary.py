@@ -1,0 +1,143 @@
+"""The executive summary: the verdict, the verdict table, the key messages and the confidence callout."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ...analysis.criteria import Criterion
+from ...metrics.registry import METRIC_UNITS
+from ..i18n import Formatter
+from .common import anchor, confidence_counts, pass_text, verdict_text
+
+if TYPE_CHECKING:
+    from ...study import Study
+
+__all__ = ["Driver", "Summary", "VerdictRow", "key_messages", "summary", "verdict_rows"]
+
+
+@dataclass(frozen=True)
+class Driver:
+    """An input that moves a criterion's metric most, linked to its row in the assumption register."""
+
+    path: str
+    anchor: str
+    confidence: str
+    confidence_label: str
+
+
+@dataclass(frozen=True)
+class VerdictRow:
+    """One criterion of the verdict table.
+
+    ``passed`` is ``"true"``, ``"false"`` or ``"na"`` (the row's ``data-pass``,
+    which colours the result); ``robust`` says whether the outcome holds with
+    every ranged input at its favourable and its unfavourable end ("" when
+    not computed).
+    """
+
+    key: str
+    label: str
+    value: str
+    threshold: str
+    passed: str
+    result: str
+    why: str
+    drivers: list[Driver]
+    low_confidence: bool
+    robust: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    verdict: str
+    verdict_text: str
+    verdict_rows: list[VerdictRow]
+    key_messages: list[str]
+    low_confidence: str
+
+
+def _verdict_row(c: Criterion, fmt: Formatter) -> VerdictRow:
+    msg = fmt.msg
+    ui, t = msg["ui"], msg["report"]
+    # the risk criterion tests a probability, whatever the unit of the metric it is about
+    unit = "fraction" if c.key == "risk" else METRIC_UNITS.get(c.metric, "")
+    thr = t["wacc_threshold"].format(wacc=fmt.percent(c.threshold)) if c.key == "firr" else fmt.value(c.threshold, unit)
+    if c.key == "payback":  # the limit is whole years (construction plus concession), not a payback period
+        thr = f"{fmt.number(c.threshold)} {ui['years_unit']}"
+    robust = ""
+    if c.robust is not None and math.isfinite(c.favourable):
+        robust = t["robust_yes" if c.robust else "robust_no"].format(fav=fmt.value(c.favourable, unit), unf=fmt.value(c.unfavourable, unit))
+    return VerdictRow(
+        key=c.key,
+        label=msg["criterion"][c.key],
+        value=fmt.value(c.value, unit),
+        threshold=thr,
+        passed="na" if c.passed is None else ("true" if c.passed else "false"),
+        result=pass_text(c.passed, msg),
+        why=msg["criterion_why"][c.key],
+        drivers=[
+            Driver(path=d["path"], anchor=anchor(d["path"]), confidence=d["confidence"], confidence_label=msg["confidence"][d["confidence"]])
+            for d in c.drivers
+        ],
+        low_confidence=bool(c.low_confidence),
+        robust=robust,
+    )
+
+
+def verdict_rows(study: Study, fmt: Formatter) -> list[VerdictRow]:
+    """The verdict table: one row per criterion the case applies, in the case's order."""
+    return [_verdict_row(c, fmt) for c in study.criteria]
+
+
+def key_messages(study: Study, fmt: Formatter) -> list[str]:
+    """Plain sentences on profitability, cash and the region's budget (catalog templates)."""
+    m = study.result.metrics
+    t = fmt.msg["messages"]
+    counts = confidence_counts(study)
+    out = []
+    args = {"fnpv": fmt.money(m["fnpv_idr"]), "firr": fmt.percent(m["firr"]), "wacc": fmt.percent(m["wacc"])}
+    if not math.isfinite(m["firr"]):
+        out.append(t["firr_undefined"].format(**args))
+    else:
+        out.append(t["fnpv_negative" if m["fnpv_idr"] < 0 else "fnpv_positive"].format(**args))
+    if m["cash_sustainable"] == 0:
+        out.append(t["cash_short"].format(year=int(m["first_cash_shortfall_year"]), low=fmt.money(m["min_cumulative_cash_idr"])))
+    else:
+        out.append(t["cash_ok"])
+    out.append(
+        t["pad"].format(
+            injection=fmt.money(m["region_injection_total_idr"]),
+            pv_injection=fmt.money(m["region_pv_injection_idr"]),
+            pv_dividends=fmt.money(m["region_pv_dividends_idr"]),
+            region_npv=fmt.money(m["region_npv_idr"]),
+        )
+    )
+    if counts.placeholder:
+        out.append(t["confidence"].format(placeholder=counts.placeholder, total=counts.total))
+    return out
+
+
+def summary(study: Study, fmt: Formatter) -> Summary:
+    """The executive summary.
+
+    Parameters
+    ----------
+    study : Study
+    fmt : Formatter
+
+    Returns
+    -------
+    Summary
+        The verdict (``feasible`` or ``not_feasible``) and its sentence, the
+        verdict table, the key messages and the low-confidence callout.
+    """
+    counts = confidence_counts(study)
+    return Summary(
+        verdict=study.verdict,
+        verdict_text=verdict_text(study, fmt.msg),
+        verdict_rows=verdict_rows(study, fmt),
+        key_messages=key_messages(study, fmt),
+        low_confidence=fmt.msg["ui"]["low_confidence_text"].format(placeholder=counts.placeholder, estimate=counts.estimate, total=counts.total),
+    )

@@ -1,0 +1,75 @@
+"""The technical section: berth occupancy and unmet cargo, and the capital cost items with their allowances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..i18n import Formatter
+from .common import NoteView, anchor, metric_value, notes_for
+
+if TYPE_CHECKING:
+    from ...study import Study
+
+__all__ = ["CapexRow", "Technical", "capex_rows", "technical"]
+
+
+@dataclass(frozen=True)
+class CapexRow:
+    """A capital cost item: base cost, contingency and optimism bias, and the total they make."""
+
+    path: str
+    anchor: str
+    base: str
+    contingency: str
+    ob: str
+    total: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class Technical:
+    intro: str
+    capex_rows: list[CapexRow]
+    notes: list[NoteView]
+
+
+def capex_rows(study: Study, fmt: Formatter) -> list[CapexRow]:
+    """Every capex item of every business line, in the case's order (nominal amounts, before escalation)."""
+    out = []
+    for key, line in study.case.lines().items():
+        for name, item in line.capex.items():
+            amount = item.amount_idr.value
+            cont = item.contingency.value if item.contingency else 0.0
+            ob = item.optimism_bias.value if item.optimism_bias else 0.0
+            out.append(
+                CapexRow(
+                    path=f"{key}.capex.{name}",
+                    anchor=anchor(f"{key}.capex.{name}.amount_idr"),
+                    base=fmt.money(amount),
+                    contingency=fmt.percent(cont, 0),
+                    ob=fmt.percent(ob, 0),
+                    total=fmt.money(amount * (1 + cont) * (1 + ob)),
+                    confidence=item.amount_idr.confidence,
+                )
+            )
+    return out
+
+
+def technical(study: Study, fmt: Formatter) -> Technical:
+    """The technical section.
+
+    Parameters
+    ----------
+    study : Study
+    fmt : Formatter
+
+    Returns
+    -------
+    Technical
+    """
+    m = study.result.metrics
+    intro = fmt.msg["report"]["technical_intro"].format(
+        occ=metric_value(fmt, m, "berth_occupancy_max"), unmet=metric_value(fmt, m, "cargo_unmet_tonnes")
+    )
+    return Technical(intro=intro, capex_rows=capex_rows(study, fmt), notes=notes_for(study, fmt, "technical"))

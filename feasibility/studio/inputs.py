@@ -1,0 +1,354 @@
+"""The studio's inputs: which tab a quantity belongs to, the limits of its widgets, its words.
+
+Everything here is a pure function of a case (or a quantity), so the studio's
+widgets, the tests and the browser test agree on what an input allows:
+
+* :func:`tab_of`: the tab of a quantity path (one of :data:`TABS`);
+* :func:`widget_limits`, :func:`limits`: a text field's ``min``/``max``, the
+  range the case schema allows (narrowed by rules across fields);
+* :func:`slider_range`, :func:`slider_grid`: a slider over the declared
+  plausible range with the case's value on its grid;
+* :func:`input_label`, :func:`unit_label`, :func:`group_title`,
+  :func:`tooltip`: the words a person reads, from the schema's descriptions
+  and the locale catalogs (``[studio_fields]``, ``[studio_units]``,
+  ``[studio_groups]``: the schema speaks English, the catalogs translate);
+* :func:`outside_plausible`: the inputs outside the ``low``/``high`` range the
+  case declares, which a verdict must not hide.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..case import Case, Quantity, in_lang
+from ..present.i18n import Formatter, catalog
+
+__all__ = [
+    "TABS",
+    "UNBOUNDED",
+    "clean_float",
+    "cross_limits",
+    "css_name",
+    "description",
+    "group_title",
+    "input_label",
+    "input_name",
+    "limits",
+    "outside_plausible",
+    "owner_label",
+    "rule_text",
+    "show_value",
+    "slider_grid",
+    "slider_range",
+    "tab_of",
+    "tooltip",
+    "unit_label",
+    "widget_limits",
+    "words",
+]
+
+#: the input tabs, in order
+TABS: tuple[str, ...] = ("demand", "tariffs", "capex", "opex", "financing", "tax")
+
+#: the largest number a text field takes where the schema sets no upper limit (JSON has no infinity)
+UNBOUNDED = sys.float_info.max
+
+
+def words(lang: str, section: str = "studio") -> dict[str, str]:
+    """The studio's words in ``lang``: a section of the locale catalog (``studio``, ``studio_risk``, ...).
+
+    Raises
+    ------
+    ValueError
+        For a language without a catalog.
+    """
+    return catalog(lang)[section]
+
+
+# ---------------------------------------------------------------------------
+# where an input goes and what it allows
+
+
+def tab_of(path: str) -> str | None:
+    """The studio tab of a quantity path (one of :data:`TABS`), or None when the studio does not show it.
+
+    The economic analysis (``economic.*``) is not a studio input: it does not
+    move the financial cards.
+    """
+    last = path.rsplit(".", 1)[-1]
+    parts = path.split(".")
+    if ".revenue." in path:
+        if last.startswith("tariff_"):
+            return "tariffs"
+        if last.startswith("variable_cost_") or last == "cost_escalation_real_per_year":
+            return "opex"
+        return "demand"
+    if ".capex." in path or path.startswith(("port.capacity.", "residual_value.")):
+        return "capex"
+    if ".opex." in path or path.startswith(("bumd.overhead.", "working_capital.")) or last == "concession_fee_share_of_revenue":
+        return "opex"
+    if path.startswith(("financing.", "macro.", "ppp.")) or path == "region.discount_rate_nominal":
+        return "financing"
+    if parts[0] in ("tax", "bumd", "region"):
+        return "tax"
+    return None
+
+
+def widget_limits(q: Quantity | type[Quantity]) -> tuple[float, float]:
+    """The ``min`` and ``max`` of a quantity's text field: the range its schema allows.
+
+    A strict bound (``gt``/``lt``) becomes the nearest float inside it; no
+    bound becomes :data:`UNBOUNDED` (the largest float, as JSON has no infinity).
+    """
+    ge, le, gt, lt = (q if isinstance(q, type) else type(q)).bounds
+    lo = float(ge) if ge is not None else float(np.nextafter(gt, np.inf)) if gt is not None else -UNBOUNDED
+    hi = float(le) if le is not None else float(np.nextafter(lt, -np.inf)) if lt is not None else UNBOUNDED
+    return lo, hi
+
+
+def cross_limits(case: Case, path: str) -> tuple[float, float] | None:
+    """Tighter limits where a rule across fields narrows a quantity's own range (PP 54/2017 ownership)."""
+    if path == "bumd.ownership_share_region":
+        return (1.0, 1.0) if case.bumd.form == "perumda" else (0.51, 1.0)
+    return None
+
+
+def limits(case: Case, path: str, q: Quantity) -> tuple[float, float]:
+    """The limits of an input's text field: the schema's range, narrowed by :func:`cross_limits`."""
+    lo, hi = widget_limits(q)
+    extra = cross_limits(case, path)
+    if extra is not None:
+        lo, hi = max(lo, extra[0]), min(hi, extra[1])
+    return lo, hi
+
+
+def rule_text(case: Case, path: str, q: Quantity) -> str:
+    """The allowed range in words (``>= 0 and <= 0.6``), with the cross-field rule where one applies."""
+    if cross_limits(case, path) is None:
+        return type(q).rule()
+    lo, hi = limits(case, path, q)
+    return f">= {lo:g} and <= {hi:g}"
+
+
+# ---------------------------------------------------------------------------
+# sliders
+
+
+def _nice_step(span: float) -> float:
+    """A slider step of about 1/200 of its span: 1, 2 or 5 times a power of ten."""
+    if not math.isfinite(span) or span <= 0:
+        return 1.0
+    raw = span / 200.0
+    p = 10.0 ** math.floor(math.log10(raw))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if raw <= m * p:
+            return m * p
+    return 10.0 * p
+
+
+def clean_float(x: float) -> float:
+    """A slider's value without the float noise of ``min + k * step`` (12 significant digits)."""
+    return float(f"{x:.12g}")
+
+
+def slider_grid(value: float, lo: float, hi: float) -> tuple[float, float, float]:
+    """Slider min, max and step with ``value`` on the slider's grid (min + k step).
+
+    A browser slider snaps the value it is given to its grid and sends the
+    snapped value back: with the case's value on the grid that is only float
+    noise, which the studio ignores (less than half a step), so showing a
+    slider never changes an input.
+    """
+    step = _nice_step(hi - lo)
+    below = math.floor((value - lo) / step + 1e-9)
+    above = math.floor((hi - value) / step + 1e-9)
+    s_lo = max(min(clean_float(value - below * step), value), lo)
+    s_hi = min(max(clean_float(value + above * step), value), hi)
+    return s_lo, s_hi, step
+
+
+def slider_range(case: Case, path: str, q: Quantity) -> tuple[float, float] | None:
+    """The slider's span: the declared low/high, else the allowed range when it is finite; None for no slider."""
+    lo_allowed, hi_allowed = limits(case, path, q)
+    if q.low is not None and q.high is not None:
+        lo, hi = float(q.low), float(q.high)
+    elif lo_allowed > -UNBOUNDED and hi_allowed < UNBOUNDED:
+        lo, hi = lo_allowed, hi_allowed
+    else:
+        return None
+    v = float(q.value)
+    lo, hi = max(min(lo, v), lo_allowed), min(max(hi, v), hi_allowed)
+    return (lo, hi) if hi > lo else None
+
+
+# ---------------------------------------------------------------------------
+# words
+
+
+def _walk(case: Case, parts: Sequence[str]) -> Any:
+    obj: Any = case
+    for p in parts:
+        obj = obj.get(p) if isinstance(obj, dict) else getattr(obj, p, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def description(case: Case, path: str) -> str:
+    """The schema's description of a quantity field (English), '' when it has none."""
+    parts = path.split(".")
+    parent = _walk(case, parts[:-1])
+    fields = type(parent).model_fields if parent is not None and hasattr(type(parent), "model_fields") else {}
+    f = fields.get(parts[-1])
+    return (f.description or "") if f is not None else ""
+
+
+def _first_clause(text: str) -> str:
+    """The text up to its first ``;`` outside parentheses (a ``;`` inside them belongs to the aside)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == ";" and depth == 0:
+            return text[:i].strip()
+    return text.strip()
+
+
+_STRUCTURE = {"revenue", "opex", "capex", "build_up", "phases", "loans", "allocation", "economic_life_years", "overhead",
+              "ramp_up_curve", "capital_injection", "conversion_factors", "benefits", "top_down", "forecast"}
+_SUFFIXES = ("_idr_per_year", "_idr_per_", "_idr_nominal", "_idr")
+
+
+def _pretty(name: str) -> str:
+    for s in _SUFFIXES:
+        i = name.find(s)
+        if i > 0:
+            name = name[:i]
+            break
+    return name.replace("_", " ")
+
+
+def input_label(case: Case, path: str, lang: str) -> str:
+    """The label of an input: the first clause of its schema description, in ``lang``."""
+    text = description(case, path)
+    if not text:
+        return _pretty(path.rsplit(".", 1)[-1])
+    return _first_clause(catalog(lang).get("studio_fields", {}).get(text, text))
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """A quantity's unit in ``lang`` (the schema's units are English)."""
+    return catalog(lang).get("studio_units", {}).get(unit, unit)
+
+
+def input_name(path: str) -> str:
+    """A short name of an input for charts and tables (``port wharf trestle: amount``)."""
+    parts = path.split(".")
+    leaf = _pretty(parts[-1])
+    owners = [p for p in parts[:-1] if p not in _STRUCTURE]
+    owner = owners[-1] if owners else ""
+    if parts[0] in ("port", "lab") and owner and owner != parts[0] and not owner.startswith(parts[0]):
+        owner = f"{parts[0]} {owner}"
+    return f"{_pretty(owner)}: {leaf}" if owner else leaf
+
+
+def _group_words(case: Case, path: str, lang: str) -> list[str]:
+    """The parts of an input's heading: business line, revenue stream, then sections and items."""
+    parts = path.split(".")[:-1]
+    groups = catalog(lang).get("studio_groups", {})
+    lines = case.lines()
+    out: list[str] = []
+    i = 0
+    if parts and parts[0] in lines:
+        out.append(in_lang(lines[parts[0]].name, lang))
+        i = 1
+        if len(parts) > 2 and parts[1] == "revenue":
+            st = lines[parts[0]].revenue.get(parts[2])
+            label = in_lang(st.label, lang) if st is not None else ""
+            out.append(label or groups.get(parts[2], parts[2].replace("_", " ")))
+            i = 3
+    # "phases" before a phase's name says nothing a reader needs
+    out += [groups.get(p, p.replace("_", " ")) for p in parts[i:] if p != "phases"]
+    return out
+
+
+def group_title(case: Case, path: str, lang: str) -> str:
+    """The heading an input is shown under (``Port terminal (BUP) \u203a Cargo handling ...``)."""
+    out = _group_words(case, path, lang)
+    if not out:
+        return ""
+    out[0] = out[0][:1].upper() + out[0][1:]
+    return " \u203a ".join(out)
+
+
+def owner_label(case: Case, path: str, lang: str) -> str:
+    """An input named for a sentence: its nearest heading and its label (``cargo handling: tariff``)."""
+    out = _group_words(case, path, lang)
+    label = input_label(case, path, lang)
+    return f"{out[-1]}: {label}" if out else label
+
+
+def show_value(fmt: Formatter, x: float, unit: str) -> str:
+    """A value in a person's words: money in scale words, fractions as per cent."""
+    if unit.startswith("IDR"):
+        return fmt.money(x)
+    if unit.startswith("fraction"):
+        return fmt.percent(x, 2)
+    digits = 0 if float(x).is_integer() or abs(x) >= 100 else 2
+    return fmt.number(x, digits)
+
+
+def tooltip(case: Case, path: str, q: Quantity, lang: str) -> str:
+    """What hovering an input's label shows: path, full description, allowed range, provenance."""
+    w, msg = words(lang), catalog(lang)
+    fmt = Formatter(lang)
+    text = description(case, path)
+    lines = [path, msg.get("studio_fields", {}).get(text, text), f"{w['tip_allowed']}: {rule_text(case, path, q)}"]
+    if q.low is not None and q.high is not None:
+        lines.append(w["tip_range"].format(low=show_value(fmt, q.low, q.unit), high=show_value(fmt, q.high, q.unit)))
+    lines.append(f"{w['tip_source']}: {q.source}" + (f" ({q.year})" if q.year else ""))
+    lines.append(f"{w['tip_confidence']}: {msg['confidence'].get(q.confidence, q.confidence)}")
+    if q.note:
+        lines.append(f"{w['tip_note']}: {q.note}")
+    return "\n".join(line for line in lines if line)
+
+
+def css_name(path: str) -> str:
+    """The CSS class that marks an input's widgets (the browser test finds them by it)."""
+    return "fs-" + "".join(ch if ch.isalnum() or ch in "-_" else "--" for ch in path)
+
+
+# ---------------------------------------------------------------------------
+# plausibility
+
+
+def outside_plausible(case: Case, overrides: Mapping[str, Any]) -> list[tuple[str, float, float, float]]:
+    """The inputs whose value lies outside the plausible range the case declares for them.
+
+    Parameters
+    ----------
+    case : Case
+    overrides : mapping
+        Current values by quantity path (others are the case's own, which the
+        schema keeps inside their ranges).
+
+    Returns
+    -------
+    list of (path, value, low, high)
+        In the case's order; quantities without ``low``/``high`` are never outside.
+    """
+    out = []
+    qmap = case.quantity_map()
+    for path, v in overrides.items():
+        q = qmap.get(path)
+        if q is None or q.is_list or q.low is None or q.high is None:
+            continue
+        if not float(q.low) <= float(v) <= float(q.high):
+            out.append((path, float(v), float(q.low), float(q.high)))
+    order = {p: i for i, p in enumerate(qmap)}
+    return sorted(out, key=lambda r: order[r[0]])
+
