@@ -397,6 +397,18 @@ def _jsonable(x: Any) -> Any:
     return x
 
 
+def _criteria_robustness(case: Any) -> dict[str, Any]:
+    """The best and worst value of each criterion's metric found in the box of the declared ranges."""
+    from .analysis.criteria import CRITERION_METRIC
+    from .analysis.robustness import robustness
+    from .metrics import registry
+
+    metrics = [CRITERION_METRIC[k] for k in case.criteria.apply if registry.METRICS[CRITERION_METRIC[k]].compute is not None]
+    if not metrics or not any(q.low is not None for q in case.quantity_map().values()):
+        return {}
+    return robustness(case, list(dict.fromkeys(metrics)))
+
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .present.i18n import Formatter
     from .case import in_lang, load_case
@@ -436,6 +448,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                 }
                 for tb in case.sensitivity.two_way
             ],
+            "robustness": [r.to_dict() for r in _criteria_robustness(case).values()],
         }
         json.dump(_jsonable(out), sys.stdout, indent=1, allow_nan=False)
         sys.stdout.write("\n")

@@ -13,9 +13,9 @@ minimum DSCR >= the lender's threshold; cumulative cash >= 0 in every year
 (EU CBA Guide 2014: financial sustainability); P(FNPV < 0) <= a threshold;
 payback within the construction years plus the concession; ENPV > 0. Each
 criterion names the inputs that move it most (from the tornado) and says
-whether any of them is a placeholder or an estimate, and whether the result
-holds with every one of those inputs at the favourable or the unfavourable
-end of its range.
+whether any of them is a placeholder or an estimate, and the best and the
+worst value of its metric found in the box of the inputs' declared ranges
+(:mod:`feasibility.analysis.robustness`): whether it holds anywhere there.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import pandas as pd
 from . import __version__
 from .case import Case
 from .analysis.criteria import Criterion, assess, verdict
+from .analysis.robustness import Robustness, robustness
 from .metrics import registry
 from .model import Result, run
 from .analysis.sensitivity import Tornado, compare_scenarios, one_way, spider, two_way
@@ -80,9 +81,11 @@ class Study:
     ppp : PppTest or None
         The PPP test; None without ``[economic]`` and ``[ppp]`` in the case.
     criteria : list of Criterion
-        The verdict criteria, with their drivers and favourable/unfavourable ends.
+        The verdict criteria, with their drivers and the best and worst values found in the box.
     backtests : dict of str to DataFrame
         Rolling-origin back-tests by stream (``line.stream``), methods as rows.
+    robustness : dict of str to Robustness
+        The box search behind the criteria's best and worst values, by metric.
     version : str
         The toolkit's version.
     """
@@ -102,6 +105,7 @@ class Study:
     ppp: PppTest | None
     criteria: list[Criterion]
     backtests: dict[str, pd.DataFrame] = field(default_factory=dict)
+    robustness: dict[str, Robustness] = field(default_factory=dict)
     version: str = __version__
 
     @property
@@ -140,8 +144,8 @@ class Study:
         for c in self.criteria:
             out[f"criterion.{c.key}.value"] = _num(c.value)
             out[f"criterion.{c.key}.passed"] = None if c.passed is None else str(c.passed)
-            out[f"criterion.{c.key}.favourable"] = _num(c.favourable)
-            out[f"criterion.{c.key}.unfavourable"] = _num(c.unfavourable)
+            out[f"criterion.{c.key}.best"] = _num(c.best)
+            out[f"criterion.{c.key}.worst"] = _num(c.worst)
         out["verdict"] = self.verdict
         return out
 
@@ -209,8 +213,9 @@ def build_study(
     sim = simulate(case, n, s, progress=progress) if n > 0 else None
     ppp = ppp_test(case) if case.economic is not None and case.ppp is not None else None
     crit = _criteria(case, res, tornadoes, sim)
+    rob = _robustness(case, crit)
     hist = read_histories(case, Path(base_dir)) if base_dir is not None else {}
-    return Study(case, case_text, source_name, hist, s, n, res, tornadoes, sp, tws, scen, sim, ppp, crit, _backtests(case))
+    return Study(case, case_text, source_name, hist, s, n, res, tornadoes, sp, tws, scen, sim, ppp, crit, _backtests(case), rob)
 
 
 def _backtests(case: Case) -> dict[str, pd.DataFrame]:
@@ -248,31 +253,18 @@ def _criteria(case: Case, res: Result, tornadoes: dict[str, Tornado], sim: Simul
         for path, row in t.table.head(N_DRIVERS).iterrows():
             if math.isfinite(row["swing"]) and row["swing"] > 0:
                 c.drivers.append({"path": path, "confidence": qmap[path].confidence, "swing": float(row["swing"])})
-    _ends(case, tornadoes, out)
     return out
 
 
-def _ends(case: Case, tornadoes: dict[str, Tornado], criteria: list[Criterion]) -> None:
-    """The metric of each criterion with every ranged input at its favourable (unfavourable) end, in one run."""
-    rows: list[tuple[Criterion, str, dict[str, float]]] = []
+def _robustness(case: Case, criteria: list[Criterion]) -> dict[str, Robustness]:
+    """The best and the worst value of each criterion's metric found in the box of the declared ranges."""
+    metrics = list(dict.fromkeys(c.metric for c in criteria if registry.METRICS[c.metric].compute is not None))
+    if not metrics or not any(q.low is not None for q in case.quantity_map().values()):
+        return {}
+    found = robustness(case, metrics)
     for c in criteria:
-        if registry.METRICS[c.metric].compute is None:  # of a Monte Carlo
-            continue
-        t = tornadoes.get(_driver_metric(c.metric))
-        if t is None or t.table.empty:
-            continue
-        better_low = t.table["metric_low"] > t.table["metric_high"]
-        if registry.METRICS[c.metric].better == "lower":  # smaller is better (payback)
-            better_low = ~better_low
-        fav = {p: float(r["low_value"] if better_low[p] else r["high_value"]) for p, r in t.table.iterrows()}
-        unf = {p: float(r["high_value"] if better_low[p] else r["low_value"]) for p, r in t.table.iterrows()}
-        rows += [(c, "favourable", fav), (c, "unfavourable", unf)]
-    if not rows:
-        return
-    paths = sorted({p for _, _, v in rows for p in v})
-    qmap = case.quantity_map()
-    over = {p: np.array([v.get(p, float(qmap[p].value)) for _, _, v in rows]) for p in paths}
-    metrics = sorted({c.metric for c, _, _ in rows})
-    vals = run(case, over, metrics=metrics).metrics
-    for i, (c, side, _) in enumerate(rows):
-        setattr(c, side, float(vals[c.metric][i]))
+        r = found.get(c.metric)
+        if r is not None:
+            c.best, c.worst, c.best_inputs, c.worst_inputs = r.best.value, r.worst.value, r.best.inputs, r.worst.inputs
+            c.best_threshold, c.worst_threshold = r.best.threshold, r.worst.threshold
+    return found

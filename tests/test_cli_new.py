@@ -97,7 +97,7 @@ def test_starter_numbers_are_all_placeholders_and_the_optional_sections_are_comm
     assert len(quantities) == 19  # counted by hand in feasibility/data/starter.toml
     assert {q.confidence for q in quantities.values()} == {"placeholder"}
     data = tomllib.loads(text)
-    assert set(data) == {"schema_version", "case", "timeline", "macro", "tax", "working_capital", "port", "bumd", "financing", "region"}
+    assert set(data) == {"schema_version", "case", "timeline", "macro", "tax", "working_capital", "port", "bumd", "financing", "region", "concession"}
     assert set(data["port"]["revenue"]) == {"cargo_handling"}
     assert len(data["port"]["opex"]) == 1 and len(data["port"]["capex"]) == 1
     assert "loans" not in data["financing"] and "capacity" not in data["port"]

@@ -56,8 +56,14 @@ class Criterion:
     drivers : list of dict
         The inputs that move the metric most: ``path``, ``confidence``,
         ``swing`` (metric range over the input's range).
-    favourable, unfavourable : float
-        The metric with the inputs at the ends that help, or hurt, it; NaN where not computed.
+    best, worst : float
+        The best and the worst value of the metric found in the box of the
+        inputs' declared ranges (:mod:`feasibility.analysis.robustness`); NaN
+        where not searched (a Monte Carlo probability).
+    best_inputs, worst_inputs : dict
+        The input values that give them (path -> value).
+    best_threshold, worst_threshold : float
+        The hurdle at those inputs (the WACC there, for the FIRR).
     """
 
     key: str
@@ -67,27 +73,43 @@ class Criterion:
     threshold: float
     passed: bool | None
     drivers: list[dict[str, Any]] = field(default_factory=list)
-    favourable: float = math.nan
-    unfavourable: float = math.nan
+    best: float = math.nan
+    worst: float = math.nan
+    best_inputs: dict[str, float] = field(default_factory=dict)
+    worst_inputs: dict[str, float] = field(default_factory=dict)
+    best_threshold: float = math.nan
+    worst_threshold: float = math.nan
 
     @property
     def low_confidence(self) -> list[dict[str, Any]]:
         """Drivers that are placeholders or analyst estimates."""
         return [d for d in self.drivers if d["confidence"] in ("placeholder", "estimate")]
 
-    def holds(self, value: float) -> bool | None:
-        """Whether a value of the metric would pass (None when it or the threshold is undefined)."""
-        if value is None or not math.isfinite(value) or not math.isfinite(self.threshold):
+    def holds(self, value: float, threshold: float | None = None) -> bool | None:
+        """Whether a value of the metric would pass its hurdle (the case's, or ``threshold``);
+        None when either is undefined."""
+        thr = self.threshold if threshold is None else threshold
+        if value is None or not math.isfinite(value) or not math.isfinite(thr):
             return None
-        return bool(registry.holds(self.metric, value, self.threshold))
+        return bool(registry.holds(self.metric, value, thr))
 
     @property
     def robust(self) -> bool | None:
-        """True when the outcome is the same at both ends (favourable and unfavourable)."""
-        a, b = self.holds(self.favourable), self.holds(self.unfavourable)
+        """True when the outcome is the same at the best and at the worst value found in the box.
+
+        None where not searched, or where the best or worst value (or the
+        criterion itself) is undefined, except that a payback never reached
+        (``undefined_fails``) is a failure.
+        """
+        a, b = self._outcome(self.best, self.best_threshold), self._outcome(self.worst, self.worst_threshold)
         if a is None or b is None or self.passed is None:
             return None
         return a == b == self.passed
+
+    def _outcome(self, value: float, threshold: float) -> bool | None:
+        if (value is None or not math.isfinite(value)) and registry.METRICS[self.metric].undefined_fails and self.best_inputs:
+            return False
+        return self.holds(value, threshold)
 
 
 def assess(case: Any, metrics: Mapping[str, float], *, prob_npv_negative: float | None = None) -> list[Criterion]:

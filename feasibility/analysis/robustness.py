@@ -43,10 +43,17 @@ _TOL = 1e-12
 
 @dataclass
 class Extreme:
-    """A value of a metric found in the box and the inputs that give it (path -> value)."""
+    """A value of a metric found in the box, the inputs that give it (path -> value), and its hurdle there.
+
+    ``threshold`` is the metric's hurdle at those inputs: a number, or, for a
+    hurdle that is another metric (FIRR against the WACC), that metric's value
+    at the same inputs (the WACC moves with the interest and inflation rates).
+    NaN for a metric without a hurdle.
+    """
 
     value: float
     inputs: dict[str, float]
+    threshold: float = math.nan
 
 
 @dataclass
@@ -73,6 +80,8 @@ class Robustness:
             "worst": num(self.worst.value),
             "best_inputs": self.best.inputs,
             "worst_inputs": self.worst.inputs,
+            "best_threshold": num(self.best.threshold),
+            "worst_threshold": num(self.worst.threshold),
             "searched": {"inputs": len(self.inputs), "starts": self.starts, "model_evaluations": self.evaluations},
         }
 
@@ -144,11 +153,14 @@ def robustness(
     seed = case.risk.seed if seed is None else seed
     k = len(paths)
     start_pts = _starts(lo, base, hi, random_starts, seed)
+    # an IRR is searched on its NPV (registry proxy: the same corners, defined everywhere);
+    # every metric then takes its best and worst over all the points the searches end at
+    searched = list(dict.fromkeys(registry.METRICS[m].proxy or m for m in metrics))
     # one search state per (metric, direction, start): positions as levels in [0, 1]
-    states = [(m, sign) for m in metrics for sign in (1.0, -1.0)]
+    states = [(m, sign) for m in searched for sign in (1.0, -1.0)]
     pos = np.tile(start_pts, (len(states), 1))  # (n_states * S, k)
     owner = np.repeat(np.arange(len(states)), start_pts.shape[0])
-    needed = list(dict.fromkeys(metrics))
+    needed = searched
     count = [pos.shape[0]]
 
     def scores(points: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -204,16 +216,24 @@ def _collect(
 ) -> dict[str, Robustness]:
     """The best and the worst of each metric over every point the searches ended at (a point one metric's
     search found may be another's best: a payback is undefined until some search finds a profitable corner),
-    run once more so that each value is exactly what the model gives for its inputs."""
+    run once more so that each value is exactly what the model gives for its inputs.
+
+    A metric whose hurdle is another metric (FIRR against the WACC) is ranked by its distance to that hurdle
+    at each point, so that its best is where it clears its own hurdle most."""
     over = {p: _at(lo[i], hi[i], pos[:, i]) for i, p in enumerate(paths)}
-    vals = run(case, over or None, metrics=list(dict.fromkeys(metrics))).metrics
+    hurdles = {m: registry.hurdle(m, case) for m in metrics}
+    wanted = list(dict.fromkeys([*metrics, *(h for h in hurdles.values() if isinstance(h, str))]))
+    n = pos.shape[0]
+    vals = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in run(case, over or None, metrics=wanted).metrics.items()}
     out: dict[str, Robustness] = {}
     for m in metrics:
-        v = np.broadcast_to(np.asarray(vals[m], dtype=float), (pos.shape[0],))
+        h = hurdles[m]
+        thr = vals[h] if isinstance(h, str) else np.full(n, math.nan if h is None else float(h))
+        rank = vals[m] - vals[h] if isinstance(h, str) else vals[m]
         found = {}
         for sign in (1.0, -1.0):
-            r = int(np.argmax(_score(v, sign, _undefined_score(m, sign))))
-            found[sign] = Extreme(float(v[r]), {p: float(over[p][r]) for p in paths})
+            r = int(np.argmax(_score(rank, sign, _undefined_score(m, sign))))
+            found[sign] = Extreme(float(vals[m][r]), {p: float(over[p][r]) for p in paths}, float(thr[r]))
         best, worst = (found[1.0], found[-1.0]) if registry.METRICS[m].better != "lower" else (found[-1.0], found[1.0])
-        out[m] = Robustness(m, best, worst, list(paths), n_starts, n_eval + pos.shape[0])
+        out[m] = Robustness(m, best, worst, list(paths), n_starts, n_eval + n)
     return out

@@ -40,7 +40,7 @@ CARD_METRICS: tuple[str, ...] = (
     "wacc",
     "dscr_min",
     "region_pv_dividends_idr",
-    "region_pv_injection_idr",
+    "public_money_pv_idr",
     "cash_sustainable",
     "first_cash_shortfall_year",
     "min_cumulative_cash_idr",
@@ -151,7 +151,7 @@ def metric_cards(case: Case, res: Result, lang: str) -> dict[str, str]:
     out["dscr"] = card_html(t["card_dscr"], f.number(d, 2) if math.isfinite(d) else t["card_no_debt"],
                             t["card_dscr_sub"].format(t=f.number(thr, 2)), tone_of("dscr_min"))
     out["pad"] = card_html(t["card_pad"], f.money(m["region_pv_dividends_idr"]),
-                           t["card_pad_sub"].format(inj=f.money(m["region_pv_injection_idr"])), tone_of("region_pv_dividends_idr"))
+                           t["card_pad_sub"].format(inj=f.money(m["public_money_pv_idr"])), tone_of("region_pv_dividends_idr"))
     return out
 
 
@@ -256,7 +256,7 @@ def chart_specs(case: Case, res: Result, lang: str) -> dict[str, Spec]:
         return np.asarray(L[key], dtype=float).tolist()
 
     dscr = arr("dscr")
-    inj = np.asarray(L["region_injection_idr"], dtype=float)
+    inj = np.asarray(L["public_money_idr"], dtype=float)  # the injection and any top-ups
     div = np.asarray(L["dividends_to_region_idr"], dtype=float)
     specs: dict[str, Spec] = {
         "cash": ("bars_by_year", lang, {"years": years, "series": {t["chart_cash_series"]: arr("project_fcf_idr")},

@@ -19,19 +19,21 @@ if TYPE_CHECKING:
 __all__ = ["BUDGET_METRICS", "Budget", "BudgetRow", "budget", "budget_rows"]
 
 #: the region's metrics, in the table's order
-BUDGET_METRICS = ["region_injection_total_idr", "region_dividends_total_idr", "region_pv_injection_idr", "region_pv_dividends_idr",
-                  "region_npv_idr", "region_irr", "region_discount_rate", "region_payback_year", "region_discounted_payback_year",
-                  "region_dividends_avg_idr_per_year", "region_bond_alternative_idr_per_year", "region_dividends_share_of_pad",
-                  "region_injection_share_of_apbd"]
+BUDGET_METRICS = ["region_injection_total_idr", "region_top_up_total_idr", "public_money_total_idr", "public_money_pv_idr",
+                  "region_dividends_total_idr", "region_pv_dividends_idr", "region_npv_idr", "region_irr", "region_discount_rate",
+                  "region_payback_year", "region_discounted_payback_year", "region_dividends_avg_idr_per_year",
+                  "region_bond_interest_avg_idr_per_year", "region_dividends_share_of_pad", "region_injection_share_of_apbd"]
 
 
 @dataclass(frozen=True)
 class BudgetRow:
-    """One year of the region's flows in billions of rupiah: equity injection, dividends, their cumulative balance
-    (plain and discounted at the region's rate); ``neg`` while the region is still out of pocket."""
+    """One budget year of the region's flows in billions of rupiah at current prices (as the APBD writes them):
+    the planned injection, the top-ups, the dividends, their cumulative balance (plain, and discounted at the
+    region's nominal rate); ``neg`` while the region is still out of pocket."""
 
     year: int
     inj: str
+    top: str
     div: str
     cum: str
     cum_pv: str
@@ -56,29 +58,32 @@ def budget_rows(study: Study, fmt: Formatter) -> list[BudgetRow]:
     res = study.result
     years = [int(y) for y in res.years]
     fo = study.case.timeline.first_operating_year
-    inj = res.annual["region_injection_idr"].to_numpy()
-    div = res.annual["dividends_to_region_idr"].to_numpy()
-    disc = (1.0 + res.metrics["region_discount_rate"]) ** -np.arange(len(years))
-    cum = np.cumsum(div - inj)
-    cum_pv = np.cumsum((div - inj) * disc)
+    a = res.annual
+    # back to current prices where the results are real: a budget is written in the year's rupiah
+    nominal = a["price_index"].to_numpy() if res.price_basis == "real" else np.ones(len(years))
+    inj, top, div = (a[k].to_numpy() * nominal for k in ("region_injection_idr", "region_top_up_idr", "dividends_to_region_idr"))
+    disc = (1.0 + study.case.region.discount_rate_nominal.value) ** -np.arange(len(years))
+    cum = np.cumsum(div - inj - top)
+    cum_pv = np.cumsum((div - inj - top) * disc)
     return [
         BudgetRow(
-            year=y, inj=fmt.number(inj[i] / 1e9, 1), div=fmt.number(div[i] / 1e9, 1), cum=fmt.number(cum[i] / 1e9, 1),
-            cum_pv=fmt.number(cum_pv[i] / 1e9, 1), neg=bool(cum[i] < -0.5),  # half a rupiah is rounding
+            year=y, inj=fmt.number(inj[i] / 1e9, 1), top=fmt.number(top[i] / 1e9, 1), div=fmt.number(div[i] / 1e9, 1),
+            cum=fmt.number(cum[i] / 1e9, 1), cum_pv=fmt.number(cum_pv[i] / 1e9, 1), neg=bool(cum[i] < -0.5),  # half a rupiah is rounding
         )
         for i, y in enumerate(years)
-        if inj[i] != 0 or div[i] != 0 or y in (years[0], years[-1]) or y < fo + 3
+        if inj[i] != 0 or top[i] != 0 or div[i] != 0 or y in (years[0], years[-1]) or y < fo + 3
     ]
 
 
 def _chart(study: Study, fmt: Formatter) -> ch.Chart:
     annual, t, labels = study.result.annual, fmt.msg["report"], line_labels(fmt.msg)
     inj = annual["region_injection_idr"].to_numpy()
+    top = annual["region_top_up_idr"].to_numpy()
     div = annual["dividends_to_region_idr"].to_numpy()
     return ch.bars_by_year(
         [int(y) for y in study.result.years],
-        {labels["region_injection_idr"]: -inj, labels["dividends_to_region_idr"]: div},
-        line={labels["region_cumulative"]: np.cumsum(div - inj)},
+        {labels["region_injection_idr"]: -inj, labels["region_top_up_idr"]: -top, labels["dividends_to_region_idr"]: div},
+        line={labels["region_cumulative"]: np.cumsum(div - inj - top)},
         title=t["chart_budget"], alt=chart_alt(fmt, t["chart_budget"]), ylabel=t["billion_axis"], fmt=billions(fmt),
         negative_label=chart_words(fmt)["negative"], na_label=chart_words(fmt)["na"],
     )
@@ -103,8 +108,18 @@ def budget(study: Study, fmt: Formatter) -> Budget:
     t = fmt.msg["report"]
     py, dpy = m["region_payback_year"], m["region_discounted_payback_year"]
     text = [
-        t["budget_intro"].format(rate=fmt.percent(m["region_discount_rate"])),
-        t["bond"].format(bond=metric_value(fmt, m, "region_bond_alternative_idr_per_year"), div=metric_value(fmt, m, "region_dividends_avg_idr_per_year")),
+        t["budget_intro"].format(
+            nominal=fmt.percent(study.case.region.discount_rate_nominal.value), rate=fmt.percent(m["region_discount_rate"]),
+            basis=t["real_rate_note"] if study.result.price_basis == "real" else "",
+        ),
+        t["public_money"].format(
+            inj=metric_value(fmt, m, "region_injection_total_idr"), top=metric_value(fmt, m, "region_top_up_total_idr"),
+            total=metric_value(fmt, m, "public_money_total_idr"), pv=metric_value(fmt, m, "public_money_pv_idr"),
+        ),
+        t["bond"].format(
+            rate=fmt.percent(study.case.region.discount_rate_nominal.value), bond=metric_value(fmt, m, "region_bond_interest_avg_idr_per_year"),
+            div=metric_value(fmt, m, "region_dividends_avg_idr_per_year"),
+        ),
         t["payback_region"].format(year=str(int(py)) if math.isfinite(py) else t["never"], dyear=str(int(dpy)) if math.isfinite(dpy) else t["never"]),
     ]
     return Budget(text=text, metrics=metric_rows(study, fmt, BUDGET_METRICS), chart=_chart(study, fmt), rows=budget_rows(study, fmt),

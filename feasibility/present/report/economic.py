@@ -75,7 +75,7 @@ def _benefits(study: Study, fmt: Formatter, sdr: float) -> list[Benefit]:
         v = annual[col].to_numpy()
         return float(np.sum(v / (1.0 + sdr) ** np.arange(v.size)))
 
-    parts = [("economic_revenue_real_idr", 1), ("economic_employment_real_idr", 1)]
+    parts = [("economic_revenue_real_idr", 1), ("economic_diverted_savings_real_idr", 1), ("economic_employment_real_idr", 1)]
     parts += [(f"economic_benefit_{k}_real_idr", 1) for k in econ.benefits]
     parts += [("economic_residual_real_idr", 1), ("economic_capex_real_idr", -1), ("economic_opex_real_idr", -1)]
     out = []
@@ -87,6 +87,21 @@ def _benefits(study: Study, fmt: Formatter, sdr: float) -> list[Benefit]:
             label = fmt.msg["economic_lines"][col]
         out.append(Benefit(label=label, pv=fmt.money(sign * pv(col)), bad=sign < 0))
     return out
+
+
+def _traffic_text(study: Study, fmt: Formatter) -> str:
+    """Where each revenue stream's volume comes from: its diverted share (EU CBA Guide 2014, generated vs diverted traffic)."""
+    econ = study.case.economic
+    assert econ is not None
+    lines = study.case.lines()
+    parts = [
+        fmt.msg["report"]["traffic_item"].format(
+            stream=in_lang(lines[key].revenue[name].label, fmt.lang) or name.replace("_", " "), share=fmt.percent(t.diverted_share.value, 0)
+        )
+        for key, by_stream in econ.traffic.items()
+        for name, t in by_stream.items()
+    ]
+    return fmt.msg["report"]["economic_traffic"].format(items="; ".join(parts))
 
 
 def economic_analysis(study: Study, fmt: Formatter) -> EconomicAnalysis | None:
@@ -101,7 +116,7 @@ def economic_analysis(study: Study, fmt: Formatter) -> EconomicAnalysis | None:
     years = [int(y) for y in study.result.years]
     flow = line_labels(fmt.msg)["economic_flow_real_idr"]
     return EconomicAnalysis(
-        intro=t["economic_intro"].format(sdr=fmt.percent(sdr)),
+        intro=t["economic_intro"].format(sdr=fmt.percent(sdr)) + " " + _traffic_text(study, fmt),
         side=[
             SideBySide(label=t["npv"], fin=metric_value(fmt, m, "fnpv_idr"), eco=metric_value(fmt, m, "enpv_idr")),
             SideBySide(label=t["irr"], fin=metric_value(fmt, m, "firr"), eco=metric_value(fmt, m, "eirr")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,7 +24,8 @@ __all__ = ["FINANCIAL_METRICS", "PLAN_COLUMNS", "BusinessLineRow", "Financial", 
 #: the metrics table, in order (the comparison report uses the first twelve)
 FINANCIAL_METRICS = ["fnpv_idr", "firr", "wacc", "mirr", "payback_years", "discounted_payback_years", "bcr", "profitability_index",
                      "equity_npv_idr", "equity_irr", "cost_of_equity", "dscr_min", "dscr_avg", "llcr", "llcr_min",
-                     "cash_sustainable", "first_cash_shortfall_year", "min_cumulative_cash_idr", "capex_total_idr", "debt_total_idr"]
+                     "cash_sustainable", "first_cash_shortfall_year", "min_cumulative_cash_idr", "gap_funding_total_idr",
+                     "unfunded_gap_max_idr", "capex_total_idr", "debt_total_idr", "shareholder_npv_idr", "shareholder_irr"]
 
 #: the five-year business plan's lines
 PLAN_COLUMNS = [
@@ -60,6 +63,7 @@ class Financial:
     metrics: list[MetricRow]
     warnings: list[str]
     cash_short: bool
+    funding_note: str
     fcf: ch.Chart
     dscr: ch.Chart | None
     business_lines: list[BusinessLineRow]
@@ -108,6 +112,27 @@ def _dscr_chart(study: Study, fmt: Formatter, years: list[int]) -> ch.Chart | No
     )
 
 
+def funding_note(study: Study, fmt: Formatter) -> str:
+    """How the case finances a cash shortfall: a standby facility, top-ups from the APBD, or nothing (an unfunded gap)."""
+    m, ui = study.result.metrics, fmt.msg["ui"]
+    gap = study.case.financing.funding_gap
+    year = m["first_cash_shortfall_year"]
+    when = str(int(year)) if math.isfinite(year) else ui["na"]
+    if gap is None:
+        return ui["funding_gap_none"].format(year=when, gap=fmt.money(m["unfunded_gap_max_idr"]))
+    parts = []
+    for src in gap.sources:
+        if src == "standby_facility":
+            sf = gap.standby_facility
+            parts.append(ui["funding_gap_standby"].format(limit=fmt.money(sf.limit_idr_nominal.value), rate=fmt.percent(sf.interest_rate.value)))
+        else:
+            parts.append(ui["funding_gap_top_up"].format(top=fmt.money(m["region_top_up_total_idr"])))
+    text = ui["funding_gap_sources"].format(year=when, sources=ui["then"].join(parts))
+    if m["unfunded_gap_max_idr"] > 0.5:
+        text += " " + ui["funding_gap_left"].format(gap=fmt.money(m["unfunded_gap_max_idr"]))
+    return text
+
+
 def financial(study: Study, fmt: Formatter) -> Financial:
     """The financial section.
 
@@ -121,7 +146,8 @@ def financial(study: Study, fmt: Formatter) -> Financial:
     Financial
         ``metrics`` red exactly where a metric misses its hurdle;
         ``warnings`` say why a metric is undefined; ``cash_short`` when the
-        cumulative cash falls below zero in some year (a funding gap);
+        plan's own cash falls below zero in some year (a funding gap), and
+        ``funding_note`` how the case finances it;
         ``plan`` covers the first five operating years.
     """
     res = study.result
@@ -132,6 +158,7 @@ def financial(study: Study, fmt: Formatter) -> Financial:
         metrics=metric_rows(study, fmt, FINANCIAL_METRICS),
         warnings=[fmt.undefined(u) for u in res.undefined],
         cash_short=bool(res.metrics["cash_sustainable"] == 0),
+        funding_note=funding_note(study, fmt),
         fcf=_fcf_chart(study, fmt, years),
         dscr=_dscr_chart(study, fmt, years),
         business_lines=business_lines(study, fmt),

@@ -73,4 +73,13 @@ def legal(study: Study, fmt: Formatter) -> Legal:
         fee=fmt.percent(case.port.concession_fee_share_of_revenue.value, 1),
         accr=case.lab.accreditation_year if case.lab is not None else ui["na"],
     )
-    return Legal(text=text, notes=notes_for(study, fmt, "legal"))
+    return Legal(text=text + " " + _concession(study, fmt), notes=notes_for(study, fmt, "legal"))
+
+
+def _concession(study: Study, fmt: Formatter) -> str:
+    """The concession's term and what becomes of the port's assets at its end (the residual value follows it)."""
+    c, t = study.case.concession, fmt.msg["report"]
+    end = study.case.timeline.first_operating_year + c.term_years - 1
+    how = t["reversion_free"] if c.reversion == "without_payment" else t["reversion_paid"].format(pay=fmt.money(c.transfer_payment_idr.value))
+    land = t["land_reverts"] if c.land_reverts else t["land_kept"]
+    return t["legal_concession"].format(term=c.term_years, end=end, how=how, land=land)

@@ -40,7 +40,11 @@ def conditions(study: Study, fmt: Formatter) -> list[str]:
         else:
             out.append(t["cond_no_switch"])
     if m["cash_sustainable"] == 0:
-        out.append(t["cond_cash"].format(low=fmt.money(m["min_cumulative_cash_idr"])))
+        out.append(t["cond_cash"].format(low=fmt.money(m["min_cumulative_cash_idr"]), top=fmt.money(m["region_top_up_total_idr"])))
+    if m["unfunded_gap_max_idr"] > 0.5:
+        out.append(t["cond_unfunded"].format(gap=fmt.money(m["unfunded_gap_max_idr"])))
+    if m["expansion_deferred_phases"] > 0:
+        out.append(t["cond_expansion_deferred"].format(n=fmt.number(m["expansion_deferred_phases"]), npv=fmt.money(m["expansion_npv_idr"])))
     for n in notes(study, fmt):
         if n.severity == "high":
             out.append(t["cond_note"].format(title=n.title))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...analysis.criteria import Criterion
+from ...metrics import registry
 from ...metrics.registry import METRIC_UNITS
 from ..i18n import Formatter
 from .common import anchor, confidence_counts, pass_text, verdict_text
@@ -32,9 +33,9 @@ class VerdictRow:
     """One criterion of the verdict table.
 
     ``passed`` is ``"true"``, ``"false"`` or ``"na"`` (the row's ``data-pass``,
-    which colours the result); ``robust`` says whether the outcome holds with
-    every ranged input at its favourable and its unfavourable end ("" when
-    not computed).
+    which colours the result); ``robust`` says whether the outcome is the same
+    at the best and the worst value found in the box of the declared ranges
+    ("" when not searched).
     """
 
     key: str
@@ -58,7 +59,7 @@ class Summary:
     low_confidence: str
 
 
-def _verdict_row(c: Criterion, fmt: Formatter) -> VerdictRow:
+def _verdict_row(c: Criterion, fmt: Formatter, n_inputs: int, study_case: Any) -> VerdictRow:
     msg = fmt.msg
     ui, t = msg["ui"], msg["report"]
     # the risk criterion tests a probability, whatever the unit of the metric it is about
@@ -67,8 +68,17 @@ def _verdict_row(c: Criterion, fmt: Formatter) -> VerdictRow:
     if c.key == "payback":  # the limit is whole years (construction plus concession), not a payback period
         thr = f"{fmt.number(c.threshold)} {ui['years_unit']}"
     robust = ""
-    if c.robust is not None and math.isfinite(c.favourable):
-        robust = t["robust_yes" if c.robust else "robust_no"].format(fav=fmt.value(c.favourable, unit), unf=fmt.value(c.unfavourable, unit))
+    if c.robust is not None:
+
+        def found(value: float, thr: float) -> str:
+            # a hurdle that is another metric (the WACC) moves with the inputs: say where it stood
+            if isinstance(registry.hurdle(c.metric, study_case), str) and math.isfinite(thr):
+                return t["found_against"].format(value=fmt.value(value, unit), thr=fmt.value(thr, unit))
+            return fmt.value(value, unit)
+
+        robust = t["robust_yes" if c.robust else "robust_no"].format(
+            best=found(c.best, c.best_threshold), worst=found(c.worst, c.worst_threshold), n=fmt.number(n_inputs)
+        )
     return VerdictRow(
         key=c.key,
         label=msg["criterion"][c.key],
@@ -88,7 +98,8 @@ def _verdict_row(c: Criterion, fmt: Formatter) -> VerdictRow:
 
 def verdict_rows(study: Study, fmt: Formatter) -> list[VerdictRow]:
     """The verdict table: one row per criterion the case applies, in the case's order."""
-    return [_verdict_row(c, fmt) for c in study.criteria]
+    searched = {m: len(r.inputs) for m, r in study.robustness.items()}
+    return [_verdict_row(c, fmt, searched.get(c.metric, 0), study.case) for c in study.criteria]
 
 
 def key_messages(study: Study, fmt: Formatter) -> list[str]:
@@ -109,7 +120,9 @@ def key_messages(study: Study, fmt: Formatter) -> list[str]:
     out.append(
         t["pad"].format(
             injection=fmt.money(m["region_injection_total_idr"]),
-            pv_injection=fmt.money(m["region_pv_injection_idr"]),
+            top_up=fmt.money(m["region_top_up_total_idr"]),
+            public=fmt.money(m["public_money_total_idr"]),
+            public_pv=fmt.money(m["public_money_pv_idr"]),
             pv_dividends=fmt.money(m["region_pv_dividends_idr"]),
             region_npv=fmt.money(m["region_npv_idr"]),
         )

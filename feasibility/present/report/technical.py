@@ -72,4 +72,20 @@ def technical(study: Study, fmt: Formatter) -> Technical:
     intro = fmt.msg["report"]["technical_intro"].format(
         occ=metric_value(fmt, m, "berth_occupancy_max"), unmet=metric_value(fmt, m, "cargo_unmet_tonnes")
     )
-    return Technical(intro=intro, capex_rows=capex_rows(study, fmt), notes=notes_for(study, fmt, "technical"))
+    exp = _expansion(study, fmt)
+    return Technical(intro=intro + (" " + exp if exp else ""), capex_rows=capex_rows(study, fmt), notes=notes_for(study, fmt, "technical"))
+
+
+def _expansion(study: Study, fmt: Formatter) -> str:
+    """The expansion phases: what the case decides, whether the BUMD can pay for them, and their own FNPV."""
+    cap = study.case.port.capacity
+    if cap is None or cap.expansion is None or not cap.expansion.phases:
+        return ""
+    exp, m, t = cap.expansion, study.result.metrics, fmt.msg["report"]
+    if exp.build == "never":
+        decision = t["expansion_never"]
+    elif m["expansion_deferred_phases"] > 0:
+        decision = t["expansion_deferred"].format(n=fmt.number(m["expansion_deferred_phases"]))
+    else:
+        decision = t["expansion_built"].format(trigger=fmt.percent(exp.trigger_occupancy.value, 0))
+    return t["expansion"].format(n=len(exp.phases), decision=decision, npv=metric_value(fmt, m, "expansion_npv_idr"))
