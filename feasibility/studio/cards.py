@@ -189,7 +189,7 @@ def _verdict_notes(case: Case, criteria: list[Criterion], outside: Sequence[tupl
     if untested:
         notes.append(t["verdict_not_tested"].format(items="; ".join(untested)))
     if any(c.key == "risk" for c in criteria):
-        notes.append(t["verdict_no_risk"].format(p=f.percent(case.criteria.max_prob_npv_negative, 0)))
+        notes.append(t["verdict_no_risk"].format(p=f.percent(registry.threshold("prob_npv_negative", case, {}), 0)))
     if outside:
         qmap = case.quantity_map()
         items = [
