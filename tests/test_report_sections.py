@@ -69,13 +69,17 @@ def test_budget_metrics_and_text_by_hand(study, en):
     assert list(rows) == [k for k in budget.BUDGET_METRICS if k in study.result.metrics]
     assert rows["region_injection_total_idr"].value == "IDR 200.0 million"
     assert rows["region_dividends_total_idr"].value == "IDR 33.4 million"  # 7.6 + 25.84
-    assert rows["region_pv_injection_idr"].value == "IDR 200.0 million"
+    # no [financing.funding_gap] in the hand case: no top-ups; the public money is the injection
+    assert rows["region_top_up_total_idr"].value == "IDR 0"
+    assert rows["public_money_total_idr"].value == rows["public_money_pv_idr"].value == "IDR 200.0 million"
     assert rows["region_pv_dividends_idr"].value == "IDR 23.4 million"  # 7.6/1.331 + 25.84/1.4641 = 23.36
+    # the same 200 in bonds at 10 %: 20 a year of interest
+    assert rows["region_bond_interest_avg_idr_per_year"].value == "IDR 20.0 million"
     assert rows["region_npv_idr"].value == "IDR -176.6 million"
     # the dividends never repay the injection within the model years
     assert rows["region_payback_year"].value == catalog("en")["ui"]["na"]
     assert rows["region_npv_idr"].bad and not rows["region_injection_total_idr"].bad
-    assert b.text[0] == catalog("en")["report"]["budget_intro"].format(rate="10.0%")
+    assert b.text[0] == catalog("en")["report"]["budget_intro"].format(nominal="10.0%", rate="10.0%", basis="")  # a nominal case
     assert len(b.chart.svg) > 0 and b.notes == []
 
 
@@ -93,8 +97,8 @@ def test_verdict_rows_by_hand(study, en):
     # DSCR: min(22.5/90, 55/82.5) = 0.25 against the lender's 1.30
     assert (rows["dscr"].value, rows["dscr"].threshold) == ("0.25", "1.30")
     assert rows["cash"].value == "IDR -45.0 million"
-    # payback 3 + 170.5/276.5 = 3.6 years, within the 1 construction + 4 operating years
-    assert (rows["payback"].value, rows["payback"].threshold) == ("3.6 years", "5 years")
+    # payback 3 + 170.5/276.5 = 3.6 years, within the 1 construction year + the 30-year concession
+    assert (rows["payback"].value, rows["payback"].threshold) == ("3.6 years", "31 years")
     passed = {k: r.passed for k, r in rows.items()}
     assert passed == {"fnpv": "false", "firr": "false", "bcr": "false", "dscr": "false", "cash": "false",
                       "risk": "na", "payback": "true", "enpv": "na"}  # no Monte Carlo (iterations 0), no [economic]
@@ -104,7 +108,8 @@ def test_verdict_rows_by_hand(study, en):
         # every input of the hand case is a placeholder: a criterion with drivers rests on low-confidence numbers
         assert r.low_confidence == bool(r.drivers)
         assert all(d.confidence == "placeholder" and d.anchor == anchor(d.path) for d in r.drivers)
-    assert rows["risk"].robust == "" and rows["fnpv"].robust
+    # the hand case declares no ranges: there is no box to search, so no robustness sentence
+    assert rows["risk"].robust == "" and rows["fnpv"].robust == ""
 
 
 def test_summary_verdict_and_key_messages(study, en, id_):
@@ -186,7 +191,9 @@ def test_recommendation_and_conditions_by_hand(study, en):
     rec = recommendation.recommendation(study, en)
     t = catalog("en")["report"]
     assert rec.verdict == "not_feasible" and rec.text == t["recommendation_not_feasible"].format(n=5, m=8)
-    assert t["cond_cash"].format(low="IDR -45.0 million") in rec.conditions
+    assert t["cond_cash"].format(low="IDR -45.0 million", top="IDR 0") in rec.conditions
+    # and no source covers that shortfall: an unfunded gap of 45
+    assert t["cond_unfunded"].format(gap="IDR 45.0 million") in rec.conditions
     assert rec.conditions[-1] == t["cond_placeholders"].format(n=len(study.case.assumptions()))
 
 
