@@ -148,7 +148,8 @@ def test_item_schedule_uplifts_phasing_and_renewal(hand):
     # 100 x 1.1 contingency x 1.2 optimism bias = 132, spent 40/60 % in 2025-2026, renewed every 2 years
     # after it entered service (2026): bought again in 2028
     item = CapexInputs("x", 100.0, 0.1, 0.2, 0.0, "group_1", "straight_line", 2025, (0.4, 0.6), 2)
-    nominal, share, renewals, spend = item_schedule(item, inp, np.ones(5))
+    nominal, share, renewals, spend, real = item_schedule(item, inp, np.ones(5))
+    np.testing.assert_allclose(real, 132)  # base-year prices: no price index
     np.testing.assert_allclose(nominal, 132)
     assert share.tolist() == [0.4, 0.6, 0, 0, 0] and renewals.tolist() == [0, 0, 0, 1, 0]
     np.testing.assert_allclose(spend, [52.8, 79.2, 0, 132, 0])

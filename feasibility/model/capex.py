@@ -41,28 +41,29 @@ def placed_in_service(nominal: Any, share: np.ndarray, renewals: np.ndarray, fir
     return placed
 
 
-def item_schedule(item: CapexInputs, inp: Inputs, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """An item's nominal price by year, its spend shares (phasing), its renewals and its spend.
+def item_schedule(item: CapexInputs, inp: Inputs, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any]:
+    """An item's nominal price by year, its spend shares (phasing), its renewals, its spend and its real price.
 
-    ``price = amount x (1 + contingency) x (1 + optimism bias) x escalation x
-    price index``; ``spend = price x (share + renewal)``, where ``share`` is the
-    phasing from the item's start year and ``renewal`` is 1 every
-    ``renewal_every`` years after the item entered service (the whole item is
-    bought again).
+    ``real price = amount x (1 + contingency) x (1 + optimism bias) x escalation``
+    (base-year prices), ``price = real price x price index``;
+    ``spend = price x (share + renewal)``, where ``share`` is the phasing from
+    the item's start year and ``renewal`` is 1 every ``renewal_every`` years
+    after the item entered service (the whole item is bought again).
     """
     years = inp.years
     T = years.size
     idx0 = item.start - inp.start_year
     fo = inp.first_operating_year - inp.start_year
     total = item.amount * (1.0 + item.contingency) * (1.0 + item.optimism_bias)
-    nominal = total * escalation(item.escalation, years, inp.price_base_year) * pi
+    real = total * escalation(item.escalation, years, inp.price_base_year)
+    nominal = real * pi
     share = np.zeros(T)
     share[idx0 : idx0 + len(item.phasing)] = item.phasing
     renewals = np.zeros(T)
     if item.renewal_every:
         last_service = max(idx0 + len(item.phasing) - 1, fo)
         renewals[last_service + item.renewal_every :: item.renewal_every] = 1.0
-    return nominal, share, renewals, nominal * (share + renewals)
+    return nominal, share, renewals, nominal * (share + renewals), real
 
 
 @dataclass(frozen=True)
@@ -140,14 +141,15 @@ def capex(inp: Inputs, pi: np.ndarray, expansion: Expansion | None, *, want_real
     expansion_spend: Any = np.zeros(full)
     for line in inp.lines:
         for item in line.capex:
-            nominal, share, renewals, spend = item_schedule(item, inp, pi)
+            nominal, share, renewals, spend, real = item_schedule(item, inp, pi)
             total = total + spend
             by_cat[category(item.asset_class)] = by_cat[category(item.asset_class)] + spend
             construction = construction + np.where(building, spend, 0.0)
             k = AssetKey(line.key, item.asset_class, item.method, tuple(int(i) for i in np.flatnonzero(renewals)))
             _add(in_service, k, placed_in_service(nominal, share, renewals, fo))
             if want_real:
-                _add(in_service_real, k, placed_in_service(nominal / pi, share, renewals, fo))
+                # at base-year prices: the same placements of the real price (no price index to divide out again)
+                _add(in_service_real, k, placed_in_service(np.asarray(real, dtype=float), share, renewals, fo))
             _add(built, k, np.where(building, spend, 0.0))
     for line in inp.lines:
         cap = line.capacity
