@@ -377,6 +377,9 @@ class Expansion:
     online_year : ndarray, shape (*S, P)
         First calendar year each phase is in service (``trigger_year +
         lead_time_years``, may lie beyond the horizon), NaN if never triggered.
+    blocked_year : ndarray, shape S
+        The first year the first phase not allowed (``max_phases``) would have
+        been triggered, NaN if never (or if every phase is allowed).
     """
 
     capacity_tonnes_per_year: np.ndarray
@@ -386,6 +389,7 @@ class Expansion:
     capex_idr: np.ndarray
     trigger_year: np.ndarray
     online_year: np.ndarray
+    blocked_year: Any = None
 
     def as_dict(self) -> dict[str, np.ndarray]:
         """The fields as a plain dict (no copies)."""
@@ -553,13 +557,16 @@ def expand(
     busy_until = np.full(n_rows, -1, dtype=np.int64)  # online index of the phase being built
     capex = np.zeros((n_rows, n_t))
     rows = np.arange(n_rows)
+    blocked_t = np.full(n_rows, -1, dtype=np.int64)  # when the first phase not allowed would have fired
 
     for t in range(n_t):
         in_service = np.sum(np.where(online_t <= t, add, 0.0), axis=1)
         c_t = cap[:, t] + in_service
         with np.errstate(invalid="ignore"):
             over = dem[:, t] > tr * c_t
-        fire = over & (nxt < allowed) & (busy_until <= t)
+        ready = over & (busy_until <= t)
+        fire = ready & (nxt < allowed)
+        blocked_t = np.where((blocked_t < 0) & ready & (nxt >= allowed) & (nxt < n_p), t, blocked_t)
         r = rows[fire]
         if r.size:
             k = nxt[r]
@@ -587,4 +594,5 @@ def expand(
         capex_idr=per_year(capex),
         trigger_year=trig_year.reshape((*lead_shape, n_p)),
         online_year=online_year.reshape((*lead_shape, n_p)),
+        blocked_year=np.where(blocked_t >= 0, y0 + blocked_t, np.nan).reshape(lead_shape),
     )

@@ -19,6 +19,7 @@ against annual lines of shape ``L + (T,)``; a list quantity is ``(k,)`` or
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Union
@@ -366,6 +367,32 @@ class Inputs:
     def full(self) -> tuple[int, ...]:
         """The shape of an annual line: ``L + (T,)``."""
         return self.lead + (self.T,)
+
+    def take(self, rows: np.ndarray) -> Inputs:
+        """The same inputs for some of the cases only (a one-dimensional leading shape).
+
+        Every overridden number is an array with the leading axis first and a
+        trailing axis (``L + (1,)``, ``L + (k,)``, ``L + (T,)``): those are cut
+        to ``rows``; the case's own numbers (floats, one-dimensional lists and
+        years) are shared.
+        """
+        if len(self.lead) != 1:
+            raise ValueError(f"take is for a one-dimensional leading shape, got {self.lead}")
+        cut = _take(self, np.asarray(rows))
+        return dataclasses.replace(cut, lead=(int(np.asarray(rows).size),))
+
+
+def _take(obj: Any, rows: np.ndarray) -> Any:
+    """``obj`` with every two-dimensional array (leading axis first) cut to ``rows``, recursively."""
+    if isinstance(obj, np.ndarray):
+        return obj[rows] if obj.ndim == 2 else obj
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.replace(obj, **{f.name: _take(getattr(obj, f.name), rows) for f in dataclasses.fields(obj) if f.init})
+    if isinstance(obj, tuple):
+        return tuple(_take(x, rows) for x in obj)
+    if isinstance(obj, dict):
+        return {k: _take(v, rows) for k, v in obj.items()}
+    return obj
 
 
 # ---------------------------------------------------------------------------

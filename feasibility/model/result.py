@@ -12,7 +12,7 @@ import pandas as pd
 from ..case import Case
 from ..metrics import registry
 
-__all__ = ["Lines", "Result"]
+__all__ = ["Lines", "MergedLines", "Result"]
 
 
 class Lines(Mapping[str, np.ndarray]):
@@ -43,6 +43,30 @@ class Lines(Mapping[str, np.ndarray]):
 
     def __len__(self) -> int:
         return len(self._raw)
+
+
+class MergedLines(Mapping[str, np.ndarray]):
+    """Annual lines of some cases taken from a second run of those cases only (``rows`` of the first).
+
+    Both are :class:`Lines`, read (and computed) only when a line is read.
+    """
+
+    def __init__(self, base: Mapping[str, np.ndarray], other: Mapping[str, np.ndarray], rows: np.ndarray):
+        self._base, self._other, self._rows = base, other, rows
+        self._done: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self._done:
+            merged = np.array(self._base[key], dtype=float)
+            merged[self._rows] = self._other[key]
+            self._done[key] = merged
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._base)
+
+    def __len__(self) -> int:
+        return len(self._base)
 
 
 @dataclass

@@ -55,7 +55,7 @@ from .financing import Debt, Rates, debt, rates
 from .inputs import Inputs, resolve
 from .operations import Operations, escalation, operations, price_index
 from .residual import residual_by_category, residual_value
-from .result import Lines, Result
+from .result import Lines, MergedLines, Result
 from .tax import Depreciation, income_tax, tax_depreciation
 from .waterfall import Waterfall, waterfall
 
@@ -139,6 +139,54 @@ def _unfundable(c: Chain) -> tuple[np.ndarray, np.ndarray] | None:
         bad = np.isfinite(trig) & np.take_along_axis(short, idx[..., None], axis=-1)[..., 0]
         allowed = np.where(bad, j, allowed)
     return allowed, n_p - allowed
+
+
+def _with_limits(inp: Inputs) -> Chain:
+    """The chain with every expansion phase the BUMD can pay for when it is triggered, deferring the rest
+    (two passes: all phases, then each case stopped at its first unfunded phase)."""
+    c = _chain(inp)
+    limits = _unfundable(c)
+    if limits is not None and np.any(limits[1] > 0):
+        c = replace(_chain(inp, limits[0]), deferred=limits[1])
+    return c
+
+
+def _fundable_first(a: Chain, cap: Any) -> np.ndarray:
+    """Which cases could pay for the first phase in the year it would be triggered, from a run without it.
+
+    Everything before that year is the same with or without the phase, and in
+    that year only its spend differs: the phase is funded when the cash the
+    year leaves (before the standby and distributions) covers it.
+    """
+    inp = a.inp
+    t_star = a.ops.expansion.blocked_year
+    idx = np.clip(np.nan_to_num(t_star - inp.start_year, nan=0.0).astype(int), 0, inp.T - 1)[..., None]
+    spend = np.take_along_axis(np.broadcast_to(cap.phases[0][1] * a.pi, inp.full), idx, axis=-1)[..., 0]
+    avail = np.take_along_axis(a.wf.available, idx, axis=-1)[..., 0]
+    # the same rule as _unfundable: a gap of more than half a rupiah in the trigger year
+    return np.isfinite(t_star) & (avail - spend >= -0.5)
+
+
+def _decided(inp: Inputs) -> tuple[Chain, Lines | MergedLines]:
+    """The chain as the case decides its expansion, and its annual lines.
+
+    When phases the BUMD cannot fund are deferred, most cases of a Monte Carlo
+    defer: the chain runs once without the expansion for every case, and again,
+    with it, only for the cases that can pay for the first phase.
+    """
+    cap = next((ln.capacity for ln in inp.lines if ln.capacity is not None), None)
+    if cap is None or not cap.phases or cap.build == "never" or cap.when_unfunded != "defer" or len(inp.lead) != 1:
+        c = _with_limits(inp)
+        return c, _lines(c)
+    a = _chain(inp, 0)
+    fundable = _fundable_first(a, cap)
+    deferred = np.where(np.isfinite(a.ops.expansion.blocked_year), float(len(cap.phases)), 0.0)
+    rows = np.flatnonzero(fundable)
+    if rows.size == 0:
+        return replace(a, deferred=deferred), _lines(a)
+    b = _with_limits(inp.take(rows))
+    deferred[rows] = b.deferred
+    return replace(a, deferred=deferred), MergedLines(_lines(a), _lines(b), rows)
 
 
 def _money_lines(c: Chain) -> dict[str, np.ndarray]:
@@ -328,11 +376,7 @@ def run(
         if unknown:
             raise KeyError(f"metrics {unknown}: not computed by the model (metrics: {', '.join(keys)})")
         keys = list(dict.fromkeys(metrics))
-    c = _chain(inp)
-    limits = _unfundable(c)
-    if limits is not None and np.any(limits[1] > 0):
-        c = replace(_chain(inp, limits[0]), deferred=limits[1])
-    lines = _lines(c)
+    c, lines = _decided(inp)
     ctx = _context(c, lines)
     values = registry.compute(keys, ctx)
     return Result(case, inp.years, lines, values, "real" if inp.real else "nominal", inp.lead, ctx.undefined)

@@ -61,6 +61,7 @@ class Waterfall:
     net_cash: np.ndarray
     cumulative_cash: np.ndarray
     unfunded: np.ndarray
+    available: np.ndarray
 
     @property
     def cash_before_gap_funding(self) -> np.ndarray:
@@ -138,6 +139,7 @@ def waterfall(
             due_div, due_tant = due_div + out["dividend_declared"][y], due_tant + out["tantiem_declared"][y]
         avail = (cash + yf["injection"][t] + yf["draws"][t] + yf["grant"][t] + yf["ebitda"][t] - yf["d_nwc"][t] - tax
                  - yf["capex"][t] - yf["service"][t] - s_int)
+        out["available"][t] = avail  # what the year leaves before lenders' standby and owners' distributions
         repay = np.minimum(np.maximum(avail, 0.0), standby)
         standby = standby - repay
         avail = avail - repay
