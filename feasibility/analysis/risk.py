@@ -251,7 +251,7 @@ def simulate(
     *,
     metrics: Sequence[str] = RISK_METRICS,
     scenario: str | None = None,
-    chunk_size: int = 20_000,
+    chunk_size: int = 5_000,
     progress: bool | Callable[[int, int], None] | None = None,
 ) -> Simulation:
     """Monte Carlo of a case: sample its uncertain inputs and evaluate every iteration.
@@ -270,7 +270,9 @@ def simulate(
         the sampled inputs replace those).
     chunk_size : int
         Iterations per vectorised model call; the sample itself is drawn whole,
-        so results do not depend on it.
+        so results do not depend on it. Chunks of a few thousand keep the
+        model's (chunk, years) arrays in the processor cache: 5,000 ran 100,000
+        iterations about twice as fast as 20,000 on a 2-core machine.
     progress : bool or callable, optional
         Show a tqdm progress bar (default: when there is more than one chunk),
         or call ``progress(done, total)`` after each chunk (a widget's bar).
