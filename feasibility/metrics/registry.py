@@ -78,6 +78,10 @@ class Metric:
     compute : callable, optional
         ``f(ctx) -> ndarray of shape L`` for model metrics; None for metrics of
         a Monte Carlo.
+    irr_of : callable, optional
+        For an IRR: ``f(ctx) -> flows`` of shape L + (T,), or None when the
+        case has no such flows. ``compute`` is then the IRR of those flows
+        (every IRR a run asks for is solved in one call).
     needs : callable, optional
         ``f(case) -> bool``: whether a case has this metric at all (a business
         line's contribution needs that line).
@@ -95,6 +99,13 @@ class Metric:
     proxy: str | None = None
     compute: Callable[[Context], Any] | None = None
     needs: Callable[[Any], bool] | None = None
+    irr_of: Callable[[Context], Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.irr_of is not None:
+            if self.compute is not None:
+                raise ValueError(f"metric {self.key}: give compute or irr_of, not both")
+            object.__setattr__(self, "compute", lambda c: c.irr(self.key, self.irr_of(c)))
 
 
 @dataclass
@@ -142,18 +153,33 @@ class Context:
     alternatives: dict[str, Callable[[], Any]] = field(default_factory=dict)
     undefined: list[dict[str, Any]] = field(default_factory=list)
     _cache: dict[str, Any] = field(default_factory=dict)
+    _irrs: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def nan(self) -> np.ndarray:
         return np.full(self.lead, np.nan)
 
-    def irr(self, key: str, flows: np.ndarray) -> np.ndarray:
-        """The IRR of each row, NaN where undefined, with the reasons counted in ``undefined``."""
-        value, status = irr_status(flows)
+    def irr(self, key: str, flows: np.ndarray | None) -> np.ndarray:
+        """The IRR of each row, NaN where undefined, with the reasons counted in ``undefined``.
+
+        ``flows`` None (the case has none): NaN, nothing counted. An IRR solved
+        beforehand with the others (:meth:`solve_irrs`) is taken from there.
+        """
+        if flows is None:
+            return self.nan()
+        value, status = self._irrs.pop(key) if key in self._irrs else irr_status(flows)
         for code, reason in ((IRR_NONE, "no_irr"), (IRR_MULTIPLE, "multiple_irr")):
             n = int(np.count_nonzero(status == code))
             if n:
                 self.undefined.append({"metric": key, "reason": reason, "count": n})
         return value
+
+    def solve_irrs(self, flows: dict[str, np.ndarray]) -> None:
+        """Solve several IRRs in one vectorised call (each row's root does not depend on the others')."""
+        if len(flows) < 2:
+            return
+        full = np.broadcast_shapes(*(f.shape for f in flows.values()))
+        value, status = irr_status(np.stack([np.broadcast_to(f, full) for f in flows.values()]))
+        self._irrs.update({k: (value[i], status[i]) for i, k in enumerate(flows)})
 
     def once(self, key: str, fn: Callable[[], Any]) -> Any:
         if key not in self._cache:
@@ -240,8 +266,6 @@ def _economic(c: Context, key: str) -> np.ndarray:
     L = c.lines
     if key == "enpv_idr":
         return fm.npv(c.social_rate, L["economic_flow_real_idr"])
-    if key == "eirr":
-        return c.irr("eirr", L["economic_flow_real_idr"])
     return fm.npv(c.social_rate, L["economic_benefits_real_idr"]) / fm.npv(c.social_rate, L["economic_costs_real_idr"])
 
 
@@ -294,7 +318,7 @@ METRICS: dict[str, Metric] = {
            compute=lambda c: fm.npv(c.wacc, c.lines[_FCF])),
         _M("firr", "fraction", "Project FIRR (after tax, before financing)", "FIRR proyek (setelah pajak, sebelum pembiayaan)",
            better="higher", op=">", against="wacc", rate=True, proxy="fnpv_idr",
-           compute=lambda c: c.irr("firr", c.lines[_FCF])),
+           irr_of=lambda c: c.lines[_FCF]),
         _M("wacc", "fraction", "WACC (after tax)", "WACC (setelah pajak)", rate=True, compute=lambda c: c.wacc),
         _M("mirr", "fraction", "Project MIRR (finance and reinvestment at the WACC)", "MIRR proyek (pembiayaan dan reinvestasi pada WACC)",
            better="higher", op=">", against="wacc", rate=True,
@@ -314,14 +338,14 @@ METRICS: dict[str, Metric] = {
            better="higher", op=">", against=0.0, compute=lambda c: fm.npv(c.cost_of_equity, c.lines["equity_cf_idr"])),
         _M("equity_irr", "fraction", "Equity IRR (free cash flow to equity)", "IRR ekuitas (arus kas bebas untuk ekuitas)",
            better="higher", op=">", against="cost_of_equity",
-           rate=True, proxy="equity_npv_idr", compute=lambda c: c.irr("equity_irr", c.lines["equity_cf_idr"])),
+           rate=True, proxy="equity_npv_idr", irr_of=lambda c: c.lines["equity_cf_idr"]),
         _M("shareholder_npv_idr", "IDR", "Shareholders' NPV: capital paid in against dividends and final net assets",
            "NPV pemegang saham: modal disetor dibanding dividen dan aset bersih akhir", better="higher", op=">", against=0.0,
            compute=lambda c: fm.npv(c.cost_of_equity, c.lines["shareholder_cf_idr"])),
         _M("shareholder_irr", "fraction", "Shareholders' IRR: capital paid in against dividends and final net assets",
            "IRR pemegang saham: modal disetor dibanding dividen dan aset bersih akhir", better="higher", op=">",
            against="cost_of_equity", rate=True, proxy="shareholder_npv_idr",
-           compute=lambda c: c.irr("shareholder_irr", c.lines["shareholder_cf_idr"])),
+           irr_of=lambda c: c.lines["shareholder_cf_idr"]),
         _M("cost_of_equity", "fraction", "Cost of equity", "Biaya ekuitas", rate=True, compute=lambda c: c.cost_of_equity),
         _M("dscr_min", "ratio", "Minimum DSCR", "DSCR minimum", better="higher", op=">=", against=_min_dscr,
            compute=lambda c: _dscr_stats(c)[0]),
@@ -367,7 +391,7 @@ METRICS: dict[str, Metric] = {
            better="higher", op=">", against=0.0, compute=lambda c: fm.npv(c.region_rate, _region_flow(c))),
         _M("region_irr", "fraction", "Region's IRR: dividends against injection and top-ups", "IRR daerah: dividen dibanding penyertaan dan tambahan modal",
            better="higher", op=">", against="region_discount_rate", rate=True, proxy="region_npv_idr",
-           compute=lambda c: c.irr("region_irr", _region_flow(c))),
+           irr_of=_region_flow),
         _M("region_discount_rate", "fraction", "Region's discount rate (opportunity cost)", "Tingkat diskonto daerah (biaya peluang)",
            rate=True, compute=lambda c: c.region_rate),
         _M("region_payback_year", "year", "Year the region's injection is paid back by dividends",
@@ -393,7 +417,7 @@ METRICS: dict[str, Metric] = {
         _M("enpv_idr", "IDR", "Economic NPV (ENPV, at the social discount rate)", "NPV ekonomi (ENPV, pada tingkat diskonto sosial)",
            better="higher", op=">", against=0.0, compute=lambda c: _economic(c, "enpv_idr")),
         _M("eirr", "fraction", "Economic IRR (EIRR)", "IRR ekonomi (EIRR)", better="higher", op=">", against="social_discount_rate",
-           rate=True, proxy="enpv_idr", compute=lambda c: _economic(c, "eirr")),
+           rate=True, proxy="enpv_idr", irr_of=lambda c: None if c.social_rate is None else c.lines["economic_flow_real_idr"]),
         _M("ebcr", "ratio", "Economic benefit-cost ratio", "Rasio manfaat-biaya ekonomi", better="higher", op=">", against=1.0,
            compute=lambda c: _economic(c, "ebcr")),
         _M("social_discount_rate", "fraction", "Social discount rate (real)", "Tingkat diskonto sosial (riil)", rate=True,
@@ -434,6 +458,8 @@ def model_metric_keys(case: Any) -> list[str]:
 
 def compute(keys: Sequence[str], ctx: Context) -> dict[str, Any]:
     """The metrics ``keys`` of a model run, each of shape ``ctx.lead`` (floats for a single case)."""
+    irrs = {k: METRICS[k].irr_of(ctx) for k in keys if METRICS[k].irr_of is not None}
+    ctx.solve_irrs({k: f for k, f in irrs.items() if f is not None})
     out = {k: METRICS[k].compute(ctx) for k in keys}
     lead = ctx.lead
     out = {k: (np.asarray(v, dtype=float)[()] if not lead else np.broadcast_to(np.asarray(v, dtype=float), lead)) for k, v in out.items()}

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CashFlows", "cash_flows", "working_capital"]
+__all__ = ["CashFlows", "cash_flows", "project_fcf", "working_capital"]
 
 
 def working_capital(revenue: np.ndarray, opex: np.ndarray, receivable_days: Any, payable_days: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -35,6 +35,11 @@ def working_capital(revenue: np.ndarray, opex: np.ndarray, receivable_days: Any,
     """
     nwc = revenue * receivable_days / 365.0 - opex * payable_days / 365.0
     return nwc, np.diff(nwc, axis=-1, prepend=0.0)
+
+
+def project_fcf(ebitda: Any, tax_unlevered: Any, capex: Any, d_nwc: Any, residual: Any, grant: Any) -> np.ndarray:
+    """The project's free cash flow, after tax without interest, before financing (ADB 2005, ch. 7), IDR."""
+    return ebitda - tax_unlevered - capex - d_nwc + residual + grant
 
 
 @dataclass
@@ -72,10 +77,10 @@ def cash_flows(
     ``standby_net`` is the standby facility's draws less repayments and interest;
     ``paid_in`` the shareholders' planned injections and top-ups.
     """
-    project_fcf = ebitda - tax_unlevered - capex - d_nwc + residual + grant
+    fcf = project_fcf(ebitda, tax_unlevered, capex, d_nwc, residual, grant)
     cfads = np.where(operating, ebitda - tax - d_nwc - (capex - expansion_capex), 0.0)
     equity_cf = ebitda - tax - capex - d_nwc + draws - debt_service + standby_net + residual + grant
     equity_cf[..., -1] -= debt_outstanding[..., -1] + standby_balance[..., -1]
     shareholder_cf = dividends_paid - paid_in
     shareholder_cf[..., -1] += cumulative_cash[..., -1] + residual[..., -1] - debt_outstanding[..., -1] - standby_balance[..., -1]
-    return CashFlows(project_fcf, cfads, equity_cf, shareholder_cf)
+    return CashFlows(fcf, cfads, equity_cf, shareholder_cf)

@@ -49,7 +49,7 @@ from ..metrics import registry
 from ..metrics.finance import dscr as _dscr, llcr as _llcr
 from .allocation import injections
 from .capex import Capex, capex
-from .cash import CashFlows, cash_flows, working_capital
+from .cash import CashFlows, cash_flows, project_fcf, working_capital
 from .economic import ECONOMIC_LINES, economic_lines
 from .financing import Debt, Rates, debt, rates
 from .inputs import Inputs, resolve
@@ -87,8 +87,26 @@ class Chain:
     deferred: np.ndarray
 
 
-def _chain(inp: Inputs, max_phases: Any = None) -> Chain:
-    """Steps 2-9 of the model for one set of inputs, ``max_phases`` limiting the expansion phases built."""
+@dataclass
+class Project:
+    """Steps 2-7 for one set of inputs: all the project's own free cash flow needs."""
+
+    inp: Inputs
+    pi: np.ndarray
+    ops: Operations
+    cx: Capex
+    nwc: np.ndarray
+    d_nwc: np.ndarray
+    d: Debt
+    dep: Depreciation
+    tax_unlevered: np.ndarray
+    residual: np.ndarray
+    grant: np.ndarray
+    fcf: np.ndarray
+
+
+def _project(inp: Inputs, max_phases: Any = None) -> Project:
+    """Steps 2-7 of the model for one set of inputs, ``max_phases`` limiting the expansion phases built."""
     full, years = inp.full, inp.years
     fo = inp.first_operating_year - inp.start_year
     pi = price_index(inp.inflation, years, inp.price_base_year, full)
@@ -104,6 +122,14 @@ def _chain(inp: Inputs, max_phases: Any = None) -> Chain:
     residual = residual_value(inp.residual_method, by_cat, nwc, full)
     # a viability-gap grant (KPBU) pays a share of the construction capex in the construction years
     grant = cx.construction * inp.grant_share
+    fcf = project_fcf(ops.ebitda, tax_unlevered, cx.total, d_nwc, residual, grant)
+    return Project(inp, pi, ops, cx, nwc, d_nwc, d, dep, tax_unlevered, residual, grant, fcf)
+
+
+def _chain(inp: Inputs, max_phases: Any = None, p: Project | None = None) -> Chain:
+    """Steps 2-9 of the model for one set of inputs (``p``: its steps 2-7 already run)."""
+    p = _project(inp, max_phases) if p is None else p
+    years, ops, cx, d, dep, d_nwc, grant, residual = inp.years, p.ops, p.cx, p.d, p.dep, p.d_nwc, p.grant, p.residual
     region_inj, inj = injections(inp)
     wf = waterfall(
         ebitda=ops.ebitda, depreciation=dep.total, loan_interest=d.interest_expensed, capex=cx.total, d_nwc=d_nwc, grant=grant,
@@ -112,12 +138,12 @@ def _chain(inp: Inputs, max_phases: Any = None) -> Chain:
         sources=inp.funding,
     )
     cf = cash_flows(
-        operating=years >= inp.first_operating_year, ebitda=ops.ebitda, tax=wf.tax, tax_unlevered=tax_unlevered, capex=cx.total,
+        operating=years >= inp.first_operating_year, ebitda=ops.ebitda, tax=wf.tax, tax_unlevered=p.tax_unlevered, capex=cx.total,
         expansion_capex=cx.expansion, d_nwc=d_nwc, residual=residual, grant=grant, draws=d.draws, debt_service=d.service,
         debt_outstanding=d.outstanding, standby_net=wf.standby_draw - wf.standby_repayment - wf.standby_interest,
         standby_balance=wf.standby_balance, paid_in=inj + wf.top_up, dividends_paid=wf.dividends_paid, cumulative_cash=wf.cumulative_cash,
     )
-    return Chain(inp, pi, ops, cx, nwc, d_nwc, d, dep, tax_unlevered, residual, grant, region_inj, inj, wf, cf, np.zeros(inp.lead))
+    return Chain(inp, p.pi, ops, cx, p.nwc, d_nwc, d, dep, p.tax_unlevered, residual, grant, region_inj, inj, wf, cf, np.zeros(inp.lead))
 
 
 def _unfundable(c: Chain) -> tuple[np.ndarray, np.ndarray] | None:
@@ -141,13 +167,50 @@ def _unfundable(c: Chain) -> tuple[np.ndarray, np.ndarray] | None:
     return allowed, n_p - allowed
 
 
-def _with_limits(inp: Inputs) -> Chain:
+class _Chains:
+    """The chains of one set of inputs, each number of expansion phases run once.
+
+    Deciding the expansion and valuing it (with and without) need the same
+    few chains; a limit that differs between cases is run, not kept.
+    """
+
+    def __init__(self, inp: Inputs) -> None:
+        self.inp = inp
+        cap = next((ln.capacity for ln in inp.lines if ln.capacity is not None), None)
+        # no limit means every phase, or none when the case never builds (see operations.cap_cargo)
+        self._default = 0 if cap is None or cap.build == "never" else len(cap.phases)
+        self._chains: dict[int, Chain] = {}
+        self._projects: dict[int, Project] = {}
+
+    def _key(self, max_phases: Any) -> int | None:
+        m = np.asarray(self._default if max_phases is None else max_phases)
+        return int(m.flat[0]) if m.size and np.all(m == m.flat[0]) else None
+
+    def project(self, max_phases: Any = None) -> Project:
+        """Steps 2-7 only (an alternative's FNPV)."""
+        k = self._key(max_phases)
+        if k is None:
+            return _project(self.inp, max_phases)
+        if k not in self._projects:
+            self._projects[k] = _project(self.inp, k)
+        return self._projects[k]
+
+    def get(self, max_phases: Any = None) -> Chain:
+        k = self._key(max_phases)
+        if k is None:
+            return _chain(self.inp, max_phases)
+        if k not in self._chains:
+            self._chains[k] = _chain(self.inp, k, self.project(k))
+        return self._chains[k]
+
+
+def _with_limits(chains: _Chains) -> Chain:
     """The chain with every expansion phase the BUMD can pay for when it is triggered, deferring the rest
     (two passes: all phases, then each case stopped at its first unfunded phase)."""
-    c = _chain(inp)
+    c = chains.get()
     limits = _unfundable(c)
     if limits is not None and np.any(limits[1] > 0):
-        c = replace(_chain(inp, limits[0]), deferred=limits[1])
+        c = replace(chains.get(limits[0]), deferred=limits[1])
     return c
 
 
@@ -167,24 +230,31 @@ def _fundable_first(a: Chain, cap: Any) -> np.ndarray:
     return np.isfinite(t_star) & (avail - spend >= -0.5)
 
 
-def _decided(inp: Inputs) -> tuple[Chain, Lines | MergedLines]:
+def _decided(chains: _Chains) -> tuple[Chain, Lines | MergedLines]:
     """The chain as the case decides its expansion, and its annual lines.
 
-    When phases the BUMD cannot fund are deferred, most cases of a Monte Carlo
-    defer: the chain runs once without the expansion for every case, and again,
-    with it, only for the cases that can pay for the first phase.
+    When phases the BUMD cannot fund are deferred, most cases (of the default
+    case's Monte Carlo, and the default case itself) defer: the chain runs once
+    without the expansion for every case, and again, with it, only for the
+    cases that can pay for the first phase.
     """
+    inp = chains.inp
     cap = next((ln.capacity for ln in inp.lines if ln.capacity is not None), None)
-    if cap is None or not cap.phases or cap.build == "never" or cap.when_unfunded != "defer" or len(inp.lead) != 1:
-        c = _with_limits(inp)
+    if cap is None or not cap.phases or cap.build == "never" or cap.when_unfunded != "defer" or len(inp.lead) > 1:
+        c = _with_limits(chains)
         return c, _lines(c)
-    a = _chain(inp, 0)
+    a = chains.get(0)
     fundable = _fundable_first(a, cap)
     deferred = np.where(np.isfinite(a.ops.expansion.blocked_year), float(len(cap.phases)), 0.0)
+    if not inp.lead:
+        if fundable:
+            c = _with_limits(chains)
+            return c, _lines(c)
+        return replace(a, deferred=deferred), _lines(a)
     rows = np.flatnonzero(fundable)
     if rows.size == 0:
         return replace(a, deferred=deferred), _lines(a)
-    b = _with_limits(inp.take(rows))
+    b = _with_limits(_Chains(inp.take(rows)))
     deferred[rows] = b.deferred
     return replace(a, deferred=deferred), MergedLines(_lines(a), _lines(b), rows)
 
@@ -307,7 +377,19 @@ def _lines(c: Chain) -> Lines:
     return Lines(raw, c.pi if c.inp.real else 1.0)
 
 
-def _context(c: Chain, lines: Lines) -> registry.Context:
+def _fnpv(p: Project) -> Any:
+    """The project's FNPV from steps 2-7 alone: an alternative's value needs no waterfall."""
+    inp = p.inp
+    rt = rates(inp, p.d)
+    ctx = registry.Context(
+        lines=Lines({"project_fcf_idr": (p.fcf, True)}, p.pi if inp.real else 1.0), years=inp.years,
+        operating=inp.years >= inp.first_operating_year, first_repayment=None, lead=inp.lead, wacc=rt.wacc,
+        cost_of_equity=rt.cost_of_equity, region_rate=rt.region, social_rate=None, has_capacity=False,
+    )
+    return registry.compute(["fnpv_idr"], ctx)["fnpv_idr"]
+
+
+def _context(c: Chain, lines: Lines, chains: _Chains) -> registry.Context:
     inp, lead = c.inp, c.inp.lead
     rt = rates(inp, c.d)
     fo = inp.first_operating_year - inp.start_year
@@ -320,12 +402,10 @@ def _context(c: Chain, lines: Lines) -> registry.Context:
 
     def without_expansion() -> Any:
         # the same case with no expansion phase: the expansion's own value is the difference
-        alt = _chain(inp, 0)
-        return registry.compute(["fnpv_idr"], _context(alt, _lines(alt)))["fnpv_idr"]
+        return _fnpv(chains.project(0))
 
     def with_expansion() -> Any:
-        alt = _chain(inp, len(cap.phases))
-        return registry.compute(["fnpv_idr"], _context(alt, _lines(alt)))["fnpv_idr"]
+        return _fnpv(chains.project(len(cap.phases)))
 
     alternatives = {}
     if cap is not None and cap.phases:
@@ -376,8 +456,9 @@ def run(
         if unknown:
             raise KeyError(f"metrics {unknown}: not computed by the model (metrics: {', '.join(keys)})")
         keys = list(dict.fromkeys(metrics))
-    c, lines = _decided(inp)
-    ctx = _context(c, lines)
+    chains = _Chains(inp)
+    c, lines = _decided(chains)
+    ctx = _context(c, lines, chains)
     values = registry.compute(keys, ctx)
     return Result(case, inp.years, lines, values, "real" if inp.real else "nominal", inp.lead, ctx.undefined)
 

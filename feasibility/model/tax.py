@@ -147,7 +147,10 @@ class LossPool:
         pool = self.pool
         remaining = np.maximum(income, 0.0)
         used = np.zeros_like(remaining)
-        for s in range(max(0, t - self.n), t):
+        first = max(0, t - self.n)
+        # nothing to relieve (no income, or no loss left): the loop would take 0 everywhere
+        skip = t == first or not remaining.any() or not pool[first:t].any()
+        for s in range(first, t if not skip else first):
             take = np.minimum(pool[s], remaining)
             pool[s] -= take
             remaining = remaining - take
