@@ -146,6 +146,9 @@ class Study:
             out[f"criterion.{c.key}.passed"] = None if c.passed is None else str(c.passed)
             out[f"criterion.{c.key}.best"] = _num(c.best)
             out[f"criterion.{c.key}.worst"] = _num(c.worst)
+            if registry.METRICS[c.metric].proxy:  # the NPV the report states where the IRR is undefined
+                out[f"criterion.{c.key}.best_proxy"] = _num(c.best_proxy)
+                out[f"criterion.{c.key}.worst_proxy"] = _num(c.worst_proxy)
         out["verdict"] = self.verdict
         return out
 
@@ -267,4 +270,5 @@ def _robustness(case: Case, criteria: list[Criterion]) -> dict[str, Robustness]:
         if r is not None:
             c.best, c.worst, c.best_inputs, c.worst_inputs = r.best.value, r.worst.value, r.best.inputs, r.worst.inputs
             c.best_threshold, c.worst_threshold = r.best.threshold, r.worst.threshold
+            c.best_proxy, c.worst_proxy = r.best.proxy, r.worst.proxy
     return found

@@ -301,8 +301,21 @@ def test_expand_hand_case():
     )
     assert set(r.as_dict()) == {
         "capacity_tonnes_per_year", "throughput_tonnes", "unmet_tonnes", "utilisation",
-        "capex_idr", "trigger_year", "online_year",
+        "capex_idr", "trigger_year", "online_year", "blocked_year",
     }
+    assert np.isnan(r.blocked_year)  # every phase allowed: none blocked
+
+
+def test_expand_blocked_year_is_when_the_first_phase_not_allowed_would_fire():
+    # the hand case allowed one phase: B would have fired in 2035 (1,250k > 0.8 x 1,500k); allowed
+    # none: A would have fired in 2032; demand keeps rising, capacity stays 1,000k
+    demand = [700_000, 800_000, 900_000, 1_100_000, 1_150_000, 1_250_000, 1_300_000, 1_600_000]
+    phases = [(500_000, 100e9), (500_000, 150e9)]
+    one = expand(demand, 1_000_000, phases, years=YEARS, trigger_occupancy=0.8, lead_time_years=2, max_phases=1)
+    none = expand(demand, 1_000_000, phases, years=YEARS, trigger_occupancy=0.8, lead_time_years=2, max_phases=0)
+    assert float(one.blocked_year) == 2035.0 and float(none.blocked_year) == 2032.0
+    np.testing.assert_array_equal(none.capacity_tonnes_per_year, np.full(8, 1e6))
+    np.testing.assert_array_equal(none.capex_idr, np.zeros(8))
 
 
 def test_expand_never_triggers():

@@ -286,3 +286,27 @@ def test_robustness_values_are_what_the_model_gives_for_their_inputs():
     # the favourable end of each input one at a time misses what the box holds
     assert rob["fnpv_idr"].best.value >= run(case).metrics["fnpv_idr"]
     assert rob["payback_years"].worst.value != rob["payback_years"].worst.value  # never paid back somewhere: NaN
+
+
+def test_an_irr_is_worst_where_its_npv_is_worst_even_without_an_irr():
+    # ranking FIRRs alone skips the inputs where the flows never pay back (no IRR): the worst FIRR
+    # "found" was then the base case's. Ranked on the FNPV (its proxy), the worst is the worst project.
+    case = load_case()
+    rob = robustness(case, ["firr", "fnpv_idr"], random_starts=1)
+    f, n = rob["firr"], rob["fnpv_idr"]
+    assert f.worst.inputs == n.worst.inputs and f.worst.proxy == n.worst.value
+    assert f.best.inputs == n.best.inputs and f.best.proxy == n.best.value
+    assert n.worst.value < run(case).metrics["fnpv_idr"]
+    again = run(case, f.worst.inputs, metrics=["firr", "fnpv_idr"]).metrics
+    assert again["fnpv_idr"] == f.worst.proxy
+    assert again["firr"] == f.worst.value or (np.isnan(again["firr"]) and np.isnan(f.worst.value))
+
+
+def test_an_undefined_irr_found_is_judged_by_its_npv():
+    from feasibility.analysis.criteria import Criterion
+
+    c = Criterion("firr", "firr", ">", -0.3, 0.07, False, best=0.05, worst=float("nan"), best_inputs={"x": 1.0},
+                  best_threshold=0.045, worst_threshold=0.07, best_proxy=9e9, worst_proxy=-1e12)
+    assert c.robust is False  # passes at best (5 % > 4.5 %), fails at worst (no IRR, FNPV < 0)
+    c.best, c.best_proxy = 0.03, -1.0
+    assert c.robust is True  # fails at both

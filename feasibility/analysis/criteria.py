@@ -64,6 +64,9 @@ class Criterion:
         The input values that give them (path -> value).
     best_threshold, worst_threshold : float
         The hurdle at those inputs (the WACC there, for the FIRR).
+    best_proxy, worst_proxy : float
+        For an IRR, its NPV at the hurdle rate at those inputs (the FNPV, for
+        the FIRR); it decides the outcome where the IRR is undefined.
     """
 
     key: str
@@ -79,6 +82,8 @@ class Criterion:
     worst_inputs: dict[str, float] = field(default_factory=dict)
     best_threshold: float = math.nan
     worst_threshold: float = math.nan
+    best_proxy: float = math.nan
+    worst_proxy: float = math.nan
 
     @property
     def low_confidence(self) -> list[dict[str, Any]]:
@@ -99,16 +104,23 @@ class Criterion:
 
         None where not searched, or where the best or worst value (or the
         criterion itself) is undefined, except that a payback never reached
-        (``undefined_fails``) is a failure.
+        (``undefined_fails``) is a failure and that where an IRR is undefined
+        its NPV at the hurdle rate decides, as it does for the verdict.
         """
-        a, b = self._outcome(self.best, self.best_threshold), self._outcome(self.worst, self.worst_threshold)
+        a = self._outcome(self.best, self.best_threshold, self.best_proxy)
+        b = self._outcome(self.worst, self.worst_threshold, self.worst_proxy)
         if a is None or b is None or self.passed is None:
             return None
         return a == b == self.passed
 
-    def _outcome(self, value: float, threshold: float) -> bool | None:
-        if (value is None or not math.isfinite(value)) and registry.METRICS[self.metric].undefined_fails and self.best_inputs:
-            return False
+    def _outcome(self, value: float, threshold: float, proxy: float = math.nan) -> bool | None:
+        m = registry.METRICS[self.metric]
+        if value is None or not math.isfinite(value):
+            if m.undefined_fails and self.best_inputs:
+                return False
+            p = registry.METRICS[m.proxy] if m.proxy else None
+            if p is not None and math.isfinite(proxy) and isinstance(p.against, (int, float)):
+                return bool(registry.holds(m.proxy, proxy, float(p.against)))
         return self.holds(value, threshold)
 
 

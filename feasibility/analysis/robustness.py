@@ -48,12 +48,15 @@ class Extreme:
     ``threshold`` is the metric's hurdle at those inputs: a number, or, for a
     hurdle that is another metric (FIRR against the WACC), that metric's value
     at the same inputs (the WACC moves with the interest and inflation rates).
-    NaN for a metric without a hurdle.
+    NaN for a metric without a hurdle. ``proxy`` is, for an IRR, its NPV at
+    the hurdle rate at those inputs (registry ``proxy``): where the IRR is
+    undefined (the flows never pay back) the NPV still says how bad it is.
     """
 
     value: float
     inputs: dict[str, float]
     threshold: float = math.nan
+    proxy: float = math.nan
 
 
 @dataclass
@@ -82,6 +85,9 @@ class Robustness:
             "worst_inputs": self.worst.inputs,
             "best_threshold": num(self.best.threshold),
             "worst_threshold": num(self.worst.threshold),
+            "proxy": registry.METRICS[self.metric].proxy,
+            "best_proxy": num(self.best.proxy),
+            "worst_proxy": num(self.worst.proxy),
             "searched": {"inputs": len(self.inputs), "starts": self.starts, "model_evaluations": self.evaluations},
         }
 
@@ -218,22 +224,27 @@ def _collect(
     search found may be another's best: a payback is undefined until some search finds a profitable corner),
     run once more so that each value is exactly what the model gives for its inputs.
 
-    A metric whose hurdle is another metric (FIRR against the WACC) is ranked by its distance to that hurdle
-    at each point, so that its best is where it clears its own hurdle most."""
+    An IRR is ranked by its NPV at the hurdle rate (registry ``proxy``), which crosses the hurdle exactly when
+    the IRR does and is defined everywhere: its worst is where the project does worst, even where the IRR
+    is undefined (flows that never pay back), which a ranking of the IRRs alone would skip."""
     over = {p: _at(lo[i], hi[i], pos[:, i]) for i, p in enumerate(paths)}
     hurdles = {m: registry.hurdle(m, case) for m in metrics}
-    wanted = list(dict.fromkeys([*metrics, *(h for h in hurdles.values() if isinstance(h, str))]))
+    proxies = {m: registry.METRICS[m].proxy for m in metrics}
+    wanted = list(dict.fromkeys([*metrics, *(h for h in hurdles.values() if isinstance(h, str)), *filter(None, proxies.values())]))
     n = pos.shape[0]
     vals = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in run(case, over or None, metrics=wanted).metrics.items()}
     out: dict[str, Robustness] = {}
     for m in metrics:
         h = hurdles[m]
         thr = vals[h] if isinstance(h, str) else np.full(n, math.nan if h is None else float(h))
-        rank = vals[m] - vals[h] if isinstance(h, str) else vals[m]
+        px = proxies[m]
+        rank = vals[px] if px else vals[m]
         found = {}
         for sign in (1.0, -1.0):
-            r = int(np.argmax(_score(rank, sign, _undefined_score(m, sign))))
-            found[sign] = Extreme(float(vals[m][r]), {p: float(over[p][r]) for p in paths}, float(thr[r]))
+            r = int(np.argmax(_score(rank, sign, _undefined_score(px or m, sign))))
+            found[sign] = Extreme(
+                float(vals[m][r]), {p: float(over[p][r]) for p in paths}, float(thr[r]), float(vals[px][r]) if px else math.nan
+            )
         best, worst = (found[1.0], found[-1.0]) if registry.METRICS[m].better != "lower" else (found[-1.0], found[1.0])
         out[m] = Robustness(m, best, worst, list(paths), n_starts, n_eval + n)
     return out

@@ -70,14 +70,17 @@ def _verdict_row(c: Criterion, fmt: Formatter, n_inputs: int, study_case: Any) -
     robust = ""
     if c.robust is not None:
 
-        def found(value: float, thr: float) -> str:
+        def found(value: float, thr: float, proxy: float) -> str:
+            if not math.isfinite(value) and math.isfinite(proxy):  # no single IRR there: its NPV says how it stands
+                return t["found_no_irr"].format(npv=fmt.value(proxy, "IDR"))
             # a hurdle that is another metric (the WACC) moves with the inputs: say where it stood
             if isinstance(registry.hurdle(c.metric, study_case), str) and math.isfinite(thr):
                 return t["found_against"].format(value=fmt.value(value, unit), thr=fmt.value(thr, unit))
             return fmt.value(value, unit)
 
         robust = t["robust_yes" if c.robust else "robust_no"].format(
-            best=found(c.best, c.best_threshold), worst=found(c.worst, c.worst_threshold), n=fmt.number(n_inputs)
+            best=found(c.best, c.best_threshold, c.best_proxy), worst=found(c.worst, c.worst_threshold, c.worst_proxy),
+            n=fmt.number(n_inputs)
         )
     return VerdictRow(
         key=c.key,
