@@ -32,6 +32,7 @@ from feasibility.case import DEFAULT_CASE
 
 from feasibility import load_case, parse_case, run
 from feasibility.cli import main
+from feasibility.present.labels import short_label
 from feasibility.present.i18n import Formatter, catalog
 from feasibility.present.report import extract_data, is_generated_report, render_report, render_reports, write_report
 from feasibility.study import build_study
@@ -265,9 +266,12 @@ def test_summary_numbers_lead_to_their_assumptions(pages, case, study, lang):
         for link in r["links"]:
             assert link["href"].startswith("#a-"), link
             assert link["tag"] == "TR" and link["section"] == "appendix", f"{link['href']} is not a register row"
-            path = link["cells"][0]
+            # the register row shows the input's name, then its path for the consultant
+            name, path = link["cells"][0].splitlines()
             assert path in qmap, path
-            assert path.endswith(link["label"])
+            # the link names the input in words, as its register row does: no configuration key
+            assert link["label"] == name == short_label(case, path, lang)
+            assert "_" not in name and path not in r["text"], name
             q = qmap[path]
             assert q.source in link["cells"][4]  # the source of the number is right there
             assert f"conf-{q.confidence}" in link["cls"].split()

@@ -481,6 +481,7 @@ _ID_ATTR = re.compile(r'(\sid=")([^"]+)(")')
 _HREF = re.compile(r'((?:xlink:)?href="#)([^"]+)(")')
 _URL = re.compile(r"(url\(#)([^)]+)(\))")
 _ROOT = re.compile(r"<svg\b[^>]*>")
+_QUOTES = {'"': "&quot;", "'": "&#x27;"}
 _VIEWBOX = re.compile(r'viewBox="([^"]+)"')
 
 
@@ -497,6 +498,14 @@ def _finish_svg(raw: str, title: str, alt: str) -> str:
         return _URL.sub(prefix, _HREF.sub(prefix, _ID_ATTR.sub(prefix, m.group(0))))
 
     svg = _TAG.sub(fix_tag, svg)
+    # quotes in text nodes as entities too: harmless as XML text, but a user string then never
+    # reads like an attribute to anything that scans the page (defence in depth)
+    parts = _TAG.split(svg)
+    tags = _TAG.findall(svg)
+    svg = "".join(
+        (p if i and tags[i - 1].startswith("<style") else p.replace('"', "&quot;").replace("'", "&#x27;")) + (tags[i] if i < len(tags) else "")
+        for i, p in enumerate(parts)
+    )
     root = _ROOT.search(svg)
     viewbox = _VIEWBOX.search(root.group(0)) if root else None
     if root is None or viewbox is None:
@@ -506,8 +515,8 @@ def _finish_svg(raw: str, title: str, alt: str) -> str:
         f' id="{pid}" class="feasibility-chart" width="100%" viewBox="{viewbox.group(1)}"'
         f' preserveAspectRatio="xMidYMid meet" role="img"'
         f' aria-labelledby="{pid}-title" aria-describedby="{pid}-desc" style="max-width:100%;height:auto">\n'
-        f' <title id="{pid}-title">{escape(title)}</title>\n'
-        f' <desc id="{pid}-desc">{escape(alt)}</desc>'
+        f' <title id="{pid}-title">{escape(title, _QUOTES)}</title>\n'
+        f' <desc id="{pid}-desc">{escape(alt, _QUOTES)}</desc>'
     )
     svg = svg[: root.start()] + new_root + svg[root.end() :]
     # matplotlib's default rule is "*{...}": in an HTML page it would reach every element
@@ -583,7 +592,9 @@ def tornado(
         b = math.nan
     if not math.isfinite(b):
         pr.add(f"base: must be a finite number, got {_clean(base)}")
-    size = _size(figsize, pr) if figsize is not None else (_DEFAULT_SIZE[0], max(_DEFAULT_SIZE[1], 2.5 + 0.45 * n))
+    # a name too long for the axis wraps; each row is then as tall as its longest name needs
+    lines = max((_wrap(s, 38).count("\n") + 1 for s in labels), default=1)
+    size = _size(figsize, pr) if figsize is not None else (_DEFAULT_SIZE[0], max(_DEFAULT_SIZE[1], 2.5 + (0.2 + 0.25 * lines) * n))
     pr.raise_if_any()
 
     with np.errstate(invalid="ignore"):

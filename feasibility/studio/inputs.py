@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from ..case import Case, Quantity, in_lang
+from ..case import Case, Quantity
 from ..present.i18n import Formatter, catalog
+from ..present.labels import description, group_title, input_label, input_name, owner_label, unit_label
 
 __all__ = [
     "TABS",
@@ -184,112 +185,6 @@ def slider_range(case: Case, path: str, q: Quantity) -> tuple[float, float] | No
     v = float(q.value)
     lo, hi = max(min(lo, v), lo_allowed), min(max(hi, v), hi_allowed)
     return (lo, hi) if hi > lo else None
-
-
-# ---------------------------------------------------------------------------
-# words
-
-
-def _walk(case: Case, parts: Sequence[str]) -> Any:
-    obj: Any = case
-    for p in parts:
-        obj = obj.get(p) if isinstance(obj, dict) else getattr(obj, p, None)
-        if obj is None:
-            return None
-    return obj
-
-
-def description(case: Case, path: str) -> str:
-    """The schema's description of a quantity field (English), '' when it has none."""
-    parts = path.split(".")
-    parent = _walk(case, parts[:-1])
-    fields = type(parent).model_fields if parent is not None and hasattr(type(parent), "model_fields") else {}
-    f = fields.get(parts[-1])
-    return (f.description or "") if f is not None else ""
-
-
-def _first_clause(text: str) -> str:
-    """The text up to its first ``;`` outside parentheses (a ``;`` inside them belongs to the aside)."""
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if ch == ";" and depth == 0:
-            return text[:i].strip()
-    return text.strip()
-
-
-_STRUCTURE = {"revenue", "opex", "capex", "build_up", "phases", "loans", "allocation", "economic_life_years", "overhead",
-              "ramp_up_curve", "capital_injection", "conversion_factors", "benefits", "top_down", "forecast"}
-_SUFFIXES = ("_idr_per_year", "_idr_per_", "_idr_nominal", "_idr")
-
-
-def _pretty(name: str) -> str:
-    for s in _SUFFIXES:
-        i = name.find(s)
-        if i > 0:
-            name = name[:i]
-            break
-    return name.replace("_", " ")
-
-
-def input_label(case: Case, path: str, lang: str) -> str:
-    """The label of an input: the first clause of its schema description, in ``lang``."""
-    text = description(case, path)
-    if not text:
-        return _pretty(path.rsplit(".", 1)[-1])
-    return _first_clause(catalog(lang).get("studio_fields", {}).get(text, text))
-
-
-def unit_label(unit: str, lang: str) -> str:
-    """A quantity's unit in ``lang`` (the schema's units are English)."""
-    return catalog(lang).get("studio_units", {}).get(unit, unit)
-
-
-def input_name(path: str) -> str:
-    """A short name of an input for charts and tables (``port wharf trestle: amount``)."""
-    parts = path.split(".")
-    leaf = _pretty(parts[-1])
-    owners = [p for p in parts[:-1] if p not in _STRUCTURE]
-    owner = owners[-1] if owners else ""
-    if parts[0] in ("port", "lab") and owner and owner != parts[0] and not owner.startswith(parts[0]):
-        owner = f"{parts[0]} {owner}"
-    return f"{_pretty(owner)}: {leaf}" if owner else leaf
-
-
-def _group_words(case: Case, path: str, lang: str) -> list[str]:
-    """The parts of an input's heading: business line, revenue stream, then sections and items."""
-    parts = path.split(".")[:-1]
-    groups = catalog(lang).get("studio_groups", {})
-    lines = case.lines()
-    out: list[str] = []
-    i = 0
-    if parts and parts[0] in lines:
-        out.append(in_lang(lines[parts[0]].name, lang))
-        i = 1
-        if len(parts) > 2 and parts[1] == "revenue":
-            st = lines[parts[0]].revenue.get(parts[2])
-            label = in_lang(st.label, lang) if st is not None else ""
-            out.append(label or groups.get(parts[2], parts[2].replace("_", " ")))
-            i = 3
-    # "phases" before a phase's name says nothing a reader needs
-    out += [groups.get(p, p.replace("_", " ")) for p in parts[i:] if p != "phases"]
-    return out
-
-
-def group_title(case: Case, path: str, lang: str) -> str:
-    """The heading an input is shown under (``Port terminal (BUP) \u203a Cargo handling ...``)."""
-    out = _group_words(case, path, lang)
-    if not out:
-        return ""
-    out[0] = out[0][:1].upper() + out[0][1:]
-    return " \u203a ".join(out)
-
-
-def owner_label(case: Case, path: str, lang: str) -> str:
-    """An input named for a sentence: its nearest heading and its label (``cargo handling: tariff``)."""
-    out = _group_words(case, path, lang)
-    label = input_label(case, path, lang)
-    return f"{out[-1]}: {label}" if out else label
 
 
 def show_value(fmt: Formatter, x: float, unit: str) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..i18n import Formatter
+from ..labels import short_label, unit_label
 from .common import anchor, plain
 from .tables import AnnualTable, annual_table
 
@@ -54,6 +55,7 @@ class RegisterRow:
     """
 
     path: str
+    label: str
     anchor: str
     shown: str
     range: str
@@ -88,10 +90,11 @@ def register(study: Study, fmt: Formatter) -> list[RegisterRow]:
         out.append(
             RegisterRow(
                 path=a["path"],
+                label=short_label(case, a["path"], fmt.lang),
                 anchor=anchor(a["path"]),
                 shown=", ".join(plain(fmt, x) for x in v) if isinstance(v, list) else plain(fmt, v),
                 range=f"{plain(fmt, q.low)} – {plain(fmt, q.high)}" if q.low is not None else "",
-                unit=a["unit"],
+                unit=unit_label(a["unit"], fmt.lang),
                 source=a["source"],
                 year=a["year"],
                 note=a["note"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -58,10 +58,7 @@ def budget_rows(study: Study, fmt: Formatter) -> list[BudgetRow]:
     res = study.result
     years = [int(y) for y in res.years]
     fo = study.case.timeline.first_operating_year
-    a = res.annual
-    # back to current prices where the results are real: a budget is written in the year's rupiah
-    nominal = a["price_index"].to_numpy() if res.price_basis == "real" else np.ones(len(years))
-    inj, top, div = (a[k].to_numpy() * nominal for k in ("region_injection_idr", "region_top_up_idr", "dividends_to_region_idr"))
+    inj, top, div = _budget_lines(res)
     disc = (1.0 + study.case.region.discount_rate_nominal.value) ** -np.arange(len(years))
     cum = np.cumsum(div - inj - top)
     cum_pv = np.cumsum((div - inj - top) * disc)
@@ -75,16 +72,22 @@ def budget_rows(study: Study, fmt: Formatter) -> list[BudgetRow]:
     ]
 
 
+def _budget_lines(res: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The region's injections, top-ups and dividends by year in current prices (IDR): a budget is
+    written in the year's rupiah, so real results are put back into current prices."""
+    a = res.annual
+    nominal = a["price_index"].to_numpy() if res.price_basis == "real" else np.ones(len(a))
+    return tuple(a[k].to_numpy() * nominal for k in ("region_injection_idr", "region_top_up_idr", "dividends_to_region_idr"))
+
+
 def _chart(study: Study, fmt: Formatter) -> ch.Chart:
-    annual, t, labels = study.result.annual, fmt.msg["report"], line_labels(fmt.msg)
-    inj = annual["region_injection_idr"].to_numpy()
-    top = annual["region_top_up_idr"].to_numpy()
-    div = annual["dividends_to_region_idr"].to_numpy()
+    t, labels = fmt.msg["report"], line_labels(fmt.msg)
+    inj, top, div = _budget_lines(study.result)  # as the budget table beside it
     return ch.bars_by_year(
         [int(y) for y in study.result.years],
         {labels["region_injection_idr"]: -inj, labels["region_top_up_idr"]: -top, labels["dividends_to_region_idr"]: div},
         line={labels["region_cumulative"]: np.cumsum(div - inj - top)},
-        title=t["chart_budget"], alt=chart_alt(fmt, t["chart_budget"]), ylabel=t["billion_axis"], fmt=billions(fmt),
+        title=t["chart_budget"], alt=chart_alt(fmt, t["chart_budget"]), ylabel=t["billion_axis_nominal"], fmt=billions(fmt),
         negative_label=chart_words(fmt)["negative"], na_label=chart_words(fmt)["na"],
     )
 

@@ -36,7 +36,6 @@ __all__ = [
     "notes_for",
     "pass_text",
     "plain",
-    "short",
     "unit_suffix",
     "verdict_text",
 ]
@@ -63,12 +62,6 @@ def anchor(path: str) -> str:
         and ``_`` replaced by ``-`` (a valid, stable fragment identifier).
     """
     return "a-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in path)
-
-
-def short(path: Any) -> str:
-    """A quantity path without the leading parts a reader does not need (the last three)."""
-    parts = str(path).split(".")
-    return ".".join(parts[-3:]) if len(parts) > 3 else str(path)
 
 
 # --------------------------------------------------------------------------- numbers

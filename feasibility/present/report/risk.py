@@ -13,8 +13,9 @@ from ...metrics.registry import METRIC_UNITS
 from .. import charts as ch
 from ..i18n import Formatter
 from .common import (
-    SEVERITY_ORDER, NoteView, anchor, axis_fmt, billions, chart_alt, chart_words, metric_label, notes, notes_for, plain, short, unit_suffix,
+    SEVERITY_ORDER, NoteView, anchor, axis_fmt, billions, chart_alt, chart_words, metric_label, notes, notes_for, plain, unit_suffix,
 )
+from ..labels import short_label
 
 if TYPE_CHECKING:
     from ...analysis.risk import Simulation
@@ -28,6 +29,7 @@ class TornadoRow:
     """An input of the FNPV tornado: its range, FNPV at either end, elasticity (SI) and switching value."""
 
     path: str
+    label: str
     anchor: str
     range: str
     low: str
@@ -53,6 +55,7 @@ class McInput:
     """A sampled input: its distribution and its rank correlation with FNPV."""
 
     path: str
+    label: str
     anchor: str
     dist: str
     rho: str
@@ -97,6 +100,12 @@ def risk_register(study: Study, fmt: Formatter) -> list[NoteView]:
     return sorted(notes(study, fmt), key=lambda n: SEVERITY_ORDER[n.severity])
 
 
+def _range_text(fmt: Formatter, low: float, high: float, unit: str) -> str:
+    """An input's range for a reader: rupiah in scale words (``Rp 157,0 miliar``), other numbers plain."""
+    show = fmt.money if unit.startswith("IDR") else (lambda v: plain(fmt, v))
+    return f"{show(low)} – {show(high)}"
+
+
 def tornado_rows(study: Study, fmt: Formatter) -> list[TornadoRow]:
     """The FNPV tornado's table: every ranged input, the largest swing first."""
     t, ui = fmt.msg["report"], fmt.msg["ui"]
@@ -107,8 +116,9 @@ def tornado_rows(study: Study, fmt: Formatter) -> list[TornadoRow]:
         out.append(
             TornadoRow(
                 path=p,
+                label=short_label(study.case, p, fmt.lang),
                 anchor=anchor(p),
-                range=f"{plain(fmt, r['low_value'])} – {plain(fmt, r['high_value'])}",
+                range=_range_text(fmt, r["low_value"], r["high_value"], qmap[p].unit),
                 low=fmt.money(r["metric_low"]),
                 high=fmt.money(r["metric_high"]),
                 si=fmt.number(r["elasticity"], 2),
@@ -127,7 +137,7 @@ def _tornado_chart(study: Study, fmt: Formatter) -> ch.Chart:
     tw = tor.table.head(15)
     words = chart_words(fmt)
     return ch.tornado(
-        [short(p) for p in tw.index], tw["metric_low"].to_numpy(), tw["metric_high"].to_numpy(), tor.base,
+        [short_label(study.case, p, fmt.lang) for p in tw.index], tw["metric_low"].to_numpy(), tw["metric_high"].to_numpy(), tor.base,
         title=t["tornado_title"], alt=chart_alt(fmt, t["tornado_title"]), xlabel=f"FNPV ({t['billion_axis']})", fmt=billions(fmt),
         low_label=words["low"], high_label=words["high"], base_label=words["base"], zero_label=words["zero"], na_label=words["na"],
     )
@@ -139,7 +149,7 @@ def _spider_chart(study: Study, fmt: Formatter) -> ch.Chart | None:
     t, bn = fmt.msg["report"], billions(fmt)
     sp = study.spider
     return ch.spider(
-        sp.index.to_numpy(), {short(c): sp[c].to_numpy() for c in sp.columns},
+        sp.index.to_numpy(), {short_label(study.case, c, fmt.lang): sp[c].to_numpy() for c in sp.columns},
         title=t["spider_title"], alt=chart_alt(fmt, t["spider_title"]), ylabel=f"FNPV ({t['billion_axis']})", fmt=bn,
         pct_fmt=lambda v: fmt.percent(v, 0), xlabel=chart_words(fmt)["change"], zero_label=chart_words(fmt)["zero"], na_label=chart_words(fmt)["na"],
     )
@@ -158,7 +168,8 @@ def heatmaps(study: Study, fmt: Formatter) -> list[ch.Chart]:
         out.append(
             ch.heatmap(
                 df.index.to_numpy(), df.columns.to_numpy(), df.to_numpy(),
-                row_label=short(df.index.name) + unit_suffix(rq, t), col_label=short(df.columns.name) + unit_suffix(cq, t),
+                row_label=short_label(study.case, df.index.name, fmt.lang) + unit_suffix(rq, t),
+                col_label=short_label(study.case, df.columns.name, fmt.lang) + unit_suffix(cq, t),
                 title=title, alt=chart_alt(fmt, title), fmt=cells, cell_fmt=cells, row_fmt=axis_fmt(fmt, rq), col_fmt=axis_fmt(fmt, cq),
                 # the colour bar says what the cells count in (billions for a rupiah metric)
                 value_label=t["billion_axis"] if METRIC_UNITS.get(metric, "") == "IDR" else "", na_label=chart_words(fmt)["na"],
@@ -214,10 +225,10 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
         ],
         convergence=convergence,
         inputs=[
-            McInput(path=p, anchor=anchor(p), dist=str(d), rho=fmt.number(rc.get(p, math.nan), 2), source=case.risk.distributions[p].source)
+            McInput(path=p, label=short_label(case, p, fmt.lang), anchor=anchor(p), dist=str(d), rho=fmt.number(rc.get(p, math.nan), 2), source=case.risk.distributions[p].source)
             for p, d in order
         ],
-        correlations=[McCorrelation(a=c.between[0], b=c.between[1], rank=fmt.number(c.rank, 2), source=c.source) for c in case.risk.correlations],
+        correlations=[McCorrelation(a=short_label(case, c.between[0], fmt.lang), b=short_label(case, c.between[1], fmt.lang), rank=fmt.number(c.rank, 2), source=c.source) for c in case.risk.correlations],
     )
 
 

@@ -10,6 +10,7 @@ from ...analysis.criteria import Criterion
 from ...metrics import registry
 from ...metrics.registry import METRIC_UNITS
 from ..i18n import Formatter
+from ..labels import short_label
 from .common import anchor, confidence_counts, pass_text, verdict_text
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ class Driver:
     """An input that moves a criterion's metric most, linked to its row in the assumption register."""
 
     path: str
+    label: str
     anchor: str
     confidence: str
     confidence_label: str
@@ -91,7 +93,10 @@ def _verdict_row(c: Criterion, fmt: Formatter, n_inputs: int, study_case: Any) -
         result=pass_text(c.passed, msg),
         why=msg["criterion_why"][c.key],
         drivers=[
-            Driver(path=d["path"], anchor=anchor(d["path"]), confidence=d["confidence"], confidence_label=msg["confidence"][d["confidence"]])
+            Driver(
+                path=d["path"], label=short_label(study_case, d["path"], fmt.lang), anchor=anchor(d["path"]),
+                confidence=d["confidence"], confidence_label=msg["confidence"][d["confidence"]],
+            )
             for d in c.drivers
         ],
         low_confidence=bool(c.low_confidence),

@@ -1,0 +1,143 @@
+"""The words a person reads for a quantity of a case: its label, unit and heading, in either language.
+
+The case schema describes every quantity in English; the locale catalogs
+translate (``[studio_fields]``, ``[studio_units]``, ``[studio_groups]``). The
+studio's inputs, the council report's tables and charts and the CLI all name an
+input through these functions, so that no reader meets a configuration key
+(``port.capex.wharf_trestle.amount_idr``) where a name is due.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ..case import Case, in_lang
+from .i18n import catalog
+
+__all__ = ["description", "group_title", "input_label", "input_name", "owner_label", "short_label", "unit_label"]
+
+
+def _walk(case: Case, parts: Sequence[str]) -> Any:
+    obj: Any = case
+    for p in parts:
+        obj = obj.get(p) if isinstance(obj, dict) else getattr(obj, p, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def description(case: Case, path: str) -> str:
+    """The schema's description of a quantity field (English), '' when it has none."""
+    parts = path.split(".")
+    parent = _walk(case, parts[:-1])
+    fields = type(parent).model_fields if parent is not None and hasattr(type(parent), "model_fields") else {}
+    f = fields.get(parts[-1])
+    return (f.description or "") if f is not None else ""
+
+
+_STRUCTURE = {"revenue", "opex", "capex", "build_up", "phases", "loans", "allocation", "economic_life_years", "overhead",
+              "ramp_up_curve", "capital_injection", "conversion_factors", "benefits", "top_down", "forecast"}
+_SUFFIXES = ("_idr_per_year", "_idr_per_", "_idr_nominal", "_idr")
+
+
+def _pretty(name: str) -> str:
+    for s in _SUFFIXES:
+        i = name.find(s)
+        if i > 0:
+            name = name[:i]
+            break
+    return name.replace("_", " ")
+
+
+def input_label(case: Case, path: str, lang: str) -> str:
+    """The label of an input: the first clause of its schema description, in ``lang``."""
+    text = description(case, path)
+    if not text:
+        return _pretty(path.rsplit(".", 1)[-1])
+    return _cut(catalog(lang).get("studio_fields", {}).get(text, text), ";")
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """A quantity's unit in ``lang`` (the schema's units are English)."""
+    return catalog(lang).get("studio_units", {}).get(unit, unit)
+
+
+def input_name(path: str) -> str:
+    """A short name of an input for charts and tables (``port wharf trestle: amount``)."""
+    parts = path.split(".")
+    leaf = _pretty(parts[-1])
+    owners = [p for p in parts[:-1] if p not in _STRUCTURE]
+    owner = owners[-1] if owners else ""
+    if parts[0] in ("port", "lab") and owner and owner != parts[0] and not owner.startswith(parts[0]):
+        owner = f"{parts[0]} {owner}"
+    return f"{_pretty(owner)}: {leaf}" if owner else leaf
+
+
+def _group_words(case: Case, path: str, lang: str) -> list[str]:
+    """The parts of an input's heading: business line, revenue stream, then sections and items."""
+    parts = path.split(".")[:-1]
+    groups = catalog(lang).get("studio_groups", {})
+    lines = case.lines()
+    out: list[str] = []
+    i = 0
+    if parts and parts[0] in lines:
+        out.append(in_lang(lines[parts[0]].name, lang))
+        i = 1
+        if len(parts) > 2 and parts[1] == "revenue":
+            st = lines[parts[0]].revenue.get(parts[2])
+            label = in_lang(st.label, lang) if st is not None else ""
+            out.append(label or groups.get(parts[2], parts[2].replace("_", " ")))
+            i = 3
+    # "phases" before a phase's name says nothing a reader needs
+    out += [groups.get(p, p.replace("_", " ")) for p in parts[i:] if p != "phases"]
+    return out
+
+
+def group_title(case: Case, path: str, lang: str) -> str:
+    """The heading an input is shown under (``Port terminal (BUP) \u203a Cargo handling ...``)."""
+    out = _group_words(case, path, lang)
+    if not out:
+        return ""
+    out[0] = out[0][:1].upper() + out[0][1:]
+    return " \u203a ".join(out)
+
+
+def owner_label(case: Case, path: str, lang: str) -> str:
+    """An input named for a sentence: its nearest heading and its label (``cargo handling: tariff``)."""
+    out = _group_words(case, path, lang)
+    label = input_label(case, path, lang)
+    return f"{out[-1]}: {label}" if out else label
+
+
+def _cut(text: str, sep: str) -> str:
+    """The text up to its first ``sep`` outside parentheses."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == sep and depth == 0:
+            return text[:i].strip()
+    return text.strip()
+
+
+def _drop_aside(text: str) -> str:
+    """The text without its parentheses (``Cargo handling (general cargo and dry bulk)`` -> ``Cargo handling``)."""
+    return re.sub(r"\s*\([^()]*\)", "", text).strip() or text
+
+
+def short_label(case: Case, path: str, lang: str) -> str:
+    """An input named in a few words for a table cell or a chart axis (``Cargo handling: tariff``).
+
+    The owner is the revenue stream for a stream's inputs (its build-up
+    included), else the nearest heading; the label is the description's first
+    phrase (up to a comma).
+    """
+    out = _group_words(case, path, lang)
+    label = _cut(input_label(case, path, lang), ",")
+    if not out:
+        return label[:1].upper() + label[1:]
+    owner = out[1] if ".revenue." in path and len(out) > 1 else out[-1]
+    owner = _drop_aside(owner)
+    return f"{owner[:1].upper() + owner[1:]}: {label}"
+
