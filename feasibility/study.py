@@ -31,7 +31,7 @@ import pandas as pd
 from . import __version__
 from .case import Case
 from .analysis.criteria import Criterion, assess, verdict
-from .analysis.robustness import Robustness, robustness
+from .analysis.robustness import Robustness, at_ends, robustness
 from .metrics import registry
 from .model import Result, run
 from .analysis.sensitivity import Tornado, compare_scenarios, one_way, spider, two_way
@@ -40,13 +40,47 @@ if TYPE_CHECKING:  # imported where they run (build_study): the Monte Carlo and 
     from .analysis.ppp import PppTest
     from .analysis.risk import Simulation
 
-__all__ = ["Criterion", "Study", "build_study", "TORNADO_METRICS"]
+__all__ = ["Criterion", "Study", "Switch", "build_study", "TORNADO_METRICS"]
 
 #: the metrics whose tornadoes the report uses (and the criteria rest on)
 TORNADO_METRICS = ("fnpv_idr", "bcr", "dscr_min", "min_cumulative_cash_idr", "payback_years", "enpv_idr", "region_npv_idr")
 
 #: inputs named as the drivers of a criterion
 N_DRIVERS = 3
+
+
+@dataclass
+class Switch:
+    """The smallest change of one input that brings the FNPV to zero, and the criteria at that value.
+
+    Attributes
+    ----------
+    path : str
+        The input (dotted path in the case).
+    change : float
+        Its relative change from the base value (fraction).
+    value : float
+        The switching value, in the input's unit.
+    low, high : float or None
+        The input's declared plausible range.
+    criteria : list of Criterion
+        The verdict criteria at the switching value, other inputs at base; the
+        risk criterion needs a Monte Carlo and is not tested there (``passed`` None).
+    """
+
+    path: str
+    change: float
+    value: float
+    low: float | None
+    high: float | None
+    criteria: list[Criterion]
+
+    @property
+    def in_range(self) -> bool | None:
+        """Whether the switching value lies in the declared range (None without one)."""
+        if self.low is None or self.high is None:
+            return None
+        return bool(min(self.low, self.high) <= self.value <= max(self.low, self.high))
 
 
 @dataclass
@@ -86,6 +120,9 @@ class Study:
         Rolling-origin back-tests by stream (``line.stream``), methods as rows.
     robustness : dict of str to Robustness
         The box search behind the criteria's best and worst values, by metric.
+    switch : Switch or None
+        The input whose smallest change brings a negative FNPV to zero, and the
+        criteria there; None when the FNPV is not negative or no input reaches zero.
     version : str
         The toolkit's version.
     """
@@ -106,6 +143,7 @@ class Study:
     criteria: list[Criterion]
     backtests: dict[str, pd.DataFrame] = field(default_factory=dict)
     robustness: dict[str, Robustness] = field(default_factory=dict)
+    switch: Switch | None = None
     version: str = __version__
 
     @property
@@ -149,6 +187,15 @@ class Study:
             if registry.METRICS[c.metric].proxy:  # the NPV the report states where the IRR is undefined
                 out[f"criterion.{c.key}.best_proxy"] = _num(c.best_proxy)
                 out[f"criterion.{c.key}.worst_proxy"] = _num(c.worst_proxy)
+        if self.switch is not None:
+            sw = self.switch
+            out["switch.path"], out["switch.change"], out["switch.value"] = sw.path, _num(sw.change), _num(sw.value)
+            for c in sw.criteria:
+                out[f"switch.criterion.{c.key}.value"] = _num(c.value)
+                out[f"switch.criterion.{c.key}.passed"] = None if c.passed is None else str(c.passed)
+        for c in self.criteria:  # how many inputs the best value found needs at an end of their range
+            if c.best_inputs:
+                out[f"criterion.{c.key}.best_at_ends"] = float(at_ends(self.case, c.best_inputs))
         out["verdict"] = self.verdict
         return out
 
@@ -218,7 +265,24 @@ def build_study(
     crit = _criteria(case, res, tornadoes, sim)
     rob = _robustness(case, crit)
     hist = read_histories(case, Path(base_dir)) if base_dir is not None else {}
-    return Study(case, case_text, source_name, hist, s, n, res, tornadoes, sp, tws, scen, sim, ppp, crit, _backtests(case), rob)
+    return Study(case, case_text, source_name, hist, s, n, res, tornadoes, sp, tws, scen, sim, ppp, crit, _backtests(case), rob,
+                 _switch(case, res, tornadoes["fnpv_idr"]))
+
+
+def _switch(case: Case, res: Result, tornado: Tornado) -> Switch | None:
+    """The input whose smallest relative change brings a negative FNPV to zero, with the criteria at that value."""
+    tor = tornado.table
+    if not res.metrics["fnpv_idr"] < 0 or "switching_status" not in tor:
+        return None
+    solved = tor[tor["switching_status"] == "solved"]
+    if not len(solved):
+        return None
+    path = solved["switching_change"].abs().idxmin()
+    value = float(solved.at[path, "switching_value"])
+    q = case.quantity_map()[path]
+    there = run(case, {path: value}).metrics
+    low, high = (None, None) if q.low is None else (float(q.low), float(q.high))
+    return Switch(path, float(solved.at[path, "switching_change"]), value, low, high, assess(case, there))
 
 
 def _backtests(case: Case) -> dict[str, pd.DataFrame]:

@@ -310,3 +310,36 @@ def test_an_undefined_irr_found_is_judged_by_its_npv():
     assert c.robust is False  # passes at best (5 % > 4.5 %), fails at worst (no IRR, FNPV < 0)
     c.best, c.best_proxy = 0.03, -1.0
     assert c.robust is True  # fails at both
+
+
+def test_at_ends_counts_the_inputs_at_an_end_of_their_range():
+    from feasibility.analysis.robustness import at_ends
+
+    case = load_case()
+    qmap = case.quantity_map()
+    ranged = [p for p, x in qmap.items() if not x.is_list and x.low is not None and x.low != x.high][:4]
+    a, b, c, d = ranged
+    mid = lambda p: (float(qmap[p].low) + float(qmap[p].high)) / 2
+    inputs = {a: float(qmap[a].low), b: float(qmap[b].high), c: mid(c), d: mid(d)}
+    assert at_ends(case, inputs) == 2
+    assert at_ends(case, {c: mid(c)}) == 0
+    assert at_ends(case, {}) == 0
+
+
+# ---------------------------------------------------------------------------
+# public money in current prices: what the APBD pays
+
+
+def test_public_money_in_current_prices_is_what_a_nominal_run_gives():
+    # a real run deflates every money line; its current-price totals must be the nominal run's own totals
+    from feasibility.case import DEFAULT_CASE
+
+    raw = tomllib.loads(Path(DEFAULT_CASE).read_text(encoding="utf-8"))
+    raw["timeline"]["price_basis"] = "nominal"
+    real, nominal = run(load_case()).metrics, run(parse_case(raw, "nominal")).metrics
+    assert real["region_top_up_total_idr"] > 0  # the default case has top-ups: the test can fail
+    for key in ("public_money_total", "region_top_up_total"):
+        assert real[f"{key}_current_idr"] == pytest.approx(nominal[f"{key}_idr"], rel=1e-12)
+        assert nominal[f"{key}_current_idr"] == pytest.approx(nominal[f"{key}_idr"], rel=1e-12)
+    # with inflation above zero, paying later costs more rupiah than the constant-price total says
+    assert real["public_money_total_current_idr"] > real["public_money_total_idr"]

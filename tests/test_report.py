@@ -316,6 +316,47 @@ def test_key_messages_and_embedded_case(pages, metrics, case_text, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_budget_table_present_values_end_at_the_regions_npv(pages, case, metrics, lang):
+    page, fmt = pages[lang].page, Formatter(lang)
+    last = page.locator("#budget table:not(#budget-metrics) tbody tr").last.locator("td").all_inner_texts()
+    assert last[0] == str(case.timeline.end_year)
+    assert last[5] == fmt.number(metrics["region_npv_idr"] / 1e9, 1)  # the column's basis is the NPV's
+    caption = page.locator("#budget caption").inner_text()
+    assert str(case.timeline.price_base_year) in caption and fmt.percent(metrics["region_discount_rate"]) in caption
+    year = metrics["region_payback_year"]
+    shown = page.inner_text("#metric-region_payback_year td:nth-child(2)")
+    assert shown == (catalog(lang)["ui"]["never"] if math.isnan(year) else str(int(year)))
+    # public money in both price bases, each said
+    text = " ".join(page.locator("#budget > p").all_inner_texts())
+    for key in ("public_money_total_idr", "public_money_total_current_idr", "public_money_pv_idr"):
+        assert fmt.money(metrics[key]) in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_switching_condition_names_the_input_its_range_and_what_still_fails(pages, case, study, lang):
+    from feasibility.metrics.registry import METRIC_UNITS
+
+    sw = study.switch
+    assert sw is not None  # the default case loses money: its first condition is the switching value
+    again = run(case, {sw.path: sw.value}).metrics
+    assert abs(again["fnpv_idr"]) < 1e6  # zero, within a million rupiah of a FNPV of hundreds of billions
+    tor = study.tornadoes["fnpv_idr"].table
+    assert abs(sw.change) == tor.loc[tor["switching_status"] == "solved", "switching_change"].abs().min()
+    q = case.quantity_map()[sw.path]
+    assert sw.in_range is (float(q.low) <= sw.value <= float(q.high))
+    fmt, t = Formatter(lang), catalog(lang)["report"]
+    text = pages[lang].page.locator("#conditions li").first.inner_text()
+    assert short_label(case, sw.path, lang) in text and sw.path not in text
+    assert t["switch_inside" if sw.in_range else "switch_outside"].split("(")[0] in text
+    assert t["switch_up" if sw.change > 0 else "switch_down"] in text
+    metric_of = {"dscr": "dscr_min", "cash": "min_cumulative_cash_idr", "enpv": "enpv_idr"}
+    failing = [c for c in sw.criteria if c.key in metric_of and c.passed is False]
+    for c in failing:  # what still fails there is what the model gives at that value
+        assert fmt.value(again[metric_of[c.key]], METRIC_UNITS[metric_of[c.key]]) in text
+    assert (t["switch_others_fail"].split("{")[0] in text) is bool(failing)
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_no_text_of_the_other_language(pages, lang):
     other = catalog("en" if lang == "id" else "id")
     mine = catalog(lang)
@@ -442,7 +483,7 @@ A4_INSIDE = (round((210 - 28) / 25.4 * 96), round((297 - 28) / 25.4 * 96))
 def test_printed_tables_fit_the_page(browser, files, lang):
     """In print, no table runs past the right margin of an A4 page (it would be cut off).
 
-    The appendix's annual tables (17 lines across) print on landscape pages, which the CSS asks for.
+    The annual tables (the business plan's and the appendix's) print on landscape pages, which the CSS asks for.
     """
     page = browser.new_page(viewport={"width": A4_INSIDE[0], "height": A4_INSIDE[1]})
     try:
@@ -451,12 +492,15 @@ def test_printed_tables_fit_the_page(browser, files, lang):
         over = page.evaluate(
             """() => { const right = document.querySelector('section').getBoundingClientRect().right;
                  return Array.from(document.querySelectorAll('table'))
-                   .filter(t => !t.closest('#appendix .wide') && t.getBoundingClientRect().right > right + 1)
+                   .filter(t => !t.closest('#appendix .wide, .landscape') && t.getBoundingClientRect().right > right + 1)
                    .map(t => (t.id || t.closest('section').id) + ': ' + Math.round(t.getBoundingClientRect().width) + ' px'); }"""
         )
         assert over == []
-        pages = page.evaluate("Array.from(document.querySelectorAll('#appendix .wide')).map(e => getComputedStyle(e).page)")
-        assert pages and set(pages) == {"landscape"}
+        pages = page.evaluate("Array.from(document.querySelectorAll('#appendix .wide, .landscape')).map(e => getComputedStyle(e).page)")
+        assert len(pages) > 1 and set(pages) == {"landscape"}
+        # laid out no wider than the portrait page, they fit the landscape one
+        widths = page.evaluate("Array.from(document.querySelectorAll('#appendix .wide table, .landscape table')).map(t => t.getBoundingClientRect().width)")
+        assert widths and max(widths) <= A4_INSIDE[1]
         # the verdict, which a reader needs first, is on the first screen (not only after the contents)
         page.emulate_media(media="screen")
         page.set_viewport_size({"width": 1280, "height": 720})

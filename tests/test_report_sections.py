@@ -77,7 +77,7 @@ def test_budget_metrics_and_text_by_hand(study, en):
     assert rows["region_bond_interest_avg_idr_per_year"].value == "IDR 20.0 million"
     assert rows["region_npv_idr"].value == "IDR -176.6 million"
     # the dividends never repay the injection within the model years
-    assert rows["region_payback_year"].value == catalog("en")["ui"]["na"]
+    assert rows["region_payback_year"].value == catalog("en")["ui"]["never"]
     assert rows["region_npv_idr"].bad and not rows["region_injection_total_idr"].bad
     assert b.text[0] == catalog("en")["report"]["budget_intro"].format(nominal="10.0%", rate="10.0%", basis="")  # a nominal case
     assert len(b.chart.svg) > 0 and b.notes == []
@@ -117,7 +117,7 @@ def test_summary_verdict_and_key_messages(study, en, id_):
     assert s.verdict == "not_feasible"
     assert s.verdict_text == catalog("en")["report"]["verdict_not_feasible"].format(n=5, m=8, k=2)
     msgs = catalog("en")["messages"]
-    assert s.key_messages[1] == msgs["cash_short"].format(year=2026, low="IDR -45.0 million")
+    assert s.key_messages[1] == msgs["cash_short"].format(year=2026, low="IDR -45.0 million", basis="")  # nominal: no basis words
     counts = confidence_counts(study)
     assert counts.placeholder == counts.total == len(study.case.assumptions()) and counts.estimate == 0
     assert s.key_messages[-1] == msgs["confidence"].format(placeholder=counts.total, total=counts.total)
@@ -191,10 +191,11 @@ def test_recommendation_and_conditions_by_hand(study, en):
     rec = recommendation.recommendation(study, en)
     t = catalog("en")["report"]
     assert rec.verdict == "not_feasible" and rec.text == t["recommendation_not_feasible"].format(n=5, m=8)
-    assert t["cond_cash"].format(low="IDR -45.0 million", top="IDR 0") in rec.conditions
+    # no top-ups in the hand case: the condition says the APBD does not cover it
+    assert t["cond_cash_no_top_up"].format(year=2026, low="IDR -45.0 million", basis="") in rec.conditions
     # and no source covers that shortfall: an unfunded gap of 45
     assert t["cond_unfunded"].format(gap="IDR 45.0 million") in rec.conditions
-    assert rec.conditions[-1] == t["cond_placeholders"].format(n=len(study.case.assumptions()))
+    assert rec.conditions[-1] == t["cond_placeholders"].format(n=len(study.case.assumptions()), column=t["rests_on"])
 
 
 def test_appendix_register_is_where_every_link_points(study, en):

@@ -35,7 +35,7 @@ from ..case import Case
 from ..metrics import registry
 from ..model import run
 
-__all__ = ["Extreme", "Robustness", "robustness"]
+__all__ = ["Extreme", "Robustness", "at_ends", "robustness"]
 
 #: relative tolerance below which a move is not an improvement
 _TOL = 1e-12
@@ -100,6 +100,21 @@ def _box(case: Case) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     hi = np.array([float(qmap[p].high) for p in paths])
     base = np.array([float(qmap[p].value) for p in paths])
     return paths, lo, base, hi
+
+
+def at_ends(case: Case, inputs: dict[str, float]) -> int:
+    """How many of the inputs (path -> value) stand at the low or the high end of their declared range.
+
+    A value found by the search that needs many inputs at their ends at once is
+    a corner of the box: possible, but much less likely than any one end.
+    """
+    qmap = case.quantity_map()
+    n = 0
+    for path, v in inputs.items():
+        q = qmap[path]
+        if q.low is not None and q.low != q.high and any(math.isclose(v, float(e), rel_tol=1e-9, abs_tol=1e-12) for e in (q.low, q.high)):
+            n += 1
+    return n
 
 
 def _at(lo: float, hi: float, level: np.ndarray) -> np.ndarray:

@@ -131,6 +131,9 @@ class Context:
         Expansion phases each case defers because the BUMD could not fund them.
     expansion_built_by_case : bool
         Whether the case builds its expansion phases when triggered (``build``).
+    to_current : float or ndarray, shape (T,) or L + (T,)
+        Multiplies a money line in the results' basis into current prices (the
+        price index for real results, 1 for nominal ones): what the APBD pays.
     alternatives : dict
         The FNPV of the same inputs ``without_expansion`` and ``with_expansion``
         (every phase built when triggered), run only when a metric asks.
@@ -150,6 +153,7 @@ class Context:
     has_capacity: bool
     deferred_phases: Any = 0.0
     expansion_built_by_case: bool = False
+    to_current: Any = 1.0
     alternatives: dict[str, Callable[[], Any]] = field(default_factory=dict)
     undefined: list[dict[str, Any]] = field(default_factory=list)
     _cache: dict[str, Any] = field(default_factory=dict)
@@ -374,9 +378,15 @@ METRICS: dict[str, Metric] = {
            compute=lambda c: c.lines["region_injection_idr"].sum(axis=-1)),
         _M("region_top_up_total_idr", "IDR", "Top-ups the region pays to cover shortfalls", "Tambahan modal daerah untuk menutup kekurangan kas",
            better="lower", compute=lambda c: c.lines["region_top_up_idr"].sum(axis=-1)),
+        _M("region_top_up_total_current_idr", "IDR", "Top-ups the region pays, total in current prices (as the APBD pays them)",
+           "Tambahan modal daerah, total dalam harga berlaku (sebagaimana dibayar dari APBD)", better="lower",
+           compute=lambda c: (c.lines["region_top_up_idr"] * c.to_current).sum(axis=-1)),
         _M("public_money_total_idr", "IDR", "Public money at stake: the region's injection and top-ups, total",
            "Uang publik yang dipertaruhkan: penyertaan dan tambahan modal daerah, total", better="lower",
            compute=lambda c: c.lines["public_money_idr"].sum(axis=-1)),
+        _M("public_money_total_current_idr", "IDR", "Public money at stake, total in current prices (as the APBD pays it)",
+           "Uang publik yang dipertaruhkan, total dalam harga berlaku (sebagaimana dibayar dari APBD)", better="lower",
+           compute=lambda c: (c.lines["public_money_idr"] * c.to_current).sum(axis=-1)),
         _M("public_money_pv_idr", "IDR", "Present value of the public money at stake (region's rate)",
            "Nilai kini uang publik yang dipertaruhkan (tingkat diskonto daerah)", better="lower",
            compute=lambda c: fm.npv(c.region_rate, c.lines["public_money_idr"])),

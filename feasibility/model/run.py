@@ -415,6 +415,7 @@ def _context(c: Chain, lines: Lines, chains: _Chains) -> registry.Context:
         wacc=rt.wacc, cost_of_equity=rt.cost_of_equity, region_rate=rt.region, social_rate=social,
         has_capacity="cargo_unmet_tonnes" in c.ops.lines, deferred_phases=c.deferred,
         expansion_built_by_case=cap is not None and cap.build != "never", alternatives=alternatives,
+        to_current=c.pi if inp.real else 1.0,
     )
 
 

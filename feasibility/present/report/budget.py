@@ -10,7 +10,17 @@ import numpy as np
 
 from .. import charts as ch
 from ..i18n import Formatter
-from .common import NoteView, billions, chart_alt, chart_words, line_labels, metric_value, notes_for
+from .common import (
+    NoteView,
+    billions,
+    chart_alt,
+    chart_words,
+    current_words,
+    line_labels,
+    metric_value,
+    notes_for,
+    price_words,
+)
 from .tables import MetricRow, metric_rows
 
 if TYPE_CHECKING:
@@ -19,7 +29,8 @@ if TYPE_CHECKING:
 __all__ = ["BUDGET_METRICS", "Budget", "BudgetRow", "budget", "budget_rows"]
 
 #: the region's metrics, in the table's order
-BUDGET_METRICS = ["region_injection_total_idr", "region_top_up_total_idr", "public_money_total_idr", "public_money_pv_idr",
+BUDGET_METRICS = ["region_injection_total_idr", "region_top_up_total_idr", "public_money_total_idr", "public_money_total_current_idr",
+                  "public_money_pv_idr",
                   "region_dividends_total_idr", "region_pv_dividends_idr", "region_npv_idr", "region_irr", "region_discount_rate",
                   "region_payback_year", "region_discounted_payback_year", "region_dividends_avg_idr_per_year",
                   "region_bond_interest_avg_idr_per_year", "region_dividends_share_of_pad", "region_injection_share_of_apbd"]
@@ -28,8 +39,9 @@ BUDGET_METRICS = ["region_injection_total_idr", "region_top_up_total_idr", "publ
 @dataclass(frozen=True)
 class BudgetRow:
     """One budget year of the region's flows in billions of rupiah at current prices (as the APBD writes them):
-    the planned injection, the top-ups, the dividends, their cumulative balance (plain, and discounted at the
-    region's nominal rate); ``neg`` while the region is still out of pocket."""
+    the planned injection, the top-ups, the dividends, their cumulative balance, and that balance in present
+    value in the results' basis (so that the last row is the region's NPV); ``neg`` while the region is still
+    out of pocket."""
 
     year: int
     inj: str
@@ -43,6 +55,7 @@ class BudgetRow:
 @dataclass(frozen=True)
 class Budget:
     text: list[str]
+    caption: str
     metrics: list[MetricRow]
     chart: ch.Chart
     rows: list[BudgetRow]
@@ -59,9 +72,11 @@ def budget_rows(study: Study, fmt: Formatter) -> list[BudgetRow]:
     years = [int(y) for y in res.years]
     fo = study.case.timeline.first_operating_year
     inj, top, div = _budget_lines(res)
-    disc = (1.0 + study.case.region.discount_rate_nominal.value) ** -np.arange(len(years))
     cum = np.cumsum(div - inj - top)
-    cum_pv = np.cumsum((div - inj - top) * disc)
+    # present values as the region's NPV computes them: the results' basis at the rate in that basis
+    a = res.annual
+    flow = (a["dividends_to_region_idr"] - a["public_money_idr"]).to_numpy()
+    cum_pv = np.cumsum(flow * (1.0 + res.metrics["region_discount_rate"]) ** -np.arange(len(years)))
     return [
         BudgetRow(
             year=y, inj=fmt.number(inj[i] / 1e9, 1), top=fmt.number(top[i] / 1e9, 1), div=fmt.number(div[i] / 1e9, 1),
@@ -110,20 +125,24 @@ def budget(study: Study, fmt: Formatter) -> Budget:
     m = study.result.metrics
     t = fmt.msg["report"]
     py, dpy = m["region_payback_year"], m["region_discounted_payback_year"]
+    real, year = study.result.price_basis == "real", study.case.timeline.price_base_year
+    rate = fmt.percent(m["region_discount_rate"])
     text = [
         t["budget_intro"].format(
-            nominal=fmt.percent(study.case.region.discount_rate_nominal.value), rate=fmt.percent(m["region_discount_rate"]),
-            basis=t["real_rate_note"] if study.result.price_basis == "real" else "",
+            nominal=fmt.percent(study.case.region.discount_rate_nominal.value), rate=rate,
+            basis=t["real_rate_note"].format(inflation=fmt.percent(study.case.macro.inflation_per_year.value), year=year) if real else "",
         ),
         t["public_money"].format(
             inj=metric_value(fmt, m, "region_injection_total_idr"), top=metric_value(fmt, m, "region_top_up_total_idr"),
             total=metric_value(fmt, m, "public_money_total_idr"), pv=metric_value(fmt, m, "public_money_pv_idr"),
+            basis=price_words(study, fmt), current=current_words(study, fmt, m["public_money_total_current_idr"]),
         ),
         t["bond"].format(
             rate=fmt.percent(study.case.region.discount_rate_nominal.value), bond=metric_value(fmt, m, "region_bond_interest_avg_idr_per_year"),
-            div=metric_value(fmt, m, "region_dividends_avg_idr_per_year"),
+            div=metric_value(fmt, m, "region_dividends_avg_idr_per_year"), basis=price_words(study, fmt),
         ),
         t["payback_region"].format(year=str(int(py)) if math.isfinite(py) else t["never"], dyear=str(int(dpy)) if math.isfinite(dpy) else t["never"]),
     ]
-    return Budget(text=text, metrics=metric_rows(study, fmt, BUDGET_METRICS), chart=_chart(study, fmt), rows=budget_rows(study, fmt),
-                  notes=notes_for(study, fmt, "budget"))
+    pv = t["budget_pv_real"].format(year=year, rate=rate) if real else t["budget_pv_nominal"].format(rate=rate)
+    return Budget(text=text, caption=t["budget_table_caption"].format(pv=pv), metrics=metric_rows(study, fmt, BUDGET_METRICS),
+                  chart=_chart(study, fmt), rows=budget_rows(study, fmt), notes=notes_for(study, fmt, "budget"))

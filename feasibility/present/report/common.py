@@ -102,8 +102,33 @@ def metric_label(fmt: Formatter, key: str, real: bool) -> str:
 
 
 def metric_value(fmt: Formatter, metrics: dict[str, float], key: str) -> str:
-    """A metric of a run formatted by its unit ("n/a" when the run lacks it)."""
-    return fmt.value(metrics.get(key, math.nan), METRIC_UNITS.get(key, ""))
+    """A metric of a run formatted by its unit ("n/a" when the run lacks it).
+
+    A payback year that never comes says so, rather than "n/a".
+    """
+    value, unit = metrics.get(key, math.nan), METRIC_UNITS.get(key, "")
+    if unit == "year" and key in metrics and not math.isfinite(value) and registry.METRICS[key].undefined_fails:
+        return fmt.msg["ui"]["never"]
+    return fmt.value(value, unit)
+
+
+def phases(fmt: Formatter, n: float) -> str:
+    """The word for expansion phases, singular or plural by ``n``."""
+    return fmt.msg["report"]["phase_one" if n == 1 else "phase_many"]
+
+
+def price_words(study: Study, fmt: Formatter, key: str = "in_constant_prices") -> str:
+    """" in constant 2026 prices" when the results are real, "" when they are nominal (messages catalog)."""
+    if study.result.price_basis != "real":
+        return ""
+    return fmt.msg["messages"][key].format(year=study.case.timeline.price_base_year)
+
+
+def current_words(study: Study, fmt: Formatter, amount: float) -> str:
+    """"; in current prices, as the APBD pays it, Rp X in all" for real results ("" for nominal ones, already current)."""
+    if study.result.price_basis != "real":
+        return ""
+    return fmt.msg["messages"]["in_current_prices"].format(amount=fmt.money(amount))
 
 
 def pass_text(passed: bool | None, msg: dict[str, Any]) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ...analysis.criteria import Criterion
+from ...metrics.registry import METRIC_UNITS
 from ..i18n import Formatter
-from .common import confidence_counts, notes, plain
+from ..labels import short_label, unit_label
+from .common import confidence_counts, current_words, notes, phases, plain, price_words
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -30,30 +33,75 @@ def conditions(study: Study, fmt: Formatter) -> list[str]:
     """
     t = fmt.msg["report"]
     out = []
-    tor = study.tornadoes["fnpv_idr"].table
     m = study.result.metrics
     if m["fnpv_idr"] < 0:
-        solved = tor[tor.get("switching_status", "") == "solved"] if "switching_status" in tor else tor.iloc[0:0]
-        if len(solved):
-            best = solved.loc[solved["switching_change"].abs().sort_values().index[0]]
-            out.append(t["cond_switch"].format(input=best.name, change=fmt.percent(best["switching_change"]), value=plain(fmt, best["switching_value"])))
-        else:
-            out.append(t["cond_no_switch"])
+        out.append(_switch(study, fmt) if study.switch is not None else t["cond_no_switch"])
     if m["cash_sustainable"] == 0:
-        out.append(t["cond_cash"].format(low=fmt.money(m["min_cumulative_cash_idr"]), top=fmt.money(m["region_top_up_total_idr"])))
+        top_years = study.result.years[study.result.annual["region_top_up_idr"].to_numpy() > 0.5]  # half a rupiah is rounding
+        year = int(m["first_cash_shortfall_year"])
+        if top_years.size:
+            out.append(t["cond_cash"].format(
+                year=year, k=fmt.number(top_years.size), first=int(top_years.min()), last=int(top_years.max()),
+                top=fmt.money(m["region_top_up_total_idr"]), basis=price_words(study, fmt),
+                current=current_words(study, fmt, m["region_top_up_total_current_idr"]),
+            ))
+        else:  # the standby facility covers it, or nothing does (the next condition)
+            out.append(t["cond_cash_no_top_up"].format(year=year, low=fmt.money(m["min_cumulative_cash_idr"]), basis=price_words(study, fmt)))
     if m["unfunded_gap_max_idr"] > 0.5:
         out.append(t["cond_unfunded"].format(gap=fmt.money(m["unfunded_gap_max_idr"])))
     if m["expansion_deferred_phases"] > 0:
-        out.append(t["cond_expansion_deferred"].format(n=fmt.number(m["expansion_deferred_phases"]), npv=fmt.money(m["expansion_npv_idr"])))
-    for n in notes(study, fmt):
-        if n.severity == "high":
-            out.append(t["cond_note"].format(title=n.title))
+        n = m["expansion_deferred_phases"]
+        out.append(t["cond_expansion_deferred"].format(n=fmt.number(n), phases=phases(fmt, n), npv=fmt.money(m["expansion_npv_idr"])))
+    for note in notes(study, fmt):
+        if note.severity == "high":
+            out.append(t["cond_note"].format(title=note.title))
     placeholders = confidence_counts(study).placeholder
     if placeholders:
-        out.append(t["cond_placeholders"].format(n=placeholders))
+        out.append(t["cond_placeholders"].format(n=placeholders, column=t["rests_on"]))
     if study.ppp is not None and study.ppp.route == "vgf":
         out.append(t["cond_vgf"].format(grant=fmt.money(study.ppp.grant_idr)))
     return out
+
+
+def _input_value(study: Study, fmt: Formatter, path: str, value: float) -> str:
+    """An input's value with its unit: rupiah in words, fractions as percentages, else the number and the unit."""
+    q = study.case.quantity_map()[path]
+    if q.unit == "IDR":
+        return fmt.money(value)
+    if q.unit.startswith("fraction"):
+        return fmt.percent(value)
+    unit = unit_label(q.unit, fmt.lang)
+    currency = unit_label("IDR", fmt.lang)
+    if q.unit.startswith("IDR per") and unit.startswith(currency):  # "Rp 232.165 per ton", not "232.164,9 Rp per ton"
+        return f"{currency} {fmt.number(value, 0)}{unit[len(currency):]}"
+    return f"{plain(fmt, value)} {unit}"
+
+
+def _criterion_value(c: Criterion, fmt: Formatter) -> str:
+    """A criterion's metric at a run: its short name and value (the FIRR against the WACC there)."""
+    name = fmt.msg["criterion_short"][c.key]
+    if c.key == "payback":
+        return f"{name} {fmt.value(c.value, 'years')}"
+    return f"{name} {fmt.value(c.value, METRIC_UNITS.get(c.metric, ''))}"
+
+
+def _switch(study: Study, fmt: Formatter) -> str:
+    """The smallest change of one input that brings the FNPV to zero, where it lies, and what still fails there."""
+    t, sw = fmt.msg["report"], study.switch
+    assert sw is not None
+    if sw.in_range is None:
+        where = t["switch_no_range"]
+    else:
+        where = t["switch_inside" if sw.in_range else "switch_outside"].format(
+            low=_input_value(study, fmt, sw.path, sw.low), high=_input_value(study, fmt, sw.path, sw.high))
+    # the FIRR and the BCR are the FNPV's test in other forms: at FNPV 0 they stand at the WACC and at 1 by construction
+    failing = [c for c in sw.criteria if c.key not in ("fnpv", "firr", "bcr") and c.passed is False]
+    others = (t["switch_others_fail"].format(k=fmt.number(len(failing)), list="; ".join(_criterion_value(c, fmt) for c in failing))
+              if failing else t["switch_others_pass"])
+    return t["cond_switch"].format(
+        input=fmt.msg["report"]["quoted"].format(short_label(study.case, sw.path, fmt.lang)), direction=t["switch_up" if sw.change > 0 else "switch_down"],
+        change=fmt.percent(abs(sw.change)), value=_input_value(study, fmt, sw.path, sw.value), where=where, others=others,
+    )
 
 
 def recommendation(study: Study, fmt: Formatter) -> Recommendation:

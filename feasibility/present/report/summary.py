@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...analysis.criteria import Criterion
+from ...analysis.robustness import at_ends
 from ...metrics import registry
 from ...metrics.registry import METRIC_UNITS
 from ..i18n import Formatter
 from ..labels import short_label
-from .common import anchor, confidence_counts, pass_text, verdict_text
+from .common import anchor, confidence_counts, current_words, pass_text, price_words, verdict_text
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -68,7 +69,7 @@ def _verdict_row(c: Criterion, fmt: Formatter, n_inputs: int, study_case: Any) -
     unit = "fraction" if c.key == "risk" else METRIC_UNITS.get(c.metric, "")
     thr = t["wacc_threshold"].format(wacc=fmt.percent(c.threshold)) if c.key == "firr" else fmt.value(c.threshold, unit)
     if c.key == "payback":  # the limit is whole years (construction plus concession), not a payback period
-        thr = f"{fmt.number(c.threshold)} {ui['years_unit']}"
+        thr = f"{fmt.number(c.threshold)} {ui['years_unit']}"  # what the years span is in the criterion's label
     robust = ""
     if c.robust is not None:
 
@@ -80,9 +81,12 @@ def _verdict_row(c: Criterion, fmt: Formatter, n_inputs: int, study_case: Any) -
                 return t["found_against"].format(value=fmt.value(value, unit), thr=fmt.value(thr, unit))
             return fmt.value(value, unit)
 
+        # a best value that needs many inputs at an end of their range at once is a corner of the box: say so
+        k = at_ends(study_case, c.best_inputs) if c.best_inputs else 0
+        corner = t["robust_corner"].format(k=fmt.number(k), n=fmt.number(n_inputs)) if not c.robust and k > 1 else ""
         robust = t["robust_yes" if c.robust else "robust_no"].format(
             best=found(c.best, c.best_threshold, c.best_proxy), worst=found(c.worst, c.worst_threshold, c.worst_proxy),
-            n=fmt.number(n_inputs)
+            n=fmt.number(n_inputs), corner=corner,
         )
     return VerdictRow(
         key=c.key,
@@ -122,7 +126,9 @@ def key_messages(study: Study, fmt: Formatter) -> list[str]:
     else:
         out.append(t["fnpv_negative" if m["fnpv_idr"] < 0 else "fnpv_positive"].format(**args))
     if m["cash_sustainable"] == 0:
-        out.append(t["cash_short"].format(year=int(m["first_cash_shortfall_year"]), low=fmt.money(m["min_cumulative_cash_idr"])))
+        out.append(t["cash_short"].format(
+            year=int(m["first_cash_shortfall_year"]), low=fmt.money(m["min_cumulative_cash_idr"]), basis=price_words(study, fmt),
+        ))
     else:
         out.append(t["cash_ok"])
     out.append(
@@ -130,6 +136,8 @@ def key_messages(study: Study, fmt: Formatter) -> list[str]:
             injection=fmt.money(m["region_injection_total_idr"]),
             top_up=fmt.money(m["region_top_up_total_idr"]),
             public=fmt.money(m["public_money_total_idr"]),
+            basis=price_words(study, fmt),
+            current=current_words(study, fmt, m["public_money_total_current_idr"]),
             public_pv=fmt.money(m["public_money_pv_idr"]),
             pv_dividends=fmt.money(m["region_pv_dividends_idr"]),
             region_npv=fmt.money(m["region_npv_idr"]),

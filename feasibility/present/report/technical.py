@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..i18n import Formatter
-from .common import NoteView, anchor, metric_value, notes_for
+from .common import NoteView, anchor, metric_value, notes_for, phases
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -85,7 +85,8 @@ def _expansion(study: Study, fmt: Formatter) -> str:
     if exp.build == "never":
         decision = t["expansion_never"]
     elif m["expansion_deferred_phases"] > 0:
-        decision = t["expansion_deferred"].format(n=fmt.number(m["expansion_deferred_phases"]))
+        n = m["expansion_deferred_phases"]
+        decision = t["expansion_deferred"].format(n=fmt.number(n), phases=phases(fmt, n))
     else:
         decision = t["expansion_built"].format(trigger=fmt.percent(exp.trigger_occupancy.value, 0))
-    return t["expansion"].format(n=len(exp.phases), decision=decision, npv=metric_value(fmt, m, "expansion_npv_idr"))
+    return t["expansion"].format(n=len(exp.phases), phases=phases(fmt, len(exp.phases)), decision=decision, npv=metric_value(fmt, m, "expansion_npv_idr"))
