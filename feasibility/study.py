@@ -66,6 +66,8 @@ class Switch:
     criteria : list of Criterion
         The verdict criteria at the switching value, other inputs at base; the
         risk criterion needs a Monte Carlo and is not tested there (``passed`` None).
+    region_npv_idr : float
+        The region's NPV at the switching value (IDR, the results' basis).
     """
 
     path: str
@@ -74,6 +76,7 @@ class Switch:
     low: float | None
     high: float | None
     criteria: list[Criterion]
+    region_npv_idr: float = math.nan
 
     @property
     def in_range(self) -> bool | None:
@@ -190,6 +193,7 @@ class Study:
         if self.switch is not None:
             sw = self.switch
             out["switch.path"], out["switch.change"], out["switch.value"] = sw.path, _num(sw.change), _num(sw.value)
+            out["switch.region_npv_idr"] = _num(sw.region_npv_idr)
             for c in sw.criteria:
                 out[f"switch.criterion.{c.key}.value"] = _num(c.value)
                 out[f"switch.criterion.{c.key}.passed"] = None if c.passed is None else str(c.passed)
@@ -282,7 +286,7 @@ def _switch(case: Case, res: Result, tornado: Tornado) -> Switch | None:
     q = case.quantity_map()[path]
     there = run(case, {path: value}).metrics
     low, high = (None, None) if q.low is None else (float(q.low), float(q.high))
-    return Switch(path, float(solved.at[path, "switching_change"]), value, low, high, assess(case, there))
+    return Switch(path, float(solved.at[path, "switching_change"]), value, low, high, assess(case, there), float(there["region_npv_idr"]))
 
 
 def _backtests(case: Case) -> dict[str, pd.DataFrame]:

@@ -338,7 +338,7 @@ def test_public_money_in_current_prices_is_what_a_nominal_run_gives():
     raw["timeline"]["price_basis"] = "nominal"
     real, nominal = run(load_case()).metrics, run(parse_case(raw, "nominal")).metrics
     assert real["region_top_up_total_idr"] > 0  # the default case has top-ups: the test can fail
-    for key in ("public_money_total", "region_top_up_total"):
+    for key in ("public_money_total", "region_top_up_total", "region_injection_total"):
         assert real[f"{key}_current_idr"] == pytest.approx(nominal[f"{key}_idr"], rel=1e-12)
         assert nominal[f"{key}_current_idr"] == pytest.approx(nominal[f"{key}_idr"], rel=1e-12)
     # with inflation above zero, paying later costs more rupiah than the constant-price total says

@@ -304,15 +304,49 @@ def test_register_has_every_number_of_the_case_with_its_source(pages, case_text,
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_key_messages_and_embedded_case(pages, metrics, case_text, lang):
+def test_key_messages_and_embedded_case(pages, case, metrics, case_text, lang):
     page = pages[lang].page
     fmt = Formatter(lang)
     key = page.locator("#key-messages li").all_inner_texts()
     assert len(key) >= 3
     assert fmt.money(metrics["fnpv_idr"]) in key[0]
     assert fmt.money(metrics["region_injection_total_idr"]) in " ".join(key)
+    assert fmt.money(metrics["region_injection_total_current_idr"]) in " ".join(key)  # as the regulation states it
+    msgs = catalog(lang)["messages"]
+    annual = run(case).annual
+    last = annual["cumulative_cash_before_gap_funding_idr"].iloc[-1]
+    assert (msgs["cash_never_recovers"].format(last=case.timeline.end_year) in " ".join(key)) is bool(last < 0)
+    # revenue against operating costs, year by year, from the two lines (not the EBITDA line)
+    op = annual.loc[annual.index >= case.timeline.first_operating_year]
+    short = int(((op["revenue_total_idr"] - op["opex_total_idr"]) < 0).sum())
+    ebitda = msgs["ebitda_short"].format(k=fmt.number(short), n=fmt.number(len(op)))
+    assert (ebitda in key) is (2 * short >= len(op))
     assert page.inner_text("#case-text").rstrip("\n") == case_text.rstrip("\n")
     assert page.locator("#feasibility-data").is_hidden()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_robustness_sentences_say_when_the_best_is_a_corner_of_the_box(pages, case, study, lang):
+    from feasibility.analysis.robustness import at_ends
+
+    t = catalog(lang)["report"]
+    extreme = t["robust_extreme"].split(":")[0]
+    seen = 0
+    for c in study.criteria:
+        if c.robust is None:
+            continue
+        n = len(study.robustness[c.metric].inputs)
+        text = pages[lang].page.locator(f'#verdict tr[data-key="{c.key}"] .robust').inner_text()
+        # the count of inputs at an end of their range, from the inputs the search reports and the case's ranges
+        qmap = case.quantity_map()
+        k = sum(1 for p, v in c.best_inputs.items() if v in (float(qmap[p].low), float(qmap[p].high)) and qmap[p].low != qmap[p].high)
+        assert k == at_ends(case, c.best_inputs)
+        corner = not c.robust and 2 * k >= n
+        assert text.startswith(extreme) is corner, (c.key, k, n)
+        if corner:
+            seen += 1
+            assert Formatter(lang).number(k) in text
+    assert seen  # the default case has such a criterion: the test can fail
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -117,7 +117,10 @@ def test_summary_verdict_and_key_messages(study, en, id_):
     assert s.verdict == "not_feasible"
     assert s.verdict_text == catalog("en")["report"]["verdict_not_feasible"].format(n=5, m=8, k=2)
     msgs = catalog("en")["messages"]
-    assert s.key_messages[1] == msgs["cash_short"].format(year=2026, low="IDR -45.0 million", basis="")  # nominal: no basis words
+    # nominal: no basis words; cash is positive again from 2028 (3.1): no "not positive again"
+    assert s.key_messages[1] == msgs["cash_short"].format(year=2026, recover="", low="IDR -45.0 million", basis="")
+    # EBITDA 27.5 and 65 a year: revenue covers operating costs, so no sentence says otherwise
+    assert not any(m.startswith(msgs["ebitda_short"].split(":")[0]) for m in s.key_messages)
     counts = confidence_counts(study)
     assert counts.placeholder == counts.total == len(study.case.assumptions()) and counts.estimate == 0
     assert s.key_messages[-1] == msgs["confidence"].format(placeholder=counts.total, total=counts.total)

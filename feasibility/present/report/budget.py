@@ -15,7 +15,6 @@ from .common import (
     billions,
     chart_alt,
     chart_words,
-    current_words,
     line_labels,
     metric_value,
     notes_for,
@@ -29,8 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["BUDGET_METRICS", "Budget", "BudgetRow", "budget", "budget_rows"]
 
 #: the region's metrics, in the table's order
-BUDGET_METRICS = ["region_injection_total_idr", "region_top_up_total_idr", "public_money_total_idr", "public_money_total_current_idr",
-                  "public_money_pv_idr",
+BUDGET_METRICS = ["region_injection_total_current_idr", "region_top_up_total_current_idr", "public_money_total_current_idr",
+                  "region_injection_total_idr", "region_top_up_total_idr", "public_money_total_idr", "public_money_pv_idr",
                   "region_dividends_total_idr", "region_pv_dividends_idr", "region_npv_idr", "region_irr", "region_discount_rate",
                   "region_payback_year", "region_discounted_payback_year", "region_dividends_avg_idr_per_year",
                   "region_bond_interest_avg_idr_per_year", "region_dividends_share_of_pad", "region_injection_share_of_apbd"]
@@ -133,9 +132,12 @@ def budget(study: Study, fmt: Formatter) -> Budget:
             basis=t["real_rate_note"].format(inflation=fmt.percent(study.case.macro.inflation_per_year.value), year=year) if real else "",
         ),
         t["public_money"].format(
-            inj=metric_value(fmt, m, "region_injection_total_idr"), top=metric_value(fmt, m, "region_top_up_total_idr"),
-            total=metric_value(fmt, m, "public_money_total_idr"), pv=metric_value(fmt, m, "public_money_pv_idr"),
-            basis=price_words(study, fmt), current=current_words(study, fmt, m["public_money_total_current_idr"]),
+            inj=metric_value(fmt, m, "region_injection_total_current_idr"), top=metric_value(fmt, m, "region_top_up_total_current_idr"),
+            total=metric_value(fmt, m, "public_money_total_current_idr"), pv=metric_value(fmt, m, "public_money_pv_idr"),
+            constant=fmt.msg["messages"]["in_constant"].format(
+                year=year, injection=metric_value(fmt, m, "region_injection_total_idr"), top_up=metric_value(fmt, m, "region_top_up_total_idr"),
+                public=metric_value(fmt, m, "public_money_total_idr"),
+            ) if real else "",
         ),
         t["bond"].format(
             rate=fmt.percent(study.case.region.discount_rate_nominal.value), bond=metric_value(fmt, m, "region_bond_interest_avg_idr_per_year"),

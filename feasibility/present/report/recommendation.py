@@ -47,6 +47,9 @@ def conditions(study: Study, fmt: Formatter) -> list[str]:
             ))
         else:  # the standby facility covers it, or nothing does (the next condition)
             out.append(t["cond_cash_no_top_up"].format(year=year, low=fmt.money(m["min_cumulative_cash_idr"]), basis=price_words(study, fmt)))
+    dscr = next((c for c in study.criteria if c.key == "dscr"), None)
+    if dscr is not None and dscr.passed is False and m["debt_total_idr"] > 0.5:  # the plan counts on a loan no lender would give
+        out.append(t["cond_loan"].format(debt=fmt.money(m["debt_total_idr"]), dscr=fmt.number(dscr.value, 2), thr=fmt.number(dscr.threshold, 2)))
     if m["unfunded_gap_max_idr"] > 0.5:
         out.append(t["cond_unfunded"].format(gap=fmt.money(m["unfunded_gap_max_idr"])))
     if m["expansion_deferred_phases"] > 0:
@@ -96,8 +99,9 @@ def _switch(study: Study, fmt: Formatter) -> str:
             low=_input_value(study, fmt, sw.path, sw.low), high=_input_value(study, fmt, sw.path, sw.high))
     # the FIRR and the BCR are the FNPV's test in other forms: at FNPV 0 they stand at the WACC and at 1 by construction
     failing = [c for c in sw.criteria if c.key not in ("fnpv", "firr", "bcr") and c.passed is False]
-    others = (t["switch_others_fail"].format(k=fmt.number(len(failing)), list="; ".join(_criterion_value(c, fmt) for c in failing))
-              if failing else t["switch_others_pass"])
+    region = fmt.money(sw.region_npv_idr)
+    others = (t["switch_others_fail"].format(k=fmt.number(len(failing)), list="; ".join(_criterion_value(c, fmt) for c in failing), region_npv=region)
+              if failing else t["switch_others_pass"].format(region_npv=region))
     return t["cond_switch"].format(
         input=fmt.msg["report"]["quoted"].format(short_label(study.case, sw.path, fmt.lang)), direction=t["switch_up" if sw.change > 0 else "switch_down"],
         change=fmt.percent(abs(sw.change)), value=_input_value(study, fmt, sw.path, sw.value), where=where, others=others,

@@ -6,13 +6,15 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ...analysis.criteria import Criterion
 from ...analysis.robustness import at_ends
 from ...metrics import registry
 from ...metrics.registry import METRIC_UNITS
 from ..i18n import Formatter
 from ..labels import short_label
-from .common import anchor, confidence_counts, current_words, pass_text, price_words, verdict_text
+from .common import anchor, confidence_counts, pass_text, price_words, verdict_text
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -77,17 +79,20 @@ def _verdict_row(c: Criterion, fmt: Formatter, n_inputs: int, study_case: Any) -
             if not math.isfinite(value) and math.isfinite(proxy):  # no single IRR there: its NPV says how it stands
                 return t["found_no_irr"].format(npv=fmt.value(proxy, "IDR"))
             # a hurdle that is another metric (the WACC) moves with the inputs: say where it stood
-            if isinstance(registry.hurdle(c.metric, study_case), str) and math.isfinite(thr):
-                return t["found_against"].format(value=fmt.value(value, unit), thr=fmt.value(thr, unit))
+            hurdle = registry.hurdle(c.metric, study_case)
+            if isinstance(hurdle, str) and math.isfinite(thr):
+                name = registry.label(hurdle, fmt.lang).split(" (")[0]
+                name = name if name[:2].isupper() else name[:1].lower() + name[1:]
+                return t["found_against"].format(value=fmt.value(value, unit), name=name, thr=fmt.value(thr, unit))
             return fmt.value(value, unit)
 
-        # a best value that needs many inputs at an end of their range at once is a corner of the box: say so
+        best, worst = found(c.best, c.best_threshold, c.best_proxy), found(c.worst, c.worst_threshold, c.worst_proxy)
+        # a best value that needs most inputs at an end of their range at once is a corner of the box: say so
         k = at_ends(study_case, c.best_inputs) if c.best_inputs else 0
-        corner = t["robust_corner"].format(k=fmt.number(k), n=fmt.number(n_inputs)) if not c.robust and k > 1 else ""
-        robust = t["robust_yes" if c.robust else "robust_no"].format(
-            best=found(c.best, c.best_threshold, c.best_proxy), worst=found(c.worst, c.worst_threshold, c.worst_proxy),
-            n=fmt.number(n_inputs), corner=corner,
-        )
+        if not c.robust and 2 * k >= n_inputs > 1:
+            robust = t["robust_extreme"].format(best=best, worst=worst, k=fmt.number(k), n=fmt.number(n_inputs))
+        else:
+            robust = t["robust_yes" if c.robust else "robust_no"].format(best=best, worst=worst, n=fmt.number(n_inputs))
     return VerdictRow(
         key=c.key,
         label=msg["criterion"][c.key],
@@ -126,18 +131,21 @@ def key_messages(study: Study, fmt: Formatter) -> list[str]:
     else:
         out.append(t["fnpv_negative" if m["fnpv_idr"] < 0 else "fnpv_positive"].format(**args))
     if m["cash_sustainable"] == 0:
-        out.append(t["cash_short"].format(
-            year=int(m["first_cash_shortfall_year"]), low=fmt.money(m["min_cumulative_cash_idr"]), basis=price_words(study, fmt),
-        ))
-    else:
-        out.append(t["cash_ok"])
+        out.append(_cash_short(study, fmt))
+    ebitda = _ebitda_short(study, fmt)
+    if ebitda:
+        out.append(ebitda)
+    basis = price_words(study, fmt)
+    constant = t["in_constant"].format(
+        year=study.case.timeline.price_base_year, injection=fmt.money(m["region_injection_total_idr"]),
+        top_up=fmt.money(m["region_top_up_total_idr"]), public=fmt.money(m["public_money_total_idr"]),
+    ) if basis else ""
     out.append(
         t["pad"].format(
-            injection=fmt.money(m["region_injection_total_idr"]),
-            top_up=fmt.money(m["region_top_up_total_idr"]),
-            public=fmt.money(m["public_money_total_idr"]),
-            basis=price_words(study, fmt),
-            current=current_words(study, fmt, m["public_money_total_current_idr"]),
+            injection_current=fmt.money(m["region_injection_total_current_idr"]),
+            top_up_current=fmt.money(m["region_top_up_total_current_idr"]),
+            public_current=fmt.money(m["public_money_total_current_idr"]),
+            constant=constant,
             public_pv=fmt.money(m["public_money_pv_idr"]),
             pv_dividends=fmt.money(m["region_pv_dividends_idr"]),
             region_npv=fmt.money(m["region_npv_idr"]),
@@ -146,6 +154,27 @@ def key_messages(study: Study, fmt: Formatter) -> list[str]:
     if counts.placeholder:
         out.append(t["confidence"].format(placeholder=counts.placeholder, total=counts.total))
     return out
+
+
+def _cash_short(study: Study, fmt: Formatter) -> str:
+    """When the plan's own cash first runs out, whether it recovers, and its lowest balance."""
+    m, t = study.result.metrics, fmt.msg["messages"]
+    cash = study.result.annual["cumulative_cash_before_gap_funding_idr"].to_numpy()
+    last = int(study.result.years[-1])
+    recover = t["cash_never_recovers"].format(last=last) if cash[-1] < 0 else ""
+    return t["cash_short"].format(
+        year=int(m["first_cash_shortfall_year"]), recover=recover, low=fmt.money(m["min_cumulative_cash_idr"]), basis=price_words(study, fmt),
+    )
+
+
+def _ebitda_short(study: Study, fmt: Formatter) -> str:
+    """A sentence when revenue fails to cover operating costs in at least half of the operating years ("" otherwise)."""
+    a, case = study.result.annual, study.case
+    ebitda = a.loc[a.index >= case.timeline.first_operating_year, "ebitda_idr"].to_numpy()
+    k = int(np.count_nonzero(ebitda < 0))
+    if not ebitda.size or 2 * k < ebitda.size:
+        return ""
+    return fmt.msg["messages"]["ebitda_short"].format(k=fmt.number(k), n=fmt.number(ebitda.size))
 
 
 def summary(study: Study, fmt: Formatter) -> Summary:
