@@ -424,6 +424,49 @@ def _phase_parts(i: int, ph: Any, pr: _Problems) -> tuple[np.ndarray, np.ndarray
     return cap_a, capex_a
 
 
+def _expand_inputs(
+    demand: Any, base_capacity: Any, phases: Any, years: Any, trigger_occupancy: Any, lead_time_years: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[Any], tuple[int, ...]]:
+    """The inputs of :func:`expand` as arrays, every problem reported at once, and the leading shape."""
+    d, base, trig, lead = map(_arr, (demand, base_capacity, trigger_occupancy, lead_time_years))
+    yrs = _arr(years)
+    pr = _Problems()
+    if d.ndim == 0:
+        pr.add("demand: needs a time axis (the last axis), got a scalar")
+    pr.check("demand", d, lambda x: _non_negative(x) & np.isfinite(x), _GE0 + " and finite")
+    pr.check("base_capacity", base, _non_negative, _GE0)
+    pr.check("trigger_occupancy", trig, _unit_interval, _IN_UNIT)
+    pr.check("lead_time_years", lead, _whole_non_negative, _WHOLE)
+    if yrs.ndim != 1 or (d.ndim >= 1 and yrs.size != d.shape[-1]):
+        n_t = d.shape[-1] if d.ndim else 0
+        pr.add(f"years: must be 1-D with one entry per year of demand ({n_t}), got shape {yrs.shape}")
+    elif yrs.size and not (np.all(np.isfinite(yrs)) and np.all(np.floor(yrs) == yrs) and np.all(np.diff(yrs) == 1)):
+        pr.add(f"years: must be consecutive whole calendar years, got {[_fmt(v) for v in yrs[:6]]}")
+    if isinstance(phases, (str, bytes, Mapping, Phase)) or not isinstance(phases, Sequence):
+        pr.add(f"phases: must be a sequence of phases, got {type(phases).__name__}")
+        parts: list[tuple[np.ndarray, np.ndarray] | None] = []
+    else:
+        parts = [_phase_parts(i, ph, pr) for i, ph in enumerate(phases)]
+    pr.raise_if_any()
+
+    try:
+        full = np.broadcast_shapes(d.shape, base.shape)
+        lead_shape = np.broadcast_shapes(
+            full[:-1], trig.shape, lead.shape, *(a.shape for p in parts for a in p)  # type: ignore[union-attr]
+        )
+    except ValueError:
+        shapes = {
+            "demand": d.shape,
+            "base_capacity": base.shape,
+            "trigger_occupancy": trig.shape,
+            "lead_time_years": lead.shape,
+        }
+        raise ValueError(
+            f"inputs: shapes do not broadcast (years on the last axis of demand and base_capacity), got {shapes}"
+        ) from None
+    return d, base, trig, lead, yrs, parts, lead_shape
+
+
 def expand(
     demand: Any,
     base_capacity: Any,
@@ -497,42 +540,7 @@ def expand(
     >>> r.capacity_tonnes_per_year.tolist(), r.trigger_year.tolist()
     ([100.0, 100.0, 100.0, 150.0], [2031.0])
     """
-    d, base, trig, lead = map(_arr, (demand, base_capacity, trigger_occupancy, lead_time_years))
-    yrs = _arr(years)
-    pr = _Problems()
-    if d.ndim == 0:
-        pr.add("demand: needs a time axis (the last axis), got a scalar")
-    pr.check("demand", d, lambda x: _non_negative(x) & np.isfinite(x), _GE0 + " and finite")
-    pr.check("base_capacity", base, _non_negative, _GE0)
-    pr.check("trigger_occupancy", trig, _unit_interval, _IN_UNIT)
-    pr.check("lead_time_years", lead, _whole_non_negative, _WHOLE)
-    if yrs.ndim != 1 or (d.ndim >= 1 and yrs.size != d.shape[-1]):
-        n_t = d.shape[-1] if d.ndim else 0
-        pr.add(f"years: must be 1-D with one entry per year of demand ({n_t}), got shape {yrs.shape}")
-    elif yrs.size and not (np.all(np.isfinite(yrs)) and np.all(np.floor(yrs) == yrs) and np.all(np.diff(yrs) == 1)):
-        pr.add(f"years: must be consecutive whole calendar years, got {[_fmt(v) for v in yrs[:6]]}")
-    if isinstance(phases, (str, bytes, Mapping, Phase)) or not isinstance(phases, Sequence):
-        pr.add(f"phases: must be a sequence of phases, got {type(phases).__name__}")
-        parts: list[tuple[np.ndarray, np.ndarray] | None] = []
-    else:
-        parts = [_phase_parts(i, ph, pr) for i, ph in enumerate(phases)]
-    pr.raise_if_any()
-
-    try:
-        full = np.broadcast_shapes(d.shape, base.shape)
-        lead_shape = np.broadcast_shapes(
-            full[:-1], trig.shape, lead.shape, *(a.shape for p in parts for a in p)  # type: ignore[union-attr]
-        )
-    except ValueError:
-        shapes = {
-            "demand": d.shape,
-            "base_capacity": base.shape,
-            "trigger_occupancy": trig.shape,
-            "lead_time_years": lead.shape,
-        }
-        raise ValueError(
-            f"inputs: shapes do not broadcast (years on the last axis of demand and base_capacity), got {shapes}"
-        ) from None
+    d, base, trig, lead, yrs, parts, lead_shape = _expand_inputs(demand, base_capacity, phases, years, trigger_occupancy, lead_time_years)
     n_t = d.shape[-1]
     shape = (*lead_shape, n_t)
     n_rows = int(np.prod(lead_shape, dtype=np.int64))
