@@ -39,7 +39,7 @@ The chain (all money in nominal rupiah inside, shown in the case's
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -66,28 +66,6 @@ METRIC_UNITS = registry.METRIC_UNITS
 
 
 @dataclass
-class Chain:
-    """Every step's result for one set of inputs (see the module docstring)."""
-
-    inp: Inputs
-    pi: np.ndarray
-    ops: Operations
-    cx: Capex
-    nwc: np.ndarray
-    d_nwc: np.ndarray
-    d: Debt
-    dep: Depreciation
-    tax_unlevered: np.ndarray
-    residual: np.ndarray
-    grant: np.ndarray
-    region_injection: np.ndarray
-    injection: np.ndarray
-    wf: Waterfall
-    cf: CashFlows
-    deferred: np.ndarray
-
-
-@dataclass
 class Project:
     """Steps 2-7 for one set of inputs: all the project's own free cash flow needs."""
 
@@ -103,6 +81,17 @@ class Project:
     residual: np.ndarray
     grant: np.ndarray
     fcf: np.ndarray
+
+
+@dataclass
+class Chain(Project):
+    """Every step's result for one set of inputs (see the module docstring): the project's steps 2-7, then 8-9."""
+
+    region_injection: np.ndarray
+    injection: np.ndarray
+    wf: Waterfall
+    cf: CashFlows
+    deferred: np.ndarray
 
 
 def _project(inp: Inputs, max_phases: Any = None) -> Project:
@@ -143,7 +132,8 @@ def _chain(inp: Inputs, max_phases: Any = None, p: Project | None = None) -> Cha
         debt_outstanding=d.outstanding, standby_net=wf.standby_draw - wf.standby_repayment - wf.standby_interest,
         standby_balance=wf.standby_balance, paid_in=inj + wf.top_up, dividends_paid=wf.dividends_paid, cumulative_cash=wf.cumulative_cash,
     )
-    return Chain(inp, p.pi, ops, cx, p.nwc, d_nwc, d, dep, p.tax_unlevered, residual, grant, region_inj, inj, wf, cf, np.zeros(inp.lead))
+    project = {f.name: getattr(p, f.name) for f in fields(Project)}
+    return Chain(**project, region_injection=region_inj, injection=inj, wf=wf, cf=cf, deferred=np.zeros(inp.lead))
 
 
 def _unfundable(c: Chain) -> tuple[np.ndarray, np.ndarray] | None:
