@@ -522,6 +522,18 @@ def _only_positive_root(ct: np.ndarray, x: np.ndarray) -> np.ndarray:
 _BREAKS = np.array([0.5, 0.8, 1.0, 1.25, 2.0])
 
 
+def _zero_within_rounding(ct: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """True where f(x) is zero to within the rounding error of its evaluation.
+
+    Horner's rule on T coefficients errs by at most ``gamma_2T * sum |c_k| |x|^k``,
+    with ``gamma_k = k u / (1 - k u)`` and u the unit roundoff (Higham 2002, eq. 5.3).
+    A computed f(x) that small could be zero, so its sign says nothing.
+    """
+    t = ct.shape[0]
+    bound = _horner_value(np.abs(ct), np.abs(x))
+    return np.abs(_horner_value(ct, x)) <= 2.0 * t * np.finfo(float).eps * bound
+
+
 def _variations_at(ct: np.ndarray, a: np.ndarray) -> np.ndarray:
     """Sign variations of the Taylor coefficients of f at x = a: a Descartes bound on the roots in (a, inf).
 
@@ -584,34 +596,39 @@ def _interval_variations(ct: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.n
     return out
 
 
-def _solve_by_isolation(c: np.ndarray, max_depth: int = 40) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of period cash flows with several sign changes, vectorised.
+class _Isolation(NamedTuple):
+    """Real roots of each row's NPV polynomial in x isolated in intervals (see :func:`_isolate`).
 
-    Real root isolation on x = 1/(1+r) in (0, inf) by Descartes' rule on the
-    Moebius transform of each interval (the Vincent-Collins-Akritas method):
-    an interval whose bound is 0 holds no root, 1 exactly one; intervals with a
-    bound of 2 or more are bisected (all rows at once), which ends because the
-    bound of a small enough interval counts only roots close to it (the
-    one- and two-circle theorems). A row with exactly one isolated root is
-    solved by bracketed Newton; with two or more it has several IRRs; rows not
-    resolved within ``max_depth`` bisections are left to the eigenvalue method.
-
-    Returns
-    -------
-    x : ndarray
-        The root where there is exactly one, else NaN.
-    status : ndarray of int8
-        As :func:`irr_status`, or -1 where the isolation was inconclusive.
+    ``rows``, ``lo``, ``hi``, ``f_lo`` and ``top`` describe the isolated
+    intervals (``f_lo`` is f at ``lo``, ``top`` the sign of the highest non-zero
+    coefficient); ``verified`` marks those f changes sign across, each holding
+    exactly one root. ``unresolved`` marks rows with an interval left ambiguous
+    or unverified (a double root, rounding, or a root on a breakpoint).
     """
+
+    ct: np.ndarray
+    rows: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    f_lo: np.ndarray
+    top: np.ndarray
+    verified: np.ndarray
+    unresolved: np.ndarray
+    status: np.ndarray
+
+
+def _isolate(c: np.ndarray, max_depth: int = 40) -> _Isolation:
+    """Isolate the real roots in x = 1/(1+r) > 0 of each row of period cash flows (see :func:`_solve_by_isolation`)."""
     n = c.shape[0]
     ct = np.ascontiguousarray(c.T)
     pts = np.concatenate([[0.0], _BREAKS, [np.inf]])
     rows = np.tile(np.arange(n), pts.size - 1)
     lo, hi = np.repeat(pts[:-1], n), np.repeat(pts[1:], n)
-    # a root exactly on a breakpoint is in no open interval: leave such rows to the eigenvalues
+    # a root on a breakpoint (to within rounding) is in no open interval for certain: neither
+    # interval beside it may count it, so leave such rows to the eigenvalues
     on_point = np.zeros(n, dtype=bool)
     for a in _BREAKS:
-        on_point |= _horner(ct, np.full(n, a))[0] == 0
+        on_point |= _zero_within_rounding(ct, np.full(n, a))
     isolated_rows, isolated_lo, isolated_hi = [], [], []
     amb = np.zeros(0, dtype=bool)
     for depth in range(max_depth + 1):
@@ -634,7 +651,7 @@ def _solve_by_isolation(c: np.ndarray, max_depth: int = 40) -> tuple[np.ndarray,
             break
         rows, lo, hi = rows[amb], lo[amb], hi[amb]
         mid = np.where(np.isinf(hi), 2.0 * lo, 0.5 * (lo + hi))
-        on_point[rows[_horner(ct[:, rows], mid)[0] == 0]] = True
+        on_point[rows[_zero_within_rounding(ct[:, rows], mid)]] = True
         rows = np.concatenate([rows, rows])
         lo, hi = np.concatenate([lo, mid]), np.concatenate([mid, hi])
     iso_r = np.concatenate(isolated_rows)
@@ -656,26 +673,76 @@ def _solve_by_isolation(c: np.ndarray, max_depth: int = 40) -> tuple[np.ndarray,
     status = np.where(
         n_iso >= 2, IRR_MULTIPLE, np.where(unresolved, -1, np.where(n_iso == 1, IRR_OK, IRR_NONE))
     ).astype(np.int8)
-    x = np.full(n, np.nan)
-    solve = np.flatnonzero(status == IRR_OK)
+    return _Isolation(ct, iso_r, iso_lo, iso_hi, f_lo, top, verified, unresolved, status)
+
+
+def _solve_in_intervals(ct: np.ndarray, lo: np.ndarray, hi: np.ndarray, s_lo: np.ndarray, top_s: np.ndarray) -> np.ndarray:
+    """The root in each interval (lo, hi) of the polynomial in the same column of ``ct``, by bracketed Newton.
+
+    ``s_lo`` is the sign of f at ``lo``, ``top_s`` that of its highest
+    coefficient (for an interval open above, which is first closed).
+    """
+    lo, hi = lo.copy(), hi.copy()
+
+    def f_and_d(r: np.ndarray, xx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _horner(ct if r.size == ct.shape[1] else ct[:, r], xx)
+
+    grow = np.flatnonzero(np.isinf(hi))  # the last interval is open above
+    hi[grow] = np.maximum(2.0 * lo[grow], 1.0)
+    _expand_upper(f_and_d, lo, hi, grow, top_s)
+    return _bracketed_newton(f_and_d, lo, hi, s_lo, 0.5 * (lo + hi), np.ones(lo.size, dtype=bool))
+
+
+def _solve_by_isolation(c: np.ndarray, max_depth: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of period cash flows with several sign changes, vectorised.
+
+    Real root isolation on x = 1/(1+r) in (0, inf) by Descartes' rule on the
+    Moebius transform of each interval (the Vincent-Collins-Akritas method):
+    an interval whose bound is 0 holds no root, 1 exactly one; intervals with a
+    bound of 2 or more are bisected (all rows at once), which ends because the
+    bound of a small enough interval counts only roots close to it (the
+    one- and two-circle theorems). A row with exactly one isolated root is
+    solved by bracketed Newton; with two or more it has several IRRs; rows not
+    resolved within ``max_depth`` bisections are left to the eigenvalue method.
+
+    Returns
+    -------
+    x : ndarray
+        The root where there is exactly one, else NaN.
+    status : ndarray of int8
+        As :func:`irr_status`, or -1 where the isolation was inconclusive.
+    """
+    iso = _isolate(c, max_depth)
+    x = np.full(c.shape[0], np.nan)
+    solve = np.flatnonzero(iso.status == IRR_OK)
     if solve.size:
         # the single isolated interval of each solved row
-        pick = np.isin(iso_r, solve) & verified
-        order = np.argsort(iso_r[pick], kind="stable")
-        lo = iso_lo[pick][order]
-        hi = iso_hi[pick][order]
-        s_lo = np.sign(f_lo[pick][order])
-        top_s = top[pick][order]
-        sub = ct[:, solve]
+        pick = np.isin(iso.rows, solve) & iso.verified
+        order = np.argsort(iso.rows[pick], kind="stable")
+        x[solve] = _solve_in_intervals(
+            iso.ct[:, solve], iso.lo[pick][order], iso.hi[pick][order], np.sign(iso.f_lo[pick][order]), iso.top[pick][order]
+        )
+    return x, iso.status
 
-        def f_and_d(r: np.ndarray, xx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return _horner(sub if r.size == solve.size else sub[:, r], xx)
 
-        grow = np.flatnonzero(np.isinf(hi))  # the last interval is open above
-        hi[grow] = np.maximum(2.0 * lo[grow], 1.0)
-        _expand_upper(f_and_d, lo, hi, grow, top_s)
-        x[solve] = _bracketed_newton(f_and_d, lo, hi, s_lo, 0.5 * (lo + hi), np.ones(solve.size, dtype=bool))
-    return x, status
+def _roots_all(row: np.ndarray) -> np.ndarray:
+    """Every real IRR > -1 of one period cash-flow row, sorted ascending.
+
+    The roots are isolated as :func:`irr_status` isolates them and each is
+    solved in its interval, so the two always agree on how many there are;
+    where the isolation is inconclusive (a double root, rounding), the
+    eigenvalues of the companion matrix decide (:func:`_roots_all_poly`).
+    """
+    if np.count_nonzero(row) < 2:
+        return np.empty(0)
+    iso = _isolate(row[None, :])
+    if iso.unresolved[0]:
+        return _roots_all_poly(row)
+    v = iso.verified
+    if not v.any():
+        return np.empty(0)
+    x = _solve_in_intervals(np.repeat(iso.ct, int(v.sum()), axis=1), iso.lo[v], iso.hi[v], np.sign(iso.f_lo[v]), iso.top[v])
+    return np.sort(1.0 / x - 1.0)
 
 
 def _roots_all_poly(row: np.ndarray) -> np.ndarray:
@@ -692,18 +759,30 @@ def _roots_all_poly(row: np.ndarray) -> np.ndarray:
     except np.linalg.LinAlgError:
         # amounts so far apart in size that the companion matrix overflows: scan instead
         return _roots_all_dated(row, np.arange(row.size, dtype=float))
-    real = roots[(np.abs(roots.imag) <= 1e-7 * np.maximum(1.0, np.abs(roots))) & (roots.real > 0)].real
+    # real to within a relative 1e-7: an absolute floor would take a complex pair near x = 0
+    # (r near infinity; amounts of very different sizes) for two real roots
+    real = roots[(np.abs(roots.imag) <= 1e-7 * np.abs(roots)) & (roots.real > 0)].real
     if real.size == 0:
         return np.empty(0)
     k = np.arange(c.size)
-    # polish each root with a few Newton steps on the original polynomial
+
+    def f_and_d(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        xp = x[:, None] ** k
+        d = (xp[:, 1:] / x[:, None]) @ (c[1:] * k[1:]) if c.size > 1 else np.zeros_like(x)
+        return xp @ c, d
+
+    # polish each root with a few Newton steps on the original polynomial; near a double
+    # root f/f' is rounding noise, so a step is refused where it takes |f| up from below
+    # rounding level to above it (Higham 2002, eq. 5.3, as in _zero_within_rounding)
+    f, d = f_and_d(real)
+    noise = 2.0 * c.size * np.finfo(float).eps * (real[:, None] ** k @ np.abs(c))
     for _ in range(8):
-        xp = real[:, None] ** k
-        f = xp @ c
-        d = (xp[:, 1:] / real[:, None]) @ (c[1:] * k[1:]) if c.size > 1 else np.zeros_like(real)
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.where(d != 0, f / d, 0.0)
-        real = np.where(real - step > 0, real - step, real)
+        cand = np.where(real - step > 0, real - step, real)
+        f_c, d_c = f_and_d(cand)
+        keep = (np.abs(f_c) <= np.abs(f)) | (np.abs(f_c) <= noise) | (np.abs(f) > noise)
+        real, f, d = np.where(keep, cand, real), np.where(keep, f_c, f), np.where(keep, d_c, d)
     r = np.sort(1.0 / real - 1.0)
     # a double root shows up twice: merge roots closer than a relative 1e-6
     keep = np.ones(r.size, dtype=bool)
@@ -961,17 +1040,19 @@ def irr_all(cashflows: Any) -> np.ndarray:
 
     Notes
     -----
-    Roots of the NPV polynomial in ``x = 1/(1+r)`` from the eigenvalues of its
-    companion matrix (``numpy.roots``), kept when real and positive, polished by
-    Newton steps; a repeated root is reported once.
+    Roots of the NPV polynomial in ``x = 1/(1+r)`` isolated in intervals as
+    :func:`irr_status` isolates them (so the two agree on how many there are),
+    each solved by bracketed Newton; where the isolation is inconclusive, from
+    the eigenvalues of its companion matrix (``numpy.roots``), kept when real
+    and positive, polished by Newton steps, a repeated root reported once.
     """
     cf = _as_flows(cashflows)
     if cf.ndim == 1:
-        return _roots_all_poly(cf) if np.all(np.isfinite(cf)) else np.empty(0)
+        return _roots_all(cf) if np.all(np.isfinite(cf)) else np.empty(0)
     flat = cf.reshape(-1, cf.shape[-1])
     out = np.empty(flat.shape[0], dtype=object)
     for i, row in enumerate(flat):
-        out[i] = _roots_all_poly(row) if np.all(np.isfinite(row)) else np.empty(0)
+        out[i] = _roots_all(row) if np.all(np.isfinite(row)) else np.empty(0)
     return out.reshape(cf.shape[:-1])
 
 
