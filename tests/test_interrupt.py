@@ -27,11 +27,17 @@ def console_script() -> str:
     return str(exe)
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C reaches the command as it does in a terminal: a runner started in the background
+    (``cmd &`` in a script) ignores SIGINT, and a child inherits that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("FEASIBILITY_DEBUG", "FEASIBILITY_LANG")}
     return subprocess.Popen(
         [console_script(), *args], cwd=cwd, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, preexec_fn=_as_in_a_terminal,
     )
 
 

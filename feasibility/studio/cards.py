@@ -274,8 +274,9 @@ def chart_specs(case: Case, res: Result, lang: str) -> dict[str, Spec]:
         specs["dscr"] = ("lines_by_year", lang, {"years": years, "series": {t["chart_dscr_series"]: [0.0] * len(years)},
                                                  "title": f"{t['chart_dscr']}: {t['card_no_debt']}", "ylabel": t["ylabel_ratio"],
                                                  "fmt": "ratio"})
-    specs["cumulative"] = ("lines_by_year", lang, {"years": years, "series": {t["chart_cum_series"]: arr("cumulative_cash_idr")},
-                                                   "title": t["chart_cum"], "ylabel": ylabel, "fmt": "bn"})
+    # the plan's own cash (what the cash criterion judges) and the cash once shortfalls are financed
+    series = {t["chart_cum_before"]: arr("cumulative_cash_before_gap_funding_idr"), t["chart_cum_series"]: arr("cumulative_cash_idr")}
+    specs["cumulative"] = ("lines_by_year", lang, {"years": years, "series": series, "title": t["chart_cum"], "ylabel": ylabel, "fmt": "bn"})
     return specs
 
 

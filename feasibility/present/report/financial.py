@@ -92,7 +92,9 @@ def _fcf_chart(study: Study, fmt: Formatter, years: list[int]) -> ch.Chart:
     return ch.bars_by_year(
         years,
         {labels["project_fcf_idr"]: annual["project_fcf_idr"].to_numpy()},
-        line={labels["cumulative_cash_idr"]: annual["cumulative_cash_idr"].to_numpy()},
+        # the plan's own cash (what the cash criterion judges) beside the cash once shortfalls are financed
+        line={labels["cumulative_cash_before_gap_funding_idr"]: annual["cumulative_cash_before_gap_funding_idr"].to_numpy(),
+              labels["cumulative_cash_idr"]: annual["cumulative_cash_idr"].to_numpy()},
         title=t["chart_fcf"], alt=chart_alt(fmt, t["chart_fcf"]), ylabel=t["billion_axis"], fmt=billions(fmt),
         negative_label=chart_words(fmt)["negative"], na_label=chart_words(fmt)["na"],
     )

@@ -81,7 +81,7 @@ def _input_value(study: Study, fmt: Formatter, path: str, value: float) -> str:
 
 
 def _criterion_value(c: Criterion, fmt: Formatter) -> str:
-    """A criterion's metric at a run: its short name and value (the FIRR against the WACC there)."""
+    """A criterion's metric at a run: its short name and value (a payback in years)."""
     name = fmt.msg["criterion_short"][c.key]
     if c.key == "payback":
         return f"{name} {fmt.value(c.value, 'years')}"
@@ -103,7 +103,7 @@ def _switch(study: Study, fmt: Formatter) -> str:
     others = (t["switch_others_fail"].format(k=fmt.number(len(failing)), list="; ".join(_criterion_value(c, fmt) for c in failing), region_npv=region)
               if failing else t["switch_others_pass"].format(region_npv=region))
     return t["cond_switch"].format(
-        input=fmt.msg["report"]["quoted"].format(short_label(study.case, sw.path, fmt.lang)), direction=t["switch_up" if sw.change > 0 else "switch_down"],
+        input=t["quoted"].format(short_label(study.case, sw.path, fmt.lang)), direction=t["switch_up" if sw.change > 0 else "switch_down"],
         change=fmt.percent(abs(sw.change)), value=_input_value(study, fmt, sw.path, sw.value), where=where, others=others,
     )
 
