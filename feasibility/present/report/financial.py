@@ -109,7 +109,7 @@ def _dscr_chart(study: Study, fmt: Formatter, years: list[int]) -> ch.Chart | No
     min_dscr = registry.threshold("dscr_min", study.case, study.result.metrics)
     return ch.lines_by_year(
         years, {"DSCR": dscr}, title=t["chart_dscr"], alt=chart_alt(fmt, t["chart_dscr"]), ylabel=t["ratio_axis"], threshold=min_dscr,
-        threshold_label=f"{msg['criterion']['dscr']}: {fmt.number(min_dscr, 2)}", fmt=lambda v: fmt.number(v, 1),
+        threshold_label=f"{msg['criterion']['dscr']}: {fmt.number(min_dscr, 2)}", fmt=lambda v: fmt.number(v, 2),  # ticks at quarters: -0,25, not -0,2
         na_label=chart_words(fmt)["na"],
     )
 
