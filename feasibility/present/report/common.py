@@ -117,11 +117,11 @@ def phases(fmt: Formatter, n: float) -> str:
     return fmt.msg["report"]["phase_one" if n == 1 else "phase_many"]
 
 
-def price_words(study: Study, fmt: Formatter, key: str = "in_constant_prices") -> str:
+def price_words(study: Study, fmt: Formatter) -> str:
     """" in constant 2026 prices" when the results are real, "" when they are nominal (messages catalog)."""
     if study.result.price_basis != "real":
         return ""
-    return fmt.msg["messages"][key].format(year=study.case.timeline.price_base_year)
+    return fmt.msg["messages"]["in_constant_prices"].format(year=study.case.timeline.price_base_year)
 
 
 def current_words(study: Study, fmt: Formatter, amount: float) -> str:
