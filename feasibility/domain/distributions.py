@@ -34,6 +34,7 @@ rank correlation among input variables", *Commun. Statist. B* 11(3), 311-334.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -387,6 +388,8 @@ class _BetaTable:
             pdf = np.exp(special.xlogy(a - 1, x) + special.xlog1py(b - 1, -x) - special.betaln(a, b))
         fine = (pdf > 0) & np.isfinite(pdf)
         good = (np.diff(cdf) > 1e-9) & fine[:-1] & fine[1:]
+        for arr in (x, cdf, pdf, good):
+            arr.flags.writeable = False  # shared by every use of the same distribution (make is cached)
         return cls(a, b, x, cdf, pdf, good)
 
 
@@ -470,7 +473,13 @@ def make(kind: str, **params: Any) -> Dist:
     if problems:
         prefix = f"{kind}: " if isinstance(kind, str) and kind in KINDS else ""
         raise DistributionError(prefix + "; ".join(problems), problems)
-    items = _params_key(params)
+    return _make(kind, _params_key(params))
+
+
+@functools.lru_cache(maxsize=1024)
+def _make(kind: str, items: tuple[tuple[str, Any], ...]) -> Dist:
+    """The frozen distribution of valid parameters, built once per kind and values (a Dist is immutable:
+    the options of a long list and every load of a case share the same inputs' distributions)."""
     p = dict(items)
     if kind in ("triangular", "pert", "uniform"):
         lo, hi = p["low"], p["high"]
