@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import textwrap
 import traceback
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ COMMAND_HELP = {
     "validate": "check a case file and list every problem, or print 'ok'",
     "sensitivity": "tornado, sensitivity indicators, switching values and scenarios",
     "simulate": "Monte Carlo of the case's [risk] distributions",
+    "appraise": "compare the options of the case's long list ([options]) and name the preferred one",
     "report": "render the self-contained HTML council report",
     "reproduce": "re-run the case embedded in a report and check every figure it states",
     "new": "write a commented starter case file with placeholder numbers",
@@ -158,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     si.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     si.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     _lang_arg(si, "the table")
+
+    ap = command("appraise")
+    _case_arg(ap)
+    ap.add_argument("--iterations", type=int, metavar="N", help="Monte Carlo iterations per option (default: appraisal.iterations of the case; 0: none)")
+    ap.add_argument("--seed", type=int, metavar="S", help="random seed (default: risk.seed of the case)")
+    ap.add_argument("--json", action="store_true", help="print {options, preferred, rule} as JSON on stdout")
+    _lang_arg(ap, "the table")
 
     rp = command("report")
     _case_arg(rp)
@@ -510,6 +519,66 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _bn(fmt: Any, x: Any) -> str:
+    """IDR as billions with the locale's separators (the table's unit is stated in its header)."""
+    return fmt.number(None if x is None else x / 1e9, 1)
+
+
+def cmd_appraise(args: argparse.Namespace) -> int:
+    from .analysis.options import appraise
+    from .case import load_case
+    from .present.i18n import Formatter
+    from .present.report.options import why_preferred
+
+    case = load_case(args.case)
+    _iterations_check(args.iterations, allow_zero=True)
+    if args.seed is not None and args.seed < 0:
+        raise UserError(f"--seed: must be >= 0, got {args.seed}")
+    if not case.options:
+        raise UserError(f"{args.case or 'the default case'}: has no [options] to appraise; add a long list (see the default case)")
+    try:
+        ap = appraise(case, iterations=args.iterations, seed=args.seed)
+    except ValueError as err:  # a rule of [appraisal] naming a metric it cannot use
+        raise UserError(str(err)) from None
+    if args.json:
+        json.dump(_jsonable(ap.to_dict()), sys.stdout, indent=1, allow_nan=False, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    fmt = Formatter(args.lang)
+    m = fmt.msg["appraise"]
+    print(m["title"])
+    print(m["header"].format(n=len(ap.options), iterations=fmt.number(ap.iterations), seed=ap.seed, year=ap.price_base_year))
+    print()
+    cols = [("public_money", 13), ("pad_pv", 10), ("region_npv", 11), ("fnpv", 10), ("enpv", 10), ("dscr", 9), ("p_loss", 8), ("placeholders", 13)]
+    width = 46
+    print(f"{m['rank']:>9}  {m['option']:<{width}}" + "".join(f"{m[c]:>{w}}" for c, w in cols))
+    for o in ap.options:
+        d = o.to_dict()
+        vals = [
+            _bn(fmt, d["public_money_nominal_idr"]), _bn(fmt, d["pad_pv_idr"]), _bn(fmt, d["region_npv_idr"]), _bn(fmt, d["fnpv_idr"]),
+            _bn(fmt, d["enpv_idr"]) if d["enpv_idr"] is not None else m["not_assessed"],
+            fmt.number(d["dscr_min"], 2), fmt.percent(d["p_region_loss"], 0),
+            fmt.percent(d["placeholder_share"], 0) if d["placeholder_share"] is not None else m["not_ranked"],
+        ]
+        label = o.label(args.lang)
+        lines = textwrap.wrap(label, width - 1) or [""]
+        rank = str(o.rank) if o.rank is not None else m["not_ranked"]
+        print(f"{rank:>9}  {lines[0]:<{width}}" + "".join(f"{v:>{w}}" for v, (_, w) in zip(vals, cols)))
+        for extra in lines[1:]:
+            print(f"{'':>9}  {extra}")
+    print()
+    r = fmt.msg["report"]
+    print(r["opt_lead"].format(label=ap[ap.preferred].label(args.lang)))
+    print(why_preferred(ap, fmt))
+    print(f"{r['opt_rule_title']}: {ap.rule(args.lang)}")
+    for o in ap.options:
+        if o.go_ahead_probability is not None:
+            need = o.option.go_ahead.committed_cargo_tonnes_per_year.value
+            print(m["go_ahead"].format(label=o.label(args.lang), p=fmt.percent(o.go_ahead_probability, 0), need=fmt.number(need),
+                                       base=m["go_yes"] if o.go_ahead_in_base else m["go_no"]))
+    return EXIT_OK
+
+
 def _write_new(path: Path, text: str, force: bool) -> None:
     """Write ``text`` to a new file, or (``force``) replace a file atomically; never a half-written file."""
     if not force:
@@ -628,6 +697,7 @@ COMMANDS = {
     "reproduce": cmd_reproduce,
     "sensitivity": cmd_sensitivity,
     "simulate": cmd_simulate,
+    "appraise": cmd_appraise,
     "new": cmd_new,
     "studio": cmd_studio,
 }

@@ -37,6 +37,7 @@ from .model import Result, run
 from .analysis.sensitivity import Tornado, compare_scenarios, one_way, spider, two_way
 
 if TYPE_CHECKING:  # imported where they run (build_study): the Monte Carlo and the PPP test load on demand
+    from .analysis.options import Appraisal
     from .analysis.ppp import PppTest
     from .analysis.risk import Simulation
 
@@ -126,6 +127,9 @@ class Study:
     switch : Switch or None
         The input whose smallest change brings a negative FNPV to zero, and the
         criteria there; None when the FNPV is not negative or no input reaches zero.
+    appraisal : Appraisal or None
+        The options of the case's long list compared (:func:`feasibility.analysis.options.appraise`);
+        None when the case has no ``[options]``.
     version : str
         The toolkit's version.
     """
@@ -147,6 +151,7 @@ class Study:
     backtests: dict[str, pd.DataFrame] = field(default_factory=dict)
     robustness: dict[str, Robustness] = field(default_factory=dict)
     switch: Switch | None = None
+    appraisal: Appraisal | None = None
     version: str = __version__
 
     @property
@@ -200,6 +205,17 @@ class Study:
         for c in self.criteria:  # how many inputs the best value found needs at an end of their range
             if c.best_inputs:
                 out[f"criterion.{c.key}.best_at_ends"] = float(at_ends(self.case, c.best_inputs))
+        if self.appraisal is not None:
+            ap = self.appraisal
+            for o in ap.options:
+                for k in ("public_money_total_current_idr", "public_money_pv_idr", "region_pv_dividends_idr", "region_npv_idr",
+                          "fnpv_idr", "enpv_idr", "cash_sustainable"):
+                    out[f"appraisal.{o.key}.{k}"] = _num(o.figures[k])
+                out[f"appraisal.{o.key}.p_region_loss"] = _num(o.mc.get("p_region_loss"))
+                out[f"appraisal.{o.key}.placeholder_share"] = _num(o.placeholder_share)
+                out[f"appraisal.{o.key}.go_ahead_probability"] = _num(o.go_ahead_probability)
+                out[f"appraisal.{o.key}.rank"] = _num(o.rank)
+            out["appraisal.preferred"] = ap.preferred
         out["verdict"] = self.verdict
         return out
 
@@ -248,6 +264,7 @@ def build_study(
     iterations, seed : int, optional
         Monte Carlo iterations (0: none) and seed; default ``[risk]`` of the case.
     """
+    from .analysis.options import appraise
     from .analysis.ppp import ppp_test
     from .analysis.risk import simulate
 
@@ -269,8 +286,10 @@ def build_study(
     crit = _criteria(case, res, tornadoes, sim)
     rob = _robustness(case, crit)
     hist = read_histories(case, Path(base_dir)) if base_dir is not None else {}
+    # the long list: the same seed, the case's own iterations per option (none when the study runs no Monte Carlo)
+    ap = appraise(case, iterations=case.appraisal.iterations if n > 0 else 0, seed=s) if case.options else None
     return Study(case, case_text, source_name, hist, s, n, res, tornadoes, sp, tws, scen, sim, ppp, crit, _backtests(case), rob,
-                 _switch(case, res, tornadoes["fnpv_idr"]))
+                 _switch(case, res, tornadoes["fnpv_idr"]), ap)
 
 
 def _switch(case: Case, res: Result, tornado: Tornado) -> Switch | None:

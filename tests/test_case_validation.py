@@ -73,7 +73,7 @@ def test_case_file_loads_and_every_number_has_provenance(path: Path) -> None:
     case = load_case(path)
     assert isinstance(case, Case)
     rows = case.assumptions()
-    quantities = list(case.quantities())
+    quantities = case.register_quantities()
     assert len(rows) == len(quantities) > 0
     for p, q in quantities:
         assert isinstance(q, Quantity), p

@@ -44,7 +44,7 @@ HAND = DATA / "hand_case.toml"
 TEMPLATE = ROOT / "feasibility" / "present" / "templates" / "report.html.j2"
 ITERATIONS = 500
 LANGS = ("id", "en")
-SECTIONS = ("summary", "need", "legal", "market", "technical", "financial", "economic", "budget", "risk", "recommendation", "appendix")
+SECTIONS = ("options", "summary", "need", "legal", "market", "technical", "financial", "economic", "budget", "risk", "recommendation", "appendix")
 MIN_CHARTS = 8
 
 # a user string that would run script, load an image, close the data block, a comment or a
@@ -60,6 +60,7 @@ FIELD_KINDS = {
     "case.name", "case.description", "notes.title", "notes.text", "notes.source", "quantity.source", "quantity.note",
     "scenarios.description", "stream.label", "line.name", "bumd.name", "benefit.label", "benefit.unit",
     "risk.distributions.source", "risk.correlations.source",
+    "options.label", "options.description", "options.hurdles.text", "options.hurdles.source",
 }
 SHOWN_KINDS = FIELD_KINDS - {"bumd.name", "benefit.unit"}
 
@@ -538,8 +539,12 @@ def test_printed_tables_fit_the_page(browser, files, lang):
         # the verdict, which a reader needs first, is on the first screen (not only after the contents)
         page.emulate_media(media="screen")
         page.set_viewport_size({"width": 1280, "height": 720})
-        lead = page.locator("header p.verdict")
-        assert lead.is_visible() and lead.bounding_box()["y"] + lead.bounding_box()["height"] < 720
+        # the preferred option of the long list, then the verdict on the case's own plan
+        leads = page.locator("header p.verdict")
+        assert leads.count() == 2 and "optpick" in (leads.nth(0).get_attribute("class") or "")
+        for i in range(2):
+            box = leads.nth(i).bounding_box()
+            assert leads.nth(i).is_visible() and box["y"] + box["height"] < 720
     finally:
         page.close()
 
@@ -695,6 +700,11 @@ def _markers_by_field(raw: dict[str, Any], lang: str | None = None) -> dict[str,
 def _kind(path: tuple[str, ...]) -> str:
     keys = [p for p in path if p not in ("id", "en")]
     last = keys[-1]
+    if keys[0] == "options" and len(keys) > 2:
+        if keys[2] == "risk":  # an option's own Monte Carlo inputs
+            return f"risk.{keys[3]}.{last}"
+        if keys[2] not in ("merge", "go_ahead"):  # the option's own words; numbers it adds are quantities
+            return "options." + ".".join(keys[2:])
     if keys[0] in ("case", "notes", "scenarios"):
         return f"{keys[0]}.{last}"
     if keys[0] == "risk":
@@ -747,8 +757,9 @@ def test_payloads_do_not_run_and_show_literally(browser, hostile, lang):
         shown = {k for k, markers in kinds.items() if any(f"{PAYLOAD} {m}" in text for m in markers)}
         assert SHOWN_KINDS - shown == set(), "payload not shown literally"
         # each note title, its text and every quantity source: all of them
-        for k in ("notes.title", "notes.text", "quantity.source"):
-            assert all(f"{PAYLOAD} {m}" in text for m in kinds[k]), k
+        for k in ("notes.title", "notes.text", "quantity.source", "options.label", "options.description", "options.hurdles.text"):
+            missing = [m for m in kinds[k] if f"{PAYLOAD} {m}" not in text]
+            assert not missing, (k, missing)
         assert "<img src=x onerror=alert(1)>.toml" in text  # the file name too
     finally:
         page.close()

@@ -105,7 +105,9 @@ def test_chunking_gives_bit_identical_irrs(sim, chunked):
 
 def test_inputs_are_sample_inputs(case, sim):
     assert sim.inputs.equals(sample_inputs(case, 2000, 7))
-    assert list(sim.inputs.columns) == list(case.risk.distributions)
+    # the plan's inputs: those of the lines it does not run (the industrial services) are the options'
+    assert list(sim.inputs.columns) == [p for p in case.risk.distributions if p in case.quantity_map()]
+    assert not any(p.startswith("services.") for p in sim.inputs.columns) and any(p.startswith("services.") for p in case.risk.distributions)
     assert (sim.iterations, sim.seed) == (2000, 7)
 
 
@@ -142,8 +144,10 @@ def test_rank_correlations_match_their_targets(case, big_sample):
     cols = list(big_sample.columns)
     rho = stats.spearmanr(big_sample.to_numpy()).statistic
     target = np.eye(len(cols))
-    assert len(case.risk.correlations) == 4
-    for c in case.risk.correlations:
+    # six correlations in the file; four are between inputs of the plan (two involve the options' services line)
+    mine = [c for c in case.risk.correlations if set(c.between) <= set(cols)]
+    assert (len(case.risk.correlations), len(mine)) == (6, 4)
+    for c in mine:
         i, j = cols.index(c.between[0]), cols.index(c.between[1])
         target[i, j] = target[j, i] = c.rank
         assert abs(rho[i, j] - c.rank) <= 0.03, c.between
@@ -332,8 +336,8 @@ def test_risk_rules_all_reported_at_once():
         (r + f"{CARGO}.ramp_up", "single numbers, not lists"),
         (r + "port.capex.wharf_trestle.contingency", "can draw values outside", ">= 0 and <= 1", "truncated_normal"),
         (r + TARIFF, "mode must be between low and high"),
-        ("risk.correlations[4]", "names an input without a distribution", no_dist),
-        ("risk.correlations[5]", "correlates an input with itself", staff),
+        ("risk.correlations[6]", "names an input without a distribution", no_dist),
+        ("risk.correlations[7]", "correlates an input with itself", staff),
     ]
     for path, *rule in expected:
         assert _has(found, path, *rule), (path, rule, found)
@@ -395,13 +399,15 @@ def test_quantity_range_rules_all_reported_at_once():
 
 def test_shipped_ranges_and_distributions_are_consistent(case):
     # every PERT/uniform of the default case takes its bounds from the quantity's range
-    qmap = case.quantity_map()
+    qmap = dict(case.quantities(all_lines=True))
     for path, spec in case.risk.distributions.items():
         q = qmap[path]
         if spec.kind in ("pert", "uniform") and spec.low is None:
             assert q.low is not None, path
             assert spec.params(q)["low"] == q.low and spec.params(q)["high"] == q.high
-    assert set(case.risk.distributions) <= set(input_paths(case, "ranges"))
+    plan = {p for p in case.risk.distributions if p in case.quantity_map()}
+    assert plan <= set(input_paths(case, "ranges"))
+    assert set(case.risk.distributions) - plan <= set(input_paths(case.option("services_bumd"), "ranges"))
 
 
 # ---------------------------------------------------------------------------

@@ -361,3 +361,62 @@ def test_indonesian_studio_in_a_browser(browser, voila, tmp_path):
             assert not errors, errors
         finally:
             page.close()
+
+
+def test_studio_options_switch_and_compare_in_a_browser(browser, voila, tmp_path):
+    """The long list in the page: pick an option (its own inputs, cards and charts), compare them all."""
+    url, _project = voila("en")
+    words = catalog("en")["studio"]
+    report = catalog("en")["report"]
+    shots = _shots_dir(tmp_path)
+    page, errors = _open_studio(browser, url, SIZES[0], "All inputs")
+    try:
+        select = page.locator(".fs-option select")
+        select.wait_for(state="visible", timeout=30_000)
+        # ipywidgets writes the labels with no-break spaces
+        labels = [o.replace("\xa0", " ").strip() for o in select.locator("option").all_inner_texts()]
+        assert labels[0] == "The plan of the case file (kota_serang.toml)" and "Lab-only BUMD" in labels and len(labels) == 10
+        fnpv0 = _card(page, "fnpv")
+        # the lab-only BUMD: another FNPV, no port inputs, the lab's tariff on the tariffs tab
+        select.select_option(index=labels.index("Lab-only BUMD"))
+        fnpv1 = _wait_card_change(page, "fnpv", fnpv0)
+        assert fnpv1 != fnpv0 and "A small perseroda" in page.locator(".fs-option-note").inner_text()
+        assert "Option shown: Lab-only BUMD" in page.locator(".fs-studio h2 + div").first.inner_text().replace("\xa0", " ")
+        panel = _open_tab(page, words["tab_tariffs"], "tariffs")
+        _check_panel(panel, "tariffs")
+        assert page.locator(".fs-tab-tariffs [class*='fs-port--']").count() == 0
+        assert page.locator(".fs-tab-tariffs [class*='fs-lab--revenue--lab_tests--tariff']").count() > 0
+        assert not [p for p in _layout_problems(page) if not p.startswith("card")]
+        _shot(page, shots, "studio_en_1280x720_option_lab")
+        # the stake: its own inputs on the financing tab
+        select.select_option(index=labels.index("Minority stake in a joint port company with Kabupaten Serang"))
+        page.wait_for_function("() => document.querySelector('.fs-option-note').innerText.includes('minority stake')", timeout=30_000)
+        page.wait_for_timeout(500)  # the new tabs are in place
+        panel = _open_tab(page, words["tab_financing"], "financing")
+        page.locator(".fs-tab-financing [class*='fs-participations--joint_port--dividend_yield_nominal'] input").first.wait_for(
+            state="visible", timeout=30_000)
+        _check_panel(panel, "financing")
+        # compare every option: the table with the preferred option and the rule
+        page.locator("button.fs-compare").click()
+        page.locator(".fs-compare-result").wait_for(timeout=120_000)
+        result = page.locator(".fs-compare-result")
+        text = result.inner_text()
+        assert report["opt_lead"].format(label="Do nothing (status quo)") in text
+        assert "Options are ranked by Region's NPV" in text
+        assert result.locator("tbody tr").count() == 9
+        assert result.locator("tbody tr[data-key='full_plan'] td").nth(1).inner_text() == "Full plan (port and lab)"
+        result.scroll_into_view_if_needed()
+        _shot(page, shots, "studio_en_1280x720_compare")
+        # back to the file's plan: its FNPV again
+        before = _card(page, "fnpv")
+        select.select_option(index=0)
+        assert _wait_card_change(page, "fnpv", before) == fnpv0
+        page.set_viewport_size({"width": SIZES[1][0], "height": SIZES[1][1]})
+        page.wait_for_timeout(500)
+        result.scroll_into_view_if_needed()
+        _shot(page, shots, "studio_en_1600x900_compare")
+        box = result.locator("table").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= SIZES[1][0]
+        assert not errors, errors
+    finally:
+        page.close()

@@ -51,9 +51,13 @@ RISK_METRICS: tuple[str, ...] = (
 
 
 def input_distributions(case: Case) -> dict[str, dist.Dist]:
-    """The frozen distribution of each uncertain input, by quantity path (defaults filled in)."""
+    """The frozen distribution of each uncertain input of the plan, by quantity path (defaults filled in).
+
+    Inputs of a line the plan does not run (``[plan] lines``) are left out: they
+    cannot change its figures (the options that run the line sample them).
+    """
     qmap = case.quantity_map()
-    return {p: dist.make(spec.kind, **spec.params(qmap[p])) for p, spec in case.risk.distributions.items()}
+    return {p: dist.make(spec.kind, **spec.params(qmap[p])) for p, spec in case.risk.distributions.items() if p in qmap}
 
 
 def sample_inputs(case: Case, iterations: int, seed: int) -> pd.DataFrame:
@@ -67,7 +71,10 @@ def sample_inputs(case: Case, iterations: int, seed: int) -> pd.DataFrame:
     dists = input_distributions(case)
     if not dists:
         return pd.DataFrame(index=pd.RangeIndex(iterations, name="iteration"))
-    corr = case.risk.correlation_matrix() if case.risk.correlations else None
+    corr = None
+    if case.risk.correlations:
+        keep = [i for i, p in enumerate(case.risk.distributions) if p in dists]
+        corr = case.risk.correlation_matrix()[np.ix_(keep, keep)]
     x = dist.sample(list(dists.values()), iterations, np.random.default_rng(seed), correlation=corr)
     return pd.DataFrame(x, columns=list(dists), index=pd.RangeIndex(iterations, name="iteration"))
 

@@ -33,13 +33,20 @@ def case_problems(case: Case) -> list[Problem]:
     out = _cross_problems(case.model_dump(mode="python"))
     # whether [criteria] gave min_dscr, or its default stands, is part of the alias's message
     out += _dscr_alias_problems(case.model_dump(mode="python", exclude_unset=True))
-    known = dict(case.quantities())
+    known = case.quantity_map()
     out += _scenario_problems(case, known)
-    out += _distribution_problems(case, known)
-    out += _correlation_problems(case, known)
+    # [risk] may describe the uncertainty of every number in the file, lines the plan does not run included (the options use them)
+    every = dict(case.quantities(all_lines=True))
+    out += _distribution_problems(case, every)
+    out += _correlation_problems(case, every)
     out += _reference_problems(case, known)
     out += _traffic_problems(case)
     out += _funding_and_concession_problems(case)
+    out += _plan_problems(case)
+    if case.options and not out:  # the options build on a sound case: a problem of the case is reported once, not per option
+        from .options import option_problems  # imported here: options validates through this module
+
+        out += option_problems(case)
     return out
 
 
@@ -177,7 +184,7 @@ def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]
     """Names of revenue streams (benefits that follow one) and of quantities (two-way tables)."""
     out: list[Problem] = []
     if case.economic is not None:
-        streams = sorted(f"{k}.{n}" for k, line in case.lines().items() for n in line.revenue)
+        streams = sorted(f"{k}.{n}" for k, line in case.defined_lines().items() for n in line.revenue)
         for name, b in case.economic.benefits.items():
             if b.follows is not None and b.follows not in streams:
                 rule = f"is not a revenue stream (streams: {', '.join(streams)})"
@@ -196,7 +203,7 @@ def _traffic_problems(case: Case) -> list[Problem]:
     if case.economic is None:
         return []
     out: list[Problem] = []
-    streams = [f"{k}.{n}" for k, line in case.lines().items() for n in line.revenue]
+    streams = [f"{k}.{n}" for k, line in case.defined_lines().items() for n in line.revenue]
     given = [f"{k}.{n}" for k, by_stream in case.economic.traffic.items() for n in by_stream]
     for name in given:
         if name not in streams:
@@ -224,6 +231,22 @@ def _funding_and_concession_problems(case: Case) -> list[Problem]:
     if alias is not None and alias != term:
         rule = f"must equal concession.term_years ({term}); remove it (the concession's term is in [concession])"
         out.append(Problem("criteria.concession_years", rule, alias))
+    return out
+
+
+def _plan_problems(case: Case) -> list[Problem]:
+    """Who runs the plan can run what it is given: lines defined, no company's money without a company."""
+    out: list[Problem] = []
+    plan = case.plan
+    missing = [k for k in (plan.lines or []) if k not in case.defined_lines()]
+    if missing:
+        out.append(Problem("plan.lines", f"names lines the case does not define (defined: {', '.join(case.defined_lines())})", missing))
+    if plan.vehicle == "bumd" and not case.lines():
+        out.append(Problem("plan.lines", "a BUMD needs at least one business line (vehicle none: no operating unit)", []))
+    if plan.vehicle == "none" and case.lines():
+        out.append(Problem("plan.lines", "must be empty with vehicle 'none' (no operating unit runs a line)", list(case.lines())))
+    if plan.vehicle == "blud" and "port" in case.lines():
+        out.append(Problem("plan.lines", "a port terminal must be run by a port business entity (BUP, UU 17/2008), not a BLUD", list(case.lines())))
     return out
 
 

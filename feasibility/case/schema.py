@@ -277,6 +277,17 @@ class LabDemand(_Strict):
     capture_share: Q(FRACTION, "share of those samples this lab wins", ge=0, le=1)
 
 
+class CompanyDemand(_Strict):
+    """Units of a service built up from the companies, as the lab's samples (feasibility.domain.buildup.company_demand).
+
+    volume = companies x units per company x capture share
+    """
+
+    companies: Q("companies", "companies that would buy the service", ge=0)
+    units_per_company: Q("units per company per year", "units of the service a company buys each year", ge=0)
+    capture_share: Q(FRACTION, "share of those units this business wins", ge=0, le=1)
+
+
 class ForecastSource(_Strict):
     """Volumes forecast from a history file (feasibility.domain.demand), with the method picked.
 
@@ -414,6 +425,7 @@ def _make_stream(kind: str) -> type[_StreamBase]:
     }
     if kind == "other":
         fields["unit_label"] = (str, "unit")
+        fields["build_up"] = (CompanyDemand | None, None)
     if kind == "cargo_handling":
         fields["build_up"] = (HinterlandCargo | None, None)
     if kind == "lab_tests":
@@ -1041,6 +1053,145 @@ class Sensitivity(_Strict):
     two_way: list[TwoWay] = Field(default_factory=list)
 
 
+class ServicesLine(BusinessLine):
+    """Services for the industrial companies, the city as their service centre: warehousing and logistics,
+    industrial waste transport, business services for UMKM suppliers (volume x tariff, like the other lines)."""
+
+
+#: the business lines a case can define, in the order the model and the report take them
+LINE_KEYS = ("port", "lab", "services")
+LineKey = Literal["port", "lab", "services"]
+Vehicle = Literal["bumd", "blud", "none"]
+
+
+class Plan(_Strict):
+    """Who runs the plan, and which of the business lines defined in the file it runs.
+
+    ``vehicle``: ``bumd``, a regional company (corporate tax, the PP 54/2017
+    allocation of profit, its overhead, loans and capital injections);
+    ``blud``, a public service unit of the city (UPTD/BLUD, Permendagri
+    79/2018: no corporate income tax, UU 36/2008 art. 2(3)(b); no dividends:
+    the APBD pays its capital spending and any year's operating deficit, and
+    its operating surplus is PAD); ``none``, no operating unit (the status quo,
+    or only the region's participations in other companies). ``[bumd]`` and the
+    BUMD's loans and capital injection (``[financing]``) describe the company:
+    they apply only when ``vehicle = "bumd"``.
+    """
+
+    vehicle: Vehicle = "bumd"
+    lines: list[LineKey] | None = Field(
+        None, description="the business lines the plan runs (default: every line the file defines); the others serve the options"
+    )
+
+    @field_validator("lines")
+    @classmethod
+    def _no_repeats(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and len(set(v)) != len(v):
+            raise ValueError(f"must not repeat a line, got {v}")
+        return v
+
+
+class Participation(_Strict):
+    """The region's capital in a company it does not run itself (a joint BUMD with another region, a stake in a
+    neighbour's port company): inter-regional cooperation, UU 23/2014 art. 363-365 and PP 28/2018; PP 54/2017
+    for a BUMD owned by more than one region.
+
+    Each year the company pays ``dividend_yield_nominal`` on the capital the
+    region paid in before that year, from ``first_dividend_year``; at the end
+    of the model years the stake is worth ``terminal_value_share_of_capital``
+    of that capital (counted in the option's FNPV, not in the region's NPV,
+    as for a BUMD's final net assets).
+    """
+
+    label: Text
+    company: Text
+    years: list[Year]
+    amount_idr_nominal: Q("IDR (nominal)", "what the region pays for its stake, by year", ge=0, is_list=True)
+    stake_share: Q(FRACTION, "the region's share of the company's equity", gt=0, le=1)
+    dividend_yield_nominal: Q(PER_YEAR, "dividends a year as a share of the capital the region paid in (nominal)", ge=0, le=1)
+    first_dividend_year: Year
+    terminal_value_share_of_capital: Q(
+        "multiple of capital", "value of the stake at the end of the model years, as a multiple of the capital paid in", ge=0, le=10
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Participation:
+        if len(self.years) != len(self.amount_idr_nominal.value):
+            raise ValueError(f"years has {len(self.years)} entries but amount_idr_nominal has {len(self.amount_idr_nominal.value)}")
+        if len(set(self.years)) != len(self.years):
+            raise ValueError(f"years must not repeat, got {self.years}")
+        return self
+
+
+class Hurdle(_Strict):
+    """A legal or practical hurdle on an option's route, with how serious it is."""
+
+    text: Bilingual
+    severity: Literal["low", "medium", "high"]
+    source: str = ""
+
+
+class GoAhead(_Strict):
+    """A port built only when its trigger is met; otherwise the city does the option ``otherwise``.
+
+    The trigger: shippers sign throughput commitments of at least
+    ``committed_cargo_tonnes_per_year``, compared with the port's cargo built
+    up from the companies (its full-year demand before ramp-up). The model
+    builds the port on the plan's timeline when the trigger is met (a later
+    start is not modelled); each Monte Carlo iteration takes the branch its
+    own demand decides.
+    """
+
+    otherwise: str = Field(description="the option the city carries out when the trigger is not met")
+    committed_cargo_tonnes_per_year: Q("tonnes per year", "signed throughput commitments needed before the port is built", ge=0)
+
+
+class OptionRisk(_Strict):
+    """An option's own Monte Carlo inputs, added to those of the case (``[risk]``)."""
+
+    distributions: dict[str, DistributionSpec] = Field(default_factory=dict)
+    correlations: list[Correlation] = Field(default_factory=list)
+
+
+class Option(_Strict):
+    """One way to spend (or not spend) the region's capital, as changes to the case (HM Treasury Green Book
+    options appraisal; EU CBA Guide 2014, s. 2.5 option analysis).
+
+    The option's case is the file's case with, in order: ``vehicle`` and
+    ``lines`` replacing ``[plan]``; ``merge`` (a partial case, merged table by
+    table: a value replaces, a new table is added); ``remove`` (dotted paths of
+    tables or keys); ``set`` (quantity values, as scenarios); ``risk`` added to
+    ``[risk]``. Inputs of the case's ``[risk]``, scenarios and two-way tables
+    that belong to a line the option does not run are left out with it. The
+    result is validated like any case; problems name the option.
+    """
+
+    label: Bilingual
+    description: Bilingual
+    vehicle: Vehicle | None = None
+    lines: list[LineKey] | None = None
+    merge: dict[str, Any] = Field(default_factory=dict, description="a partial case merged into the option's case")
+    remove: list[str] = Field(default_factory=list, description="dotted paths removed from the option's case")
+    set: dict[str, Union[Annotated[float, BeforeValidator(_no_bool)], list[Annotated[float, BeforeValidator(_no_bool)]]]] = Field(
+        default_factory=dict, description="quantity path -> value, as in a scenario"
+    )
+    risk: OptionRisk | None = None
+    legal_route: Bilingual
+    hurdles: list[Hurdle] = Field(default_factory=list)
+    go_ahead: GoAhead | None = None
+    baseline: bool = Field(False, description="the do-nothing option the others are measured against")
+
+
+class AppraisalRule(_Strict):
+    """How the options are ranked: by one metric, among the options that pass the hurdles of ``require``."""
+
+    rank_by: str = Field("region_npv_idr", description="a metric with a better direction (feasibility.metrics.registry)")
+    require: list[str] = Field(
+        default_factory=lambda: ["cash_sustainable"], description="metrics whose hurdle an option must pass to be ranked"
+    )
+    iterations: Int(ITERATIONS_MIN, ITERATIONS_MAX) = Field(2_000, description="Monte Carlo iterations per option")
+
+
 class Case(_Strict):
     """A validated feasibility case (the root of a case file)."""
 
@@ -1052,8 +1203,11 @@ class Case(_Strict):
     tax: Tax
     working_capital: WorkingCapital
     residual_value: ResidualValue = Field(default_factory=ResidualValue)
+    plan: Plan = Field(default_factory=Plan, description="who runs the plan and which business lines it runs")
     port: PortLine
     lab: LabLine | None = None
+    services: ServicesLine | None = None
+    participations: dict[str, Participation] = Field(default_factory=dict, description="the region's stakes in companies it does not run")
     bumd: Bumd
     financing: Financing
     region: Region
@@ -1064,31 +1218,64 @@ class Case(_Strict):
     criteria: Criteria = Field(default_factory=Criteria)
     sensitivity: Sensitivity = Field(default_factory=Sensitivity)
     risk: Risk = Field(default_factory=Risk)
+    options: dict[str, Option] = Field(default_factory=dict, description="the long list of options (feasibility.analysis.options)")
+    appraisal: AppraisalRule = Field(default_factory=AppraisalRule, description="how the options are ranked")
     _by_path: dict[str, Quantity] | None = PrivateAttr(default=None)
+    _option_cases: dict[str, Case] = PrivateAttr(default_factory=dict)
 
     # -- navigation ---------------------------------------------------------
 
-    def lines(self) -> dict[str, BusinessLine]:
-        """The business lines, by key (``port``, ``lab``)."""
-        out: dict[str, BusinessLine] = {"port": self.port}
-        if self.lab is not None:
-            out["lab"] = self.lab
-        return out
+    def defined_lines(self) -> dict[str, BusinessLine]:
+        """Every business line the file defines, by key (``port``, ``lab``, ``services``), the plan's or not."""
+        found = {k: getattr(self, k) for k in LINE_KEYS}
+        return {k: v for k, v in found.items() if v is not None}
 
-    def quantities(self) -> Iterator[tuple[str, Quantity]]:
-        """Every quantity in the case with its dotted path, in file order."""
-        yield from _walk_quantities(self, "")
+    def lines(self) -> dict[str, BusinessLine]:
+        """The business lines the plan runs, by key (``[plan] lines``; every defined line by default)."""
+        defined = self.defined_lines()
+        if self.plan.lines is None:
+            return defined
+        return {k: defined[k] for k in LINE_KEYS if k in self.plan.lines and k in defined}
+
+    def lines_out(self) -> list[str]:
+        """Keys of the lines the file defines that the plan does not run (their numbers serve the options)."""
+        return [k for k in self.defined_lines() if k not in self.lines()]
+
+    def quantities(self, *, all_lines: bool = False) -> Iterator[tuple[str, Quantity]]:
+        """Every quantity of the plan with its dotted path, in file order; ``all_lines`` adds the lines the plan does not run."""
+        out = () if all_lines else tuple(self.lines_out())
+        for path, q in _walk_quantities(self, ""):
+            if not out or path.split(".", 1)[0] not in out:
+                yield path, q
 
     def quantity_map(self) -> dict[str, Quantity]:
-        """Every quantity by its dotted path (computed once; a case is immutable)."""
+        """Every quantity of the plan by its dotted path (computed once; a case is immutable)."""
         if self._by_path is None:
             self._by_path = dict(self.quantities())
         return self._by_path
 
+    def option(self, key: str) -> Case:
+        """The case of one option of the long list (``[options.<key>]``), validated (see :class:`Option`)."""
+        from .options import option_case  # imported here: it validates through this module
+
+        return option_case(self, key)
+
+    def register_quantities(self) -> list[tuple[str, Quantity]]:
+        """Every number the file holds, by its dotted path: the plan's, those of the lines it does not run,
+        and those an option adds (``options.<key>.merge.<path>``, validated with the option's case)."""
+        out = list(self.quantities(all_lines=True))
+        for key, opt in self.options.items():
+            if opt.merge:
+                from .options import _quantity_paths  # imported here: options validates through this module
+
+                theirs = dict(self.option(key).quantities(all_lines=True))
+                out += [(f"options.{key}.merge.{p}", theirs[p]) for p in _quantity_paths(opt.merge)]
+        return out
+
     def assumptions(self) -> list[dict[str, Any]]:
-        """The assumption register: one row per number, with unit and provenance."""
+        """The assumption register: one row per number of the file (:meth:`register_quantities`), with unit and provenance."""
         rows = []
-        for path, q in self.quantities():
+        for path, q in self.register_quantities():
             rows.append(
                 {
                     "path": path,

@@ -47,6 +47,7 @@ from .._checks import Problems as _Problems, as_float as _arr, fmt as _fmt, unwr
 __all__ = [
     "CrossCheck",
     "RAMP_KINDS",
+    "company_demand",
     "cross_check",
     "hinterland_cargo_tonnes",
     "lab_samples",
@@ -252,6 +253,49 @@ def lab_samples(
     pr.check("accreditation_year", acc, _whole, _WHOLE)
     pr.raise_if_any()
     return _out(np.where(y >= acc, n * s * c, 0.0))
+
+
+def company_demand(companies: Any, units_per_company: Any, capture_share: Any) -> Any:
+    r"""Units of a service the companies buy from this business each year, built up as the lab's samples.
+
+    .. math:: V = N \times u \times c
+
+    The industrial-services line (warehousing, waste transport, business
+    services) sizes its demand this way: how many companies, how much of the
+    service each buys a year, and what share of it a new local provider wins
+    from the ones it uses now.
+
+    Parameters
+    ----------
+    companies : array_like
+        Companies that would buy the service, >= 0.
+    units_per_company : array_like
+        Units of the service a company buys per year (m2-months, tonnes, contracts), >= 0 and finite.
+    capture_share : array_like
+        Share of those units this business wins, in [0, 1].
+
+    Returns
+    -------
+    ndarray or float
+        Units per year, the broadcast shape of the inputs.
+
+    Raises
+    ------
+    ValueError
+        Listing every input that breaks its rule.
+
+    Examples
+    --------
+    >>> company_demand(150, 40, 0.25)  # 150 x 40 x 0.25
+    1500.0
+    """
+    n, u, c = map(_arr, (companies, units_per_company, capture_share))
+    pr = _Problems()
+    pr.check("companies", n, _volume, _GE0)
+    pr.check("units_per_company", u, _volume, _GE0)
+    pr.check("capture_share", c, _share, _SHARE)
+    pr.raise_if_any()
+    return _out(n * u * c)
 
 
 # ---------------------------------------------------------------------------

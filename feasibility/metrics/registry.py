@@ -270,7 +270,13 @@ def _economic(c: Context, key: str) -> np.ndarray:
     L = c.lines
     if key == "enpv_idr":
         return fm.npv(c.social_rate, L["economic_flow_real_idr"])
-    return fm.npv(c.social_rate, L["economic_benefits_real_idr"]) / fm.npv(c.social_rate, L["economic_costs_real_idr"])
+    return _ratio(fm.npv(c.social_rate, L["economic_benefits_real_idr"]), fm.npv(c.social_rate, L["economic_costs_real_idr"]))
+
+
+def _ratio(num: Any, den: Any) -> np.ndarray:
+    """``num / den``, NaN where nothing is spent (a plan with no costs, the status quo, has no ratio)."""
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    return np.divide(num, den, out=np.full(np.broadcast_shapes(num.shape, den.shape), np.nan), where=den != 0)
 
 
 def _capacity(c: Context, key: str) -> np.ndarray:
@@ -452,6 +458,9 @@ METRICS: dict[str, Metric] = {
         _M("pv_contribution_lab_idr", "IDR", "Present value of the lab's contribution (before overhead, tax, financing)",
            "Nilai kini kontribusi laboratorium (sebelum biaya umum, pajak, pembiayaan)", better="higher", op=">", against=0.0,
            compute=lambda c: fm.npv(c.wacc, c.lines["contribution_lab_idr"]), needs=_has_line("lab")),
+        _M("pv_contribution_services_idr", "IDR", "Present value of the industrial services' contribution (before overhead, tax, financing)",
+           "Nilai kini kontribusi layanan industri (sebelum biaya umum, pajak, pembiayaan)", better="higher", op=">", against=0.0,
+           compute=lambda c: fm.npv(c.wacc, c.lines["contribution_services_idr"]), needs=_has_line("services")),
         # of a Monte Carlo (feasibility.analysis.risk)
         _M("prob_npv_negative", "fraction", "Probability that FNPV < 0 (Monte Carlo)", "Peluang FNPV < 0 (Monte Carlo)",
            better="lower", op="<=", against=_max_prob_npv_negative, proxy="fnpv_idr"),

@@ -90,9 +90,10 @@ def _benefit_streams(e: EconomicInputs, inp: Inputs, volumes: dict[str, np.ndarr
     streams: Any = np.zeros(inp.full)
     for b in e.benefits:
         if b.follows is not None:
-            volume = volumes[b.follows] * _share(e, b.follows, b.traffic) * b.per_unit
+            # a benefit of a line the plan does not run (an option without it) is nil
+            volume = volumes[b.follows] * _share(e, b.follows, b.traffic) * b.per_unit if b.follows in volumes else 0.0
         else:
-            volume = b.per_unit * (inp.years >= inp.first_operating_year)
+            volume = b.per_unit * (inp.years >= inp.first_operating_year) * bool(inp.lines)
         value = b.unit_value * (1.0 + b.growth) ** (inp.years - inp.price_base_year)
         out[f"economic_benefit_{b.name}_real_idr"] = np.broadcast_to(volume * value, inp.full)
         streams = streams + volume * value

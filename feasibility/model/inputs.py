@@ -33,6 +33,7 @@ from ..case.schema import LabLine, PortLine
 __all__ = [
     "Benefit",
     "BuildUpCargo",
+    "BuildUpCompanies",
     "BuildUpLab",
     "CapacityInputs",
     "CapexInputs",
@@ -44,7 +45,9 @@ __all__ = [
     "Inputs",
     "Line",
     "Loan",
+    "Stake",
     "Stream",
+    "read_paths",
     "resolve",
 ]
 
@@ -107,10 +110,12 @@ class _Values:
         if problems:
             raise ValueError("overrides outside the ranges the case file allows:\n  " + "\n  ".join(problems))
         self.lead: tuple[int, ...] = np.broadcast_shapes(*shapes) if shapes else ()
+        self.read: set[str] = set()  # the paths of the quantities the model read (see read_paths)
 
     def num(self, q: Quantity) -> Val:
         """A single-number quantity: its value, or its override as ``L + (1,)``."""
         path = self.path_of[id(q)]
+        self.read.add(path)
         if path in self.over:
             return self.over[path][..., None]
         return float(q.value)
@@ -122,6 +127,7 @@ class _Values:
     def lst(self, q: Quantity) -> np.ndarray:
         """A list quantity: shape ``(k,)``, or ``L + (k,)`` when overridden."""
         path = self.path_of[id(q)]
+        self.read.add(path)
         if path in self.over:
             return self.over[path]
         return np.asarray(q.value, dtype=float)
@@ -158,6 +164,15 @@ class BuildUpLab:
 
 
 @dataclass(frozen=True)
+class BuildUpCompanies:
+    """Units of a service built up from the companies (:func:`feasibility.domain.buildup.company_demand`)."""
+
+    companies: Val
+    units_per_company: Val
+    capture_share: Val
+
+
+@dataclass(frozen=True)
 class ForecastVolume:
     """Volumes of a forecast history by model year (before ``share``), or sampled paths ``L + (T,)``."""
 
@@ -180,7 +195,7 @@ class Stream:
     kind: str
     unit: str
     start: int
-    volume: Val | BuildUpCargo | BuildUpLab | ForecastVolume
+    volume: Val | BuildUpCargo | BuildUpLab | BuildUpCompanies | ForecastVolume
     ramp: np.ndarray | tuple[str, int, Val] | None
     growth: Val
     tariff: Val
@@ -322,6 +337,18 @@ class FundingSources:
 
 
 @dataclass(frozen=True)
+class Stake:
+    """The region's stake in a company it does not run: payments by year, dividend yield, value at the end."""
+
+    name: str
+    years: tuple[int, ...]
+    amounts: np.ndarray  # IDR nominal, (k,) or L + (k,)
+    dividend_yield: Val
+    first_dividend_year: int
+    terminal_multiple: Val
+
+
+@dataclass(frozen=True)
 class Inputs:
     """Everything the model steps take, read from a case and its overrides once."""
 
@@ -358,6 +385,8 @@ class Inputs:
     economic: EconomicInputs | None
     concession: ConcessionTerms
     funding: FundingSources
+    vehicle: str = "bumd"
+    stakes: tuple[Stake, ...] = ()
 
     @property
     def T(self) -> int:
@@ -421,8 +450,10 @@ def _stream(v: _Values, key: str, line: Any, name: str, st: Any, first_op: int, 
             v.num(bu.own_terminal_share), v.num(bu.competitor_share),
             None if td is None else v.num(td.regional_tonnes), None if td is None else v.num(td.market_share),
         )
-    else:
+    elif st.kind == "lab_tests":
         volume = BuildUpLab(v.num(bu.companies), v.num(bu.samples_per_company), v.num(bu.capture_share))
+    else:
+        volume = BuildUpCompanies(v.num(bu.companies), v.num(bu.units_per_company), v.num(bu.capture_share))
     ramp: Any = None
     if st.ramp_up is not None:
         ramp = v.lst(st.ramp_up)
@@ -563,11 +594,22 @@ def resolve(case: Case, overrides: Mapping[str, Any] | None = None) -> Inputs:
     ValueError
         Values outside what the quantity allows, or arrays of the wrong shape.
     """
-    v = _Values(case, overrides)
+    return _resolve(case, _Values(case, overrides))
+
+
+def read_paths(case: Case) -> set[str]:
+    """The paths of the quantities the model reads for a case (the numbers its figures rest on)."""
+    v = _Values(case, None)
+    _resolve(case, v)
+    return v.read
+
+
+def _resolve(case: Case, v: _Values) -> Inputs:
     tl = case.timeline
     years = np.arange(tl.start_year, tl.end_year + 1)
     fin, alloc, reg = case.financing, case.bumd.allocation, case.region
     rv = case.residual_value
+    bumd = case.plan.vehicle == "bumd"
     lives = {}
     if rv.method == "economic_life":
         lives = {k: v.num(getattr(rv.economic_life_years, k)) for k in type(rv.economic_life_years).model_fields}
@@ -580,24 +622,30 @@ def resolve(case: Case, overrides: Mapping[str, Any] | None = None) -> Inputs:
         real=tl.price_basis == "real",
         inflation=v.num(case.macro.inflation_per_year),
         lines=tuple(_line(v, key, line, case, years) for key, line in case.lines().items()),
-        overhead=tuple(_fixed(v, n, item, tl.first_operating_year, tl.end_year) for n, item in case.bumd.overhead.items()),
+        # the BUMD's own costs exist only when a BUMD runs the plan
+        overhead=tuple(_fixed(v, n, item, tl.first_operating_year, tl.end_year) for n, item in case.bumd.overhead.items()) if bumd else (),
         receivable_days=v.num(case.working_capital.receivable_days),
         payable_days=v.num(case.working_capital.payable_days),
-        tax_rate=v.num(case.tax.corporate_income_tax_rate),
+        # a BLUD (a unit of the regional government) is not an income-tax subject: UU 36/2008 art. 2(3)(b)
+        tax_rate=v.num(case.tax.corporate_income_tax_rate) if bumd else 0.0,
         loss_carryforward_years=case.tax.loss_carryforward_years,
+        # the BUMD's loans and capital injections: without a BUMD there is no company to lend to or inject into
+        # (a public service unit's capital spending is paid from the APBD: feasibility.model.public)
         loans=tuple(
             Loan(n, v.num(ln.share_of_construction_capex), v.num(ln.interest_rate), ln.grace_years, ln.tenor_years, ln.repayment)
             for n, ln in fin.loans.items()
-        ),
+        ) if bumd else (),
         cost_of_equity=v.num(fin.cost_of_equity_nominal),
-        injection_years=tuple(fin.capital_injection.years),
-        injection_amounts=v.lst(fin.capital_injection.amount_idr_nominal),
-        ownership=v.num(case.bumd.ownership_share_region),
-        reserve_share=v.num(alloc.legal_reserve_share),
-        reserve_cap_share=v.num(alloc.legal_reserve_cap_share_of_capital),
-        tantiem_share=v.num(alloc.tantiem_share),
-        payout=v.num(alloc.dividend_payout),
-        dividend_lag_years=alloc.dividend_lag_years,
+        injection_years=tuple(fin.capital_injection.years) if bumd else (),
+        injection_amounts=v.lst(fin.capital_injection.amount_idr_nominal) if bumd else np.zeros(0),
+        # without a BUMD the region holds all of what the plan runs
+        ownership=v.num(case.bumd.ownership_share_region) if bumd else 1.0,
+        # the PP 54/2017 allocation is the BUMD's; a public service unit pays its surplus to the treasury
+        reserve_share=v.num(alloc.legal_reserve_share) if bumd else 0.0,
+        reserve_cap_share=v.num(alloc.legal_reserve_cap_share_of_capital) if bumd else 0.0,
+        tantiem_share=v.num(alloc.tantiem_share) if bumd else 0.0,
+        payout=v.num(alloc.dividend_payout) if bumd else 1.0,
+        dividend_lag_years=alloc.dividend_lag_years if bumd else 0,
         residual_method=rv.method,
         economic_lives=lives,
         grant_share=v.num(case.ppp.viability_gap_grant_share) if case.ppp is not None else 0.0,
@@ -608,4 +656,10 @@ def resolve(case: Case, overrides: Mapping[str, Any] | None = None) -> Inputs:
         economic=_economic(v, case),
         concession=_concession(v, case),
         funding=_funding(v, case),
+        vehicle=case.plan.vehicle,
+        stakes=tuple(
+            Stake(k, tuple(p.years), v.lst(p.amount_idr_nominal), v.num(p.dividend_yield_nominal), p.first_dividend_year,
+                  v.num(p.terminal_value_share_of_capital))
+            for k, p in case.participations.items()
+        ),
     )

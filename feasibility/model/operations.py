@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from ..domain.buildup import cross_check, hinterland_cargo_tonnes, lab_samples, ramp_up, regional_cargo_tonnes
+from ..domain.buildup import company_demand, cross_check, hinterland_cargo_tonnes, lab_samples, ramp_up, regional_cargo_tonnes
 from ..domain.capacity import Expansion, berth_capacity_tonnes_per_year, expand, throughput, yard_capacity_tonnes_per_year
-from .inputs import BuildUpCargo, BuildUpLab, CapacityInputs, FixedCost, ForecastVolume, Inputs, Line, Stream
+from .inputs import BuildUpCargo, BuildUpCompanies, BuildUpLab, CapacityInputs, FixedCost, ForecastVolume, Inputs, Line, Stream
 
 __all__ = ["Operations", "cap_cargo", "escalation", "fixed_cost", "operations", "per_case", "price_index", "stream_volume"]
 
@@ -83,6 +83,8 @@ def stream_volume(s: Stream, years: np.ndarray, full: tuple[int, ...]) -> tuple[
             extra[f"build_up_to_top_down_{s.name}"] = np.broadcast_to(check.ratio, full)
     elif isinstance(v, BuildUpLab):  # the accreditation year is already the stream's start
         base = lab_samples(v.companies, v.samples_per_company, v.capture_share, years, s.start)
+    elif isinstance(v, BuildUpCompanies):
+        base = company_demand(v.companies, v.units_per_company, v.capture_share)
     else:
         base = v
     return np.broadcast_to(base * ramp * growth * (k >= 0), full), extra

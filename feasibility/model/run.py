@@ -54,6 +54,7 @@ from .economic import ECONOMIC_LINES, economic_lines
 from .financing import Debt, Rates, debt, rates
 from .inputs import Inputs, resolve
 from .operations import Operations, escalation, operations, price_index
+from .public import public_unit, stakes
 from .residual import residual_by_category, residual_value
 from .result import Lines, MergedLines, Result
 from .tax import Depreciation, income_tax, tax_depreciation
@@ -81,6 +82,7 @@ class Project:
     residual: np.ndarray
     grant: np.ndarray
     fcf: np.ndarray
+    stakes: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # the region's stakes: paid, dividends, value at the end
 
 
 @dataclass
@@ -112,7 +114,12 @@ def _project(inp: Inputs, max_phases: Any = None) -> Project:
     # a viability-gap grant (KPBU) pays a share of the construction capex in the construction years
     grant = cx.construction * inp.grant_share
     fcf = project_fcf(ops.ebitda, tax_unlevered, cx.total, d_nwc, residual, grant)
-    return Project(inp, pi, ops, cx, nwc, d_nwc, d, dep, tax_unlevered, residual, grant, fcf)
+    held = None
+    if inp.stakes:
+        # the region's stakes in other companies are part of what the option invests in
+        held = stakes(inp)
+        fcf = fcf - held[0] + held[1] + held[2]
+    return Project(inp, pi, ops, cx, nwc, d_nwc, d, dep, tax_unlevered, residual, grant, fcf, held)
 
 
 def _chain(inp: Inputs, max_phases: Any = None, p: Project | None = None) -> Chain:
@@ -120,18 +127,27 @@ def _chain(inp: Inputs, max_phases: Any = None, p: Project | None = None) -> Cha
     p = _project(inp, max_phases) if p is None else p
     years, ops, cx, d, dep, d_nwc, grant, residual = inp.years, p.ops, p.cx, p.d, p.dep, p.d_nwc, p.grant, p.residual
     region_inj, inj = injections(inp)
-    wf = waterfall(
-        ebitda=ops.ebitda, depreciation=dep.total, loan_interest=d.interest_expensed, capex=cx.total, d_nwc=d_nwc, grant=grant,
-        draws=d.draws, debt_service=d.service, injection=inj, tax_rate=inp.tax_rate, carryforward_years=inp.loss_carryforward_years,
-        allocation=(inp.reserve_share, inp.reserve_cap_share, inp.tantiem_share, inp.payout), dividend_lag=inp.dividend_lag_years,
-        sources=inp.funding,
-    )
+    if inp.vehicle == "bumd":
+        wf = waterfall(
+            ebitda=ops.ebitda, depreciation=dep.total, loan_interest=d.interest_expensed, capex=cx.total, d_nwc=d_nwc, grant=grant,
+            draws=d.draws, debt_service=d.service, injection=inj, tax_rate=inp.tax_rate,
+            carryforward_years=inp.loss_carryforward_years,
+            allocation=(inp.reserve_share, inp.reserve_cap_share, inp.tantiem_share, inp.payout), dividend_lag=inp.dividend_lag_years,
+            sources=inp.funding,
+        )
+    else:
+        # a public service unit (or nothing): the APBD pays the capital spending itself (no injection, no loans: case rules)
+        wf = public_unit(ops.ebitda, dep.total, d_nwc)
+        region_inj, inj = region_inj + cx.total - grant, inj + cx.total - grant
+    if p.stakes is not None:
+        region_inj = region_inj + p.stakes[0]
     cf = cash_flows(
         operating=years >= inp.first_operating_year, ebitda=ops.ebitda, tax=wf.tax, tax_unlevered=p.tax_unlevered, capex=cx.total,
         expansion_capex=cx.expansion, d_nwc=d_nwc, residual=residual, grant=grant, draws=d.draws, debt_service=d.service,
         debt_outstanding=d.outstanding, standby_net=wf.standby_draw - wf.standby_repayment - wf.standby_interest,
         standby_balance=wf.standby_balance, paid_in=inj + wf.top_up, dividends_paid=wf.dividends_paid, cumulative_cash=wf.cumulative_cash,
     )
+    cf.project_fcf = p.fcf  # with the region's stakes, when it holds any
     project = {f.name: getattr(p, f.name) for f in fields(Project)}
     return Chain(**project, region_injection=region_inj, injection=inj, wf=wf, cf=cf, deferred=np.zeros(inp.lead))
 
@@ -299,7 +315,7 @@ def _money_lines(c: Chain) -> dict[str, np.ndarray]:
         "region_injection_idr": c.region_injection,
         "region_top_up_idr": region_top_up,
         "public_money_idr": public,
-        "dividends_to_region_idr": wf.dividends_paid * own,
+        "dividends_to_region_idr": wf.dividends_paid * own + (c.stakes[1] if c.stakes is not None else 0.0),
         "region_bond_interest_idr": _bond_interest(public, c.inp.region_rate),
         "net_cash_flow_idr": wf.net_cash,
         "cumulative_cash_idr": wf.cumulative_cash,

@@ -36,8 +36,10 @@ from ..case import Case, CaseError, Quantity, in_lang, load_case, parse_case
 from ..case.edit import apply_changes, case_toml, differences, plain_number, save_case
 from ..case.schema import ITERATIONS_MAX, ITERATIONS_MIN
 from ..model import Result, run
+from ..model.inputs import read_paths
 from ..present import export as _export
 from ..present.i18n import Formatter
+from ..present.labels import short_label
 from .cards import (
     CARD_METRICS,
     CARDS,
@@ -46,6 +48,7 @@ from .cards import (
     card_metrics,
     chart_specs,
     close_tree,
+    comparison_html,
     metric_cards,
     table_html,
     verdict_card,
@@ -141,6 +144,10 @@ class Studio:
         self.fmt = Formatter(lang)
         self.case, self.case_path = as_case(case)
         self.base, self.base_path = (self.case, self.case_path) if base is None else as_case(base)
+        #: the file's case with its long list; ``case`` is it or one of its options (:meth:`use_option`)
+        self.root: Case = self.case
+        self.option_key: str | None = None
+        self.appraisal: Any = None
         workers = (2 if (os.cpu_count() or 1) >= 2 else 0) if chart_workers is None else int(chart_workers)
         self._charts = ChartDrawer(self._apply_charts, workers)
         self._gen = 0
@@ -274,6 +281,15 @@ class Studio:
         """
         case, p = as_case(self._choices.get(str(path), path))
         self.case, self.case_path = case, p
+        self.root, self.option_key, self.appraisal = case, None, None
+        self._syncing = True
+        try:
+            self.option_choice.options = self._option_choices()
+            self.option_choice.value = ""
+        finally:
+            self._syncing = False
+        self.options_box.layout.display = "flex" if case.options else "none"
+        self.option_note.value = self.compare_table.value = ""
         self._build_inputs()
         self._on_change(None)
         self.save_path.value = display_path(suggest_scenario(self.case_path))
@@ -372,6 +388,7 @@ class Studio:
                 self.title,
                 W.HBox(list(self.cards.values()), layout=W.Layout(flex_flow="row wrap", align_items="stretch", grid_gap="6px", width="100%")),
                 self.status,
+                self._build_options(),
                 W.HBox([self.tabs, chart_grid], layout=W.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")),
                 self._build_scenario(),
             ],
@@ -425,6 +442,124 @@ class Studio:
             self.diff,
         ])
 
+    def _option_choices(self) -> list[tuple[str, str]]:
+        """The options of the long list for the dropdown: the file's own plan first (value ""), then each option."""
+        name = self.case_path.name if self.case_path is not None else in_lang(self.root.case.name, self.lang)
+        return [(self.t["opt_plan"].format(name=name), "")] + [(in_lang(o.label, self.lang), k) for k, o in self.root.options.items()]
+
+    def _build_options(self) -> Any:
+        """The long list: which option the inputs, cards and charts show, and the comparison of them all."""
+        W, t = self._W, self.t
+        self.option_choice = W.Dropdown(options=self._option_choices(), value="", description=t["opt_active"],
+                                        style={"description_width": "130px"}, layout=W.Layout(width="640px"))
+        self.option_choice.add_class("fs-option")
+        self.option_choice.observe(lambda ch: None if self._syncing else self.use_option(ch["new"] or None), "value")
+        self.compare_button = W.Button(description=t["opt_compare_button"], icon="table", layout=W.Layout(width="auto"))
+        self.compare_button.add_class("fs-compare")
+        self.compare_button.on_click(lambda _b: self._on_compare())
+        self.option_note = W.HTML()
+        self.option_note.add_class("fs-option-note")
+        self.compare_table = W.HTML()
+        self.compare_table.add_class("fs-compare-table")
+        self.options_box = W.VBox([
+            W.HBox([self.option_choice, self.compare_button], layout=W.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px 8px")),
+            self.option_note,
+            self.compare_table,
+        ], layout=W.Layout(width="100%", display="flex" if self.root.options else "none"))
+        return self.options_box
+
+    def use_option(self, key: str | None) -> Case:
+        """Make an option of the long list (``None``: the file's own plan) the studio's case.
+
+        Its inputs, cards and charts replace the current ones; the inputs you
+        changed keep their values where the option has the same input, and the
+        note under the option box names those it does not have (they are not
+        kept). The differences table then compares with the option's own values.
+
+        Raises
+        ------
+        KeyError
+            ``key`` is not an option of the file's case.
+        """
+        if key is not None and key not in self.root.options:
+            raise KeyError(f"option {key!r}: not in the case (options: {', '.join(self.root.options) or 'none'})")
+        changed = self.overrides()
+        names = {p: short_label(self.case, p, self.lang) for p in changed}  # in the words of the case they were changed in
+        case = self.root if key is None else self.root.option(key)
+        self.case, self.base, self.option_key = case, case, key
+        self._syncing = True
+        try:
+            self.option_choice.value = key or ""
+        finally:
+            self._syncing = False
+        self._build_inputs()
+        kept = {p: v for p, v in changed.items() if p in self.widgets}
+        self._quiet = True
+        try:
+            for p, v in kept.items():
+                if p in self.elements:
+                    for w, x in zip(self.elements[p], v):
+                        w.value = float(x)
+                else:
+                    self.widgets[p].value = float(v)
+        finally:
+            self._quiet = False
+        self._on_change(None)
+        self.option_note.value = self._option_note(key, kept, [names[p] for p in changed if p not in kept])
+        return case
+
+    def _option_note(self, key: str | None, kept: Mapping[str, Any], dropped: list[str]) -> str:
+        t, parts = self.t, []
+        opt = self.root.options.get(key) if key is not None else None
+        if opt is not None:
+            parts.append(html.escape(in_lang(opt.description, self.lang)))
+            if opt.go_ahead is not None:
+                other = in_lang(self.root.options[opt.go_ahead.otherwise].label, self.lang)
+                parts.append(html.escape(t["opt_go_ahead"].format(need=self.fmt.number(opt.go_ahead.committed_cargo_tonnes_per_year.value),
+                                                                  otherwise=other)))
+            if opt.baseline:
+                parts.append(html.escape(t["opt_baseline"]))
+        if kept:
+            parts.append(html.escape(t["opt_kept"].format(n=len(kept))))
+        out = "".join(f"<div style='font-size:12px;color:#444;margin:2px 0'>{p}</div>" for p in parts)
+        if dropped:
+            items = ", ".join(dropped)
+            out += _coloured(t["opt_dropped"].format(items=items), "#B3261E", "12px")
+        return out
+
+    def comparison_case(self) -> Case:
+        """The file's case with the inputs you changed that the file holds (the case every option derives from)."""
+        every = dict(self.root.quantities(all_lines=True))
+        changes = {p: v for p, v in self.overrides().items() if p in every}
+        if not changes:
+            return self.root
+        return parse_case(apply_changes(self.root, changes), "studio", base_dir=self._base_dir())
+
+    def compare_options(self, iterations: int | None = None) -> Any:
+        """Appraise every option of the long list (:func:`feasibility.analysis.options.appraise`) and show the table."""
+        from ..analysis.options import appraise
+
+        base = self.comparison_case()
+        t0 = time.perf_counter()
+        ap = appraise(base, iterations=iterations)
+        self.appraisal = ap
+        self.compare_table.value = comparison_html(ap, self.lang, len(self.overrides()) if base is not self.root else 0,
+                                                   time.perf_counter() - t0)
+        return ap
+
+    def _on_compare(self) -> None:
+        self.compare_button.disabled = True
+        self.compare_table.value = _coloured(self.t["opt_comparing"], "#555", "12px")
+        try:
+            self.compare_options()
+        except CaseError as exc:
+            items = "".join(f"<li>{html.escape(str(p))}</li>" for p in exc.problems)
+            self.compare_table.value = f"<div style='color:#B3261E'>{html.escape(self.t['opt_invalid'])}<ul>{items}</ul></div>"
+        except Exception as exc:  # noqa: BLE001 - shown to the consultant, as the export does
+            self.compare_table.value = _bad(self.t["opt_failed"].format(msg=exc))
+        finally:
+            self.compare_button.disabled = False
+
     def _refresh_choices(self) -> None:
         """The load box lists the default case and the project folder's case files."""
         self._choices = load_choices(self.case_path, self.lang)
@@ -440,9 +575,11 @@ class Studio:
         lines = set(self.case.lines())
         # the business lines' own inputs first (a capex tab opens on the port's capex, not on asset lives), then case order
         ordered = sorted(self.case.quantities(), key=lambda pq: pq[0].split(".", 1)[0] not in lines)
+        # the numbers the model reads for this plan (a public service unit has no BUMD allocation or loans); [ppp] for the PPP test
+        read = read_paths(self.case)
         for path, q in ordered:
             tab = tab_of(path)
-            if tab is not None:
+            if tab is not None and (path in read or path.startswith("ppp.")):
                 groups[tab].setdefault(group_title(self.case, path, self.lang), []).append(self._input_row(path, q))
         children = []
         for tab in TABS:
@@ -463,8 +600,14 @@ class Studio:
             close_tree(box)
         self.title.value = (
             PAGE_STYLE + f"<h2 style='margin:4px 0'>{html.escape(in_lang(self.case.case.name, self.lang))}</h2>"
-            f"<div style='color:#555;font-size:12px'>{html.escape(case_name(self.case, self.case_path, self.lang))}</div>"
+            f"<div style='color:#555;font-size:12px'>{html.escape(case_name(self.case, self.case_path, self.lang))}{self._option_suffix()}</div>"
         )
+
+    def _option_suffix(self) -> str:
+        """`` · Option shown: <label>`` while an option of the long list, not the file's own plan, is shown."""
+        if self.option_key is None:
+            return ""
+        return html.escape(f" \u00b7 {self.t['opt_active']}: {in_lang(self.root.options[self.option_key].label, self.lang)}")
 
     def _input_row(self, path: str, q: Quantity) -> Any:
         """One input: its label (with a tooltip), slider and text field (or list of fields), and a readout."""

@@ -93,7 +93,7 @@ def tab_of(path: str) -> str | None:
         return "capex"
     if ".opex." in path or path.startswith(("bumd.overhead.", "working_capital.")) or last == "concession_fee_share_of_revenue":
         return "opex"
-    if path.startswith(("financing.", "macro.", "ppp.")) or path == "region.discount_rate_nominal":
+    if path.startswith(("financing.", "macro.", "ppp.", "participations.")) or path == "region.discount_rate_nominal":
         return "financing"
     if parts[0] in ("tax", "bumd", "region"):
         return "tax"

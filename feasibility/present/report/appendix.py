@@ -81,7 +81,7 @@ def register(study: Study, fmt: Formatter) -> list[RegisterRow]:
     """The assumption register: every number of the case, in the case's order (the links of other sections point here)."""
     case, msg = study.case, fmt.msg
     base = case.timeline.price_base_year
-    qmap = case.quantity_map()
+    qmap = dict(case.register_quantities())  # the register lists every number of the file
     out = []
     for a in case.assumptions():
         v = a["value"]

@@ -27,6 +27,7 @@ from .financial import Financial, financial
 from .io import GENERATOR, data_block, sha256
 from .market import Market, market
 from .narrative import Legal, Need, legal, need
+from .options import Options, options
 from .recommendation import Recommendation, recommendation
 from .risk import Risk, risk
 from .summary import Summary, summary
@@ -116,6 +117,7 @@ class Report:
     #: the data block (:func:`feasibility.present.report.io.data_block`), written as JSON
     data: dict[str, Any]
     comparison: Comparison | None = field(default=None)
+    options: Options | None = field(default=None)
 
 
 def build(study: Study, lang: str) -> Report:
@@ -140,6 +142,7 @@ def build(study: Study, lang: str) -> Report:
         recommendation=recommendation(study, fmt),
         appendix=appendix(study, fmt),
         data=data_block(study),
+        options=options(study, fmt),
     )
 
 

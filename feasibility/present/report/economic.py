@@ -99,6 +99,7 @@ def _traffic_text(study: Study, fmt: Formatter) -> str:
             stream=in_lang(lines[key].revenue[name].label, fmt.lang) or name.replace("_", " "), share=fmt.percent(t.diverted_share.value, 0)
         )
         for key, by_stream in econ.traffic.items()
+        if key in lines  # the traffic of lines the plan runs
         for name, t in by_stream.items()
     ]
     return fmt.msg["report"]["economic_traffic"].format(items="; ".join(parts))
