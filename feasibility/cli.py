@@ -549,7 +549,7 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     print(m["title"])
     print(m["header"].format(n=len(ap.options), iterations=fmt.number(ap.iterations), seed=ap.seed, year=ap.price_base_year))
     print()
-    cols = [("public_money", 13), ("pad_pv", 10), ("region_npv", 11), ("fnpv", 10), ("enpv", 10), ("dscr", 9), ("p_loss", 8), ("placeholders", 13)]
+    cols = [("public_money", 13), ("pad_pv", 10), ("region_npv", 11), ("fnpv", 10), ("enpv", 10), ("dscr", 9), ("p_loss", 9), ("placeholders", 15)]
     width = 46
     print(f"{m['rank']:>9}  {m['option']:<{width}}" + "".join(f"{m[c]:>{w}}" for c, w in cols))
     for o in ap.options:
@@ -574,7 +574,9 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     for o in ap.options:
         if o.go_ahead_probability is not None:
             need = o.option.go_ahead.committed_cargo_tonnes_per_year.value
+            g = o.go_ahead_mc
             print(m["go_ahead"].format(label=o.label(args.lang), p=fmt.percent(o.go_ahead_probability, 0), need=fmt.number(need),
+                                       npv=fmt.money(g.get("region_npv_mean")), ploss=fmt.percent(g.get("p_region_loss"), 0),
                                        base=m["go_yes"] if o.go_ahead_in_base else m["go_no"]))
     return EXIT_OK
 

@@ -207,6 +207,12 @@ def test_go_ahead_takes_the_branch_its_demand_decides(case, appraisal):
     assert 0.0 < o.go_ahead_probability < 1.0
     # in the iterations where the port goes ahead the region loses far more than without it
     assert o.mc["region_npv_p10"] < other.mc["region_npv_p10"]
+    g = o.go_ahead_mc
+    assert g["region_npv_mean"] < o.mc["region_npv_mean"] < 0 and g["region_npv_best"] < 0 and g["p_region_loss"] == 1.0
+    # the mean over all iterations lies between the two branches' means, weighted by how often the port goes ahead
+    p = o.go_ahead_probability
+    rest = (o.mc["region_npv_mean"] - p * g["region_npv_mean"]) / (1 - p)
+    assert g["region_npv_mean"] < rest < 0 and rest == pytest.approx(other.figures["region_npv_idr"], rel=0.25)
 
 
 def test_same_seed_same_appraisal(case):
@@ -244,11 +250,15 @@ def test_ranking_follows_the_stated_rule(default_raw):
 
 def test_rule_text_names_the_metric_and_the_requirement():
     assert rule_text("region_npv_idr", ["cash_sustainable"], "en") == (
-        "Options are ranked by Region's NPV: dividends against injection and top-ups (higher is better), "
-        "among the options that pass: Financially sustainable (cumulative cash never negative)."
+        "Options are ranked by region's NPV (higher is better), "
+        "among only the options that meet: financially sustainable (cumulative cash never negative)."
     )
-    assert rule_text("public_money_pv_idr", [], "id").startswith("Opsi diurutkan menurut Nilai kini uang publik")
+    assert rule_text("public_money_pv_idr", [], "id").startswith("Opsi diurutkan menurut nilai kini uang publik")
     assert "makin rendah makin baik" in rule_text("public_money_pv_idr", [], "id")
+    # with the case, each requirement with its hurdle from [criteria]
+    case = load_case()
+    assert rule_text("region_npv_idr", ["dscr_min", "fnpv_idr"], "id", case).endswith(
+        "hanya di antara opsi yang memenuhi syarat berikut: DSCR minimum \u2265 1,3; FNPV proyek (setelah pajak, sebelum pembiayaan, pada WACC) > 0.")
 
 
 def test_default_case_prefers_doing_nothing(appraisal):
@@ -325,11 +335,11 @@ def test_cli_appraise_table_shows_labels_not_keys(capsys):
     assert main(["appraise", "--iterations", "50", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "Full plan (port and lab)" in out and "full_plan" not in out
-    assert "Preferred option: Do nothing (status quo)." in out
-    assert "Ranking rule: Options are ranked by Region's NPV" in out
+    assert "Option this analysis recommends: Do nothing (status quo)." in out
+    assert "Ranking rule: Options are ranked by region's NPV" in out
     assert main(["appraise", "--iterations", "50"]) == 0
     out = capsys.readouterr().out
-    assert "Opsi yang dipilih: Tanpa proyek (kondisi saat ini)." in out and "Rencana penuh (pelabuhan dan laboratorium)" in out
+    assert "Opsi yang disarankan analisis ini: Tanpa proyek (kondisi saat ini)." in out and "Rencana penuh (pelabuhan dan laboratorium)" in out
 
 
 def test_cli_appraise_bad_input_exit_2(capsys, tmp_path):

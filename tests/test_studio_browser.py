@@ -402,7 +402,7 @@ def test_studio_options_switch_and_compare_in_a_browser(browser, voila, tmp_path
         result = page.locator(".fs-compare-result")
         text = result.inner_text()
         assert report["opt_lead"].format(label="Do nothing (status quo)") in text
-        assert "Options are ranked by Region's NPV" in text
+        assert "Options are ranked by region's NPV" in text
         assert result.locator("tbody tr").count() == 9
         assert result.locator("tbody tr[data-key='full_plan'] td").nth(1).inner_text() == "Full plan (port and lab)"
         result.scroll_into_view_if_needed()

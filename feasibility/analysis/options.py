@@ -92,6 +92,9 @@ class OptionResult:
         For an option with a ``go_ahead``: whether its trigger is met in the base case.
     go_ahead_probability : float or None
         Share of the iterations in which the trigger is met.
+    go_ahead_mc : dict of str to float
+        In those iterations: ``region_npv_mean``, ``p_region_loss``, ``region_npv_best``,
+        ``public_money_mean_current`` (empty when the trigger is never met).
     passes : dict of str to bool or None
         Each ``require`` metric's hurdle: True, False, None (does not apply).
     eligible : bool
@@ -114,6 +117,7 @@ class OptionResult:
     placeholder_share: float | None = None
     go_ahead_in_base: bool | None = None
     go_ahead_probability: float | None = None
+    go_ahead_mc: dict[str, float] = field(default_factory=dict)
     passes: dict[str, bool | None] = field(default_factory=dict)
     eligible: bool = False
     rank: int | None = None
@@ -159,7 +163,10 @@ class OptionResult:
             "placeholder_share": _num(self.placeholder_share),
             "go_ahead_in_base": self.go_ahead_in_base,
             "go_ahead_probability": _num(self.go_ahead_probability),
-            "increment_over_baseline": {k: _num(v) for k, v in self.increment.items()},
+            "increment_over_baseline": {k: None if k == "enpv_idr" and not self.economic_assessed else _num(v)
+                                        for k, v in self.increment.items()},
+            "region_npv_mean_idr": _num(self.mc.get("region_npv_mean", math.nan)),
+            "go_ahead": {k: _num(v) for k, v in self.go_ahead_mc.items()} if self.go_ahead_mc else None,
             "passes": self.passes,
             "eligible": self.eligible,
             "rank": self.rank,
@@ -189,7 +196,7 @@ class Appraisal:
         raise KeyError(key)
 
     def rule(self, lang: str) -> str:
-        return rule_text(self.rank_by, self.require, lang)
+        return rule_text(self.rank_by, self.require, lang, self.options[0].case if self.options else None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -214,18 +221,41 @@ def _num(v: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def rule_text(rank_by: str, require: Sequence[str], lang: str) -> str:
-    """The ranking rule in words, from the metrics' declarations (what the table prints next to the ranking)."""
+def rule_text(rank_by: str, require: Sequence[str], lang: str, case: Any = None) -> str:
+    """The ranking rule in words, from the metrics' declarations (what the table prints next to the ranking);
+    with ``case``, each requirement with its hurdle (``minimum DSCR \u2265 1.3``)."""
     m = registry.METRICS[rank_by]
-    name = registry.label(rank_by, lang)
-    reqs = "; ".join(registry.label(k, lang) for k in require)
+    name = _short(registry.label(rank_by, lang))
+    reqs = "; ".join(_requirement(k, lang, case) for k in require)
     if lang == "id":
         better = "makin tinggi makin baik" if m.better == "higher" else "makin rendah makin baik"
         text = f"Opsi diurutkan menurut {name} ({better})"
-        return text + (f", di antara opsi yang memenuhi syarat: {reqs}." if reqs else ".")
+        return text + (f", hanya di antara opsi yang memenuhi syarat berikut: {reqs}." if reqs else ".")
     better = "higher is better" if m.better == "higher" else "lower is better"
     text = f"Options are ranked by {name} ({better})"
-    return text + (f", among the options that pass: {reqs}." if reqs else ".")
+    return text + (f", among only the options that meet: {reqs}." if reqs else ".")
+
+
+def _short(label: str) -> str:
+    """A metric's label as a sentence names it: without the explanation after a colon, in lower case
+    unless it starts with an acronym ("NPV daerah", "financially sustainable (...)")."""
+    text = label.partition(": ")[0]
+    first = text.split(" ", 1)[0]
+    keep = first.isupper() or (len(first) > 1 and first[1].isupper())
+    return text if keep else text[0].lower() + text[1:]
+
+
+def _requirement(key: str, lang: str, case: Any) -> str:
+    """A requirement of the rule in words, with its hurdle (a flag's hurdle is its own name)."""
+    m = registry.METRICS[key]
+    name = _short(registry.label(key, lang))
+    if m.unit == "flag" or case is None:
+        return name
+    h = registry.hurdle(key, case)
+    # a hurdle is another metric or a small number (0, 1, 1.3, 0.2): Indonesian writes its decimal comma
+    thr = _short(registry.label(h, lang)) if isinstance(h, str) else f"{h:g}".replace(".", "," if lang == "id" else ".")
+    op = {">": ">", ">=": "\u2265", "<": "<", "<=": "\u2264"}[m.op]
+    return f"{name} {op} {thr}"
 
 
 # ---------------------------------------------------------------------------
@@ -453,6 +483,14 @@ def _branch(res: OptionResult, other: OptionResult, runs: dict[str, dict[str, np
         return
     met = np.broadcast_to(_committed_cargo(res.case, sample) >= need, (n,))
     res.go_ahead_probability = float(met.mean())
+    if met.any():  # what the region gets in the iterations where the port goes ahead
+        npv = runs[key]["region_npv_idr"][met]
+        res.go_ahead_mc = {
+            "region_npv_mean": float(np.mean(npv)),
+            "p_region_loss": float(np.mean(npv < 0)),
+            "region_npv_best": float(np.max(npv)),
+            "public_money_mean_current": float(np.mean(runs[key]["public_money_total_current_idr"][met])),
+        }
     runs[key] = {m: np.where(met, v, runs[opt.go_ahead.otherwise][m]) for m, v in runs[key].items()}
 
 

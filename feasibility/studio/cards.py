@@ -119,16 +119,17 @@ def comparison_html(ap: Any, lang: str, changed: int, seconds: float) -> str:
     fmt = Formatter(lang)
     r, t = fmt.msg["report"], fmt.msg["studio"]
     rows = option_rows(ap, fmt)
-    head = [r["opt_rank"], r["opt_option"], r["opt_public_money"], r["opt_pad_pv"], r["opt_region_npv"], r["opt_fnpv"], r["opt_enpv"],
-            r["opt_p_loss"], r["opt_placeholders"], r["opt_hurdle"]]
+    unit = r["opt_money_unit"]
+    money = [f"{r[k]} ({unit})" for k in ("opt_public_money", "opt_public_money_pv", "opt_pad_pv", "opt_region_npv", "opt_fnpv", "opt_enpv")]
+    head = [r["opt_rank"], r["opt_option"], *money, r["opt_p_loss"], r["opt_placeholders"], r["opt_hurdle"]]
     th = "".join(f'<th style="text-align:left;padding:2px 6px;border-bottom:1px solid #999;vertical-align:bottom">{html.escape(h)}</th>'
                  for h in head)
     body = []
     for x in rows:
-        cells = [x.rank, x.label, x.public_money, x.pad_pv, x.region_npv, x.fnpv, x.enpv, x.p_loss, x.placeholders, x.hurdle]
-        neg = [False, False, False, False, x.neg, x.fnpv_neg, x.enpv_neg, False, False, False]
+        cells = [x.rank, x.label, x.public_money, x.public_money_pv, x.pad_pv, x.region_npv, x.fnpv, x.enpv, x.p_loss, x.placeholders, x.hurdle]
+        neg = [False, False, False, False, False, x.neg, x.fnpv_neg, x.enpv_neg, False, False, False]
         tds = "".join(
-            f'<td style="text-align:{"left" if j in (1, 9) else "right"};padding:2px 6px;border-bottom:1px solid #eee;'
+            f'<td style="text-align:{"left" if j in (1, 10) else "right"};padding:2px 6px;border-bottom:1px solid #eee;'
             f'{"color:#B3261E;" if neg[j] else ""}">{html.escape(c)}</td>'
             for j, c in enumerate(cells)
         )
@@ -142,7 +143,8 @@ def comparison_html(ap: Any, lang: str, changed: int, seconds: float) -> str:
         f"<div style='font-size:12px;margin:2px 0'><b>{html.escape(r['opt_rule_title'])}:</b> {html.escape(ap.rule(lang))}</div>"
         f'<div style="overflow-x:auto"><table style="border-collapse:collapse;font-size:12px"><thead><tr>{th}</tr></thead>'
         f'<tbody>{"".join(body)}</tbody></table></div>'
-        f"<div style='font-size:11px;color:#555;margin-top:2px'>{html.escape(r['opt_basis'].format(year=ap.price_base_year))} "
+        f"<div style='font-size:11px;color:#555;margin-top:2px'>{html.escape(r['opt_basis'])} "
+        f"{html.escape(r['opt_basis_other'].format(year=ap.price_base_year))} {html.escape(r['opt_basis_placeholders'])} "
         f"{html.escape(r['opt_iterations'].format(n=fmt.number(ap.iterations)) if ap.iterations else r['opt_no_iterations'])} "
         f"{html.escape(basis)} {html.escape(t['opt_took'].format(s=fmt.number(seconds, 1)))}</div></div>"
     )

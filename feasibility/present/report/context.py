@@ -88,7 +88,9 @@ def header(study: Study, fmt: Formatter) -> Header:
         # through the module, not ``from datetime import date``: a test can fix the day
         generated=format_date(_dt.date.today(), format="long", locale=fmt.locale),
         sha256=sha256(study.case_text),
-        seed_text=f"{study.seed} / {fmt.number(study.iterations)}",
+        seed_text=f"{study.seed} / {fmt.number(study.iterations)}" + (
+            " " + ui["seed_options"].format(n=fmt.number(study.appraisal.iterations))
+            if study.appraisal is not None and study.appraisal.iterations else ""),
         basis=ui["price_basis_real"].format(year=case.timeline.price_base_year) if real else ui["price_basis_nominal"],
         case_text=study.case_text,
     )
