@@ -349,3 +349,22 @@ def test_cli_appraise_bad_input_exit_2(capsys, tmp_path):
     bare.write_text(HAND.read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["appraise", str(bare)]) == 2
     assert "no [options]" in capsys.readouterr().err
+
+
+def test_ranking_rule_and_shared_inputs_are_checked_when_the_case_loads(default_raw):
+    def edit(d: dict[str, Any]) -> None:
+        d["appraisal"]["rank_by"] = "region_npv"
+        d["appraisal"]["require"] = ["cash_sustainable", "capex_total_idr"]
+
+    found = _problems(default_raw, edit)
+    assert any(p.startswith("appraisal.rank_by: must be a model metric with a better direction, got 'region_npv'")
+               and "region_npv_idr" in p for p in found), found
+    assert any(p.startswith("appraisal.require[1]: must be a model metric with a hurdle, got 'capex_total_idr'") for p in found), found
+
+    def two(d: dict[str, Any]) -> None:
+        d["options"]["lab_bumd"]["risk"] = {"distributions": {"lab.revenue.lab_tests.tariff_idr_per_sample": {"kind": "uniform", "source": "t"}}}
+
+    found = _problems(default_raw, two)
+    assert any(p.startswith("options.lab_bumd.risk.distributions.lab.revenue.lab_tests.tariff_idr_per_sample: differs from the distribution")
+               for p in found), found
+

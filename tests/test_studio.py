@@ -481,3 +481,42 @@ def test_a_saved_forecast_case_still_finds_its_history(tmp_path):
         assert run(saved).metrics["fnpv_idr"] == pytest.approx(s.metrics["fnpv_idr"], rel=1e-12)
     finally:
         s.close()
+
+
+# ---------------------------------------------------------------------------
+# the long list of options
+
+
+def test_options_switch_keep_changes_compare_and_save(studio, case, tmp_path):
+    from feasibility import run
+
+    assert studio.option_choice.options[0][1] == "" and len(studio.option_choice.options) == 1 + len(case.options)
+    studio.set(TARIFF, 80_000)
+    # the lab-only BUMD: its own figures, the port's tariff not kept (it has no port), named in the note
+    studio.option_choice.value = "lab_bumd"
+    assert studio.option_key == "lab_bumd" and list(studio.case.lines()) == ["lab"]
+    assert TARIFF not in studio.widgets and "Not in this option" in studio.option_note.value
+    assert studio.metrics["fnpv_idr"] == run(case.option("lab_bumd")).metrics["fnpv_idr"]
+    # a BLUD has no BUMD: no allocation or loan inputs
+    studio.use_option("lab_blud")
+    assert not [p for p in studio.widgets if p.startswith(("bumd.", "financing.loans."))]
+    lab_tariff = "lab.revenue.lab_tests.tariff_idr_per_sample"
+    studio.set(lab_tariff, 1_000_000)
+    studio.use_option("lab_bumd")  # the changed lab tariff is kept: the option has it
+    assert studio.value(lab_tariff) == 1_000_000 and "1 input(s) you changed keep" in studio.option_note.value
+    # the comparison runs on the file's case with the changed lab tariff
+    ap = studio.compare_options(iterations=20)
+    assert ap.preferred == "do_nothing" and studio.compare_table.value.count("<tr data-key=") == len(case.options)
+    assert "With the 1 input(s) you changed." in studio.compare_table.value
+    changed = run(case.option("lab_bumd"), {lab_tariff: 1_000_000}).metrics["region_npv_idr"]
+    assert ap["lab_bumd"].figures["region_npv_idr"] == pytest.approx(changed, rel=1e-12)
+    # saving an option writes its case as a case of its own, which becomes the studio's case (no long list)
+    target = tmp_path / "lab_only.toml"
+    studio.save_path.value = str(target)
+    studio._on_save()
+    assert "as a case of its own, without the long list" in studio.save_status.value
+    saved = load_case(target)
+    assert list(saved.lines()) == ["lab"] and not saved.options
+    assert studio.root is studio.case and studio.option_key is None and studio.options_box.layout.display == "none"
+    with pytest.raises(KeyError, match="not in the case"):
+        studio.use_option("lab_bumd")

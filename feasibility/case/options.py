@@ -158,6 +158,27 @@ def option_case(case: Case, key: str) -> Case:
     return built[key]
 
 
+def _shared_inputs_problems(case: Case) -> list[Problem]:
+    """One distribution per input across the long list: the options share one Monte Carlo sample (common random numbers)."""
+    out: list[Problem] = []
+    seen: dict[str, tuple[str, Any]] = {}
+    for key in case.options:
+        try:
+            oc = option_case(case, key)
+        except CaseError:
+            continue  # reported with the option's own problems
+        qmap = oc.quantity_map()
+        for p, spec in oc.risk.distributions.items():
+            if p not in qmap:
+                continue
+            first = seen.setdefault(p, (key, spec))
+            if first[1] != spec:
+                out.append(Problem(f"options.{key}.risk.distributions.{p}",
+                                   f"differs from the distribution option {first[0]!r} uses; an input has one distribution across "
+                                   "the long list (the options share one Monte Carlo sample)", _MISSING))
+    return out
+
+
 def option_problems(case: Case) -> list[Problem]:
     """The problems of every option's case, and of the options' links (``go_ahead``, ``baseline``), at once."""
     out: list[Problem] = []
@@ -174,6 +195,7 @@ def option_problems(case: Case) -> list[Problem]:
                                    did_you_mean(g.otherwise, case.options)))
             elif other.go_ahead is not None or g.otherwise == key:
                 out.append(Problem(f"options.{key}.go_ahead.otherwise", "must be an option without a go_ahead of its own", g.otherwise))
+    out += _shared_inputs_problems(case)
     baselines = [k for k, o in case.options.items() if o.baseline]
     if case.options and len(baselines) != 1:
         out.append(Problem("options", f"needs exactly one baseline option (baseline = true), got {len(baselines)}",

@@ -43,6 +43,7 @@ def case_problems(case: Case) -> list[Problem]:
     out += _traffic_problems(case)
     out += _funding_and_concession_problems(case)
     out += _plan_problems(case)
+    out += _appraisal_problems(case)
     if case.options and not out:  # the options build on a sound case: a problem of the case is reported once, not per option
         from .options import option_problems  # imported here: options validates through this module
 
@@ -231,6 +232,23 @@ def _funding_and_concession_problems(case: Case) -> list[Problem]:
     if alias is not None and alias != term:
         rule = f"must equal concession.term_years ({term}); remove it (the concession's term is in [concession])"
         out.append(Problem("criteria.concession_years", rule, alias))
+    return out
+
+
+def _appraisal_problems(case: Case) -> list[Problem]:
+    """The ranking rule names model metrics: one with a better direction to rank by, ones with a hurdle to require."""
+    from ..metrics import registry  # imported here: the case does not depend on the metrics, only its rule names them
+
+    out: list[Problem] = []
+    rule = case.appraisal
+    rankable = [k for k, m in registry.METRICS.items() if m.better is not None and m.compute is not None]
+    if rule.rank_by not in rankable:
+        out.append(Problem("appraisal.rank_by", "must be a model metric with a better direction", rule.rank_by,
+                           did_you_mean(rule.rank_by, rankable)))
+    hurdled = [k for k, m in registry.METRICS.items() if m.op is not None and m.compute is not None]
+    for i, k in enumerate(rule.require):
+        if k not in hurdled:
+            out.append(Problem(f"appraisal.require[{i}]", "must be a model metric with a hurdle", k, did_you_mean(k, hurdled)))
     return out
 
 

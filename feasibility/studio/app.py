@@ -281,15 +281,7 @@ class Studio:
         """
         case, p = as_case(self._choices.get(str(path), path))
         self.case, self.case_path = case, p
-        self.root, self.option_key, self.appraisal = case, None, None
-        self._syncing = True
-        try:
-            self.option_choice.options = self._option_choices()
-            self.option_choice.value = ""
-        finally:
-            self._syncing = False
-        self.options_box.layout.display = "flex" if case.options else "none"
-        self.option_note.value = self.compare_table.value = ""
+        self._set_root(case)
         self._build_inputs()
         self._on_change(None)
         self.save_path.value = display_path(suggest_scenario(self.case_path))
@@ -317,7 +309,12 @@ class Studio:
         self.overwrite.value = False
         # the saved file is now the studio's case: the report embeds its exact text
         self.case, self.case_path = load_case(written), written
-        self._rebind_inputs()
+        if self.option_key is not None:  # an option saved as a case of its own: it is the root now, with no long list
+            self._set_root(self.case)
+            self._build_inputs()
+        else:
+            self.root = self.case
+            self._rebind_inputs()
         self._on_change(None)
         self._refresh_choices()
         return written
@@ -441,6 +438,18 @@ class Studio:
             self.export_status,
             self.diff,
         ])
+
+    def _set_root(self, case: Case) -> None:
+        """A new file's case (loaded or saved): its long list in the option box, its own plan shown."""
+        self.root, self.option_key, self.appraisal = case, None, None
+        self._syncing = True
+        try:
+            self.option_choice.options = self._option_choices()
+            self.option_choice.value = ""
+        finally:
+            self._syncing = False
+        self.options_box.layout.display = "flex" if case.options else "none"
+        self.option_note.value = self.compare_table.value = ""
 
     def _option_choices(self) -> list[tuple[str, str]]:
         """The options of the long list for the dropdown: the file's own plan first (value ""), then each option."""
@@ -823,6 +832,7 @@ class Studio:
             return
         n = len(self.overrides())
         target = _export.resolve_path(self.save_path.value)
+        shown = in_lang(self.root.options[self.option_key].label, self.lang) if self.option_key is not None else None
         try:
             written = self.save()
         except FileExistsError:
@@ -835,7 +845,10 @@ class Studio:
         except OSError as exc:
             self.save_status.value = _bad(str(exc))
         else:
-            self.save_status.value = _good(t["saved"].format(path=display_path(written), n=n))
+            msg = t["saved"].format(path=display_path(written), n=n)
+            if shown is not None:  # an option's case is a case of its own: the long list stays in the file it came from
+                msg += " " + t["saved_option"].format(label=shown)
+            self.save_status.value = _good(msg)
 
     def _on_load(self) -> None:
         t = self.t
