@@ -318,8 +318,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, str]:
-    """Re-run one embedded case; the differing figures, how many there were, and its version note."""
+def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, str, Any]:
+    """Re-run one embedded case; the differing figures, how many there were, its version note and the study."""
     import hashlib
     import tomllib
 
@@ -360,7 +360,26 @@ def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, st
         if before.get(key, "missing") != now.get(key, "missing")
     ]
     note = "" if data.get("version") == study.version else f" (made with feasibility {data.get('version')}, now {study.version})"
-    return diffs, len(before), note
+    return diffs, len(before), note, study
+
+
+def _reproduce_text(text: str, data: dict[str, Any], studies: list[Any]) -> list[str] | None:
+    """What a reader sees, against the report rendered again from the re-run studies for the same day and
+    language: the passages that differ (an edit of the visible text, which the data block does not show);
+    None for a report that does not say its language and date (written before they were recorded)."""
+    import datetime as _dt
+    import re
+
+    from .present.report import render_comparison, render_report, text_differences
+
+    found = re.search(r'<html lang="(id|en)"', text[:2000])
+    day = data.get("generated")
+    if found is None or day is None:
+        return None
+    generated = _dt.date.fromisoformat(day)
+    lang = found.group(1)
+    again = render_comparison(studies, lang, generated) if len(studies) > 1 else render_report(studies[0], lang=lang, generated=generated)
+    return text_differences(text, again)
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
@@ -378,14 +397,30 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     # the main case, then every case of a comparison report
     parts = [(data, f"{path}")] + [(c, f"{path} [compared case {c.get('source_name', i + 1)}]") for i, c in enumerate(data.get("compare", []))]
     failed = False
+    studies, same_version = [], True
     for part, where in parts:
-        diffs, n, note = _reproduce_one(part, where)
+        diffs, n, note, study = _reproduce_one(part, where)
+        studies.append(study)
+        same_version = same_version and not note
         if diffs:
             failed = True
             print(f"{where}: {len(diffs)} of {n} figures differ{note}:")
             print("\n".join(diffs))
         else:
             print(f"{where}: all {n} figures reproduced exactly from the embedded case (SHA-256 {part['case_sha256'][:12]}...){note}")
+    if not failed:
+        # what a reader sees: the report rendered again must read the same, word for word
+        passages = _reproduce_text(text, data, studies)
+        if passages is None:
+            print(f"{path}: the visible text was not compared: the report does not record its date (an older report)")
+        elif passages and same_version:
+            failed = True
+            print(f"{path}: the visible text differs from the report rendered again from its case ({len(passages)} line(s)):")
+            print("\n".join(passages))
+        elif passages:
+            print(f"{path}: the visible text was not compared: the report was made with another version of the toolkit")
+        else:
+            print(f"{path}: the visible text is the same as the report rendered again from its case")
     return EXIT_INTERNAL if failed else EXIT_OK
 
 

@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import html as htmllib
 import json
 import math
 import re
@@ -35,6 +36,7 @@ from feasibility.cli import main
 from feasibility.present.labels import short_label
 from feasibility.present.i18n import Formatter, catalog
 from feasibility.present.report import extract_data, is_generated_report, render_report, render_reports, write_report
+from feasibility.present.report import visible_text as text_lines
 from feasibility.study import build_study
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -478,8 +480,11 @@ def test_generated_date_is_formatted_for_the_locale(html, lang):
     today = dt.date.today()
     days = [today, today - dt.timedelta(days=1)]  # a render just before midnight
     months = get_month_names("wide", locale={"id": "id_ID", "en": "en_US"}[lang])
-    assert not any(d.isoformat() in html[lang] for d in days)
-    assert any(months[d.month] in html[lang] and str(d.year) in html[lang] for d in days)
+    # what a reader sees; the hidden data block records the day as ISO for `feasibility reproduce`
+    seen = "\n".join(text_lines(html[lang]))
+    assert not any(d.isoformat() in seen for d in days)
+    assert any(months[d.month] in seen and str(d.year) in seen for d in days)
+    assert any(f'"generated": "{d.isoformat()}"' in htmllib.unescape(html[lang]) for d in days)
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -136,6 +136,28 @@ def test_an_edited_figure_is_named(copy, report_html):
     assert repr(edited) in listed[0] and repr(before) in listed[0]
 
 
+def test_the_visible_text_is_checked_too(default_run, copy, report_html):
+    """An edit of what a reader sees, which the data block does not show, is found and quoted (issue 14)."""
+    code, out, _ = call("reproduce", str(default_run["path"]))
+    assert code == 0 and "the visible text is the same as the report rendered again" in out
+    i = report_html.index('id="key-messages"')
+    j = report_html.index("FNPV Rp -", i)  # the FNPV in the key messages, a loss
+    edited = report_html[:j] + "FNPV Rp " + report_html[j + len("FNPV Rp -"):]
+    code, out, _ = call("reproduce", str(copy(edited)))
+    assert code == 1
+    assert "figures reproduced exactly" in out  # the data block is untouched
+    assert "the visible text differs from the report rendered again from its case (2 line(s))" in out
+    shown = [line.strip() for line in out.splitlines() if line.strip().startswith(("- in the report:", "+ rendered again:"))]
+    assert len(shown) == 2 and "FNPV Rp -" not in shown[0] and "FNPV Rp -" in shown[1]
+    # the date is part of the text: the report is rendered again for the day it records
+    data = extract_data(report_html)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["generated"])
+    older = dict(data)
+    del older["generated"]
+    code, out, _ = call("reproduce", str(copy(reembed(report_html, older), "older.html")))
+    assert code == 0 and "the visible text was not compared: the report does not record its date" in out
+
+
 def test_a_missing_and_an_added_figure_are_named(copy, report_html):
     data = extract_data(report_html)
     del data["figures"]["metric.firr"]

@@ -38,7 +38,7 @@ from ...case import Case
 from ..i18n import Formatter
 from .comparison import comparison as _comparison
 from .context import build, render
-from .io import GENERATOR, data_block, extract_data, is_generated_report, write_html
+from .io import GENERATOR, data_block, extract_data, is_generated_report, text_differences, visible_text, write_html
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -52,6 +52,8 @@ __all__ = [
     "extract_data",
     "GENERATOR",
     "is_generated_report",
+    "text_differences",
+    "visible_text",
 ]
 
 
@@ -63,6 +65,7 @@ def render_report(
     iterations: int | None = None,
     seed: int | None = None,
     base_dir: str | Path | None = None,
+    generated: Any = None,
 ) -> str:
     """The council report of a study (or of a case, which is studied first) as one HTML document.
 
@@ -78,6 +81,9 @@ def render_report(
     iterations, seed : int, optional
     base_dir : path, optional
         The case file's folder, for the history files of forecast streams.
+    generated : datetime.date, optional
+        The date the report states (default: today); ``feasibility reproduce`` renders a report
+        again for the date of its data block.
 
     Returns
     -------
@@ -90,16 +96,18 @@ def render_report(
         if case_text is None:
             raise ValueError("render_report(case, ...) needs the case file's text (case_text)")
         study = build_study(study, case_text, iterations=iterations, seed=seed, base_dir=base_dir)
-    return render(build(study, lang))
+    return render(build(study, lang, generated))
 
 
-def render_comparison(studies: list[Study], lang: str = "id") -> str:
+def render_comparison(studies: list[Study], lang: str = "id", generated: Any = None) -> str:
     """One report with the first study in full and every study's metrics and verdict side by side.
 
     Parameters
     ----------
     studies : list of Study
     lang : {"id", "en"}
+    generated : datetime.date, optional
+        The date the report states (default: today).
 
     Returns
     -------
@@ -109,7 +117,7 @@ def render_comparison(studies: list[Study], lang: str = "id") -> str:
     """
     if not studies:
         raise ValueError("render_comparison needs at least one study")
-    report = build(studies[0], lang)
+    report = build(studies[0], lang, generated)
     report.comparison = _comparison(studies, Formatter(lang))
     report.data["compare"] = [data_block(s) for s in studies[1:]]
     return render(report)

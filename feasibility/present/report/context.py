@@ -63,7 +63,7 @@ class Header:
     case_text: str
 
 
-def header(study: Study, fmt: Formatter) -> Header:
+def header(study: Study, fmt: Formatter, generated: _dt.date | None = None) -> Header:
     """The title block.
 
     Parameters
@@ -86,7 +86,7 @@ def header(study: Study, fmt: Formatter) -> Header:
         generator=GENERATOR,
         version=study.version,
         # through the module, not ``from datetime import date``: a test can fix the day
-        generated=format_date(_dt.date.today(), format="long", locale=fmt.locale),
+        generated=format_date(generated or _dt.date.today(), format="long", locale=fmt.locale),
         sha256=sha256(study.case_text),
         seed_text=f"{study.seed} / {fmt.number(study.iterations)}" + (
             " " + ui["seed_options"].format(n=fmt.number(study.appraisal.iterations))
@@ -122,16 +122,17 @@ class Report:
     options: Options | None = field(default=None)
 
 
-def build(study: Study, lang: str) -> Report:
-    """Every section of the report of one study, in one language."""
+def build(study: Study, lang: str, generated: _dt.date | None = None) -> Report:
+    """Every section of the report of one study, in one language (``generated``: its date, default today)."""
     fmt = Formatter(lang)
+    day = generated or _dt.date.today()
     msg = fmt.msg
     return Report(
         lang=lang,
         msg=msg,
         ui=msg["ui"],
         t=msg["report"],
-        header=header(study, fmt),
+        header=header(study, fmt, day),
         summary=summary(study, fmt),
         need=need(study, fmt),
         legal=legal(study, fmt),
@@ -143,7 +144,8 @@ def build(study: Study, lang: str) -> Report:
         risk=risk(study, fmt),
         recommendation=recommendation(study, fmt),
         appendix=appendix(study, fmt),
-        data=data_block(study),
+        # the date is in the data block: `feasibility reproduce` renders the report again for that day
+        data={**data_block(study), "generated": day.isoformat()},
         options=options(study, fmt),
     )
 

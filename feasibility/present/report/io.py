@@ -5,23 +5,30 @@ any history files), its SHA-256, the toolkit version, the seed, the
 iterations and every figure the report states
 (:meth:`feasibility.study.Study.fingerprint`). :func:`extract_data` reads it
 back; :func:`is_generated_report` tells the CLI whether a file it is about to
-overwrite is one of its own.
+overwrite is one of its own. :func:`visible_text` is what a reader sees, a line
+per block, and :func:`text_differences` the lines where a report and the same
+report rendered again differ: ``feasibility reproduce`` finds an edit of the
+visible text with it, which the embedded figures alone would not show.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import html as _html
 import json
 import os
+import re
 import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ...study import Study
 
-__all__ = ["GENERATOR", "DATA_ID", "write_html", "extract_data", "is_generated_report", "data_block", "sha256"]
+__all__ = ["GENERATOR", "DATA_ID", "write_html", "extract_data", "is_generated_report", "data_block", "sha256", "visible_text",
+           "text_differences"]
 
 #: written into every report, so that the CLI only overwrites its own output
 GENERATOR = "feasibility-report"
@@ -139,3 +146,71 @@ def is_generated_report(path: Path) -> bool:
     except OSError:
         return False
     return f'<meta name="generator" content="{GENERATOR}' in head
+
+
+#: elements whose start or end begins a new line of the visible text
+_BLOCKS = {"p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "section", "article", "figcaption", "caption", "dt", "dd",
+           "table", "ul", "ol", "nav", "header", "figure", "pre", "br", "text"}
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees: no ``<head>``, no hidden data block, one line per block element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = [""]
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("head", "style", "script") or (tag == "pre" and ("hidden", None) in attrs):
+            self._skip += 1
+        elif tag in _BLOCKS:
+            self.lines.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("head", "style", "script") or (tag == "pre" and self._skip):
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCKS:
+            self.lines.append("")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.lines[-1] += data
+
+
+def visible_text(html: str) -> list[str]:
+    """The visible text of a report, a line per block (paragraph, cell, chart label), whitespace normalised.
+
+    Parameters
+    ----------
+    html : str
+
+    Returns
+    -------
+    list of str
+        Without the ``<head>`` (styles), the hidden data block and empty lines.
+    """
+    parser = _Visible()
+    parser.feed(html)
+    parser.close()
+    return [t for t in (re.sub(r"\s+", " ", line).strip() for line in parser.lines) if t]
+
+
+def text_differences(report: str, again: str, limit: int = 40) -> list[str]:
+    """The passages of a report's visible text that differ from the same report rendered again.
+
+    Returns
+    -------
+    list of str
+        ``- report: ...`` and ``+ again: ...`` lines (at most ``limit``); empty when the texts are the same.
+    """
+    out = []
+    for line in difflib.unified_diff(visible_text(report), visible_text(again), lineterm="", n=0):
+        if line.startswith(("---", "+++", "@@")):
+            continue
+        out.append(("  - in the report: " if line.startswith("-") else "  + rendered again: ") + line[1:])
+        if len(out) >= limit:
+            out.append("  ...")
+            break
+    return out
+
