@@ -18,8 +18,7 @@ the issue's closing note and for spotting regressions.
 
 from __future__ import annotations
 
-import statistics
-import time
+from bench_evaluate import median_time  # the same timing as the other benchmarks (this folder is on the path)
 
 from feasibility import load_case
 from feasibility.analysis.options import appraise
@@ -29,12 +28,7 @@ N = 2_000
 
 
 def _median(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return median_time(fn, repeat)
 
 
 def main() -> None:

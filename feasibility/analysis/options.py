@@ -42,7 +42,7 @@ from ..domain import distributions as dist
 from ..domain.buildup import hinterland_cargo_tonnes
 from ..metrics import registry
 from ..model import run
-from .risk import _forecast_paths
+from .risk import _forecast_paths, evaluate_sample
 
 __all__ = ["APPRAISAL_METRICS", "Appraisal", "OptionResult", "appraise", "rule_text"]
 
@@ -292,21 +292,14 @@ def _shared_sample(cases: dict[str, Case], n: int, seed: int) -> dict[str, np.nd
     return {p: x[:, i] for i, p in enumerate(names)}
 
 
-def _evaluate(case: Case, sample: dict[str, np.ndarray], n: int, seed: int, metrics: Sequence[str], chunk: int = 5_000) -> dict[str, np.ndarray]:
+def _evaluate(case: Case, sample: dict[str, np.ndarray], n: int, seed: int, metrics: Sequence[str]) -> dict[str, np.ndarray]:
     """The metrics of every iteration of the shared sample, for one option's case (its own inputs only)."""
     qmap = case.quantity_map()
-    mine = {p: v for p, v in sample.items() if p in qmap}
-    paths = _forecast_paths(case, n, seed)
+    columns = {p: v for p, v in sample.items() if p in qmap}
+    columns.update(_forecast_paths(case, n, seed))
     keys = [m for m in metrics if case.economic is not None or m != "enpv_idr"]
-    out = {m: np.full(n, np.nan) for m in metrics}
-    for a in range(0, n, chunk):
-        b = min(a + chunk, n)
-        over = {p: v[a:b] for p, v in mine.items()}
-        over.update({k: v[a:b] for k, v in paths.items()})
-        res = run(case, over or None, metrics=keys)
-        for m in keys:
-            out[m][a:b] = np.broadcast_to(res.metrics[m], (b - a,))
-    return out
+    found, _undefined = evaluate_sample(case, columns, n, keys)
+    return {m: found.get(m, np.full(n, np.nan)) for m in metrics}
 
 
 # ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ s. 2.9 (risk assessment: probability distributions, P(NPV < 0)); Vose (2008)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +29,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..domain import distributions as dist
 from ..case import Case
+from ..domain import distributions as dist
 from ..metrics import registry
 from ..model import METRIC_UNITS, run
 
-__all__ = ["RISK_METRICS", "Simulation", "input_distributions", "sample_inputs", "simulate"]
+__all__ = ["RISK_METRICS", "Simulation", "evaluate_sample", "input_distributions", "sample_inputs", "simulate"]
 
 #: the outputs a Monte Carlo run reports by default (issue 4)
 RISK_METRICS: tuple[str, ...] = (
@@ -251,6 +251,50 @@ class Simulation:
         }
 
 
+def evaluate_sample(
+    case: Case,
+    columns: Mapping[str, np.ndarray],
+    n: int,
+    metrics: Sequence[str],
+    *,
+    base: Mapping[str, Any] | None = None,
+    chunk_size: int = 5_000,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> tuple[dict[str, np.ndarray], dict[tuple[str, str], int]]:
+    """Every iteration of a sample through the model, in chunks (:func:`simulate`, the options appraisal).
+
+    Parameters
+    ----------
+    columns : mapping of str to ndarray
+        Sampled values by quantity path, shape (n,), or forecast volume paths, shape (n, T).
+    base : mapping, optional
+        Overrides under the sampled ones (a scenario's values).
+    on_chunk : callable, optional
+        ``on_chunk(done, size)`` after each chunk.
+
+    Returns
+    -------
+    metrics : dict of str to ndarray, shape (n,)
+    undefined : dict
+        ``(metric, reason) -> count`` over all iterations.
+    """
+    out = {m: np.empty(n) for m in metrics}
+    undefined: dict[tuple[str, str], int] = {}
+    for a in range(0, n, chunk_size):
+        b = min(a + chunk_size, n)
+        over: dict[str, Any] = dict(base or {})
+        over.update({c: v[a:b] for c, v in columns.items()})
+        res = run(case, over or None, metrics=list(metrics))
+        for m in metrics:
+            out[m][a:b] = np.broadcast_to(res.metrics[m], (b - a,))
+        for u in res.undefined:
+            key = (u["metric"], u["reason"])
+            undefined[key] = undefined.get(key, 0) + (u["count"] if res.lead_shape else b - a)
+        if on_chunk is not None:
+            on_chunk(b, b - a)
+    return out, undefined
+
+
 def simulate(
     case: Case,
     iterations: int | None = None,
@@ -302,8 +346,8 @@ def simulate(
     inputs = sample_inputs(case, n, s)
     paths = _forecast_paths(case, n, s)
     base = dict(case.scenario(scenario)) if scenario is not None else {}
-    out = {m: np.empty(n) for m in metrics}
-    undefined: dict[tuple[str, str], int] = {}
+    columns = {c: inputs[c].to_numpy() for c in inputs.columns}
+    columns.update(paths)
     starts = range(0, n, chunk_size)
     callback = progress if callable(progress) else None
     show = bool(progress) if progress is not None and callback is None else (callback is None and len(starts) > 1)
@@ -312,22 +356,15 @@ def simulate(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=n, desc="Monte Carlo", unit="it", unit_scale=True, leave=False)
+
+    def step(done: int, size: int) -> None:
+        if bar is not None:
+            bar.update(size)
+        if callback is not None:
+            callback(done, n)
+
     try:
-        for a in starts:
-            b = min(a + chunk_size, n)
-            over: dict[str, Any] = dict(base)
-            over.update({c: inputs[c].to_numpy()[a:b] for c in inputs.columns})
-            over.update({k: v[a:b] for k, v in paths.items()})
-            res = run(case, over or None, metrics=list(metrics))
-            for m in metrics:
-                out[m][a:b] = np.broadcast_to(res.metrics[m], (b - a,))
-            for u in res.undefined:
-                key = (u["metric"], u["reason"])
-                undefined[key] = undefined.get(key, 0) + (u["count"] if res.lead_shape else b - a)
-            if bar is not None:
-                bar.update(b - a)
-            if callback is not None:
-                callback(b, n)
+        out, undefined = evaluate_sample(case, columns, n, metrics, base=base, chunk_size=chunk_size, on_chunk=step)
     finally:
         if bar is not None:
             bar.close()
