@@ -245,7 +245,7 @@ def test_misspelled_scenario_suggests_the_closest(given: str, hint: str, capsys:
 LANG_COMMANDS = {
     "evaluate": (["evaluate", str(HAND)], {"id": "FNPV proyek (setelah pajak", "en": "Project FNPV (after tax"}),
     "sensitivity": (["sensitivity", str(HAND)], {"id": "FNPV proyek (setelah pajak", "en": "Project FNPV (after tax"}),
-    "simulate": (["simulate", str(HAND), "--iterations", "20", "--no-progress"], {"id": "Rp -6,6 juta", "en": "IDR -6.6 million"}),
+    "simulate": (["simulate", str(HAND), "--iterations", "20", "--no-progress"], {"id": "minus Rp6,6 juta", "en": "minus IDR 6.6 million"}),
     "report": (["report", str(HAND), "--iterations", "0", "-o", "r.html"], {"id": '<html lang="id"', "en": '<html lang="en"'}),
 }
 

@@ -458,11 +458,14 @@ def test_template_has_no_words_of_its_own():
 def test_numbers_are_formatted_for_the_locale(html, metrics, case):
     bn = metrics["fnpv_idr"] / 1e9
     assert -1000 < bn < -1  # the default case's FNPV is some hundreds of billions below zero
-    en_money = f"IDR {bn:,.1f} billion"
-    id_money = "Rp " + f"{bn:,.1f}".translate(str.maketrans(",.", ".,")) + " miliar"
-    assert re.fullmatch(r"Rp -\d{1,3}(\.\d{3})*,\d miliar", id_money)  # e.g. "Rp -646,5 miliar"
+    # a loss in words, as Indonesian official documents write it; Babel's "Rp" with no space
+    digits = f"{-bn:,.1f}".removesuffix(".0")  # no decimal that adds nothing ("625", not "625.0")
+    en_money = f"minus IDR {digits} billion"
+    id_money = "minus Rp" + digits.translate(str.maketrans(",.", ".,")) + " miliar"
+    assert re.fullmatch(r"minus Rp\d{1,3}(\.\d{3})*(,\d)? miliar", id_money)  # e.g. "minus Rp646,5 miliar"
     assert id_money in html["id"] and en_money in html["en"]
     assert en_money not in html["id"] and f"Rp {bn:,.1f} miliar" not in html["id"]
+    assert not re.search(r"Rp ?-\d", html["id"]) and not re.search(r"IDR -\d", html["en"])  # no hyphen a reader can miss
     wacc = f"{metrics['wacc'] * 100:.1f}"
     assert re.fullmatch(r"\d+\.\d", wacc)
     assert f"WACC {wacc.replace('.', ',')}%" in html["id"] and f"WACC {wacc}%" in html["en"]  # e.g. "7,3%"
@@ -583,8 +586,12 @@ def test_embedded_data_block(html, case_text, study, metrics):
 
 
 def test_money_and_percent_are_formatted_for_the_locale():
-    assert Formatter("id").money(-646_479_283_766) == "Rp -646,5 miliar"
-    assert Formatter("en").money(-646_479_283_766) == "IDR -646.5 billion"
+    assert Formatter("id").money(-646_479_283_766) == "minus Rp646,5 miliar"
+    assert Formatter("en").money(-646_479_283_766) == "minus IDR 646.5 billion"
+    # no decimal that adds nothing; a rounding that reaches the next scale goes there
+    assert Formatter("id").money(750e6) == "Rp750 juta" and Formatter("id").money(390.04e9) == "Rp390 miliar"
+    assert Formatter("id").money(999.99e9) == "Rp1 triliun" and Formatter("id").money(999.4e9) == "Rp999,4 miliar"
+    assert Formatter("id").money(-0.4) == "Rp0"  # never "minus Rp0"
     assert Formatter("id").percent(0.0731) == "7,3%"
     assert Formatter("en").money(1.25e12) == "IDR 1.25 trillion"
     assert Formatter("id").value(float("nan"), "fraction") == catalog("id")["ui"]["na"]

@@ -67,15 +67,15 @@ def test_budget_metrics_and_text_by_hand(study, en):
     b = budget.budget(study, en)
     rows = {r.key: r for r in b.metrics}
     assert list(rows) == [k for k in budget.BUDGET_METRICS if k in study.result.metrics]
-    assert rows["region_injection_total_idr"].value == "IDR 200.0 million"
+    assert rows["region_injection_total_idr"].value == "IDR 200 million"
     assert rows["region_dividends_total_idr"].value == "IDR 33.4 million"  # 7.6 + 25.84
     # no [financing.funding_gap] in the hand case: no top-ups; the public money is the injection
     assert rows["region_top_up_total_idr"].value == "IDR 0"
-    assert rows["public_money_total_idr"].value == rows["public_money_pv_idr"].value == "IDR 200.0 million"
+    assert rows["public_money_total_idr"].value == rows["public_money_pv_idr"].value == "IDR 200 million"
     assert rows["region_pv_dividends_idr"].value == "IDR 23.4 million"  # 7.6/1.331 + 25.84/1.4641 = 23.36
     # the same 200 in bonds at 10 %: 20 a year of interest
-    assert rows["region_bond_interest_avg_idr_per_year"].value == "IDR 20.0 million"
-    assert rows["region_npv_idr"].value == "IDR -176.6 million"
+    assert rows["region_bond_interest_avg_idr_per_year"].value == "IDR 20 million"
+    assert rows["region_npv_idr"].value == "minus IDR 176.6 million"
     # the dividends never repay the injection within the model years
     assert rows["region_payback_year"].value == catalog("en")["ui"]["never"]
     assert rows["region_npv_idr"].bad and not rows["region_injection_total_idr"].bad
@@ -92,11 +92,11 @@ def test_verdict_rows_by_hand(study, en):
     t = catalog("en")["report"]
     # FNPV = -300 + 21.5/1.1 + 51.5/1.1^2 + 56.5/1.1^3 + 276.5/1.1^4 = -6.6 million < 0
     fnpv = pv([-300, 21.5, 51.5, 56.5, 276.5], 0.10)
-    assert rows["fnpv"].value == en.money(fnpv * M) == "IDR -6.6 million"
+    assert rows["fnpv"].value == en.money(fnpv * M) == "minus IDR 6.6 million"
     assert rows["firr"].threshold == t["wacc_threshold"].format(wacc="10.0%")
     # DSCR: min(22.5/90, 55/82.5) = 0.25 against the lender's 1.30
     assert (rows["dscr"].value, rows["dscr"].threshold) == ("0.25", "1.30")
-    assert rows["cash"].value == "IDR -45.0 million"
+    assert rows["cash"].value == "minus IDR 45 million"
     # payback 3 + 170.5/276.5 = 3.6 years, within the 1 construction year + the 30-year concession
     assert (rows["payback"].value, rows["payback"].threshold) == ("3.6 years", "31 years")
     passed = {k: r.passed for k, r in rows.items()}
@@ -118,13 +118,13 @@ def test_summary_verdict_and_key_messages(study, en, id_):
     assert s.verdict_text == catalog("en")["report"]["verdict_not_feasible"].format(n=5, m=8, k=2)
     msgs = catalog("en")["messages"]
     # nominal: no basis words; cash is positive again from 2028 (3.1): no "not positive again"
-    assert s.key_messages[1] == msgs["cash_short"].format(year=2026, recover="", low="IDR -45.0 million", basis="")
+    assert s.key_messages[1] == msgs["cash_short"].format(year=2026, recover="", low="minus IDR 45 million", basis="")
     # EBITDA 27.5 and 65 a year: revenue covers operating costs, so no sentence says otherwise
     assert not any(m.startswith(msgs["ebitda_short"].split(":")[0]) for m in s.key_messages)
     counts = confidence_counts(study)
     assert counts.placeholder == counts.total == len(study.case.assumptions()) and counts.estimate == 0
     assert s.key_messages[-1] == msgs["confidence"].format(placeholder=counts.total, total=counts.total)
-    assert summary.summary(study, id_).key_messages[1].count("Rp -45,0 juta") == 1
+    assert summary.summary(study, id_).key_messages[1].count("minus Rp45 juta") == 1
 
 
 # --------------------------------------------------------------------------- financial
@@ -141,8 +141,8 @@ def test_financial_metric_rows_red_exactly_where_a_hurdle_is_missed(study, en):
     assert {k for k, r in rows.items() if r.bad} >= {"fnpv_idr", "firr", "bcr", "dscr_min", "cash_sustainable", "min_cumulative_cash_idr"}
     assert not any(rows[k].bad for k in ("wacc", "payback_years", "capex_total_idr", "debt_total_idr"))
     assert rows["wacc"].value == "10.0%"  # 0.5 x 12 % + 0.5 x 10 % x (1 - 20 %)
-    assert rows["capex_total_idr"].value == "IDR 300.0 million"  # 50 + 200 + 40 x 1.25
-    assert rows["debt_total_idr"].value == "IDR 150.0 million"
+    assert rows["capex_total_idr"].value == "IDR 300 million"  # 50 + 200 + 40 x 1.25
+    assert rows["debt_total_idr"].value == "IDR 150 million"
     assert rows["first_cash_shortfall_year"].value == "2026"
     assert f.cash_short and f.warnings == [] and f.dscr is not None
 
@@ -157,7 +157,7 @@ def test_financial_plan_and_business_lines_by_hand(study, en):
     cum = [r.cells[-1].neg for r in f.plan.rows]
     assert cum == [True, True, False, False]
     (port,) = f.business_lines
-    assert port.name == "Port" and port.revenue == "IDR 350.0 million"  # 50 + 3 x 100
+    assert port.name == "Port" and port.revenue == "IDR 350 million"  # 50 + 3 x 100
     assert port.costs == "IDR 127.5 million"  # variable 70 + fixed 40 + concession fee 17.5
     assert port.contribution == "IDR 222.5 million" and not port.bad
 
@@ -173,8 +173,8 @@ def test_need_legal_technical(study, en):
     rows = {r.path: r for r in technical.capex_rows(study, en)}
     assert list(rows) == ["port.capex.land", "port.capex.quay", "port.capex.equipment"]
     assert (rows["port.capex.equipment"].base, rows["port.capex.equipment"].contingency, rows["port.capex.equipment"].total) == (
-        "IDR 40.0 million", "25%", "IDR 50.0 million")
-    assert rows["port.capex.quay"].total == "IDR 200.0 million"
+        "IDR 40 million", "25%", "IDR 50 million")
+    assert rows["port.capex.quay"].total == "IDR 200 million"
 
 
 def test_market_economic_risk_without_history_economics_or_monte_carlo(study, en):
@@ -195,9 +195,9 @@ def test_recommendation_and_conditions_by_hand(study, en):
     t = catalog("en")["report"]
     assert rec.verdict == "not_feasible" and rec.text == t["recommendation_not_feasible"].format(n=5, m=8)
     # no top-ups in the hand case: the condition says the APBD does not cover it
-    assert t["cond_cash_no_top_up"].format(year=2026, low="IDR -45.0 million", basis="") in rec.conditions
+    assert t["cond_cash_no_top_up"].format(year=2026, low="minus IDR 45 million", basis="") in rec.conditions
     # and no source covers that shortfall: an unfunded gap of 45
-    assert t["cond_unfunded"].format(gap="IDR 45.0 million") in rec.conditions
+    assert t["cond_unfunded"].format(gap="IDR 45 million") in rec.conditions
     assert rec.conditions[-1] == t["cond_placeholders"].format(n=len(study.case.assumptions()), column=t["rests_on"])
 
 

@@ -141,14 +141,14 @@ def test_the_visible_text_is_checked_too(default_run, copy, report_html):
     code, out, _ = call("reproduce", str(default_run["path"]))
     assert code == 0 and "the visible text is the same as the report rendered again" in out
     i = report_html.index('id="key-messages"')
-    j = report_html.index("FNPV Rp -", i)  # the FNPV in the key messages, a loss
-    edited = report_html[:j] + "FNPV Rp " + report_html[j + len("FNPV Rp -"):]
+    j = report_html.index("FNPV minus Rp", i)  # the FNPV in the key messages, a loss
+    edited = report_html[:j] + "FNPV Rp" + report_html[j + len("FNPV minus Rp"):]
     code, out, _ = call("reproduce", str(copy(edited)))
     assert code == 1
     assert "figures reproduced exactly" in out  # the data block is untouched
     assert "the visible text differs from the report rendered again from its case (2 line(s))" in out
     shown = [line.strip() for line in out.splitlines() if line.strip().startswith(("- in the report:", "+ rendered again:"))]
-    assert len(shown) == 2 and "FNPV Rp -" not in shown[0] and "FNPV Rp -" in shown[1]
+    assert len(shown) == 2 and "FNPV minus Rp" not in shown[0] and "FNPV minus Rp" in shown[1]
     # the date is part of the text: the report is rendered again for the day it records
     data = extract_data(report_html)
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["generated"])

@@ -2,8 +2,8 @@
 
 Catalogs are TOML files in ``feasibility/locale``; templates and the CLI take
 every word from them. Numbers, percentages and money are formatted with Babel
-for the locale: ``Rp -597,5 miliar`` and ``12,5%`` in Indonesian,
-``IDR -597.5 billion`` and ``12.5%`` in English.
+for the locale: ``minus Rp597,5 miliar`` and ``12,5%`` in Indonesian,
+``minus IDR 597.5 billion`` and ``12.5%`` in English.
 """
 
 from __future__ import annotations
@@ -55,20 +55,40 @@ class Formatter:
         return format_percent(x, format="#,##0." + "0" * digits + "%", locale=self.locale)
 
     def money(self, x: Any) -> str:
-        """Rupiah in words of scale: ``Rp 1,2 miliar`` / ``IDR 1.2 billion``."""
+        """Rupiah in words of scale: ``Rp390 miliar``, ``minus Rp22,6 miliar`` / ``minus IDR 22.6 billion``.
+
+        The symbol and the digits follow Babel's locale data (``Rp`` before the
+        number, no space, in ``id_ID``); as in Indonesian official documents a
+        loss is written with the word "minus" rather than a hyphen that a reader
+        can miss, and a decimal that adds nothing (``,0``) is dropped.
+        """
         if x is None or not math.isfinite(x):
             return self.msg["ui"]["na"]
         ui = self.msg["ui"]
         a = abs(x)
-        if a >= 1e12:
-            body = f"{self.number(x / 1e12, 2)} {ui['trillion']}"
-        elif a >= 1e9:
-            body = f"{self.number(x / 1e9, 1)} {ui['billion']}"
-        elif a >= 1e6:
-            body = f"{self.number(x / 1e6, 1)} {ui['million']}"
+        for scale, word, digits in ((1e12, "trillion", 2), (1e9, "billion", 1), (1e6, "million", 1)):
+            if a >= scale or round(a / scale * 1000, 1) >= 1000:  # 999,99 miliar is Rp1 triliun, not Rp1.000 miliar
+                body = f"{self._trimmed(a / scale, digits)} {ui[word]}"
+                break
         else:
-            body = self.number(x)
-        return f"{ui['currency']} {body}"
+            body = self.number(a)
+        text = ui["money"].format(amount=body)
+        return ui["minus"].format(amount=text) if x < 0 and body != self.number(0) else text
+
+    def money_exact(self, x: Any) -> str:
+        """Whole rupiah, for prices per unit: ``Rp232.165`` / ``IDR 232,165`` (``minus`` as in :meth:`money`)."""
+        if x is None or not math.isfinite(x):
+            return self.msg["ui"]["na"]
+        body = self.number(abs(x))
+        text = self.msg["ui"]["money"].format(amount=body)
+        return self.msg["ui"]["minus"].format(amount=text) if x < 0 and body != self.number(0) else text
+
+    def _trimmed(self, x: float, digits: int) -> str:
+        """``x`` with at most ``digits`` decimals, trailing zeros dropped (``390``, ``1,2``, ``1,25``)."""
+        for d in range(digits + 1):
+            if round(x, d) == round(x, digits):
+                return self.number(x, d)
+        return self.number(x, digits)
 
     def undefined(self, item: dict[str, Any]) -> str:
         """Why a metric is undefined, from a ``Result.undefined`` entry."""

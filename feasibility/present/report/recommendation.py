@@ -75,8 +75,8 @@ def _input_value(study: Study, fmt: Formatter, path: str, value: float) -> str:
         return fmt.percent(value)
     unit = unit_label(q.unit, fmt.lang)
     currency = unit_label("IDR", fmt.lang)
-    if q.unit.startswith("IDR per") and unit.startswith(currency):  # "Rp 232.165 per ton", not "232.164,9 Rp per ton"
-        return f"{currency} {fmt.number(value, 0)}{unit[len(currency):]}"
+    if q.unit.startswith("IDR per") and unit.startswith(currency):  # "Rp232.165 per ton", not "232.164,9 Rp per ton"
+        return f"{fmt.money_exact(value)}{unit[len(currency):]}"
     return f"{plain(fmt, value)} {unit}"
 
 

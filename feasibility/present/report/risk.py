@@ -101,7 +101,7 @@ def risk_register(study: Study, fmt: Formatter) -> list[NoteView]:
 
 
 def _range_text(fmt: Formatter, low: float, high: float, unit: str) -> str:
-    """An input's range for a reader: rupiah in scale words (``Rp 157,0 miliar``), other numbers plain."""
+    """An input's range for a reader: rupiah in scale words (``Rp157 miliar``), other numbers plain."""
     show = fmt.money if unit.startswith("IDR") else (lambda v: plain(fmt, v))
     return f"{show(low)} – {show(high)}"
 
