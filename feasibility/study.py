@@ -37,6 +37,7 @@ from .model import Result, run
 from .analysis.sensitivity import Tornado, compare_scenarios, one_way, spider, two_way
 
 if TYPE_CHECKING:  # imported where they run (build_study): the Monte Carlo and the PPP test load on demand
+    from .analysis.breakeven import BreakEven
     from .analysis.options import Appraisal
     from .analysis.ppp import PppTest
     from .analysis.risk import Simulation
@@ -130,6 +131,10 @@ class Study:
     appraisal : Appraisal or None
         The options of the case's long list compared (:func:`feasibility.analysis.options.appraise`);
         None when the case has no ``[options]``.
+    breakeven : BreakEven or None
+        The tariff and the volume of the main revenue stream at which the FNPV
+        is zero (:func:`feasibility.analysis.breakeven.break_even`); None when
+        the FNPV is not negative.
     version : str
         The toolkit's version.
     """
@@ -152,6 +157,7 @@ class Study:
     robustness: dict[str, Robustness] = field(default_factory=dict)
     switch: Switch | None = None
     appraisal: Appraisal | None = None
+    breakeven: BreakEven | None = None
     version: str = __version__
 
     @property
@@ -264,6 +270,7 @@ def build_study(
     iterations, seed : int, optional
         Monte Carlo iterations (0: none) and seed; default ``[risk]`` of the case.
     """
+    from .analysis.breakeven import break_even
     from .analysis.options import appraise
     from .analysis.ppp import ppp_test
     from .analysis.risk import simulate
@@ -289,7 +296,7 @@ def build_study(
     # the long list: the same seed, the case's own iterations per option (none when the study runs no Monte Carlo)
     ap = appraise(case, iterations=case.appraisal.iterations if n > 0 else 0, seed=s) if case.options else None
     return Study(case, case_text, source_name, hist, s, n, res, tornadoes, sp, tws, scen, sim, ppp, crit, _backtests(case), rob,
-                 _switch(case, res, tornadoes["fnpv_idr"]), ap)
+                 _switch(case, res, tornadoes["fnpv_idr"]), ap, break_even(case, res, tornadoes["fnpv_idr"]))
 
 
 def _switch(case: Case, res: Result, tornado: Tornado) -> Switch | None:

@@ -29,7 +29,7 @@ import markupsafe
 import numpy as np
 import pytest
 
-from feasibility.case import DEFAULT_CASE
+from feasibility.case import DEFAULT_CASE, Case
 
 from feasibility import load_case, parse_case, run
 from feasibility.cli import main
@@ -46,7 +46,9 @@ HAND = DATA / "hand_case.toml"
 TEMPLATE = ROOT / "feasibility" / "present" / "templates" / "report.html.j2"
 ITERATIONS = 500
 LANGS = ("id", "en")
-SECTIONS = ("options", "summary", "need", "legal", "market", "technical", "financial", "economic", "budget", "risk", "recommendation", "appendix")
+#: the chapters of a kajian kelayakan in the report's order (the summary for the council first, the report's metadata last)
+SECTIONS = ("council", "options", "summary", "need", "legal", "market", "technical", "management", "environment", "financial", "economic",
+            "budget", "risk", "recommendation", "data-plan", "appendix", "about")
 MIN_CHARTS = 8
 
 # a user string that would run script, load an image, close the data block, a comment or a
@@ -55,7 +57,7 @@ PAYLOAD = (
     "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">&\"' "
     "&amp; </pre></textarea><!-- {{ 7*7 }} {0} {name}"
 )
-TEXT_KEYS = {"name", "description", "title", "text", "source", "note", "label", "unit"}
+TEXT_KEYS = {"name", "description", "title", "text", "source", "note", "label", "unit", "scope", "action", "holder"}
 #: the kinds of text field of a case, and those of them the report shows (the BUMD's name and
 #: the unit of an economic benefit are not shown anywhere)
 FIELD_KINDS = {
@@ -63,6 +65,7 @@ FIELD_KINDS = {
     "scenarios.description", "stream.label", "line.name", "bumd.name", "benefit.label", "benefit.unit",
     "risk.distributions.source", "risk.correlations.source",
     "options.label", "options.description", "options.hurdles.text", "options.hurdles.source",
+    "case.scope", "notes.action", "scenarios.label", "data_plan.title", "data_plan.holder",
 }
 SHOWN_KINDS = FIELD_KINDS - {"bumd.name", "benefit.unit"}
 
@@ -181,10 +184,11 @@ def test_sections_exist_in_order_with_catalog_titles(pages, lang):
     assert ids == list(SECTIONS)
     t = catalog(lang)["report"]
     for sid in SECTIONS:
-        assert page.inner_text(f"#{sid} > h2").strip() == t[f"s_{sid}"]
-    # the table of contents points at each section, in the same order
+        title = catalog(lang)["council"]["title"] if sid == "council" else t["s_" + sid.replace("-", "_")]
+        assert page.inner_text(f"#{sid} > h2").strip() == title
+    # the table of contents follows the summary for the council and points at each chapter, in the same order
     toc = page.evaluate("Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href'))")
-    assert toc == [f"#{s}" for s in SECTIONS]
+    assert toc == [f"#{s}" for s in SECTIONS[1:]]
 
 
 def _expected_pass(case, metrics, study) -> dict[str, bool | None]:
@@ -431,7 +435,7 @@ def test_screenshot_and_a4_pdf(pages, lang, tmp_path):
 def test_words_come_from_the_catalog_of_the_language(html, case, lang):
     msg = catalog(lang)
     t = msg["report"]
-    sample = [t[f"s_{s}"] for s in SECTIONS]
+    sample = [t["s_" + s.replace("-", "_")] for s in SECTIONS if s != "council"]
     sample += [t[k] for k in ("verdict_title", "criterion", "threshold", "why", "rests_on", "risk_register", "tornado_title",
                               "mc_title", "conditions", "appendix_register", "appendix_methods", "business_plan",
                               "income_statement", "cash_flow_statement", "fin_vs_econ", "capex_items", "scenarios_title")]
@@ -440,8 +444,9 @@ def test_words_come_from_the_catalog_of_the_language(html, case, lang):
     missing = [s for s in sample if str(markupsafe.escape(s)) not in html[lang]]
     assert missing == []
     other = catalog("en" if lang == "id" else "id")["report"]
-    for s in SECTIONS:
-        assert str(markupsafe.escape(other[f"s_{s}"])) not in html[lang], f"the {lang} report has the other language's title of {s}"
+    for s in SECTIONS[1:]:
+        key = "s_" + s.replace("-", "_")
+        assert str(markupsafe.escape(other[key])) not in html[lang], f"the {lang} report has the other language's title of {s}"
 
 
 def test_template_has_no_words_of_its_own():
@@ -547,9 +552,9 @@ def test_printed_tables_fit_the_page(browser, files, lang):
         # the verdict, which a reader needs first, is on the first screen (not only after the contents)
         page.emulate_media(media="screen")
         page.set_viewport_size({"width": 1280, "height": 720})
-        # the preferred option of the long list, then the verdict on the case's own plan
-        leads = page.locator("header p.verdict")
-        assert leads.count() == 2 and "optpick" in (leads.nth(0).get_attribute("class") or "")
+        # the verdict on the case's own plan, then the preferred option of the long list
+        leads = page.locator("#council p.verdict")
+        assert leads.count() == 2 and "optpick" in (leads.nth(1).get_attribute("class") or "")
         for i in range(2):
             box = leads.nth(i).bounding_box()
             assert leads.nth(i).is_visible() and box["y"] + box["height"] < 720
@@ -561,6 +566,7 @@ def test_printed_tables_fit_the_page(browser, files, lang):
 def test_indonesian_report_draws_no_english_chart_words(html, lang):
     """Legends and units come from the Indonesian catalog, not the charts' English defaults."""
     shown = re.sub(r"<pre[^>]*>.*?</pre>", "", html[lang], flags=re.DOTALL)  # not the embedded case file
+    shown = re.sub(r'<(span|td) lang="en">.*?</\1>', "", shown, flags=re.DOTALL)  # nor the case file's sources, quoted in English
     english = catalog("en")
     for word in list(english["chart"].values()) + ["placeholder</span>"]:
         if word not in catalog(lang)["chart"].values():
@@ -681,7 +687,7 @@ def hostile(tmp_path_factory):
     raw = _fill(tomllib.loads(DEFAULT.read_text(encoding="utf-8")), counter)
     text = toml_dumps(raw)
     case = parse_case(tomllib.loads(text))
-    assert case.bumd.name.startswith(PAYLOAD) and case.risk.correlations[0].source.startswith(PAYLOAD)
+    assert case.bumd.name.id.startswith(PAYLOAD) and case.risk.correlations[0].source.startswith(PAYLOAD)
     study = build_study(case, text, source_name="<img src=x onerror=alert(1)>.toml", iterations=300)
     out = tmp_path_factory.mktemp("hostile")
     files = {}
@@ -717,7 +723,7 @@ def _kind(path: tuple[str, ...]) -> str:
             return f"risk.{keys[3]}.{last}"
         if keys[2] not in ("merge", "go_ahead"):  # the option's own words; numbers it adds are quantities
             return "options." + ".".join(keys[2:])
-    if keys[0] in ("case", "notes", "scenarios"):
+    if keys[0] in ("case", "notes", "scenarios", "data_plan"):
         return f"{keys[0]}.{last}"
     if keys[0] == "risk":
         return f"risk.{keys[1]}.{last}"
@@ -783,3 +789,120 @@ def test_hostile_report_reproduces(hostile, capsys):
     assert parse_case(tomllib.loads(data["case_text"])).case.name == hostile["case"].case.name
     assert main(["reproduce", str(hostile["files"]["id"])]) == 0
     assert "reproduced" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------
+# issue 14: the council's two-minute read, words for people, print that keeps every column
+
+#: the text a reader sees, without code, the embedded case file, hidden blocks, or passages marked as another language
+_READER_TEXT = """() => {
+  const lang = document.documentElement.lang, out = [];
+  const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = w.nextNode(); n; n = w.nextNode()) {
+    const e = n.parentElement;
+    if (!e || e.closest('code, pre, [hidden], style')) continue;
+    const l = e.closest('[lang]');
+    if (l && l.getAttribute('lang') !== lang) continue;
+    const t = n.textContent.trim();
+    if (t) out.push({text: t, where: (e.closest('section, header') || {}).id || ''});
+  }
+  return out;
+}"""
+
+
+def _injections_from_the_case_file(case_text: str) -> list[float]:
+    """The planned injection in current prices by budget year, read from the case file's text (not from the model)."""
+    fin = tomllib.loads(case_text)["financing"]["capital_injection"]
+    return [float(v) for v in fin["amount_idr_nominal"]["value"]]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_first_900_pixels_answer_the_council(browser, files, study, metrics, case_text, lang):
+    """Verdict, public money and recommended option on the first screen; the money box adds up by budget year."""
+    fmt = Formatter(lang)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(files[lang].as_uri())
+        first = page.evaluate("""() => { const out = [];
+            const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let n = w.nextNode(); n; n = w.nextNode()) {
+              const r = n.parentElement.getBoundingClientRect();
+              if (r.bottom <= 900 && r.height > 0) out.push(n.textContent); }
+            return out.join(' '); }""")
+        public = fmt.money(metrics["public_money_total_current_idr"])
+        assert public in first and public in page.inner_text("#council-verdict")
+        box = page.locator("#council-verdict").bounding_box()
+        assert box["y"] + box["height"] <= 900
+        # the verdict sentence is the catalog's, for this plan's verdict, with its criteria counted
+        n_fail = sum(1 for c in study.criteria if c.passed is False)
+        verdict = catalog(lang)["council"]["verdict_not_feasible" if study.verdict == "not_feasible" else "verdict_feasible"]
+        assert verdict.split("{n}")[-1].split("{m}")[0].strip() in page.inner_text("#council-verdict")
+        assert f"{n_fail} " in page.inner_text("#council-verdict")
+        assert " ".join(page.inner_text("#council-option").split()) in " ".join(first.split())  # the recommended option
+        # the metadata is at the end, not on the first screen
+        assert "SHA-256" not in first and page.locator("#about .meta").count() == 1
+        # the box by budget year: the first rows are the injections the case file writes, and the rows add up to the total
+        rows = page.evaluate("Array.from(document.querySelectorAll('#money-table tbody tr')).map(r => Array.from(r.cells).map(c => c.innerText))")
+        planned = _injections_from_the_case_file(case_text)
+        for row, amount in zip(rows, planned):
+            assert row[1] == fmt.number(amount / 1e9, 1)
+        totals = [float(r[3].replace(".", "").replace(",", ".")) if lang == "id" else float(r[3].replace(",", "")) for r in rows]
+        assert sum(totals) == pytest.approx(metrics["public_money_total_current_idr"] / 1e9, abs=0.05 * len(rows))
+        # the share of the APBD in the first budget year, by hand: the injection over the APBD in that year's prices
+        apbd = tomllib.loads(case_text)["region"]["apbd_idr_per_year"]["value"]
+        infl = tomllib.loads(case_text)["macro"]["inflation_per_year"]["value"]
+        assert rows[0][4] == fmt.percent(planned[0] / (apbd * (1 + infl)))
+        # what would have to be true: the break-even tariff in rupiah per unit, beside the market's range
+        must = page.inner_text("#council-must")
+        assert fmt.money_exact(study.breakeven.tariff_value) in must and fmt.money_exact(study.breakeven.tariff_high) in must
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_configuration_path_outside_the_technical_appendix(pages, lang):
+    texts = pages[lang].page.evaluate(_READER_TEXT)
+    # a dotted path from a top-level section of the case file ("port.capex.wharf_trestle.amount_idr"), not a web address
+    roots = "|".join(sorted(Case.model_fields, key=len, reverse=True))
+    path = re.compile(rf"\b(?:{roots})\.[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
+    found = [t["text"][:120] for t in texts if t["where"] not in ("appendix", "about") and path.search(t["text"])]
+    assert found == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_word_of_the_other_language(pages, lang):
+    """The id report has no English word of the list outside names and passages marked as quoted in English, and the other way."""
+    from wordlists import ENGLISH_WORDS, INDONESIAN_WORDS
+
+    words = ENGLISH_WORDS if lang == "id" else INDONESIAN_WORDS
+    texts = pages[lang].page.evaluate(_READER_TEXT)
+    names = re.compile(r"\S*_\S*|\S+\.(?:csv|toml|html)\b")  # file names (kota_serang_budget.csv) are names
+    found = sorted({f"{w}: {t['text'][:100]}" for t in texts for w in re.findall(r"[A-Za-z][A-Za-z'-]*", names.sub(" ", t["text"]))
+                    if w.lower() in words})
+    assert found == []
+    # the check can fail: the catalog's words of the other language are in the list
+    other = catalog("en" if lang == "id" else "id")["council"]["money_title"]
+    assert any(w.lower() in words for w in re.findall(r"[A-Za-z]+", other))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a4_print_keeps_every_column(browser, files, lang):
+    """Laid out at the printable width of its page (portrait, or landscape for the wide tables), nothing is wider.
+
+    The assumption register (with its Source and Confidence columns) and the annual tables print on landscape pages.
+    """
+    page = browser.new_page(viewport={"width": A4_INSIDE[0], "height": A4_INSIDE[1]})
+    try:
+        page.goto(files[lang].as_uri())
+        page.emulate_media(media="print")
+        too_wide = """(landscape) => Array.from(document.querySelectorAll('body *'))
+            .filter(e => !!e.closest('.landscape') === landscape && !e.closest('[hidden], svg'))
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .map(e => e.tagName + '#' + (e.id || (e.closest('[id]') || {}).id) + ' ' + Math.round(e.getBoundingClientRect().right))
+            .slice(0, 10)"""
+        assert page.evaluate(too_wide, False) == []
+        page.set_viewport_size({"width": A4_INSIDE[1], "height": A4_INSIDE[0]})
+        assert page.evaluate(too_wide, True) == []
+        assert page.locator(".landscape #register-table").count() == 1 and page.locator(".landscape #annual").count() == 1
+    finally:
+        page.close()

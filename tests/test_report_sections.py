@@ -193,7 +193,8 @@ def test_market_economic_risk_without_history_economics_or_monte_carlo(study, en
 def test_recommendation_and_conditions_by_hand(study, en):
     rec = recommendation.recommendation(study, en)
     t = catalog("en")["report"]
-    assert rec.verdict == "not_feasible" and rec.text == t["recommendation_not_feasible"].format(n=5, m=8)
+    # the hand case has no data-collection plan: the recommendation asks for surveys without costing them
+    assert rec.verdict == "not_feasible" and rec.text == t["recommendation_not_feasible_no_plan"].format(n=5, m=8)
     # no top-ups in the hand case: the condition says the APBD does not cover it
     assert t["cond_cash_no_top_up"].format(year=2026, low="minus IDR 45 million", basis="") in rec.conditions
     # and no source covers that shortfall: an unfunded gap of 45

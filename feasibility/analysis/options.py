@@ -39,9 +39,9 @@ import numpy as np
 from ..case import Case
 from ..case.schema import DistributionSpec, Option, in_lang
 from ..domain import distributions as dist
-from ..domain.buildup import hinterland_cargo_tonnes
 from ..metrics import registry
 from ..model import run
+from .breakeven import companies_volume
 from .risk import _forecast_paths, evaluate_sample
 
 __all__ = ["APPRAISAL_METRICS", "Appraisal", "OptionResult", "appraise", "rule_text"]
@@ -308,21 +308,9 @@ def _evaluate(case: Case, sample: dict[str, np.ndarray], n: int, seed: int, metr
 
 def _committed_cargo(case: Case, sample: dict[str, np.ndarray] | None) -> Any:
     """The port's cargo built up from the companies (full year, before ramp-up), in the base case or per iteration."""
-    bu = case.port.revenue["cargo_handling"].build_up if "cargo_handling" in case.port.revenue else None
-    if bu is None:
+    if "cargo_handling" not in case.port.revenue or case.port.revenue["cargo_handling"].build_up is None:
         raise ValueError("a go_ahead needs the port's cargo_handling stream with a build_up (the cargo shippers would commit)")
-    root = "port.revenue.cargo_handling.build_up"
-
-    def val(name: str) -> Any:
-        p = f"{root}.{name}"
-        if sample is not None and p in sample:
-            return sample[p]
-        return float(getattr(bu, name).value)
-
-    return hinterland_cargo_tonnes(
-        val("companies"), val("tonnes_per_company"), val("capture_share"),
-        own_terminal_share=val("own_terminal_share"), competitor_share=val("competitor_share"),
-    )
+    return companies_volume(case, "port", "cargo_handling", sample)
 
 
 def _placeholder_share(case: Case) -> float:

@@ -44,6 +44,7 @@ def case_problems(case: Case) -> list[Problem]:
     out += _funding_and_concession_problems(case)
     out += _plan_problems(case)
     out += _appraisal_problems(case)
+    out += _data_plan_problems(case)
     if case.options and not out:  # the options build on a sound case: a problem of the case is reported once, not per option
         from .options import option_problems  # imported here: options validates through this module
 
@@ -233,6 +234,30 @@ def _funding_and_concession_problems(case: Case) -> list[Problem]:
         rule = f"must equal concession.term_years ({term}); remove it (the concession's term is in [concession])"
         out.append(Problem("criteria.concession_years", rule, alias))
     return out
+
+
+def _data_plan_problems(case: Case) -> list[Problem]:
+    """Every pattern of the data-collection plan names at least one number of the file.
+
+    The numbers an option adds are named by their place in the file
+    (``options.<key>.merge.<path>``), read without building the option (a
+    broken case reports its own problems once, not once per option). An
+    option's case, built without the long list, does not check patterns for them.
+    """
+    import fnmatch
+
+    from .options import _quantity_paths  # imported here: options validates through this module
+
+    paths = [p for p, _q in case.quantities(all_lines=True)]
+    paths += [f"options.{key}.merge.{p}" for key, opt in case.options.items() if opt.merge for p in _quantity_paths(opt.merge)]
+    if not case.options:
+        paths += [pattern for item in case.data_plan.values() for pattern in item.inputs if pattern.startswith("options.")]
+    return [
+        Problem(f"data_plan.{key}.inputs[{i}]", "matches no quantity path of the case", pattern, did_you_mean(pattern, paths))
+        for key, item in case.data_plan.items()
+        for i, pattern in enumerate(item.inputs)
+        if not fnmatch.filter(paths, pattern)
+    ]
 
 
 def _appraisal_problems(case: Case) -> list[Problem]:

@@ -897,19 +897,43 @@ def in_lang(text: Text | None, lang: str) -> str:
 class CaseInfo(_Strict):
     name: Text
     description: Text = ""
+    #: what is proposed and how big, in a council member's words (the report's first screen; the description when empty)
+    scope: Text = ""
+    #: the language of the case file's single-language texts (sources, notes): the report marks them as quoted in it
+    language: Literal["id", "en"] = "en"
     currency: Literal["IDR"] = "IDR"
 
 
-ReportSection = Literal["need", "legal", "market", "technical", "financial", "economic", "budget", "risk"]
+ReportSection = Literal["need", "legal", "market", "technical", "management", "environment", "financial", "economic", "budget", "risk"]
 
 
 class Note(_Strict):
     title: Text
     text: Text
-    source: str = ""
+    source: Text = ""
     confidence: Confidence | Literal["unverified"] = "secondary"
     severity: Literal["info", "low", "medium", "high"] = "info"
     section: ReportSection = Field("need", description="the report section the note belongs to")
+    #: what the council can require to settle it (a condition of the recommendation); a generic request when empty
+    action: Text = ""
+
+
+class DataPlanItem(_Strict):
+    """How to replace a group of placeholder numbers with measured ones: who holds the data, how, cost and time.
+
+    ``inputs`` are patterns of quantity paths (``fnmatch``: ``port.capex.*``);
+    the report lists the placeholders each item covers and any it leaves
+    uncovered. Cost and time are rough figures of the analyst, shown with
+    their confidence.
+    """
+
+    title: Text
+    inputs: list[str] = Field(min_length=1, description="quantity path patterns (fnmatch) the survey or study replaces")
+    holder: Text = Field(description="who holds the data")
+    method: Text = Field(description="how to obtain it")
+    cost_idr: Annotated[float, BeforeValidator(_no_bool), Field(ge=0)] = Field(description="rough cost of obtaining it, IDR")
+    months: Annotated[int, Field(ge=0, le=60)] = Field(description="rough time to obtain it, months")
+    confidence: Confidence = "placeholder"
 
 
 #: verdict criteria a report can apply, in the order shown
@@ -938,6 +962,8 @@ class Criteria(_Strict):
 class Scenario(_Strict):
     """A named set of values replacing case quantities (low / base / high, ...)."""
 
+    #: the scenario's name for readers (its key when empty)
+    label: Text = ""
     description: Text = ""
     set: dict[str, Union[Annotated[float, BeforeValidator(_no_bool)], list[Annotated[float, BeforeValidator(_no_bool)]]]] = Field(
         description="quantity path -> value (a list for list quantities), checked against the quantity's range"
@@ -1220,6 +1246,8 @@ class Case(_Strict):
     risk: Risk = Field(default_factory=Risk)
     options: dict[str, Option] = Field(default_factory=dict, description="the long list of options (feasibility.analysis.options)")
     appraisal: AppraisalRule = Field(default_factory=AppraisalRule, description="how the options are ranked")
+    #: the surveys and studies that would replace the placeholders (the report's data-collection plan)
+    data_plan: dict[str, DataPlanItem] = Field(default_factory=dict)
     _by_path: dict[str, Quantity] | None = PrivateAttr(default=None)
     _option_cases: dict[str, Case] = PrivateAttr(default_factory=dict)
 

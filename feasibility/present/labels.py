@@ -28,8 +28,17 @@ def _walk(case: Case, parts: Sequence[str]) -> Any:
     return obj
 
 
+def _in_option(case: Case, path: str) -> tuple[Case, str]:
+    """An option's own number (``options.<key>.merge.<path>``) as the option's case and the path in it."""
+    parts = path.split(".", 3)
+    if len(parts) == 4 and parts[0] == "options" and parts[2] == "merge" and parts[1] in case.options:
+        return case.option(parts[1]), parts[3]
+    return case, path
+
+
 def description(case: Case, path: str) -> str:
     """The schema's description of a quantity field (English), '' when it has none."""
+    case, path = _in_option(case, path)
     parts = path.split(".")
     parent = _walk(case, parts[:-1])
     fields = type(parent).model_fields if parent is not None and hasattr(type(parent), "model_fields") else {}
@@ -77,6 +86,7 @@ def input_name(path: str) -> str:
 
 def _group_words(case: Case, path: str, lang: str) -> list[str]:
     """The parts of an input's heading: business line, revenue stream, then sections and items."""
+    case, path = _in_option(case, path)
     parts = path.split(".")[:-1]
     groups = catalog(lang).get("studio_groups", {})
     lines = case.lines()
@@ -90,9 +100,36 @@ def _group_words(case: Case, path: str, lang: str) -> list[str]:
             label = in_lang(st.label, lang) if st is not None else ""
             out.append(label or groups.get(parts[2], parts[2].replace("_", " ")))
             i = 3
+    elif len(parts) > 3 and parts[:2] == ["economic", "traffic"] and parts[2] in case.defined_lines():
+        # the traffic of a stream is named by the stream's label, as its revenue is
+        line = case.defined_lines()[parts[2]]
+        st = line.revenue.get(parts[3])
+        out += [groups.get("economic", "economic"), groups.get("traffic", "traffic"),
+                (in_lang(st.label, lang) if st is not None and st.label else "") or groups.get(parts[3], parts[3].replace("_", " "))]
+        i = 4
+    elif len(parts) > 2 and parts[:2] == ["economic", "benefits"] and case.economic is not None and parts[2] in case.economic.benefits:
+        out += [groups.get("economic", "economic"), _drop_aside(in_lang(case.economic.benefits[parts[2]].label, lang))]
+        i = 3
+    elif len(parts) > 1 and parts[0] == "participations":
+        # a stake is named by its label ("Saham di perusahaan pelabuhan bersama"), wherever it is defined
+        out.append(_participation_label(case, parts[1], lang) or parts[1].replace("_", " "))
+        i = 2
     # "phases" before a phase's name says nothing a reader needs
     out += [groups.get(p, p.replace("_", " ")) for p in parts[i:] if p != "phases"]
     return out
+
+
+def _participation_label(case: Case, key: str, lang: str) -> str:
+    """The label of a participation of the case or of an option's merge (the register lists both); "" when none."""
+    if key in case.participations:
+        return in_lang(case.participations[key].label, lang)
+    for opt in case.options.values():
+        label = opt.merge.get("participations", {}).get(key, {}).get("label")  # a merge is the case file's raw table
+        if isinstance(label, dict):
+            return str(label.get(lang) or label.get("en") or "")
+        if isinstance(label, str):
+            return label
+    return ""
 
 
 def group_title(case: Case, path: str, lang: str) -> str:
@@ -135,6 +172,7 @@ def short_label(case: Case, path: str, lang: str) -> str:
     """
     out = _group_words(case, path, lang)
     label = _cut(input_label(case, path, lang), ",")
+    path = _in_option(case, path)[1]
     if not out:
         return label[:1].upper() + label[1:]
     owner = out[1] if ".revenue." in path and len(out) > 1 else out[-1]

@@ -25,7 +25,7 @@ from .tables import MetricRow, metric_rows
 if TYPE_CHECKING:
     from ...study import Study
 
-__all__ = ["BUDGET_METRICS", "Budget", "BudgetRow", "budget", "budget_rows"]
+__all__ = ["BUDGET_METRICS", "Budget", "BudgetRow", "budget", "budget_lines", "budget_rows"]
 
 #: the region's metrics, in the table's order
 BUDGET_METRICS = ["region_injection_total_current_idr", "region_top_up_total_current_idr", "public_money_total_current_idr",
@@ -70,7 +70,7 @@ def budget_rows(study: Study, fmt: Formatter) -> list[BudgetRow]:
     res = study.result
     years = [int(y) for y in res.years]
     fo = study.case.timeline.first_operating_year
-    inj, top, div = _budget_lines(res)
+    inj, top, div = budget_lines(res)
     cum = np.cumsum(div - inj - top)
     # present values as the region's NPV computes them: the results' basis at the rate in that basis
     a = res.annual
@@ -86,7 +86,7 @@ def budget_rows(study: Study, fmt: Formatter) -> list[BudgetRow]:
     ]
 
 
-def _budget_lines(res: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def budget_lines(res: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The region's injections, top-ups and dividends by year in current prices (IDR): a budget is
     written in the year's rupiah, so real results are put back into current prices."""
     a = res.annual
@@ -96,7 +96,7 @@ def _budget_lines(res: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _chart(study: Study, fmt: Formatter) -> ch.Chart:
     t, labels = fmt.msg["report"], line_labels(fmt.msg)
-    inj, top, div = _budget_lines(study.result)  # as the budget table beside it
+    inj, top, div = budget_lines(study.result)  # as the budget table beside it
     return ch.bars_by_year(
         [int(y) for y in study.result.years],
         {labels["region_injection_idr"]: -inj, labels["region_top_up_idr"]: -top, labels["dividends_to_region_idr"]: div},

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 #: the sections a case's note can belong to (:class:`feasibility.case.schema.Note`), in the report's order
-NOTE_SECTIONS = ("need", "legal", "market", "technical", "financial", "economic", "budget", "risk")
+NOTE_SECTIONS = ("need", "legal", "market", "technical", "management", "environment", "financial", "economic", "budget", "risk")
 
 
 # --------------------------------------------------------------------------- anchors and paths
@@ -198,7 +198,7 @@ def notes(study: Study, fmt: Formatter) -> list[NoteView]:
             key=k,
             title=in_lang(n.title, fmt.lang),
             text=in_lang(n.text, fmt.lang),
-            source=n.source,
+            source=in_lang(n.source, fmt.lang),
             confidence=n.confidence,
             confidence_label=msg["confidence"].get(n.confidence, n.confidence),
             severity=n.severity,

@@ -21,7 +21,9 @@ from ...case import in_lang
 from ..i18n import Formatter
 from .appendix import Appendix, appendix
 from .budget import Budget, budget
+from .chapters import DataPlan, Environment, Management, data_plan, environment, management
 from .comparison import Comparison
+from .council import Council, council
 from .economic import Economic, economic
 from .financial import Financial, financial
 from .io import GENERATOR, data_block, sha256
@@ -61,6 +63,8 @@ class Header:
     seed_text: str
     basis: str
     case_text: str
+    #: the language of the case file's single-language texts (its sources and notes), marked where they are quoted
+    case_lang: str
 
 
 def header(study: Study, fmt: Formatter, generated: _dt.date | None = None) -> Header:
@@ -93,6 +97,7 @@ def header(study: Study, fmt: Formatter, generated: _dt.date | None = None) -> H
             if study.appraisal is not None and study.appraisal.iterations else ""),
         basis=ui["price_basis_real"].format(year=case.timeline.price_base_year) if real else ui["price_basis_nominal"],
         case_text=study.case_text,
+        case_lang=case.case.language,
     )
 
 
@@ -105,16 +110,22 @@ class Report:
     ui: dict[str, str]
     t: dict[str, str]
     header: Header
+    #: the council's catalog (``[council]``) and the summary for the council, the first screen
+    c: dict[str, str]
+    council: Council
     summary: Summary
     need: Need
     legal: Legal
     market: Market
     technical: Technical
+    management: Management
+    environment: Environment
     financial: Financial
     economic: Economic
     budget: Budget
     risk: Risk
     recommendation: Recommendation
+    data_plan: DataPlan
     appendix: Appendix
     #: the data block (:func:`feasibility.present.report.io.data_block`), written as JSON
     data: dict[str, Any]
@@ -127,26 +138,32 @@ def build(study: Study, lang: str, generated: _dt.date | None = None) -> Report:
     fmt = Formatter(lang)
     day = generated or _dt.date.today()
     msg = fmt.msg
+    opts = options(study, fmt)
     return Report(
         lang=lang,
         msg=msg,
         ui=msg["ui"],
         t=msg["report"],
         header=header(study, fmt, day),
+        c=msg["council"],
+        council=council(study, fmt, opts.plan_label if opts is not None else ""),
         summary=summary(study, fmt),
         need=need(study, fmt),
         legal=legal(study, fmt),
         market=market(study, fmt),
         technical=technical(study, fmt),
+        management=management(study, fmt),
+        environment=environment(study, fmt),
         financial=financial(study, fmt),
         economic=economic(study, fmt),
         budget=budget(study, fmt),
         risk=risk(study, fmt),
         recommendation=recommendation(study, fmt),
+        data_plan=data_plan(study, fmt),
         appendix=appendix(study, fmt),
         # the date is in the data block: `feasibility reproduce` renders the report again for that day
         data={**data_block(study), "generated": day.isoformat()},
-        options=options(study, fmt),
+        options=opts,
     )
 
 

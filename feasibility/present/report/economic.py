@@ -10,6 +10,7 @@ import numpy as np
 from ...case import in_lang
 from .. import charts as ch
 from ..i18n import Formatter
+from ..labels import short_label
 from .common import NoteView, anchor, billions, chart_alt, chart_words, line_labels, metric_value, notes_for
 
 if TYPE_CHECKING:
@@ -132,7 +133,9 @@ def economic_analysis(study: Study, fmt: Formatter) -> EconomicAnalysis | None:
         ),
         factors=[
             ConversionFactor(
-                name=k, anchor=anchor(f"economic.conversion_factors.{k}"), value=fmt.number(getattr(cf, k).value, 2), confidence=getattr(cf, k).confidence
+                # the factor's label without its group ("Faktor konversi: ..."): the table's heading says it
+                name=short_label(case, f"economic.conversion_factors.{k}", fmt.lang).split(": ", 1)[-1],
+                anchor=anchor(f"economic.conversion_factors.{k}"), value=fmt.number(getattr(cf, k).value, 2), confidence=getattr(cf, k).confidence
             )
             for k in type(cf).model_fields
         ],

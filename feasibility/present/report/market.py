@@ -182,8 +182,9 @@ def market(study: Study, fmt: Formatter) -> Market:
         cargo=_cargo_chart(study, fmt, years),
         forecasts=_forecasts(study, fmt, years),
         backtests=_backtests(study, fmt),
-        scen_desc=[ScenarioText(name=n, text=in_lang(s.description, fmt.lang)) for n, s in study.case.scenarios.items()],
-        scen_names=[t["base"] if c == "base" else c for c in scen.columns],
+        scen_desc=[ScenarioText(name=in_lang(s.label, fmt.lang) or n, text=in_lang(s.description, fmt.lang)) for n, s in study.case.scenarios.items()],
+        scen_names=[t["base"] if c == "base" else (in_lang(study.case.scenarios[c].label, fmt.lang) or c) if c in study.case.scenarios else c
+                    for c in scen.columns],
         scen_rows=[
             ScenarioRow(label=metric_label(fmt, k, real), cells=[fmt.value(v, METRIC_UNITS.get(k, "")) for v in scen.loc[k]])
             for k in SCENARIO_METRICS

@@ -47,7 +47,8 @@ def need(study: Study, fmt: Formatter) -> Need:
     if reg.pad_idr_per_year is not None:
         text = t["need_pad"].format(
             pad=fmt.money(reg.pad_idr_per_year.value),
-            pad_source=f"{reg.pad_idr_per_year.source}, {reg.pad_idr_per_year.year}",
+            # the source is quoted in the case file's language in the register; the sentence gives its year
+            pad_source=reg.pad_idr_per_year.year or fmt.msg["ui"]["na"],
             apbd=fmt.money(reg.apbd_idr_per_year.value) if reg.apbd_idr_per_year is not None else ui["na"],
             div=metric_value(fmt, m, "region_dividends_avg_idr_per_year"),
             share=fmt.percent(m["region_dividends_share_of_pad"], 2),

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...analysis.criteria import Criterion
+from ...case import in_lang
 from ...metrics.registry import METRIC_UNITS
 from ..i18n import Formatter
 from ..labels import short_label, unit_label
-from .common import confidence_counts, current_words, notes, phases, plain, price_words
+from .common import confidence_counts, current_words, phases, plain, price_words
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -55,9 +56,10 @@ def conditions(study: Study, fmt: Formatter) -> list[str]:
     if m["expansion_deferred_phases"] > 0:
         n = m["expansion_deferred_phases"]
         out.append(t["cond_expansion_deferred"].format(n=fmt.number(n), phases=phases(fmt, n), npv=fmt.money(m["expansion_npv_idr"])))
-    for note in notes(study, fmt):
-        if note.severity == "high":
-            out.append(t["cond_note"].format(title=note.title))
+    for note in study.case.notes.values():
+        if note.severity == "high":  # the act the case names for it, else a request the council can make
+            action = in_lang(note.action, fmt.lang)
+            out.append(action or t["cond_note"].format(title=in_lang(note.title, fmt.lang)))
     placeholders = confidence_counts(study).placeholder
     if placeholders:
         out.append(t["cond_placeholders"].format(n=placeholders, column=t["rests_on"]))
@@ -124,8 +126,12 @@ def recommendation(study: Study, fmt: Formatter) -> Recommendation:
     t = fmt.msg["report"]
     n_fail = sum(1 for c in study.criteria if c.passed is False)
     key = "recommendation_not_feasible" if study.verdict == "not_feasible" else "recommendation_feasible"
+    plan = study.case.data_plan.values()
+    if key == "recommendation_not_feasible" and not plan:
+        key = "recommendation_not_feasible_no_plan"
     return Recommendation(
         verdict=study.verdict,
-        text=t[key].format(n=n_fail, m=len(study.criteria)),
+        text=t[key].format(n=n_fail, m=len(study.criteria), plan_cost=fmt.money(sum(i.cost_idr for i in plan)),
+                           plan_months=fmt.number(max((i.months for i in plan), default=0))),
         conditions=conditions(study, fmt),
     )

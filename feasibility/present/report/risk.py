@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -98,6 +98,31 @@ class Risk:
 def risk_register(study: Study, fmt: Formatter) -> list[NoteView]:
     """Every note of the case, the most serious first (a stable sort keeps the case's order within a severity)."""
     return sorted(notes(study, fmt), key=lambda n: SEVERITY_ORDER[n.severity])
+
+
+def dist_text(d: Any, fmt: Formatter, unit: str) -> str:
+    """A distribution in the report's words: ``PERT (terendah Rp157 miliar, paling mungkin Rp200 miliar, ...)``.
+
+    Amounts are formatted by the input's unit (rupiah in words of scale,
+    fractions as percentages); a discrete distribution lists its values and
+    probabilities.
+    """
+    words = fmt.msg["dist"]
+
+    def show(v: Any) -> str:
+        if isinstance(v, tuple):
+            return "; ".join(show(x) for x in v)
+        if unit.startswith("IDR"):
+            return fmt.money(v)
+        if unit.startswith("fraction"):
+            return fmt.percent(v)
+        return plain(fmt, v)
+
+    body = ", ".join(
+        f"{words[k]} {fmt.number(v, 1) if k == 'shape' else '; '.join(fmt.percent(x) for x in v) if k == 'probabilities' else show(v)}"
+        for k, v in d.items if v is not None
+    )
+    return f"{words['kind_' + d.kind]} ({body})"
 
 
 def _range_text(fmt: Formatter, low: float, high: float, unit: str) -> str:
@@ -225,7 +250,7 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
         ],
         convergence=convergence,
         inputs=[
-            McInput(path=p, label=short_label(case, p, fmt.lang), anchor=anchor(p), dist=str(d), rho=fmt.number(rc.get(p, math.nan), 2), source=case.risk.distributions[p].source)
+            McInput(path=p, label=short_label(case, p, fmt.lang), anchor=anchor(p), dist=dist_text(d, fmt, case.quantity_map()[p].unit), rho=fmt.number(rc.get(p, math.nan), 2), source=case.risk.distributions[p].source)
             for p, d in order
         ],
         correlations=[McCorrelation(a=short_label(case, c.between[0], fmt.lang), b=short_label(case, c.between[1], fmt.lang), rank=fmt.number(c.rank, 2), source=c.source) for c in case.risk.correlations],

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ...case import in_lang
 from ..i18n import Formatter
+from ..labels import short_label
 from .common import NoteView, anchor, metric_value, notes_for, phases
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ class CapexRow:
     """A capital cost item: base cost, contingency and optimism bias, and the total they make."""
 
     path: str
+    label: str
     anchor: str
     base: str
     contingency: str
@@ -45,6 +48,8 @@ def capex_rows(study: Study, fmt: Formatter) -> list[CapexRow]:
             out.append(
                 CapexRow(
                     path=f"{key}.capex.{name}",
+                    # the line's name and the item's: "Terminal pelabuhan (BUP): Lahan", never the configuration key
+                    label=f"{in_lang(line.name, fmt.lang)}: {short_label(study.case, f'{key}.capex.{name}.amount_idr', fmt.lang).split(':')[0]}",
                     anchor=anchor(f"{key}.capex.{name}.amount_idr"),
                     base=fmt.money(amount),
                     contingency=fmt.percent(cont, 0),
