@@ -286,3 +286,14 @@ def test_pyplot_is_never_used_and_no_figure_is_kept(monkeypatch):
     managers = Gcf.get_num_fig_managers()
     c = charts.histogram([1.0, 2.0, NAN], percentiles={"P50": 1.5})
     assert c.svg.startswith("<svg") and Gcf.get_num_fig_managers() == managers
+
+
+def test_heatmap_colour_bar_spans_the_values_and_the_threshold_only():
+    """All cells below the threshold: the colour bar runs from the lowest value to the threshold, not to +max (issue 14)."""
+    table = np.array([[-741.0, -717.0], [-612.0, -509.0]])
+    c = charts.heatmap(["a", "b"], ["c", "d"], table, fmt=lambda v: f"{v:.0f}", cell_fmt=lambda v: f"c{v:.0f}")
+    ticks = [float(t) for t in texts(c.svg) if re.fullmatch(r"-?\d+", t.strip())]
+    assert ticks and max(ticks) <= 0 < -min(ticks)  # a symmetric scale would also tick +200 ... +600
+    # around another threshold (a DSCR of 1.3): the cells below it are the hatched ones
+    d = charts.heatmap(["a", "b"], ["c", "d"], np.array([[1.0, 1.2], [1.4, 2.0]]), center=1.3, fmt=lambda v: f"{v:.1f}")
+    assert "2 of 4 cells are below 1.3" in d.alt

@@ -74,7 +74,7 @@ from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.collections import LineCollection
-from matplotlib.colors import CenteredNorm
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
@@ -462,7 +462,8 @@ def _render(
         ax = fig.add_subplot()
         auto_alt = draw(fig, ax)
         if title:
-            chars = max(20, int(figsize[0] * _CM * 72 / (mpl.rcParams["figure.titlesize"] * 0.58)))
+            # a bold DejaVu character is about 0.66 em wide: wider titles wrap rather than run off the figure
+            chars = max(20, int(figsize[0] * _CM * 72 / (mpl.rcParams["figure.titlesize"] * 0.66)))
             fig.suptitle(_wrap(title, chars), x=0.01, ha="left")
         # lay out once with the Agg renderer, then keep those positions: the SVG is drawn once more
         engine = fig.get_layout_engine()
@@ -759,13 +760,16 @@ def heatmap(
     na_label: str = "n/a",
     figsize: Sequence[float] = _DEFAULT_SIZE,
     alt: str | None = None,
+    center: float = 0.0,
 ) -> Chart:
     """Two-way table as a heat map, the value written in each cell.
 
-    Row 0 is at the top, as in a table. The colours diverge around 0 (red below,
-    blue above, symmetric so that equal magnitudes get equal strength), negative
-    cells are also hatched, and with ``zero_outline`` a bold line follows the cell
-    edges where the value changes sign (and marks 0 on the colour bar).
+    Row 0 is at the top, as in a table. The colours diverge around ``center``
+    (the metric's threshold: red below, blue above); the colour bar spans the
+    values found and the threshold, no more (a table that is all below the
+    threshold shows no blue it does not have). Cells below the threshold are
+    also hatched, and with ``zero_outline`` a bold line follows the cell edges
+    where the value crosses it (and marks it on the colour bar).
 
     Parameters
     ----------
@@ -800,8 +804,10 @@ def heatmap(
 
     def draw(fig: Figure, ax: Any) -> str:
         finite = _finite(t)
-        half = float(np.abs(finite).max()) if finite.size else 1.0
-        norm = CenteredNorm(vcenter=0.0, halfrange=half or 1.0)
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (center - 1.0, center + 1.0)
+        # a sliver past the threshold on a side with no values, so that the threshold shows on the colour bar
+        pad = 0.02 * max(abs(lo - center), abs(hi - center)) or 1.0
+        norm = TwoSlopeNorm(vcenter=center, vmin=min(lo, center - pad), vmax=max(hi, center + pad))
         cmap = mpl.colormaps["RdBu"].resampled(64).with_extremes(bad="#DDDDDD")  # 64 steps: a vector colour bar
         mesh = ax.pcolormesh(
             np.arange(c + 1) - 0.5,
@@ -821,7 +827,7 @@ def heatmap(
             s.set_visible(False)
         ax.set_xlabel(_clean(col_label))
         ax.set_ylabel(_clean(row_label))
-        neg = np.isfinite(t) & (t < 0)
+        neg = np.isfinite(t) & (t < center)
         if hatch_negative:
             for i, j in zip(*np.nonzero(neg)):
                 ax.add_patch(
@@ -857,12 +863,14 @@ def heatmap(
                         j, i, texts[i][j], ha="center", va="center", fontsize=fs, color="#FFFFFF" if dark else "#000000"
                     )
         cb = fig.colorbar(mesh, ax=ax, format=_Ticks(fmt), shrink=0.9, pad=0.02)
+        cb.ax.set_yscale("linear")  # lengths in proportion to values: a sliver above the threshold stays a sliver
+        cb.ax.yaxis.set_major_formatter(_Ticks(fmt))  # the scale's change resets the tick labels
         cb.set_label(_clean(value_label))
         cb.outline.set_visible(False)
         if cb.solids is not None:
             cb.solids.set_rasterized(False)  # no embedded bitmap
         if zero_outline:
-            cb.ax.axhline(0, color="#000000", linewidth=2.2)
+            cb.ax.axhline(center, color="#000000", linewidth=2.2)
         n_neg, n_ok = int(neg.sum()), int(np.isfinite(t).sum())
         what = _clean(value_label) or "the result"
         rng = (
@@ -874,7 +882,8 @@ def heatmap(
         return (
             f"Heat map of {what} for {r} value{'s' if r != 1 else ''} of {_clean(row_label) or 'the row input'} "
             f"(rows) and {c} value{'s' if c != 1 else ''} of {_clean(col_label) or 'the column input'} (columns)"
-            f"{rng}; {n_neg} of {n_ok} cells are negative (red and hatched){na}."
+            f"{rng}; {n_neg} of {n_ok} cells are "
+            f"{'negative' if center == 0 else 'below ' + _value(fmt, center, na_label)} (red and hatched){na}."
         )
 
     def turn_labels(fig: Figure, ax: Any) -> bool:

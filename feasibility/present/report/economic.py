@@ -127,7 +127,10 @@ def economic_analysis(study: Study, fmt: Formatter) -> EconomicAnalysis | None:
         ],
         benefits=_benefits(study, fmt, sdr),
         chart=ch.bars_by_year(
-            years, {flow: study.result.annual["economic_flow_real_idr"].to_numpy()},
+            # the residual value of the last year is a bar of its own (an end-of-period valuation, not a year's benefit)
+            years, {flow: study.result.annual["economic_flow_real_idr"].to_numpy() - study.result.annual["economic_residual_real_idr"].to_numpy(),
+                    fmt.msg["economic_lines"]["economic_residual_real_idr"]: study.result.annual["economic_residual_real_idr"].to_numpy()},
+            stacked=True,
             title=t["chart_econ"], alt=chart_alt(fmt, t["chart_econ"]), ylabel=t["billion_axis"], fmt=billions(fmt),
             negative_label=chart_words(fmt)["negative"], na_label=chart_words(fmt)["na"],
         ),

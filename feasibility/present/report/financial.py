@@ -88,13 +88,19 @@ def business_lines(study: Study, fmt: Formatter) -> list[BusinessLineRow]:
 
 
 def _fcf_chart(study: Study, fmt: Formatter, years: list[int]) -> ch.Chart:
+    """The project's free cash flow (before financing) by year and its cumulative sum: one flow, bars and line.
+
+    The residual value the last year counts (EU CBA Guide 2014) is a bar of its own, stacked on that year,
+    so that a reader sees which part of the last bar is an end-of-period valuation rather than cash.
+    """
     annual, t, labels = study.result.annual, fmt.msg["report"], line_labels(fmt.msg)
+    fcf = annual["project_fcf_idr"].to_numpy()
+    res = annual["residual_value_idr"].to_numpy() if "residual_value_idr" in annual else np.zeros_like(fcf)
     return ch.bars_by_year(
         years,
-        {labels["project_fcf_idr"]: annual["project_fcf_idr"].to_numpy()},
-        # the plan's own cash (what the cash criterion judges) beside the cash once shortfalls are financed
-        line={labels["cumulative_cash_before_gap_funding_idr"]: annual["cumulative_cash_before_gap_funding_idr"].to_numpy(),
-              labels["cumulative_cash_idr"]: annual["cumulative_cash_idr"].to_numpy()},
+        {labels["project_fcf_idr"]: fcf - res, labels["residual_value_idr"]: res},
+        stacked=True,
+        line={t["cumulative_fcf"]: np.cumsum(fcf)},
         title=t["chart_fcf"], alt=chart_alt(fmt, t["chart_fcf"]), ylabel=t["billion_axis"], fmt=billions(fmt),
         negative_label=chart_words(fmt)["negative"], na_label=chart_words(fmt)["na"],
     )

@@ -198,9 +198,19 @@ def heatmaps(study: Study, fmt: Formatter) -> list[ch.Chart]:
                 title=title, alt=chart_alt(fmt, title), fmt=cells, cell_fmt=cells, row_fmt=axis_fmt(fmt, rq), col_fmt=axis_fmt(fmt, cq),
                 # the colour bar says what the cells count in (billions for a rupiah metric)
                 value_label=t["billion_axis"] if METRIC_UNITS.get(metric, "") == "IDR" else "", na_label=chart_words(fmt)["na"],
+                # the colours diverge at the metric's threshold (0 for an NPV, the lender's minimum for the DSCR)
+                center=_two_way_center(study, metric),
             )
         )
     return out
+
+
+def _two_way_center(study: Study, metric: str) -> float:
+    """Where a two-way table's colours diverge: the metric's fixed threshold, else 0 (a hurdle that moves, as the WACC, has none)."""
+    from ...analysis.sensitivity import thresholds
+
+    thr = thresholds(study.case).get(metric)
+    return float(thr) if isinstance(thr, (int, float)) else 0.0
 
 
 def _mc_charts(sim: Simulation, fmt: Formatter) -> tuple[ch.Chart, ch.Chart]:
