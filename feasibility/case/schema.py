@@ -922,9 +922,10 @@ class DataPlanItem(_Strict):
     """How to replace a group of placeholder numbers with measured ones: who holds the data, how, cost and time.
 
     ``inputs`` are patterns of quantity paths (``fnmatch``: ``port.capex.*``);
-    the report lists the placeholders each item covers and any it leaves
-    uncovered. Cost and time are rough figures of the analyst, shown with
-    their confidence.
+    the report lists the placeholders and the numbers the verdict rests on
+    that each item covers, and any it leaves uncovered. Cost and time are rough
+    figures of the analyst, shown with their confidence; ``stage`` orders the
+    work (the surveys that can stop the plan before the costly design).
     """
 
     title: Text
@@ -934,6 +935,8 @@ class DataPlanItem(_Strict):
     cost_idr: Annotated[float, BeforeValidator(_no_bool), Field(ge=0)] = Field(description="rough cost of obtaining it, IDR")
     months: Annotated[int, Field(ge=0, le=60)] = Field(description="rough time to obtain it, months")
     confidence: Confidence = "placeholder"
+    #: 1: first, the surveys that can stop the plan; 2: only once stage 1 supports it (a port's detailed design)
+    stage: Annotated[int, Field(ge=1, le=3)] = 1
 
 
 #: verdict criteria a report can apply, in the order shown

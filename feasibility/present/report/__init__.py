@@ -44,16 +44,16 @@ if TYPE_CHECKING:
     from ...study import Study
 
 __all__ = [
-    "render_report",
-    "render_comparison",
-    "render_reports",
-    "write_report",
-    "write_html",
-    "extract_data",
     "GENERATOR",
+    "extract_data",
     "is_generated_report",
+    "render_comparison",
+    "render_report",
+    "render_reports",
     "text_differences",
     "visible_text",
+    "write_html",
+    "write_report",
 ]
 
 

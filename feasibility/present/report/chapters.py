@@ -25,7 +25,7 @@ from .common import NoteView, anchor, notes_for
 if TYPE_CHECKING:
     from ...study import Study
 
-__all__ = ["DataPlan", "DataPlanRow", "Environment", "Management", "data_plan", "environment", "management"]
+__all__ = ["DataPlan", "DataPlanRow", "Environment", "Management", "data_plan", "environment", "first_stage", "management"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class DataPlanRow:
     method: str
     cost: str
     months: str
+    stage: str
     confidence: str
 
 
@@ -97,30 +98,52 @@ def environment(study: Study, fmt: Formatter) -> Environment:
 
 
 def data_plan(study: Study, fmt: Formatter) -> DataPlan:
-    """The data-collection plan: every placeholder number, by the survey or study that would replace it."""
+    """The data-collection plan: every placeholder, and every number the verdict rests on, by the survey that would measure it.
+
+    Items run by stage (the surveys that can stop the plan first); an input named
+    alike in two business lines carries its line's name.
+    """
     case, t = study.case, fmt.msg["chapters"]
-    placeholders = [a["path"] for a in case.assumptions() if a["confidence"] == "placeholder"]
+    rows_all = case.assumptions()
     decisive = {d["path"] for c in study.criteria for d in c.drivers}
+    wanted = [a["path"] for a in rows_all if a["confidence"] == "placeholder" or a["path"] in decisive]
+    labels = {p: short_label(case, p, fmt.lang) for p in wanted}
+    seen: dict[str, int] = {}
+    for lab in labels.values():
+        seen[lab] = seen.get(lab, 0) + 1
+    for p, lab in labels.items():
+        line = case.defined_lines().get(p.split(".")[0])
+        if seen[lab] > 1 and line is not None:
+            labels[p] = f"{in_lang(line.name, fmt.lang)}: {lab}"
 
     def ref(path: str) -> InputRef:
-        return InputRef(short_label(case, path, fmt.lang), anchor(path), path in decisive)
+        return InputRef(labels[path], anchor(path), path in decisive)
 
     rows, covered = [], set()
-    for item in case.data_plan.values():
-        mine = [p for p in placeholders if any(fnmatch.fnmatchcase(p, pat) for pat in item.inputs)]
+    items = sorted(case.data_plan.values(), key=lambda i: i.stage)  # a stable sort keeps the file's order within a stage
+    for item in items:
+        mine = [p for p in wanted if any(fnmatch.fnmatchcase(p, pat) for pat in item.inputs)]
         covered.update(mine)
         rows.append(DataPlanRow(
             title=in_lang(item.title, fmt.lang),
             # the numbers the verdict rests on first
             inputs=sorted((ref(p) for p in mine), key=lambda r: not r.decisive),
             holder=in_lang(item.holder, fmt.lang), method=in_lang(item.method, fmt.lang),
-            cost=fmt.money(item.cost_idr), months=fmt.number(item.months),
+            cost=fmt.money(item.cost_idr), months=fmt.number(item.months), stage=fmt.number(item.stage),
             confidence=fmt.msg["confidence"][item.confidence],
         ))
-    uncovered = [ref(p) for p in placeholders if p not in covered]
-    total = sum(item.cost_idr for item in case.data_plan.values())
-    longest = max((item.months for item in case.data_plan.values()), default=0)
+    uncovered = [ref(p) for p in wanted if p not in covered]
+    n_placeholders = sum(1 for a in rows_all if a["confidence"] == "placeholder")
+    first = [i for i in items if i.stage == 1]
     text = t["data_plan_intro"].format(
-        k=fmt.number(len(placeholders)), n=fmt.number(len(case.assumptions())), cost=fmt.money(total), months=fmt.number(longest),
-    ) if case.data_plan else t["data_plan_none"].format(k=fmt.number(len(placeholders)))
+        k=fmt.number(n_placeholders), n=fmt.number(len(rows_all)), cost=fmt.money(sum(i.cost_idr for i in first)),
+        months=fmt.number(max((i.months for i in first), default=0)),
+        later=fmt.money(sum(i.cost_idr for i in items if i.stage > 1)),
+    ) if case.data_plan else t["data_plan_none"].format(k=fmt.number(n_placeholders))
     return DataPlan(text=text, rows=rows, uncovered=uncovered)
+
+
+def first_stage(study: Study) -> tuple[float, int]:
+    """The cost (IDR) and the longest time (months) of the first stage of the data-collection plan."""
+    first = [i for i in study.case.data_plan.values() if i.stage == 1]
+    return sum(i.cost_idr for i in first), max((i.months for i in first), default=0)

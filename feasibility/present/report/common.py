@@ -16,6 +16,7 @@ from ...case import Quantity, in_lang
 from ...metrics import registry
 from ...metrics.registry import METRIC_UNITS
 from ..i18n import Formatter
+from ..labels import unit_label
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -29,6 +30,7 @@ __all__ = [
     "chart_alt",
     "chart_words",
     "confidence_counts",
+    "input_value",
     "line_labels",
     "metric_label",
     "metric_value",
@@ -110,6 +112,20 @@ def metric_value(fmt: Formatter, metrics: dict[str, float], key: str) -> str:
     if unit == "year" and key in metrics and not math.isfinite(value) and registry.METRICS[key].undefined_fails:
         return fmt.msg["ui"]["never"]
     return fmt.value(value, unit)
+
+
+def input_value(study: Study, fmt: Formatter, path: str, value: float) -> str:
+    """An input's value with its unit: rupiah in words, fractions as percentages, else the number and the unit."""
+    q = study.case.quantity_map()[path]
+    if q.unit == "IDR":
+        return fmt.money(value)
+    if q.unit.startswith("fraction"):
+        return fmt.percent(value)
+    unit = unit_label(q.unit, fmt.lang)
+    currency = unit_label("IDR", fmt.lang)
+    if q.unit.startswith("IDR per") and unit.startswith(currency):  # "Rp232.165 per ton", not "232.164,9 Rp per ton"
+        return f"{fmt.money_exact(value)}{unit[len(currency):]}"
+    return f"{plain(fmt, value)} {unit}"
 
 
 def phases(fmt: Formatter, n: float) -> str:

@@ -65,6 +65,7 @@ class Header:
     case_text: str
     #: the language of the case file's single-language texts (its sources and notes), marked where they are quoted
     case_lang: str
+    base_year: int
 
 
 def header(study: Study, fmt: Formatter, generated: _dt.date | None = None) -> Header:
@@ -98,6 +99,7 @@ def header(study: Study, fmt: Formatter, generated: _dt.date | None = None) -> H
         basis=ui["price_basis_real"].format(year=case.timeline.price_base_year) if real else ui["price_basis_nominal"],
         case_text=study.case_text,
         case_lang=case.case.language,
+        base_year=case.timeline.price_base_year,
     )
 
 

@@ -23,6 +23,7 @@ from ..labels import short_label, unit_label
 from .budget import budget_lines
 from .common import confidence_counts
 from .risk import risk_register
+from .technical import initial_capex_idr
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -53,6 +54,7 @@ class Council:
     size: list[str]
     money_total: str
     money_rows: list[MoneyRow]
+    money_peak: str
     money_note: str
     pad_back: str
     risks: list[str]
@@ -93,6 +95,18 @@ def money_rows(study: Study, fmt: Formatter) -> list[MoneyRow]:
     return out
 
 
+def _money_peak(study: Study, fmt: Formatter) -> str:
+    """The largest payment inside the summed span of years, which the span's row would hide ("" without a span)."""
+    years = [int(y) for y in study.result.years]
+    inj, top, _div = budget_lines(study.result)
+    paid = [i for i in range(len(years)) if inj[i] + top[i] > 0.5]
+    if len(paid) <= MONEY_YEARS:
+        return ""
+    rest = paid[MONEY_YEARS:]
+    i = max(rest, key=lambda k: inj[k] + top[k])
+    return fmt.msg["council"]["money_peak"].format(first=years[rest[0]], last=years[rest[-1]], year=years[i], amount=fmt.money(inj[i] + top[i]))
+
+
 def _bases(study: Study) -> tuple[float, float]:
     """The APBD and the PAD of the case (IDR per year, before growth; NaN when the case gives none)."""
     reg = study.case.region
@@ -104,7 +118,7 @@ def _size(study: Study, fmt: Formatter) -> list[str]:
     """How big the plan is: investment, build and operating years, capacity and the companies' demand."""
     t, case, m = fmt.msg["council"], study.case, study.result.metrics
     out = [t["size_capex"].format(
-        capex=fmt.money(m["capex_total_idr"]), year=case.timeline.price_base_year,
+        initial=fmt.money(initial_capex_idr(study)), capex=fmt.money(m["capex_total_idr"]), year=case.timeline.price_base_year,
         start=case.timeline.start_year, first=case.timeline.first_operating_year, end=int(study.result.years[-1]),
     )]
     be = study.breakeven
@@ -229,6 +243,7 @@ def council(study: Study, fmt: Formatter, plan: str) -> Council:
             top=fmt.money(m["region_top_up_total_current_idr"]),
         ),
         money_rows=money_rows(study, fmt),
+        money_peak=_money_peak(study, fmt),
         money_note=t["money_note"].format(
             apbd=fmt.money(apbd) if math.isfinite(apbd) else fmt.msg["ui"]["na"],
             pad=fmt.money(pad) if math.isfinite(pad) else fmt.msg["ui"]["na"],

@@ -27,8 +27,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ...study import Study
 
-__all__ = ["GENERATOR", "DATA_ID", "write_html", "extract_data", "is_generated_report", "data_block", "sha256", "visible_text",
-           "text_differences"]
+__all__ = [
+    "DATA_ID",
+    "GENERATOR",
+    "data_block",
+    "extract_data",
+    "is_generated_report",
+    "sha256",
+    "text_differences",
+    "visible_text",
+    "write_html",
+]
 
 #: written into every report, so that the CLI only overwrites its own output
 GENERATOR = "feasibility-report"

@@ -9,8 +9,9 @@ from ...analysis.criteria import Criterion
 from ...case import in_lang
 from ...metrics.registry import METRIC_UNITS
 from ..i18n import Formatter
-from ..labels import short_label, unit_label
-from .common import confidence_counts, current_words, phases, plain, price_words
+from ..labels import short_label
+from .chapters import first_stage
+from .common import confidence_counts, current_words, input_value, phases, price_words
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -68,20 +69,6 @@ def conditions(study: Study, fmt: Formatter) -> list[str]:
     return out
 
 
-def _input_value(study: Study, fmt: Formatter, path: str, value: float) -> str:
-    """An input's value with its unit: rupiah in words, fractions as percentages, else the number and the unit."""
-    q = study.case.quantity_map()[path]
-    if q.unit == "IDR":
-        return fmt.money(value)
-    if q.unit.startswith("fraction"):
-        return fmt.percent(value)
-    unit = unit_label(q.unit, fmt.lang)
-    currency = unit_label("IDR", fmt.lang)
-    if q.unit.startswith("IDR per") and unit.startswith(currency):  # "Rp232.165 per ton", not "232.164,9 Rp per ton"
-        return f"{fmt.money_exact(value)}{unit[len(currency):]}"
-    return f"{plain(fmt, value)} {unit}"
-
-
 def _criterion_value(c: Criterion, fmt: Formatter) -> str:
     """A criterion's metric at a run: its short name and value (a payback in years)."""
     name = fmt.msg["criterion_short"][c.key]
@@ -98,7 +85,7 @@ def _switch(study: Study, fmt: Formatter) -> str:
         where = t["switch_no_range"]
     else:
         where = t["switch_inside" if sw.in_range else "switch_outside"].format(
-            low=_input_value(study, fmt, sw.path, sw.low), high=_input_value(study, fmt, sw.path, sw.high))
+            low=input_value(study, fmt, sw.path, sw.low), high=input_value(study, fmt, sw.path, sw.high))
     # the FIRR and the BCR are the FNPV's test in other forms: at FNPV 0 they stand at the WACC and at 1 by construction
     failing = [c for c in sw.criteria if c.key not in ("fnpv", "firr", "bcr") and c.passed is False]
     region = fmt.money(sw.region_npv_idr)
@@ -106,8 +93,16 @@ def _switch(study: Study, fmt: Formatter) -> str:
               if failing else t["switch_others_pass"].format(region_npv=region))
     return t["cond_switch"].format(
         input=t["quoted"].format(short_label(study.case, sw.path, fmt.lang)), direction=t["switch_up" if sw.change > 0 else "switch_down"],
-        change=fmt.percent(abs(sw.change)), value=_input_value(study, fmt, sw.path, sw.value), where=where, others=others,
+        change=fmt.percent(abs(sw.change)), value=input_value(study, fmt, sw.path, sw.value), where=where, others=others,
     )
+
+
+def _preferred(study: Study, fmt: Formatter) -> str:
+    """The option the appraisal prefers, when it is not the plan itself ("" without a long list)."""
+    ap = study.appraisal
+    if ap is None or not ap.preferred or ap.preferred == ap.same_as_case:
+        return ""
+    return fmt.msg["report"]["rec_preferred"].format(option=in_lang(ap[ap.preferred].option.label, fmt.lang))
 
 
 def recommendation(study: Study, fmt: Formatter) -> Recommendation:
@@ -126,12 +121,13 @@ def recommendation(study: Study, fmt: Formatter) -> Recommendation:
     t = fmt.msg["report"]
     n_fail = sum(1 for c in study.criteria if c.passed is False)
     key = "recommendation_not_feasible" if study.verdict == "not_feasible" else "recommendation_feasible"
-    plan = study.case.data_plan.values()
-    if key == "recommendation_not_feasible" and not plan:
+    if key == "recommendation_not_feasible" and not study.case.data_plan:
         key = "recommendation_not_feasible_no_plan"
+    cost, months = first_stage(study)
+    text = t[key].format(n=n_fail, m=len(study.criteria), plan_cost=fmt.money(cost), plan_months=fmt.number(months))
+    preferred = _preferred(study, fmt)
     return Recommendation(
         verdict=study.verdict,
-        text=t[key].format(n=n_fail, m=len(study.criteria), plan_cost=fmt.money(sum(i.cost_idr for i in plan)),
-                           plan_months=fmt.number(max((i.months for i in plan), default=0))),
+        text=(preferred + " " + text) if preferred else text,
         conditions=conditions(study, fmt),
     )

@@ -12,10 +12,22 @@ from ...metrics import registry
 from ...metrics.registry import METRIC_UNITS
 from .. import charts as ch
 from ..i18n import Formatter
-from .common import (
-    SEVERITY_ORDER, NoteView, anchor, axis_fmt, billions, chart_alt, chart_words, metric_label, notes, notes_for, plain, unit_suffix,
-)
 from ..labels import short_label
+from .common import (
+    SEVERITY_ORDER,
+    NoteView,
+    anchor,
+    axis_fmt,
+    billions,
+    chart_alt,
+    chart_words,
+    input_value,
+    metric_label,
+    notes,
+    notes_for,
+    plain,
+    unit_suffix,
+)
 
 if TYPE_CHECKING:
     from ...analysis.risk import Simulation
@@ -125,12 +137,6 @@ def dist_text(d: Any, fmt: Formatter, unit: str) -> str:
     return f"{words['kind_' + d.kind]} ({body})"
 
 
-def _range_text(fmt: Formatter, low: float, high: float, unit: str) -> str:
-    """An input's range for a reader: rupiah in scale words (``Rp157 miliar``), other numbers plain."""
-    show = fmt.money if unit.startswith("IDR") else (lambda v: plain(fmt, v))
-    return f"{show(low)} – {show(high)}"
-
-
 def tornado_rows(study: Study, fmt: Formatter) -> list[TornadoRow]:
     """The FNPV tornado's table: every ranged input, the largest swing first."""
     t, ui = fmt.msg["report"], fmt.msg["ui"]
@@ -143,11 +149,11 @@ def tornado_rows(study: Study, fmt: Formatter) -> list[TornadoRow]:
                 path=p,
                 label=short_label(study.case, p, fmt.lang),
                 anchor=anchor(p),
-                range=_range_text(fmt, r["low_value"], r["high_value"], qmap[p].unit),
+                range=f"{input_value(study, fmt, p, r['low_value'])} – {input_value(study, fmt, p, r['high_value'])}",
                 low=fmt.money(r["metric_low"]),
                 high=fmt.money(r["metric_high"]),
                 si=fmt.number(r["elasticity"], 2),
-                sv=(f"{fmt.percent(sv)} ({plain(fmt, r['switching_value'])})" if math.isfinite(sv) else t["none"]),
+                sv=(f"{fmt.percent(sv)} ({input_value(study, fmt, p, r['switching_value'])})" if math.isfinite(sv) else t["none"]),
                 critical=ui["yes"] if r["critical"] else "",
                 confidence=qmap[p].confidence,
             )

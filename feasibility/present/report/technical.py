@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...case import in_lang
 from ..i18n import Formatter
@@ -13,7 +13,7 @@ from .common import NoteView, anchor, metric_value, notes_for, phases
 if TYPE_CHECKING:
     from ...study import Study
 
-__all__ = ["CapexRow", "Technical", "capex_rows", "technical"]
+__all__ = ["CapexRow", "Technical", "capex_rows", "initial_capex_idr", "item_total_idr", "technical"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,20 @@ class CapexRow:
 class Technical:
     intro: str
     capex_rows: list[CapexRow]
+    capex_total: str
     notes: list[NoteView]
+
+
+def item_total_idr(item: Any) -> float:
+    """A capex item's base cost with its contingency and optimism-bias uplift (HM Treasury Green Book), base-year prices."""
+    cont = item.contingency.value if item.contingency else 0.0
+    ob = item.optimism_bias.value if item.optimism_bias else 0.0
+    return float(item.amount_idr.value) * (1 + cont) * (1 + ob)
+
+
+def initial_capex_idr(study: Study) -> float:
+    """The plan's construction cost: every capex item of its lines once (no renewals, no expansion), base-year prices."""
+    return sum(item_total_idr(item) for line in study.case.lines().values() for item in line.capex.values())
 
 
 def capex_rows(study: Study, fmt: Formatter) -> list[CapexRow]:
@@ -54,7 +67,7 @@ def capex_rows(study: Study, fmt: Formatter) -> list[CapexRow]:
                     base=fmt.money(amount),
                     contingency=fmt.percent(cont, 0),
                     ob=fmt.percent(ob, 0),
-                    total=fmt.money(amount * (1 + cont) * (1 + ob)),
+                    total=fmt.money(item_total_idr(item)),
                     confidence=item.amount_idr.confidence,
                 )
             )
@@ -78,7 +91,8 @@ def technical(study: Study, fmt: Formatter) -> Technical:
         occ=metric_value(fmt, m, "berth_occupancy_max"), unmet=metric_value(fmt, m, "cargo_unmet_tonnes")
     )
     exp = _expansion(study, fmt)
-    return Technical(intro=intro + (" " + exp if exp else ""), capex_rows=capex_rows(study, fmt), notes=notes_for(study, fmt, "technical"))
+    return Technical(intro=intro + (" " + exp if exp else ""), capex_rows=capex_rows(study, fmt),
+                     capex_total=fmt.money(initial_capex_idr(study)), notes=notes_for(study, fmt, "technical"))
 
 
 def _expansion(study: Study, fmt: Formatter) -> str:
