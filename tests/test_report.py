@@ -14,8 +14,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import io
 import html as htmllib
+import io
 import json
 import math
 import re
@@ -29,12 +29,11 @@ import markupsafe
 import numpy as np
 import pytest
 
-from feasibility.case import DEFAULT_CASE, Case
-
 from feasibility import load_case, parse_case, run
+from feasibility.case import DEFAULT_CASE, Case
 from feasibility.cli import main
-from feasibility.present.labels import short_label
 from feasibility.present.i18n import Formatter, catalog
+from feasibility.present.labels import short_label
 from feasibility.present.report import extract_data, is_generated_report, render_report, render_reports, write_report
 from feasibility.present.report import visible_text as text_lines
 from feasibility.study import build_study
@@ -901,6 +900,9 @@ def test_a4_print_keeps_every_column(browser, files, lang):
             .map(e => e.tagName + '#' + (e.id || (e.closest('[id]') || {}).id) + ' ' + Math.round(e.getBoundingClientRect().right))
             .slice(0, 10)"""
         assert page.evaluate(too_wide, False) == []
+        # the title and the summary for the council fill the first printed page, no more
+        bottom = page.evaluate("document.querySelector('#council').getBoundingClientRect().bottom - document.body.getBoundingClientRect().top")
+        assert bottom <= A4_INSIDE[1], f"the summary runs {bottom - A4_INSIDE[1]:.0f} px past the first page"
         page.set_viewport_size({"width": A4_INSIDE[1], "height": A4_INSIDE[0]})
         assert page.evaluate(too_wide, True) == []
         assert page.locator(".landscape #register-table").count() == 1 and page.locator(".landscape #annual").count() == 1

@@ -21,6 +21,7 @@ from ...case import in_lang
 from ..i18n import Formatter
 from ..labels import short_label, unit_label
 from .budget import budget_lines
+from .chapters import first_stage
 from .common import confidence_counts
 from .risk import risk_register
 from .technical import initial_capex_idr
@@ -49,6 +50,7 @@ class MoneyRow:
 @dataclass(frozen=True)
 class Council:
     verdict: str
+    act: str
     verdict_class: str
     proposal: str
     size: list[str]
@@ -233,8 +235,11 @@ def council(study: Study, fmt: Formatter, plan: str) -> Council:
     t, m, case = fmt.msg["council"], study.result.metrics, study.case
     plan = plan or in_lang(case.case.name, fmt.lang)
     apbd, pad = _bases(study)
+    cost, months = first_stage(study)
+    act_key = "act_feasible" if study.verdict == "feasible" else ("act_not_feasible" if case.data_plan else "act_not_feasible_no_plan")
     return Council(
         verdict=_verdict(study, fmt, plan),
+        act=t[act_key].format(cost=fmt.money(cost), months=fmt.number(months)),
         verdict_class=study.verdict,
         proposal=in_lang(case.case.scope, fmt.lang) or in_lang(case.case.description, fmt.lang),
         size=_size(study, fmt),
