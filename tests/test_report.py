@@ -686,7 +686,7 @@ def hostile(tmp_path_factory):
     raw = _fill(tomllib.loads(DEFAULT.read_text(encoding="utf-8")), counter)
     text = toml_dumps(raw)
     case = parse_case(tomllib.loads(text))
-    assert case.bumd.name.id.startswith(PAYLOAD) and case.risk.correlations[0].source.startswith(PAYLOAD)
+    assert case.bumd.name.id.startswith(PAYLOAD) and case.risk.correlations[0].source.id.startswith(PAYLOAD)
     study = build_study(case, text, source_name="<img src=x onerror=alert(1)>.toml", iterations=300)
     out = tmp_path_factory.mktemp("hostile")
     files = {}

@@ -885,6 +885,8 @@ class Bilingual(_Strict):
 
 #: a text: one string (any language) or a table { id = "...", en = "..." }
 Text = Union[str, Bilingual]
+#: a text that must say something: a non-empty string or a bilingual table
+Required = Union[Annotated[str, Field(min_length=1)], Bilingual]
 
 
 def in_lang(text: Text | None, lang: str) -> str:
@@ -991,7 +993,7 @@ class DistributionSpec(_Strict):
     shift: Annotated[float, BeforeValidator(_no_bool)] | None = None
     values: list[Annotated[float, BeforeValidator(_no_bool)]] | None = None
     probabilities: list[Annotated[float, BeforeValidator(_no_bool)]] | None = None
-    source: Annotated[str, Field(min_length=1)] = Field(description="where the spread comes from")
+    source: Required = Field(description="where the spread comes from")
     confidence: Confidence = "estimate"
     note: str = ""
 
@@ -1017,7 +1019,7 @@ class Correlation(_Strict):
 
     between: Annotated[list[str], Field(min_length=2, max_length=2)]
     rank: Annotated[float, BeforeValidator(_no_bool), Field(ge=-1, le=1)]
-    source: Annotated[str, Field(min_length=1)]
+    source: Required
     note: str = ""
 
 

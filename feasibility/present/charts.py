@@ -826,7 +826,7 @@ def heatmap(
         for s in ax.spines.values():
             s.set_visible(False)
         ax.set_xlabel(_clean(col_label))
-        ax.set_ylabel(_clean(row_label))
+        ax.set_ylabel(_wrap(_clean(row_label), 42))  # a long label beside the rows wraps rather than run off the figure
         neg = np.isfinite(t) & (t < center)
         if hatch_negative:
             for i, j in zip(*np.nonzero(neg)):

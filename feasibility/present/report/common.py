@@ -89,9 +89,11 @@ def axis_fmt(fmt: Formatter, q: Quantity) -> Callable[[float], str]:
     return lambda v: fmt.number(v, 2 if abs(v) < 10 else 0)
 
 
-def unit_suffix(q: Quantity, t: dict[str, str]) -> str:
-    """`` (billion rupiah)`` after an axis label of a rupiah input (its ticks are billions)."""
-    return f" ({t['billion_axis']})" if q.unit == "IDR" else ""
+def unit_suffix(q: Quantity, t: dict[str, str], lang: str) -> str:
+    """The unit after an axis label of an input: `` (billion rupiah)`` for rupiah (its ticks are billions), else the unit's words."""
+    if q.unit == "IDR":
+        return f" ({t['billion_axis']})"
+    return f" ({unit_label(q.unit, lang)})"
 
 
 # --------------------------------------------------------------------------- metrics and verdicts

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ...case import in_lang
 from ...metrics import registry
 from ...metrics.registry import METRIC_UNITS
 from .. import charts as ch
@@ -72,6 +73,8 @@ class McInput:
     dist: str
     rho: str
     source: str
+    #: the language the source is written in (the report's for a bilingual text, else the case file's)
+    source_lang: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class McCorrelation:
     b: str
     rank: str
     source: str
+    source_lang: str
 
 
 @dataclass(frozen=True)
@@ -199,8 +203,8 @@ def heatmaps(study: Study, fmt: Formatter) -> list[ch.Chart]:
         out.append(
             ch.heatmap(
                 df.index.to_numpy(), df.columns.to_numpy(), df.to_numpy(),
-                row_label=short_label(study.case, df.index.name, fmt.lang) + unit_suffix(rq, t),
-                col_label=short_label(study.case, df.columns.name, fmt.lang) + unit_suffix(cq, t),
+                row_label=short_label(study.case, df.index.name, fmt.lang) + unit_suffix(rq, t, fmt.lang),
+                col_label=short_label(study.case, df.columns.name, fmt.lang) + unit_suffix(cq, t, fmt.lang),
                 title=title, alt=chart_alt(fmt, title), fmt=cells, cell_fmt=cells, row_fmt=axis_fmt(fmt, rq), col_fmt=axis_fmt(fmt, cq),
                 # the colour bar says what the cells count in (billions for a rupiah metric)
                 value_label=t["billion_axis"] if METRIC_UNITS.get(metric, "") == "IDR" else "", na_label=chart_words(fmt)["na"],
@@ -209,6 +213,11 @@ def heatmaps(study: Study, fmt: Formatter) -> list[ch.Chart]:
             )
         )
     return out
+
+
+def _lang_of(text: Any, case: Any, fmt: Formatter) -> str:
+    """The language a case text is shown in: the report's for a bilingual text, else the case file's own."""
+    return fmt.lang if not isinstance(text, str) else case.case.language
 
 
 def _two_way_center(study: Study, metric: str) -> float:
@@ -266,10 +275,12 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
         ],
         convergence=convergence,
         inputs=[
-            McInput(path=p, label=short_label(case, p, fmt.lang), anchor=anchor(p), dist=dist_text(d, fmt, case.quantity_map()[p].unit), rho=fmt.number(rc.get(p, math.nan), 2), source=case.risk.distributions[p].source)
+            McInput(path=p, label=short_label(case, p, fmt.lang), anchor=anchor(p), dist=dist_text(d, fmt, case.quantity_map()[p].unit), rho=fmt.number(rc.get(p, math.nan), 2), source=in_lang(case.risk.distributions[p].source, fmt.lang),
+                    source_lang=_lang_of(case.risk.distributions[p].source, case, fmt))
             for p, d in order
         ],
-        correlations=[McCorrelation(a=short_label(case, c.between[0], fmt.lang), b=short_label(case, c.between[1], fmt.lang), rank=fmt.number(c.rank, 2), source=c.source) for c in case.risk.correlations],
+        correlations=[McCorrelation(a=short_label(case, c.between[0], fmt.lang), b=short_label(case, c.between[1], fmt.lang), rank=fmt.number(c.rank, 2), source=in_lang(c.source, fmt.lang),
+                                     source_lang=_lang_of(c.source, case, fmt)) for c in case.risk.correlations],
     )
 
 
