@@ -226,3 +226,29 @@ def test_build_holds_every_section_in_both_languages(study):
         assert r.lang == lang and r.comparison is None
         assert r.header.name == "Hand-computed test case" and r.data["iterations"] == 0
         assert r.summary.verdict == r.recommendation.verdict == "not_feasible"
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_council_summary_has_a_sentence_and_an_act_for_every_verdict(study, lang):
+    """Each verdict feasibility.analysis.criteria.verdict can return has its sentence and the council's act (issue 14)."""
+    from dataclasses import replace
+
+    from feasibility.analysis.criteria import Criterion, verdict
+    from feasibility.present.report import council
+
+    fmt = Formatter(lang)
+    cases = {
+        "feasible": [Criterion("fnpv", "fnpv_idr", ">", 1.0, 0.0, True)],
+        "not_feasible": [Criterion("fnpv", "fnpv_idr", ">", -1.0, 0.0, False)],
+        "feasible_partly_tested": [Criterion("fnpv", "fnpv_idr", ">", 1.0, 0.0, True), Criterion("risk", "fnpv_idr", "<=", math.nan, 0.2, None)],
+        "incomplete": [Criterion("risk", "fnpv_idr", "<=", math.nan, 0.2, None)],
+    }
+    acts = {}
+    for name, crit in cases.items():
+        assert verdict(crit) == name
+        s = council.council(replace(study, criteria=crit), fmt, "Rencana")
+        assert s.verdict.startswith(("“Rencana”", "Kelayakan “Rencana”", "The feasibility of “Rencana”")) and "{" not in s.verdict
+        acts[name] = s.act
+    # approve on conditions, decline, or defer while criteria cannot be tested
+    assert acts["feasible_partly_tested"] == acts["incomplete"] == catalog(lang)["council"]["act_untested"]
+    assert len({acts["feasible"], acts["not_feasible"], acts["incomplete"]}) == 3

@@ -177,8 +177,8 @@ def break_even(case: Case, res: Result, tornado: Tornado) -> BreakEven | None:
     # only the port's cargo has a capacity in the model (berths and yard)
     cap = res.annual["cargo_capacity_tonnes"].max() if (line, key) == ("port", "cargo_handling") and "cargo_capacity_tonnes" in res.annual else math.nan
     needed, at_most = math.nan, math.nan
-    if volume_path is not None:
-        base = float(qmap[volume_path].value)
+    base = float(qmap[volume_path].value) if volume_path is not None else 0.0
+    if volume_path is not None and base > 0:  # a demand of zero cannot be scaled
 
         def fnpv(k: Any) -> Any:
             return run(case, {volume_path: base * np.asarray(k, dtype=float)}, metrics=["fnpv_idr"]).metrics["fnpv_idr"]

@@ -140,9 +140,11 @@ def _size(study: Study, fmt: Formatter) -> list[str]:
 def _verdict(study: Study, fmt: Formatter, plan: str) -> str:
     t, m = fmt.msg["council"], study.result.metrics
     n_fail = sum(1 for c in study.criteria if c.passed is False)
+    n_na = sum(1 for c in study.criteria if c.passed is None)
     args = {"plan": plan, "public": fmt.money(m["public_money_total_current_idr"]), "back": fmt.money(_dividends_current(study)),
-            "n": fmt.number(n_fail), "m": fmt.number(len(study.criteria))}
-    return t["verdict_not_feasible" if study.verdict == "not_feasible" else "verdict_feasible"].format(**args)
+            "n": fmt.number(n_fail), "m": fmt.number(len(study.criteria)), "k": fmt.number(n_na)}
+    # one sentence per verdict of feasibility.analysis.criteria.verdict
+    return t[f"verdict_{study.verdict}"].format(**args)
 
 
 def _dividends_current(study: Study) -> float:
@@ -236,7 +238,8 @@ def council(study: Study, fmt: Formatter, plan: str) -> Council:
     plan = plan or in_lang(case.case.name, fmt.lang)
     apbd, pad = _bases(study)
     cost, months = first_stage(study)
-    act_key = "act_feasible" if study.verdict == "feasible" else ("act_not_feasible" if case.data_plan else "act_not_feasible_no_plan")
+    act_key = {"feasible": "act_feasible", "not_feasible": "act_not_feasible" if case.data_plan else "act_not_feasible_no_plan"}.get(
+        study.verdict, "act_untested")  # a verdict some criteria could not test: defer
     return Council(
         verdict=_verdict(study, fmt, plan),
         act=t[act_key].format(cost=fmt.money(cost), months=fmt.number(months)),
