@@ -113,7 +113,7 @@ class Report:
     t: dict[str, str]
     header: Header
     #: the council's catalog (``[council]``) and the summary for the council, the first screen
-    c: dict[str, str]
+    council_words: dict[str, str]
     council: Council
     summary: Summary
     need: Need
@@ -147,7 +147,7 @@ def build(study: Study, lang: str, generated: _dt.date | None = None) -> Report:
         ui=msg["ui"],
         t=msg["report"],
         header=header(study, fmt, day),
-        c=msg["council"],
+        council_words=msg["council"],
         council=council(study, fmt, opts.plan_label if opts is not None else ""),
         summary=summary(study, fmt),
         need=need(study, fmt),
