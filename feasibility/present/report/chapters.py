@@ -134,10 +134,9 @@ def data_plan(study: Study, fmt: Formatter) -> DataPlan:
         ))
     uncovered = [ref(p) for p in wanted if p not in covered]
     n_placeholders = sum(1 for a in rows_all if a["confidence"] == "placeholder")
-    first = [i for i in items if i.stage == 1]
+    cost, months = first_stage(study)
     text = t["data_plan_intro"].format(
-        k=fmt.number(n_placeholders), n=fmt.number(len(rows_all)), cost=fmt.money(sum(i.cost_idr for i in first)),
-        months=fmt.number(max((i.months for i in first), default=0)),
+        k=fmt.number(n_placeholders), n=fmt.number(len(rows_all)), cost=fmt.money(cost), months=fmt.number(months),
         later=fmt.money(sum(i.cost_idr for i in items if i.stage > 1)),
     ) if case.data_plan else t["data_plan_none"].format(k=fmt.number(n_placeholders))
     return DataPlan(text=text, rows=rows, uncovered=uncovered)

@@ -64,6 +64,12 @@ class Council:
     missing: str
 
 
+def _payments(study: Study) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """The injections and top-ups by year in current prices (as the budget chapter's table), and the years with a payment."""
+    inj, top, _div = budget_lines(study.result)
+    return inj, top, [i for i in range(len(inj)) if inj[i] + top[i] > 0.5]  # half a rupiah is rounding
+
+
 def money_rows(study: Study, fmt: Formatter) -> list[MoneyRow]:
     """The public money by budget year: the first :data:`MONEY_YEARS` years with a payment, then the rest in one row.
 
@@ -71,12 +77,11 @@ def money_rows(study: Study, fmt: Formatter) -> list[MoneyRow]:
     as the model grows them); "n/a" when the case gives none.
     """
     a, years = study.result.annual, [int(y) for y in study.result.years]
-    inj, top, _div = budget_lines(study.result)  # current prices, as the budget chapter's table
+    inj, top, paid = _payments(study)
     # shares in the results' own basis: the payment and the budget are then in the same year's prices
     paid_basis = (a["region_injection_idr"] + a["region_top_up_idr"]).to_numpy()
     apbd = a["region_apbd_idr"].to_numpy() if "region_apbd_idr" in a else None
     pad = a["region_pad_idr"].to_numpy() if "region_pad_idr" in a else None
-    paid = [i for i in range(len(years)) if inj[i] + top[i] > 0.5]  # half a rupiah is rounding
 
     def share(base: np.ndarray | None, idx: list[int]) -> str:
         if base is None:
@@ -100,8 +105,7 @@ def money_rows(study: Study, fmt: Formatter) -> list[MoneyRow]:
 def _money_peak(study: Study, fmt: Formatter) -> str:
     """The largest payment inside the summed span of years, which the span's row would hide ("" without a span)."""
     years = [int(y) for y in study.result.years]
-    inj, top, _div = budget_lines(study.result)
-    paid = [i for i in range(len(years)) if inj[i] + top[i] > 0.5]
+    inj, top, paid = _payments(study)
     if len(paid) <= MONEY_YEARS:
         return ""
     rest = paid[MONEY_YEARS:]
