@@ -774,5 +774,32 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def entry() -> None:
+    """The ``feasibility`` console command: :func:`main` in a process of its own.
+
+    After a Ctrl-C the process ends without the interpreter's finalization:
+    the exit handlers registered in Python run (temporary folders removed,
+    worker pools stopped) and the standard streams are flushed, then
+    ``os._exit(130)``. Finalizing the interpreter while native threads of the
+    numerical libraries are still alive can abort the process (a fatal
+    "PyThreadState_Get" error, seen once in CI on Python 3.11); a process that
+    was interrupted has nothing left to finalize. Other exits finalize as usual.
+    """
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        import atexit
+
+        try:
+            atexit._run_exitfuncs()
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+            os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()
