@@ -49,18 +49,18 @@ def main() -> None:
     if not studio.wait_charts(120):
         raise SystemExit("the first charts were not drawn within 120 s")
     first = time.perf_counter() - t0
-    field = studio.widgets[TARIFF]
+    field = studio.widgets[TARIFF]  # a text field: typed as a person types, in English ("72000")
 
     # warm-up: a few changes (worker imports, caches)
     for v in (72_000, 73_000, 74_000):
-        field.value = v
+        field.value = str(v)
         studio.wait_charts(60)
 
     cards, charts = [], []
     for i in range(args.repeat):
         value = 60_000 + 1_000 * i  # a new value every time
         t_start = time.perf_counter()
-        field.value = value  # the handler recomputes and writes the cards before this returns
+        field.value = str(value)  # the handler reads it, recomputes and writes the cards before this returns
         t_cards = time.perf_counter()
         if not studio.wait_charts(60):
             raise SystemExit(f"charts of change {i} not drawn within 60 s")

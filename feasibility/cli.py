@@ -188,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("folder", metavar="FOLDER", nargs="?", help="folder to open (default: notebooks if it exists here, else this folder)")
     st.add_argument("--port", type=int, metavar="N", help="port of the server (default: JupyterLab's, 8888 or the next free one)")
     st.add_argument("--no-browser", action="store_true", help="do not open a browser (open the printed address yourself)")
+    st.add_argument("--app", action="store_true",
+                    help="serve the studio notebook (03_studio.ipynb) as an app with Voila instead of JupyterLab")
     return parser
 
 
@@ -684,7 +686,34 @@ def studio_command(folder: Path, port: int | None = None, no_browser: bool = Fal
     return cmd
 
 
-def _run_foreground(cmd: list[str]) -> int:
+#: the folder holding ``voila/templates/feasibility``: Voila's lab template without its Font Awesome stylesheets from a CDN
+VOILA_ROOT = Path(__file__).resolve().parent / "studio"
+
+
+def voila_command(notebook: Path, port: int | None = None, no_browser: bool = False) -> tuple[list[str], dict[str, str]]:
+    """The command and environment that serve a notebook as an app with Voila, with no request leaving the machine.
+
+    Voila's own ``lab`` template loads Font Awesome from cdn.jsdelivr.net
+    (offline: no icons, and a request to a third party); the ``feasibility``
+    template shipped in the package is the same page without it (Voila's
+    bundle carries Font Awesome). ``JUPYTER_PATH`` makes the template found.
+
+    Returns
+    -------
+    (list of str, dict)
+        The command and the environment to run it in.
+    """
+    cmd = [sys.executable, "-m", "voila", str(notebook), "--template=feasibility", "--Voila.ip=127.0.0.1"]
+    if port is not None:
+        cmd += [f"--port={port}", "--Voila.port_retries=0"]
+    if no_browser:
+        cmd.append("--no-browser")
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join([str(VOILA_ROOT), *[p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]])
+    return cmd, env
+
+
+def _run_foreground(cmd: list[str], env: dict[str, str] | None = None) -> int:
     """Run a server in the foreground until it stops; its exit code (128 + signal if killed).
 
     Ctrl-C reaches the server too (same process group), and JupyterLab handles
@@ -692,7 +721,7 @@ def _run_foreground(cmd: list[str]) -> int:
     waits on. A SIGTERM to this process is passed on, so that the server is not
     left running without its parent.
     """
-    proc = subprocess.Popen(cmd)  # noqa: S603 - our own Python, fixed arguments
+    proc = subprocess.Popen(cmd, env=env)  # noqa: S603 - our own Python, fixed arguments
     forward = hasattr(signal, "SIGTERM") and os.name == "posix"
     previous = signal.signal(signal.SIGTERM, lambda *_: proc.terminate()) if forward else None
     try:
@@ -719,6 +748,15 @@ def cmd_studio(args: argparse.Namespace) -> int:
             raise UserError(f"{folder}: not a folder")
     if args.port is not None and not 1 <= args.port <= 65535:
         raise UserError(f"--port: must be between 1 and 65535, got {args.port}")
+    if args.app:
+        notebook = folder / "03_studio.ipynb"
+        if not notebook.is_file():
+            raise UserError(f"{notebook}: no studio notebook there (give the notebooks folder)")
+        if importlib.util.find_spec("voila") is None:
+            raise UserError("Voila is not installed in this Python: python -m pip install voila")
+        print(f"feasibility studio: the studio as an app (Voila) from {notebook.resolve()} (Ctrl-C stops it)", flush=True)
+        cmd, env = voila_command(notebook.resolve(), args.port, args.no_browser)
+        return _run_foreground(cmd, env)
     if importlib.util.find_spec("jupyterlab") is None:
         raise UserError("JupyterLab is not installed in this Python: python -m pip install jupyterlab")
     folder = folder.resolve()

@@ -23,6 +23,7 @@ from feasibility.studio import (
     tab_of,
     widget_limits,
 )
+from feasibility.studio.inputs import limits
 
 HAND = Path(__file__).resolve().parent / "cases" / "hand_case.toml"
 TARIFF = "port.revenue.cargo_handling.tariff_idr_per_tonne"
@@ -78,22 +79,22 @@ def test_widget_limits_are_the_schema_bounds(studio, case):
         lo = ge if ge is not None else float(np.nextafter(gt, np.inf)) if gt is not None else -UNBOUNDED
         hi = le if le is not None else float(np.nextafter(lt, -np.inf)) if lt is not None else UNBOUNDED
         assert widget_limits(q) == (lo, hi)
-        for field in studio.elements.get(path, [w]):
-            if path == "bumd.ownership_share_region":  # a perseroda: PP 54/2017 asks at least 51 %, inside the schema's (0, 1]
-                assert (field.min, field.max) == (0.51, 1.0) and lo <= field.min and field.max <= hi
-            else:
-                assert (field.min, field.max) == (lo, hi), path
-            assert not type(q).outside(field.min) and not type(q).outside(field.max)
-            checked += 1
+        field_lo, field_hi = limits(case, path, q)  # what a field accepts (a typed value beyond is refused)
+        if path == "bumd.ownership_share_region":  # a perseroda: PP 54/2017 asks at least 51 %, inside the schema's (0, 1]
+            assert (field_lo, field_hi) == (0.51, 1.0) and lo <= field_lo and field_hi <= hi
+        else:
+            assert (field_lo, field_hi) == (lo, hi), path
+        assert not type(q).outside(field_lo) and not type(q).outside(field_hi)
+        checked += len(studio.elements.get(path, [w]))
         if path in studio.sliders:
             s = studio.sliders[path]
             assert lo <= s.min <= s.value <= s.max <= hi, path
             if q.low is not None:  # the slider spans the declared range (to within a step)
                 assert q.low <= s.min < q.low + s.step and q.high - s.step < s.max <= q.high, path
     assert checked > 60
-    assert studio.widgets[TARIFF].min == 0 and studio.widgets[TARIFF].max == UNBOUNDED
-    assert studio.widgets["tax.corporate_income_tax_rate"].max == 0.6
-    assert studio.widgets["port.capacity.max_berth_occupancy"].min > 0  # gt=0: the least float above 0
+    assert limits(case, TARIFF, qmap[TARIFF]) == (0, UNBOUNDED)
+    assert limits(case, "tax.corporate_income_tax_rate", qmap["tax.corporate_income_tax_rate"])[1] == 0.6
+    assert limits(case, "port.capacity.max_berth_occupancy", qmap["port.capacity.max_berth_occupancy"])[0] > 0  # gt=0
 
 
 def test_labels_carry_description_unit_and_provenance(studio):
@@ -102,12 +103,20 @@ def test_labels_carry_description_unit_and_provenance(studio):
     assert "Tanjung Priok" in row and "secondary" in row  # the tooltip: source and confidence
 
 
-def test_a_value_the_validator_rejects_cannot_be_entered(studio):
-    w = studio.widgets["tax.corporate_income_tax_rate"]
-    w.value = 22  # a percentage typed where a fraction is asked: the field keeps to its maximum
-    assert w.value == 0.6
-    studio.widgets[TARIFF].value = -5
-    assert studio.widgets[TARIFF].value == 0
+def test_a_value_the_validator_rejects_is_refused_with_a_message_never_changed(studio):
+    tax = "tax.corporate_income_tax_rate"
+    msg = studio.enter(tax, "22")  # a percentage typed where a fraction is asked
+    assert msg is not None and "at most 0.6" in msg and "type 0.22 or 22%" in msg
+    assert studio.value(tax) == 0.22 and studio.widgets[tax].value == "22"  # the model keeps 0.22; the field shows what was typed
+    assert "fs-invalid" in studio.widgets[tax]._dom_classes and "1 entry(ies) refused" in studio.status.value
+    assert "at most 0.6" in studio.messages[tax].value
+    assert studio.enter(tax, "10%") is None and studio.value(tax) == pytest.approx(0.10)
+    assert studio.widgets[tax].value == "0.1" and "fs-invalid" not in studio.widgets[tax]._dom_classes
+    assert studio.enter(TARIFF, "-5000") is not None and studio.value(TARIFF) == 71_000  # never silently 0
+    assert "refused" in studio.messages[TARIFF].value and "at least 0" in studio.messages[TARIFF].value
+    for bad in ("", "abc", "71.000", "1e400", "5%"):  # empty, words, ambiguous in English, not finite, a per cent for a tariff
+        assert studio.enter(TARIFF, bad) is not None, bad
+        assert studio.value(TARIFF) == 71_000
     with pytest.raises(ValueError, match="must be >= 0"):
         studio.set(TARIFF, -1)
     with pytest.raises(ValueError):
@@ -125,7 +134,7 @@ def test_changing_the_tariff_changes_the_fnpv_card_to_what_evaluate_gives(studio
     fmt = Formatter("en")
     before = card_value(studio.cards["fnpv"])
     assert before == fmt.money(evaluate(case).metrics["fnpv_idr"])
-    studio.widgets[TARIFF].value = 85_000  # as a person types it
+    assert studio.enter(TARIFF, "85,000") is None  # as a person types it in English
     expected = evaluate(case, {TARIFF: 85_000}).metrics["fnpv_idr"]
     assert card_value(studio.cards["fnpv"]) == fmt.money(expected) != before
     assert studio.metrics["fnpv_idr"] == pytest.approx(expected, rel=1e-12)
@@ -142,7 +151,8 @@ def test_moving_the_slider_changes_the_text_field_and_the_cards(studio, case):
     before = studio.metrics["fnpv_idr"]
     s = studio.sliders[TARIFF]
     s.value = s.value + 10 * s.step
-    assert studio.widgets[TARIFF].value == pytest.approx(71_000 + 10 * s.step)
+    assert studio.value(TARIFF) == pytest.approx(71_000 + 10 * s.step)
+    assert studio.widgets[TARIFF].value == Formatter("en").number(71_000 + 10 * s.step)
     assert studio.metrics["fnpv_idr"] == pytest.approx(run(case, {TARIFF: 71_000 + 10 * s.step}).metrics["fnpv_idr"], rel=1e-12)
     assert studio.metrics["fnpv_idr"] > before
 
@@ -304,7 +314,8 @@ def test_differences_table(studio, case):
     assert rows[TARIFF].base_value == 71_000 and rows[TARIFF].this_value == 80_000 and rows[TARIFF].unit == "IDR per tonne"
     assert rows[RAMP].base_value == [0.3, 0.5, 0.7, 0.85] and rows[RAMP].this_value == [0.4, 0.6, 0.8, 0.9]
     shown = html.unescape(studio.diff.value)
-    assert TARIFF in shown and "71000" in shown and "80000" in shown and "IDR per tonne" in shown
+    # labels and formatted values, not configuration paths
+    assert TARIFF not in shown and "tariff, base-year prices" in shown and "71,000" in shown and "80,000" in shown and "IDR per tonne" in shown
     studio.reset_button.click()
     assert studio.differences().empty and studio.overrides() == {}
 

@@ -16,18 +16,19 @@ Missing Voila or Chromium fails the tests: they never skip. Set
 """
 
 import json
+import math
 import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from feasibility.cli import voila_command
 from feasibility.present.i18n import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,13 +87,13 @@ def voila(tmp_path):
         folder = tmp_path / f"project_{lang}"
         notebook = _notebook_copy(folder, lang)
         port = _free_port()
-        env = dict(os.environ)
+        log = (tmp_path / f"voila_{lang}.log").open("wb")
+        cmd, env = voila_command(notebook, port, no_browser=True)  # as `feasibility studio --app` serves it: no CDN
         # a private Jupyter home: no user configuration, runtime files or signing key of the machine's
         for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
             env[var] = str(tmp_path / f"{var.lower()}_{lang}")
-        log = (tmp_path / f"voila_{lang}.log").open("wb")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
+            cmd,
             cwd=folder,
             env=env,
             stdout=log,
@@ -131,10 +132,25 @@ def _shot(page, folder: Path, name: str, *, full: bool = False) -> Path:
     return path
 
 
+def _num(text: str, lang: str = "en") -> float:
+    """A number as the studio writes it in its language (``71,000.5`` / ``71.000,5``)."""
+    t = text.strip().replace("\xa0", "")
+    t = t.replace(",", "") if lang == "en" else t.replace(".", "").replace(",", ".")
+    return float(t)
+
+
 def _open_studio(browser, url: str, size: tuple[int, int], done_text: str):
+    """The studio's page; ``errors`` collects page errors, console errors and any request that leaves 127.0.0.1."""
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+
+    def outside(request) -> None:
+        if not request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")):
+            errors.append(f"request leaving the machine: {request.url}")
+
+    page.on("request", outside)
     # Voila runs the notebook before it sends the page: on two busy cores that can take a minute or two
     page.goto(url, wait_until="domcontentloaded", timeout=240_000)
     page.locator(".fs-card-fnpv .fs-value").wait_for(timeout=240_000)
@@ -180,7 +196,13 @@ def _open_tab(page, title: str, tab: str):
     return panel
 
 
-def _check_panel(panel, tab: str) -> None:
+def _open_workbench(page, title: str):
+    """Click a tab of the workbench under the inputs (compare, goal seek, annual table, ...)."""
+    page.locator(".fs-workbench .lm-TabBar-tab", has_text=re.compile(rf"^\s*{re.escape(title)}\s*$")).click()
+    page.wait_for_timeout(300)
+
+
+def _check_panel(panel, tab: str, lang: str = "en") -> None:
     """Every input of an open tab is visible, labelled and holds a number; the first ones are on screen."""
     inputs = panel.locator("input[type=number], input[type=text]")
     n = inputs.count()
@@ -189,7 +211,7 @@ def _check_panel(panel, tab: str) -> None:
         field = inputs.nth(i)
         assert field.is_visible(), (tab, i)
         value = field.input_value()
-        assert value.strip() and float(value) == float(value), (tab, i, value)
+        assert value.strip() and math.isfinite(_num(value, lang)), (tab, i, value)
     labels = panel.locator(".widget-html-content span[title]")
     assert labels.count() > 0 and all(labels.nth(i).inner_text().strip() for i in range(min(labels.count(), 6))), tab
 
@@ -260,6 +282,7 @@ def test_studio_in_a_browser_every_tab_scenarios_and_screenshots(browser, voila,
         _open_tab(page, words["tab_tariffs"], "tariffs")
         handle = page.locator(f".fs-slider.{TARIFF_CLASS} .noUi-handle")
         handle.wait_for(state="visible", timeout=10_000)
+        handle.scroll_into_view_if_needed()
         box = handle.bounding_box()
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         page.mouse.move(x, y)
@@ -267,7 +290,7 @@ def test_studio_in_a_browser_every_tab_scenarios_and_screenshots(browser, voila,
         page.mouse.move(x + 90, y, steps=6)
         page.mouse.up()
         fnpv1 = _wait_card_change(page, "fnpv", fnpv0)
-        tariff = float(page.locator(f".{TARIFF_CLASS} input").first.input_value())
+        tariff = _num(page.locator(f".{TARIFF_CLASS} input").first.input_value())
         assert tariff > 71_000
         assert _idr(fnpv1) > _idr(fnpv0)
         page.wait_for_function(
@@ -277,7 +300,8 @@ def test_studio_in_a_browser_every_tab_scenarios_and_screenshots(browser, voila,
         # capex: type a dearer wharf -> a worse FNPV
         _open_tab(page, words["tab_capex"], "capex")
         wharf = page.locator(f".{WHARF_CLASS} input").first
-        wharf.fill("260000000000")
+        assert "[IDR billion]" in page.locator(".fs-tab-capex").inner_text()
+        wharf.fill("260")  # IDR billion
         wharf.press("Enter")
         fnpv2 = _wait_card_change(page, "fnpv", fnpv1)
         assert _idr(fnpv2) < _idr(fnpv1)
@@ -291,7 +315,8 @@ def test_studio_in_a_browser_every_tab_scenarios_and_screenshots(browser, voila,
         assert _wait_card_change(page, "dscr", dscr1) != dscr1
         page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('3 input(s) changed')", timeout=10_000)
         fnpv3 = _card(page, "fnpv")  # the loan's rate moves the WACC, so the FNPV too
-        assert "cargo_handling.tariff_idr_per_tonne" in page.locator(".fs-diff").inner_text()
+        _open_workbench(page, words["tool_files"])
+        assert "tariff, base-year prices" in page.locator(".fs-diff").inner_text()
         _shot(page, shots, "studio_en_1280x720_changed")
         assert not _layout_problems(page), _layout_problems(page)
 
@@ -353,7 +378,7 @@ def test_indonesian_studio_in_a_browser(browser, voila, tmp_path):
             assert "Rp" in _card(page, "fnpv") and _card(page, "verdict").startswith("Tidak layak: ")
             for tab in TABS:
                 panel = _open_tab(page, words[f"tab_{tab}"], tab)
-                _check_panel(panel, tab)
+                _check_panel(panel, tab, "id")
                 text = page.locator(".fs-studio").inner_text()
                 found = [w for w in ENGLISH if re.search(rf"\b{re.escape(w)}\b", text)]
                 assert not found, (tab, found)
@@ -361,6 +386,7 @@ def test_indonesian_studio_in_a_browser(browser, voila, tmp_path):
             page.wait_for_timeout(300)
             _shot(page, shots, f"studio_id_{size[0]}x{size[1]}")
             assert not _layout_problems(page), _layout_problems(page)
+            _open_workbench(page, words["tool_files"])
             page.locator(".fs-save-path").scroll_into_view_if_needed()
             _shot(page, shots, f"studio_id_{size[0]}x{size[1]}_scenario")
             assert page.locator(".fs-save-path input").input_value() == "kota_serang_scenario.toml"
@@ -424,6 +450,109 @@ def test_studio_options_switch_and_compare_in_a_browser(browser, voila, tmp_path
         _shot(page, shots, "studio_en_1600x900_compare")
         box = result.locator("table").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= SIZES[1][0]
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+def _download(page, link) -> bytes:
+    """Click a download link of the page; the file's bytes."""
+    with page.expect_download(timeout=60_000) as info:
+        link.click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_studio_workbench_in_a_browser(browser, voila, tmp_path):
+    """A consultant's working session: guard rails, undo, a scenario, a comparison, goal seek, the annual table
+    and its CSV, a Monte Carlo that turns stale, the report downloaded from the page; no error, nothing leaves 127.0.0.1."""
+    url, _project = voila("en")
+    words = catalog("en")["studio"]
+    shots = _shots_dir(tmp_path)
+    page, errors = _open_studio(browser, url, SIZES[0], "All inputs")
+    try:
+        verdict0, fnpv0 = _card(page, "verdict"), _card(page, "fnpv")
+        _open_tab(page, words["tab_tariffs"], "tariffs")
+        row = page.locator(".fs-tab-tariffs > .widget-vbox", has=page.locator(f".{TARIFF_CLASS}"))
+        field = row.locator(f".{TARIFF_CLASS} input").first
+        # a value the schema forbids: refused with a message, the model keeps 71,000
+        field.fill("-5000")
+        field.press("Enter")
+        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('refused')", timeout=30_000)
+        assert "at least 0" in row.locator(".fs-message").inner_text() and _card(page, "fnpv") == fnpv0
+        # an absurd tariff the schema allows: marked, and the verdict is no verdict
+        field.fill("999,999,999,999,999")
+        field.press("Enter")
+        verdict1 = _wait_card_change(page, "verdict", verdict0)
+        assert verdict1.startswith("Not established") and "plausible range" in row.locator(".fs-message").inner_text()
+        _shot(page, shots, "studio_en_1280x720_guard_rails")
+        # undo: back to the case's tariff
+        page.locator("button.fs-undo").click()
+        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs')", timeout=30_000)
+        assert field.input_value() == "71,000" and _card(page, "verdict") == verdict0
+        # a named scenario from the toolbar
+        scenario = page.locator(".fs-scenario select")
+        labels = [o.replace("\xa0", " ").strip() for o in scenario.locator("option").all_inner_texts()]
+        assert labels[:1] == ["As in the case file"] and "Low" in labels
+        scenario.select_option(index=labels.index("Low"))
+        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('4 input(s) changed')", timeout=30_000)
+        page.wait_for_function("() => document.querySelector('.fs-scenario-note').innerText.includes('Low')", timeout=30_000)
+        assert field.input_value() == "55,000" and "Scenario \u201cLow\u201d applied" in page.locator(".fs-scenario-note").inner_text()
+
+        # compare: current inputs (the low scenario), the case file and the high scenario side by side
+        _open_workbench(page, words["tool_compare"])
+        choice = page.locator(".fs-compare-choice select")
+        names = [o.replace("\xa0", " ").strip() for o in choice.locator("option").all_inner_texts()]
+        choice.select_option(index=[names.index("Current inputs"), names.index("Case file as loaded"), names.index("Scenario: High")])
+        page.locator("button.fs-compare-variants").click()
+        table = page.locator("table.fs-compare-variants")
+        table.wait_for(timeout=60_000)
+        text = table.inner_text()
+        assert "Scenario: High" in text and "FNPV" in text and "port.revenue" not in text
+        _shot(page, shots, "studio_en_1280x720_compare_variants")
+
+        # goal seek: the tariff for FNPV = 0 lies outside the plausible range: said plainly
+        _open_workbench(page, words["tool_goal"])
+        goal_input = page.locator(".fs-goal-input select")
+        inputs = [o.replace("\xa0", " ").strip() for o in goal_input.locator("option").all_inner_texts()]
+        goal_input.select_option(index=next(i for i, x in enumerate(inputs) if x.startswith("Cargo handling") and "tariff" in x))
+        page.locator("button.fs-goal-solve").click()
+        page.wait_for_function("() => document.querySelector('.fs-goal-result').innerText.includes('not reachable')", timeout=60_000)
+        _shot(page, shots, "studio_en_1280x720_goal_seek")
+
+        # the annual table, and its CSV downloaded from the page
+        _open_workbench(page, words["tool_annual"])
+        assert page.locator("table.fs-annual-table tbody tr").count() >= 30
+        data = _download(page, page.locator(".fs-annual-download a"))
+        lines = data.decode("utf-8-sig").splitlines()
+        assert lines[0].startswith("Year,") and len(lines) >= 31
+        _shot(page, shots, "studio_en_1280x720_annual")
+
+        # Monte Carlo of the current inputs; stale once an input changes
+        _open_workbench(page, words["tool_mc"])
+        iters = page.locator(".fs-risk-mc-iterations input")
+        iters.fill("500")
+        iters.press("Enter")
+        page.locator("button.fs-risk-mc-run").click()
+        page.wait_for_function("() => document.querySelector('.fs-mc-stale').innerText.includes('current inputs')", timeout=120_000)
+        assert "P(FNPV < 0)" in page.locator(".fs-risk-mc-summary").inner_text()
+        _shot(page, shots, "studio_en_1280x720_monte_carlo")
+        _open_tab(page, words["tab_tariffs"], "tariffs")
+        field.fill("60,000")
+        field.press("Enter")
+        page.wait_for_function("() => document.querySelector('.fs-mc-stale').innerText.includes('earlier inputs')", timeout=30_000)
+
+        # the council report, written and downloaded from the page
+        _open_workbench(page, words["tool_export"])
+        iters = page.locator(".fs-export-iterations input")
+        iters.fill("200")
+        iters.press("Enter")
+        page.locator("button.fs-export").click()
+        link = page.locator(".fs-export-link a")
+        link.wait_for(timeout=240_000)
+        report = _download(page, link)
+        assert report.startswith(b"<!DOCTYPE html>") and b"feasibility-report" in report[:5000]
+        _shot(page, shots, "studio_en_1280x720_export")
+        assert not _layout_problems(page), _layout_problems(page)
         assert not errors, errors
     finally:
         page.close()

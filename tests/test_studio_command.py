@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import feasibility.cli
-from feasibility.cli import main, studio_command
+from feasibility.cli import VOILA_ROOT, main, studio_command, voila_command
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +35,7 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """The commands `feasibility studio` would run, instead of running them."""
     seen: list[list[str]] = []
 
-    def fake(cmd: list[str]) -> int:
+    def fake(cmd: list[str], env: dict[str, str] | None = None) -> int:
         seen.append(cmd)
         return 0
 
@@ -165,3 +165,23 @@ def test_real_jupyterlab_serves_the_notebooks_folder(tmp_path: Path) -> None:
         os.killpg(proc.pid, 0)  # JupyterLab stopped with it: nothing of the group is left
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0  # the port is closed
+
+
+def test_the_app_is_served_by_voila_with_the_packages_offline_template(tmp_path: Path, launched: list[list[str]]) -> None:
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "03_studio.ipynb").write_text("{}", encoding="utf-8")
+    assert main(["studio", "--app", "--port", "8899", "--no-browser"]) == 0
+    cmd = launched[-1]
+    assert cmd[1:3] == ["-m", "voila"] and cmd[3] == str((tmp_path / "notebooks" / "03_studio.ipynb").resolve())
+    assert "--template=feasibility" in cmd and "--port=8899" in cmd and "--no-browser" in cmd
+    _, env = voila_command(tmp_path / "x.ipynb")
+    assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(VOILA_ROOT)
+    template = VOILA_ROOT / "voila" / "templates" / "feasibility"
+    page = (template / "index.html.j2").read_text(encoding="utf-8")
+    assert "cdn.jsdelivr.net" not in page and "fontawesome" not in page.replace("Font Awesome", "")
+    assert json.loads((template / "conf.json").read_text(encoding="utf-8"))["base_template"] == "lab"
+
+
+def test_the_app_needs_the_studio_notebook(tmp_path: Path, launched: list[list[str]], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["studio", "--app", str(tmp_path)]) == 2
+    assert "03_studio.ipynb" in capsys.readouterr().err and not launched

@@ -18,10 +18,12 @@ from babel.numbers import format_decimal, format_percent
 
 from ..metrics import registry
 
-__all__ = ["LANGS", "catalog", "Formatter"]
+__all__ = ["LANGS", "LOCALES", "catalog", "Formatter"]
 
 LANGS = ("id", "en")
-_LOCALES = {"id": "id_ID", "en": "en_US"}
+#: the Babel locale of each language
+LOCALES = {"id": "id_ID", "en": "en_US"}
+_LOCALES = LOCALES
 
 
 @functools.cache

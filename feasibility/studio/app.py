@@ -56,12 +56,18 @@ from .cards import (
 from .files import as_case, case_name, display_path, load_choices, suggest_scenario
 from .inputs import (
     TABS,
+    EntryError,
+    check_entry,
     clean_float,
     css_name,
+    entry_scale,
+    entry_unit,
+    format_entry,
     group_title,
     input_label,
     limits,
     outside_plausible,
+    person_label,
     rule_text,
     show_value,
     slider_grid,
@@ -71,6 +77,7 @@ from .inputs import (
     unit_label,
     words,
 )
+from .tools import download_link
 from .workers import ChartDrawer, draw
 
 __all__ = ["Studio"]
@@ -107,8 +114,9 @@ class Studio:
     Attributes (for tests and scripts)
     ----------------------------------
     widgets : dict of str to widget
-        The input of each quantity path: a ``BoundedFloatText`` (for a list
-        quantity, an ``HBox`` of them, see ``elements``).
+        The input of each quantity path: a ``Text`` field read in the studio's
+        language and unit (for a list quantity, an ``HBox`` of them, see
+        ``elements``); type into it with :meth:`enter`.
     sliders : dict of str to FloatSlider
         The slider of quantities with a range.
     cards : dict of str to HTML
@@ -164,7 +172,19 @@ class Studio:
         self.elements: dict[str, list[Any]] = {}
         self.sliders: dict[str, Any] = {}
         self.readouts: dict[str, Any] = {}
+        self.messages: dict[str, Any] = {}
         self._labels: dict[str, Any] = {}
+        #: the model's value of each input (rupiah, fractions, ...): what the fields show, in the unit typed
+        self._values: dict[str, Any] = {}
+        self._scales: dict[str, float] = {}
+        #: refused entries by field (``path`` or ``path[i]``): the message shown under the input
+        self.refused: dict[str, str] = {}
+        #: undo and redo: the inputs changed (overrides) before each change
+        self._history: list[dict[str, Any]] = []
+        self._future: list[dict[str, Any]] = []
+        self._last_edit: tuple[str | None, float] = (None, 0.0)
+        #: panels that follow the inputs (compare, goal seek, annual table, Monte Carlo): called after each recomputation
+        self._listeners: list[Any] = []
         self._choices: dict[str, Path] = {}
         self._build()
         # the first charts are drawn now, in the cell that creates the studio: a page (Voila) that
@@ -192,7 +212,7 @@ class Studio:
             v = float(value)
             if not (lo <= v <= hi) or not math.isfinite(v):
                 raise ValueError(f"{path}: must be {rule_text(self.case, path, q)}, got {value!r}")
-            self.widgets[path].value = v
+            self._change({path: v}, path)
             return
         vals = [float(v) for v in value]
         if len(vals) != len(q.value):
@@ -200,19 +220,30 @@ class Studio:
         bad = [v for v in vals if not (lo <= v <= hi) or not math.isfinite(v)]
         if bad:
             raise ValueError(f"{path}: must be {type(q).rule()}, got {bad}")
-        self._quiet = True
+        self._change({path: vals}, path)
+
+    def enter(self, path: str, text: str, index: int | None = None) -> str | None:
+        """Type ``text`` into an input's field as a person would (in the studio's language, in the field's unit).
+
+        Returns
+        -------
+        str or None
+            The message when the entry is refused (the model keeps the
+            previous value), else None.
+        """
+        w = self.elements[path][index] if index is not None else self.widgets[path]
+        self._syncing = True
         try:
-            for w, v in zip(self.elements[path], vals):
-                w.value = v
+            w.value = text
         finally:
-            self._quiet = False
-        self._on_change(path)
+            self._syncing = False
+        self._on_text(path, index)
+        return self.refused.get(path if index is None else f"{path}[{index}]")
 
     def value(self, path: str) -> Any:
-        """The current value of an input (a float, or a list for a list quantity)."""
-        if path in self.elements:
-            return [float(w.value) for w in self.elements[path]]
-        return float(self.widgets[path].value)
+        """The current value of an input in the model's unit (a float, or a list for a list quantity)."""
+        v = self._values[path]
+        return list(v) if isinstance(v, list) else float(v)
 
     def overrides(self) -> dict[str, Any]:
         """The inputs that differ from the studio's case, by quantity path (for :func:`feasibility.run`)."""
@@ -224,6 +255,46 @@ class Studio:
             if (isinstance(v, list) and [float(x) for x in old] != v) or (not isinstance(v, list) and float(old) != v):
                 out[path] = v
         return out
+
+    def _case_value(self, path: str) -> Any:
+        q = self.case.quantity_map()[path]
+        return [float(x) for x in q.value] if q.is_list else float(q.value)
+
+    def undo(self) -> bool:
+        """Back to the inputs before the last change (False when there is nothing to undo)."""
+        if not self._history:
+            return False
+        self._future.append(self.overrides())
+        self._show_all(self._history.pop())
+        return True
+
+    def redo(self) -> bool:
+        """The change undone last, again (False when there is nothing to redo)."""
+        if not self._future:
+            return False
+        self._history.append(self.overrides())
+        self._show_all(self._future.pop())
+        return True
+
+    def apply_scenario(self, name: str | None) -> list[str]:
+        """The inputs of a named scenario of the case (``None``: the case file's values), as one change (undoable).
+
+        Returns
+        -------
+        list of str
+            The scenario's paths that are not inputs of the studio (left as in the case).
+
+        Raises
+        ------
+        KeyError
+            For a scenario the case does not have.
+        """
+        wanted = self.case.scenario(name) if name is not None else {}
+        skipped = [p for p in wanted if p not in self.widgets]
+        values = {p: self._case_value(p) for p in self.widgets}
+        values.update({p: ([float(x) for x in v] if isinstance(v, list) else float(v)) for p, v in wanted.items() if p in self.widgets})
+        self._change(values, None)
+        return skipped
 
     def current_data(self) -> dict[str, Any]:
         """The current assumptions as case data, changed values with their studio provenance."""
@@ -258,20 +329,8 @@ class Studio:
         return self._charts.wait(self._gen, timeout)
 
     def reset(self) -> None:
-        """Every input back to the studio's case."""
-        qmap = self.case.quantity_map()
-        self._quiet = True
-        try:
-            for path in self.widgets:
-                q = qmap[path]
-                if q.is_list:
-                    for w, v in zip(self.elements[path], q.value):
-                        w.value = float(v)
-                else:
-                    self.widgets[path].value = float(q.value)
-        finally:
-            self._quiet = False
-        self._on_change(None)
+        """Every input back to the studio's case (one change: undo brings the inputs back)."""
+        self._change({p: self._case_value(p) for p in self.widgets}, None)
 
     def load(self, path: str | Path) -> Case:
         """Make a case file the studio's case: new inputs, cards, charts and differences from the base.
@@ -334,7 +393,7 @@ class Studio:
         """
         lang = lang or self.export_lang.value
         iterations = int(iterations if iterations is not None else self.export_iterations.value)
-        ow = bool(self.overwrite.value) if overwrite is None else bool(overwrite)
+        ow = bool(self.export_overwrite.value) if overwrite is None else bool(overwrite)
         target = path if path is not None else (self.export_path.value or None)
         if target is None:
             stem = self.case_path.stem if self.case_path is not None else "case"
@@ -380,18 +439,61 @@ class Studio:
             layout=W.Layout(grid_template_columns="repeat(auto-fit, minmax(340px, 1fr))", grid_gap="6px", flex="1 1 560px",
                             min_width="360px"),
         )
+        from .tools import Workbench
+
+        scenario = self._build_scenario()
+        toolbar = self._build_toolbar()
+        self.workbench = Workbench(self, scenario)
         self.ui = W.VBox(
             [
                 self.title,
                 W.HBox(list(self.cards.values()), layout=W.Layout(flex_flow="row wrap", align_items="stretch", grid_gap="6px", width="100%")),
                 self.status,
                 self._build_options(),
+                toolbar,
                 W.HBox([self.tabs, chart_grid], layout=W.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")),
-                self._build_scenario(),
+                self.workbench.ui,
             ],
             layout=W.Layout(width="100%"),
         )
         self.ui.add_class("fs-studio")
+
+    def _build_toolbar(self) -> Any:
+        """Undo, redo, reset, and the case's named scenarios."""
+        W, t = self._W, self.t
+        self.undo_button = W.Button(description=t["undo_button"], icon="undo", disabled=True, layout=W.Layout(width="auto"))
+        self.redo_button = W.Button(description=t["redo_button"], icon="repeat", disabled=True, layout=W.Layout(width="auto"))
+        self.reset_button = W.Button(description=t["reset_button"], icon="refresh", layout=W.Layout(width="auto"))
+        self.scenario_choice = W.Dropdown(options=self._scenario_choices(), value="", description=t["scenario_label"],
+                                          style={"description_width": "80px"}, layout=W.Layout(width="360px"))
+        self.scenario_note = W.HTML()
+        for w, k in ((self.undo_button, "undo"), (self.redo_button, "redo"), (self.reset_button, "reset"), (self.scenario_choice, "scenario"),
+                     (self.scenario_note, "scenario-note")):
+            w.add_class(f"fs-{k}")
+        self.undo_button.on_click(lambda _b: self.undo())
+        self.redo_button.on_click(lambda _b: self.redo())
+        self.reset_button.on_click(lambda _b: self.reset())
+        self.scenario_choice.observe(lambda ch: None if self._syncing else self._on_scenario(ch["new"]), "value")
+        row = W.HBox([self.scenario_choice, self.undo_button, self.redo_button, self.reset_button],
+                     layout=W.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px 8px"))
+        return W.VBox([row, self.scenario_note])
+
+    def _scenario_choices(self) -> list[tuple[str, str]]:
+        return [(self.t["scenario_base"], "")] + [(in_lang(sc.label, self.lang) if sc.label else k, k) for k, sc in self.case.scenarios.items()]
+
+    def _on_scenario(self, key: str) -> None:
+        skipped = self.apply_scenario(key or None)
+        if not key:
+            self.scenario_note.value = ""
+            return
+        qmap = self.case.quantity_map()
+        items = [f"{person_label(self.case, p, self.lang)} = {show_value(self.fmt, v, qmap[p].unit)}"
+                 for p, v in self.case.scenario(key).items() if p in self.widgets and not isinstance(v, list)]
+        label = {k: lab for lab, k in self._scenario_choices()}[key]
+        text = self.t["scenario_applied"].format(label=label, items="; ".join(items))
+        if skipped:
+            text += " " + self.t["scenario_skipped"].format(items=", ".join(skipped))
+        self.scenario_note.value = _coloured(text, "#444", "12px")
 
     def _build_scenario(self) -> Any:
         """The scenario and report controls: save, load, reset, export, and the differences table."""
@@ -399,14 +501,13 @@ class Studio:
         label = {"description_width": "130px"}
         self.save_path = W.Text(value=display_path(suggest_scenario(self.case_path)), placeholder=t["save_placeholder"],
                                 description=t["save_path"], layout=W.Layout(width="520px"), style=label)
-        self.overwrite = W.Checkbox(value=False, description=t["overwrite"], indent=False, layout=W.Layout(width="auto"))
+        self.overwrite = W.Checkbox(value=False, description=t["overwrite_save"], indent=False, layout=W.Layout(width="auto"))
         self.save_button = W.Button(description=t["save_button"], icon="save", button_style="primary", layout=W.Layout(width="auto"))
         self.save_status = W.HTML()
         self.load_path = W.Combobox(value="", placeholder=t["load_placeholder"], description=t["load_path"],
                                     ensure_option=False, layout=W.Layout(width="520px"), style=label)
         self._refresh_choices()
         self.load_button = W.Button(description=t["load_button"], icon="folder-open", layout=W.Layout(width="auto"))
-        self.reset_button = W.Button(description=t["reset_button"], icon="undo", layout=W.Layout(width="auto"))
         self.load_status = W.HTML()
         self.diff = W.HTML()
         self.diff.add_class("fs-diff")
@@ -418,26 +519,32 @@ class Studio:
         self.export_path = W.Text(value="", placeholder=t["export_placeholder"], description=t["export_path"],
                                   layout=W.Layout(width="520px"), style=label)
         self.export_button = W.Button(description=t["export_button"], icon="file-text", button_style="success", layout=W.Layout(width="auto"))
+        self.export_overwrite = W.Checkbox(value=False, description=t["overwrite_export"], indent=False, layout=W.Layout(width="auto"))
         self.export_status = W.HTML()
+        self.export_link = W.HTML()
         for w, k in ((self.save_path, "save-path"), (self.save_button, "save"), (self.overwrite, "overwrite"), (self.save_status, "save-status"),
-                     (self.load_path, "load-path"), (self.load_button, "load"), (self.reset_button, "reset"), (self.load_status, "load-status")):
+                     (self.load_path, "load-path"), (self.load_button, "load"), (self.load_status, "load-status"),
+                     (self.export_path, "export-path"), (self.export_button, "export"), (self.export_iterations, "export-iterations"), (self.export_overwrite, "export-overwrite"),
+                     (self.export_status, "export-status"), (self.export_link, "export-link")):
             w.add_class(f"fs-{k}")
         self.save_button.on_click(lambda _b: self._on_save())
         self.load_button.on_click(lambda _b: self._on_load())
-        self.reset_button.on_click(lambda _b: self.reset())
         self.export_button.on_click(lambda _b: self._on_export())
         row = W.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px 8px")
-        return W.VBox([
-            W.HTML(f"<h3 style='margin:10px 0 4px'>{html.escape(t['scenario_title'])}</h3>"),
+        files = W.VBox([
             W.HBox([self.save_path, self.save_button, self.overwrite], layout=row),
             self.save_status,
-            W.HBox([self.load_path, self.load_button, self.reset_button], layout=row),
+            W.HBox([self.load_path, self.load_button], layout=row),
             self.load_status,
-            W.HBox([self.export_lang, self.export_iterations], layout=row),
-            W.HBox([self.export_path, self.export_button], layout=row),
-            self.export_status,
             self.diff,
         ])
+        export = W.VBox([
+            W.HBox([self.export_lang, self.export_iterations], layout=row),
+            W.HBox([self.export_path, self.export_button, self.export_overwrite], layout=row),
+            self.export_status,
+            self.export_link,
+        ])
+        return files, export
 
     def _set_root(self, case: Case) -> None:
         """A new file's case (loaded or saved): its long list in the option box, its own plan shown."""
@@ -503,16 +610,11 @@ class Studio:
             self._syncing = False
         self._build_inputs()
         kept = {p: v for p, v in changed.items() if p in self.widgets}
-        self._quiet = True
-        try:
-            for p, v in kept.items():
-                if p in self.elements:
-                    for w, x in zip(self.elements[p], v):
-                        w.value = float(x)
-                else:
-                    self.widgets[p].value = float(v)
-        finally:
-            self._quiet = False
+        for p, v in kept.items():
+            self._values[p] = list(v) if isinstance(v, list) else float(v)
+            self._sync(p)
+        self._history.clear()  # another plan: its own inputs, nothing of the last plan's to undo
+        self._future.clear()
         self._on_change(None)
         self.option_note.value = self._option_note(key, kept, [names[p] for p in changed if p not in kept])
         return case
@@ -577,8 +679,11 @@ class Studio:
     def _build_inputs(self) -> None:
         """The input tabs of the studio's case (again after a case is loaded)."""
         W = self._W
-        for d in (self.widgets, self.elements, self.sliders, self.readouts, self._labels):
+        for d in (self.widgets, self.elements, self.sliders, self.readouts, self.messages, self._labels, self._values, self._scales,
+                  self.refused):
             d.clear()
+        self._history.clear()
+        self._future.clear()
         self._metric_keys = card_metrics(self.case)
         groups: dict[str, dict[str, list[Any]]] = {tab: {} for tab in TABS}
         lines = set(self.case.lines())
@@ -607,6 +712,15 @@ class Studio:
             self.tabs.set_title(i, self.t[f"tab_{tab}"])
         for box in old:
             close_tree(box)
+        if hasattr(self, "workbench"):  # a case loaded or an option shown: its scenarios, inputs and variants
+            self._syncing = True
+            try:
+                self.scenario_choice.options = self._scenario_choices()
+                self.scenario_choice.value = ""
+            finally:
+                self._syncing = False
+            self.scenario_note.value = ""
+            self.workbench.rebuild()
         self.title.value = (
             PAGE_STYLE + f"<h2 style='margin:4px 0'>{html.escape(in_lang(self.case.case.name, self.lang))}</h2>"
             f"<div style='color:#555;font-size:12px'>{html.escape(case_name(self.case, self.case_path, self.lang))}{self._option_suffix()}</div>"
@@ -628,14 +742,21 @@ class Studio:
         # a readout as wide as most values: the text fields of a tab line up
         readout = W.HTML(layout=W.Layout(flex="0 1 auto", min_width="128px"))
         self.readouts[path] = readout
+        message = W.HTML()
+        message.add_class("fs-message")
+        self.messages[path] = message
         cls = css_name(path)
+        scale = self._scales[path] = entry_scale(q)
+        self._values[path] = self._case_value(path)
         if q.is_list:
             elems = []
-            # wide enough for the longest value as typed (a capital injection has 12 digits), 8 px a digit
-            width = min(max(64, 8 * max(len(plain_number(v)) for v in q.value) + 32), 170)
-            for v in q.value:
-                w = W.BoundedFloatText(value=float(v), min=lo, max=hi, step=None, layout=W.Layout(width=f"{width}px"))
-                w.observe(lambda ch, p=path: self._on_input(p), names="value")
+            shown = [format_entry(v, self.lang, scale) for v in q.value]
+            # wide enough for the longest value as typed, 8 px a character
+            width = min(max(64, 8 * max(len(x) for x in shown) + 32), 170)
+            for i, x in enumerate(shown):
+                # a text field, committed on Enter or leaving it: read in the studio's language, refused (never clamped) out of range
+                w = W.Text(value=x, continuous_update=False, layout=W.Layout(width=f"{width}px"))
+                w.observe(lambda ch, p=path, i=i: self._on_text(p, i), names="value")
                 elems.append(w)
             box = W.HBox(elems, layout=W.Layout(flex_flow="row wrap", flex="0 1 auto"))
             box.add_class("fs-input")
@@ -646,16 +767,17 @@ class Studio:
         else:
             controls = self._scalar_controls(path, q, lo, hi, cls)
         # flex "0 0 auto": in a tab taller than its 620 px a row keeps its height (the tab scrolls), never squeezed
-        return W.VBox([label, W.HBox(controls + [readout], layout=W.Layout(align_items="center", width="100%"))],
+        return W.VBox([label, W.HBox(controls + [readout], layout=W.Layout(align_items="center", width="100%")), message],
                       layout=W.Layout(margin="2px 0 4px 0", flex="0 0 auto"))
 
     def _scalar_controls(self, path: str, q: Quantity, lo: float, hi: float, cls: str) -> list[Any]:
         """A slider over the plausible range (when there is one) and the text field of a single number."""
         W = self._W
-        text = W.BoundedFloatText(value=float(q.value), min=lo, max=hi, step=None, layout=W.Layout(width="150px", flex="0 0 auto"))
+        text = W.Text(value=format_entry(float(q.value), self.lang, self._scales[path]), continuous_update=False,
+                      layout=W.Layout(width="150px", flex="0 0 auto"))
         text.add_class("fs-input")
         text.add_class(cls)
-        text.observe(lambda ch, p=path: self._on_input(p), names="value")
+        text.observe(lambda ch, p=path: self._on_text(p, None), names="value")
         self.widgets[path] = text
         controls = []
         span = slider_range(self.case, path, q)
@@ -676,9 +798,10 @@ class Studio:
         desc = input_label(self.case, path, self.lang)
         desc = desc[:1].upper() + desc[1:]  # a label starts a line: a capital, as a person writes it
         tip = tooltip(self.case, path, q, self.lang)
+        unit = entry_unit(q, self.lang, self._scales.get(path, entry_scale(q)))
         self._labels[path].value = (
             f"<span title='{html.escape(tip, quote=True)}' style='font-size:12px'>{html.escape(desc)} "
-            f"<span style='color:#666'>[{html.escape(unit_label(q.unit, self.lang))}]</span></span>"
+            f"<span style='color:#666'>[{html.escape(unit)}]</span></span>"
         )
 
     def _rebind_inputs(self) -> None:
@@ -696,41 +819,92 @@ class Studio:
 
     # -- reacting -------------------------------------------------------------
 
+    def _sync(self, path: str) -> None:
+        """An input's fields and slider show its value (without reacting to their own change)."""
+        v, scale = self._values[path], self._scales[path]
+        self._syncing = True
+        try:
+            fields = self.elements.get(path) or [self.widgets[path]]
+            for w, x in zip(fields, v if isinstance(v, list) else [v]):
+                w.value = format_entry(x, self.lang, scale)
+                w.remove_class("fs-invalid")
+            for key in [k for k in self.refused if k == path or k.startswith(f"{path}[")]:
+                del self.refused[key]
+            s = self.sliders.get(path)
+            if s is not None:
+                s.max, s.min = max(s.max, v), min(s.min, v)
+                if float(s.value) != v:
+                    s.value = v
+        finally:
+            self._syncing = False
+
+    def _change(self, values: Mapping[str, Any], path: str | None, *, coalesce: bool = False) -> None:
+        """New values of inputs as one change: recorded for undo, fields synced, cards recomputed.
+
+        ``coalesce``: a slider dragged sends many values; the moves of one input
+        within two seconds are one change to undo.
+        """
+        before = self.overrides()
+        for p, v in values.items():
+            self._values[p] = list(v) if isinstance(v, list) else float(v)
+            self._sync(p)
+        if self.overrides() != before:
+            now = time.monotonic()
+            last_path, last_time = self._last_edit
+            if not (coalesce and path is not None and last_path == path and now - last_time < 2.0 and self._history):
+                self._history.append(before)
+            self._future.clear()
+            self._last_edit = (path if coalesce else None, now)
+        if not self._quiet:
+            self._on_change(path)
+
+    def _show_all(self, over: Mapping[str, Any]) -> None:
+        """Every input at the case's value but those in ``over`` (undo, redo), then the cards."""
+        for p in self.widgets:
+            v = over.get(p, self._case_value(p))
+            self._values[p] = list(v) if isinstance(v, list) else float(v)
+            self._sync(p)
+        self._on_change(None)
+
     def _on_slider(self, path: str) -> None:
         """A slider moved: the text field follows, then the cards."""
         if self._syncing:
             return  # the text field moved the slider
         slider = self.sliders[path]
-        text = self.widgets[path]
         v = clean_float(float(slider.value))
-        if abs(v - float(text.value)) < 0.5 * float(slider.step):
+        if abs(v - float(self._values[path])) < 0.5 * float(slider.step):
             return  # the browser snapping the value it was given to its grid: not a move
-        v = min(max(v, float(text.min)), float(text.max))
-        self._syncing = True
-        try:
-            text.value = v
-        finally:
-            self._syncing = False
-        if not self._quiet:
-            self._on_change(path)
+        lo, hi = limits(self.case, path, self.case.quantity_map()[path])
+        self._change({path: min(max(v, lo), hi)}, path, coalesce=True)
 
-    def _on_input(self, path: str) -> None:
-        """A text field changed (typed, or set): the slider follows (widened if need be), then the cards."""
+    def _on_text(self, path: str, index: int | None) -> None:
+        """A field committed (Enter, or leaving it): read in the studio's language; refused with a message, or applied."""
         if self._syncing:
-            return  # the slider moved the text field; its handler recomputes
-        s = self.sliders.get(path)
-        if s is not None:
-            v = float(self.widgets[path].value)
-            self._syncing = True
-            try:
-                s.max = max(s.max, v)
-                s.min = min(s.min, v)
-                if float(s.value) != v:
-                    s.value = v
-            finally:
-                self._syncing = False
-        if not self._quiet:
-            self._on_change(path)
+            return
+        q = self.case.quantity_map()[path]
+        w = self.elements[path][index] if index is not None else self.widgets[path]
+        key = path if index is None else f"{path}[{index}]"
+        try:
+            x = check_entry(self.case, path, q, str(w.value), self.lang)
+        except EntryError as exc:
+            self.refused[key] = str(exc)
+            w.add_class("fs-invalid")
+            self._mark(path, self.overrides())
+            self._update_status(self.overrides(), self.timing.get("cards", 0.0))
+            return
+        self.refused.pop(key, None)
+        w.remove_class("fs-invalid")
+        if index is None:
+            new: Any = x
+        else:
+            new = list(self._values[path])
+            new[index] = x
+        if new == self._values[path]:
+            self._sync(path)  # the same value written another way (71000 for 71.000): shown as the studio writes it
+            self._mark(path, self.overrides())
+            self._update_status(self.overrides(), self.timing.get("cards", 0.0))
+            return
+        self._change({path: new}, path)
 
     def _on_change(self, path: str | None, *, draw_now: bool = False) -> None:
         """Recompute the cards of the current inputs now, then the charts (in the background unless ``draw_now``)."""
@@ -761,6 +935,8 @@ class Studio:
         else:
             self._charts.request(gen, specs)
         self._update_diff()
+        for listener in self._listeners:
+            listener()
 
     def _update_cards(self, res: Result, over: Mapping[str, Any]) -> None:
         """The metric cards (registry hurdles) and the verdict card (the council report's criteria)."""
@@ -775,20 +951,37 @@ class Studio:
         name = case_name(self.case, self.case_path, self.lang)
         msg = self.t["changed"].format(n=len(over), name=name) if over else self.t["unchanged"].format(name=name)
         took = self.t["updated"].format(ms=round(seconds * 1000))
+        problems = self._live_problems(over)
+        if self.refused:
+            problems.insert(0, self.t["entry_refused"].format(n=len(self.refused)))
         self.status.value = (
             f"<div style='font-size:12px;color:#444'>{html.escape(msg)} \u00b7 <span style='color:#777'>{html.escape(took)}</span></div>"
-            + "".join(_coloured(p, "#B3261E", "12px") for p in self._live_problems(over))
+            + "".join(_coloured(p, "#B3261E", "12px") for p in problems)
         )
+        self.undo_button.disabled = not self._history
+        self.redo_button.disabled = not self._future
 
     def _mark(self, path: str, over: Mapping[str, Any]) -> None:
         """An input's readout: its value in a person's words, red with a dot when changed."""
         q = self.case.quantity_map()[path]
         v = over.get(path, q.value)
-        shown = ", ".join(show_value(self.fmt, x, q.unit) for x in v) if isinstance(v, list) else show_value(self.fmt, v, q.unit)
+        # a scaled money field (miliar) shows the whole rupiah beside it; other values in a person's words
+        one = (lambda x: self.fmt.money_exact(x)) if self._scales.get(path, 1.0) != 1.0 else (lambda x: show_value(self.fmt, x, q.unit))
+        shown = ", ".join(one(x) for x in v) if isinstance(v, list) else one(v)
         colour, dot = ("#B3261E", "\u25cf ") if path in over else ("#555", "")
         wrap = "normal" if q.is_list else "nowrap"  # a list's values may take two lines; a single value never breaks
         self.readouts[path].value = (f"<span style='font-size:12px;color:{colour};margin-left:6px;white-space:{wrap}'>"
                                      f"{dot}{html.escape(shown)}</span>")
+        notes = [_coloured(m, "#B3261E", "12px") for k, m in self.refused.items() if k == path or k.startswith(f"{path}[")]
+        implausible = not q.is_list and q.low is not None and q.high is not None and not float(q.low) <= float(v) <= float(q.high)
+        target = self.widgets[path]
+        if implausible:
+            notes.append(_coloured("\u26a0 " + self.t["entry_implausible"].format(low=show_value(self.fmt, q.low, q.unit),
+                                                                                 high=show_value(self.fmt, q.high, q.unit)), "#7A4B00", "12px"))
+            target.add_class("fs-implausible")
+        else:
+            target.remove_class("fs-implausible")
+        self.messages[path].value = "".join(notes)
 
     def _live_problems(self, over: Mapping[str, Any]) -> list[str]:
         """Rules across inputs the model does not need but a case file must keep (checked again on saving)."""
@@ -817,9 +1010,17 @@ class Studio:
         if df.empty:
             self.diff.value = title + _coloured(t["diff_none"], "#555", "12px")
             return
+        def shown(v: Any, unit: str) -> str:
+            if v is None:
+                return t["missing"]
+            if isinstance(v, (list, tuple)):
+                return ", ".join(show_value(self.fmt, float(x), unit) for x in v)
+            return show_value(self.fmt, float(v), unit) if isinstance(v, (int, float)) else plain_number(v)
+
+        qmap = self.case.quantity_map()
         rows = [
-            (r.path, t["missing"] if r.base_value is None else plain_number(r.base_value),
-             t["missing"] if r.this_value is None else plain_number(r.this_value), unit_label(r.unit, self.lang))
+            (person_label(self.case, r.path, self.lang) if r.path in qmap else r.path, shown(r.base_value, r.unit), shown(r.this_value, r.unit),
+             unit_label(r.unit, self.lang))
             for r in df.itertuples()
         ]
         self.diff.value = title + table_html([t["col_path"], t["col_base"], t["col_this"], t["col_unit"]], rows,
@@ -827,8 +1028,13 @@ class Studio:
 
     def _on_save(self) -> None:
         t = self.t
-        if not self.save_path.value.strip():  # an empty name would mean the project folder itself
+        name = self.save_path.value.strip()
+        if not name:  # an empty name would mean the project folder itself
             self.save_status.value = _bad(f"{t['save_path']}: {t['save_placeholder']}")
+            return
+        if not name.lower().endswith(".toml"):  # the load list shows case files only: never save one it would not show
+            self.save_status.value = _bad(t["save_not_toml"].format(name=name, suggest=Path(name).with_suffix(".toml").name
+                                                                    if Path(name).name not in ("", ".") else "scenario.toml"))
             return
         n = len(self.overrides())
         target = _export.resolve_path(self.save_path.value)
@@ -854,6 +1060,7 @@ class Studio:
         t = self.t
         typed = self.load_path.value.strip()
         if not typed:
+            self.load_status.value = _bad(t["load_empty"])
             return
         try:
             self.load(typed)
@@ -883,6 +1090,11 @@ class Studio:
             return
         finally:
             self.export_button.disabled = False
-            self.overwrite.value = False
+            self.export_overwrite.value = False
         self.export_status.value = _good(t["exported"].format(path=display_path(written)))
         self.last_report = written
+        self.export_link.value = download_link(written.read_bytes(), written.name, "text/html",
+                                               t["export_download"].format(name=written.name, size=self._size(written.stat().st_size)))
+
+    def _size(self, n: int) -> str:
+        return f"{self.fmt.number(n / 1e6, 1)} MB" if n >= 1e5 else f"{self.fmt.number(n / 1e3, 0)} kB"

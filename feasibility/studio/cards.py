@@ -270,7 +270,9 @@ def verdict_card(
               "k": sum(c.passed is None for c in criteria)}
     tone_ = "bad" if v == "not_feasible" else "good" if v == "feasible" and not outside else "warn"
     notes = _verdict_notes(case, criteria, outside, lang)
-    return VerdictCard(card_html(t["card_verdict"], t[f"verdict_{v}"].format(**counts), notes, tone_), criteria, v, list(outside), tone_)
+    # a result that rests on implausible inputs is no verdict: the card never reads "feasible" then
+    title = t["verdict_implausible"].format(k=len(outside)) if outside and v != "not_feasible" else t[f"verdict_{v}"].format(**counts)
+    return VerdictCard(card_html(t["card_verdict"], title, notes, tone_), criteria, v, list(outside), tone_)
 
 
 # ---------------------------------------------------------------------------

@@ -13,35 +13,50 @@ widgets, the tests and the browser test agree on what an input allows:
   and the locale catalogs (``[studio_fields]``, ``[studio_units]``,
   ``[studio_groups]``: the schema speaks English, the catalogs translate);
 * :func:`outside_plausible`: the inputs outside the ``low``/``high`` range the
-  case declares, which a verdict must not hide.
+  case declares, which a verdict must not hide;
+* :func:`entry_scale`, :func:`entry_unit`, :func:`parse_entry`,
+  :func:`format_entry`, :func:`check_entry`: what a person types into a field,
+  in the studio's language (Indonesian ``71.000`` and ``0,22``; money amounts
+  in miliar or juta rupiah), read strictly: an ambiguous or out-of-range entry
+  is refused with a message, never changed.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol, parse_decimal
 
 from ..case import Case, Quantity
-from ..present.i18n import Formatter, catalog
+from ..present.i18n import LOCALES, Formatter, catalog
 from ..present.labels import description, group_title, input_label, input_name, owner_label, unit_label
 
 __all__ = [
     "TABS",
     "UNBOUNDED",
+    "EntryError",
+    "check_entry",
     "clean_float",
     "cross_limits",
     "css_name",
     "description",
+    "entry_scale",
+    "entry_unit",
+    "format_entry",
     "group_title",
     "input_label",
     "input_name",
     "limits",
     "outside_plausible",
     "owner_label",
+    "parse_entry",
+    "person_label",
+    "range_words",
     "rule_text",
     "show_value",
     "slider_grid",
@@ -247,3 +262,155 @@ def outside_plausible(case: Case, overrides: Mapping[str, Any]) -> list[tuple[st
     order = {p: i for i, p in enumerate(qmap)}
     return sorted(out, key=lambda r: order[r[0]])
 
+
+
+# ---------------------------------------------------------------------------
+# what a person types
+
+#: money amounts (not prices per unit): typed in miliar or juta rupiah, as people think of them
+MONEY_AMOUNT_UNITS: tuple[str, ...] = ("IDR", "IDR per year", "IDR (nominal)")
+
+
+class EntryError(ValueError):
+    """An entry the studio refuses; the message is in the studio's language and says what to type."""
+
+
+def entry_scale(q: Quantity) -> float:
+    """Rupiah per unit typed in a quantity's field: 1e9 (miliar), 1e6 (juta) for money amounts, else 1.
+
+    The scale follows the size of the case's value and range, so a field
+    never switches scale while a person types.
+    """
+    if q.unit not in MONEY_AMOUNT_UNITS:
+        return 1.0
+    values = list(q.value) if q.is_list else [q.value]
+    size = max([abs(float(v)) for v in values] + [abs(float(x)) for x in (q.low, q.high) if x is not None])
+    return 1e9 if size >= 1e9 else 1e6 if size >= 1e6 else 1.0
+
+
+def entry_unit(q: Quantity, lang: str, scale: float) -> str:
+    """The unit of what is typed: ``Rp miliar per tahun`` / ``IDR billion per year`` for a scaled amount."""
+    label = unit_label(q.unit, lang)
+    if scale == 1.0:
+        return label
+    symbol = "Rp" if lang == "id" else "IDR"
+    return label.replace(symbol, f"{symbol} {words(lang)['scale_bn' if scale == 1e9 else 'scale_mn']}", 1)
+
+
+def format_entry(x: float, lang: str, scale: float = 1.0) -> str:
+    """A value as the field shows it, in the unit typed: ``71.000`` (id) / ``71,000`` (en), ``0,22``, ``157`` (miliar).
+
+    Twelve significant digits at most (no float noise); what it shows reads back
+    to the same value with :func:`parse_entry`.
+    """
+    v = float(f"{float(x) / scale:.12g}")
+    if v == 0:
+        v = 0.0
+    return format_decimal(v, format="#,##0.############", locale=LOCALES[lang])
+
+
+def _read(text: str, locale: str) -> float:
+    return float(parse_decimal(text, locale=locale, strict=True))
+
+
+def parse_entry(text: str, lang: str, *, percent: bool = False, scale: float = 1.0) -> float:
+    """What a person typed, as the model's value (rupiah, fractions, ...).
+
+    Parameters
+    ----------
+    text : str
+        As typed: the studio's language decides the separators (Indonesian
+        ``71.000`` is seventy-one thousand and ``0,22`` a fraction; English
+        ``71,000`` and ``0.22``). ``1e9`` is read too.
+    lang : {"id", "en"}
+    percent : bool
+        The quantity is a fraction: ``22%`` is read as 0.22.
+    scale : float
+        The field's unit in the model's (:func:`entry_scale`): ``157`` in a
+        field of miliar rupiah is 157e9.
+
+    Raises
+    ------
+    EntryError
+        Empty, not a number in the language, a per cent where none is meant,
+        not finite, or ambiguous: one decimal separator followed by exactly
+        three digits, which the other language reads as a thousands separator
+        (``71,000`` in Indonesian, ``71.000`` in English).
+    """
+    t = words(lang)
+    s = text.strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+    if not s:
+        raise EntryError(t["entry_empty"])
+    is_pct = s.endswith("%")
+    if is_pct:
+        if not percent:
+            raise EntryError(t["entry_no_percent"].format(text=text.strip()))
+        s = s[:-1]
+    locale = LOCALES[lang]
+    try:
+        x = _read(s, locale)
+    except (NumberFormatError, ValueError):
+        raise EntryError(t["entry_not_number"].format(text=text.strip(), example=format_entry(71000.5, lang))) from None
+    dec, grp = get_decimal_symbol(locale), get_group_symbol(locale)
+    if grp not in s and re.fullmatch(r"[-+]?[1-9]\d{0,2}" + re.escape(dec) + r"\d{3}", s):
+        other = next(loc for loc in LOCALES.values() if loc != locale)
+        try:
+            y = _read(s, other)
+        except (NumberFormatError, ValueError):
+            y = x
+        if y != x:
+            raise EntryError(t["entry_ambiguous"].format(text=text.strip(), a=format_entry(x, lang), b=format_entry(y, lang)))
+    if not math.isfinite(x):
+        raise EntryError(t["entry_not_number"].format(text=text.strip(), example=format_entry(71000.5, lang)))
+    return (x / 100.0 if is_pct else x) * scale
+
+
+def range_words(case: Case, path: str, q: Quantity, lang: str, scale: float = 1.0) -> str:
+    """The range the schema allows, in words and in the field's unit: ``antara 0 dan 0,6``, ``at least 0``."""
+    t = words(lang)
+    ge, le, gt, lt = type(q).bounds
+    lo_txt = lo_key = hi_txt = hi_key = None
+    extra = cross_limits(case, path)
+    if extra is not None:
+        ge, gt, le, lt = extra[0], None, extra[1], None
+    if ge is not None or gt is not None:
+        lo_txt, lo_key = format_entry(ge if ge is not None else gt, lang, scale), ("lo_ge" if ge is not None else "lo_gt")
+    if le is not None or lt is not None:
+        hi_txt, hi_key = format_entry(le if le is not None else lt, lang, scale), ("hi_le" if le is not None else "hi_lt")
+    parts = [t[f"entry_{lo_key}"].format(x=lo_txt)] if lo_txt is not None else []
+    parts += [t[f"entry_{hi_key}"].format(x=hi_txt)] if hi_txt is not None else []
+    return t["entry_and"].join(parts) if parts else t["entry_any"]
+
+
+def person_label(case: Case, path: str, lang: str) -> str:
+    """An input named as a sentence starts: its owner and description (``Cargo handling (...): tariff, base-year prices``)."""
+    text = owner_label(case, path, lang)
+    return text[:1].upper() + text[1:]
+
+
+def check_entry(case: Case, path: str, q: Quantity, text: str, lang: str) -> float:
+    """An entry read (:func:`parse_entry`) and checked against the range the schema allows.
+
+    Returns
+    -------
+    float
+        The model's value.
+
+    Raises
+    ------
+    EntryError
+        The message names the input, what was typed and what is allowed, and
+        for a fraction typed as a per cent number, what to type instead.
+    """
+    t = words(lang)
+    scale = entry_scale(q)
+    is_fraction = q.unit.startswith("fraction")
+    x = parse_entry(text, lang, percent=is_fraction, scale=scale)
+    lo, hi = limits(case, path, q)
+    if lo <= x <= hi:
+        return x
+    msg = t["entry_outside"].format(name=person_label(case, path, lang), text=text.strip(), unit=entry_unit(q, lang, scale),
+                                    allowed=range_words(case, path, q, lang, scale))
+    if is_fraction and lo <= x / 100.0 <= hi:
+        msg += " " + t["entry_percent_hint"].format(a=format_entry(x / 100.0, lang), b=text.strip())
+    raise EntryError(msg)

@@ -147,7 +147,8 @@ class RiskPanel:
         self.heatmap = W.HTML(layout=W.Layout(width="100%", max_width="900px"))
         for w, k in ((self.tornado, "tornado"), (self.spider, "spider"), (self.switching, "switching"), (self.heatmap, "heatmap")):
             w.add_class(f"fs-risk-{k}")
-        tabs = W.Tab([self.tornado, self.spider, self.switching, W.VBox([self.two_way_choice, self.heatmap]), self._monte_carlo_box()])
+        self.mc_box = self._monte_carlo_box()
+        tabs = W.Tab([self.tornado, self.spider, self.switching, W.VBox([self.two_way_choice, self.heatmap]), self.mc_box])
         for i, k in enumerate(("tab_tornado", "tab_spider", "tab_switching", "tab_two_way", "tab_monte_carlo")):
             tabs.set_title(i, t[k])
         self.tabs = tabs
@@ -172,7 +173,8 @@ class RiskPanel:
         self.mc_summary = W.HTML()
         self.mc_chart = W.HTML(layout=W.Layout(width="100%", max_width="900px"))
         self.mc_ranks = W.HTML()
-        for w, k in ((self.mc_summary, "mc-summary"), (self.mc_chart, "mc-chart"), (self.mc_status, "mc-status")):
+        for w, k in ((self.mc_summary, "mc-summary"), (self.mc_chart, "mc-chart"), (self.mc_status, "mc-status"), (self.iterations, "mc-iterations"),
+                     (self.seed, "mc-seed"), (self.mc_button, "mc-run")):
             w.add_class(f"fs-risk-{k}")
         return W.VBox([W.HBox([self.iterations, self.seed, self.mc_button], layout=W.Layout(flex_flow="row wrap")), self.progress,
                        self.mc_status, self.mc_summary, self.mc_chart, self.mc_ranks])
