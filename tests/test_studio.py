@@ -38,7 +38,7 @@ def case():
 
 @pytest.fixture
 def studio(case):
-    s = Studio(case, lang="en", chart_workers=0)
+    s = Studio(case, lang="en", chart_workers=0, draw_charts=False)  # the chart tests make their own
     yield s
     s.close()
 
@@ -157,6 +157,15 @@ def test_moving_the_slider_changes_the_text_field_and_the_cards(studio, case):
     assert studio.metrics["fnpv_idr"] > before
 
 
+def test_a_typed_value_off_the_slider_grid_is_kept_when_the_browser_snaps_the_slider(studio):
+    s = studio.sliders[TARIFF]
+    assert studio.enter(TARIFF, "63,900") is None
+    snapped = s.min + round((63_900 - s.min) / s.step) * s.step  # what the browser's slider sends back: up to half a step away
+    s.value = snapped
+    assert studio.value(TARIFF) == 63_900 and studio.widgets[TARIFF].value == "63,900"
+    assert studio.undo() and studio.overrides() == {}  # one change, undone at once
+
+
 def test_a_browser_snapping_a_slider_to_its_grid_changes_nothing(studio):
     path = "region.discount_rate_nominal"  # 0.06617: a value with more digits than the slider's step
     s = studio.sliders[path]
@@ -199,7 +208,7 @@ def test_list_inputs(studio, case):
 
 
 def test_indonesian_studio(case):
-    s = Studio(case, lang="id", chart_workers=0)
+    s = Studio(case, lang="id", chart_workers=0, draw_charts=False)
     try:
         assert card_value(s.cards["fnpv"]) == Formatter("id").money(run(case).metrics["fnpv_idr"])
         assert "Rp" in card_value(s.cards["fnpv"]) and "Rp " not in card_value(s.cards["fnpv"])
@@ -237,12 +246,22 @@ def test_charts_follow_the_inputs_in_worker_processes(case):
         s.close()
 
 
-def test_charts_drawn_in_a_thread_without_workers(studio):
-    assert studio.wait_charts(60)
+def test_charts_drawn_in_a_thread_without_workers(case):
+    studio = Studio(case, lang="en", chart_workers=0)
+    try:
+        assert studio.wait_charts(60)
+        studio.set(TARIFF, 60_000)
+        assert studio.wait_charts(60)
+        assert {chart_gen(c) for c in studio.charts.values()} == {studio._gen}
+        assert studio._charts.error is None
+    finally:
+        studio.close()
+
+
+def test_a_studio_without_charts_draws_none(studio):
     studio.set(TARIFF, 60_000)
-    assert studio.wait_charts(60)
-    assert {chart_gen(c) for c in studio.charts.values()} == {studio._gen}
-    assert studio._charts.error is None
+    assert studio.wait_charts(1) and studio.chart_grid.layout.display == "none"
+    assert all("svg" not in c.value for c in studio.charts.values())
 
 
 # ---------------------------------------------------------------------------
@@ -374,7 +393,7 @@ def test_iteration_boxes_take_what_a_case_file_may_hold():
     for n in (1, 50, 1_000_000):
         data["risk"] = {"iterations": n}
         case = parse_case(data, "hand")
-        s = Studio(case, lang="en", chart_workers=0)
+        s = Studio(case, lang="en", chart_workers=0, draw_charts=False)
         try:
             assert (s.export_iterations.min, s.export_iterations.max) == (1, 1_000_000)
             assert s.export_iterations.value == n

@@ -5,11 +5,18 @@ Voila runs on 127.0.0.1 (no network), Chromium is Debian's (the session
 temporary folder, which is then the studio's project folder: the scenarios the
 test saves land there, never in the repository.
 
+Voila serves it as ``feasibility studio --app`` does (the package's template:
+no request leaves 127.0.0.1, which the tests check with the console errors).
+
 The English studio: every one of the six input tabs is opened (its inputs
-visible, labelled and filled), an input is changed on three tabs (a slider
-dragged, values typed) and the cards follow; a scenario is saved, loaded and
-reset from the page; screenshots at 1280x720 and 1600x900. The Indonesian
-studio: the same page in Indonesian, without English words of the studio.
+visible, labelled and filled, a value typed into each and undone), a slider
+dragged and values typed on three tabs move the cards, the charts' text is at
+least 11 px; a scenario is saved as a variant, loaded and reset from the page;
+screenshots at 1280x720 and 1600x900. The workbench: guard rails, undo, a named
+scenario, a comparison, goal seek, the annual table's CSV and the report
+downloaded, a Monte Carlo that turns stale. The Indonesian studio: the same
+page and its workbench without English words. The options of the long list. And
+the notebook run in JupyterLab (``feasibility studio``).
 
 Missing Voila or Chromium fails the tests: they never skip. Set
 ``FEASIBILITY_STUDIO_SCREENSHOTS`` to a folder to keep the screenshots.
@@ -23,6 +30,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -196,6 +204,26 @@ def _open_tab(page, title: str, tab: str):
     return panel
 
 
+def _chart_text_px(page) -> float:
+    """The smallest text of the studio's charts as shown, in CSS pixels (font size in the SVG times the SVG's scale)."""
+    return page.evaluate(
+        """() => {
+        let least = Infinity;
+        for (const svg of document.querySelectorAll('.fs-chart svg')) {
+            const box = svg.getBoundingClientRect();
+            const vb = svg.viewBox && svg.viewBox.baseVal;
+            if (!box.width || !vb || !vb.width) continue;
+            const scale = box.width / vb.width;
+            for (const t of svg.querySelectorAll('text')) {
+                const size = parseFloat(getComputedStyle(t).fontSize);
+                if (size && t.textContent.trim()) least = Math.min(least, size * scale);
+            }
+        }
+        return least;
+    }"""
+    )
+
+
 def _open_workbench(page, title: str):
     """Click a tab of the workbench under the inputs (compare, goal seek, annual table, ...)."""
     page.locator(".fs-workbench .lm-TabBar-tab", has_text=re.compile(rf"^\s*{re.escape(title)}\s*$")).click()
@@ -271,9 +299,17 @@ def test_studio_in_a_browser_every_tab_scenarios_and_screenshots(browser, voila,
         assert verdict0.startswith("Not feasible: ")
         chart_gen = page.locator(".fs-chart-cash .fs-svg").get_attribute("data-gen")
 
-        for tab in TABS:  # each of the six tabs opens on its own inputs
+        for tab in TABS:  # each of the six tabs opens on its own inputs, which take what is typed (then undone)
             panel = _open_tab(page, words[f"tab_{tab}"], tab)
             _check_panel(panel, tab)
+            field = panel.locator("input[type=text]").first
+            old = field.input_value()
+            field.fill(f"{_num(old) * 0.9:,.6g}")
+            field.press("Enter")
+            page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('1 input(s) changed')", timeout=30_000)
+            page.locator("button.fs-undo").click()
+            page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs')", timeout=30_000)
+            assert field.input_value() == old, (tab, old, field.input_value())  # one undo: a snapped slider changed nothing
             assert not [p for p in _layout_problems(page) if not p.startswith("card")], tab
             if tab in ("tariffs", "capex"):
                 _shot(page, shots, f"studio_en_1280x720_{tab}")
@@ -327,7 +363,9 @@ def test_studio_in_a_browser_every_tab_scenarios_and_screenshots(browser, voila,
         page.locator("button.fs-save").click()
         page.wait_for_function("() => document.querySelector('.fs-save-status').innerText.includes('Saved')", timeout=30_000)
         saved = project / "browser_scenario.toml"
-        assert saved.exists() and 'source = "studio: changed from 71000' in saved.read_text(encoding="utf-8")
+        saved_text = saved.read_text(encoding="utf-8")  # a variant: the default case as its base, three changed values
+        assert saved.exists() and 'source = "studio: changed from 71000' in saved_text
+        assert 'base = "default"' in saved_text and saved_text.count("[variant.set.") == 3
         page.locator(".fs-save-path").scroll_into_view_if_needed()
         _shot(page, shots, "studio_en_1280x720_scenario")
         load = page.locator(".fs-load-path input")
@@ -351,11 +389,13 @@ def test_studio_in_a_browser_every_tab_scenarios_and_screenshots(browser, voila,
         page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs')", timeout=30_000)
         assert field.input_value() == saved_tariff and _card(page, "fnpv") == fnpv3
 
+        assert _chart_text_px(page) >= 11, _chart_text_px(page)
         page.set_viewport_size({"width": SIZES[1][0], "height": SIZES[1][1]})
         _open_tab(page, words["tab_tariffs"], "tariffs")
         page.wait_for_timeout(500)
         _shot(page, shots, "studio_en_1600x900")
         assert not _layout_problems(page), _layout_problems(page)
+        assert 11 <= _chart_text_px(page) < 20, _chart_text_px(page)  # readable, and not blown up on a wide screen
         if os.environ.get("FEASIBILITY_STUDIO_SCREENSHOT"):  # e.g. docs/studio.png for the README
             shutil.copyfile(shots / "studio_en_1600x900.png", os.environ["FEASIBILITY_STUDIO_SCREENSHOT"])
         assert not errors, errors
@@ -372,9 +412,11 @@ def test_indonesian_studio_in_a_browser(browser, voila, tmp_path):
     url, _project = voila("id")
     words = catalog("id")["studio"]
     shots = _shots_dir(tmp_path)
-    for size in SIZES:
-        page, errors = _open_studio(browser, url, size, "Semua masukan")
-        try:
+    page, errors = _open_studio(browser, url, SIZES[0], "Semua masukan")
+    try:
+        for size in SIZES:  # one page, resized: the layout at each size
+            page.set_viewport_size({"width": size[0], "height": size[1]})
+            page.wait_for_timeout(300)
             assert "Rp" in _card(page, "fnpv") and _card(page, "verdict").startswith("Tidak layak: ")
             for tab in TABS:
                 panel = _open_tab(page, words[f"tab_{tab}"], tab)
@@ -391,9 +433,15 @@ def test_indonesian_studio_in_a_browser(browser, voila, tmp_path):
             _shot(page, shots, f"studio_id_{size[0]}x{size[1]}_scenario")
             assert page.locator(".fs-save-path input").input_value() == "kota_serang_scenario.toml"
             assert page.locator(".fs-load-path input").get_attribute("placeholder") == words["load_placeholder"]
-            assert not errors, errors
-        finally:
-            page.close()
+        for tool in ("tool_compare", "tool_goal", "tool_annual", "tool_mc", "tool_files", "tool_export"):  # the workbench, in Indonesian
+            _open_workbench(page, words[tool])
+            page.wait_for_timeout(500)
+            text = page.locator(".fs-workbench").inner_text()
+            found = [w for w in ENGLISH if re.search(rf"\b{re.escape(w)}\b", text)]
+            assert not found, (tool, found)
+        assert not errors, errors
+    finally:
+        page.close()
 
 
 def test_studio_options_switch_and_compare_in_a_browser(browser, voila, tmp_path):
@@ -556,3 +604,61 @@ def test_studio_workbench_in_a_browser(browser, voila, tmp_path):
         assert not errors, errors
     finally:
         page.close()
+
+
+def test_studio_in_jupyterlab(browser, tmp_path):
+    """The studio notebook run in JupyterLab, as `feasibility studio` serves it: its cell run with Shift+Enter,
+    every input tab opens on its inputs, a typed tariff moves the cards, a workbench tab answers; no page error."""
+    folder = tmp_path / "notebooks"
+    _notebook_copy(folder, "en")
+    port, token = _free_port(), "test-token-not-secret"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
+    env["JUPYTER_TOKEN"] = token
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):  # a private Jupyter home
+        env[var] = str(tmp_path / var.lower())
+    log = (tmp_path / "lab.log").open("wb")
+    exe = Path(sys.executable).with_name("feasibility")
+    proc = subprocess.Popen([str(exe), "studio", str(folder), "--no-browser", "--port", str(port)], cwd=tmp_path, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    words = catalog("en")["studio"]
+    shots = _shots_dir(tmp_path)
+    try:
+        _wait_for(port, proc, timeout=120)
+        page = browser.new_page(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/03_studio.ipynb?token={token}", wait_until="domcontentloaded", timeout=240_000)
+        page.locator(".jp-Notebook").first.wait_for(timeout=240_000)
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-Toolbar-kernelStatus").first.wait_for(timeout=120_000)
+        page.locator(".jp-CodeCell .cm-content").first.click()  # the studio's cell, run as a person runs it
+        page.keyboard.press("Shift+Enter")
+        page.locator(".fs-card-fnpv .fs-value").wait_for(timeout=240_000)
+        page.wait_for_function("() => document.querySelector('.fs-status') && document.querySelector('.fs-status').innerText.includes('All inputs')",
+                               timeout=60_000)
+        fnpv0 = _card(page, "fnpv")
+        for tab in TABS:
+            _check_panel(_open_tab(page, words[f"tab_{tab}"], tab), tab)
+        _open_tab(page, words["tab_tariffs"], "tariffs")
+        field = page.locator(f".{TARIFF_CLASS} input").first
+        field.fill("85,000")
+        field.press("Enter")
+        assert _idr(_wait_card_change(page, "fnpv", fnpv0)) > _idr(fnpv0)
+        _open_workbench(page, words["tool_goal"])
+        page.locator("button.fs-goal-solve").click()
+        page.locator(".fs-goal-result div").first.wait_for(timeout=60_000)
+        page.locator(".fs-goal-result").scroll_into_view_if_needed()
+        _shot(page, shots, "studio_jupyterlab_1280x720")
+        assert not [p for p in _layout_problems(page) if not p.startswith("card")], _layout_problems(page)
+        assert not errors, errors
+        page.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        log.close()

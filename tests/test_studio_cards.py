@@ -35,7 +35,7 @@ def case():
 
 
 def studio_of(case, lang="en"):
-    return Studio(case, lang=lang, chart_workers=0)
+    return Studio(case, lang=lang, chart_workers=0, draw_charts=False)  # cards and words only
 
 
 def tone_of(card_html: str) -> str:

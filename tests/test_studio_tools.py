@@ -35,14 +35,14 @@ def case():
 
 @pytest.fixture
 def studio(case):
-    s = Studio(case, lang="en", chart_workers=0)
+    s = Studio(case, lang="en", chart_workers=0, draw_charts=False)  # these tests read cards and numbers
     yield s
     s.close()
 
 
 @pytest.fixture
 def studio_id(case):
-    s = Studio(case, lang="id", chart_workers=0)
+    s = Studio(case, lang="id", chart_workers=0, draw_charts=False)
     yield s
     s.close()
 
@@ -207,6 +207,7 @@ def test_goal_seek_in_the_studio_says_when_the_range_cannot_reach_the_goal(studi
 
 def test_the_annual_table_and_its_csv_are_the_models_lines(studio):
     panel = studio.workbench.annual
+    studio.workbench.tabs.selected_index = 2  # a person opens the tab; a closed tab is not recomputed at each change
     res = studio.result
     assert "fs-annual-table" in panel.table.value and str(int(res.years[0])) in panel.table.value
     href = re.search(r'href="data:text/csv;base64,([^"]+)"', panel.link.value).group(1)
@@ -217,8 +218,13 @@ def test_the_annual_table_and_its_csv_are_the_models_lines(studio):
     col = next(i for i, h in enumerate(header) if h.endswith("[project_fcf_idr]"))
     got = np.array([float(r[col]) for r in body])
     assert np.allclose(got, res.lines["project_fcf_idr"], atol=0.006)
-    studio.enter(TARIFF, "80,000")  # the table follows the inputs
+    studio.enter(TARIFF, "80,000")  # the open table follows the inputs
     assert "_studio_annual.csv" in panel.link.value
+    studio.workbench.tabs.selected_index = 0
+    studio.enter(TARIFF, "71,000")
+    assert "_studio_annual.csv" in panel.link.value  # closed: not recomputed
+    studio.workbench.tabs.selected_index = 2
+    assert "_studio_annual.csv" not in panel.link.value  # opened again: caught up
 
 
 def test_the_monte_carlo_follows_the_inputs_and_says_when_it_is_stale(studio):
@@ -232,3 +238,42 @@ def test_the_monte_carlo_follows_the_inputs_and_says_when_it_is_stale(studio):
     assert not panel.is_stale
     assert np.mean(sim2.metrics["fnpv_idr"]) > np.mean(sim.metrics["fnpv_idr"])  # a higher tariff: a higher FNPV on the same draws
     assert math.isfinite(sim2.prob_npv_negative)
+
+
+# ---------------------------------------------------------------------------
+# saving: a variant by default, a full copy on request, clear words for odd names
+
+
+def test_saving_writes_a_small_variant_that_reloads_to_the_same_numbers(case, tmp_path):
+    from feasibility.case import DEFAULT_CASE
+
+    base = tmp_path / "kota.toml"  # a project's own copy of the default case (the package's folder is never written)
+    base.write_text(DEFAULT_CASE.read_text(encoding="utf-8"), encoding="utf-8")
+    studio = Studio(base, lang="en", chart_workers=0, draw_charts=False)
+    try:
+        studio.enter(TARIFF, "80,000")
+        fnpv = studio.metrics["fnpv_idr"]
+        studio.save_path.value = str(tmp_path / "tariff80.toml")
+        studio.save_button.click()
+        assert "Saved" in studio.save_status.value
+        text = (tmp_path / "tariff80.toml").read_text(encoding="utf-8")
+        assert "[variant]" in text and 'base = "kota.toml"' in text and len(text.splitlines()) < 12
+        assert studio.case_path == tmp_path / "tariff80.toml" and studio.overrides() == {}
+        assert studio.metrics["fnpv_idr"] == pytest.approx(fnpv, rel=1e-12)
+        assert evaluate(load_case(tmp_path / "tariff80.toml")).metrics["fnpv_idr"] == pytest.approx(fnpv, rel=1e-12)
+        # a full copy on request
+        studio.enter(TAX, "0.25")
+        studio.save_full.value = True
+        studio.save_path.value = str(tmp_path / "full.toml")
+        studio.save_button.click()
+        full = (tmp_path / "full.toml").read_text(encoding="utf-8")
+        assert "[variant]" not in full and len(full.splitlines()) > 500
+        # odd names: said, nothing written
+        studio.save_path.value = str(tmp_path / "no_extension")
+        studio.save_button.click()
+        assert ".toml" in studio.save_status.value and not (tmp_path / "no_extension").exists()
+        studio.load_path.value = ""
+        studio.load_button.click()
+        assert "Type a case file" in studio.load_status.value
+    finally:
+        studio.close()

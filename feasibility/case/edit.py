@@ -37,7 +37,7 @@ from .._files import refuse_package_folder, write_text_atomic
 from .io import load_case
 from .schema import Case
 
-__all__ = ["apply_changes", "case_data", "case_toml", "differences", "plain_number", "rebase_histories", "save_case"]
+__all__ = ["apply_changes", "case_data", "case_toml", "differences", "plain_number", "rebase_histories", "save_case", "save_variant"]
 
 
 def case_data(case: Case) -> dict[str, Any]:
@@ -235,6 +235,76 @@ def save_case(
     rebase_histories(data, base_dir, target.parent)
     # the check reads the temporary file, in the target's folder: its histories resolve as the saved file's will
     return write_text_atomic(target, case_toml(data, header=header), overwrite=overwrite, check=load_case)
+
+
+def save_variant(
+    base_path: str | Path | None,
+    values: Mapping[str, Any],
+    path: str | Path,
+    *,
+    sources: Mapping[str, str] | None = None,
+    overwrite: bool = False,
+    header: str | None = None,
+    when: _dt.date | None = None,
+) -> Path:
+    """Write a variant file: a base case file and the values changed from it, validated, atomically.
+
+    The file holds only ``[variant]`` (:func:`feasibility.case.io.resolve_variant`):
+    ``base``, relative to the new file's folder (``"default"`` for the default
+    case, an absolute path where no relative one exists), and one table per
+    changed value with its ``source``. It stays small, and fixes of the base
+    reach it.
+
+    Parameters
+    ----------
+    base_path : path or None
+        The case file the values change (None: the default case).
+    values : mapping
+        New values by quantity path (a list for a list quantity).
+    path : path
+        The variant file to write.
+    sources : mapping, optional
+        The ``source`` of each value (default ``studio: changed from <old> on <date>``).
+    overwrite : bool
+    header : str, optional
+    when : date, optional
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    FileExistsError, feasibility.case.CaseError, feasibility._files.PackageFolderError
+        As :func:`save_case`.
+    """
+    import tomli_w
+
+    from .io import DEFAULT_CASE
+
+    target = Path(path).expanduser()
+    refuse_package_folder(target)
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
+    src = Path(base_path) if base_path is not None else DEFAULT_CASE
+    if src.resolve() == DEFAULT_CASE.resolve():
+        base = "default"
+    else:
+        try:
+            base = Path(os.path.relpath(src.resolve(), target.parent.resolve())).as_posix()
+        except ValueError:  # another drive (Windows): no relative path exists
+            base = src.resolve().as_posix()
+    old = load_case(src).quantity_map()
+    day = (when or _dt.date.today()).isoformat()
+    entries = {}
+    for qpath, v in values.items():
+        value = [float(x) for x in v] if isinstance(v, (list, tuple)) else float(v)
+        was = old[qpath].value if qpath in old else None
+        entries[qpath] = {"value": value, "source": (sources or {}).get(qpath) or f"studio: changed from {plain_number(was)} on {day}"}
+    text = tomli_w.dumps({"variant": {"base": base, "set": entries}})
+    if header:
+        text = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines()) + "\n" + text
+    return write_text_atomic(target, text, overwrite=overwrite, check=load_case)
 
 
 def differences(

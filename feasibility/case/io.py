@@ -18,11 +18,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import _MISSING, CaseError, Problem, _problems_from
-from .rules import raw_problems
 from .forecasts import History, min_points
+from .rules import raw_problems
 from .schema import Case, ForecastSource
 
-__all__ = ["DEFAULT_CASE", "case_text", "load_case", "parse_case"]
+__all__ = ["DEFAULT_CASE", "VARIANT", "case_text", "load_case", "parse_case", "resolve_variant"]
 
 
 
@@ -144,6 +144,125 @@ def _read_history(fc: ForecastSource, where: str, base_dir: Path, start: int, la
     return History(where, path.stem, years, values, observed, last, source)
 
 
+#: the table that makes a case file a variant of another: ``[variant] base = "..."`` and ``[variant.set."<path>"]``
+VARIANT = "variant"
+#: how many variants may build on one another (a loop is reported, never followed)
+VARIANT_DEPTH = 8
+
+
+def _read_toml(p: Path, where: str, shown: Any) -> dict[str, Any]:
+    """A TOML file's data; an unreadable file is a problem at ``where`` (the field that names it)."""
+    try:
+        return tomllib.loads(p.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        problem = Problem(where, "file not found", shown)
+    except IsADirectoryError:
+        problem = Problem(where, "is a directory, not a case file", shown)
+    except OSError as exc:
+        problem = Problem(where, f"cannot be read: {exc.strerror or exc}", shown)
+    except UnicodeDecodeError as exc:
+        problem = Problem(where, f"not UTF-8 text ({exc.reason} at byte {exc.start})", shown)
+    except tomllib.TOMLDecodeError as exc:
+        problem = Problem(where, f"not valid TOML: {exc}", shown)
+    raise CaseError([problem], str(p))
+
+
+def _variant_problems(data: dict[str, Any]) -> list[Problem]:
+    v = data.get(VARIANT)
+    if not isinstance(v, dict):
+        return [Problem(VARIANT, "must be a table with base and set", v)]
+    out = [Problem(k, "a variant file holds only [variant]: its base case holds the rest", _MISSING) for k in data if k != VARIANT]
+    out += [Problem(f"{VARIANT}.{k}", "unknown field (allowed: base, set)", v[k]) for k in v if k not in ("base", "set")]
+    base = v.get("base")
+    if not isinstance(base, str) or not base.strip():
+        out.append(Problem(f"{VARIANT}.base", 'must name the base case file (relative to this file) or "default"', base))
+    sets = v.get("set", {})
+    if not isinstance(sets, dict):
+        return out + [Problem(f"{VARIANT}.set", "must be a table of changed values by quantity path", sets)]
+    for qpath, entry in sets.items():
+        where = f"{VARIANT}.set.{qpath}"
+        if not isinstance(entry, dict) or "value" not in entry:
+            out.append(Problem(where, "must be a table with value and source", entry))
+            continue
+        val = entry["value"]
+        numbers = val if isinstance(val, list) else [val]
+        if not numbers or any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in numbers):
+            out.append(Problem(f"{where}.value", "must be a number or a list of numbers", val))
+        if not isinstance(entry.get("source"), str) or not entry["source"].strip():
+            out.append(Problem(f"{where}.source", "must say where the value comes from", entry.get("source", _MISSING)))
+        out += [Problem(f"{where}.{k}", "unknown field (allowed: value, source, note)", entry[k]) for k in entry
+                if k not in ("value", "source", "note")]
+    return out
+
+
+def resolve_variant(data: dict[str, Any], path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Path]:
+    """The complete case data of a variant file, and the folder its base's relative paths start from.
+
+    A variant file holds only ``[variant]``: ``base``, the case it changes (a
+    path relative to the variant's folder, or ``"default"`` for the default
+    case; a base may itself be a variant), and ``set``, the changed values by
+    quantity path, each a table with ``value``, ``source`` and an optional
+    ``note``. A later fix of the base reaches the variant: only its changes
+    are its own. The values are applied as the studio applies a change
+    (:func:`feasibility.case.edit.apply_changes`: the old value and source move
+    into the note, confidence ``estimate``, a declared range widened to hold
+    the value), then the variant's own source and note are written.
+
+    Raises
+    ------
+    CaseError
+        Every problem of the variant at once, at ``variant.base`` or
+        ``variant.set.<path>``; a base that cannot be read; variants that
+        build on each other in a loop.
+    """
+    from .edit import _quantity_dict, apply_changes  # edit imports this module
+    from .errors import did_you_mean
+
+    p = Path(path)
+    problems = _variant_problems(data)
+    v = data.get(VARIANT)
+    if problems:
+        if isinstance(v, dict) and isinstance(v.get("base"), str) and v["base"].strip() and v["base"] != "default":
+            try:  # every problem at once: an unreadable base too
+                _read_toml(p.parent / v["base"], f"{VARIANT}.base", v["base"])
+            except CaseError as exc:
+                problems += exc.problems
+        raise CaseError(problems, str(p))
+    base_path = DEFAULT_CASE if v["base"] == "default" else p.parent / v["base"]
+    seen = (*_seen, p.resolve())
+    if base_path.resolve() in seen or len(seen) > VARIANT_DEPTH:
+        raise CaseError([Problem(f"{VARIANT}.base", f"variants build on each other in a loop or more than {VARIANT_DEPTH} deep", v["base"])], str(p))
+    base_data = _read_toml(base_path, f"{VARIANT}.base", v["base"])
+    base_dir = base_path.parent
+    if VARIANT in base_data:
+        base_data, base_dir = resolve_variant(base_data, base_path, seen)
+    sets = v.get("set", {})
+    missing = []
+    for qpath in sets:
+        try:
+            _quantity_dict(base_data, qpath)
+        except KeyError:
+            guess = did_you_mean(qpath, _quantity_paths(base_data))
+            missing.append(Problem(f"{VARIANT}.set.{qpath}", "no such quantity in the base case" + (f"; {guess}" if guess else ""), _MISSING))
+    if missing:
+        raise CaseError(missing, str(p))
+    full = apply_changes(base_data, {q: e["value"] for q, e in sets.items()})
+    for qpath, entry in sets.items():
+        qd = _quantity_dict(full, qpath)
+        qd["source"] = entry["source"]
+        if entry.get("note"):
+            qd["note"] = f"{entry['note']}; {qd['note']}" if qd.get("note") else entry["note"]
+    return full, base_dir
+
+
+def _quantity_paths(doc: Any, prefix: str = "") -> list[str]:
+    if isinstance(doc, dict):
+        if "value" in doc and "source" in doc:
+            return [prefix]
+        return [q for k, v in doc.items() for q in _quantity_paths(v, f"{prefix}.{k}" if prefix else k)]
+    return []
+
+
 def load_case(path: str | Path | None = None) -> Case:
     """Read and validate a TOML case file (the Kota Serang default case if ``path`` is None).
 
@@ -180,6 +299,11 @@ def load_case(path: str | Path | None = None) -> Case:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CaseError([Problem("", f"not valid TOML: {exc}", _MISSING)], str(p)) from None
+    if VARIANT in data:  # a variant: its base case with its changes, history paths relative to the variant as for any case file
+        from .edit import rebase_histories  # edit imports this module
+
+        data, base_dir = resolve_variant(data, p)
+        rebase_histories(data, base_dir, p.parent)
     return parse_case(data, str(p), base_dir=p.parent)
 
 
@@ -196,5 +320,28 @@ def case_text(path: str | Path | None = None) -> str:
     Returns
     -------
     str
+        The file's text; for a variant file, the complete case it stands for
+        (its base with its changes, history paths relative to the variant's
+        folder), with a comment naming the variant, its base and their SHA-256:
+        a report must carry every assumption, not a reference to another file.
     """
-    return Path(path if path is not None else DEFAULT_CASE).read_bytes().decode("utf-8")
+    import hashlib
+
+    p = Path(path if path is not None else DEFAULT_CASE)
+    text = p.read_bytes().decode("utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return text  # load_case reports it
+    if VARIANT not in data:
+        return text
+    from .edit import case_toml, rebase_histories  # edit imports this module
+
+    full, base_dir = resolve_variant(data, p)
+    rebase_histories(full, base_dir, p.parent)
+    base = data[VARIANT]["base"]
+    base_file = DEFAULT_CASE if base == "default" else p.parent / base
+    sha = lambda b: hashlib.sha256(b).hexdigest()
+    header = (f"The complete case of the variant file {p.name} (sha256 {sha(p.read_bytes())}):\n"
+              f"its base {base} (sha256 {sha(base_file.read_bytes())}) with the variant's changes.")
+    return case_toml(full, header=header)

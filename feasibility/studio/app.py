@@ -32,8 +32,8 @@ from typing import Any
 import pandas as pd
 
 from .._files import PackageFolderError
-from ..case import Case, CaseError, Quantity, in_lang, load_case, parse_case
-from ..case.edit import apply_changes, case_toml, differences, plain_number, save_case
+from ..case import Case, CaseError, Quantity, case_text, in_lang, load_case, parse_case
+from ..case.edit import apply_changes, case_toml, differences, plain_number, save_case, save_variant
 from ..case.schema import ITERATIONS_MAX, ITERATIONS_MIN
 from ..model import Result, run
 from ..model.inputs import read_paths
@@ -110,6 +110,9 @@ class Studio:
     chart_workers : int, optional
         Worker processes drawing the charts (default: 2 when the machine has
         two cores or more, else 0: drawn in a background thread).
+    draw_charts : bool
+        Draw the charts (default). False: a studio driven by a script or a
+        test that reads cards and numbers only; the charts are not shown.
 
     Attributes (for tests and scripts)
     ----------------------------------
@@ -143,6 +146,7 @@ class Studio:
         *,
         base: Case | str | Path | None = None,
         chart_workers: int | None = None,
+        draw_charts: bool = True,
     ):
         import ipywidgets as W
 
@@ -157,7 +161,8 @@ class Studio:
         self.option_key: str | None = None
         self.appraisal: Any = None
         workers = (2 if (os.cpu_count() or 1) >= 2 else 0) if chart_workers is None else int(chart_workers)
-        self._charts = ChartDrawer(self._apply_charts, workers)
+        self.draw_charts = bool(draw_charts)
+        self._charts = ChartDrawer(self._apply_charts, workers if draw_charts else 0)
         self._gen = 0
         self._quiet = False
         self._syncing = False
@@ -190,7 +195,8 @@ class Studio:
         # the first charts are drawn now, in the cell that creates the studio: a page (Voila) that
         # fetches the widgets' state while a background drawing arrives could miss that update
         self._on_change(None, draw_now=True)
-        self._charts.warm()  # the worker processes start meanwhile
+        if self.draw_charts:
+            self._charts.warm()  # the worker processes start meanwhile
 
     # -- public API -----------------------------------------------------------
 
@@ -313,7 +319,7 @@ class Studio:
     def current_text(self) -> str:
         """The TOML text of the current assumptions (the case file's own text when nothing changed)."""
         if not self.overrides() and self.case_path is not None and self.case_path.exists():
-            return self.case_path.read_text(encoding="utf-8")
+            return case_text(self.case_path)  # a variant file: the complete case it stands for
         return case_toml(self.current_data(), header=self._header(len(self.overrides())))
 
     def differences(self) -> pd.DataFrame:
@@ -348,11 +354,17 @@ class Studio:
         self._refresh_choices()
         return case
 
-    def save(self, path: str | Path | None = None, *, overwrite: bool | None = None) -> Path:
+    def save(self, path: str | Path | None = None, *, overwrite: bool | None = None, full: bool | None = None) -> Path:
         """Save the current assumptions as a case file; it becomes the studio's case.
 
+        By default the file is a variant (:func:`feasibility.case.edit.save_variant`):
+        the studio's case file as its base and the changed values with their
+        history, a few lines that later fixes of the base reach. ``full`` (the
+        "full copy" box) writes the complete case instead, as does saving an
+        option of the long list or a case that has no file.
+
         ``path`` defaults to the "Save as" field, ``overwrite`` to the
-        "overwrite existing file" box (which is cleared afterwards: each
+        "replace the file if it exists" box (which is cleared afterwards: each
         replacement is a choice). Saving again to the same name therefore
         needs the box ticked again.
 
@@ -364,7 +376,11 @@ class Studio:
         target = _export.resolve_path(path if path is not None else self.save_path.value)
         ow = bool(self.overwrite.value) if overwrite is None else bool(overwrite)
         n = len(self.overrides())
-        written = save_case(self.current_data(), target, overwrite=ow, base_dir=self._base_dir(), header=self._header(n))
+        copy = bool(self.save_full.value) if full is None else bool(full)
+        if copy or self.option_key is not None or self.case_path is None:
+            written = save_case(self.current_data(), target, overwrite=ow, base_dir=self._base_dir(), header=self._header(n))
+        else:
+            written = save_variant(self.case_path, self.overrides(), target, overwrite=ow, header=self._header(n, variant=True))
         self.overwrite.value = False
         # the saved file is now the studio's case: the report embeds its exact text
         self.case, self.case_path = load_case(written), written
@@ -436,9 +452,14 @@ class Studio:
         self._build_inputs()
         chart_grid = W.GridBox(
             list(self.charts.values()),
-            layout=W.Layout(grid_template_columns="repeat(auto-fit, minmax(340px, 1fr))", grid_gap="6px", flex="1 1 560px",
-                            min_width="360px"),
+            # one chart a row, 640-760 px wide: a chart drawn 16 cm wide (453 px) with 8 pt text is scaled by 1.4-1.7, so its
+            # text reads at 11-13 px (two columns of ~380 px at 1600 px wide shrank it to 6-7 px)
+            layout=W.Layout(grid_template_columns="repeat(auto-fill, minmax(min(100%, 640px), 760px))", grid_gap="6px",
+                            flex="1 1 560px", min_width="360px"),
         )
+        self.chart_grid = chart_grid
+        if not self.draw_charts:
+            chart_grid.layout.display = "none"
         from .tools import Workbench
 
         scenario = self._build_scenario()
@@ -502,6 +523,7 @@ class Studio:
         self.save_path = W.Text(value=display_path(suggest_scenario(self.case_path)), placeholder=t["save_placeholder"],
                                 description=t["save_path"], layout=W.Layout(width="520px"), style=label)
         self.overwrite = W.Checkbox(value=False, description=t["overwrite_save"], indent=False, layout=W.Layout(width="auto"))
+        self.save_full = W.Checkbox(value=False, description=t["save_full"], indent=False, layout=W.Layout(width="auto"))
         self.save_button = W.Button(description=t["save_button"], icon="save", button_style="primary", layout=W.Layout(width="auto"))
         self.save_status = W.HTML()
         self.load_path = W.Combobox(value="", placeholder=t["load_placeholder"], description=t["load_path"],
@@ -522,7 +544,8 @@ class Studio:
         self.export_overwrite = W.Checkbox(value=False, description=t["overwrite_export"], indent=False, layout=W.Layout(width="auto"))
         self.export_status = W.HTML()
         self.export_link = W.HTML()
-        for w, k in ((self.save_path, "save-path"), (self.save_button, "save"), (self.overwrite, "overwrite"), (self.save_status, "save-status"),
+        for w, k in ((self.save_path, "save-path"), (self.save_button, "save"), (self.overwrite, "overwrite"), (self.save_full, "save-full"),
+                     (self.save_status, "save-status"),
                      (self.load_path, "load-path"), (self.load_button, "load"), (self.load_status, "load-status"),
                      (self.export_path, "export-path"), (self.export_button, "export"), (self.export_iterations, "export-iterations"), (self.export_overwrite, "export-overwrite"),
                      (self.export_status, "export-status"), (self.export_link, "export-link")):
@@ -532,7 +555,7 @@ class Studio:
         self.export_button.on_click(lambda _b: self._on_export())
         row = W.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px 8px")
         files = W.VBox([
-            W.HBox([self.save_path, self.save_button, self.overwrite], layout=row),
+            W.HBox([self.save_path, self.save_button, self.overwrite, self.save_full], layout=row),
             self.save_status,
             W.HBox([self.load_path, self.load_button], layout=row),
             self.load_status,
@@ -810,10 +833,11 @@ class Studio:
             if path in self._labels:
                 self._label_html(path, q)
 
-    def _header(self, n: int) -> str:
+    def _header(self, n: int, *, variant: bool = False) -> str:
         src = case_name(self.case, self.case_path, "en")
+        what = "Variant" if variant else "Case"
         return (
-            f"Case saved by the feasibility studio on {_dt.date.today().isoformat()} from {src}; "
+            f"{what} saved by the feasibility studio on {_dt.date.today().isoformat()} from {src}; "
             f"{n} value(s) changed there (source = \"studio: ...\").\nValidate with: feasibility validate <this file>"
         )
 
@@ -872,8 +896,10 @@ class Studio:
             return  # the text field moved the slider
         slider = self.sliders[path]
         v = clean_float(float(slider.value))
-        if abs(v - float(self._values[path])) < 0.5 * float(slider.step):
-            return  # the browser snapping the value it was given to its grid: not a move
+        if abs(v - float(self._values[path])) <= 0.5 * float(slider.step) * (1 + 1e-9):
+            # the browser snapping the value it was given to its grid (at most half a step, exactly half for a typed
+            # 63,900 on a grid of 200): not a move; a drag moves a whole step
+            return
         lo, hi = limits(self.case, path, self.case.quantity_map()[path])
         self._change({path: min(max(v, lo), hi)}, path, coalesce=True)
 
@@ -928,6 +954,12 @@ class Studio:
         t1 = time.perf_counter()
         self.timing = {"gen": gen, "start": t0, "cards": t1 - t0}
         self._update_status(over, t1 - t0)
+        if not self.draw_charts:
+            self._charts.skip(gen)
+            self._update_diff()
+            for listener in self._listeners:
+                listener()
+            return
         specs = chart_specs(self.case, res, self.lang)
         if draw_now:
             self._apply_charts(gen, {k: draw(spec) for k, spec in specs.items()})

@@ -50,6 +50,9 @@ CARD_METRICS: tuple[str, ...] = (
     "enpv_idr",
 )
 
+#: the size the studio's charts are drawn at (width, height in cm); the page shows them 640-760 px wide
+STUDIO_CHART_CM: tuple[float, float] = (12.0, 7.5)
+
 #: the cards, in the order shown
 CARDS: tuple[str, ...] = ("fnpv", "firr", "dscr", "pad", "verdict")
 #: the charts, in the order shown
@@ -290,6 +293,8 @@ def chart_specs(case: Case, res: Result, lang: str) -> dict[str, Spec]:
     """
     t, fmt = words(lang), Formatter(lang)
     L, years = res.lines, [int(y) for y in res.years]
+    # drawn 12 cm wide (340 px) and shown 640-760 px wide: the smallest text (7 pt) reads at 13-16 px
+    size = {"figsize": STUDIO_CHART_CM}
     ylabel = t["ylabel_real"].format(year=case.timeline.price_base_year) if res.price_basis == "real" else t["ylabel_nominal"]
     thr = registry.threshold("dscr_min", case, res.metrics)
 
@@ -301,23 +306,25 @@ def chart_specs(case: Case, res: Result, lang: str) -> dict[str, Spec]:
     div = np.asarray(L["dividends_to_region_idr"], dtype=float)
     specs: dict[str, Spec] = {
         "cash": ("bars_by_year", lang, {"years": years, "series": {t["chart_cash_series"]: arr("project_fcf_idr")},
-                                        "title": t["chart_cash"], "ylabel": ylabel, "fmt": "bn", "negative_label": t["chart_negative"]}),
+                                        "title": t["chart_cash"], "ylabel": ylabel, "fmt": "bn", "negative_label": t["chart_negative"], **size}),
         "pad": ("bars_by_year", lang, {"years": years,
                                        "series": {t["chart_pad_injection"]: (-inj).tolist(), t["chart_pad_dividends"]: div.tolist()},
                                        "line": {t["chart_pad_net"]: np.cumsum(div - inj).tolist()},
-                                       "title": t["chart_pad"], "ylabel": ylabel, "fmt": "bn", "negative_label": t["chart_negative"]}),
+                                       "title": t["chart_pad"], "ylabel": ylabel, "fmt": "bn", "negative_label": t["chart_negative"],
+                                       "figsize": (STUDIO_CHART_CM[0], STUDIO_CHART_CM[1] + 1.5)}),
     }
     if any(math.isfinite(x) for x in dscr):
         specs["dscr"] = ("lines_by_year", lang, {"years": years, "series": {t["chart_dscr_series"]: dscr}, "title": t["chart_dscr"],
                                                  "ylabel": t["ylabel_ratio"], "fmt": "ratio", "threshold": thr,
-                                                 "threshold_label": t["chart_dscr_threshold"].format(t=fmt.number(thr, 2))})
+                                                 "threshold_label": t["chart_dscr_threshold"].format(t=fmt.number(thr, 2)), **size})
     else:
         specs["dscr"] = ("lines_by_year", lang, {"years": years, "series": {t["chart_dscr_series"]: [0.0] * len(years)},
                                                  "title": f"{t['chart_dscr']}: {t['card_no_debt']}", "ylabel": t["ylabel_ratio"],
-                                                 "fmt": "ratio"})
+                                                 "fmt": "ratio", **size})
     # the plan's own cash (what the cash criterion judges) and the cash once shortfalls are financed
     series = {t["chart_cum_before"]: arr("cumulative_cash_before_gap_funding_idr"), t["chart_cum_series"]: arr("cumulative_cash_idr")}
-    specs["cumulative"] = ("lines_by_year", lang, {"years": years, "series": series, "title": t["chart_cum"], "ylabel": ylabel, "fmt": "bn"})
+    specs["cumulative"] = ("lines_by_year", lang, {"years": years, "series": series, "title": t["chart_cum"], "ylabel": ylabel, "fmt": "bn",
+                                                   **size})
     return specs
 
 

@@ -20,7 +20,8 @@ from .inputs import words
 
 __all__ = ["as_case", "case_files", "case_name", "display_path", "is_case_file", "load_choices", "suggest_scenario"]
 
-_CASE_TABLE = re.compile(r"^\s*\[case\]\s*(#.*)?$", re.MULTILINE)
+#: a case file has a ``[case]`` table; a variant file (a base and changed values) a ``[variant]`` table
+_CASE_TABLE = re.compile(r"^\s*\[(case|variant)\]\s*(#.*)?$", re.MULTILINE)
 
 
 def as_case(case: Case | str | Path | None) -> tuple[Case, Path | None]:
@@ -47,7 +48,7 @@ def case_name(case: Case, path: Path | None, lang: str) -> str:
 
 
 def is_case_file(path: Path) -> bool:
-    """Whether a TOML file looks like a case file (it has a ``[case]`` table); read errors say no."""
+    """Whether a TOML file looks like a case file (a ``[case]`` or ``[variant]`` table); read errors say no."""
     try:
         with path.open(encoding="utf-8", errors="replace") as fh:
             head = fh.read(200_000)

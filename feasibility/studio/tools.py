@@ -20,6 +20,7 @@ import base64
 import html
 import io
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.criteria import assess, verdict
@@ -87,8 +88,24 @@ class Workbench:
             self.tabs.set_title(i, t[k])
         self.tabs.add_class("fs-workbench")
         self.ui = W.VBox([self.tabs], layout=W.Layout(width="100%", margin="10px 0 0 0"))
-        for panel in (self.compare, self.goal, self.annual, self.monte_carlo):
-            studio._listeners.append(panel.refresh)
+        self.panels = (self.compare, self.goal, self.annual, self.monte_carlo)
+        # after each change only the open tab follows (the Monte Carlo's stale mark always): a closed tab catches up when opened
+        studio._listeners.append(self._refresh_open)
+        self.tabs.observe(self._on_tab, names="selected_index")
+
+    def _refresh_open(self) -> None:
+        i = self.tabs.selected_index
+        if i is not None and i < len(self.panels) and self.panels[i] is not self.monte_carlo:
+            self.panels[i].refresh()
+        self.monte_carlo.refresh()
+
+    def _on_tab(self, change: Mapping[str, Any]) -> None:
+        i = change["new"]
+        if i is None or i >= len(self.panels):
+            return
+        if self.panels[i] is self.monte_carlo:
+            _ = self.monte_carlo.risk  # its widgets, built when the tab is first opened
+        self.panels[i].refresh()
 
     def rebuild(self) -> None:
         """A new case or option: the choices that depend on it."""
@@ -366,25 +383,37 @@ class AnnualPanel:
 
 
 class MonteCarloPanel:
-    """The Monte Carlo of the current inputs: iterations, seed, a progress bar; stale as soon as an input changes."""
+    """The Monte Carlo of the current inputs: iterations, seed, a progress bar; stale as soon as an input changes.
+
+    Its widgets (the risk panel's Monte Carlo box, following the studio) are
+    built when the tab is first opened or :meth:`run` is called: most sessions
+    never open it, and every studio would otherwise pay for them.
+    """
 
     def __init__(self, studio: Studio):
-        from .panels import RiskPanel
-
-        self.studio, self.t = studio, studio.t
-        # the risk panel's Monte Carlo box, following the studio (its sensitivity is not computed here)
-        self.risk = RiskPanel(lang=studio.lang, studio=studio, compute=False)
         import ipywidgets as W
 
+        self.studio, self.t = studio, studio.t
         self.stale = W.HTML()
         self.stale.add_class("fs-mc-stale")
         self._ran_with: dict[str, Any] | None = None
-        self.risk.mc_button.on_click(lambda _b: self._after_run())
-        self.ui = W.VBox([self.stale, self.risk.mc_box])
+        self._risk: Any = None
+        self.ui = W.VBox([self.stale])
+
+    @property
+    def risk(self) -> Any:
+        """The :class:`~feasibility.studio.panels.RiskPanel` whose Monte Carlo box this tab shows (built on first use)."""
+        if self._risk is None:
+            from .panels import RiskPanel
+
+            self._risk = RiskPanel(lang=self.studio.lang, studio=self.studio, compute=False)
+            self._risk.mc_button.on_click(lambda _b: self._after_run())
+            self.ui.children = (self.stale, self._risk.mc_box)
+        return self._risk
 
     @property
     def simulation(self) -> Any:
-        return self.risk.simulation
+        return None if self._risk is None else self._risk.simulation
 
     def run(self, iterations: int | None = None, seed: int | None = None) -> Any:
         """Run the Monte Carlo of the current inputs (as the button does)."""
@@ -393,7 +422,7 @@ class MonteCarloPanel:
         return sim
 
     def _after_run(self) -> None:
-        if self.risk.simulation is not None:
+        if self.simulation is not None:
             self._ran_with = self.studio.overrides() | {"__case__": id(self.studio.case)}
         self.refresh()
 
