@@ -259,6 +259,7 @@ def test_saving_writes_a_small_variant_that_reloads_to_the_same_numbers(case, tm
         text = (tmp_path / "tariff80.toml").read_text(encoding="utf-8")
         assert "[variant]" in text and 'base = "kota.toml"' in text and len(text.splitlines()) < 12
         assert studio.case_path == tmp_path / "tariff80.toml" and studio.overrides() == {}
+        assert not studio.undo()  # the saved file is the studio's case now: undo starts again from it
         assert studio.metrics["fnpv_idr"] == pytest.approx(fnpv, rel=1e-12)
         assert evaluate(load_case(tmp_path / "tariff80.toml")).metrics["fnpv_idr"] == pytest.approx(fnpv, rel=1e-12)
         # a full copy on request

@@ -382,8 +382,10 @@ class Studio:
         else:
             written = save_variant(self.case_path, self.overrides(), target, overwrite=ow, header=self._header(n, variant=True))
         self.overwrite.value = False
-        # the saved file is now the studio's case: the report embeds its exact text
+        # the saved file is now the studio's case: the report embeds its exact text; undo starts again from it
         self.case, self.case_path = load_case(written), written
+        self._history.clear()
+        self._future.clear()
         if self.option_key is not None:  # an option saved as a case of its own: it is the root now, with no long list
             self._set_root(self.case)
             self._build_inputs()
