@@ -217,6 +217,7 @@ def resolve_variant(data: dict[str, Any], path: str | Path, _seen: tuple[Path, .
     """
     from .edit import _quantity_dict, apply_changes  # edit imports this module
     from .errors import did_you_mean
+    from .options import _quantity_paths
 
     p = Path(path)
     problems = _variant_problems(data)
@@ -254,13 +255,6 @@ def resolve_variant(data: dict[str, Any], path: str | Path, _seen: tuple[Path, .
             qd["note"] = f"{entry['note']}; {qd['note']}" if qd.get("note") else entry["note"]
     return full, base_dir
 
-
-def _quantity_paths(doc: Any, prefix: str = "") -> list[str]:
-    if isinstance(doc, dict):
-        if "value" in doc and "source" in doc:
-            return [prefix]
-        return [q for k, v in doc.items() for q in _quantity_paths(v, f"{prefix}.{k}" if prefix else k)]
-    return []
 
 
 def load_case(path: str | Path | None = None) -> Case:
