@@ -674,9 +674,12 @@ def studio_command(folder: Path, port: int | None = None, no_browser: bool = Fal
     -------
     list of str
         The command; ``--allow-root`` only when running as root (JupyterLab refuses
-        root without it; Windows has no ``os.geteuid`` and no root).
+        root without it; Windows has no ``os.geteuid`` and no root). JupyterLab's
+        news feed and update check are off: they fetch from the internet (the
+        studio works offline) and would pop up a question on first start.
     """
-    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}",
+           "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if port is not None:
         cmd += [f"--port={port}", "--ServerApp.port_retries=0"]  # the port asked for, or an error
     if no_browser:
@@ -737,6 +740,26 @@ def _run_foreground(cmd: list[str], env: dict[str, str] | None = None) -> int:
     return code if code >= 0 else 128 - code
 
 
+#: a Jupyter configuration folder whose ``labconfig`` turns JupyterLab's news and update questions off by default
+LAB_CONFIG = VOILA_ROOT / "lab"
+
+
+def lab_env() -> dict[str, str]:
+    """The environment JupyterLab runs in for ``feasibility studio``: this environment plus :data:`LAB_CONFIG`.
+
+    ``JUPYTER_CONFIG_PATH`` gains the package's ``labconfig`` folder, whose
+    ``default_setting_overrides.json`` sets the notification settings' defaults
+    to "no news, no update check": offline there is nothing to fetch, and a
+    first start would otherwise ask. A person can still change them in
+    JupyterLab's settings.
+    """
+    env = dict(os.environ)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        [str(LAB_CONFIG), *[p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]]
+    )
+    return env
+
+
 def cmd_studio(args: argparse.Namespace) -> int:
     import importlib.util
 
@@ -762,7 +785,7 @@ def cmd_studio(args: argparse.Namespace) -> int:
     folder = folder.resolve()
     hint = "open 03_studio.ipynb; " if (folder / "03_studio.ipynb").is_file() else ""
     print(f"feasibility studio: JupyterLab on {folder} ({hint}Ctrl-C twice stops it)", flush=True)
-    return _run_foreground(studio_command(folder, args.port, args.no_browser))
+    return _run_foreground(studio_command(folder, args.port, args.no_browser), lab_env())
 
 
 COMMANDS = {

@@ -67,7 +67,7 @@ def test_every_tab_has_inputs_and_the_tariff_is_under_tariffs(studio):
     assert tabs["bumd.allocation.dividend_payout"] == "tax"
     assert not [p for p in studio.widgets if p.startswith("economic.")]
     assert len(studio.tabs.children) == len(TABS)
-    assert [studio.tabs.get_title(i) for i in range(len(TABS))][:2] == ["Demand and ramp-up", "Tariffs"]
+    assert [studio.tabs.get_title(i) for i in range(len(TABS))][:2] == ["Demand", "Tariffs"]
 
 
 def test_widget_limits_are_the_schema_bounds(studio, case):

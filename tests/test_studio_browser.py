@@ -16,6 +16,8 @@ screenshots at 1280x720 and 1600x900. The workbench: guard rails, undo, a named
 scenario, a comparison, goal seek, the annual table's CSV and the report
 downloaded, a Monte Carlo that turns stale. The Indonesian studio: the same
 page and its workbench without English words. The options of the long list.
+And the notebook run in JupyterLab, as ``feasibility studio`` serves it: every
+tab and the same working session as in Voila.
 
 Missing Voila or Chromium fails the tests: they never skip. Set
 ``FEASIBILITY_STUDIO_SCREENSHOTS`` to a folder to keep the screenshots.
@@ -29,6 +31,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -39,7 +42,8 @@ from feasibility.present.i18n import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "03_studio.ipynb"
-TARIFF_CLASS = "fs-port--revenue--cargo_handling--tariff_idr_per_tonne"
+TARIFF = "port.revenue.cargo_handling.tariff_idr_per_tonne"
+TARIFF_CLASS = "fs-" + TARIFF.replace(".", "--")
 WHARF_CLASS = "fs-port--capex--wharf_trestle--amount_idr"
 RATE_CLASS = "fs-financing--loans--regional_bank--interest_rate"
 TABS = ("demand", "tariffs", "capex", "opex", "financing", "tax")
@@ -145,9 +149,8 @@ def _num(text: str, lang: str = "en") -> float:
     return float(t)
 
 
-def _open_studio(browser, url: str, size: tuple[int, int], done_text: str):
-    """The studio's page; ``errors`` collects page errors, console errors and any request that leaves 127.0.0.1."""
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+def _watch(page) -> list[str]:
+    """The page's errors as they come: page errors, console errors, any request that leaves 127.0.0.1."""
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
@@ -157,14 +160,26 @@ def _open_studio(browser, url: str, size: tuple[int, int], done_text: str):
             errors.append(f"request leaving the machine: {request.url}")
 
     page.on("request", outside)
-    # Voila runs the notebook before it sends the page: on two busy cores that can take a minute or two
-    page.goto(url, wait_until="domcontentloaded", timeout=240_000)
+    return errors
+
+
+def _studio_ready(page, done_text: str) -> None:
+    """Wait for the studio's cards, its first chart and its status line."""
     page.locator(".fs-card-fnpv .fs-value").wait_for(timeout=240_000)
     page.wait_for_selector(".fs-chart-cash svg", timeout=120_000)
     page.wait_for_function(
         "t => document.querySelector('.fs-status') && document.querySelector('.fs-status').innerText.includes(t)",
         arg=done_text, timeout=30_000,
     )  # showing the sliders changed no input
+
+
+def _open_studio(browser, url: str, size: tuple[int, int], done_text: str):
+    """The studio's page in Voila, and the list of its errors (see :func:`_watch`)."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    errors = _watch(page)
+    # Voila runs the notebook before it sends the page: on two busy cores that can take a minute or two
+    page.goto(url, wait_until="domcontentloaded", timeout=240_000)
+    _studio_ready(page, done_text)
     return page, errors
 
 
@@ -224,8 +239,11 @@ def _chart_text_px(page) -> float:
 
 def _open_workbench(page, title: str):
     """Click a tab of the workbench under the inputs (compare, goal seek, annual table, ...)."""
-    page.locator(".fs-workbench .lm-TabBar-tab", has_text=re.compile(rf"^\s*{re.escape(title)}\s*$")).click()
-    page.wait_for_timeout(300)
+    tabs = page.locator(".fs-workbench .lm-TabBar-tab")
+    titles = [x.strip() for x in tabs.all_inner_texts()]
+    tabs.nth(titles.index(title)).click()
+    page.locator(f".fs-workbench.fs-ready-{titles.index(title)}").wait_for(state="attached", timeout=60_000)  # the tab is up to date
+    page.locator(".fs-workbench").evaluate("el => el.scrollIntoView({block: 'start'})")  # its tab on screen, for the screenshots
 
 
 def _check_panel(panel, tab: str, lang: str = "en") -> None:
@@ -242,6 +260,23 @@ def _check_panel(panel, tab: str, lang: str = "en") -> None:
     assert labels.count() > 0 and all(labels.nth(i).inner_text().strip() for i in range(min(labels.count(), 6))), tab
 
 
+def _type_into_every_tab(page, words: dict[str, str], shots: Path, name: str) -> None:
+    """Each of the six tabs opens on its own inputs, which take what is typed (then undone); a screenshot of each."""
+    for tab in TABS:  # each of the six tabs opens on its own inputs, which take what is typed (then undone)
+        panel = _open_tab(page, words[f"tab_{tab}"], tab)
+        _check_panel(panel, tab)
+        field = panel.locator("input[type=text]").first
+        old = field.input_value()
+        field.fill(f"{_num(old) * 0.9:,.6g}")
+        field.press("Enter")
+        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('1 input(s) changed')", timeout=30_000)
+        page.locator("button.fs-undo").click()
+        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs')", timeout=30_000)
+        assert field.input_value() == old, (tab, old, field.input_value())  # one undo: a snapped slider changed nothing
+        assert not [p for p in _layout_problems(page) if not p.startswith("card")], tab
+        _shot(page, shots, f"{name}_{tab}")
+
+
 def _layout_problems(page) -> list[str]:
     """Things a person would see as broken: a cut-off tab title, card text or label, overlapping input rows."""
     return page.evaluate(
@@ -250,6 +285,10 @@ def _layout_problems(page) -> list[str]:
         const visible = el => el.offsetParent !== null && el.getBoundingClientRect().width > 0;
         for (const el of document.querySelectorAll('.fs-studio .lm-TabBar-tab')) {
             if (el.scrollWidth > el.clientWidth + 1) out.push('tab title cut: ' + el.innerText);
+        }
+        for (const bar of document.querySelectorAll('.fs-studio .lm-TabBar-content')) {
+            const tops = new Set([...bar.children].filter(visible).map(t => Math.round(t.getBoundingClientRect().top)));
+            if (tops.size > 1) out.push('tab bar wraps onto ' + tops.size + ' rows: ' + bar.textContent);
         }
         for (const el of document.querySelectorAll('.fs-card')) {
             const box = el.querySelector('div');
@@ -297,19 +336,7 @@ def test_studio_in_a_browser_every_tab_scenarios_and_screenshots(browser, voila,
         assert verdict0.startswith("Not feasible: ")
         chart_gen = page.locator(".fs-chart-cash .fs-svg").get_attribute("data-gen")
 
-        for tab in TABS:  # each of the six tabs opens on its own inputs, which take what is typed (then undone)
-            panel = _open_tab(page, words[f"tab_{tab}"], tab)
-            _check_panel(panel, tab)
-            field = panel.locator("input[type=text]").first
-            old = field.input_value()
-            field.fill(f"{_num(old) * 0.9:,.6g}")
-            field.press("Enter")
-            page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('1 input(s) changed')", timeout=30_000)
-            page.locator("button.fs-undo").click()
-            page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs')", timeout=30_000)
-            assert field.input_value() == old, (tab, old, field.input_value())  # one undo: a snapped slider changed nothing
-            assert not [p for p in _layout_problems(page) if not p.startswith("card")], tab
-            _shot(page, shots, f"studio_en_1280x720_{tab}")
+        _type_into_every_tab(page, words, shots, "studio_en_1280x720")
 
         # tariffs: drag the slider right -> a higher tariff, a better FNPV
         _open_tab(page, words["tab_tariffs"], "tariffs")
@@ -432,7 +459,6 @@ def test_indonesian_studio_in_a_browser(browser, voila, tmp_path):
             assert page.locator(".fs-load-path input").get_attribute("placeholder") == words["load_placeholder"]
         for tool in ("tool_compare", "tool_goal", "tool_annual", "tool_mc", "tool_files", "tool_export"):  # the workbench, in Indonesian
             _open_workbench(page, words[tool])
-            page.wait_for_timeout(500)
             text = page.locator(".fs-workbench").inner_text()
             found = [w for w in ENGLISH if re.search(rf"\b{re.escape(w)}\b", text)]
             assert not found, (tool, found)
@@ -507,98 +533,184 @@ def _download(page, link) -> bytes:
     return Path(info.value.path()).read_bytes()
 
 
+def _consultant_session(page, words: dict[str, str], shots: Path, name: str, project: Path) -> None:
+    """A consultant's working session on an open English studio: guard rails, undo, a named scenario, a comparison,
+    goal seek, the annual table's CSV, a Monte Carlo that turns stale, a variant saved and loaded, the report downloaded."""
+    verdict0, fnpv0 = _card(page, "verdict"), _card(page, "fnpv")
+    _open_tab(page, words["tab_tariffs"], "tariffs")
+    row = page.locator(".fs-tab-tariffs > .widget-vbox", has=page.locator(f".{TARIFF_CLASS}"))
+    field = row.locator(f".{TARIFF_CLASS} input").first
+    # a value the schema forbids: refused with a message, the model keeps 71,000
+    field.fill("-5000")
+    field.press("Enter")
+    page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('refused')", timeout=30_000)
+    assert "at least 0" in row.locator(".fs-message").inner_text() and _card(page, "fnpv") == fnpv0
+    # an absurd tariff the schema allows: marked, and the verdict is no verdict
+    field.fill("999,999,999,999,999")
+    field.press("Enter")
+    verdict1 = _wait_card_change(page, "verdict", verdict0)
+    assert verdict1.startswith("Not established") and "plausible range" in row.locator(".fs-message").inner_text()
+    _shot(page, shots, f"{name}_guard_rails")
+    # undo: back to the case's tariff
+    page.locator("button.fs-undo").click()
+    page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs')", timeout=30_000)
+    assert field.input_value() == "71,000" and _card(page, "verdict") == verdict0
+    # a named scenario from the toolbar
+    scenario = page.locator(".fs-scenario select")
+    labels = [o.replace("\xa0", " ").strip() for o in scenario.locator("option").all_inner_texts()]
+    assert labels[:1] == ["As in the case file"] and "Low" in labels
+    scenario.select_option(index=labels.index("Low"))
+    page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('4 input(s) changed')", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('.fs-scenario-note').innerText.includes('Low')", timeout=30_000)
+    assert field.input_value() == "55,000" and "Scenario \u201cLow\u201d applied" in page.locator(".fs-scenario-note").inner_text()
+
+    # compare: current inputs (the low scenario), the case file and the high scenario side by side
+    _open_workbench(page, words["tool_compare"])
+    choice = page.locator(".fs-compare-choice select")
+    names = [o.replace("\xa0", " ").strip() for o in choice.locator("option").all_inner_texts()]
+    choice.select_option(index=[names.index("Current inputs"), names.index("Case file as loaded"), names.index("Scenario: High")])
+    page.locator("button.fs-compare-variants").click()
+    table = page.locator("table.fs-compare-variants")
+    table.wait_for(timeout=60_000)
+    text = table.inner_text()
+    assert "Scenario: High" in text and "FNPV" in text and "port.revenue" not in text
+    _shot(page, shots, f"{name}_compare_variants")
+
+    # goal seek: the tariff for FNPV = 0 lies outside the plausible range: said plainly
+    _open_workbench(page, words["tool_goal"])
+    goal_input = page.locator(".fs-goal-input select")
+    inputs = [o.replace("\xa0", " ").strip() for o in goal_input.locator("option").all_inner_texts()]
+    goal_input.select_option(index=next(i for i, x in enumerate(inputs) if x.startswith("Cargo handling") and "tariff" in x))
+    page.locator("button.fs-goal-solve").click()
+    page.wait_for_function("() => document.querySelector('.fs-goal-result').innerText.includes('not reachable')", timeout=60_000)
+    _shot(page, shots, f"{name}_goal_seek")
+
+    # the annual table, and its CSV downloaded from the page
+    _open_workbench(page, words["tool_annual"])
+    page.locator("table.fs-annual-table tbody tr").nth(29).wait_for(timeout=60_000)  # computed when the tab opens
+    data = _download(page, page.locator(".fs-annual-download a"))
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Year,") and len(lines) >= 31
+    _shot(page, shots, f"{name}_annual")
+
+    # Monte Carlo of the current inputs; stale once an input changes
+    _open_workbench(page, words["tool_mc"])
+    iters = page.locator(".fs-risk-mc-iterations input")
+    iters.fill("500")
+    iters.press("Enter")
+    page.locator("button.fs-risk-mc-run").click()
+    page.wait_for_function("() => document.querySelector('.fs-mc-stale').innerText.includes('current inputs')", timeout=120_000)
+    assert "P(FNPV < 0)" in page.locator(".fs-risk-mc-summary").inner_text()
+    _shot(page, shots, f"{name}_monte_carlo")
+    _open_tab(page, words["tab_tariffs"], "tariffs")
+    field.fill("60,000")
+    field.press("Enter")
+    page.wait_for_function("() => document.querySelector('.fs-mc-stale').innerText.includes('earlier inputs')", timeout=30_000)
+
+    # the current inputs saved as a variant file, loaded back
+    _open_workbench(page, words["tool_files"])
+    page.locator(".fs-save-path input").fill("session_scenario.toml")
+    page.locator("button.fs-save").click()
+    page.wait_for_function("() => document.querySelector('.fs-save-status').innerText.includes('Saved')", timeout=30_000)
+    saved = (project / "session_scenario.toml").read_text(encoding="utf-8")
+    assert 'base = "default"' in saved and f'[variant.set."{TARIFF}"]' in saved and "value = 60000" in saved, saved
+    fnpv_saved = _card(page, "fnpv")
+    page.locator(".fs-load-path input").fill("session_scenario.toml")
+    page.locator("button.fs-load").click()
+    page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs as in session_scenario.toml')",
+                           timeout=30_000)
+    assert _card(page, "fnpv") == fnpv_saved
+
+    # the council report, written and downloaded from the page
+    _open_workbench(page, words["tool_export"])
+    iters = page.locator(".fs-export-iterations input")
+    iters.fill("200")
+    iters.press("Enter")
+    page.locator("button.fs-export").click()
+    link = page.locator(".fs-export-link a")
+    link.wait_for(timeout=240_000)
+    report = _download(page, link)
+    assert report.startswith(b"<!DOCTYPE html>") and b"feasibility-report" in report[:5000]
+    _shot(page, shots, f"{name}_export")
+    assert not _layout_problems(page), _layout_problems(page)
+
+
 def test_studio_workbench_in_a_browser(browser, voila, tmp_path):
-    """A consultant's working session: guard rails, undo, a scenario, a comparison, goal seek, the annual table
-    and its CSV, a Monte Carlo that turns stale, the report downloaded from the page; no error, nothing leaves 127.0.0.1."""
-    url, _project = voila("en")
-    words = catalog("en")["studio"]
-    shots = _shots_dir(tmp_path)
+    """A consultant's working session in Voila (see :func:`_consultant_session`); no error, nothing leaves 127.0.0.1."""
+    url, project = voila("en")
     page, errors = _open_studio(browser, url, SIZES[0], "All inputs")
     try:
-        verdict0, fnpv0 = _card(page, "verdict"), _card(page, "fnpv")
-        _open_tab(page, words["tab_tariffs"], "tariffs")
-        row = page.locator(".fs-tab-tariffs > .widget-vbox", has=page.locator(f".{TARIFF_CLASS}"))
-        field = row.locator(f".{TARIFF_CLASS} input").first
-        # a value the schema forbids: refused with a message, the model keeps 71,000
-        field.fill("-5000")
-        field.press("Enter")
-        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('refused')", timeout=30_000)
-        assert "at least 0" in row.locator(".fs-message").inner_text() and _card(page, "fnpv") == fnpv0
-        # an absurd tariff the schema allows: marked, and the verdict is no verdict
-        field.fill("999,999,999,999,999")
-        field.press("Enter")
-        verdict1 = _wait_card_change(page, "verdict", verdict0)
-        assert verdict1.startswith("Not established") and "plausible range" in row.locator(".fs-message").inner_text()
-        _shot(page, shots, "studio_en_1280x720_guard_rails")
-        # undo: back to the case's tariff
-        page.locator("button.fs-undo").click()
-        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs')", timeout=30_000)
-        assert field.input_value() == "71,000" and _card(page, "verdict") == verdict0
-        # a named scenario from the toolbar
-        scenario = page.locator(".fs-scenario select")
-        labels = [o.replace("\xa0", " ").strip() for o in scenario.locator("option").all_inner_texts()]
-        assert labels[:1] == ["As in the case file"] and "Low" in labels
-        scenario.select_option(index=labels.index("Low"))
-        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('4 input(s) changed')", timeout=30_000)
-        page.wait_for_function("() => document.querySelector('.fs-scenario-note').innerText.includes('Low')", timeout=30_000)
-        assert field.input_value() == "55,000" and "Scenario \u201cLow\u201d applied" in page.locator(".fs-scenario-note").inner_text()
-
-        # compare: current inputs (the low scenario), the case file and the high scenario side by side
-        _open_workbench(page, words["tool_compare"])
-        choice = page.locator(".fs-compare-choice select")
-        names = [o.replace("\xa0", " ").strip() for o in choice.locator("option").all_inner_texts()]
-        choice.select_option(index=[names.index("Current inputs"), names.index("Case file as loaded"), names.index("Scenario: High")])
-        page.locator("button.fs-compare-variants").click()
-        table = page.locator("table.fs-compare-variants")
-        table.wait_for(timeout=60_000)
-        text = table.inner_text()
-        assert "Scenario: High" in text and "FNPV" in text and "port.revenue" not in text
-        _shot(page, shots, "studio_en_1280x720_compare_variants")
-
-        # goal seek: the tariff for FNPV = 0 lies outside the plausible range: said plainly
-        _open_workbench(page, words["tool_goal"])
-        goal_input = page.locator(".fs-goal-input select")
-        inputs = [o.replace("\xa0", " ").strip() for o in goal_input.locator("option").all_inner_texts()]
-        goal_input.select_option(index=next(i for i, x in enumerate(inputs) if x.startswith("Cargo handling") and "tariff" in x))
-        page.locator("button.fs-goal-solve").click()
-        page.wait_for_function("() => document.querySelector('.fs-goal-result').innerText.includes('not reachable')", timeout=60_000)
-        _shot(page, shots, "studio_en_1280x720_goal_seek")
-
-        # the annual table, and its CSV downloaded from the page
-        _open_workbench(page, words["tool_annual"])
-        assert page.locator("table.fs-annual-table tbody tr").count() >= 30
-        data = _download(page, page.locator(".fs-annual-download a"))
-        lines = data.decode("utf-8-sig").splitlines()
-        assert lines[0].startswith("Year,") and len(lines) >= 31
-        _shot(page, shots, "studio_en_1280x720_annual")
-
-        # Monte Carlo of the current inputs; stale once an input changes
-        _open_workbench(page, words["tool_mc"])
-        iters = page.locator(".fs-risk-mc-iterations input")
-        iters.fill("500")
-        iters.press("Enter")
-        page.locator("button.fs-risk-mc-run").click()
-        page.wait_for_function("() => document.querySelector('.fs-mc-stale').innerText.includes('current inputs')", timeout=120_000)
-        assert "P(FNPV < 0)" in page.locator(".fs-risk-mc-summary").inner_text()
-        _shot(page, shots, "studio_en_1280x720_monte_carlo")
-        _open_tab(page, words["tab_tariffs"], "tariffs")
-        field.fill("60,000")
-        field.press("Enter")
-        page.wait_for_function("() => document.querySelector('.fs-mc-stale').innerText.includes('earlier inputs')", timeout=30_000)
-
-        # the council report, written and downloaded from the page
-        _open_workbench(page, words["tool_export"])
-        iters = page.locator(".fs-export-iterations input")
-        iters.fill("200")
-        iters.press("Enter")
-        page.locator("button.fs-export").click()
-        link = page.locator(".fs-export-link a")
-        link.wait_for(timeout=240_000)
-        report = _download(page, link)
-        assert report.startswith(b"<!DOCTYPE html>") and b"feasibility-report" in report[:5000]
-        _shot(page, shots, "studio_en_1280x720_export")
-        assert not _layout_problems(page), _layout_problems(page)
+        _consultant_session(page, catalog("en")["studio"], _shots_dir(tmp_path), "studio_en_1280x720", project)
         assert not errors, errors
     finally:
         page.close()
 
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """``feasibility studio FOLDER`` (JupyterLab) on a copy of the studio notebook; yields (url, project folder)."""
+    folder = tmp_path / "notebooks"
+    _notebook_copy(folder, "en")
+    port, token = _free_port(), "test-token-not-secret"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
+    env["JUPYTER_TOKEN"] = token
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):  # a private Jupyter home
+        env[var] = str(tmp_path / var.lower())
+    log = (tmp_path / "lab.log").open("wb")
+    exe = Path(sys.executable).with_name("feasibility")
+    proc = subprocess.Popen([str(exe), "studio", str(folder), "--no-browser", "--port", str(port)], cwd=tmp_path, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_for(port, proc, timeout=120)
+        yield f"http://127.0.0.1:{port}/lab/tree/03_studio.ipynb?token={token}", folder
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        log.close()
+
+
+def _run_first_cell(page, shots: Path) -> None:
+    """Run the notebook's studio cell as a person does (click it, Shift+Enter), once the kernel is idle.
+
+    JupyterLab shows the notebook before its kernel has started; a Shift+Enter
+    pressed then is lost (a new environment's first kernel starts slowly), so
+    the test waits for "Idle" in the status bar and checks that the cell runs.
+    """
+    cell = page.locator(".jp-CodeCell").first
+    cell.locator(".cm-content").wait_for(timeout=240_000)
+    page.locator(".jp-StatusBar-TextItem", has_text="Idle").first.wait_for(timeout=240_000)
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    prompt = cell.locator(".jp-InputPrompt")
+    try:
+        page.wait_for_function("el => !el.innerText.includes('[ ]')", arg=prompt.element_handle(), timeout=30_000)
+    except Exception:
+        _shot(page, shots, "jupyterlab_cell_not_run")
+        raise
+
+
+def test_studio_in_jupyterlab(browser, jupyterlab, tmp_path):
+    """The studio notebook run in JupyterLab, as `feasibility studio` serves it: every input tab typed into and undone,
+    then the consultant's session of the Voila test; no page or console error, no request leaving 127.0.0.1."""
+    url, project = jupyterlab
+    shots = _shots_dir(tmp_path)
+    words = catalog("en")["studio"]
+    page = browser.new_page(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
+    errors = _watch(page)
+    try:
+        page.goto(url, wait_until="domcontentloaded", timeout=240_000)
+        _run_first_cell(page, shots)
+        _studio_ready(page, "All inputs")
+        assert not page.get_by_text("official Jupyter news").count()  # feasibility studio turns the question off
+        _type_into_every_tab(page, words, shots, "studio_jupyterlab_1280x720")
+        _consultant_session(page, words, shots, "studio_jupyterlab_1280x720", project)
+        assert not errors, errors
+    finally:
+        page.close()

@@ -43,17 +43,21 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return seen
 
 
+#: JupyterLab asks nothing of the internet: no news feed, no update check (nor their pop-up on first start)
+OFFLINE = ["--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+
+
 def test_command_as_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(os, "geteuid", lambda: 0, raising=False)
     assert studio_command(tmp_path, 8899, True) == [
-        sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={tmp_path}",
+        sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={tmp_path}", *OFFLINE,
         "--port=8899", "--ServerApp.port_retries=0", "--no-browser", "--allow-root",
     ]
 
 
 def test_command_as_a_user(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(os, "geteuid", lambda: 1000, raising=False)
-    assert studio_command(tmp_path) == [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={tmp_path}"]
+    assert studio_command(tmp_path) == [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={tmp_path}", *OFFLINE]
 
 
 def test_command_without_geteuid_like_windows(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -69,7 +73,7 @@ def test_default_folder_is_notebooks_when_there(tmp_path: Path, launched: list[l
 
 def test_default_folder_is_the_working_folder_otherwise(tmp_path: Path, launched: list[list[str]]) -> None:
     assert main(["studio", "--no-browser", "--port", "9999"]) == 0
-    assert launched[0][3:7] == [f"--ServerApp.root_dir={tmp_path}", "--port=9999", "--ServerApp.port_retries=0", "--no-browser"]
+    assert launched[0][3:9] == [f"--ServerApp.root_dir={tmp_path}", *OFFLINE, "--port=9999", "--ServerApp.port_retries=0", "--no-browser"]
 
 
 def test_a_given_folder(tmp_path: Path, launched: list[list[str]]) -> None:
@@ -147,6 +151,10 @@ def test_real_jupyterlab_serves_the_notebooks_folder(tmp_path: Path) -> None:
         assert "started" in status
         names = [item["name"] for item in _get(f"http://127.0.0.1:{port}/api/contents", token)["content"]]
         assert names == ["marker.ipynb"]  # JupyterLab serves notebooks/, not the working folder
+        assert _get(f"http://127.0.0.1:{port}/lab/api/news", token) == {"news": []}  # no feed fetched from the internet
+        notification = _get(f"http://127.0.0.1:{port}/lab/api/settings/@jupyterlab/apputils-extension:notification", token)
+        defaults = {k: v.get("default") for k, v in notification["schema"]["properties"].items()}
+        assert defaults["fetchNews"] == "false" and defaults["checkForUpdates"] is False  # no question about it on first start
         proc.send_signal(signal.SIGTERM)  # to `feasibility studio`, which passes it on to JupyterLab
         code = proc.wait(timeout=60)
     finally:

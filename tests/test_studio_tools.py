@@ -225,6 +225,8 @@ def test_the_annual_table_and_its_csv_are_the_models_lines(studio):
     assert "_studio_annual.csv" in panel.link.value  # closed: not recomputed
     studio.workbench.tabs.selected_index = 2
     assert "_studio_annual.csv" not in panel.link.value  # opened again: caught up
+    classes = studio.workbench.tabs._dom_classes
+    assert "fs-ready-2" in classes and "fs-ready-0" not in classes  # the page can tell the open tab is up to date
 
 
 def test_the_monte_carlo_follows_the_inputs_and_says_when_it_is_stale(studio):

@@ -92,6 +92,8 @@ class Workbench:
         # after each change only the open tab follows (the Monte Carlo's stale mark always): a closed tab catches up when opened
         studio._listeners.append(self._refresh_open)
         self.tabs.observe(self._on_tab, names="selected_index")
+        self._ready = "fs-ready-0"  # which tab has been brought up to date since it was opened (a hook for browser tests)
+        self.tabs.add_class(self._ready)
 
     def _refresh_open(self) -> None:
         i = self.tabs.selected_index
@@ -101,11 +103,15 @@ class Workbench:
 
     def _on_tab(self, change: Mapping[str, Any]) -> None:
         i = change["new"]
-        if i is None or i >= len(self.panels):
+        if i is None:
             return
-        if self.panels[i] is self.monte_carlo:
-            _ = self.monte_carlo.risk  # its widgets, built when the tab is first opened
-        self.panels[i].refresh()
+        if i < len(self.panels):
+            if self.panels[i] is self.monte_carlo:
+                _ = self.monte_carlo.risk  # its widgets, built when the tab is first opened
+            self.panels[i].refresh()
+        self.tabs.remove_class(self._ready)
+        self._ready = f"fs-ready-{i}"
+        self.tabs.add_class(self._ready)
 
     def rebuild(self) -> None:
         """A new case or option: the choices that depend on it."""
