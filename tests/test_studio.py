@@ -173,10 +173,24 @@ def test_a_browser_snapping_a_slider_to_its_grid_changes_nothing(studio):
     assert studio.overrides() == {}
 
 
-def test_typing_beyond_the_slider_range_widens_the_slider(studio):
+def test_a_value_beyond_the_slider_pins_it_at_its_end_and_is_kept(studio):
+    s = studio.sliders[TARIFF]
+    span = (s.min, s.max, s.step)
     studio.set(TARIFF, 120_000)  # beyond the declared high of 85,000, allowed by the schema
-    assert studio.sliders[TARIFF].max >= 120_000 and studio.sliders[TARIFF].value == 120_000
-    assert studio.value(TARIFF) == 120_000
+    assert (s.min, s.max, s.step) == span and s.value == s.max  # the slider keeps its grid: the browser has nothing to re-snap
+    s.value = s.max  # the browser sending back the value it shows
+    assert studio.value(TARIFF) == 120_000 and studio.widgets[TARIFF].value == "120,000"
+    s.value = s.max - s.step  # a person drags it one step down
+    assert studio.value(TARIFF) == s.max - s.step
+
+
+def test_a_scenario_value_below_the_slider_is_not_changed_by_the_slider(studio):
+    path = "lab.revenue.lab_tests.build_up.capture_share"  # low 0.1667, the slider's grid starts at 0.1673
+    s = studio.sliders[path]
+    studio.apply_scenario("low")
+    assert studio.value(path) == 0.1667 and s.value == s.min  # shown at the slider's end
+    s.value = s.min  # the browser's echo: before the fix, the widened slider re-snapped and sent 0.3327
+    assert studio.value(path) == 0.1667 and len(studio.overrides()) == 4
 
 
 def test_the_cards_say_firr_dscr_pad_and_a_verdict(studio, case):

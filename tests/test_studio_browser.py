@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "03_studio.ipynb"
 TARIFF = "port.revenue.cargo_handling.tariff_idr_per_tonne"
 TARIFF_CLASS = "fs-" + TARIFF.replace(".", "--")
+LAB_SHARE_CLASS = "fs-lab--revenue--lab_tests--build_up--capture_share"
 WHARF_CLASS = "fs-port--capex--wharf_trestle--amount_idr"
 RATE_CLASS = "fs-financing--loans--regional_bank--interest_rate"
 TABS = ("demand", "tariffs", "capex", "opex", "financing", "tax")
@@ -243,7 +244,13 @@ def _open_workbench(page, title: str):
     titles = [x.strip() for x in tabs.all_inner_texts()]
     tabs.nth(titles.index(title)).click()
     page.locator(f".fs-workbench.fs-ready-{titles.index(title)}").wait_for(state="attached", timeout=60_000)  # the tab is up to date
-    page.locator(".fs-workbench").evaluate("el => el.scrollIntoView({block: 'start'})")  # its tab on screen, for the screenshots
+
+
+def _shot_workbench(page, shots: Path, name: str) -> None:
+    """A screenshot of the workbench's open tab: the workbench scrolled to the top of the window."""
+    page.locator(".fs-workbench").evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(200)
+    _shot(page, shots, name)
 
 
 def _check_panel(panel, tab: str, lang: str = "en") -> None:
@@ -563,6 +570,9 @@ def _consultant_session(page, words: dict[str, str], shots: Path, name: str, pro
     page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('4 input(s) changed')", timeout=30_000)
     page.wait_for_function("() => document.querySelector('.fs-scenario-note').innerText.includes('Low')", timeout=30_000)
     assert field.input_value() == "55,000" and "Scenario \u201cLow\u201d applied" in page.locator(".fs-scenario-note").inner_text()
+    page.wait_for_timeout(1500)  # the sliders have had time to send back whatever they would
+    assert page.locator(f".{LAB_SHARE_CLASS} input").first.input_value() == "0.1667"  # outside its slider's old span, kept
+    page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('4 input(s) changed')", timeout=1_000)
 
     # compare: current inputs (the low scenario), the case file and the high scenario side by side
     _open_workbench(page, words["tool_compare"])
@@ -574,7 +584,10 @@ def _consultant_session(page, words: dict[str, str], shots: Path, name: str, pro
     table.wait_for(timeout=60_000)
     text = table.inner_text()
     assert "Scenario: High" in text and "FNPV" in text and "port.revenue" not in text
-    _shot(page, shots, f"{name}_compare_variants")
+    # a label reads on a line or two, not a word a line beside the long list of changed inputs
+    assert table.locator("td").first.bounding_box()["width"] >= 150, table.locator("td").first.bounding_box()
+    assert table.locator("td").first.bounding_box()["height"] <= 60, table.locator("td").first.bounding_box()
+    _shot_workbench(page, shots, f"{name}_compare_variants")
 
     # goal seek: the tariff for FNPV = 0 lies outside the plausible range: said plainly
     _open_workbench(page, words["tool_goal"])
@@ -583,7 +596,7 @@ def _consultant_session(page, words: dict[str, str], shots: Path, name: str, pro
     goal_input.select_option(index=next(i for i, x in enumerate(inputs) if x.startswith("Cargo handling") and "tariff" in x))
     page.locator("button.fs-goal-solve").click()
     page.wait_for_function("() => document.querySelector('.fs-goal-result').innerText.includes('not reachable')", timeout=60_000)
-    _shot(page, shots, f"{name}_goal_seek")
+    _shot_workbench(page, shots, f"{name}_goal_seek")
 
     # the annual table, and its CSV downloaded from the page
     _open_workbench(page, words["tool_annual"])
@@ -591,7 +604,7 @@ def _consultant_session(page, words: dict[str, str], shots: Path, name: str, pro
     data = _download(page, page.locator(".fs-annual-download a"))
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Year,") and len(lines) >= 31
-    _shot(page, shots, f"{name}_annual")
+    _shot_workbench(page, shots, f"{name}_annual")
 
     # Monte Carlo of the current inputs; stale once an input changes
     _open_workbench(page, words["tool_mc"])
@@ -601,7 +614,7 @@ def _consultant_session(page, words: dict[str, str], shots: Path, name: str, pro
     page.locator("button.fs-risk-mc-run").click()
     page.wait_for_function("() => document.querySelector('.fs-mc-stale').innerText.includes('current inputs')", timeout=120_000)
     assert "P(FNPV < 0)" in page.locator(".fs-risk-mc-summary").inner_text()
-    _shot(page, shots, f"{name}_monte_carlo")
+    _shot_workbench(page, shots, f"{name}_monte_carlo")
     _open_tab(page, words["tab_tariffs"], "tariffs")
     field.fill("60,000")
     field.press("Enter")
@@ -614,12 +627,14 @@ def _consultant_session(page, words: dict[str, str], shots: Path, name: str, pro
     page.wait_for_function("() => document.querySelector('.fs-save-status').innerText.includes('Saved')", timeout=30_000)
     saved = (project / "session_scenario.toml").read_text(encoding="utf-8")
     assert 'base = "default"' in saved and f'[variant.set."{TARIFF}"]' in saved and "value = 60000" in saved, saved
+    assert "value = 0.1667" in saved and "value = 0.5\n" in saved and "value = 200000" in saved, saved  # the low scenario's
     fnpv_saved = _card(page, "fnpv")
     page.locator(".fs-load-path input").fill("session_scenario.toml")
     page.locator("button.fs-load").click()
     page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs as in session_scenario.toml')",
                            timeout=30_000)
     assert _card(page, "fnpv") == fnpv_saved
+    _shot_workbench(page, shots, f"{name}_save_load")
 
     # the council report, written and downloaded from the page
     _open_workbench(page, words["tool_export"])
@@ -631,7 +646,7 @@ def _consultant_session(page, words: dict[str, str], shots: Path, name: str, pro
     link.wait_for(timeout=240_000)
     report = _download(page, link)
     assert report.startswith(b"<!DOCTYPE html>") and b"feasibility-report" in report[:5000]
-    _shot(page, shots, f"{name}_export")
+    _shot_workbench(page, shots, f"{name}_export")
     assert not _layout_problems(page), _layout_problems(page)
 
 

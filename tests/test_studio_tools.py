@@ -170,6 +170,9 @@ def test_the_comparison_shows_each_variants_metrics_in_words(studio, case):
         m = evaluate(case, over).metrics
         assert f.value(m["fnpv_idr"], "IDR") in table and f.value(m["firr"], "fraction") in table
     assert "tariff, base-year prices = IDR 80,000" in table and "port.revenue" not in table  # labels and formatted values, not paths
+    changes = re.search(r'<td style="([^"]*)">[^<]*tariff, base-year prices = ', panel.table.value).group(1)
+    assert "nowrap" not in changes and "max-width" in changes  # the long list wraps, so the labels are not squeezed
+    assert re.search(r'<td style="[^"]*nowrap[^"]*">[^<]*IDR [^<]*billion</td>', panel.table.value)  # a figure stays on one line
     panel.choice.value = ("current",)
     panel.show()
     assert "two or more" in panel.table.value

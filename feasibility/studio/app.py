@@ -96,6 +96,12 @@ def _good(text: str) -> str:
     return _coloured(text, "#1B6E3A")
 
 
+def _on_grid(value: float, lo: float, hi: float, step: float) -> float:
+    """Where a slider from ``lo`` to ``hi`` in steps of ``step`` shows ``value``: the nearest step, within the span."""
+    k = round((min(max(value, lo), hi) - lo) / step)
+    return min(max(clean_float(lo + k * step), lo), hi)
+
+
 class Studio:
     """The financial studio: the case's assumptions as widgets, metric cards and charts that follow them.
 
@@ -176,6 +182,7 @@ class Studio:
         self.widgets: dict[str, Any] = {}
         self.elements: dict[str, list[Any]] = {}
         self.sliders: dict[str, Any] = {}
+        self._slider_shown: dict[str, float] = {}  # the value each slider was last given (on its grid, within its span)
         self.readouts: dict[str, Any] = {}
         self.messages: dict[str, Any] = {}
         self._labels: dict[str, Any] = {}
@@ -814,6 +821,7 @@ class Studio:
             slider.add_class(cls)
             slider.observe(lambda ch, p=path: self._on_slider(p), names="value")
             self.sliders[path] = slider
+            self._slider_shown[path] = float(slider.value)
             controls.append(slider)
         controls.append(text)
         return controls
@@ -858,9 +866,13 @@ class Studio:
                 del self.refused[key]
             s = self.sliders.get(path)
             if s is not None:
-                s.max, s.min = max(s.max, v), min(s.min, v)
-                if float(s.value) != v:
-                    s.value = v
+                # the slider keeps its span and grid: a value outside is shown at the nearer end, a value off the grid
+                # at the nearest step. Changing the span instead made the browser snap the value it held to the new
+                # grid and send it back as a move (a scenario's 0.1667 became 0.3327).
+                shown = _on_grid(float(v), float(s.min), float(s.max), float(s.step))
+                if float(s.value) != shown:
+                    s.value = shown
+                self._slider_shown[path] = shown
         finally:
             self._syncing = False
 
@@ -898,10 +910,10 @@ class Studio:
             return  # the text field moved the slider
         slider = self.sliders[path]
         v = clean_float(float(slider.value))
-        if abs(v - float(self._values[path])) <= 0.5 * float(slider.step) * (1 + 1e-9):
-            # the browser snapping the value it was given to its grid (at most half a step, exactly half for a typed
-            # 63,900 on a grid of 200): not a move; a drag moves a whole step
+        if abs(v - self._slider_shown.get(path, float(self._values[path]))) <= 0.5 * float(slider.step) * (1 + 1e-9):
+            # the value it was given, as the browser rounds it to its grid: not a move; a drag moves a whole step
             return
+        self._slider_shown[path] = v
         lo, hi = limits(self.case, path, self.case.quantity_map()[path])
         self._change({path: min(max(v, lo), hi)}, path, coalesce=True)
 

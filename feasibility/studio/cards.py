@@ -103,15 +103,19 @@ def card_html(title: str, value: str, sub: str | Sequence[str], tone: str) -> st
 
 def table_html(header: Sequence[str], rows: Iterable[Sequence[Any]], *, numeric: Sequence[bool] | None = None) -> str:
     """A small HTML table (escaped), numbers right-aligned where ``numeric`` says so."""
-    th = "".join(f'<th style="text-align:left;padding:2px 8px;border-bottom:1px solid #999">{html.escape(str(h))}</th>' for h in header)
+    th = "".join(f'<th style="text-align:left;padding:2px 8px;border-bottom:1px solid #999;vertical-align:bottom">{html.escape(str(h))}</th>'
+                 for h in header)
     body = []
     for r in rows:
         tds = []
         for j, c in enumerate(r):
             align = "right" if numeric is not None and numeric[j] else "left"
-            tds.append(f'<td style="text-align:{align};padding:2px 8px;border-bottom:1px solid #eee">{html.escape(str(c))}</td>')
+            fit = ";white-space:nowrap" if numeric is not None and numeric[j] else ""  # a figure on one line
+            tds.append(f'<td style="text-align:{align};padding:2px 8px;border-bottom:1px solid #eee{fit}">{html.escape(str(c))}</td>')
         body.append("<tr>" + "".join(tds) + "</tr>")
-    return f'<table style="border-collapse:collapse;font-size:12px"><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    # line-height: the widget's own (28 px, an input's height) would space out a wrapped label
+    return (f'<table style="border-collapse:collapse;font-size:12px;line-height:1.35"><thead><tr>{th}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
 
 
 def comparison_html(ap: Any, lang: str, changed: int, seconds: float) -> str:

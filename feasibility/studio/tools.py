@@ -59,15 +59,23 @@ def _note(text: str, colour: str = "#444") -> str:
     return f"<div style='color:{colour};font-size:12px;margin:2px 0'>{html.escape(text)}</div>"
 
 
+def _cell_style(j: int, text: str, first_left: bool) -> str:
+    """A cell's style: labels (first column) never squeezed below 14 em; a figure on one line; a longer text wraps."""
+    align = "left" if j == 0 and first_left else "right"
+    fit = "min-width:14em;" if j == 0 else "white-space:nowrap;" if len(text) <= 28 else "min-width:12em;max-width:26em;text-align:left;"
+    return f"text-align:{align};padding:2px 8px;border-bottom:1px solid #eee;vertical-align:top;{fit}"
+
+
 def _table(header: list[str], rows: list[list[str]], *, first_left: bool = True, classes: str = "") -> str:
     th = "".join(f'<th style="text-align:{"left" if j == 0 and first_left else "right"};padding:2px 8px;border-bottom:1px solid #999;'
                  f'vertical-align:bottom">{html.escape(h)}</th>' for j, h in enumerate(header))
     body = "".join(
-        "<tr>" + "".join(f'<td style="text-align:{"left" if j == 0 and first_left else "right"};padding:2px 8px;border-bottom:1px solid #eee;'
-                         f'{"white-space:nowrap;" if j else ""}">{html.escape(c)}</td>' for j, c in enumerate(r)) + "</tr>"
+        "<tr>" + "".join(f'<td style="{_cell_style(j, c, first_left)}">{html.escape(c)}</td>' for j, c in enumerate(r)) + "</tr>"
         for r in rows
     )
-    return (f'<div style="overflow-x:auto;max-width:100%"><table class="{classes}" style="border-collapse:collapse;font-size:12px">'
+    # line-height: the widget's own (28 px, the height of an input) would space a wrapped label out
+    return (f'<div style="overflow-x:auto;max-width:100%"><table class="{classes}" '
+            f'style="border-collapse:collapse;font-size:12px;line-height:1.35">'
             f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
