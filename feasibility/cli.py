@@ -40,6 +40,7 @@ COMMAND_HELP = {
     "report": "render the self-contained HTML council report",
     "reproduce": "re-run the case embedded in a report and check every figure it states",
     "new": "write a commented starter case file with placeholder numbers",
+    "export": "write the case as an Excel workbook (assumptions with named cells, annual lines, FNPV and FIRR as formulas)",
     "studio": "open the consultant studio: JupyterLab on the notebooks",
 }
 
@@ -105,6 +106,14 @@ def did_you_mean(word: str, options: Any) -> str:
     """
     close = difflib.get_close_matches(word, list(options), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _check_choice(flag: str, value: str, choices: Any, kind: str) -> None:
+    """Refuse a scenario or option the case does not have, naming the closest one and all of them."""
+    if value not in choices:
+        allowed = ", ".join(choices) or "none in this case"
+        an = "an" if kind[0] in "aeiou" else "a"
+        raise UserError(f"{flag}: {value!r} is not {an} {kind} of the case{did_you_mean(value, choices)} ({kind}s: {allowed})")
 
 
 def _case_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
@@ -184,6 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
     nw.add_argument("file", metavar="NAME.toml", help="the case file to write")
     nw.add_argument("--force", action="store_true", help="overwrite the file if it exists")
 
+    ex = command("export")
+    _case_arg(ex)
+    ex.add_argument("-o", "--output", metavar="FILE.xlsx", required=True, help="the workbook to write")
+    which = ex.add_mutually_exclusive_group()
+    which.add_argument("--scenario", metavar="NAME", help="a scenario of the case (e.g. low, high)")
+    which.add_argument("--option", metavar="KEY", help="an option of the case's long list")
+    _lang_arg(ex, "the workbook")
+    ex.add_argument("--force", action="store_true", help="overwrite FILE.xlsx if it exists")
+
     st = command("studio")
     st.add_argument("folder", metavar="FOLDER", nargs="?", help="folder to open (default: notebooks if it exists here, else this folder)")
     st.add_argument("--port", type=int, metavar="N", help="port of the server (default: JupyterLab's, 8888 or the next free one)")
@@ -226,10 +244,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .model import run
 
     case = load_case(args.case)
-    if args.scenario is not None and args.scenario not in case.scenarios:
-        allowed = ", ".join(case.scenarios) or "none in this case"
-        hint = did_you_mean(args.scenario, case.scenarios)
-        raise UserError(f"--scenario: {args.scenario!r} is not a scenario of the case{hint} (scenarios: {allowed})")
+    if args.scenario is not None:
+        _check_choice("--scenario", args.scenario, case.scenarios, "scenario")
     res = run(case, scenario=args.scenario)
     if args.json:
         annual = res.annual
@@ -760,6 +776,42 @@ def lab_env() -> dict[str, str]:
     return env
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the case as an Excel workbook (:func:`feasibility.present.workbook.write_workbook`), atomically."""
+    import tempfile
+
+    from .case import load_case
+    from .present.workbook import write_workbook
+
+    out = Path(args.output)
+    problems = []
+    if out.suffix.lower() != ".xlsx":
+        problems.append(f"-o: {out} must end in .xlsx (an Excel workbook)")
+    if out.exists() and not args.force:
+        problems.append(f"-o: {out} exists; add --force to replace it")
+    if problems:
+        raise UserError("\n".join(problems))
+    case = load_case(args.case)
+    overrides: dict[str, Any] = {}
+    if args.scenario is not None:
+        _check_choice("--scenario", args.scenario, case.scenarios, "scenario")
+        overrides = case.scenario(args.scenario)
+    if args.option is not None:
+        _check_choice("--option", args.option, case.options, "option")
+        case = case.option(args.option)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)  # written beside, then moved: never half a workbook
+    os.close(fd)
+    try:
+        write_workbook(case, tmp, lang=args.lang, overrides=overrides)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
 def cmd_studio(args: argparse.Namespace) -> int:
     import importlib.util
 
@@ -797,6 +849,7 @@ COMMANDS = {
     "simulate": cmd_simulate,
     "appraise": cmd_appraise,
     "new": cmd_new,
+    "export": cmd_export,
     "studio": cmd_studio,
 }
 
