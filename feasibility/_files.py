@@ -76,7 +76,22 @@ def write_text_atomic(
 ) -> Path:
     """Write ``text`` to ``path`` atomically, never replacing a file by accident.
 
-    The text goes to a temporary file in the same folder, which takes the
+    The text is written as UTF-8 with ``\\n`` line ends (the same bytes on
+    Windows) by :func:`write_bytes_atomic`, which says how.
+    """
+    return write_bytes_atomic(path, text.encode("utf-8"), overwrite=overwrite, check=check)
+
+
+def write_bytes_atomic(
+    path: str | Path,
+    data: bytes,
+    *,
+    overwrite: bool = False,
+    check: Callable[[Path], object] | None = None,
+) -> Path:
+    """Write ``data`` to ``path`` atomically, never replacing a file by accident.
+
+    The bytes go to a temporary file in the same folder, which takes the
     target's name only when it is complete (and checked): a reader sees the
     old file or the new one, never half of it, and a failure leaves nothing
     behind.
@@ -85,8 +100,8 @@ def write_text_atomic(
     ----------
     path : path
         The file to write; missing folders are made.
-    text : str
-        Written as UTF-8 with ``\\n`` line ends (the same bytes on Windows).
+    data : bytes
+        The file's content.
     overwrite : bool
         Replace an existing file. Without it an existing file is never
         touched: the new file takes the name with a hard link, which fails
@@ -113,13 +128,13 @@ def write_text_atomic(
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())  # on disk before it takes the name: a crash never leaves an empty file
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a case file or report is meant to be shared
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a case file, report or workbook is meant to be shared
         if check is not None:
             check(tmp)
         if overwrite:

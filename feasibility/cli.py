@@ -778,10 +778,9 @@ def lab_env() -> dict[str, str]:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the case as an Excel workbook (:func:`feasibility.present.workbook.write_workbook`), atomically."""
-    import tempfile
-
+    from ._files import PackageFolderError, refuse_package_folder, write_bytes_atomic
     from .case import load_case
-    from .present.workbook import write_workbook
+    from .present.workbook import workbook_bytes
 
     out = Path(args.output)
     problems = []
@@ -789,6 +788,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         problems.append(f"-o: {out} must end in .xlsx (an Excel workbook)")
     if out.exists() and not args.force:
         problems.append(f"-o: {out} exists; add --force to replace it")
+    try:
+        refuse_package_folder(out)
+    except PackageFolderError as exc:
+        problems.append(f"-o: {exc}")
     if problems:
         raise UserError("\n".join(problems))
     case = load_case(args.case)
@@ -799,15 +802,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.option is not None:
         _check_choice("--option", args.option, case.options, "option")
         case = case.option(args.option)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)  # written beside, then moved: never half a workbook
-    os.close(fd)
+    data = workbook_bytes(case, lang=args.lang, overrides=overrides)
     try:
-        write_workbook(case, tmp, lang=args.lang, overrides=overrides)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        write_bytes_atomic(out, data, overwrite=args.force)  # a temporary file beside, then the name: never half a workbook
+    except FileExistsError:  # written by someone else meanwhile
+        raise UserError(f"-o: {out} exists; add --force to replace it") from None
     print(f"wrote {out}")
     return EXIT_OK
 

@@ -6,6 +6,7 @@ default it would show the values cached in the file, which XlsxWriter writes as 
 """
 
 import math
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -91,6 +92,9 @@ def test_export_command(tmp_path, monkeypatch, capsys):
     assert main(["export", "-o", "k.xlsx", "--lang", "en", "--option", "lab_blud"]) == 0
     out = tmp_path / "k.xlsx"
     assert out.stat().st_size > 5_000
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # shared like any file the user writes, not 0600
     before = out.read_bytes()
     assert main(["export", "-o", "k.xlsx"]) == 2  # never replaced without --force
     assert out.read_bytes() == before
@@ -99,5 +103,9 @@ def test_export_command(tmp_path, monkeypatch, capsys):
     assert "must end in .xlsx" in err
     assert main(["export", "-o", "l.xlsx", "--scenario", "lwo"]) == 2
     assert "did you mean 'low'" in capsys.readouterr().err
+    import feasibility
+
+    inside = Path(feasibility.__file__).parent / "data" / "k.xlsx"
+    assert main(["export", "-o", str(inside)]) == 2 and not inside.exists()  # never into the installed package
     assert main(["export", "-o", "k.xlsx", "--force", "--scenario", "high"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k.xlsx"]  # no temporary file left

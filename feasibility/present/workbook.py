@@ -22,6 +22,7 @@ Written with XlsxWriter; recomputed by LibreOffice in the tests.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from pathlib import Path
@@ -32,7 +33,7 @@ from ..model import Result, run
 from .i18n import catalog
 from .labels import owner_label, unit_label
 
-__all__ = ["excel_name", "write_workbook"]
+__all__ = ["excel_name", "workbook_bytes", "write_workbook"]
 
 _FIRST_ROW = 1  # row 0 is the header
 
@@ -55,17 +56,26 @@ def _col(j: int) -> str:
     return s
 
 
+def workbook_bytes(case: Case, *, lang: str = "id", result: Result | None = None, overrides: dict[str, Any] | None = None) -> bytes:
+    """The ``.xlsx`` file of :func:`write_workbook` as bytes (for an atomic write, or a download)."""
+    buf = io.BytesIO()
+    write_workbook(case, buf, lang=lang, result=result, overrides=overrides)
+    return buf.getvalue()
+
+
 def write_workbook(
-    case: Case, path: str | Path, *, lang: str = "id", result: Result | None = None, overrides: dict[str, Any] | None = None
-) -> Path:
-    """Write the workbook of ``case`` (with ``overrides``) to ``path``; the path written.
+    case: Case, path: str | Path | io.BytesIO, *, lang: str = "id", result: Result | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Path | io.BytesIO:
+    """Write the workbook of ``case`` (with ``overrides``) to ``path``; the path (or buffer) written.
 
     Parameters
     ----------
     case : Case
         A validated case.
-    path : path
-        The ``.xlsx`` file to write (replaced if it exists: the CLI asks first).
+    path : path or BytesIO
+        The ``.xlsx`` file to write (replaced if it exists: the CLI writes
+        :func:`workbook_bytes` atomically instead), or a buffer.
     result : Result, optional
         The model run to write; computed when not given.
     lang : {"id", "en"}
@@ -77,8 +87,8 @@ def write_workbook(
 
     res = result if result is not None else run(case, overrides or {})
     t = catalog(lang)["workbook"]
-    target = Path(path)
-    wb = xlsxwriter.Workbook(str(target), {"nan_inf_to_errors": True})
+    target = path if isinstance(path, io.BytesIO) else Path(path)
+    wb = xlsxwriter.Workbook(target if isinstance(target, io.BytesIO) else str(target), {"nan_inf_to_errors": True, "in_memory": True})
     try:
         bold = wb.add_format({"bold": True, "bottom": 1})
         idr = wb.add_format({"num_format": "#,##0"})
