@@ -70,6 +70,7 @@ from .inputs import (
     person_label,
     rule_text,
     show_value,
+    on_grid,
     slider_grid,
     slider_range,
     tab_of,
@@ -94,12 +95,6 @@ def _bad(text: str) -> str:
 
 def _good(text: str) -> str:
     return _coloured(text, "#1B6E3A")
-
-
-def _on_grid(value: float, lo: float, hi: float, step: float) -> float:
-    """Where a slider from ``lo`` to ``hi`` in steps of ``step`` shows ``value``: the nearest step, within the span."""
-    k = round((min(max(value, lo), hi) - lo) / step)
-    return min(max(clean_float(lo + k * step), lo), hi)
 
 
 class Studio:
@@ -869,7 +864,7 @@ class Studio:
                 # the slider keeps its span and grid: a value outside is shown at the nearer end, a value off the grid
                 # at the nearest step. Changing the span instead made the browser snap the value it held to the new
                 # grid and send it back as a move (a scenario's 0.1667 became 0.3327).
-                shown = _on_grid(float(v), float(s.min), float(s.max), float(s.step))
+                shown = on_grid(float(v), float(s.min), float(s.max), float(s.step))
                 if float(s.value) != shown:
                     s.value = shown
                 self._slider_shown[path] = shown

@@ -52,6 +52,7 @@ __all__ = [
     "input_label",
     "input_name",
     "limits",
+    "on_grid",
     "outside_plausible",
     "owner_label",
     "parse_entry",
@@ -186,6 +187,12 @@ def slider_grid(value: float, lo: float, hi: float) -> tuple[float, float, float
     s_lo = max(min(clean_float(value - below * step), value), lo)
     s_hi = min(max(clean_float(value + above * step), value), hi)
     return s_lo, s_hi, step
+
+
+def on_grid(value: float, lo: float, hi: float, step: float) -> float:
+    """Where a slider from ``lo`` to ``hi`` in steps of ``step`` shows ``value``: the nearest step, within the span."""
+    k = round((min(max(value, lo), hi) - lo) / step)
+    return min(max(clean_float(lo + k * step), lo), hi)
 
 
 def slider_range(case: Case, path: str, q: Quantity) -> tuple[float, float] | None:
