@@ -1,4 +1,4 @@
-"""The workbook (issue 16, work in progress): LibreOffice recomputes its formulas to the model's figures.
+"""The workbook (issue 16): LibreOffice recomputes its formulas to the model's figures.
 
 LibreOffice (Debian's ``libreoffice-calc-nogui``) is run headless with a private
 profile that forces recalculation on load (``OOXMLRecalcMode`` = always): by
@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from feasibility import load_case
@@ -40,27 +41,131 @@ def recompute(xlsx: Path, tmp: Path) -> Path:
     return out / xlsx.name
 
 
-def _metrics(book: Path, lang: str) -> dict[str, float]:
+HAND = Path(__file__).parent / "cases" / "hand_case.toml"
+#: loans (annuity with grace, interest-free straight line), inflation with real escalation, losses carried forward
+#: that lapse, renewals, declining balance, a yard, an expansion phase built, a standby facility and top-ups
+PROOF = Path(__file__).parent / "cases" / "workbook_case.toml"
+
+
+def _sheet(book: Path, lang: str, key: str, formulas: bool = False):
     import openpyxl
 
-    ws = openpyxl.load_workbook(book, data_only=True)[catalog(lang)["workbook"]["sheet_metrics"]]
-    return {r[0]: r[1] for r in ws.iter_rows(min_row=2, max_row=4, values_only=True)}
+    return openpyxl.load_workbook(book, data_only=not formulas)[catalog(lang)["workbook"][key]]
 
 
-@pytest.mark.parametrize(("lang", "scenario"), [("en", None), ("id", "low")])
-def test_libreoffice_recomputes_fnpv_and_firr_to_the_models(tmp_path, lang, scenario):
-    """The spreadsheet's own NPV and IRR over the annual free cash flow equal the model's FNPV and FIRR."""
-    case = load_case()
+def _metrics(book: Path, lang: str) -> dict[str, object]:
+    """The metrics the spreadsheet computed, by key."""
+    return {r[1]: r[2] for r in _sheet(book, lang, "sheet_metrics").iter_rows(min_row=2, values_only=True) if r[1]}
+
+
+def _nominal(res, key: str) -> np.ndarray:
+    """A model line in current prices (the workbook's basis; a real result's money lines are deflated)."""
+    line = np.asarray(res.lines[key], dtype=float)
+    return line * np.asarray(res.lines["price_index"]) if res.price_basis == "real" and key.endswith("_idr") else line
+
+
+def _check_annual(xlsx: Path, book: Path, res, lang: str) -> tuple[int, int]:
+    """Every cell of every model line on the annual sheet equals the model's value; (formula cells, value cells) compared.
+
+    Tolerance: 1e-9 relative to the cell, or to the largest value of its line where a cell is a difference of
+    large numbers that cancel (a loan repaid to the last rupiah: the model's -7.6e-6 against the sheet's 0).
+    """
+    written = _sheet(xlsx, lang, "sheet_annual", formulas=True)
+    computed = _sheet(book, lang, "sheet_annual")
+    n_formulas = n_values = 0
+    for rf, rv in zip(written.iter_rows(min_row=3), computed.iter_rows(min_row=3)):
+        key = rf[1].value
+        if key not in res.lines:
+            continue
+        want = _nominal(res, key)
+        scale = float(np.nanmax(np.abs(want))) if np.isfinite(want).any() else 0.0
+        for j, (cf, cv) in enumerate(zip(rf[3:], rv[3:])):
+            is_formula = isinstance(cf.value, str) and cf.value.startswith("=")
+            n_formulas += is_formula
+            n_values += not is_formula and cf.value is not None
+            if not math.isfinite(want[j]):  # undefined in the model (a DSCR without debt service): empty in the sheet
+                assert cv.value in (None, ""), (key, j, cv.value)
+                continue
+            assert isinstance(cv.value, (int, float)), (key, j, cf.value, cv.value)
+            assert cv.value == pytest.approx(want[j], rel=1e-9, abs=1e-9 * scale + 1e-9), (key, j, cf.value)
+    return n_formulas, n_values
+
+
+CASES = {
+    "default, en": (None, None, None, "en"),
+    "default low scenario, id": (None, "low", None, "id"),
+    "default phased option (expansion), en": (None, None, "phased", "en"),
+    "hand case, id": (HAND, None, None, "id"),
+    "proof case, en": (PROOF, None, None, "en"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_libreoffice_recomputes_every_line_and_metric_to_the_models(tmp_path, name):
+    """Every formula of the annual sheet and every metric, recomputed by LibreOffice, equals the Python model's value."""
+    path, scenario, option, lang = CASES[name]
+    case = load_case(path) if path else load_case()
+    if option:
+        case = case.option(option)
     over = case.scenario(scenario) if scenario else {}
     res = run(case, over)
-    book = recompute(write_workbook(case, tmp_path / "kota.xlsx", lang=lang, overrides=over), tmp_path)
+    xlsx = write_workbook(case, tmp_path / "w.xlsx", lang=lang, overrides=over)
+    book = recompute(xlsx, tmp_path)
+    n_formulas, _ = _check_annual(xlsx, book, res, lang)
+    assert n_formulas > 20 * len(res.years)
     got = _metrics(book, lang)
-    for key in ("wacc", "fnpv_idr", "firr"):
-        want = float(res.metrics[key])
-        if math.isnan(want):  # undefined in the model (the low scenario's FIRR: no rate makes the NPV zero)
-            assert isinstance(got[key], str) and got[key].startswith("#"), (key, got[key])  # and an error in the spreadsheet
+    assert {"fnpv_idr", "firr", "mirr", "bcr", "equity_npv_idr", "equity_irr", "dscr_min", "region_npv_idr"} <= set(got)
+    for key, value in got.items():
+        want = float(res.metrics[key]) if key in res.metrics else None
+        if want is None:
+            continue
+        if math.isnan(want):  # undefined in the model (no rate makes the NPV zero; no debt service): an error or empty in the sheet
+            assert value is None or (isinstance(value, str) and (value == "" or value.startswith("#"))), (key, value)
         else:
-            assert got[key] == pytest.approx(want, rel=1e-9), key
+            assert value == pytest.approx(want, rel=1e-9), key
+
+
+def test_the_lines_the_issue_names_are_formulas(tmp_path):
+    """The lines an auditor traces are formulas in every year, not pasted values (the waterfall's are values and say so)."""
+    case = load_case(PROOF)
+    ws = _sheet(write_workbook(case, tmp_path / "w.xlsx", lang="en"), "en", "sheet_annual", formulas=True)
+    rows = {r[1].value: r for r in ws.iter_rows(min_row=3) if r[1].value}
+    traced = [
+        "price_index", "demand_port_cargo_handling", "ramp_port_cargo_handling", "berth_capacity_tonnes", "cargo_throughput_tonnes",
+        "volume_port_cargo_handling_tonnes", "revenue_port_cargo_handling_idr", "revenue_total_idr", "opex_total_idr",
+        "concession_fee_idr", "ebitda_idr", "capex_port_quay_idr", "capex_idr", "in_service_1_idr", "depreciation_idr",
+        "loan_bank_opening_idr", "loan_bank_interest_idr", "debt_service_idr", "debt_outstanding_idr", "tax_unlevered_idr",
+        "change_in_working_capital_idr", "project_fcf_idr", "cfads_idr", "equity_cf_idr", "shareholder_cf_idr",
+        "dividends_to_region_idr", "public_money_idr", "flow_project_idr",
+    ]
+    for key in traced:
+        cells = rows[key][3:]
+        assert all(isinstance(c.value, str) and c.value.startswith("=") for c in cells if c.value not in (0, 1, None)), key  # 0 and 1: before a start, after the ramp-up
+        assert any(isinstance(c.value, str) and c.value.startswith("=") for c in cells), key
+    how = {key: r[2].value for key, r in rows.items()}
+    assert how["tax_idr"].startswith("values") and "waterfall" in how["tax_idr"]
+    assert how["expansion_1_trigger_year"].startswith("values") and "expansion rule" in how["expansion_1_trigger_year"]
+    assert rows["revenue_port_cargo_handling_idr"][3 + 5].value.count("port_revenue_cargo_handling_tariff_idr_per_tonne") == 1
+
+
+def test_a_tariff_changed_in_the_sheet_moves_the_fnpv_as_the_model_does(tmp_path):
+    """Edit the tariff's cell of the Assumptions sheet, recompute: FNPV and FIRR are the model's with that tariff."""
+    import openpyxl
+
+    case = load_case()
+    path = "port.revenue.cargo_handling.tariff_idr_per_tonne"
+    xlsx = write_workbook(case, tmp_path / "k.xlsx", lang="en")
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb["Assumptions"]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[1].value == path)
+    assert row[2].value == 71000
+    row[2].value = 85000
+    wb.save(tmp_path / "edited.xlsx")
+    got = _metrics(recompute(tmp_path / "edited.xlsx", tmp_path), "en")
+    before, after = run(case), run(case, {path: 85000})
+    assert got["fnpv_idr"] == pytest.approx(float(after.metrics["fnpv_idr"]), rel=1e-9)
+    assert got["firr"] == pytest.approx(float(after.metrics["firr"]), rel=1e-9)
+    assert float(after.metrics["fnpv_idr"]) - float(before.metrics["fnpv_idr"]) > 1e10  # it moved, by Rp tens of billions
 
 
 def test_the_assumptions_sheet_names_every_number(tmp_path):
@@ -71,7 +176,11 @@ def test_the_assumptions_sheet_names_every_number(tmp_path):
     ws = wb["Assumptions"]
     rows = {r[1]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     qmap = case.quantity_map()
-    assert set(rows) == set(qmap)  # one row per quantity
+    assert {k.split("[")[0] for k in rows} == set(qmap)  # one row per quantity
+    ramp = "port.revenue.cargo_handling.ramp_up"
+    shares = qmap[ramp].value
+    assert [rows[f"{ramp}[{n + 1}]"][2] for n in range(len(shares))] == shares  # a list: one row (and one name) per element
+    assert wb.defined_names[excel_name(ramp) + "_2"].attr_text == f"'Assumptions'!$C${list(rows).index(ramp + '[2]') + 2}"
     tariff = "port.revenue.cargo_handling.tariff_idr_per_tonne"
     label, _path, value, unit, low, high, source, _year, confidence = rows[tariff]
     q = qmap[tariff]

@@ -49,6 +49,7 @@ __all__ = [
     "Stream",
     "read_paths",
     "resolve",
+    "resolve_named",
 ]
 
 #: a number of the case: a float, or an array L + (1,) when overridden
@@ -595,6 +596,32 @@ def resolve(case: Case, overrides: Mapping[str, Any] | None = None) -> Inputs:
         Values outside what the quantity allows, or arrays of the wrong shape.
     """
     return _resolve(case, _Values(case, overrides))
+
+
+class _Named(_Values):
+    """The case's quantities as the objects ``name(path, index)`` returns, not their numbers."""
+
+    def __init__(self, case: Case, name: Any):
+        super().__init__(case, None)
+        self._name = name
+
+    def num(self, q: Quantity) -> Any:
+        path = self.path_of[id(q)]
+        self.read.add(path)
+        return self._name(path, None)
+
+    def lst(self, q: Quantity) -> np.ndarray:
+        path = self.path_of[id(q)]
+        self.read.add(path)
+        return np.array([self._name(path, i) for i in range(len(q.value))], dtype=object)
+
+
+def resolve_named(case: Case, name: Any) -> Inputs:
+    """The inputs of a case with each quantity replaced by ``name(path, index)`` (``index`` None for a single
+    number, else the list position): symbols whose arithmetic writes spreadsheet formulas
+    (:mod:`feasibility.present.workbook_model`). Optional quantities the case leaves out keep the numbers
+    :func:`resolve` uses for them."""
+    return _resolve(case, _Named(case, name))
 
 
 def read_paths(case: Case) -> set[str]:

@@ -46,7 +46,8 @@ import numpy as np
 
 from ..case import Case
 from ..metrics import registry
-from ..metrics.finance import dscr as _dscr, llcr as _llcr
+from ..metrics.finance import dscr as _dscr
+from ..metrics.finance import llcr as _llcr
 from .allocation import injections
 from .capex import Capex, capex
 from .cash import CashFlows, cash_flows, project_fcf, working_capital
@@ -60,7 +61,7 @@ from .result import Lines, MergedLines, Result
 from .tax import Depreciation, income_tax, tax_depreciation
 from .waterfall import Waterfall, waterfall
 
-__all__ = ["METRIC_UNITS", "Result", "evaluate", "run"]
+__all__ = ["METRIC_UNITS", "Result", "decided_chain", "evaluate", "money_lines", "run"]
 
 #: unit of each model metric (declared in :mod:`feasibility.metrics.registry`)
 METRIC_UNITS = registry.METRIC_UNITS
@@ -265,7 +266,7 @@ def _decided(chains: _Chains) -> tuple[Chain, Lines | MergedLines]:
     return replace(a, deferred=deferred), MergedLines(_lines(a), _lines(b), rows)
 
 
-def _money_lines(c: Chain) -> dict[str, np.ndarray]:
+def money_lines(c: Chain) -> dict[str, np.ndarray]:
     """The money lines of the annual table, in the order they are shown (IDR, current prices)."""
     ops, cx, d, dep, wf, cf = c.ops, c.cx, c.d, c.dep, c.wf, c.cf
     own = c.inp.ownership
@@ -376,7 +377,7 @@ def _economic_lines(c: Chain) -> dict[str, tuple[Any, bool]]:
 def _lines(c: Chain) -> Lines:
     raw: dict[str, tuple[Any, bool]] = {"price_index": (c.pi, False)}
     raw.update({k: (v, k.endswith("_idr")) for k, v in c.ops.lines.items()})
-    raw.update({k: (np.broadcast_to(v, c.inp.full), True) for k, v in _money_lines(c).items()})
+    raw.update({k: (np.broadcast_to(v, c.inp.full), True) for k, v in money_lines(c).items()})
     raw.update(_ratio_lines(c.inp, c.cf, c.d, rates(c.inp, c.d)))
     raw.update(_region_lines(c.inp, c.pi))
     raw.update(_economic_lines(c))
@@ -423,6 +424,21 @@ def _context(c: Chain, lines: Lines, chains: _Chains) -> registry.Context:
         expansion_built_by_case=cap is not None and cap.build != "never", alternatives=alternatives,
         to_current=c.pi if inp.real else 1.0,
     )
+
+
+def decided_chain(case: Case, overrides: Mapping[str, Any] | None = None) -> Chain:
+    """Every step's result of one case as :func:`run` decides its expansion (the workbook writes them out).
+
+    Parameters
+    ----------
+    case : Case
+    overrides : mapping of str to float, optional
+        Single values only (the leading shape must be empty).
+    """
+    inp = resolve(case, overrides)
+    if inp.lead:
+        raise ValueError(f"decided_chain takes single values, got a leading shape {inp.lead}")
+    return _decided(_Chains(inp))[0]
 
 
 def run(

@@ -46,14 +46,9 @@ def excel_name(path: str) -> str:
     return name[:255]
 
 
-def _col(j: int) -> str:
-    """Column letters of a zero-based index (0 -> A, 26 -> AA)."""
-    s = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
+def element_name(path: str, index: int | None) -> str:
+    """The defined name of a quantity, or of element ``index`` (0-based) of a list quantity (``..._1`` for the first)."""
+    return excel_name(path) if index is None else f"{excel_name(path)}_{index + 1}"[:255]
 
 
 def workbook_bytes(case: Case, *, lang: str = "id", result: Result | None = None, overrides: dict[str, Any] | None = None) -> bytes:
@@ -61,6 +56,112 @@ def workbook_bytes(case: Case, *, lang: str = "id", result: Result | None = None
     buf = io.BytesIO()
     write_workbook(case, buf, lang=lang, result=result, overrides=overrides)
     return buf.getvalue()
+
+
+def _formats(wb: Any) -> dict[str, Any]:
+    return {
+        "head": wb.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"}),
+        "title": wb.add_format({"bold": True}),
+        "key": wb.add_format({"font_color": "#595959"}),
+        "idr": wb.add_format({"num_format": "#,##0"}),
+        "units": wb.add_format({"num_format": "#,##0.00"}),
+        "share": wb.add_format({"num_format": "0.0000"}),
+        "index": wb.add_format({"num_format": "0.000000"}),
+        "rate": wb.add_format({"num_format": "0.000000"}),
+        "ratio": wb.add_format({"num_format": "0.00"}),
+        "year": wb.add_format({"num_format": "0"}),
+        "placeholder": wb.add_format({"bg_color": "#FFF2CC"}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+    }
+
+
+def _print_setup(ws: Any, header_rows: int, header_cols: int) -> None:
+    """A4 landscape, one page wide, the header rows and label columns repeated on every page."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, header_rows - 1)
+    if header_cols:
+        ws.repeat_columns(0, header_cols - 1)
+    ws.freeze_panes(header_rows, header_cols)
+
+
+def _assumptions(wb: Any, case: Case, t: dict[str, str], fmt: dict[str, Any], lang: str, overrides: dict[str, Any]) -> None:
+    """One row per number of the case (a list quantity: a row per element), each value a defined name."""
+    sheet = t["sheet_assumptions"]
+    a = wb.add_worksheet(sheet)
+    header = [t[f"col_{k}"] for k in ("label", "path", "value", "unit", "low", "high", "source", "year", "confidence")]
+    a.write_row(0, 0, header, fmt["head"])
+    i = _FIRST_ROW
+    for p, q in sorted(case.quantity_map().items()):
+        shown = overrides.get(p, q.value)
+        label = owner_label(case, p, lang)
+        label = label[:1].upper() + label[1:]
+        num = fmt["idr"] if q.unit.startswith("IDR") else fmt["share"] if q.unit.startswith("fraction") else None
+        elements = [(None, shown, q.low, q.high)]
+        if isinstance(shown, (list, tuple)) or hasattr(shown, "__len__"):
+            lows = q.low if isinstance(q.low, (list, tuple)) else [q.low] * len(shown)
+            highs = q.high if isinstance(q.high, (list, tuple)) else [q.high] * len(shown)
+            elements = [(n, v, lo, hi) for n, (v, lo, hi) in enumerate(zip(shown, lows, highs))]
+        for n, value, low, high in elements:
+            a.write_string(i, 0, label if n is None else t["list_element"].format(label=label, n=n + 1))
+            a.write_string(i, 1, p if n is None else f"{p}[{n + 1}]")
+            a.write_number(i, 2, float(value), num)
+            wb.define_name(element_name(p, n), f"='{sheet}'!$C${i + 1}")
+            a.write_string(i, 3, unit_label(q.unit, lang))
+            for j, bound in ((4, low), (5, high)):
+                if bound is not None:
+                    a.write_number(i, j, float(bound), num)
+            a.write_string(i, 6, q.source)
+            if q.year is not None:
+                a.write_number(i, 7, q.year)
+            a.write_string(i, 8, q.confidence, fmt["placeholder"] if q.confidence == "placeholder" else None)
+            i += 1
+    a.set_column(0, 0, 60)
+    a.set_column(1, 1, 50)
+    a.set_column(2, 2, 20)
+    a.set_column(3, 3, 16)
+    a.set_column(4, 5, 16)
+    a.set_column(6, 6, 60)
+    a.set_column(7, 8, 12)
+    a.autofilter(0, 0, i - 1, len(header) - 1)
+    _print_setup(a, 1, 1)
+
+
+def _labeller(case: Case, lang: str, t: dict[str, str]) -> Any:
+    """The label of a row: a model line's label from the catalog, else the sheet's template with the item's name."""
+    from .report.common import line_labels
+
+    lines = line_labels(catalog(lang))
+    paths = sorted(case.quantity_map())
+
+    def title(prefix: str, whole: bool = False) -> str:
+        from .labels import group_title
+
+        p = next((x for x in paths if x.startswith(prefix)), None)
+        if p is None:
+            return prefix.rstrip(".").rsplit(".", 1)[-1]
+        parts = group_title(case, p, lang).split(" › ")
+        return parts[0] if whole else parts[-1]
+
+    def label(kind: str, x: Any, line: str | None = None) -> str:
+        if kind == "line":
+            return lines.get(x) or t.get(f"line_{x}", x)
+        if kind == "line_title":
+            return title(f"{x}.", whole=True)
+        if hasattr(x, "streams") or hasattr(x, "tariff"):  # a Stream
+            name = title(f"{x.line}.revenue.{x.name}.")
+        elif kind in ("row_fixed",):
+            name = title(f"{line}.opex.{x}.")
+        elif kind in ("row_capex", "row_capex_real"):
+            name = title(f"{line}.capex.{x}.")
+        elif kind == "row_overhead":
+            name = title(f"bumd.overhead.{x}.")
+        else:
+            name = title(f"{x}.", whole=True)
+        return t[kind].format(x=name)
+
+    return label
 
 
 def write_workbook(
@@ -77,95 +178,128 @@ def write_workbook(
         The ``.xlsx`` file to write (replaced if it exists: the CLI writes
         :func:`workbook_bytes` atomically instead), or a buffer.
     result : Result, optional
-        The model run to write; computed when not given.
+        The model run to compare with; computed when not given.
     lang : {"id", "en"}
         The language of the sheet names, headers and labels.
     overrides : dict, optional
-        Values by path applied on top of the case (a scenario's, or the studio's inputs).
+        Single values by path applied on top of the case (a scenario's, or the studio's inputs).
     """
     import xlsxwriter
 
-    res = result if result is not None else run(case, overrides or {})
+    from ..model.inputs import resolve_named
+    from ..model.run import decided_chain, money_lines
+    from . import workbook_model as wm
+
+    overrides = dict(overrides or {})
+    res = result if result is not None else run(case, overrides)
+    chain = decided_chain(case, overrides)
     t = catalog(lang)["workbook"]
     target = path if isinstance(path, io.BytesIO) else Path(path)
     wb = xlsxwriter.Workbook(target if isinstance(target, io.BytesIO) else str(target), {"nan_inf_to_errors": True, "in_memory": True})
     try:
-        bold = wb.add_format({"bold": True, "bottom": 1})
-        idr = wb.add_format({"num_format": "#,##0"})
-        frac = wb.add_format({"num_format": "0.0000"})
-        placeholder = wb.add_format({"bg_color": "#FFF2CC"})
-
-        a = wb.add_worksheet(t["sheet_assumptions"])
-        header = [t[f"col_{k}"] for k in ("label", "path", "value", "unit", "low", "high", "source", "year", "confidence")]
-        a.write_row(0, 0, header, bold)
-        a.freeze_panes(1, 0)
-        names: dict[str, str] = {}
-        for i, (p, q) in enumerate(sorted(case.quantity_map().items()), start=_FIRST_ROW):
-            value = q.value
-            shown = (overrides or {}).get(p, value)
-            label = owner_label(case, p, lang)
-            a.write_string(i, 0, label[:1].upper() + label[1:])
-            a.write_string(i, 1, p)
-            if isinstance(shown, list):
-                a.write_string(i, 2, ", ".join(repr(float(x)) for x in shown))
-            else:
-                a.write_number(i, 2, float(shown), idr if q.unit.startswith("IDR") else frac if q.unit.startswith("fraction") else None)
-                name = excel_name(p)
-                wb.define_name(name, f"='{t['sheet_assumptions']}'!$C${i + 1}")
-                names[p] = name
-            a.write_string(i, 3, unit_label(q.unit, lang))
-            for j, bound in ((4, q.low), (5, q.high)):
-                if bound is not None and not isinstance(bound, list):
-                    a.write_number(i, j, float(bound))
-            a.write_string(i, 6, q.source)
-            if q.year is not None:
-                a.write_number(i, 7, q.year)
-            a.write_string(i, 8, q.confidence, placeholder if q.confidence == "placeholder" else None)
-        a.set_column(0, 0, 60)
-        a.set_column(1, 1, 50)
-        a.set_column(2, 2, 20)
-        a.set_column(6, 6, 60)
-
-        years = [int(y) for y in res.years]
+        fmt = _formats(wb)
+        _assumptions(wb, case, t, fmt, lang, overrides)
         annual = t["sheet_annual"]
         an = wb.add_worksheet(annual)
-        an.write_row(0, 0, [t["col_line"], *years], bold)
-        an.freeze_panes(1, 1)
-        rows: dict[str, int] = {}
-        for i, (key, line) in enumerate(res.lines.items(), start=_FIRST_ROW):
-            if getattr(line, "ndim", 1) != 1:
-                continue
-            an.write_string(i, 0, key)
-            for j, v in enumerate(line, start=1):
-                if math.isfinite(v):  # an undefined value (a DSCR without debt service) stays empty
-                    an.write_number(i, j, float(v), idr)
-            rows[key] = i
-        an.set_column(0, 0, 44)
-        an.set_column(1, len(years), 16)
-        an.write_string(len(rows) + 2, 0, t["values_note"])
-
+        years = [int(y) for y in res.years]
+        an.write_row(0, 0, [t["col_line"], t["col_key"], t["col_how"], *years], fmt["head"])
+        an.write_string(1, 0, t["annual_note"], fmt["key"])
         m = wb.add_worksheet(t["sheet_metrics"])
-        m.write_row(0, 0, [t[f"col_{k}"] for k in ("metric", "formula", "model", "difference")], bold)
-        fcf = rows["project_fcf_idr"] + 1
-        first, second, last = _col(1), _col(2), _col(len(years))
-        wacc = float(res.metrics["wacc"])
-        m.write_string(1, 0, "wacc")
-        m.write_number(1, 1, wacc)
-        m.write_number(1, 2, wacc)
-        m.write_formula(1, 3, "=B2-C2")
-        m.write_string(2, 0, "fnpv_idr")
-        m.write_formula(2, 1, f"='{annual}'!{first}{fcf}+NPV(B2,'{annual}'!{second}{fcf}:{last}{fcf})", idr)
-        m.write_number(2, 2, float(res.metrics["fnpv_idr"]), idr)
-        m.write_formula(2, 3, "=B3-C3", idr)
-        m.write_string(3, 0, "firr")
-        # the guess only seeds the spreadsheet's iteration (its default 10 % does not converge at -31 %): the model's
-        # value rounded to whole per cent, so the result is still the spreadsheet's own
-        guess = round(float(res.metrics["firr"]), 2) if math.isfinite(res.metrics["firr"]) else 0.1
-        m.write_formula(3, 1, f"=IRR('{annual}'!{first}{fcf}:{last}{fcf},{guess})", frac)
-        m.write_number(3, 2, float(res.metrics["firr"]), frac)
-        m.write_formula(3, 3, "=B4-C4", frac)
-        m.set_column(0, 3, 24)
-        m.write_string(5, 0, t["metrics_note"])
+        rates_ws = wb.add_worksheet(t["sheet_rates"])
+        loss_ws = wb.add_worksheet(t["sheet_losses"])
+        blocks = wm.Blocks(rates_ws, t["sheet_rates"], len(years), fmt, t)
+        g = wm.Grid(an, years, fmt, t)
+        inp = resolve_named(case, lambda p, n: wm.Sym(element_name(p, n)))
+
+        def forecast_how(s: Any) -> str:
+            fc = case.lines()[s.line].revenue[s.name].forecast
+            return t["how_forecast"].format(method=fc.method, history=fc.history)
+
+        wm.write_annual(g, inp, chain, money_lines(chain), blocks, (loss_ws, t["sheet_losses"], annual), t, _labeller(case, lang, t),
+                        forecast_how)
+        an.set_column(0, 0, 46)
+        an.set_column(1, 1, 30)
+        an.set_column(2, 2, 14)
+        an.set_column(wm.Y0, wm.Y0 + len(years) - 1, 17)
+        _print_setup(an, 1, 1)
+        rates_ws.set_column(0, 0, 46)
+        loss_ws.set_column(0, 0, 30)
+        loss_ws.set_column(wm.Y0, wm.Y0 + len(years) - 1, 16)
+        _print_setup(loss_ws, 2, 1)
+        _metrics(m, g, inp, res, t, fmt, lang)
     finally:
         wb.close()
     return target
+
+
+def _metrics(m: Any, g: Any, inp: Any, res: Result, t: dict[str, str], fmt: dict[str, Any], lang: str) -> None:
+    """The metrics as the spreadsheet's own NPV, IRR, MIRR and MIN over the annual rows, beside the model's values.
+
+    NPV follows the model's convention (:func:`feasibility.metrics.finance.npv`): the first year's flow at
+    t = 0, undiscounted, so the spreadsheet's ``NPV(rate, later years)`` is added to the first year's flow.
+    """
+    from ..metrics import registry
+    from .workbook_model import Sym, term
+
+    annual = g.ws.get_name()
+    m.write_row(0, 0, [t[f"col_{k}"] for k in ("metric", "key", "formula", "model", "difference")], fmt["head"])
+    rows: dict[str, int] = {}
+
+    def flow(key: str) -> tuple[str, str, str]:
+        first = f"'{annual}'!{g.at(key, 0, True)}"
+        rest = f"'{annual}'!{g.span(key, 1)}"
+        return first, rest, f"'{annual}'!{g.span(key)}"
+
+    def npv(rate: str, key: str) -> str:
+        first, rest, _ = flow(key)
+        return f"{first}+NPV({rate},{rest})"
+
+    def real(rate: Any) -> str:
+        return f"(1+{term(rate)})/(1+{term(inp.inflation)})-1" if inp.real else str(rate if isinstance(rate, Sym) else term(rate))
+
+    share = sum((ln.share for ln in inp.loans), 0.0)
+    weighted = sum((ln.share * ln.rate for ln in inp.loans), 0.0)
+    wacc_nominal = inp.cost_of_equity if not inp.loans else (1 - share) * inp.cost_of_equity + weighted * (1 - inp.tax_rate)
+    wacc, ke, rr = "$C$2", "$C$3", "$C$4"
+
+    def guess(key: str) -> str:
+        v = float(res.metrics.get(key, float("nan")))
+        return repr(round(v, 2)) if math.isfinite(v) else "0.1"
+
+    items: list[tuple[str, str, str]] = [
+        ("wacc", real(wacc_nominal), "share"),
+        ("cost_of_equity", real(inp.cost_of_equity), "share"),
+        ("region_discount_rate", real(inp.region_rate), "share"),
+        ("fnpv_idr", npv(wacc, "flow_project_idr"), "idr"),
+        ("firr", f"IRR({flow('flow_project_idr')[2]},{guess('firr')})", "share"),
+        ("mirr", f"MIRR({flow('flow_project_idr')[2]},{wacc},{wacc})", "share"),
+        ("bcr", f"({npv(wacc, 'flow_benefits_idr')})/({npv(wacc, 'flow_costs_idr')})", "ratio"),
+        ("equity_npv_idr", npv(ke, "flow_equity_idr"), "idr"),
+        ("equity_irr", f"IRR({flow('flow_equity_idr')[2]},{guess('equity_irr')})", "share"),
+        ("shareholder_npv_idr", npv(ke, "flow_shareholders_idr"), "idr"),
+        ("shareholder_irr", f"IRR({flow('flow_shareholders_idr')[2]},{guess('shareholder_irr')})", "share"),
+        ("dscr_min", f"IF(COUNT({flow('dscr')[2]})>0,MIN({flow('dscr')[2]}),\"\")", "ratio"),
+        ("region_npv_idr", npv(rr, "flow_region_idr"), "idr"),
+        ("region_irr", f"IRR({flow('flow_region_idr')[2]},{guess('region_irr')})", "share"),
+    ]
+    for i, (key, formula, kind) in enumerate(items, start=1):
+        r = i + 1
+        rows[key] = r
+        name = registry.label(key, lang)
+        if name == key:
+            name = t.get(f"metric_{key}", key)
+        m.write_string(i, 0, name)
+        m.write_string(i, 1, key, fmt["key"])
+        m.write_formula(i, 2, f"={formula}", fmt[kind])
+        v = res.metrics.get(key)
+        if v is not None and math.isfinite(float(v)):
+            m.write_number(i, 3, float(v), fmt[kind])
+        else:
+            m.write_string(i, 3, t["undefined"])
+        m.write_formula(i, 4, f"=IF(AND(ISNUMBER(C{r}),ISNUMBER(D{r})),C{r}-D{r},\"\")", fmt[kind])
+    m.write_string(len(items) + 2, 0, t["metrics_note"], fmt["wrap"])
+    m.set_row(len(items) + 2, 60)
+    m.set_column(0, 0, 58)
+    m.set_column(1, 1, 22)
+    m.set_column(2, 4, 22)
+    _print_setup(m, 1, 1)

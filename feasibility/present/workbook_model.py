@@ -1,0 +1,862 @@
+"""The model's annual lines as spreadsheet formulas of the assumptions (issue 16).
+
+The same case is read twice: :func:`feasibility.model.inputs.resolve_named`
+gives every quantity as a :class:`Sym`, a cell name whose arithmetic writes a
+formula instead of computing a number, and the steps of
+:mod:`feasibility.model` are written out as rows of the annual sheet, one
+column per year, in the order the model computes them (operations, capital
+spend, loans, depreciation, the project's tax, residual value, the project's
+cash flow, then the company's flows).
+
+What is not a formula is written as values and says so in the row's "how"
+column, with the method named:
+
+* a forecast stream's volumes (a fitted series, :mod:`feasibility.forecast`);
+* the expansion's trigger and online years (the rule of
+  :func:`feasibility.domain.capacity.expand`, deferred when the company
+  cannot fund a phase: a decision taken on the whole run, not a cell's
+  arithmetic);
+* the year-by-year cash waterfall (:mod:`feasibility.model.waterfall`: the
+  company's tax, PP 54/2017 allocation, dividends, top-ups and standby
+  facility), and the region's stakes in other companies.
+
+Constants of the law are written on their own sheet: the PMK 72/2023 tax
+depreciation rates (:func:`feasibility.model.tax.depreciation_matrix`, one
+block per asset group, and the share of cost left at the end) and the loss
+carry-forward works on a helper sheet, vintage by year (UU PPh art. 6(2)).
+
+Everything is in current prices (IDR, nominal), as inside the model; for a
+case in real prices the cash flows the metrics use are deflated by the price
+index in rows of their own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from ..domain.buildup import ramp_up
+from ..model.capex import AssetKey
+from ..model.inputs import BuildUpCargo, BuildUpCompanies, BuildUpLab, ForecastVolume, Inputs, Line, Stream
+from ..model.tax import depreciation_matrix
+
+__all__ = ["Grid", "Sym", "col_letter", "write_annual"]
+
+Y0 = 3  # the first year's column (A: line, B: key, C: how it is computed)
+
+
+def col_letter(j: int) -> str:
+    """Column letters of a zero-based index (0 -> A, 26 -> AA)."""
+    s = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _lit(x: Any) -> str:
+    """A number as a formula literal (negative numbers in brackets)."""
+    v = float(x)
+    if not math.isfinite(v):
+        raise ValueError(f"cannot write {v!r} into a formula")
+    text = repr(v)
+    text = text.removesuffix(".0")
+    return f"({text})" if v < 0 else text
+
+
+class Sym:
+    """A cell name or a formula: arithmetic on it writes the formula (``Sym("a") * 2`` is ``a*2``)."""
+
+    __slots__ = ("atom", "text")
+
+    def __init__(self, text: str, atom: bool = True):
+        self.text, self.atom = text, atom
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Sym({self.text!r})"
+
+    def _bin(self, op: str, other: Any, right: bool = False) -> Sym:
+        a, b = (other, self) if right else (self, other)
+        return Sym(f"{term(a)}{op}{term(b)}", atom=False)
+
+    def __add__(self, o: Any) -> Sym:
+        return self._bin("+", o)
+
+    def __radd__(self, o: Any) -> Sym:
+        return self._bin("+", o, True)
+
+    def __sub__(self, o: Any) -> Sym:
+        return self._bin("-", o)
+
+    def __rsub__(self, o: Any) -> Sym:
+        return self._bin("-", o, True)
+
+    def __mul__(self, o: Any) -> Sym:
+        return self._bin("*", o)
+
+    def __rmul__(self, o: Any) -> Sym:
+        return self._bin("*", o, True)
+
+    def __truediv__(self, o: Any) -> Sym:
+        return self._bin("/", o)
+
+    def __rtruediv__(self, o: Any) -> Sym:
+        return self._bin("/", o, True)
+
+    def __neg__(self) -> Sym:
+        return Sym(f"-{term(self)}", atom=False)
+
+
+def term(x: Any) -> str:
+    """``x`` as an operand: a name, a bracketed formula or a literal."""
+    if isinstance(x, Sym):
+        return x.text if x.atom else f"({x.text})"
+    return _lit(x)
+
+
+def is_zero(x: Any) -> bool:
+    """A literal zero (an optional quantity the case leaves out): its factor is left out of the formula."""
+    return isinstance(x, Real) and float(x) == 0.0
+
+
+@dataclass
+class Grid:
+    """The annual sheet being written: a row per line, a column per year."""
+
+    ws: Any
+    years: list[int]
+    fmt: dict[str, Any]
+    words: dict[str, str]
+    r: int = 2
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def T(self) -> int:
+        return len(self.years)
+
+    def at(self, key: str, j: int, fixed: bool = False) -> str:
+        """The cell of line ``key`` in year ``j`` (``$`` on the row and column when ``fixed``)."""
+        c, r = col_letter(Y0 + j), self.rows[key] + 1
+        return f"${c}${r}" if fixed else f"{c}{r}"
+
+    def span(self, key: str, j0: int = 0, j1: int | None = None) -> str:
+        """The cells of ``key`` from year ``j0`` to ``j1`` (inclusive; the last year by default), fixed."""
+        j1 = self.T - 1 if j1 is None else j1
+        r = self.rows[key] + 1
+        return f"${col_letter(Y0 + j0)}${r}:${col_letter(Y0 + j1)}${r}"
+
+    def year(self, j: int) -> str:
+        return f"{col_letter(Y0 + j)}$1"
+
+    def s(self, key: str, j: int) -> Sym:
+        return Sym(self.at(key, j))
+
+    def title(self, text: str) -> None:
+        self.r += 1
+        self.ws.write_string(self.r, 0, text, self.fmt["title"])
+        self.r += 1
+
+    def add(self, key: str, label: str, cell: Callable[[int], Any], *, fmt: str = "idr", how: str | None = None) -> None:
+        """A line of formulas: ``cell(j)`` is a formula (:class:`Sym` or str), a number, or None (left empty)."""
+        if self.rows.get(key, self.r) != self.r:
+            raise ValueError(f"line {key!r} written twice")
+        r = self.r
+        self.ws.write_string(r, 0, label)
+        self.ws.write_string(r, 1, key, self.fmt["key"])
+        self.ws.write_string(r, 2, how or self.words["how_formula"], self.fmt["key"])
+        self.rows[key] = r
+        f = self.fmt[fmt]
+        for j in range(self.T):
+            v = cell(j)
+            if v is None:
+                continue
+            if isinstance(v, (Sym, str)):
+                self.ws.write_formula(r, Y0 + j, f"={v}", f)
+            elif math.isfinite(float(v)):
+                self.ws.write_number(r, Y0 + j, float(v), f)
+        self.r += 1
+
+    def values(self, key: str, label: str, arr: Any, how: str, *, fmt: str = "idr") -> None:
+        """A line of the model's values (not formulas), ``how`` naming the method that made them."""
+        a = np.broadcast_to(np.asarray(arr, dtype=float), (self.T,))
+        self.add(key, label, lambda j: float(a[j]) if math.isfinite(a[j]) else None, fmt=fmt, how=how)
+
+    def total(self, key: str, label: str, parts: list[str], *, fmt: str = "idr") -> None:
+        """A line that is the sum of other lines (0 when there are none)."""
+        if not parts:
+            self.add(key, label, lambda j: 0.0, fmt=fmt)
+        else:
+            self.add(key, label, lambda j: Sym("+".join(self.at(p, j) for p in parts), atom=False), fmt=fmt)
+
+
+class Blocks:
+    """The constants of the law on their own sheet: tax depreciation rates and residual shares (PMK 72/2023)."""
+
+    def __init__(self, ws: Any, sheet: str, T: int, fmt: dict[str, Any], words: dict[str, str]):
+        self.ws, self.sheet, self.T, self.fmt, self.words = ws, sheet, T, fmt, words
+        self.r = 1
+        self.rate_rows: dict[tuple[str, str, tuple[int, ...]], int] = {}
+        self.share_rows: dict[tuple[str, str, tuple[int, ...], int | None], int] = {}
+        ws.write_string(0, 0, words["rates_intro"], fmt["title"])
+
+    def _span(self, r: int) -> str:
+        return f"'{self.sheet}'!${col_letter(Y0)}${r + 1}:${col_letter(Y0 + self.T - 1)}${r + 1}"
+
+    def rates(self, k: AssetKey) -> Callable[[int], str]:
+        """For year ``t``: the row of rates ``D[s, t]`` over placement years ``s`` (:func:`depreciation_matrix`)."""
+        key = (k.asset_class, k.method, k.renewals)
+        if key not in self.rate_rows:
+            d = depreciation_matrix(self.T, *key)
+            self.r += 1
+            self.ws.write_string(self.r, 0, self.words["rates_block"].format(cls=k.asset_class, method=k.method,
+                                                                            renewals=", ".join(str(i + 1) for i in k.renewals) or "-"),
+                                 self.fmt["title"])
+            self.r += 1
+            self.rate_rows[key] = self.r
+            for t in range(self.T):
+                self.ws.write_string(self.r + t, 0, self.words["rates_year"].format(t=t + 1))
+                self.ws.write_row(self.r + t, Y0, [float(x) for x in d[:, t]], self.fmt["rate"])
+            self.r += self.T
+        first = self.rate_rows[key]
+        return lambda t: self._span(first + t)
+
+    def left(self, k: AssetKey, keep: int | None) -> str:
+        """The share of each placement's cost the company still holds at the end (tax book value;
+        of an asset that reverts, only what ``keep`` more years of the concession deduct)."""
+        key = (k.asset_class, k.method, k.renewals, keep)
+        if key not in self.share_rows:
+            T = self.T
+            if keep is None:
+                w = 1.0 - depreciation_matrix(T, k.asset_class, k.method, k.renewals).sum(axis=1)
+            elif k.asset_class == "land":
+                w = np.zeros(T)
+            else:
+                w = depreciation_matrix(T + keep, k.asset_class, k.method, k.renewals)[:T, T:].sum(axis=1)
+            self.r += 1
+            self.ws.write_string(self.r, 0, self.words["left_block"].format(cls=k.asset_class, method=k.method,
+                                                                           keep="-" if keep is None else keep))
+            self.ws.write_row(self.r, Y0, [float(x) for x in w], self.fmt["rate"])
+            self.share_rows[key] = self.r
+            self.r += 1
+        return self._span(self.share_rows[key])
+
+
+# ---------------------------------------------------------------------------- operations
+
+
+def _esc(rate: Any, g: Grid, j: int, base: int) -> str:
+    """The real escalation factor as a formula factor (empty when the case gives none)."""
+    return "" if is_zero(rate) else f"*(1+{term(rate)})^({g.year(j)}-{base})"
+
+
+def _ramp_cell(s: Stream, g: Grid, j: int) -> Any:
+    k = g.years[j] - s.start
+    if k < 0:
+        return None
+    if isinstance(s.ramp, tuple):
+        kind, years_to_full, r0 = s.ramp
+        frac = ramp_up(kind, years_to_full, g.T, start_share=0.0)
+        return 1.0 if k >= years_to_full else Sym(f"{term(r0)}+(1-{term(r0)})*{_lit(frac[k])}", atom=False)
+    r = s.ramp
+    return r[k] if k < len(r) else 1.0
+
+
+def _base(s: Stream, g: Grid, j: int, key: str) -> Any:
+    v = s.volume
+    if isinstance(v, ForecastVolume):
+        return v.share * g.s(f"forecast_{key}", j)
+    if isinstance(v, BuildUpCargo):
+        return v.companies * v.tonnes_per_company * (1 - v.own_terminal_share) * (1 - v.competitor_share) * v.capture_share
+    if isinstance(v, BuildUpLab):
+        return v.companies * v.samples_per_company * v.capture_share
+    if isinstance(v, BuildUpCompanies):
+        return v.companies * v.units_per_company * v.capture_share
+    return v
+
+
+def _streams(g: Grid, inp: Inputs, line: Line, words: dict[str, str], label: Callable[..., str], forecast_how: Callable[[Stream], str],
+             demand_key: Callable[[Stream], str]) -> None:
+    """Each stream's volume before any capacity limit: base volume x ramp-up x growth, from its first year."""
+    for s in line.streams:
+        key = f"{line.key}_{s.name}"
+        if isinstance(s.volume, ForecastVolume):
+            series = np.where(inp.years >= s.start, s.volume.series, 0.0)
+            g.values(f"forecast_{key}", label("row_forecast", s), series, forecast_how(s), fmt="units")
+        if s.ramp is not None:
+            g.add(f"ramp_{key}", label("row_ramp", s), lambda j, s=s: _ramp_cell(s, g, j), fmt="share")
+
+        def demand(j: int, s: Stream = s, key: str = key) -> Any:
+            k = g.years[j] - s.start
+            if k < 0:
+                return 0.0
+            out = _base(s, g, j, key)
+            if s.ramp is not None:
+                out = out * g.s(f"ramp_{key}", j)
+            if not is_zero(s.growth) and k > 0:
+                out = out * Sym(f"(1+{term(s.growth)})^{k}", atom=False)
+            return out if isinstance(out, Sym) else float(out)
+
+        g.add(demand_key(s), label("row_demand" if line.capacity is not None else "row_volume", s), demand, fmt="units")
+
+
+def _capacity(g: Grid, inp: Inputs, line: Line, chain: Any, words: dict[str, str]) -> str | None:
+    """The berth (and yard) capacity, the throughput and the share of demand served (UNCTAD 1985)."""
+    cap = line.capacity
+    if cap is None:
+        return None
+    g.add("berth_capacity_base_tonnes", words["row_berth_base"],
+          lambda j: cap.berths * cap.working_hours * cap.max_occupancy * cap.productivity, fmt="units")
+    online: list[tuple[int, Any]] = []
+    exp = chain.ops.expansion
+    if cap.trigger_occupancy is not None and exp is not None:
+        for p, (added, _cost) in enumerate(cap.phases):
+            trig, on = float(exp.trigger_year[..., p]), float(exp.online_year[..., p])
+            g.values(f"expansion_{p + 1}_trigger_year", words["row_trigger"].format(p=p + 1), [trig] + [np.nan] * (g.T - 1),
+                     words["how_expansion"], fmt="year")
+            g.values(f"expansion_{p + 1}_online_year", words["row_online"].format(p=p + 1), [on] + [np.nan] * (g.T - 1),
+                     words["how_expansion"], fmt="year")
+            if math.isfinite(on):
+                online.append((p, added))
+
+    def berth(j: int) -> Any:
+        out = g.s("berth_capacity_base_tonnes", j)
+        for p, added in online:
+            out = out + Sym(f"IF({g.year(j)}>={g.at(f'expansion_{p + 1}_online_year', 0, True)},{term(added)},0)", atom=False)
+        return out
+
+    g.add("berth_capacity_tonnes", words["row_berth"], berth, fmt="units")
+    cap_key = "berth_capacity_tonnes"
+    if cap.yard is not None:
+        area, density, dwell, util = cap.yard
+        g.add("yard_capacity_tonnes", words["row_yard"], lambda j: area * density * util * 365 / dwell, fmt="units")
+        g.add("cargo_capacity_tonnes", words["row_capacity"],
+              lambda j: Sym(f"MIN({g.at('berth_capacity_tonnes', j)},{g.at('yard_capacity_tonnes', j)})"), fmt="units")
+        cap_key = "cargo_capacity_tonnes"
+    else:
+        g.add("cargo_capacity_tonnes", words["row_capacity"], lambda j: g.s("berth_capacity_tonnes", j), fmt="units")
+    cargo = [f"demand_{line.key}_{s.name}" for s in line.streams if s.kind == "cargo_handling"]
+    g.total("cargo_demand_tonnes", words["row_cargo_demand"], cargo, fmt="units")
+    g.add("cargo_throughput_tonnes", words["row_throughput"],
+          lambda j: Sym(f"MIN({g.at('cargo_demand_tonnes', j)},{g.at(cap_key, j)})"), fmt="units")
+    g.add("cargo_unmet_tonnes", words["row_unmet"], lambda j: g.s("cargo_demand_tonnes", j) - g.s("cargo_throughput_tonnes", j), fmt="units")
+    g.add("berth_occupancy", words["row_occupancy"],
+          lambda j: Sym(f"IF({g.at('berth_capacity_tonnes', j)}>0,{g.at('cargo_throughput_tonnes', j)}/{g.at('berth_capacity_tonnes', j)}"
+                        f"*{term(cap.max_occupancy)},\"\")"), fmt="share")
+    g.add("cargo_served_share", words["row_served"],
+          lambda j: Sym(f"IF({g.at('cargo_demand_tonnes', j)}>0,{g.at('cargo_throughput_tonnes', j)}/{g.at('cargo_demand_tonnes', j)},1)"),
+          fmt="share")
+    return "cargo_served_share"
+
+
+def operations(g: Grid, inp: Inputs, chain: Any, words: dict[str, str], label: Callable[..., str],
+               forecast_how: Callable[[Stream], str]) -> dict[str, list[str]]:
+    """Volumes, revenue, variable and fixed costs, the concession fee and EBITDA; the names of the cost rows by kind."""
+    base = inp.price_base_year
+    pi = "price_index"
+    g.add(pi, words["row_price_index"], lambda j: Sym(f"(1+{term(inp.inflation)})^({g.year(j)}-{base})", atom=False), fmt="index")
+    kinds: dict[str, list[str]] = {"revenue": [], "variable": [], "fixed": [], "overhead": [], "fee": []}
+    for line in inp.lines:
+        g.title(words["title_line"].format(line=label("line_title", line.key)))
+        capped = line.capacity is not None
+
+        def demand_key(s: Stream, line: Line = line, capped: bool = capped) -> str:
+            return f"demand_{line.key}_{s.name}" if capped else f"volume_{line.key}_{s.name}_{s.unit}"
+
+        _streams(g, inp, line, words, label, forecast_how, demand_key)
+        served = _capacity(g, inp, line, chain, words)
+        revenue, costs = [], []
+        for s in line.streams:
+            vol = f"volume_{line.key}_{s.name}_{s.unit}"
+            if capped:
+                g.add(vol, label("row_volume", s),
+                      lambda j, s=s, served=served: g.s(demand_key(s), j) * g.s(served, j) if s.follows_cargo else g.s(demand_key(s), j), fmt="units")
+            rev = f"revenue_{line.key}_{s.name}_idr"
+            g.add(rev, label("row_revenue", s),
+                  lambda j, s=s, vol=vol: Sym(f"{g.at(vol, j)}*{term(s.tariff)}{_esc(s.tariff_escalation, g, j, base)}*{g.at(pi, j)}", False))
+            revenue.append(rev)
+            if not is_zero(s.unit_cost):
+                vc = f"variable_cost_{line.key}_{s.name}_idr"
+                g.add(vc, label("row_variable", s),
+                      lambda j, s=s, vol=vol: Sym(f"{g.at(vol, j)}*{term(s.unit_cost)}{_esc(s.cost_escalation, g, j, base)}*{g.at(pi, j)}", False))
+                kinds["variable"].append(vc)
+                costs.append(vc)
+        for item in line.opex:
+            key = f"opex_{line.key}_{item.name}_idr"
+            g.add(key, label("row_fixed", item.name, line.key), _fixed(g, item, base))
+            kinds["fixed"].append(key)
+            costs.append(key)
+        g.total(f"revenue_{line.key}_idr", label("row_line_revenue", line.key), revenue)
+        kinds["revenue"].append(f"revenue_{line.key}_idr")
+        if line.fee_share is not None:
+            fee = f"concession_fee_{line.key}_idr"
+            g.add(fee, label("row_fee", line.key), lambda j, line=line: g.s(f"revenue_{line.key}_idr", j) * line.fee_share)
+            kinds["fee"].append(fee)
+            costs.append(fee)
+        g.total(f"direct_costs_{line.key}_idr", label("row_line_costs", line.key), costs)
+        g.add(f"contribution_{line.key}_idr", label("row_line_contribution", line.key),
+              lambda j, line=line: g.s(f"revenue_{line.key}_idr", j) - g.s(f"direct_costs_{line.key}_idr", j))
+    if inp.overhead:
+        g.title(words["title_overhead"])
+    for item in inp.overhead:
+        key = f"overhead_{item.name}_idr"
+        g.add(key, label("row_overhead", item.name), _fixed(g, item, base))
+        kinds["overhead"].append(key)
+    g.title(words["title_totals"])
+    g.total("revenue_total_idr", label("line", "revenue_total_idr"), kinds["revenue"])
+    g.total("variable_cost_idr", label("line", "variable_cost_idr"), kinds["variable"])
+    g.total("fixed_opex_idr", label("line", "fixed_opex_idr"), kinds["fixed"])
+    g.total("overhead_idr", label("line", "overhead_idr"), kinds["overhead"])
+    g.total("concession_fee_idr", label("line", "concession_fee_idr"), kinds["fee"])
+    g.total("opex_total_idr", label("line", "opex_total_idr"), ["variable_cost_idr", "fixed_opex_idr", "overhead_idr", "concession_fee_idr"])
+    g.add("ebitda_idr", label("line", "ebitda_idr"), lambda j: g.s("revenue_total_idr", j) - g.s("opex_total_idr", j))
+    rd, pd_ = term(inp.receivable_days), term(inp.payable_days)
+    g.add("net_working_capital_idr", words["row_nwc"],
+          lambda j: Sym(f"{g.at('revenue_total_idr', j)}*{rd}/365-{g.at('opex_total_idr', j)}*{pd_}/365", False))
+    g.add("change_in_working_capital_idr", label("line", "change_in_working_capital_idr"),
+          lambda j: g.s("net_working_capital_idr", j) - (g.s("net_working_capital_idr", j - 1) if j else 0.0))
+    return kinds
+
+
+def _fixed(g: Grid, item: Any, base: int) -> Callable[[int], Any]:
+    def cell(j: int) -> Any:
+        if not item.start <= g.years[j] <= item.end:
+            return 0.0
+        return Sym(f"{term(item.amount)}{_esc(item.escalation, g, j, base)}*{g.at('price_index', j)}", False)
+    return cell
+
+
+# ---------------------------------------------------------------------------- capital spend
+
+
+@dataclass
+class Group:
+    """An asset group (:class:`AssetKey`) and the rows that place its cost in service."""
+
+    key: AssetKey
+    row: str
+    placed: list[Callable[[int], Any]] = field(default_factory=list)
+    placed_real: list[Callable[[int], Any]] = field(default_factory=list)
+    built: list[str] = field(default_factory=list)  # capex rows of its items (their construction-year spend)
+
+
+def _placed(g: Grid, row: str, fo: int) -> Callable[[int], Any]:
+    """Cost entering service by year (:func:`feasibility.model.capex.placed_in_service`): construction spend in the first operating year."""
+    def cell(j: int) -> Any:
+        if j < fo:
+            return None
+        if j == fo:
+            return Sym(f"SUM({g.span(row, 0, fo)})")
+        return g.s(row, j)
+    return cell
+
+
+def capital(g: Grid, inp: Inputs, chain: Any, words: dict[str, str], label: Callable[..., str], want_real: bool) -> dict[AssetKey, Group]:
+    """Each item's spend (contingency, optimism bias, escalation, phasing, renewals), the expansion phases,
+    the totals, and what enters service by asset group."""
+    from ..model.capex import item_schedule
+
+    g.title(words["title_capex"])
+    base, fo = inp.price_base_year, inp.first_operating_year - inp.start_year
+    groups: dict[AssetKey, Group] = {}
+    items, expansions = [], []
+    for line in inp.lines:
+        for item in line.capex:
+            _n, share, renewals, _s, _r = item_schedule(_numbers(item), inp, np.ones(g.T))
+            lit = share + renewals
+            uplift = f"{term(item.amount)}"
+            for x in (item.contingency, item.optimism_bias):
+                if not is_zero(x):
+                    uplift += f"*(1+{term(x)})"
+            row = f"capex_{line.key}_{item.name}_idr"
+
+            def spend(j: int, uplift: str = uplift, lit: np.ndarray = lit, item: Any = item) -> Any:
+                if lit[j] == 0:
+                    return 0.0
+                factor = "" if lit[j] == 1 else f"*{_lit(lit[j])}"
+                return Sym(f"{uplift}{_esc(item.escalation, g, j, base)}*{g.at('price_index', j)}{factor}", False)
+
+            g.add(row, label("row_capex", item.name, line.key), spend)
+            items.append(row)
+            k = AssetKey(line.key, item.asset_class, item.method, tuple(int(i) for i in np.flatnonzero(renewals)))
+            grp = groups.setdefault(k, Group(k, ""))
+            grp.placed.append(_placed(g, row, fo))
+            grp.built.append(row)
+            if want_real:
+                real = f"capex_real_{line.key}_{item.name}_idr"
+
+                def spend_real(j: int, uplift: str = uplift, lit: np.ndarray = lit, item: Any = item) -> Any:
+                    if lit[j] == 0:
+                        return 0.0
+                    factor = "" if lit[j] == 1 else f"*{_lit(lit[j])}"
+                    return Sym(f"{uplift}{_esc(item.escalation, g, j, base)}{factor}", False)
+
+                g.add(real, label("row_capex_real", item.name, line.key), spend_real)
+                grp.placed_real.append(_placed(g, real, fo))
+    for line in inp.lines:
+        cap, exp = line.capacity, chain.ops.expansion
+        if cap is None or exp is None:
+            continue
+        for p, (_added, cost) in enumerate(cap.phases):
+            if not math.isfinite(float(exp.trigger_year[..., p])):
+                continue
+            row = f"capex_expansion_{p + 1}_idr"
+            trig, on = g.at(f"expansion_{p + 1}_trigger_year", 0, True), g.at(f"expansion_{p + 1}_online_year", 0, True)
+            g.add(row, words["row_capex_expansion"].format(p=p + 1),
+                  lambda j, cost=cost, trig=trig: Sym(f"IF({g.year(j)}={trig},{term(cost)}*{g.at('price_index', j)},0)"))
+            expansions.append(row)
+            k = AssetKey(line.key, cap.expansion_asset_class, "straight_line")
+            grp = groups.setdefault(k, Group(k, ""))
+            grp.placed.append(lambda j, row=row, on=on: Sym(f"IF({g.year(j)}={on},SUM({g.span(row)}),0)"))
+            if want_real:
+                grp.placed_real.append(lambda j, cost=cost, on=on: Sym(f"IF({g.year(j)}={on},{term(cost)},0)"))
+    g.total("expansion_capex_idr", label("line", "expansion_capex_idr"), expansions)
+    g.total("capex_idr", label("line", "capex_idr"), items + expansions)
+    g.add("construction_capex_idr", words["row_construction"],
+          lambda j: Sym("+".join(g.at(r, j) for r in items), False) if j < fo and items else 0.0)
+    for n, grp in enumerate(groups.values(), start=1):
+        grp.row = f"in_service_{n}_idr"
+        name = _group_name(grp.key, words)
+        g.add(grp.row, words["row_in_service"].format(group=name), _sum_cells(grp.placed))
+        if want_real:
+            g.add(f"in_service_real_{n}_idr", words["row_in_service_real"].format(group=name), _sum_cells(grp.placed_real))
+    return groups
+
+
+def _numbers(item: Any) -> Any:
+    """An item with its numbers as 1.0: :func:`item_schedule` then gives the phasing and renewal pattern only."""
+    import dataclasses
+
+    return dataclasses.replace(item, amount=1.0, contingency=0.0, optimism_bias=0.0, escalation=0.0)
+
+
+def _sum_cells(parts: list[Callable[[int], Any]]) -> Callable[[int], Any]:
+    def cell(j: int) -> Any:
+        terms = [str(x) for x in (p(j) for p in parts) if x is not None]
+        return Sym("+".join(terms), False) if terms else 0.0
+    return cell
+
+
+def _group_name(k: AssetKey, words: dict[str, str]) -> str:
+    renewed = words["group_renewed"].format(years=", ".join(str(i + 1) for i in k.renewals)) if k.renewals else ""
+    return f"{k.line} · {k.asset_class} · {k.method}{renewed}"
+
+
+# ---------------------------------------------------------------------------- loans
+
+
+def loans(g: Grid, inp: Inputs, words: dict[str, str], label: Callable[..., str]) -> None:
+    """Each loan: draws on the construction capex, interest on the opening balance, annuity or straight-line
+    repayment after the grace years, the last instalment clearing the balance (:func:`feasibility.model.financing.loan_schedule`)."""
+    g.title(words["title_loans"])
+    fo = inp.first_operating_year - inp.start_year
+    parts: dict[str, list[str]] = {"draws": [], "interest": [], "principal": []}
+    for ln in inp.loans:
+        k = f"loan_{ln.name}"
+        draws, opening, interest, principal = (f"{k}_{x}_idr" for x in ("draws", "opening", "interest", "principal"))
+        g.add(draws, words["row_loan_draws"].format(loan=ln.name), lambda j, ln=ln: g.s("construction_capex_idr", j) * ln.share)
+        # the opening balance needs the principal row, written two rows further: its address is known in advance
+        g.rows[principal] = g.r + 2
+        g.add(opening, words["row_loan_opening"].format(loan=ln.name),
+              lambda j, d=draws, o=None, p=principal, op=opening: 0.0 if j == 0 else Sym(f"{g.at(op, j - 1)}+{g.at(d, j - 1)}-{g.at(p, j - 1)}", False))
+        g.add(interest, words["row_loan_interest"].format(loan=ln.name), lambda j, ln=ln, op=opening: ln.rate * g.s(op, j))
+        first, n = fo + ln.grace_years, ln.tenor_years
+        amount = f"SUM({g.span(draws)})"
+        rate = term(ln.rate)
+        if ln.repayment == "annuity":
+            due = f"IF({rate}>0,{amount}*{rate}/(1-(1+{rate})^(-{n})),{amount}/{n})"
+        else:
+            due = f"{amount}/{n}"
+
+        def pay(j: int, first: int = first, n: int = n, due: str = due, op: str = opening, it: str = interest, ln: Any = ln) -> Any:
+            if j == first + n - 1:
+                return g.s(op, j)
+            if first <= j < first + n:
+                less = f"-{g.at(it, j)}" if ln.repayment == "annuity" else ""
+                return Sym(f"MIN({due}{less},{g.at(op, j)})")
+            return 0.0
+
+        g.add(principal, words["row_loan_principal"].format(loan=ln.name), pay)
+        for x, row in (("draws", draws), ("interest", interest), ("principal", principal)):
+            parts[x].append(row)
+    g.total("debt_drawdown_idr", label("line", "debt_drawdown_idr"), parts["draws"])
+    g.total("loan_interest_idr", words["row_interest_all"], parts["interest"])
+    g.add("interest_capitalised_idr", label("line", "interest_capitalised_idr"),
+          lambda j: g.s("loan_interest_idr", j) if j < fo else 0.0)
+    g.add("interest_idr", label("line", "interest_idr"), lambda j: g.s("loan_interest_idr", j) if j >= fo else 0.0)
+    g.total("principal_idr", label("line", "principal_idr"), parts["principal"])
+    g.add("debt_service_idr", label("line", "debt_service_idr"), lambda j: g.s("loan_interest_idr", j) + g.s("principal_idr", j))
+    g.add("debt_outstanding_idr", label("line", "debt_outstanding_idr"),
+          lambda j: (g.s("debt_outstanding_idr", j - 1) if j else 0.0) + g.s("debt_drawdown_idr", j) - g.s("principal_idr", j))
+
+
+# ---------------------------------------------------------------------------- depreciation and the project's tax
+
+
+def depreciation(g: Grid, inp: Inputs, groups: dict[AssetKey, Group], blocks: Blocks, words: dict[str, str],
+                 label: Callable[..., str]) -> None:
+    """Tax depreciation by asset group (PMK 72/2023 rates), and of the interest during construction
+    capitalised into each group in proportion to its spend before each year (PSAK 26; :func:`feasibility.model.tax.idc_by_asset`)."""
+    g.title(words["title_depreciation"])
+    fo = inp.first_operating_year - inp.start_year
+    project, idc = [], []
+    for n, grp in enumerate(groups.values(), start=1):
+        rates = blocks.rates(grp.key)
+        row = f"depreciation_{n}_idr"
+        g.add(row, words["row_depreciation"].format(group=_group_name(grp.key, words)),
+              lambda j, grp=grp, rates=rates: Sym(f"SUMPRODUCT({g.span(grp.row)},{rates(j)})"))
+        project.append(row)
+        if not inp.loans or not 0 < fo < g.T or not grp.built:
+            continue
+
+        def share(j: int, grp: Group = grp) -> Any:
+            if j == 0 or j >= fo:
+                return None
+            before = f"SUM({g.span('construction_capex_idr', 0, j - 1)})"
+            own = "+".join(f"SUM({g.span(r, 0, j - 1)})" for r in grp.built)
+            return Sym(f"IF({before}>0,({own})/{before},0)")
+
+        g.add(f"idc_share_{n}", words["row_idc_share"].format(group=_group_name(grp.key, words)), share, fmt="share")
+        g.add(f"idc_{n}_idr", words["row_idc"].format(group=_group_name(grp.key, words)),
+              lambda j, n=n: Sym(f"SUMPRODUCT({g.span('interest_capitalised_idr', 0, fo - 1)},{g.span(f'idc_share_{n}', 0, fo - 1)})")
+              if j == fo else None)
+        if grp.key.asset_class != "land":  # land is never depreciated, nor the interest capitalised into it
+            g.add(f"depreciation_idc_{n}_idr", words["row_depreciation_idc"].format(group=_group_name(grp.key, words)),
+                  lambda j, n=n, rates=rates: Sym(f"SUMPRODUCT({g.span(f'idc_{n}_idr')},{rates(j)})"))
+            idc.append(f"depreciation_idc_{n}_idr")
+    g.total("depreciation_project_idr", words["row_depreciation_project"], project)
+    g.total("depreciation_idr", label("line", "depreciation_idr"), ["depreciation_project_idr", *idc])
+    g.add("ebit_idr", label("line", "ebit_idr"), lambda j: g.s("ebitda_idr", j) - g.s("depreciation_idr", j))
+
+
+def loss_sheet(ws: Any, sheet: str, annual: str, g: Grid, income: str, n: int, words: dict[str, str], fmt: dict[str, Any]) -> str:
+    """Fiscal losses carried forward, oldest first, ``n`` years (UU PPh art. 6(2); :class:`feasibility.model.tax.LossPool`),
+    vintage by year; the row of relief used each year, as a formula for the annual sheet's column ``j``."""
+    T = g.T
+    ws.write_string(0, 0, words["losses_intro"].format(n=n), fmt["title"])
+    ws.write_row(1, Y0, g.years, fmt["title"])
+    take0, pool0 = 3, 4 + T  # first rows of the two blocks
+    ws.write_string(take0 - 1, 0, words["losses_take"], fmt["title"])
+    ws.write_string(pool0 - 1, 0, words["losses_pool"], fmt["title"])
+
+    def cell(block: int, s: int, t: int) -> str:
+        return f"{col_letter(Y0 + t)}{block + s + 1}"
+
+    for s in range(T):
+        ws.write_string(take0 + s, 0, words["losses_vintage"].format(year=g.years[s]))
+        ws.write_string(pool0 + s, 0, words["losses_vintage"].format(year=g.years[s]))
+        for t in range(T):
+            inc = f"'{annual}'!{g.at(income, t)}"
+            first = max(0, t - n)
+            if first <= s < t:
+                older = f"-SUM({cell(take0, first, t)}:{cell(take0, s - 1, t)})" if s > first else ""
+                ws.write_formula(take0 + s, Y0 + t, f"=MIN({cell(pool0, s, t - 1)},MAX({inc},0){older})", fmt["idr"])
+            if s == t:
+                ws.write_formula(pool0 + s, Y0 + t, f"=MAX(-{inc},0)", fmt["idr"])
+            elif t - n < s < t:
+                ws.write_formula(pool0 + s, Y0 + t, f"={cell(pool0, s, t - 1)}-{cell(take0, s, t)}", fmt["idr"])
+            elif s < t:
+                ws.write_number(pool0 + s, Y0 + t, 0.0, fmt["idr"])  # lapsed: used no later than year s + n
+    return f"'{sheet}'!{{col}}{take0 + 1}:{{col}}{take0 + T}"
+
+
+def project_tax(g: Grid, inp: Inputs, relief: str, label: Callable[..., str], words: dict[str, str]) -> None:
+    """The project's tax without interest (ADB 2005): the taxable income, the loss relief and the tax."""
+    g.add("loss_relief_unlevered_idr", words["row_relief_unlevered"],
+          lambda j: Sym(f"SUM({relief.format(col=col_letter(Y0 + j))})"))
+    g.add("tax_unlevered_idr", label("line", "tax_unlevered_idr"),
+          lambda j: Sym(f"(MAX({g.at('taxable_income_unlevered_idr', j)},0)-{g.at('loss_relief_unlevered_idr', j)})*{term(inp.tax_rate)}", False))
+
+
+def residual(g: Grid, inp: Inputs, groups: dict[AssetKey, Group], blocks: Blocks, words: dict[str, str], label: Callable[..., str]) -> None:
+    """The residual value in the last year (:mod:`feasibility.model.residual`): the assets the company still holds, plus the working capital."""
+    g.title(words["title_residual"])
+    last = g.T - 1
+    con = inp.concession
+    parts = []
+
+    def keep(k: AssetKey) -> int | None:
+        return con.years_after_horizon if con is not None and con.reverts(k) else None
+
+    if inp.residual_method == "none":
+        g.add("residual_value_idr", label("line", "residual_value_idr"), lambda j: 0.0)
+        return
+    for n, grp in enumerate(groups.values(), start=1):
+        k, name = grp.key, _group_name(grp.key, words)
+        if inp.residual_method == "book_value":
+            left = blocks.left(k, keep(k))
+            g.add(f"residual_{n}_idr", words["row_residual_book"].format(group=name),
+                  lambda j, grp=grp, left=left: Sym(f"SUMPRODUCT({g.span(grp.row)},{left})") if j == last else None)
+        else:
+            life = inp.economic_lives.get(k.asset_class, 1.0)
+            g.add(f"life_left_{n}", words["row_life_left"].format(group=name), _life_weight(g, k, life, keep(k)), fmt="share")
+            g.add(f"residual_{n}_idr", words["row_residual_life"].format(group=name),
+                  lambda j, n=n: Sym(f"SUMPRODUCT({g.span(f'in_service_real_{n}_idr')},{g.span(f'life_left_{n}')})*{g.at('price_index', last)}",
+                                     False) if j == last else None)
+        parts.append(f"residual_{n}_idr")
+    if con is not None and con.transfer_payment is not None and con.years_after_horizon == 0:
+        g.add("residual_transfer_idr", words["row_transfer"],
+              lambda j: con.transfer_payment * g.s("price_index", last) if j == last else None)
+        parts.append("residual_transfer_idr")
+    g.add("residual_value_idr", label("line", "residual_value_idr"),
+          lambda j: Sym("+".join([g.at(p, last) for p in parts] + [g.at("net_working_capital_idr", last)]), False) if j == last else 0.0)
+
+
+def _life_weight(g: Grid, k: AssetKey, life: Any, keep: int | None) -> Callable[[int], Any]:
+    """Share of each placement's cost still of use at the end (EU CBA Guide 2014, s. 2.5; :func:`feasibility.model.residual._life_weight`)."""
+    alive = k.alive(g.T)
+
+    def cell(j: int) -> Any:
+        if not alive[j]:
+            return 0.0
+        if k.asset_class == "land":
+            return 1.0 if keep is None else 0.0
+        left = f"MAX({term(life)}-{g.T - j},0)"
+        if keep is not None:
+            left = f"MIN({left},{keep})"
+        return Sym(f"MAX(0,MIN(1,{left}/{term(life)}))")
+    return cell
+
+
+# ---------------------------------------------------------------------------- cash flows
+
+#: the company's year-by-year cash waterfall (feasibility.model.waterfall): written as the model's values
+WATERFALL = (
+    "taxable_income_idr", "loss_relief_idr", "tax_idr", "net_profit_idr", "standby_interest_idr", "standby_draw_idr",
+    "standby_repayment_idr", "standby_balance_idr", "top_up_idr", "legal_reserve_addition_idr", "legal_reserve_idr",
+    "tantiem_idr", "dividends_paid_idr", "distributions_owed_idr", "net_cash_flow_idr", "cumulative_cash_idr",
+    "cumulative_cash_before_gap_funding_idr", "unfunded_gap_idr",
+)
+
+
+def project_cash(g: Grid, inp: Inputs, chain: Any, words: dict[str, str], label: Callable[..., str]) -> None:
+    """The viability-gap grant, the region's stakes (values) and the project's free cash flow (ADB 2005, ch. 7)."""
+    g.title(words["title_project"])
+    g.add("viability_gap_grant_idr", label("line", "viability_gap_grant_idr"),
+          lambda j: 0.0 if is_zero(inp.grant_share) else g.s("construction_capex_idr", j) * inp.grant_share)
+    extra = ""
+    if chain.stakes is not None:
+        for key, arr in zip(("stakes_paid_idr", "stakes_dividends_idr", "stakes_value_idr"), chain.stakes):
+            g.values(key, words[f"row_{key}"], np.broadcast_to(arr, (g.T,)), words["how_stakes"])
+        extra = "-{p}+{d}+{v}"
+
+    def fcf(j: int) -> Sym:
+        f = [g.at(k, j) for k in ("ebitda_idr", "tax_unlevered_idr", "capex_idr", "change_in_working_capital_idr", "residual_value_idr",
+                                  "viability_gap_grant_idr")]
+        text = f"{f[0]}-{f[1]}-{f[2]}-{f[3]}+{f[4]}+{f[5]}"
+        if extra:
+            text += extra.format(p=g.at("stakes_paid_idr", j), d=g.at("stakes_dividends_idr", j), v=g.at("stakes_value_idr", j))
+        return Sym(text, False)
+
+    g.add("project_fcf_idr", label("line", "project_fcf_idr"), fcf)
+
+
+def company(g: Grid, inp: Inputs, chain: Any, money: dict[str, np.ndarray], words: dict[str, str], label: Callable[..., str]) -> None:
+    """The company's waterfall (values), then the debt-service cover, the equity and shareholder flows and the region's money (formulas)."""
+    g.title(words["title_company"])
+    for key in WATERFALL:
+        g.values(key, label("line", key), money[key], words["how_waterfall"])
+    fo, last = inp.first_operating_year - inp.start_year, g.T - 1
+    bumd = inp.vehicle == "bumd"
+    injected = {yr - inp.start_year: [] for yr in inp.injection_years}
+    for n, yr in enumerate(inp.injection_years):
+        injected[yr - inp.start_year].append(inp.injection_amounts[n])
+    g.add("planned_injection_idr", words["row_planned_injection"],
+          lambda j: Sym("+".join(term(x) for x in injected[j]), False) if injected.get(j) else 0.0)
+    public_unit = "" if bumd else "+{c}-{g}"
+
+    def inj(j: int, region: bool) -> Sym:
+        text = g.at("planned_injection_idr", j) + ("" if region or not bumd else f"/{term(inp.ownership)}")
+        text += public_unit.format(c=g.at("capex_idr", j), g=g.at("viability_gap_grant_idr", j))
+        if region and chain.stakes is not None:
+            text += f"+{g.at('stakes_paid_idr', j)}"
+        return Sym(text, False)
+
+    g.add("equity_injection_idr", label("line", "equity_injection_idr"), lambda j: inj(j, False))
+    g.add("region_injection_idr", label("line", "region_injection_idr"), lambda j: inj(j, True))
+    a = g.at
+    g.add("cfads_idr", label("line", "cfads_idr"),
+          lambda j: Sym(f"{a('ebitda_idr', j)}-{a('tax_idr', j)}-{a('change_in_working_capital_idr', j)}-({a('capex_idr', j)}"
+                        f"-{a('expansion_capex_idr', j)})", False) if j >= fo else 0.0)
+    g.add("dscr", label("line", "dscr"),
+          lambda j: Sym(f"IF({a('debt_service_idr', j)}>0,{a('cfads_idr', j)}/{a('debt_service_idr', j)},\"\")") if j >= fo else None,
+          fmt="ratio")
+
+    def equity(j: int) -> Sym:
+        text = (f"{a('ebitda_idr', j)}-{a('tax_idr', j)}-{a('capex_idr', j)}-{a('change_in_working_capital_idr', j)}"
+                f"+{a('debt_drawdown_idr', j)}-{a('debt_service_idr', j)}+{a('standby_draw_idr', j)}-{a('standby_repayment_idr', j)}"
+                f"-{a('standby_interest_idr', j)}+{a('residual_value_idr', j)}+{a('viability_gap_grant_idr', j)}")
+        if j == last:
+            text += f"-{a('debt_outstanding_idr', j)}-{a('standby_balance_idr', j)}"
+        return Sym(text, False)
+
+    g.add("equity_cf_idr", label("line", "equity_cf_idr"), equity)
+
+    def shareholders(j: int) -> Sym:
+        text = f"{a('dividends_paid_idr', j)}-({a('equity_injection_idr', j)}+{a('top_up_idr', j)})"
+        if j == last:
+            text += (f"+{a('cumulative_cash_idr', j)}+{a('residual_value_idr', j)}-{a('debt_outstanding_idr', j)}"
+                     f"-{a('standby_balance_idr', j)}")
+        return Sym(text, False)
+
+    g.add("shareholder_cf_idr", label("line", "shareholder_cf_idr"), shareholders)
+    own = term(inp.ownership)
+    g.add("region_top_up_idr", label("line", "region_top_up_idr"), lambda j: Sym(f"{a('top_up_idr', j)}*{own}", False))
+    g.add("public_money_idr", label("line", "public_money_idr"), lambda j: g.s("region_injection_idr", j) + g.s("region_top_up_idr", j))
+    stake_div = (lambda j: f"+{a('stakes_dividends_idr', j)}") if chain.stakes is not None else (lambda j: "")
+    g.add("dividends_to_region_idr", label("line", "dividends_to_region_idr"),
+          lambda j: Sym(f"{a('dividends_paid_idr', j)}*{own}{stake_div(j)}", False))
+    g.add("region_bond_interest_idr", label("line", "region_bond_interest_idr"),
+          lambda j: Sym(f"SUM({g.span('public_money_idr', 0, j - 1)})*{term(inp.region_rate)}", False) if j else 0.0)
+
+
+#: the flows the metrics are computed on: line key -> the formula of its cells (in the results' price basis)
+METRIC_FLOWS = {
+    "flow_project_idr": "{project_fcf_idr}",
+    "flow_equity_idr": "{equity_cf_idr}",
+    "flow_shareholders_idr": "{shareholder_cf_idr}",
+    "flow_region_idr": "{dividends_to_region_idr}-{public_money_idr}",
+    "flow_benefits_idr": "{revenue_total_idr}+{residual_value_idr}",
+    "flow_costs_idr": "{capex_idr}+{opex_total_idr}+{change_in_working_capital_idr}+{tax_unlevered_idr}",
+}
+
+
+def metric_flows(g: Grid, inp: Inputs, words: dict[str, str]) -> None:
+    """The flows the metrics discount, deflated by the price index when the results are in real prices."""
+    g.title(words["title_flows_real"] if inp.real else words["title_flows"])
+    for key, text in METRIC_FLOWS.items():
+        def cell(j: int, text: str = text) -> Sym:
+            keys = {k: g.at(k, j) for k in ("project_fcf_idr", "equity_cf_idr", "shareholder_cf_idr", "dividends_to_region_idr",
+                                             "public_money_idr", "revenue_total_idr", "residual_value_idr", "capex_idr",
+                                             "opex_total_idr", "change_in_working_capital_idr", "tax_unlevered_idr")}
+            body = text.format(**keys)
+            return Sym(f"({body})/{g.at('price_index', j)}" if inp.real else body, False)
+
+        g.add(key, words[f"row_{key}"], cell)
+
+
+def write_annual(g: Grid, inp: Inputs, chain: Any, money: dict[str, np.ndarray], blocks: Blocks, losses: tuple[Any, str, str],
+                 words: dict[str, str], label: Callable[..., str], forecast_how: Callable[[Stream], str]) -> None:
+    """Every step of the model as rows of ``g``, in the model's order (see the module docstring)."""
+    operations(g, inp, chain, words, label, forecast_how)
+    want_real = inp.residual_method == "economic_life"
+    groups = capital(g, inp, chain, words, label, want_real)
+    loans(g, inp, words, label)
+    depreciation(g, inp, groups, blocks, words, label)
+    g.title(words["title_tax"])
+    g.add("taxable_income_unlevered_idr", words["row_taxable_unlevered"], lambda j: g.s("ebitda_idr", j) - g.s("depreciation_project_idr", j))
+    ws, sheet, annual = losses
+    relief = loss_sheet(ws, sheet, annual, g, "taxable_income_unlevered_idr", inp.loss_carryforward_years, words, g.fmt)
+    project_tax(g, inp, relief, label, words)
+    residual(g, inp, groups, blocks, words, label)
+    project_cash(g, inp, chain, words, label)
+    company(g, inp, chain, money, words, label)
+    metric_flows(g, inp, words)
