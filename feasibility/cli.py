@@ -40,7 +40,8 @@ COMMAND_HELP = {
     "report": "render the self-contained HTML council report",
     "reproduce": "re-run the case embedded in a report and check every figure it states",
     "new": "write a commented starter case file with placeholder numbers",
-    "export": "write the case as an Excel workbook (assumptions with named cells, annual lines, FNPV and FIRR as formulas)",
+    "export": "write the case as an Excel workbook: named assumptions, the annual model and the metrics as formulas",
+    "import": "read an edited workbook's Assumptions sheet back into a case file (the base case's comments kept)",
     "studio": "open the consultant studio: JupyterLab on the notebooks",
 }
 
@@ -201,6 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--option", metavar="KEY", help="an option of the case's long list")
     _lang_arg(ex, "the workbook")
     ex.add_argument("--force", action="store_true", help="overwrite FILE.xlsx if it exists")
+
+    im = command("import")
+    im.add_argument("workbook", metavar="FILE.xlsx", help="a workbook written by `feasibility export`, its Assumptions sheet edited")
+    im.add_argument("case", metavar="CASE", nargs="?",
+                    help="the case the workbook was exported from, whose file is copied with its comments (default: the Kota Serang case)")
+    im.add_argument("-o", "--output", metavar="CASE.toml", required=True, help="the case file to write")
+    im.add_argument("--force", action="store_true", help="overwrite CASE.toml if it exists")
 
     st = command("studio")
     st.add_argument("folder", metavar="FOLDER", nargs="?", help="folder to open (default: notebooks if it exists here, else this folder)")
@@ -776,22 +784,30 @@ def lab_env() -> dict[str, str]:
     return env
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    """Write the case as an Excel workbook (:func:`feasibility.present.workbook.write_workbook`), atomically."""
-    from ._files import PackageFolderError, refuse_package_folder, write_bytes_atomic
-    from .case import load_case
-    from .present.workbook import workbook_bytes
+def _output_problems(out: Path, suffix: str, kind: str, force: bool) -> list[str]:
+    """What is wrong with ``-o``: the wrong suffix, a file there without ``--force``, a path inside the package."""
+    from ._files import PackageFolderError, refuse_package_folder
 
-    out = Path(args.output)
     problems = []
-    if out.suffix.lower() != ".xlsx":
-        problems.append(f"-o: {out} must end in .xlsx (an Excel workbook)")
-    if out.exists() and not args.force:
+    if out.suffix.lower() != suffix:
+        problems.append(f"-o: {out} must end in {suffix} ({kind})")
+    if out.exists() and not force:
         problems.append(f"-o: {out} exists; add --force to replace it")
     try:
         refuse_package_folder(out)
     except PackageFolderError as exc:
         problems.append(f"-o: {exc}")
+    return problems
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the case as an Excel workbook (:func:`feasibility.present.workbook.write_workbook`), atomically."""
+    from ._files import write_bytes_atomic
+    from .case import load_case
+    from .present.workbook import workbook_bytes
+
+    out = Path(args.output)
+    problems = _output_problems(out, ".xlsx", "an Excel workbook", args.force)
     if problems:
         raise UserError("\n".join(problems))
     case = load_case(args.case)
@@ -808,6 +824,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     except FileExistsError:  # written by someone else meanwhile
         raise UserError(f"-o: {out} exists; add --force to replace it") from None
     print(f"wrote {out}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Write the base case with the workbook's assumptions (:func:`feasibility.present.workbook_import.import_workbook`)."""
+    from .present.workbook_import import WorkbookImportError, import_workbook
+
+    out, book = Path(args.output), Path(args.workbook)
+    problems = _output_problems(out, ".toml", "a case file", args.force)
+    if not book.is_file():
+        problems.append(f"{book}: no such file")
+    if problems:
+        raise UserError("\n".join(problems))
+    try:
+        written, changes = import_workbook(book, args.case, out, overwrite=args.force)
+    except WorkbookImportError as err:
+        raise UserError(f"{book}: {len(err.problems)} problem(s)\n  " + "\n  ".join(err.problems)) from None
+    except FileExistsError:  # written by someone else meanwhile
+        raise UserError(f"-o: {out} exists; add --force to replace it") from None
+    fields = sum(len(c) for c in changes.values())
+    print(f"wrote {written}: {len(changes)} quantit{'y' if len(changes) == 1 else 'ies'} changed ({fields} field(s))")
+    for path, ch in sorted(changes.items()):
+        print(f"  {path}: {', '.join(sorted(ch))}")
     return EXIT_OK
 
 
@@ -849,6 +888,7 @@ COMMANDS = {
     "appraise": cmd_appraise,
     "new": cmd_new,
     "export": cmd_export,
+    "import": cmd_import,
     "studio": cmd_studio,
 }
 

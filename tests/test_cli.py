@@ -216,7 +216,7 @@ def test_unknown_command_without_a_close_one_lists_the_commands(capsys: pytest.C
     assert main(["xyzzy"]) == 2
     err = capsys.readouterr().err
     assert err == (
-        "error: unknown command 'xyzzy'; commands: evaluate, validate, report, reproduce, sensitivity, simulate, appraise, new, export, studio\n"
+        "error: unknown command 'xyzzy'; commands: evaluate, validate, report, reproduce, sensitivity, simulate, appraise, new, export, import, studio\n"
     )
 
 

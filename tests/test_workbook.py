@@ -95,6 +95,8 @@ CASES = {
     "default, en": (None, None, None, "en"),
     "default low scenario, id": (None, "low", None, "id"),
     "default phased option (expansion), en": (None, None, "phased", "en"),
+    "default lab_blud option (a public service unit), id": (None, None, "lab_blud", "id"),
+    "default joint_port_stake option (the region's stakes), en": (None, None, "joint_port_stake", "en"),
     "hand case, id": (HAND, None, None, "id"),
     "proof case, en": (PROOF, None, None, "en"),
 }
@@ -102,7 +104,10 @@ CASES = {
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_libreoffice_recomputes_every_line_and_metric_to_the_models(tmp_path, name):
-    """Every formula of the annual sheet and every metric, recomputed by LibreOffice, equals the Python model's value."""
+    """Every formula of the annual sheet and every metric, recomputed by LibreOffice, equals the Python model's value.
+
+    The default case is in real prices (the metrics' flows deflated), the hand and proof cases in nominal prices.
+    """
     path, scenario, option, lang = CASES[name]
     case = load_case(path) if path else load_case()
     if option:
@@ -136,14 +141,17 @@ def test_the_lines_the_issue_names_are_formulas(tmp_path):
         "concession_fee_idr", "ebitda_idr", "capex_port_quay_idr", "capex_idr", "in_service_1_idr", "depreciation_idr",
         "loan_bank_opening_idr", "loan_bank_interest_idr", "debt_service_idr", "debt_outstanding_idr", "tax_unlevered_idr",
         "change_in_working_capital_idr", "project_fcf_idr", "cfads_idr", "equity_cf_idr", "shareholder_cf_idr",
-        "dividends_to_region_idr", "public_money_idr", "flow_project_idr",
+        "dividends_to_region_idr", "public_money_idr", "flow_project_idr", "taxable_income_idr", "loss_relief_idr", "tax_idr",
+        "legal_reserve_idr", "dividends_paid_idr", "tantiem_idr", "standby_draw_idr", "standby_balance_idr", "top_up_idr",
+        "cumulative_cash_idr",
     ]
     for key in traced:
         cells = rows[key][3:]
         assert all(isinstance(c.value, str) and c.value.startswith("=") for c in cells if c.value not in (0, 1, None)), key  # 0 and 1: before a start, after the ramp-up
         assert any(isinstance(c.value, str) and c.value.startswith("=") for c in cells), key
     how = {key: r[2].value for key, r in rows.items()}
-    assert how["tax_idr"].startswith("values") and "waterfall" in how["tax_idr"]
+    # only the expansion's decision is written as values here (and a forecast's volumes, in a case with one)
+    assert {k for k, h in how.items() if h != "formula"} == {"expansion_1_trigger_year", "expansion_1_online_year"}
     assert how["expansion_1_trigger_year"].startswith("values") and "expansion rule" in how["expansion_1_trigger_year"]
     assert rows["revenue_port_cargo_handling_idr"][3 + 5].value.count("port_revenue_cargo_handling_tariff_idr_per_tonne") == 1
 
@@ -218,3 +226,97 @@ def test_export_command(tmp_path, monkeypatch, capsys):
     assert main(["export", "-o", str(inside)]) == 2 and not inside.exists()  # never into the installed package
     assert main(["export", "-o", "k.xlsx", "--force", "--scenario", "high"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k.xlsx"]  # no temporary file left
+
+
+def _edit(xlsx: Path, out: Path, sheet: str, edits: dict[tuple[str, int], object]) -> Path:
+    """The workbook with cells of the Assumptions sheet changed: ``{(path column, column index): value}``."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb[sheet]
+    for row in ws.iter_rows(min_row=2):
+        for (path, col), value in edits.items():
+            if row[1].value == path:
+                row[col].value = value
+    wb.save(out)
+    return out
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_import_round_trips_the_default_case_byte_for_byte(tmp_path, lang):
+    """Export then import without an edit: the same file (comments and all), so the same evaluation."""
+    from feasibility.case.io import DEFAULT_CASE
+
+    assert main(["export", "-o", str(tmp_path / "k.xlsx"), "--lang", lang]) == 0
+    assert main(["import", str(tmp_path / "k.xlsx"), "-o", str(tmp_path / "back.toml")]) == 0
+    assert (tmp_path / "back.toml").read_bytes() == DEFAULT_CASE.read_bytes()
+    assert run(load_case(tmp_path / "back.toml")).metrics["fnpv_idr"] == run(load_case()).metrics["fnpv_idr"]
+
+
+def test_import_writes_the_edits_with_their_provenance(tmp_path):
+    """A tariff, a ramp-up share and a source edited in the sheet: the case evaluates as the model with those values."""
+    import tomllib
+
+    case = load_case()
+    xlsx = write_workbook(case, tmp_path / "k.xlsx", lang="en")
+    tariff, ramp, prod = ("port.revenue.cargo_handling.tariff_idr_per_tonne", "port.revenue.cargo_handling.ramp_up",
+                          "port.capacity.productivity_tonnes_per_hour")
+    edited = _edit(xlsx, tmp_path / "e.xlsx", "Assumptions",
+                   {(tariff, 2): 80000, (f"{ramp}[2]", 2): 0.55, (prod, 6): "site visit, 2026", (prod, 8): "verified"})
+    assert main(["import", str(edited), "-o", str(tmp_path / "new.toml")]) == 0
+    new = load_case(tmp_path / "new.toml")
+    want = run(case, {tariff: 80000, ramp: [0.3, 0.55, 0.7, 0.85]})
+    assert run(new).metrics["fnpv_idr"] == pytest.approx(float(want.metrics["fnpv_idr"]), rel=1e-12)
+    q = new.quantity_map()
+    assert q[tariff].value == 80000 and q[tariff].confidence == "estimate" and "changed from 71000" in q[tariff].source
+    assert "Tanjung Priok" in q[tariff].note  # the old source is kept in the note, as the studio keeps it
+    assert (q[prod].value, q[prod].source, q[prod].confidence) == (150, "site visit, 2026", "verified")
+    text = (tmp_path / "new.toml").read_text(encoding="utf-8")
+    assert "# --- economic analysis" in text  # the base file's comments stay
+    assert tomllib.loads(text)["port"]["revenue"]["cargo_handling"]["tariff_idr_per_tonne"]["value"] == 80000  # an integer, as before
+
+
+def test_import_reports_every_problem_with_its_row_and_writes_nothing(tmp_path, capsys):
+    case = load_case()
+    xlsx = write_workbook(case, tmp_path / "k.xlsx", lang="id")
+    edited = _edit(xlsx, tmp_path / "e.xlsx", "Asumsi", {
+        ("port.revenue.cargo_handling.tariff_idr_per_tonne", 2): "tujuh puluh ribu",
+        ("macro.inflation_per_year", 8): "yakin",
+        ("tax.corporate_income_tax_rate", 2): 1.5,
+        ("port.capacity.productivity_tonnes_per_hour", 2): 500,
+        ("port.revenue.storage.ramp_up[1]", 1): "port.revenue.storage.ramp_upp[1]",
+    })
+    assert main(["import", str(edited), "-o", str(tmp_path / "new.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "6 problem(s)" in err, err
+    for words in ("row 98 (Bongkar muat", "got 'tujuh puluh ribu'", "got 'yakin'", "must be <= 0.6, got 1.5",
+                  "low <= value <= high is required", "'port.revenue.storage.ramp_upp[1]' is not a quantity",
+                  "no row for port.revenue.storage.ramp_up[1]"):
+        assert words in err, (words, err)
+    assert not (tmp_path / "new.toml").exists()
+    (tmp_path / "new.toml").write_text("mine", encoding="utf-8")
+    assert main(["import", str(xlsx), "-o", str(tmp_path / "new.toml")]) == 2  # never replaced without --force
+    assert (tmp_path / "new.toml").read_text(encoding="utf-8") == "mine"
+    (tmp_path / "x.xlsx").write_text("not a workbook", encoding="utf-8")
+    assert main(["import", str(tmp_path / "x.xlsx"), "-o", str(tmp_path / "y.toml")]) == 2
+    assert "not an Excel workbook" in capsys.readouterr().err
+
+
+def test_a_forecast_streams_volumes_are_values_that_say_so(tmp_path):
+    """A forecast is a fitted series, not a formula: its volumes are written as values, the method named;
+    the rest still recomputes to the model. Imported into another folder, the history path still names the file."""
+    from test_case_forecasts import forecast_case, growing
+
+    path = forecast_case(tmp_path, growing(2015, 2024))
+    case = load_case(path)
+    res = run(case)
+    xlsx = write_workbook(case, tmp_path / "f.xlsx", lang="en")
+    _check_annual(xlsx, recompute(xlsx, tmp_path), res, "en")
+    rows = {r[1].value: r for r in _sheet(xlsx, "en", "sheet_annual", formulas=True).iter_rows(min_row=3) if r[1].value}
+    assert rows["forecast_port_cargo_handling"][2].value == "values: forecast (cagr) of hist.csv"
+    assert "port_revenue_cargo_handling_forecast_share*" in rows["volume_port_cargo_handling_tonnes"][4].value
+    (tmp_path / "elsewhere").mkdir()
+    assert main(["import", str(xlsx), str(path), "-o", str(tmp_path / "elsewhere" / "c.toml")]) == 0
+    moved = load_case(tmp_path / "elsewhere" / "c.toml")
+    assert run(moved).metrics["fnpv_idr"] == res.metrics["fnpv_idr"]
+    assert 'history = "../hist.csv"' in (tmp_path / "elsewhere" / "c.toml").read_text(encoding="utf-8")

@@ -61,7 +61,7 @@ from .result import Lines, MergedLines, Result
 from .tax import Depreciation, income_tax, tax_depreciation
 from .waterfall import Waterfall, waterfall
 
-__all__ = ["METRIC_UNITS", "Result", "decided_chain", "evaluate", "money_lines", "run"]
+__all__ = ["METRIC_UNITS", "Result", "decided_chain", "evaluate", "run"]
 
 #: unit of each model metric (declared in :mod:`feasibility.metrics.registry`)
 METRIC_UNITS = registry.METRIC_UNITS
@@ -266,7 +266,7 @@ def _decided(chains: _Chains) -> tuple[Chain, Lines | MergedLines]:
     return replace(a, deferred=deferred), MergedLines(_lines(a), _lines(b), rows)
 
 
-def money_lines(c: Chain) -> dict[str, np.ndarray]:
+def _money_lines(c: Chain) -> dict[str, np.ndarray]:
     """The money lines of the annual table, in the order they are shown (IDR, current prices)."""
     ops, cx, d, dep, wf, cf = c.ops, c.cx, c.d, c.dep, c.wf, c.cf
     own = c.inp.ownership
@@ -377,7 +377,7 @@ def _economic_lines(c: Chain) -> dict[str, tuple[Any, bool]]:
 def _lines(c: Chain) -> Lines:
     raw: dict[str, tuple[Any, bool]] = {"price_index": (c.pi, False)}
     raw.update({k: (v, k.endswith("_idr")) for k, v in c.ops.lines.items()})
-    raw.update({k: (np.broadcast_to(v, c.inp.full), True) for k, v in money_lines(c).items()})
+    raw.update({k: (np.broadcast_to(v, c.inp.full), True) for k, v in _money_lines(c).items()})
     raw.update(_ratio_lines(c.inp, c.cf, c.d, rates(c.inp, c.d)))
     raw.update(_region_lines(c.inp, c.pi))
     raw.update(_economic_lines(c))

@@ -1,23 +1,30 @@
-"""The case as an Excel workbook an auditor can trace (issue 16, work in progress).
+"""The case as an Excel workbook an auditor can trace (``feasibility export``, issue 16).
 
 Sheets
 ------
 Assumptions
-    One row per quantity of the case: label, path, value, unit, low, high,
-    source, year, confidence (placeholders highlighted). Every scalar value is a
-    defined name (``port_revenue_cargo_handling_tariff_idr_per_tonne``), so that
-    formulas read names, not cell addresses.
-Annual
-    The model's annual lines, one column per year. **Values** for now, marked
-    as such (the formulas of each line are the issue's next step).
+    One row per quantity of the case (a list: a row per element): label, path,
+    value, unit, low, high, source, year, confidence (placeholders
+    highlighted). Every value is a defined name
+    (``port_revenue_cargo_handling_tariff_idr_per_tonne``, ``..._ramp_up_2``),
+    so that formulas read names, not cell addresses.
+Annual model
+    Every step of the model as formulas of those names and of the rows above,
+    one column per year (:mod:`.workbook_model`); the few rows that are the
+    model's values say so and name the method (a forecast's volumes, the
+    expansion's trigger years).
 Metrics
-    FNPV and FIRR as spreadsheet formulas (``NPV``, ``IRR``) over the annual
-    project free cash flow, next to the Python model's values and their
-    difference. The model's convention (:func:`feasibility.metrics.finance.npv`):
-    the first year's flow is at t = 0, undiscounted, so FNPV is
-    ``first + NPV(WACC, rest)`` in the spreadsheet.
+    WACC, FNPV, FIRR, MIRR, BCR, equity and shareholder NPV and IRR, minimum
+    DSCR, the region's NPV and IRR, as the spreadsheet's own ``NPV``, ``IRR``,
+    ``MIRR``, ``MIN`` over the annual rows, next to the Python model's values
+    and their difference. The model's convention
+    (:func:`feasibility.metrics.finance.npv`): the first year's flow is at
+    t = 0, undiscounted, so NPV is ``first + NPV(rate, rest)``.
+Depreciation rates, Tax losses
+    The PMK 72/2023 rates by asset group, and the loss carry-forward vintage by year.
 
-Written with XlsxWriter; recomputed by LibreOffice in the tests.
+Written with XlsxWriter; recomputed by LibreOffice in the tests. An edited
+Assumptions sheet is read back by :mod:`.workbook_import`.
 """
 
 from __future__ import annotations
@@ -187,7 +194,7 @@ def write_workbook(
     import xlsxwriter
 
     from ..model.inputs import resolve_named
-    from ..model.run import decided_chain, money_lines
+    from ..model.run import decided_chain
     from . import workbook_model as wm
 
     overrides = dict(overrides or {})
@@ -215,7 +222,7 @@ def write_workbook(
             fc = case.lines()[s.line].revenue[s.name].forecast
             return t["how_forecast"].format(method=fc.method, history=fc.history)
 
-        wm.write_annual(g, inp, chain, money_lines(chain), blocks, (loss_ws, t["sheet_losses"], annual), t, _labeller(case, lang, t),
+        wm.write_annual(g, inp, chain, blocks, (loss_ws, t["sheet_losses"], annual), t, _labeller(case, lang, t),
                         forecast_how)
         an.set_column(0, 0, 46)
         an.set_column(1, 1, 30)

@@ -11,14 +11,12 @@ cash flow, then the company's flows).
 What is not a formula is written as values and says so in the row's "how"
 column, with the method named:
 
-* a forecast stream's volumes (a fitted series, :mod:`feasibility.forecast`);
+* a forecast stream's volumes (a fitted series, :mod:`feasibility.case.forecasts`);
 * the expansion's trigger and online years (the rule of
   :func:`feasibility.domain.capacity.expand`, deferred when the company
   cannot fund a phase: a decision taken on the whole run, not a cell's
-  arithmetic);
-* the year-by-year cash waterfall (:mod:`feasibility.model.waterfall`: the
-  company's tax, PP 54/2017 allocation, dividends, top-ups and standby
-  facility), and the region's stakes in other companies.
+  arithmetic). The capacity, spend and depreciation of a phase are formulas
+  of those years.
 
 Constants of the law are written on their own sheet: the PMK 72/2023 tax
 depreciation rates (:func:`feasibility.model.tax.depreciation_matrix`, one
@@ -138,6 +136,9 @@ class Grid:
     words: dict[str, str]
     r: int = 2
     rows: dict[str, int] = field(default_factory=dict)
+    #: a first pass only lays the rows out: a formula may then name a row written further down (the cash of the
+    #: year before, read by the waterfall's first lines)
+    dry: bool = False
 
     @property
     def T(self) -> int:
@@ -162,7 +163,8 @@ class Grid:
 
     def title(self, text: str) -> None:
         self.r += 1
-        self.ws.write_string(self.r, 0, text, self.fmt["title"])
+        if not self.dry:
+            self.ws.write_string(self.r, 0, text, self.fmt["title"])
         self.r += 1
 
     def add(self, key: str, label: str, cell: Callable[[int], Any], *, fmt: str = "idr", how: str | None = None) -> None:
@@ -170,6 +172,10 @@ class Grid:
         if self.rows.get(key, self.r) != self.r:
             raise ValueError(f"line {key!r} written twice")
         r = self.r
+        if self.dry:
+            self.rows[key] = r
+            self.r += 1
+            return
         self.ws.write_string(r, 0, label)
         self.ws.write_string(r, 1, key, self.fmt["key"])
         self.ws.write_string(r, 2, how or self.words["how_formula"], self.fmt["key"])
@@ -563,8 +569,6 @@ def loans(g: Grid, inp: Inputs, words: dict[str, str], label: Callable[..., str]
         k = f"loan_{ln.name}"
         draws, opening, interest, principal = (f"{k}_{x}_idr" for x in ("draws", "opening", "interest", "principal"))
         g.add(draws, words["row_loan_draws"].format(loan=ln.name), lambda j, ln=ln: g.s("construction_capex_idr", j) * ln.share)
-        # the opening balance needs the principal row, written two rows further: its address is known in advance
-        g.rows[principal] = g.r + 2
         g.add(opening, words["row_loan_opening"].format(loan=ln.name),
               lambda j, d=draws, o=None, p=principal, op=opening: 0.0 if j == 0 else Sym(f"{g.at(op, j - 1)}+{g.at(d, j - 1)}-{g.at(p, j - 1)}", False))
         g.add(interest, words["row_loan_interest"].format(loan=ln.name), lambda j, ln=ln, op=opening: ln.rate * g.s(op, j))
@@ -637,13 +641,16 @@ def depreciation(g: Grid, inp: Inputs, groups: dict[AssetKey, Group], blocks: Bl
     g.add("ebit_idr", label("line", "ebit_idr"), lambda j: g.s("ebitda_idr", j) - g.s("depreciation_idr", j))
 
 
-def loss_sheet(ws: Any, sheet: str, annual: str, g: Grid, income: str, n: int, words: dict[str, str], fmt: dict[str, Any]) -> str:
+def loss_sheet(ws: Any, sheet: str, annual: str, g: Grid, income: str, n: int, words: dict[str, str], fmt: dict[str, Any],
+               top: int = 0, title: str = "losses_intro") -> str:
     """Fiscal losses carried forward, oldest first, ``n`` years (UU PPh art. 6(2); :class:`feasibility.model.tax.LossPool`),
-    vintage by year; the row of relief used each year, as a formula for the annual sheet's column ``j``."""
+    vintage by year, from row ``top``; the cells of relief used in a year (``{col}``: its column), for a ``SUM``."""
     T = g.T
-    ws.write_string(0, 0, words["losses_intro"].format(n=n), fmt["title"])
-    ws.write_row(1, Y0, g.years, fmt["title"])
-    take0, pool0 = 3, 4 + T  # first rows of the two blocks
+    take0, pool0 = top + 3, top + 4 + T  # first rows of the two blocks
+    if g.dry:
+        return f"'{sheet}'!{{col}}{take0 + 1}:{{col}}{take0 + T}"
+    ws.write_string(top, 0, words[title].format(n=n), fmt["title"])
+    ws.write_row(top + 1, Y0, g.years, fmt["title"])
     ws.write_string(take0 - 1, 0, words["losses_take"], fmt["title"])
     ws.write_string(pool0 - 1, 0, words["losses_pool"], fmt["title"])
 
@@ -743,9 +750,8 @@ def project_cash(g: Grid, inp: Inputs, chain: Any, words: dict[str, str], label:
     g.add("viability_gap_grant_idr", label("line", "viability_gap_grant_idr"),
           lambda j: 0.0 if is_zero(inp.grant_share) else g.s("construction_capex_idr", j) * inp.grant_share)
     extra = ""
-    if chain.stakes is not None:
-        for key, arr in zip(("stakes_paid_idr", "stakes_dividends_idr", "stakes_value_idr"), chain.stakes):
-            g.values(key, words[f"row_{key}"], np.broadcast_to(arr, (g.T,)), words["how_stakes"])
+    if inp.stakes:
+        stakes(g, inp, words)
         extra = "-{p}+{d}+{v}"
 
     def fcf(j: int) -> Sym:
@@ -759,11 +765,150 @@ def project_cash(g: Grid, inp: Inputs, chain: Any, words: dict[str, str], label:
     g.add("project_fcf_idr", label("line", "project_fcf_idr"), fcf)
 
 
-def company(g: Grid, inp: Inputs, chain: Any, money: dict[str, np.ndarray], words: dict[str, str], label: Callable[..., str]) -> None:
-    """The company's waterfall (values), then the debt-service cover, the equity and shareholder flows and the region's money (formulas)."""
+def stakes(g: Grid, inp: Inputs, words: dict[str, str]) -> None:
+    """The region's stakes in companies it does not run (:func:`feasibility.model.public.stakes`): payments, dividends
+    (the yield on capital paid in before the year, from the first dividend year) and the value at the end (a multiple of it)."""
+    last = g.T - 1
+    rows = []
+    for n, st in enumerate(inp.stakes, start=1):
+        paid = {yr - inp.start_year: [] for yr in st.years}
+        for k, yr in enumerate(st.years):
+            paid[yr - inp.start_year].append(st.amounts[k])
+        row = f"stake_{n}_paid_idr"
+        g.add(row, words["row_stake_paid"].format(x=st.name),
+              lambda j, paid=paid: Sym("+".join(term(x) for x in paid[j]), False) if paid.get(j) else 0.0)
+        g.add(f"stake_{n}_dividends_idr", words["row_stake_dividends"].format(x=st.name),
+              lambda j, st=st, row=row: Sym(f"{term(st.dividend_yield)}*SUM({g.span(row, 0, j - 1)})", False)
+              if j and g.years[j] >= st.first_dividend_year else 0.0)
+        g.add(f"stake_{n}_value_idr", words["row_stake_value"].format(x=st.name),
+              lambda j, st=st, row=row: Sym(f"{term(st.terminal_multiple)}*SUM({g.span(row)})", False) if j == last else 0.0)
+        rows.append(n)
+    for key, part in (("stakes_paid_idr", "paid"), ("stakes_dividends_idr", "dividends"), ("stakes_value_idr", "value")):
+        g.total(key, words[f"row_{key}"], [f"stake_{n}_{part}_idr" for n in rows])
+
+
+def cash_waterfall(g: Grid, inp: Inputs, losses: tuple[Any, str, str], words: dict[str, str], label: Callable[..., str]) -> None:
+    """The company's year (:mod:`feasibility.model.waterfall`): tax with interest and losses carried forward, the PP 54/2017
+    allocation, cash before distributions, the standby repaid, dividends and tantiem due paid from what is left, and a
+    shortfall financed by the case's sources in order; a public service unit's year (:func:`feasibility.model.public.public_unit`)."""
+    a, last = g.at, g.T - 1
+
+    def prev(key: str, j: int) -> str:
+        return g.at(key, j - 1) if j else "0"
+
+    if inp.vehicle != "bumd":
+        g.add("taxable_income_idr", label("line", "taxable_income_idr"), lambda j: g.s("ebitda_idr", j) - g.s("depreciation_idr", j))
+        for key in ("loss_relief_idr", "tax_idr"):
+            g.add(key, label("line", key), lambda j: 0.0)
+        g.add("net_profit_idr", label("line", "net_profit_idr"), lambda j: g.s("taxable_income_idr", j))
+        g.add("surplus_idr", words["row_surplus"], lambda j: g.s("ebitda_idr", j) - g.s("change_in_working_capital_idr", j))
+        g.add("dividends_paid_idr", label("line", "dividends_paid_idr"), lambda j: Sym(f"MAX({a('surplus_idr', j)},0)"))
+        g.add("top_up_idr", label("line", "top_up_idr"), lambda j: Sym(f"MAX(-{a('surplus_idr', j)},0)"))
+        done = {"taxable_income_idr", "loss_relief_idr", "tax_idr", "net_profit_idr", "dividends_paid_idr", "top_up_idr",
+                "cumulative_cash_before_gap_funding_idr"}
+        for key in WATERFALL:
+            if key not in done:  # no tax, reserve, tantiem, loans or standby; the unit keeps no cash
+                g.add(key, label("line", key), lambda j: 0.0)
+        # the plan's own position: the deficits the APBD covered, summed
+        g.add("cumulative_cash_before_gap_funding_idr", label("line", "cumulative_cash_before_gap_funding_idr"),
+              lambda j: Sym(f"-SUM({g.span('top_up_idr', 0, j)})", False))
+        return
+    f = inp.funding
+    g.add("standby_interest_idr", label("line", "standby_interest_idr"),
+          lambda j: 0.0 if j == 0 or is_zero(f.standby_rate) else Sym(f"{term(f.standby_rate)}*{a('standby_balance_idr', j - 1)}", False))
+    g.add("taxable_income_idr", label("line", "taxable_income_idr"),
+          lambda j: Sym(f"{a('ebitda_idr', j)}-{a('depreciation_idr', j)}-{a('interest_idr', j)}-{a('standby_interest_idr', j)}", False))
+    ws, sheet, annual = losses
+    relief = loss_sheet(ws, sheet, annual, g, "taxable_income_idr", inp.loss_carryforward_years, words, g.fmt, top=2 * g.T + 8,
+                        title="losses_intro_company")
+    g.add("loss_relief_idr", label("line", "loss_relief_idr"), lambda j: Sym(f"SUM({relief.format(col=col_letter(Y0 + j))})"))
+    g.add("tax_idr", label("line", "tax_idr"),
+          lambda j: Sym(f"(MAX({a('taxable_income_idr', j)},0)-{a('loss_relief_idr', j)})*{term(inp.tax_rate)}", False))
+    g.add("net_profit_idr", label("line", "net_profit_idr"), lambda j: g.s("taxable_income_idr", j) - g.s("tax_idr", j))
+    # PP 54/2017 (feasibility.model.allocation.Allocator): past losses made good first, then the reserve up to its cap
+    g.add("paid_in_capital_idr", words["row_paid_in"],
+          lambda j: Sym(f"SUM({g.span('equity_injection_idr', 0, j)})" + (f"+SUM({g.span('top_up_idr', 0, j - 1)})" if j else ""), False))
+    g.add("allocation_base_idr", words["row_allocation_base"],
+          lambda j: Sym(f"MAX(0,MIN({a('net_profit_idr', j)},{prev('retained_earnings_idr', j)}+{a('net_profit_idr', j)}))"))
+    g.add("legal_reserve_addition_idr", label("line", "legal_reserve_addition_idr"),
+          lambda j: Sym(f"MIN({term(inp.reserve_share)}*{a('allocation_base_idr', j)},MAX(0,{term(inp.reserve_cap_share)}"
+                        f"*{a('paid_in_capital_idr', j)}-{prev('legal_reserve_idr', j)}))"))
+    g.add("legal_reserve_idr", label("line", "legal_reserve_idr"),
+          lambda j: Sym(f"{prev('legal_reserve_idr', j)}+{a('legal_reserve_addition_idr', j)}", False))
+    g.add("tantiem_declared_idr", words["row_tantiem_declared"],
+          lambda j: Sym(f"{term(inp.tantiem_share)}*({a('allocation_base_idr', j)}-{a('legal_reserve_addition_idr', j)})", False))
+    g.add("dividend_declared_idr", words["row_dividend_declared"],
+          lambda j: Sym(f"{term(inp.payout)}*({a('allocation_base_idr', j)}-{a('legal_reserve_addition_idr', j)}"
+                        f"-{a('tantiem_declared_idr', j)})", False))
+    g.add("retained_earnings_idr", words["row_retained"],
+          lambda j: Sym(f"{prev('retained_earnings_idr', j)}+{a('net_profit_idr', j)}-{a('legal_reserve_addition_idr', j)}"
+                        f"-{a('tantiem_declared_idr', j)}-{a('dividend_declared_idr', j)}", False))
+    lag = inp.dividend_lag_years
+
+    def due(kind: str) -> Callable[[int], Sym]:
+        def cell(j: int) -> Sym:
+            ys = [j - lag] if j - lag >= 0 else []
+            if j == last:
+                ys += list(range(max(j - lag + 1, 0), g.T))
+            parts = [prev(f"{kind}_owed_idr", j)] + [a(f"{kind}_declared_idr", y) for y in ys]
+            return Sym("+".join(parts), False)
+        return cell
+
+    g.add("dividend_due_idr", words["row_dividend_due"], due("dividend"))
+    g.add("tantiem_due_idr", words["row_tantiem_due"], due("tantiem"))
+    g.add("cash_available_idr", words["row_available"],
+          lambda j: Sym(f"{prev('cumulative_cash_idr', j)}+{a('equity_injection_idr', j)}+{a('debt_drawdown_idr', j)}"
+                        f"+{a('viability_gap_grant_idr', j)}+{a('ebitda_idr', j)}-{a('change_in_working_capital_idr', j)}-{a('tax_idr', j)}"
+                        f"-{a('capex_idr', j)}-{a('debt_service_idr', j)}-{a('standby_interest_idr', j)}", False))
+    g.add("standby_repayment_idr", label("line", "standby_repayment_idr"),
+          lambda j: Sym(f"MIN(MAX({a('cash_available_idr', j)},0),{prev('standby_balance_idr', j)})"))
+    g.add("cash_after_standby_idr", words["row_after_standby"], lambda j: g.s("cash_available_idr", j) - g.s("standby_repayment_idr", j))
+    due_all = "({d}+{t})"
+    g.add("distributions_paid_share", words["row_paid_share"],
+          lambda j: Sym(f"IF({due_all.format(d=a('dividend_due_idr', j), t=a('tantiem_due_idr', j))}>0,"
+                        f"MIN({due_all.format(d=a('dividend_due_idr', j), t=a('tantiem_due_idr', j))},MAX({a('cash_after_standby_idr', j)},0))"
+                        f"/{due_all.format(d=a('dividend_due_idr', j), t=a('tantiem_due_idr', j))},0)"), fmt="share")
+    g.add("dividends_paid_idr", label("line", "dividends_paid_idr"), lambda j: g.s("dividend_due_idr", j) * g.s("distributions_paid_share", j))
+    g.add("tantiem_idr", label("line", "tantiem_idr"), lambda j: g.s("tantiem_due_idr", j) * g.s("distributions_paid_share", j))
+    g.add("dividend_owed_idr", words["row_dividend_owed"], lambda j: g.s("dividend_due_idr", j) - g.s("dividends_paid_idr", j))
+    g.add("tantiem_owed_idr", words["row_tantiem_owed"], lambda j: g.s("tantiem_due_idr", j) - g.s("tantiem_idr", j))
+    g.add("distributions_owed_idr", label("line", "distributions_owed_idr"), lambda j: g.s("dividend_owed_idr", j) + g.s("tantiem_owed_idr", j))
+    g.add("shortfall_idr", words["row_shortfall"],
+          lambda j: Sym(f"MAX(-({a('cash_after_standby_idr', j)}-{a('dividends_paid_idr', j)}-{a('tantiem_idr', j)}),0)"))
+    gap = "shortfall_idr"
+    draw: str | None = None
+    top: str | None = None
+    for src in f.order:
+        if src == "standby":
+            g.add("standby_draw_idr", label("line", "standby_draw_idr"),
+                  lambda j, gap=gap: Sym(f"MIN({a(gap, j)},MAX({term(f.standby_limit)}-({prev('standby_balance_idr', j)}"
+                                         f"-{a('standby_repayment_idr', j)}),0))"))
+            draw = "standby_draw_idr"
+        else:
+            g.add("top_up_idr", label("line", "top_up_idr"), lambda j, gap=gap: g.s(gap, j))
+            top = "top_up_idr"
+        nxt = f"gap_after_{src}_idr"
+        g.add(nxt, words["row_gap_after"].format(x=label("line", draw if src == "standby" else top)),
+              lambda j, gap=gap, src=src: g.s(gap, j) - g.s("standby_draw_idr" if src == "standby" else "top_up_idr", j))
+        gap = nxt
+    for key, got in (("standby_draw_idr", draw), ("top_up_idr", top)):
+        if got is None:
+            g.add(key, label("line", key), lambda j: 0.0)
+    g.add("unfunded_gap_idr", label("line", "unfunded_gap_idr"), lambda j, gap=gap: g.s(gap, j))
+    g.add("standby_balance_idr", label("line", "standby_balance_idr"),
+          lambda j: Sym(f"{prev('standby_balance_idr', j)}-{a('standby_repayment_idr', j)}+{a('standby_draw_idr', j)}", False))
+    g.add("cumulative_cash_idr", label("line", "cumulative_cash_idr"),
+          lambda j: Sym(f"{a('cash_after_standby_idr', j)}-{a('dividends_paid_idr', j)}-{a('tantiem_idr', j)}"
+                        f"+{a('standby_draw_idr', j)}+{a('top_up_idr', j)}", False))
+    g.add("net_cash_flow_idr", label("line", "net_cash_flow_idr"),
+          lambda j: Sym(f"{a('cumulative_cash_idr', j)}-{prev('cumulative_cash_idr', j)}", False))
+    g.add("cumulative_cash_before_gap_funding_idr", label("line", "cumulative_cash_before_gap_funding_idr"),
+          lambda j: Sym(f"{a('cumulative_cash_idr', j)}-SUM({g.span('top_up_idr', 0, j)})-{a('standby_balance_idr', j)}", False))
+
+
+def company(g: Grid, inp: Inputs, losses: tuple[Any, str, str], words: dict[str, str], label: Callable[..., str]) -> None:
+    """The company's cash waterfall, then the debt-service cover, the equity and shareholder flows and the region's money."""
     g.title(words["title_company"])
-    for key in WATERFALL:
-        g.values(key, label("line", key), money[key], words["how_waterfall"])
     fo, last = inp.first_operating_year - inp.start_year, g.T - 1
     bumd = inp.vehicle == "bumd"
     injected = {yr - inp.start_year: [] for yr in inp.injection_years}
@@ -776,12 +921,15 @@ def company(g: Grid, inp: Inputs, chain: Any, money: dict[str, np.ndarray], word
     def inj(j: int, region: bool) -> Sym:
         text = g.at("planned_injection_idr", j) + ("" if region or not bumd else f"/{term(inp.ownership)}")
         text += public_unit.format(c=g.at("capex_idr", j), g=g.at("viability_gap_grant_idr", j))
-        if region and chain.stakes is not None:
+        if region and inp.stakes:
             text += f"+{g.at('stakes_paid_idr', j)}"
         return Sym(text, False)
 
     g.add("equity_injection_idr", label("line", "equity_injection_idr"), lambda j: inj(j, False))
     g.add("region_injection_idr", label("line", "region_injection_idr"), lambda j: inj(j, True))
+    # the waterfall reads rows written after it in the same year (the cash of the year before, the top-ups): their
+    # addresses are known once written; a second pass writes its formulas
+    cash_waterfall(g, inp, losses, words, label)
     a = g.at
     g.add("cfads_idr", label("line", "cfads_idr"),
           lambda j: Sym(f"{a('ebitda_idr', j)}-{a('tax_idr', j)}-{a('change_in_working_capital_idr', j)}-({a('capex_idr', j)}"
@@ -811,7 +959,7 @@ def company(g: Grid, inp: Inputs, chain: Any, money: dict[str, np.ndarray], word
     own = term(inp.ownership)
     g.add("region_top_up_idr", label("line", "region_top_up_idr"), lambda j: Sym(f"{a('top_up_idr', j)}*{own}", False))
     g.add("public_money_idr", label("line", "public_money_idr"), lambda j: g.s("region_injection_idr", j) + g.s("region_top_up_idr", j))
-    stake_div = (lambda j: f"+{a('stakes_dividends_idr', j)}") if chain.stakes is not None else (lambda j: "")
+    stake_div = (lambda j: f"+{a('stakes_dividends_idr', j)}") if inp.stakes else (lambda j: "")
     g.add("dividends_to_region_idr", label("line", "dividends_to_region_idr"),
           lambda j: Sym(f"{a('dividends_paid_idr', j)}*{own}{stake_div(j)}", False))
     g.add("region_bond_interest_idr", label("line", "region_bond_interest_idr"),
@@ -843,20 +991,25 @@ def metric_flows(g: Grid, inp: Inputs, words: dict[str, str]) -> None:
         g.add(key, words[f"row_{key}"], cell)
 
 
-def write_annual(g: Grid, inp: Inputs, chain: Any, money: dict[str, np.ndarray], blocks: Blocks, losses: tuple[Any, str, str],
-                 words: dict[str, str], label: Callable[..., str], forecast_how: Callable[[Stream], str]) -> None:
-    """Every step of the model as rows of ``g``, in the model's order (see the module docstring)."""
-    operations(g, inp, chain, words, label, forecast_how)
-    want_real = inp.residual_method == "economic_life"
-    groups = capital(g, inp, chain, words, label, want_real)
-    loans(g, inp, words, label)
-    depreciation(g, inp, groups, blocks, words, label)
-    g.title(words["title_tax"])
-    g.add("taxable_income_unlevered_idr", words["row_taxable_unlevered"], lambda j: g.s("ebitda_idr", j) - g.s("depreciation_project_idr", j))
-    ws, sheet, annual = losses
-    relief = loss_sheet(ws, sheet, annual, g, "taxable_income_unlevered_idr", inp.loss_carryforward_years, words, g.fmt)
-    project_tax(g, inp, relief, label, words)
-    residual(g, inp, groups, blocks, words, label)
-    project_cash(g, inp, chain, words, label)
-    company(g, inp, chain, money, words, label)
-    metric_flows(g, inp, words)
+def write_annual(g: Grid, inp: Inputs, chain: Any, blocks: Blocks, losses: tuple[Any, str, str], words: dict[str, str],
+                 label: Callable[..., str], forecast_how: Callable[[Stream], str]) -> None:
+    """Every step of the model as rows of ``g``, in the model's order (see the module docstring): a first pass lays
+    the rows out, the second writes the formulas."""
+    start = g.r
+    for dry in (True, False):
+        g.dry, g.r = dry, start
+        operations(g, inp, chain, words, label, forecast_how)
+        want_real = inp.residual_method == "economic_life"
+        groups = capital(g, inp, chain, words, label, want_real)
+        loans(g, inp, words, label)
+        depreciation(g, inp, groups, blocks, words, label)
+        g.title(words["title_tax"])
+        g.add("taxable_income_unlevered_idr", words["row_taxable_unlevered"],
+              lambda j: g.s("ebitda_idr", j) - g.s("depreciation_project_idr", j))
+        ws, sheet, annual = losses
+        relief = loss_sheet(ws, sheet, annual, g, "taxable_income_unlevered_idr", inp.loss_carryforward_years, words, g.fmt)
+        project_tax(g, inp, relief, label, words)
+        residual(g, inp, groups, blocks, words, label)
+        project_cash(g, inp, chain, words, label)
+        company(g, inp, losses, words, label)
+        metric_flows(g, inp, words)
