@@ -200,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     which = ex.add_mutually_exclusive_group()
     which.add_argument("--scenario", metavar="NAME", help="a scenario of the case (e.g. low, high)")
     which.add_argument("--option", metavar="KEY", help="an option of the case's long list")
+    ex.add_argument("--iterations", type=int, metavar="N",
+                    help="Monte Carlo iterations of its summary sheet (default: risk.iterations of the case; 0: none)")
     _lang_arg(ex, "the workbook")
     ex.add_argument("--force", action="store_true", help="overwrite FILE.xlsx if it exists")
 
@@ -808,17 +810,19 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     out = Path(args.output)
     problems = _output_problems(out, ".xlsx", "an Excel workbook", args.force)
+    try:
+        _iterations_check(args.iterations, allow_zero=True)
+    except UserError as err:
+        problems.append(str(err))
     if problems:
         raise UserError("\n".join(problems))
     case = load_case(args.case)
-    overrides: dict[str, Any] = {}
     if args.scenario is not None:
         _check_choice("--scenario", args.scenario, case.scenarios, "scenario")
-        overrides = case.scenario(args.scenario)
     if args.option is not None:
         _check_choice("--option", args.option, case.options, "option")
         case = case.option(args.option)
-    data = workbook_bytes(case, lang=args.lang, overrides=overrides)
+    data = workbook_bytes(case, lang=args.lang, scenario=args.scenario, iterations=args.iterations)
     try:
         write_bytes_atomic(out, data, overwrite=args.force)  # a temporary file beside, then the name: never half a workbook
     except FileExistsError:  # written by someone else meanwhile

@@ -132,6 +132,15 @@ def test_the_residual_value_follows_the_concession(terms, expected):
     assert line(res, "residual_value_idr")[-1] == pytest.approx(expected)
 
 
+def test_a_varied_transfer_payment_is_valued_case_by_case():
+    # found by the workbook's tornado: payments of shape (n, 1) times the last year's prices (n,) made an (n, n) table
+    case = case_with(concession={"term_years": 4, "reversion": "with_payment", "transfer_payment_idr": q(30 * M)})
+    path = "concession.transfer_payment_idr"
+    pays = np.array([0.0, 30 * M, 90 * M])
+    together = np.asarray(run(case, {path: pays}).lines["residual_value_idr"])[:, -1] / M
+    np.testing.assert_allclose(together, [10, 40, 100])  # working capital 10 plus each payment (no inflation)
+
+
 def test_the_concession_must_cover_the_model_years():
     with pytest.raises(Exception, match="concession.term_years: must cover the model's operating years"):
         case_with(concession={"term_years": 3, "reversion": "without_payment"})

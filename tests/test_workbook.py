@@ -1,8 +1,10 @@
 """The workbook (issue 16): LibreOffice recomputes its formulas to the model's figures.
 
-LibreOffice (Debian's ``libreoffice-calc-nogui``) is run headless with a private
-profile that forces recalculation on load (``OOXMLRecalcMode`` = always): by
-default it would show the values cached in the file, which XlsxWriter writes as 0.
+LibreOffice (Debian's ``libreoffice-calc-nogui``) runs headless with a fresh
+profile, its default settings: what a consultant sees on opening the file.
+The workbook stores no result in its formula cells (see
+``feasibility.present.workbook._without_stored_results``), so every figure
+read back was computed by LibreOffice; by default it would show a stored one.
 """
 
 import math
@@ -21,20 +23,14 @@ from feasibility.present.i18n import catalog
 from feasibility.present.workbook import excel_name, write_workbook
 
 SOFFICE = shutil.which("soffice")
-_RECALC = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
 
 
 def recompute(xlsx: Path, tmp: Path) -> Path:
-    """The workbook as LibreOffice saves it after recomputing every formula."""
+    """The workbook as LibreOffice, with its default settings, saves it after computing every formula."""
     if SOFFICE is None:
         pytest.fail("LibreOffice is missing: apt-get install libreoffice-calc-nogui (see .ci/run)")
     profile = tmp / "lo_profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_RECALC, encoding="utf-8")
     out = tmp / "recomputed"
     subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "xlsx", "--outdir", str(out),
                     str(xlsx)], check=True, capture_output=True, timeout=180)
@@ -118,6 +114,8 @@ def test_libreoffice_recomputes_every_line_and_metric_to_the_models(tmp_path, na
     book = recompute(xlsx, tmp_path)
     n_formulas, _ = _check_annual(xlsx, book, res, lang)
     assert n_formulas > 20 * len(res.years)
+    stored = _sheet(xlsx, lang, "sheet_metrics")  # as written: no result stored, so none can be read back unless computed
+    assert [r[2] for r in stored.iter_rows(min_row=2, values_only=True) if r[1]] == [None] * 14
     got = _metrics(book, lang)
     assert {"fnpv_idr", "firr", "mirr", "bcr", "equity_npv_idr", "equity_irr", "dscr_min", "region_npv_idr"} <= set(got)
     for key, value in got.items():
@@ -320,3 +318,27 @@ def test_a_forecast_streams_volumes_are_values_that_say_so(tmp_path):
     moved = load_case(tmp_path / "elsewhere" / "c.toml")
     assert run(moved).metrics["fnpv_idr"] == res.metrics["fnpv_idr"]
     assert 'history = "../hist.csv"' in (tmp_path / "elsewhere" / "c.toml").read_text(encoding="utf-8")
+
+
+def test_the_summary_sheets_hold_the_tornado_the_monte_carlo_and_the_notes(tmp_path):
+    import openpyxl
+
+    from feasibility.analysis.risk import simulate
+    from feasibility.analysis.sensitivity import tornado
+
+    case = load_case()
+    wb = openpyxl.load_workbook(write_workbook(case, tmp_path / "k.xlsx", lang="en", scenario="high", iterations=300))
+    tr = tornado(case, "fnpv_idr", scenario="high")
+    rows = list(wb["Sensitivity"].iter_rows(min_row=4, values_only=True))
+    assert [r[1] for r in rows] == list(tr.table.index)  # largest swing first, as the report's tornado
+    assert rows[0][5] == pytest.approx(tr.table["metric_low"].iloc[0]) and rows[0][7] == pytest.approx(tr.table["swing"].iloc[0])
+    sim = simulate(case, 300, scenario="high", progress=False)
+    mc = {r[1]: r for r in wb["Monte Carlo"].iter_rows(min_row=4, values_only=True) if r[1]}
+    assert mc["fnpv_idr"][4] == pytest.approx(np.percentile(sim.metrics["fnpv_idr"], 10))  # P10
+    assert "300 iterations" in wb["Monte Carlo"]["A1"].value
+    notes = [r for r in wb["Notes and risks"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert len(notes) == len(case.notes) and notes[0][4] == "high"  # the most severe first
+    # inputs changed by hand (the studio's): no tornado or Monte Carlo around them is claimed
+    mine = openpyxl.load_workbook(write_workbook(case, tmp_path / "m.xlsx", lang="id",
+                                                 overrides={"port.revenue.cargo_handling.tariff_idr_per_tonne": 80000}))
+    assert "bukan untuk masukan yang diubah" in mine["Sensitivitas"]["A1"].value and "Monte Carlo" not in mine.sheetnames

@@ -91,7 +91,8 @@ def residual_by_category(
             cat = category(k.asset_class)
             out[cat] = out[cat] + np.sum(np.broadcast_to(placed_real, full) * weight * last_prices, axis=-1)
     if concession is not None and concession.transfer_payment is not None and concession.years_after_horizon == 0:
-        out["transfer"] = concession.transfer_payment * np.broadcast_to(pi, full)[..., -1]
+        # the payment is a float or, overridden, shape L + (1,): times the last year's prices L + (1,), then shape L
+        out["transfer"] = (concession.transfer_payment * np.broadcast_to(pi, full)[..., -1:])[..., 0]
     return out
 
 

@@ -58,10 +58,10 @@ def element_name(path: str, index: int | None) -> str:
     return excel_name(path) if index is None else f"{excel_name(path)}_{index + 1}"[:255]
 
 
-def workbook_bytes(case: Case, *, lang: str = "id", result: Result | None = None, overrides: dict[str, Any] | None = None) -> bytes:
-    """The ``.xlsx`` file of :func:`write_workbook` as bytes (for an atomic write, or a download)."""
+def workbook_bytes(case: Case, **kw: Any) -> bytes:
+    """The ``.xlsx`` file of :func:`write_workbook` (same keywords) as bytes (for an atomic write, or a download)."""
     buf = io.BytesIO()
-    write_workbook(case, buf, lang=lang, result=result, overrides=overrides)
+    write_workbook(case, buf, **kw)
     return buf.getvalue()
 
 
@@ -82,11 +82,15 @@ def _formats(wb: Any) -> dict[str, Any]:
     }
 
 
-def _print_setup(ws: Any, header_rows: int, header_cols: int) -> None:
-    """A4 landscape, one page wide, the header rows and label columns repeated on every page."""
+def _print_setup(ws: Any, header_rows: int, header_cols: int, scale: int | None = None) -> None:
+    """A4 landscape, the header rows and label columns repeated on every page; one page wide, or at ``scale`` per cent
+    over as many pages as it takes (the annual sheet: 30 years do not fit one page legibly)."""
     ws.set_paper(9)
     ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    if scale is None:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(scale)
     ws.repeat_rows(0, header_rows - 1)
     if header_cols:
         ws.repeat_columns(0, header_cols - 1)
@@ -124,12 +128,12 @@ def _assumptions(wb: Any, case: Case, t: dict[str, str], fmt: dict[str, Any], la
                 a.write_number(i, 7, q.year)
             a.write_string(i, 8, q.confidence, fmt["placeholder"] if q.confidence == "placeholder" else None)
             i += 1
-    a.set_column(0, 0, 60)
-    a.set_column(1, 1, 50)
-    a.set_column(2, 2, 20)
-    a.set_column(3, 3, 16)
+    a.set_column(0, 0, 50, fmt["wrap"])
+    a.set_column(1, 1, 34, fmt["wrap"])
+    a.set_column(2, 2, 18)
+    a.set_column(3, 3, 16, fmt["wrap"])
     a.set_column(4, 5, 16)
-    a.set_column(6, 6, 60)
+    a.set_column(6, 6, 50, fmt["wrap"])
     a.set_column(7, 8, 12)
     a.autofilter(0, 0, i - 1, len(header) - 1)
     _print_setup(a, 1, 1)
@@ -145,7 +149,7 @@ def _labeller(case: Case, lang: str, t: dict[str, str]) -> Any:
     def title(prefix: str, whole: bool = False) -> str:
         from .labels import group_title
 
-        p = next((x for x in paths if x.startswith(prefix)), None)
+        p = min((x for x in paths if x.startswith(prefix)), key=lambda x: x.count("."), default=None)  # the group's own
         if p is None:
             return prefix.rstrip(".").rsplit(".", 1)[-1]
         parts = group_title(case, p, lang).split(" › ")
@@ -156,8 +160,8 @@ def _labeller(case: Case, lang: str, t: dict[str, str]) -> Any:
             return lines.get(x) or t.get(f"line_{x}", x)
         if kind == "line_title":
             return title(f"{x}.", whole=True)
-        if hasattr(x, "streams") or hasattr(x, "tariff"):  # a Stream
-            name = title(f"{x.line}.revenue.{x.name}.")
+        if hasattr(x, "streams") or hasattr(x, "tariff"):  # a Stream: its title is that of its tariff's group
+            name = title(f"{x.line}.revenue.{x.name}.tariff")
         elif kind in ("row_fixed",):
             name = title(f"{line}.opex.{x}.")
         elif kind in ("row_capex", "row_capex_real"):
@@ -171,9 +175,87 @@ def _labeller(case: Case, lang: str, t: dict[str, str]) -> Any:
     return label
 
 
+def _analyses(wb: Any, case: Case, scenario: str | None | bool, iterations: int | None, t: dict[str, str], fmt: dict[str, Any],
+              lang: str) -> None:
+    """The tornado of the FNPV and the Monte Carlo summary, as values (``scenario`` False: not computed for these inputs)."""
+    from ..analysis.risk import simulate
+    from ..analysis.sensitivity import tornado
+    from ..metrics import registry
+    from .labels import owner_label
+
+    ws = wb.add_worksheet(t["sheet_sensitivity"])
+    if scenario is False:
+        ws.write_string(0, 0, t["analyses_not_computed"], fmt["wrap"])
+        ws.set_column(0, 0, 100)
+        return
+    sc = scenario or None
+    tr = tornado(case, "fnpv_idr", scenario=sc)
+    ws.write_string(0, 0, t["sensitivity_intro"].format(metric=registry.label("fnpv_idr", lang)), fmt["title"])
+    cols = ("input", "key", "low_value", "base_value", "high_value", "metric_low", "metric_high", "swing", "elasticity", "switching_value")
+    ws.write_row(2, 0, [t[f"col_{c}"] for c in cols], fmt["head"])
+    for i, (path, r) in enumerate(tr.table.iterrows(), start=3):
+        label = owner_label(case, str(path), lang)
+        ws.write_string(i, 0, label[:1].upper() + label[1:])
+        ws.write_string(i, 1, str(path), fmt["key"])
+        num = fmt["idr"] if str(r["unit"]).startswith("IDR") else fmt["share"]
+        for j, c in enumerate(cols[2:], start=2):
+            v = float(r[c])
+            if math.isfinite(v):
+                ws.write_number(i, j, v, fmt["idr"] if c.startswith(("metric", "swing")) else fmt["ratio"] if c == "elasticity" else num)
+    ws.set_column(0, 0, 52)
+    ws.set_column(1, 1, 30)
+    ws.set_column(2, len(cols) - 1, 18)
+    _print_setup(ws, 3, 1)
+    n = case.risk.iterations if iterations is None else iterations
+    if n <= 0:
+        return
+    sim = simulate(case, n, scenario=sc, progress=False)
+    mc = wb.add_worksheet(t["sheet_monte_carlo"])
+    mc.write_string(0, 0, t["monte_carlo_intro"].format(n=sim.iterations, seed=sim.seed, k=len(sim.inputs.columns)), fmt["title"])
+    cols = ("mean", "sd", "p10", "p50", "p90", "min", "max", "defined", "undefined")
+    mc.write_row(2, 0, [t["col_metric"], t["col_key"], *(t[f"col_{c}"] for c in cols)], fmt["head"])
+    for i, (key, r) in enumerate(sim.summary().iterrows(), start=3):
+        mc.write_string(i, 0, registry.label(str(key), lang))
+        mc.write_string(i, 1, str(key), fmt["key"])
+        unit = str(r["unit"])
+        num = fmt["idr"] if unit.startswith("IDR") else fmt["share"] if unit == "fraction" else fmt["ratio"]
+        for j, c in enumerate(cols, start=2):
+            v = float(r[c])
+            if math.isfinite(v):
+                mc.write_number(i, j, v, fmt["year"] if c in ("defined", "undefined") else num)
+    last = 3 + len(sim.metrics) + 1
+    mc.write_string(last, 0, t["probability_negative"])
+    mc.write_number(last, 2, float(sim.probability("fnpv_idr", 0.0)), fmt["share"])
+    mc.set_column(0, 0, 52)
+    mc.set_column(1, 1, 26)
+    mc.set_column(2, 2 + len(cols), 18)
+    _print_setup(mc, 3, 1)
+
+
+def _notes(wb: Any, case: Case, t: dict[str, str], fmt: dict[str, Any], lang: str) -> None:
+    """The case's notes and risks: title, text, source, confidence, severity, the action the council can require."""
+    from ..case import in_lang
+
+    ws = wb.add_worksheet(t["sheet_notes"])
+    cols = ("note_title", "note_text", "source", "confidence", "severity", "action")
+    ws.write_row(0, 0, [t[f"col_{c}"] for c in cols], fmt["head"])
+    order = {"high": 0, "medium": 1, "low": 2, "info": 3}
+    notes = sorted(case.notes.items(), key=lambda kv: (order.get(kv[1].severity, 4), kv[0]))
+    for i, (_key, n) in enumerate(notes, start=1):
+        for j, text in enumerate((in_lang(n.title, lang), in_lang(n.text, lang), in_lang(n.source, lang) if n.source else "",
+                                  n.confidence, t.get(f"severity_{n.severity}", n.severity), in_lang(n.action, lang) if n.action else "")):
+            ws.write_string(i, j, str(text), fmt["wrap"])
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 90)
+    ws.set_column(2, 2, 40)
+    ws.set_column(3, 4, 14)
+    ws.set_column(5, 5, 50)
+    _print_setup(ws, 1, 1)
+
+
 def write_workbook(
     case: Case, path: str | Path | io.BytesIO, *, lang: str = "id", result: Result | None = None,
-    overrides: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None, scenario: str | None = None, iterations: int | None = None,
 ) -> Path | io.BytesIO:
     """Write the workbook of ``case`` (with ``overrides``) to ``path``; the path (or buffer) written.
 
@@ -189,7 +271,12 @@ def write_workbook(
     lang : {"id", "en"}
         The language of the sheet names, headers and labels.
     overrides : dict, optional
-        Single values by path applied on top of the case (a scenario's, or the studio's inputs).
+        Single values by path applied on top of the case (the studio's inputs). The sensitivity and Monte
+        Carlo sheets are not computed for them (they analyse the case, or a named scenario).
+    scenario : str, optional
+        A scenario of the case: its values, and the sensitivity and Monte Carlo around it.
+    iterations : int, optional
+        Monte Carlo iterations (default: ``risk.iterations`` of the case; 0: no Monte Carlo sheet).
     """
     import xlsxwriter
 
@@ -197,12 +284,14 @@ def write_workbook(
     from ..model.run import decided_chain
     from . import workbook_model as wm
 
-    overrides = dict(overrides or {})
+    analysed = not overrides
+    overrides = {**(case.scenario(scenario) if scenario else {}), **(overrides or {})}
     res = result if result is not None else run(case, overrides)
     chain = decided_chain(case, overrides)
     t = catalog(lang)["workbook"]
     target = path if isinstance(path, io.BytesIO) else Path(path)
-    wb = xlsxwriter.Workbook(target if isinstance(target, io.BytesIO) else str(target), {"nan_inf_to_errors": True, "in_memory": True})
+    raw = io.BytesIO()
+    wb = xlsxwriter.Workbook(raw, {"nan_inf_to_errors": True, "in_memory": True})
     try:
         fmt = _formats(wb)
         _assumptions(wb, case, t, fmt, lang, overrides)
@@ -214,7 +303,7 @@ def write_workbook(
         m = wb.add_worksheet(t["sheet_metrics"])
         rates_ws = wb.add_worksheet(t["sheet_rates"])
         loss_ws = wb.add_worksheet(t["sheet_losses"])
-        blocks = wm.Blocks(rates_ws, t["sheet_rates"], len(years), fmt, t)
+        blocks = wm.Blocks(rates_ws, t["sheet_rates"], years, fmt, t)
         g = wm.Grid(an, years, fmt, t)
         inp = resolve_named(case, lambda p, n: wm.Sym(element_name(p, n)))
 
@@ -228,15 +317,45 @@ def write_workbook(
         an.set_column(1, 1, 30)
         an.set_column(2, 2, 14)
         an.set_column(wm.Y0, wm.Y0 + len(years) - 1, 17)
-        _print_setup(an, 1, 1)
-        rates_ws.set_column(0, 0, 46)
+        _print_setup(an, 1, 1, scale=60)
+        rates_ws.set_column(0, 0, 40)
+        rates_ws.set_column(wm.Y0, wm.Y0 + len(years) - 1, 10)
+        _print_setup(rates_ws, 2, 1, scale=60)
         loss_ws.set_column(0, 0, 30)
         loss_ws.set_column(wm.Y0, wm.Y0 + len(years) - 1, 16)
-        _print_setup(loss_ws, 2, 1)
+        _print_setup(loss_ws, 2, 1, scale=60)
         _metrics(m, g, inp, res, t, fmt, lang)
+        _analyses(wb, case, scenario if analysed else False, iterations, t, fmt, lang)
+        _notes(wb, case, t, fmt, lang)
     finally:
         wb.close()
+    data = _without_stored_results(raw.getvalue())
+    if isinstance(target, io.BytesIO):
+        target.write(data)
+    else:
+        target.write_bytes(data)
     return target
+
+
+def _without_stored_results(xlsx: bytes) -> bytes:
+    """The workbook with no result stored in its formula cells (XlsxWriter stores 0).
+
+    Excel computes every formula on opening (XlsxWriter's ``fullCalcOnLoad``),
+    but LibreOffice, by default, shows the results stored in an ``.xlsx``:
+    a consultant would have seen a model of zeros. A formula cell without a
+    stored result (``<v>`` is optional in OOXML) is computed by both. A reader
+    that does not compute (openpyxl) then finds no value rather than a wrong one.
+    """
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1", data)
+            zout.writestr(item, data)
+    return out.getvalue()
 
 
 def _metrics(m: Any, g: Any, inp: Any, res: Result, t: dict[str, str], fmt: dict[str, Any], lang: str) -> None:

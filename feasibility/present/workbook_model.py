@@ -207,9 +207,10 @@ class Grid:
 class Blocks:
     """The constants of the law on their own sheet: tax depreciation rates and residual shares (PMK 72/2023)."""
 
-    def __init__(self, ws: Any, sheet: str, T: int, fmt: dict[str, Any], words: dict[str, str]):
-        self.ws, self.sheet, self.T, self.fmt, self.words = ws, sheet, T, fmt, words
+    def __init__(self, ws: Any, sheet: str, years: list[int], fmt: dict[str, Any], words: dict[str, str]):
+        self.ws, self.sheet, self.T, self.fmt, self.words = ws, sheet, len(years), fmt, words
         self.r = 1
+        ws.write_row(1, Y0, years, fmt["title"])  # the year each column's cost was placed in service
         self.rate_rows: dict[tuple[str, str, tuple[int, ...]], int] = {}
         self.share_rows: dict[tuple[str, str, tuple[int, ...], int | None], int] = {}
         ws.write_string(0, 0, words["rates_intro"], fmt["title"])
