@@ -313,8 +313,9 @@ def write_workbook(
 
         wm.write_annual(g, inp, chain, blocks, (loss_ws, t["sheet_losses"], annual), t, _labeller(case, lang, t),
                         forecast_how)
-        an.set_column(0, 0, 46)
-        an.set_column(1, 1, 30)
+        an.set_row(0, 30)  # the two-line header
+        an.set_column(0, 0, 64)
+        an.set_column(1, 1, 34)
         an.set_column(2, 2, 14)
         an.set_column(wm.Y0, wm.Y0 + len(years) - 1, 17)
         _print_setup(an, 1, 1, scale=60)

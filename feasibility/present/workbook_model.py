@@ -114,6 +114,10 @@ class Sym:
         return Sym(f"-{term(self)}", atom=False)
 
 
+class Words(str):
+    """Text written into a year's cell as it is (not a formula)."""
+
+
 def term(x: Any) -> str:
     """``x`` as an operand: a name, a bracketed formula or a literal."""
     if isinstance(x, Sym):
@@ -168,7 +172,7 @@ class Grid:
         self.r += 1
 
     def add(self, key: str, label: str, cell: Callable[[int], Any], *, fmt: str = "idr", how: str | None = None) -> None:
-        """A line of formulas: ``cell(j)`` is a formula (:class:`Sym` or str), a number, or None (left empty)."""
+        """A line of formulas: ``cell(j)`` is a formula (:class:`Sym` or str), a number, :class:`Words`, or None (left empty)."""
         if self.rows.get(key, self.r) != self.r:
             raise ValueError(f"line {key!r} written twice")
         r = self.r
@@ -185,7 +189,9 @@ class Grid:
             v = cell(j)
             if v is None:
                 continue
-            if isinstance(v, (Sym, str)):
+            if isinstance(v, Words):
+                self.ws.write_string(r, Y0 + j, str(v), self.fmt["key"])
+            elif isinstance(v, (Sym, str)):
                 self.ws.write_formula(r, Y0 + j, f"={v}", f)
             elif math.isfinite(float(v)):
                 self.ws.write_number(r, Y0 + j, float(v), f)
@@ -327,10 +333,11 @@ def _capacity(g: Grid, inp: Inputs, line: Line, chain: Any, words: dict[str, str
     if cap.trigger_occupancy is not None and exp is not None:
         for p, (added, _cost) in enumerate(cap.phases):
             trig, on = float(exp.trigger_year[..., p]), float(exp.online_year[..., p])
-            g.values(f"expansion_{p + 1}_trigger_year", words["row_trigger"].format(p=p + 1), [trig] + [np.nan] * (g.T - 1),
-                     words["how_expansion"], fmt="year")
-            g.values(f"expansion_{p + 1}_online_year", words["row_online"].format(p=p + 1), [on] + [np.nan] * (g.T - 1),
-                     words["how_expansion"], fmt="year")
+            for key, year in ((f"expansion_{p + 1}_trigger_year", trig), (f"expansion_{p + 1}_online_year", on)):
+                # a phase never built (not triggered, or deferred: the company could not pay) says so
+                g.add(key, words["row_trigger" if "trigger" in key else "row_online"].format(p=p + 1),
+                      lambda j, year=year: (year if math.isfinite(year) else Words(words["not_built"])) if j == 0 else None,
+                      fmt="year", how=words["how_expansion"])
             if math.isfinite(on):
                 online.append((p, added))
 
