@@ -604,6 +604,15 @@ def _consultant_session(page, words: dict[str, str], shots: Path, name: str, pro
     data = _download(page, page.locator(".fs-annual-download a"))
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Year,") and len(lines) >= 31
+    # the Excel workbook of the current inputs, made on request and downloaded
+    page.locator("button.fs-annual-xlsx").click()
+    page.locator(".fs-annual-xlsx-link a").wait_for(timeout=60_000)
+    book = project / f"{name}_studio.xlsx"
+    book.write_bytes(_download(page, page.locator(".fs-annual-xlsx-link a")))
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(book).sheetnames
+    assert sheets[:3] == ["Assumptions", "Annual model", "Metrics"], sheets
     _shot_workbench(page, shots, f"{name}_annual")
 
     # Monte Carlo of the current inputs; stale once an input changes

@@ -232,6 +232,24 @@ def test_the_annual_table_and_its_csv_are_the_models_lines(studio):
     assert "fs-ready-2" in classes and "fs-ready-0" not in classes  # the page can tell the open tab is up to date
 
 
+def test_the_annual_tab_makes_the_workbook_of_the_current_inputs(studio, tmp_path):
+    import openpyxl
+
+    panel = studio.workbench.annual
+    studio.workbench.tabs.selected_index = 2
+    studio.enter(TARIFF, "80,000")
+    assert panel.xlsx_link.value == ""  # made on request only
+    panel.make_workbook()
+    href = re.search(r'download="([^"]+)" href="data:application/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet;base64,([^"]+)"',
+                     panel.xlsx_link.value)
+    assert href.group(1) == "case_studio.xlsx"  # named like the CSV: the case file, marked as changed in the studio
+    (tmp_path / "s.xlsx").write_bytes(base64.b64decode(href.group(2)))
+    ws = openpyxl.load_workbook(tmp_path / "s.xlsx")["Assumptions"]
+    assert next(r[2].value for r in ws.iter_rows(min_row=2) if r[1].value == TARIFF) == 80000  # the studio's value, named
+    studio.enter(TARIFF, "75,000")
+    assert panel.xlsx_link.value == ""  # the workbook of other inputs is withdrawn
+
+
 def test_the_monte_carlo_follows_the_inputs_and_says_when_it_is_stale(studio):
     panel = studio.workbench.monte_carlo
     sim = panel.run(iterations=300, seed=5)

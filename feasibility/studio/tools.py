@@ -368,7 +368,29 @@ class AnnualPanel:
         self.table.add_class("fs-annual")
         self.link = W.HTML()
         self.link.add_class("fs-annual-download")
-        self.ui = W.VBox([self.link, self.table])
+        # the workbook takes a second or two to write: made on request, for the inputs of the moment
+        self.xlsx_button = W.Button(description=self.t["annual_xlsx_button"], layout=W.Layout(width="auto"))
+        self.xlsx_button.add_class("fs-annual-xlsx")
+        self.xlsx_button.on_click(lambda _b: self.make_workbook())
+        self.xlsx_link = W.HTML()
+        self.xlsx_link.add_class("fs-annual-xlsx-link")
+        self.ui = W.VBox([W.HBox([self.link, self.xlsx_button, self.xlsx_link], layout=W.Layout(align_items="center", grid_gap="12px")),
+                          self.table])
+
+    def make_workbook(self) -> None:
+        """The Excel workbook of the current inputs (:func:`feasibility.present.workbook.workbook_bytes`) as a download link."""
+        from ..present.workbook import workbook_bytes
+
+        s = self.studio
+        self.xlsx_button.disabled = True
+        self.xlsx_link.value = _note(self.t["annual_xlsx_busy"])
+        try:
+            data = workbook_bytes(s.case, lang=s.lang, overrides=s.overrides())
+        finally:
+            self.xlsx_button.disabled = False
+        name = (s.case_path.stem if s.case_path is not None else "case") + ("_studio" if s.overrides() else "")
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        self.xlsx_link.value = download_link(data, f"{name}.xlsx", mime, self.t["annual_xlsx_download"])
 
     def refresh(self) -> None:
         s, t, f = self.studio, self.t, self.studio.fmt
@@ -390,6 +412,7 @@ class AnnualPanel:
                             + _table([t["annual_year"]] + [labels.get(c, c) for c in cols], rows, classes="fs-annual-table"))
         name = (s.case_path.stem if s.case_path is not None else "case") + ("_studio" if s.overrides() else "")
         self.link.value = download_link(annual_csv(s), f"{name}_annual.csv", "text/csv", t["annual_download"])
+        self.xlsx_link.value = ""  # a workbook made before belongs to other inputs
 
 
 # ---------------------------------------------------------------------------
