@@ -822,7 +822,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.option is not None:
         _check_choice("--option", args.option, case.options, "option")
         case = case.option(args.option)
-    data = workbook_bytes(case, lang=args.lang, scenario=args.scenario, iterations=args.iterations)
+    data = workbook_bytes(case, lang=args.lang, scenario=args.scenario, iterations=args.iterations, option=args.option)
     try:
         write_bytes_atomic(out, data, overwrite=args.force)  # a temporary file beside, then the name: never half a workbook
     except FileExistsError:  # written by someone else meanwhile
@@ -848,7 +848,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     except FileExistsError:  # written by someone else meanwhile
         raise UserError(f"-o: {out} exists; add --force to replace it") from None
     fields = sum(len(c) for c in changes.values())
-    print(f"wrote {written}: {len(changes)} quantit{'y' if len(changes) == 1 else 'ies'} changed ({fields} field(s))")
+    print(f"wrote {written}: {len(changes)} quantit{'y' if len(changes) == 1 else 'ies'} changed ({fields} field(s)); "
+          "only the Assumptions sheet is read")
     for path, ch in sorted(changes.items()):
         print(f"  {path}: {', '.join(sorted(ch))}")
     return EXIT_OK

@@ -129,15 +129,15 @@ def test_libreoffice_recomputes_every_line_and_metric_to_the_models(tmp_path, na
     n_formulas, _ = _check_annual(xlsx, book, res, lang, steps)
     assert n_formulas > 20 * len(res.years)
     stored = _sheet(xlsx, lang, "sheet_metrics")  # as written: no result stored, so none can be read back unless computed
-    assert [r[2] for r in stored.iter_rows(min_row=2, values_only=True) if r[1]] == [None] * 14
+    assert {r[2] for r in stored.iter_rows(min_row=2, values_only=True) if r[1]} == {None}
     got = _metrics(book, lang)
     assert {"fnpv_idr", "firr", "mirr", "bcr", "equity_npv_idr", "equity_irr", "dscr_min", "region_npv_idr"} <= set(got)
     for key, value in got.items():
         want = float(res.metrics[key]) if key in res.metrics else None
         if want is None:
             continue
-        if math.isnan(want):  # undefined in the model (no rate makes the NPV zero; no debt service): an error or empty in the sheet
-            assert value is None or (isinstance(value, str) and (value == "" or value.startswith("#"))), (key, value)
+        if math.isnan(want):  # undefined in the model (no rate makes the NPV zero; no debt service): said in the sheet
+            assert value == catalog(lang)["workbook"]["undefined"], (key, value)
         else:
             assert value == pytest.approx(want, rel=1e-9), key
 
@@ -202,10 +202,14 @@ def test_the_assumptions_sheet_names_every_number(tmp_path):
     assert [rows[f"{ramp}[{n + 1}]"][2] for n in range(len(shares))] == shares  # a list: one row (and one name) per element
     assert wb.defined_names[excel_name(ramp) + "_2"].attr_text == f"'Assumptions'!$C${list(rows).index(ramp + '[2]') + 2}"
     tariff = "port.revenue.cargo_handling.tariff_idr_per_tonne"
-    label, _path, value, unit, low, high, source, _year, confidence = rows[tariff]
+    label, _path, value, unit, low, high, source, _year, confidence, used = rows[tariff]
     q = qmap[tariff]
     assert (value, low, high, source, confidence) == (q.value, q.low, q.high, q.source, q.confidence)
-    assert "tariff" in label and unit == "IDR per tonne"
+    assert "tariff" in label and unit == "IDR per tonne" and used == "yes"
+    unused = "economic.benefits.cargo_trucking_saved.unit_value_idr"
+    assert rows[unused][9].startswith("no (not in this workbook")  # the economic analysis is not in the workbook: said so
+    assert ws.protection.sheet and not ws["C2"].protection.locked and ws["A2"].protection.locked  # values open, sorting not
+    assert wb.properties.title == "Kota Serang BUMD: port and industrial services" or wb.properties.title.startswith("Kota Serang")
     name = wb.defined_names[excel_name(tariff)]
     assert name.attr_text == f"'Assumptions'!$C${list(rows).index(tariff) + 2}"  # =Tariff reads the value's cell
 
@@ -356,3 +360,35 @@ def test_the_summary_sheets_hold_the_tornado_the_monte_carlo_and_the_notes(tmp_p
     mine = openpyxl.load_workbook(write_workbook(case, tmp_path / "m.xlsx", lang="id",
                                                  overrides={"port.revenue.cargo_handling.tariff_idr_per_tonne": 80000}))
     assert "bukan untuk masukan yang diubah" in mine["Sensitivitas"]["A1"].value and "Monte Carlo" not in mine.sheetnames
+
+
+def test_import_refuses_a_scenario_export_and_a_changed_unit_and_keeps_provenance(tmp_path, capsys):
+    case = load_case()
+    assert main(["export", "-o", str(tmp_path / "low.xlsx"), "--scenario", "low", "--iterations", "0"]) == 0
+    assert main(["import", str(tmp_path / "low.xlsx"), "-o", str(tmp_path / "x.toml")]) == 2  # not the base case's values
+    assert "exported with --scenario low" in capsys.readouterr().err and not (tmp_path / "x.toml").exists()
+    xlsx = write_workbook(case, tmp_path / "k.xlsx", lang="en", iterations=0)
+    payout, tariff = "bumd.allocation.dividend_payout", "port.revenue.cargo_handling.tariff_idr_per_tonne"
+    assert case.quantity_map()[payout].confidence == "placeholder"
+    bad = _edit(xlsx, tmp_path / "u.xlsx", "Assumptions", {(tariff, 3): "USD per tonne"})
+    assert main(["import", str(bad), "-o", str(tmp_path / "x.toml")]) == 2
+    assert "cannot be changed (it is 'IDR per tonne')" in capsys.readouterr().err
+    good = _edit(xlsx, tmp_path / "g.xlsx", "Assumptions", {(payout, 2): 0.4, (tariff, 4): 50000})
+    assert main(["import", str(good), "-o", str(tmp_path / "x.toml")]) == 0
+    q = load_case(tmp_path / "x.toml").quantity_map()
+    assert q[payout].value == 0.4 and q[payout].confidence == "placeholder"  # a placeholder changed without a source stays one
+    assert q[tariff].low == 50000 and "range previously [55000, 85000]" in q[tariff].note  # a range edit leaves a trace
+
+
+def test_the_expansion_check_warns_when_an_edit_moves_demand_past_the_trigger(tmp_path):
+    case = load_case(PROOF)  # its second berth is built: the years are the model's decision at export
+    xlsx = write_workbook(case, tmp_path / "p.xlsx", lang="en", iterations=0)
+    book = recompute(xlsx, tmp_path)
+    ws = _sheet(book, "en", "sheet_metrics")
+    rows = {r[1]: r for r in ws.iter_rows(min_row=2, values_only=True) if r[1]}
+    assert rows["expansion_check"][2] == rows["expansion_check"][3] > 0
+    assert any(isinstance(r[0], str) and r[0].startswith("The expansion's years") for r in ws.iter_rows(values_only=True))
+    edited = _edit(xlsx, tmp_path / "e.xlsx", "Assumptions", {("port.revenue.cargo_handling.volume_tonnes", 2): 40000})
+    (tmp_path / "again").mkdir()
+    ws = _sheet(recompute(edited, tmp_path / "again"), "en", "sheet_metrics")
+    assert any(isinstance(r[0], str) and r[0].startswith("WARNING: demand now passes") for r in ws.iter_rows(values_only=True))

@@ -76,6 +76,7 @@ def _formats(wb: Any) -> dict[str, Any]:
         "index": wb.add_format({"num_format": "0.000000"}),
         "rate": wb.add_format({"num_format": "0.000000"}),
         "ratio": wb.add_format({"num_format": "0.00"}),
+        "pct": wb.add_format({"num_format": "0.00%"}),
         "year": wb.add_format({"num_format": "0"}),
         "placeholder": wb.add_format({"bg_color": "#FFF2CC"}),
         "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
@@ -97,46 +98,121 @@ def _print_setup(ws: Any, header_rows: int, header_cols: int, scale: int | None 
     ws.freeze_panes(header_rows, header_cols)
 
 
-def _assumptions(wb: Any, case: Case, t: dict[str, str], fmt: dict[str, Any], lang: str, overrides: dict[str, Any]) -> None:
-    """One row per number of the case (a list quantity: a row per element), each value a defined name."""
+def _assumptions(wb: Any, case: Case, t: dict[str, str], fmt: dict[str, Any], lang: str, overrides: dict[str, Any]) -> dict[str, int]:
+    """One row per number of the case (a list quantity: a row per element), each value a defined name; the row of each name.
+
+    The sheet is protected without a password, its value, range and provenance cells left open: sorting it would
+    leave every name on its old cell (each formula would read another assumption), and protection forbids that.
+    """
     sheet = t["sheet_assumptions"]
     a = wb.add_worksheet(sheet)
-    header = [t[f"col_{k}"] for k in ("label", "path", "value", "unit", "low", "high", "source", "year", "confidence")]
+    header = [t[f"col_{k}"] for k in ("label", "path", "value", "unit", "low", "high", "source", "year", "confidence", "used")]
     a.write_row(0, 0, header, fmt["head"])
+    a.set_row(0, 30)
+    words = catalog(lang)["confidence"]
+    open_ = {k: wb.add_format({**props, "locked": False}) for k, props in
+             (("idr", {"num_format": "#,##0"}), ("share", {"num_format": "0.0000"}), ("plain", {}),
+              ("wrap", {"text_wrap": True, "valign": "top"}), ("placeholder", {"bg_color": "#FFF2CC"}))}
+    rows: dict[str, int] = {}
     i = _FIRST_ROW
     for p, q in sorted(case.quantity_map().items()):
         shown = overrides.get(p, q.value)
         label = owner_label(case, p, lang)
         label = label[:1].upper() + label[1:]
-        num = fmt["idr"] if q.unit.startswith("IDR") else fmt["share"] if q.unit.startswith("fraction") else None
+        kind = "idr" if q.unit.startswith("IDR") else "share" if q.unit.startswith("fraction") else "plain"
         elements = [(None, shown, q.low, q.high)]
         if isinstance(shown, (list, tuple)) or hasattr(shown, "__len__"):
             lows = q.low if isinstance(q.low, (list, tuple)) else [q.low] * len(shown)
             highs = q.high if isinstance(q.high, (list, tuple)) else [q.high] * len(shown)
             elements = [(n, v, lo, hi) for n, (v, lo, hi) in enumerate(zip(shown, lows, highs))]
         for n, value, low, high in elements:
-            a.write_string(i, 0, label if n is None else t["list_element"].format(label=label, n=n + 1))
-            a.write_string(i, 1, p if n is None else f"{p}[{n + 1}]")
-            a.write_number(i, 2, float(value), num)
+            text = label if n is None else t["list_element"].format(label=label, n=n + 1)
+            a.write_string(i, 0, text, fmt["wrap"])
+            a.write_string(i, 1, p if n is None else f"{p}[{n + 1}]", fmt["wrap"])
+            a.write_number(i, 2, float(value), open_[kind])
             wb.define_name(element_name(p, n), f"='{sheet}'!$C${i + 1}")
-            a.write_string(i, 3, unit_label(q.unit, lang))
+            rows[element_name(p, n)] = i
+            a.write_string(i, 3, unit_label(q.unit, lang), fmt["wrap"])
             for j, bound in ((4, low), (5, high)):
                 if bound is not None:
-                    a.write_number(i, j, float(bound), num)
-            a.write_string(i, 6, q.source)
+                    a.write_number(i, j, float(bound), open_[kind])
+                else:
+                    a.write_blank(i, j, None, open_[kind])
+            a.write_string(i, 6, q.source, open_["wrap"])
             if q.year is not None:
-                a.write_number(i, 7, q.year)
-            a.write_string(i, 8, q.confidence, fmt["placeholder"] if q.confidence == "placeholder" else None)
+                a.write_number(i, 7, q.year, open_["plain"])
+            else:
+                a.write_blank(i, 7, None, open_["plain"])
+            a.write_string(i, 8, words.get(q.confidence, q.confidence), open_["placeholder" if q.confidence == "placeholder" else "plain"])
+            # wrapped text needs its row's height (LibreOffice keeps the default height of a written file)
+            a.set_row(i, 15 * max(1, -(-len(text) // 48), -(-len(q.source) // 48)))
             i += 1
-    a.set_column(0, 0, 50, fmt["wrap"])
-    a.set_column(1, 1, 34, fmt["wrap"])
+    a.set_column(0, 0, 50)
+    a.set_column(1, 1, 34)
     a.set_column(2, 2, 18)
-    a.set_column(3, 3, 16, fmt["wrap"])
+    a.set_column(3, 3, 16)
     a.set_column(4, 5, 16)
-    a.set_column(6, 6, 50, fmt["wrap"])
-    a.set_column(7, 8, 12)
-    a.autofilter(0, 0, i - 1, len(header) - 1)
+    a.set_column(6, 6, 50)
+    a.set_column(7, 8, 13)
+    a.set_column(9, 9, 22)
+    a.protect("", {"sort": False, "autofilter": False, "format_columns": True, "format_rows": True})
     _print_setup(a, 1, 1)
+    return rows
+
+
+def _item_words(case: Case, lang: str, t: dict[str, str]) -> dict[str, str]:
+    """Words for the business lines and loans of this case (their titles in the case file's language)."""
+    from .labels import group_title
+
+    out: dict[str, str] = {}
+    paths = sorted(case.quantity_map())
+    for key in case.lines():
+        p = min((x for x in paths if x.startswith(f"{key}.")), key=lambda x: x.count("."), default=None)
+        out[f"line_title_{key}"] = group_title(case, p, lang).split(" › ")[0] if p else key
+    for name in case.financing.loans:
+        p = next((x for x in paths if x.startswith(f"financing.loans.{name}.")), None)
+        out[f"loan_{name}"] = group_title(case, p, lang).split(" › ")[-1] if p else name
+    return out
+
+
+def _footer_text(text: str) -> str:
+    """Text for a print header or footer: ``&`` starts a code there."""
+    return text.replace("&", "&&")
+
+
+def _identify(wb: Any, case: Case, lang: str, scenario: str | None, option: str | None, studio: dict[str, Any],
+              t: dict[str, str]) -> str:
+    """The file says what it is: case, scenario or option, inputs changed in the studio, tool version and date,
+    in its properties (``feasibility import`` reads them) and in every page's header."""
+    import datetime as _dt
+
+    from .. import __version__
+    from ..case import in_lang
+
+    name = in_lang(case.case.name, lang)
+    parts = [name]
+    if option:
+        parts.append(t["what_option"].format(x=option))
+    if scenario:
+        parts.append(t["what_scenario"].format(x=scenario))
+    if studio:
+        parts.append(t["what_studio"].format(n=len(studio)))
+    day = _dt.date.today().isoformat()
+    what = " · ".join(parts)
+    wb.set_properties({"title": what, "subject": t["what_subject"], "comments": t["what_made"].format(version=__version__, day=day),
+                       "keywords": "feasibility"})
+    wb.set_custom_property("feasibility_version", __version__)
+    wb.set_custom_property("feasibility_scenario", scenario or "")
+    wb.set_custom_property("feasibility_option", option or "")
+    wb.set_custom_property("feasibility_studio_changes", ", ".join(sorted(studio)))
+    return f"{what} · {t['what_made'].format(version=__version__, day=day)}"
+
+
+def _mark_used(wb: Any, t: dict[str, str], rows: dict[str, int], used: set[str], fmt: dict[str, Any]) -> None:
+    """Say, beside each assumption, whether a formula of this workbook reads it (the economic analysis, for one, is not here)."""
+    a = wb.get_worksheet_by_name(t["sheet_assumptions"])
+    for name, r in rows.items():
+        a.write_string(r, 9, t["used_yes"] if name in used else t["used_no"], fmt["key"] if name in used else fmt["wrap"])
 
 
 def _labeller(case: Case, lang: str, t: dict[str, str]) -> Any:
@@ -163,14 +239,15 @@ def _labeller(case: Case, lang: str, t: dict[str, str]) -> Any:
         if hasattr(x, "streams") or hasattr(x, "tariff"):  # a Stream: its title is that of its tariff's group
             name = title(f"{x.line}.revenue.{x.name}.tariff")
         elif kind in ("row_fixed",):
-            name = title(f"{line}.opex.{x}.")
+            name = f"{title(f'{line}.', whole=True)} · {title(f'{line}.opex.{x}.')}"
         elif kind in ("row_capex", "row_capex_real"):
-            name = title(f"{line}.capex.{x}.")
+            name = f"{title(f'{line}.', whole=True)} · {title(f'{line}.capex.{x}.')}"
         elif kind == "row_overhead":
             name = title(f"bumd.overhead.{x}.")
         else:
             name = title(f"{x}.", whole=True)
-        return t[kind].format(x=name)
+        text = t[kind].format(x=name)
+        return text[:1].upper() + text[1:]
 
     return label
 
@@ -211,7 +288,10 @@ def _analyses(wb: Any, case: Case, scenario: str | None | bool, iterations: int 
         return
     sim = simulate(case, n, scenario=sc, progress=False)
     mc = wb.add_worksheet(t["sheet_monte_carlo"])
-    mc.write_string(0, 0, t["monte_carlo_intro"].format(n=sim.iterations, seed=sim.seed, k=len(sim.inputs.columns)), fmt["title"])
+    from .i18n import Formatter
+
+    mc.write_string(0, 0, t["monte_carlo_intro"].format(n=Formatter(lang).number(sim.iterations), seed=sim.seed, k=len(sim.inputs.columns)),
+                    fmt["title"])
     cols = ("mean", "sd", "p10", "p50", "p90", "min", "max", "defined", "undefined")
     mc.write_row(2, 0, [t["col_metric"], t["col_key"], *(t[f"col_{c}"] for c in cols)], fmt["head"])
     for i, (key, r) in enumerate(sim.summary().iterrows(), start=3):
@@ -239,12 +319,17 @@ def _notes(wb: Any, case: Case, t: dict[str, str], fmt: dict[str, Any], lang: st
     ws = wb.add_worksheet(t["sheet_notes"])
     cols = ("note_title", "note_text", "source", "confidence", "severity", "action")
     ws.write_row(0, 0, [t[f"col_{c}"] for c in cols], fmt["head"])
+    ws.set_row(0, 30)
     order = {"high": 0, "medium": 1, "low": 2, "info": 3}
     notes = sorted(case.notes.items(), key=lambda kv: (order.get(kv[1].severity, 4), kv[0]))
     for i, (_key, n) in enumerate(notes, start=1):
-        for j, text in enumerate((in_lang(n.title, lang), in_lang(n.text, lang), in_lang(n.source, lang) if n.source else "",
-                                  n.confidence, t.get(f"severity_{n.severity}", n.severity), in_lang(n.action, lang) if n.action else "")):
+        levels = catalog(lang)["confidence"]
+        texts = (in_lang(n.title, lang), in_lang(n.text, lang), in_lang(n.source, lang) if n.source else "",
+                 levels.get(n.confidence, n.confidence), t.get(f"severity_{n.severity}", n.severity), in_lang(n.action, lang) if n.action else "")
+        for j, text in enumerate(texts):
             ws.write_string(i, j, str(text), fmt["wrap"])
+        # wrapped text needs its row's height (LibreOffice keeps the default height of a written file)
+        ws.set_row(i, 15 * max(1, -(-len(texts[1]) // 85), -(-len(texts[0]) // 30), -(-len(texts[2]) // 38), -(-len(texts[5]) // 48)))
     ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 90)
     ws.set_column(2, 2, 40)
@@ -256,6 +341,7 @@ def _notes(wb: Any, case: Case, t: dict[str, str], fmt: dict[str, Any], lang: st
 def write_workbook(
     case: Case, path: str | Path | io.BytesIO, *, lang: str = "id", result: Result | None = None,
     overrides: dict[str, Any] | None = None, scenario: str | None = None, iterations: int | None = None,
+    option: str | None = None,
 ) -> Path | io.BytesIO:
     """Write the workbook of ``case`` (with ``overrides``) to ``path``; the path (or buffer) written.
 
@@ -277,6 +363,9 @@ def write_workbook(
         A scenario of the case: its values, and the sensitivity and Monte Carlo around it.
     iterations : int, optional
         Monte Carlo iterations (default: ``risk.iterations`` of the case; 0: no Monte Carlo sheet).
+    option : str, optional
+        The option of the long list ``case`` is (``case.option(key)``): written into the file's properties,
+        so that ``feasibility import`` does not take its values for edits of the base case.
     """
     import xlsxwriter
 
@@ -285,6 +374,7 @@ def write_workbook(
     from . import workbook_model as wm
 
     analysed = not overrides
+    studio_changes = dict(overrides or {})
     overrides = {**(case.scenario(scenario) if scenario else {}), **(overrides or {})}
     res = result if result is not None else run(case, overrides)
     chain = decided_chain(case, overrides)
@@ -294,7 +384,8 @@ def write_workbook(
     wb = xlsxwriter.Workbook(raw, {"nan_inf_to_errors": True, "in_memory": True})
     try:
         fmt = _formats(wb)
-        _assumptions(wb, case, t, fmt, lang, overrides)
+        what = _identify(wb, case, lang, scenario, option, studio_changes, t)
+        names = _assumptions(wb, case, t, fmt, lang, overrides)
         annual = t["sheet_annual"]
         an = wb.add_worksheet(annual)
         years = [int(y) for y in res.years]
@@ -304,14 +395,15 @@ def write_workbook(
         rates_ws = wb.add_worksheet(t["sheet_rates"])
         loss_ws = wb.add_worksheet(t["sheet_losses"])
         blocks = wm.Blocks(rates_ws, t["sheet_rates"], years, fmt, t)
-        g = wm.Grid(an, years, fmt, t)
+        words = {**t, **_item_words(case, lang, t)}
+        g = wm.Grid(an, years, fmt, words)
         inp = resolve_named(case, lambda p, n: wm.Sym(element_name(p, n)))
 
         def forecast_how(s: Any) -> str:
             fc = case.lines()[s.line].revenue[s.name].forecast
             return t["how_forecast"].format(method=fc.method, history=fc.history)
 
-        wm.write_annual(g, inp, chain, blocks, (loss_ws, t["sheet_losses"], annual), t, _labeller(case, lang, t),
+        wm.write_annual(g, inp, chain, blocks, (loss_ws, t["sheet_losses"], annual), words, _labeller(case, lang, t),
                         forecast_how)
         an.set_row(0, 30)  # the two-line header
         an.set_column(0, 0, 64)
@@ -326,8 +418,12 @@ def write_workbook(
         loss_ws.set_column(wm.Y0, wm.Y0 + len(years) - 1, 16)
         _print_setup(loss_ws, 2, 1, scale=60)
         _metrics(m, g, inp, res, t, fmt, lang)
+        _mark_used(wb, t, names, g.used, fmt)
         _analyses(wb, case, scenario if analysed else False, iterations, t, fmt, lang)
         _notes(wb, case, t, fmt, lang)
+        for ws in wb.worksheets():
+            ws.set_header(f"&L&8{_footer_text(what)}")
+            ws.set_footer(f"&L&8{_footer_text(t['footer'])}&R&8&P / &N")
     finally:
         wb.close()
     data = _without_stored_results(raw.getvalue())
@@ -364,14 +460,16 @@ def _metrics(m: Any, g: Any, inp: Any, res: Result, t: dict[str, str], fmt: dict
 
     NPV follows the model's convention (:func:`feasibility.metrics.finance.npv`): the first year's flow at
     t = 0, undiscounted, so the spreadsheet's ``NPV(rate, later years)`` is added to the first year's flow.
+    A rate no search finds (an IRR of flows that never turn positive) reads "undefined", as in the model.
     """
+    import re as _re
+
     from ..metrics import registry
     from .workbook_model import Sym, term
 
     annual = g.ws.get_name()
-    m.write_row(0, 0, [t[f"col_{k}"] for k in ("metric", "key", "formula", "model", "difference")], fmt["head"])
-    rows: dict[str, int] = {}
-
+    m.write_row(0, 0, [t[f"col_{k}"] for k in ("metric", "key", "formula", "model", "difference", "unit")], fmt["head"])
+    m.set_row(0, 30)
     def flow(key: str) -> tuple[str, str, str]:
         first = f"'{annual}'!{g.at(key, 0, True)}"
         rest = f"'{annual}'!{g.span(key, 1)}"
@@ -384,6 +482,9 @@ def _metrics(m: Any, g: Any, inp: Any, res: Result, t: dict[str, str], fmt: dict
     def real(rate: Any) -> str:
         return f"(1+{term(rate)})/(1+{term(inp.inflation)})-1" if inp.real else str(rate if isinstance(rate, Sym) else term(rate))
 
+    def defined(formula: str) -> str:
+        return f'IFERROR({formula},"{t["undefined"]}")'
+
     share = sum((ln.share for ln in inp.loans), 0.0)
     weighted = sum((ln.share * ln.rate for ln in inp.loans), 0.0)
     wacc_nominal = inp.cost_of_equity if not inp.loans else (1 - share) * inp.cost_of_equity + weighted * (1 - inp.tax_rate)
@@ -393,40 +494,56 @@ def _metrics(m: Any, g: Any, inp: Any, res: Result, t: dict[str, str], fmt: dict
         v = float(res.metrics.get(key, float("nan")))
         return repr(round(v, 2)) if math.isfinite(v) else "0.1"
 
-    items: list[tuple[str, str, str]] = [
-        ("wacc", real(wacc_nominal), "share"),
-        ("cost_of_equity", real(inp.cost_of_equity), "share"),
-        ("region_discount_rate", real(inp.region_rate), "share"),
-        ("fnpv_idr", npv(wacc, "flow_project_idr"), "idr"),
-        ("firr", f"IRR({flow('flow_project_idr')[2]},{guess('firr')})", "share"),
-        ("mirr", f"MIRR({flow('flow_project_idr')[2]},{wacc},{wacc})", "share"),
-        ("bcr", f"({npv(wacc, 'flow_benefits_idr')})/({npv(wacc, 'flow_costs_idr')})", "ratio"),
-        ("equity_npv_idr", npv(ke, "flow_equity_idr"), "idr"),
-        ("equity_irr", f"IRR({flow('flow_equity_idr')[2]},{guess('equity_irr')})", "share"),
-        ("shareholder_npv_idr", npv(ke, "flow_shareholders_idr"), "idr"),
-        ("shareholder_irr", f"IRR({flow('flow_shareholders_idr')[2]},{guess('shareholder_irr')})", "share"),
-        ("dscr_min", f"IF(COUNT({flow('dscr')[2]})>0,MIN({flow('dscr')[2]}),\"\")", "ratio"),
-        ("region_npv_idr", npv(rr, "flow_region_idr"), "idr"),
-        ("region_irr", f"IRR({flow('flow_region_idr')[2]},{guess('region_irr')})", "share"),
+    basis = t["basis_real"].format(year=inp.price_base_year) if inp.real else t["basis_nominal"]
+    money = t["unit_idr"].format(basis=basis)
+    rate_unit = t["unit_rate_real"] if inp.real else t["unit_rate_nominal"]
+    items: list[tuple[str, str, str, str]] = [
+        ("wacc", real(wacc_nominal), "pct", rate_unit),
+        ("cost_of_equity", real(inp.cost_of_equity), "pct", rate_unit),
+        ("region_discount_rate", real(inp.region_rate), "pct", rate_unit),
+        ("fnpv_idr", npv(wacc, "flow_project_idr"), "idr", money),
+        ("firr", defined(f"IRR({flow('flow_project_idr')[2]},{guess('firr')})"), "pct", rate_unit),
+        ("mirr", defined(f"MIRR({flow('flow_project_idr')[2]},{wacc},{wacc})"), "pct", rate_unit),
+        ("bcr", defined(f"({npv(wacc, 'flow_benefits_idr')})/({npv(wacc, 'flow_costs_idr')})"), "ratio", t["unit_ratio"]),
+        ("equity_npv_idr", npv(ke, "flow_equity_idr"), "idr", money),
+        ("equity_irr", defined(f"IRR({flow('flow_equity_idr')[2]},{guess('equity_irr')})"), "pct", rate_unit),
+        ("shareholder_npv_idr", npv(ke, "flow_shareholders_idr"), "idr", money),
+        ("shareholder_irr", defined(f"IRR({flow('flow_shareholders_idr')[2]},{guess('shareholder_irr')})"), "pct", rate_unit),
+        ("dscr_min", f"IF(COUNT({flow('dscr')[2]})>0,MIN({flow('dscr')[2]}),\"{t['undefined']}\")", "ratio", t["unit_ratio"]),
+        ("region_npv_idr", npv(rr, "flow_region_idr"), "idr", money),
+        ("region_irr", defined(f"IRR({flow('flow_region_idr')[2]},{guess('region_irr')})"), "pct", rate_unit),
     ]
-    for i, (key, formula, kind) in enumerate(items, start=1):
+    if g.expansion_check is not None:
+        row, count = g.expansion_check
+        items.append(("expansion_check", f"SUM('{annual}'!{g.span(row)})", "year", t["unit_years"]))
+    for i, (key, formula, kind, unit) in enumerate(items, start=1):
         r = i + 1
-        rows[key] = r
         name = registry.label(key, lang)
         if name == key:
             name = t.get(f"metric_{key}", key)
-        m.write_string(i, 0, name)
+        if kind == "pct" and key in ("wacc", "cost_of_equity", "region_discount_rate") and inp.real:
+            name = f"{name} {t['real_suffix']}"
+        m.write_string(i, 0, name, fmt["wrap"])
         m.write_string(i, 1, key, fmt["key"])
         m.write_formula(i, 2, f"={formula}", fmt[kind])
-        v = res.metrics.get(key)
+        g.used.update(_re.findall(r"[A-Za-z_][A-Za-z0-9_]*", formula))
+        v = count if key == "expansion_check" else res.metrics.get(key)
         if v is not None and math.isfinite(float(v)):
             m.write_number(i, 3, float(v), fmt[kind])
         else:
             m.write_string(i, 3, t["undefined"])
         m.write_formula(i, 4, f"=IF(AND(ISNUMBER(C{r}),ISNUMBER(D{r})),C{r}-D{r},\"\")", fmt[kind])
-    m.write_string(len(items) + 2, 0, t["metrics_note"], fmt["wrap"])
-    m.set_row(len(items) + 2, 60)
-    m.set_column(0, 0, 58)
+        m.write_string(i, 5, unit, fmt["wrap"])
+    last = len(items) + 2
+    if g.expansion_check is not None:
+        r = len(items) + 1
+        m.write_formula(last, 0, f'=IF(C{r}=D{r},"{t["expansion_ok"]}","{t["expansion_changed"]}")', fmt["wrap"])
+        m.set_row(last, 48)
+        last += 2
+    m.write_string(last, 0, t["metrics_note"].format(basis=basis), fmt["wrap"])
+    m.set_row(last, 120)
+    m.set_column(0, 0, 70)
     m.set_column(1, 1, 22)
     m.set_column(2, 4, 22)
+    m.set_column(5, 5, 34)
     _print_setup(m, 1, 1)

@@ -26,6 +26,7 @@ from ..case import Case, CaseError, load_case
 from ..case.edit import plain_number
 from ..case.schema import Confidence
 from .i18n import catalog
+from .labels import unit_label
 
 __all__ = ["Row", "WorkbookImportError", "changes_from_workbook", "import_workbook", "imported_text"]
 
@@ -92,6 +93,12 @@ def changes_from_workbook(xlsx: str | Path, base: Case) -> tuple[dict[str, dict[
         raise WorkbookImportError([f"{xlsx}: no sheet named {names} (the sheet `feasibility export` writes); sheets: {', '.join(wb.sheetnames)}"])
     _lang, t = found[0]
     sheet = t["sheet_assumptions"]
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    for prop, flag in (("feasibility_scenario", "--scenario"), ("feasibility_option", "--option")):
+        if props.get(prop):
+            why = (f"{xlsx}: exported with {flag} {props[prop]}: its Assumptions sheet holds that {flag[2:]}'s values, which "
+                   f"importing would write into the base case as edits; export the case without {flag} to edit it")
+            raise WorkbookImportError([why])
     ws = wb[sheet]
     header = [t[f"col_{k}"] for k in ("label", "path", *_FIELDS[:1], "unit", "low", "high", "source", "year", "confidence")]
     rows_iter = ws.iter_rows(values_only=True)
@@ -103,7 +110,7 @@ def changes_from_workbook(xlsx: str | Path, base: Case) -> tuple[dict[str, dict[
     by_path: dict[str, Row] = {}
     for r, cells in enumerate(rows_iter, start=2):
         cells = tuple(cells) + (None,) * (len(header) - len(cells))
-        label, path_cell, value, _unit, low, high, source, year, confidence = cells[: len(header)]
+        label, path_cell, value, unit, low, high, source, year, confidence = cells[: len(header)]
         if all(c in (None, "") for c in cells[: len(header)]):
             continue
         where = _where(sheet, r, str(label or ""))
@@ -122,6 +129,9 @@ def changes_from_workbook(xlsx: str | Path, base: Case) -> tuple[dict[str, dict[
             problems.append(f"{where}: {path_cell!r} appears twice (also row {row.rows[n]})")
             continue
         row.rows[n] = r
+        if str(unit or "") != unit_label(q.unit, _lang):
+            problems.append(f"{where}: {t['col_unit']} {unit!r} cannot be changed (it is {unit_label(q.unit, _lang)!r}): "
+                            "convert the value instead")
         for name, cell, kind in (("value", value, "number"), ("low", low, "bound"), ("high", high, "bound"), ("source", source, "text"),
                                  ("year", year, "year"), ("confidence", confidence, "confidence")):
             got, bad = _read(cell, kind)
@@ -167,7 +177,11 @@ def _read(cell: Any, kind: str) -> tuple[Any, str]:
         return (int(v), "") if ok else (None, "must be a whole year from 1900 to 2100, or empty")
     if kind == "confidence":
         allowed = get_args(Confidence)
-        return (cell, "") if cell in allowed else (None, f"must be one of {', '.join(allowed)}")
+        # the sheet shows the level in its language; the key itself is accepted too
+        words = {w: key for lang in ("id", "en") for key, w in catalog(lang)["confidence"].items() if key in allowed}
+        key = cell if cell in allowed else words.get(cell)
+        shown = sorted({w for w, k in words.items()})
+        return (key, "") if key is not None else (None, f"must be one of {', '.join(shown)}")
     text = "" if cell is None else str(cell)
     return (text, "") if text.strip() else (None, "must not be empty (say where the number comes from)")
 
@@ -230,18 +244,7 @@ def imported_text(base_text: str, changes: dict[str, dict[str, Any]], base: Case
         item: Any = doc
         for part in path.split("."):
             item = item[part]
-        if "value" in ch and "source" not in ch:
-            # the studio's convention (feasibility.case.edit.apply_changes): a new value keeps its provenance
-            was = f"previously {plain_number(q.value)}, source: {q.source}"
-            if q.year is not None:
-                was += f" ({q.year})"
-            was += f", confidence: {q.confidence}"
-            if q.note:
-                was += f"; note: {q.note}"
-            ch = {**ch, "source": f"workbook: changed from {plain_number(q.value)} on {day}", "note": was}
-            ch.setdefault("confidence", "estimate")
-            if "year" not in ch and q.year is not None:
-                ch["year"] = None
+        ch = _with_provenance(ch, q, day)
         for name, new in ch.items():
             if new is None:
                 if name in item:
@@ -249,6 +252,41 @@ def imported_text(base_text: str, changes: dict[str, dict[str, Any]], base: Case
             else:
                 item[name] = _toml_value(new, item.get(name))
     return tomlkit.dumps(doc)
+
+
+#: confidence levels, lowest first: a value changed without a new source is never raised above "estimate"
+_LEVELS = ("placeholder", "estimate", "secondary", "verified")
+
+
+def _with_provenance(ch: dict[str, Any], q: Any, day: str) -> dict[str, Any]:
+    """The changes with what they replace kept (the studio's convention, :func:`feasibility.case.edit.apply_changes`).
+
+    A new value without a new source: the source says it was changed, from which value, on which day; the
+    confidence drops to ``estimate`` (a ``placeholder`` stays one); the year of the old source is dropped.
+    Whatever changes among value, source and range, the note records what was there before.
+    """
+    out = dict(ch)
+    was = []
+    if "value" in ch:
+        was.append(f"previously {plain_number(q.value)}")
+    if "value" in ch or "source" in ch:
+        old = f"source: {q.source}" + (f" ({q.year})" if q.year is not None else "") + f", confidence: {q.confidence}"
+        was.append(old)
+    if "low" in ch or "high" in ch:
+        low = "-" if q.low is None else plain_number(q.low)
+        high = "-" if q.high is None else plain_number(q.high)
+        was.append(f"range previously [{low}, {high}]")
+    if "value" in ch and "source" not in ch:
+        out["source"] = f"workbook: changed from {plain_number(q.value)} on {day}"
+        if "confidence" not in ch:
+            out["confidence"] = _LEVELS[min(_LEVELS.index(q.confidence), 1)]
+        if "year" not in ch and q.year is not None:
+            out["year"] = None
+    if was:
+        if q.note:
+            was.append(f"note: {q.note}")
+        out["note"] = "; ".join(was)
+    return out
 
 
 def _toml_value(new: Any, old: Any) -> Any:

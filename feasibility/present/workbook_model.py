@@ -31,6 +31,7 @@ index in rows of their own.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from numbers import Real
@@ -114,6 +115,9 @@ class Sym:
         return Sym(f"-{term(self)}", atom=False)
 
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 class Words(str):
     """Text written into a year's cell as it is (not a formula)."""
 
@@ -143,6 +147,10 @@ class Grid:
     #: a first pass only lays the rows out: a formula may then name a row written further down (the cash of the
     #: year before, read by the waterfall's first lines)
     dry: bool = False
+    #: the words of every formula written (the Assumptions sheet marks the names no formula reads)
+    used: set[str] = field(default_factory=set)
+    #: the expansion's check: its row, and the years it signalled at export
+    expansion_check: tuple[str, int] | None = None
 
     @property
     def T(self) -> int:
@@ -193,6 +201,7 @@ class Grid:
                 self.ws.write_string(r, Y0 + j, str(v), self.fmt["key"])
             elif isinstance(v, (Sym, str)):
                 self.ws.write_formula(r, Y0 + j, f"={v}", f)
+                self.used.update(_WORD.findall(str(v)))
             elif math.isfinite(float(v)):
                 self.ws.write_number(r, Y0 + j, float(v), f)
         self.r += 1
@@ -230,8 +239,10 @@ class Blocks:
         if key not in self.rate_rows:
             d = depreciation_matrix(self.T, *key)
             self.r += 1
-            self.ws.write_string(self.r, 0, self.words["rates_block"].format(cls=k.asset_class, method=k.method,
-                                                                            renewals=", ".join(str(i + 1) for i in k.renewals) or "-"),
+            w = self.words
+            self.ws.write_string(self.r, 0, w["rates_block"].format(cls=w.get(f"class_{k.asset_class}", k.asset_class),
+                                                                    method=w.get(f"method_{k.method}", k.method),
+                                                                    renewals=", ".join(str(i + 1) for i in k.renewals) or "-"),
                                  self.fmt["title"])
             self.r += 1
             self.rate_rows[key] = self.r
@@ -255,8 +266,10 @@ class Blocks:
             else:
                 w = depreciation_matrix(T + keep, k.asset_class, k.method, k.renewals)[:T, T:].sum(axis=1)
             self.r += 1
-            self.ws.write_string(self.r, 0, self.words["left_block"].format(cls=k.asset_class, method=k.method,
-                                                                           keep="-" if keep is None else keep))
+            words = self.words
+            self.ws.write_string(self.r, 0, words["left_block"].format(cls=words.get(f"class_{k.asset_class}", k.asset_class),
+                                                                      method=words.get(f"method_{k.method}", k.method),
+                                                                      keep="-" if keep is None else keep))
             self.ws.write_row(self.r, Y0, [float(x) for x in w], self.fmt["rate"])
             self.share_rows[key] = self.r
             self.r += 1
@@ -365,6 +378,16 @@ def _capacity(g: Grid, inp: Inputs, line: Line, chain: Any, words: dict[str, str
     g.add("berth_occupancy", words["row_occupancy"],
           lambda j: Sym(f"IF({g.at('berth_capacity_tonnes', j)}>0,{g.at('cargo_throughput_tonnes', j)}/{g.at('berth_capacity_tonnes', j)}"
                         f"*{term(cap.max_occupancy)},\"\")"), fmt="share")
+    if online or (cap.trigger_occupancy is not None and exp is not None and cap.phases):
+        # the expansion's years are the model's decision at export: this row, a formula, says in which years demand
+        # passes the trigger; the Metrics sheet warns when an edit changes them (the decision may then differ)
+        trig = cap.trigger_occupancy
+        g.add("expansion_signal", words["row_expansion_signal"],
+              lambda j: Sym(f"IF({g.at('cargo_demand_tonnes', j)}>{term(trig)}*{g.at('berth_capacity_tonnes', j)},1,0)"), fmt="year")
+        demand = np.asarray(chain.ops.lines["cargo_demand_tonnes"], dtype=float)
+        berth_now = np.asarray(exp.capacity_tonnes_per_year, dtype=float)
+        numeric = next(ln.capacity for ln in chain.inp.lines if ln.key == line.key)  # the numbers behind the names
+        g.expansion_check = ("expansion_signal", int(np.sum(demand > float(numeric.trigger_occupancy) * berth_now)))
     g.add("cargo_served_share", words["row_served"],
           lambda j: Sym(f"IF({g.at('cargo_demand_tonnes', j)}>0,{g.at('cargo_throughput_tonnes', j)}/{g.at('cargo_demand_tonnes', j)},1)"),
           fmt="share")
@@ -560,8 +583,10 @@ def _sum_cells(parts: list[Callable[[int], Any]]) -> Callable[[int], Any]:
 
 
 def _group_name(k: AssetKey, words: dict[str, str]) -> str:
+    """An asset group in words: its business line, tax class and method, the years it is renewed."""
     renewed = words["group_renewed"].format(years=", ".join(str(i + 1) for i in k.renewals)) if k.renewals else ""
-    return f"{k.line} · {k.asset_class} · {k.method}{renewed}"
+    return (f"{words.get(f'line_title_{k.line}', k.line)} · {words.get(f'class_{k.asset_class}', k.asset_class)} · "
+            f"{words.get(f'method_{k.method}', k.method)}{renewed}")
 
 
 # ---------------------------------------------------------------------------- loans
@@ -576,10 +601,10 @@ def loans(g: Grid, inp: Inputs, words: dict[str, str], label: Callable[..., str]
     for ln in inp.loans:
         k = f"loan_{ln.name}"
         draws, opening, interest, principal = (f"{k}_{x}_idr" for x in ("draws", "opening", "interest", "principal"))
-        g.add(draws, words["row_loan_draws"].format(loan=ln.name), lambda j, ln=ln: g.s("construction_capex_idr", j) * ln.share)
-        g.add(opening, words["row_loan_opening"].format(loan=ln.name),
+        g.add(draws, words["row_loan_draws"].format(loan=words.get(f"loan_{ln.name}", ln.name)), lambda j, ln=ln: g.s("construction_capex_idr", j) * ln.share)
+        g.add(opening, words["row_loan_opening"].format(loan=words.get(f"loan_{ln.name}", ln.name)),
               lambda j, d=draws, o=None, p=principal, op=opening: 0.0 if j == 0 else Sym(f"{g.at(op, j - 1)}+{g.at(d, j - 1)}-{g.at(p, j - 1)}", False))
-        g.add(interest, words["row_loan_interest"].format(loan=ln.name), lambda j, ln=ln, op=opening: ln.rate * g.s(op, j))
+        g.add(interest, words["row_loan_interest"].format(loan=words.get(f"loan_{ln.name}", ln.name)), lambda j, ln=ln, op=opening: ln.rate * g.s(op, j))
         first, n = fo + ln.grace_years, ln.tenor_years
         amount = f"SUM({g.span(draws)})"
         rate = term(ln.rate)
@@ -596,7 +621,7 @@ def loans(g: Grid, inp: Inputs, words: dict[str, str], label: Callable[..., str]
                 return Sym(f"MIN({due}{less},{g.at(op, j)})")
             return 0.0
 
-        g.add(principal, words["row_loan_principal"].format(loan=ln.name), pay)
+        g.add(principal, words["row_loan_principal"].format(loan=words.get(f"loan_{ln.name}", ln.name)), pay)
         for x, row in (("draws", draws), ("interest", interest), ("principal", principal)):
             parts[x].append(row)
     g.total("debt_drawdown_idr", label("line", "debt_drawdown_idr"), parts["draws"])
