@@ -392,3 +392,19 @@ def test_the_expansion_check_warns_when_an_edit_moves_demand_past_the_trigger(tm
     (tmp_path / "again").mkdir()
     ws = _sheet(recompute(edited, tmp_path / "again"), "en", "sheet_metrics")
     assert any(isinstance(r[0], str) and r[0].startswith("WARNING: demand now passes") for r in ws.iter_rows(values_only=True))
+
+
+def test_the_spreadsheets_irr_finds_the_rate_of_edited_flows(tmp_path):
+    """Cargo per company x5 moves FIRR far from the rate the file was exported with: the IRR still finds it."""
+    import numpy_financial as npf
+
+    case = load_case()
+    path = "port.revenue.cargo_handling.build_up.tonnes_per_company"
+    xlsx = write_workbook(case, tmp_path / "k.xlsx", lang="id", iterations=0)
+    edited = _edit(xlsx, tmp_path / "e.xlsx", "Asumsi", {(path, 2): 5 * case.quantity_map()[path].value})
+    book = recompute(edited, tmp_path)
+    got = _metrics(book, "id")
+    flows = next(r for r in _sheet(book, "id", "sheet_annual").iter_rows(min_row=3, values_only=True) if r[1] == "flow_project_idr")[3:]
+    want = npf.irr([float(x) for x in flows])
+    assert abs(got["firr"] - float(run(case).metrics["firr"])) > 0.02  # it moved
+    assert got["firr"] == pytest.approx(want, rel=1e-6)

@@ -197,6 +197,8 @@ def _identify(wb: Any, case: Case, lang: str, scenario: str | None, option: str 
         parts.append(t["what_scenario"].format(x=scenario))
     if studio:
         parts.append(t["what_studio"].format(n=len(studio)))
+    if len(parts) == 1:
+        parts.append(t["what_base"])
     day = _dt.date.today().isoformat()
     what = " · ".join(parts)
     wb.set_properties({"title": what, "subject": t["what_subject"], "comments": t["what_made"].format(version=__version__, day=day),
@@ -490,9 +492,15 @@ def _metrics(m: Any, g: Any, inp: Any, res: Result, t: dict[str, str], fmt: dict
     wacc_nominal = inp.cost_of_equity if not inp.loans else (1 - share) * inp.cost_of_equity + weighted * (1 - inp.tax_rate)
     wacc, ke, rr = "$C$2", "$C$3", "$C$4"
 
-    def guess(key: str) -> str:
+    def irr(key: str, flow_key: str) -> str:
+        """IRR seeded by the model's rate rounded to whole per cent, then by other rates in turn: the spreadsheet's
+        search (Newton's, from one guess) may not converge from a guess far from the rate of edited flows."""
         v = float(res.metrics.get(key, float("nan")))
-        return repr(round(v, 2)) if math.isfinite(v) else "0.1"
+        guesses = ([repr(round(v, 2))] if math.isfinite(v) else []) + ["-0.5", "-0.2", "0", "0.1", "0.3"]
+        out = f'"{t["undefined"]}"'
+        for x in reversed(guesses):
+            out = f"IFERROR(IRR({flow(flow_key)[2]},{x}),{out})"
+        return out
 
     basis = t["basis_real"].format(year=inp.price_base_year) if inp.real else t["basis_nominal"]
     money = t["unit_idr"].format(basis=basis)
@@ -502,16 +510,16 @@ def _metrics(m: Any, g: Any, inp: Any, res: Result, t: dict[str, str], fmt: dict
         ("cost_of_equity", real(inp.cost_of_equity), "pct", rate_unit),
         ("region_discount_rate", real(inp.region_rate), "pct", rate_unit),
         ("fnpv_idr", npv(wacc, "flow_project_idr"), "idr", money),
-        ("firr", defined(f"IRR({flow('flow_project_idr')[2]},{guess('firr')})"), "pct", rate_unit),
+        ("firr", irr("firr", "flow_project_idr"), "pct", rate_unit),
         ("mirr", defined(f"MIRR({flow('flow_project_idr')[2]},{wacc},{wacc})"), "pct", rate_unit),
         ("bcr", defined(f"({npv(wacc, 'flow_benefits_idr')})/({npv(wacc, 'flow_costs_idr')})"), "ratio", t["unit_ratio"]),
         ("equity_npv_idr", npv(ke, "flow_equity_idr"), "idr", money),
-        ("equity_irr", defined(f"IRR({flow('flow_equity_idr')[2]},{guess('equity_irr')})"), "pct", rate_unit),
+        ("equity_irr", irr("equity_irr", "flow_equity_idr"), "pct", rate_unit),
         ("shareholder_npv_idr", npv(ke, "flow_shareholders_idr"), "idr", money),
-        ("shareholder_irr", defined(f"IRR({flow('flow_shareholders_idr')[2]},{guess('shareholder_irr')})"), "pct", rate_unit),
+        ("shareholder_irr", irr("shareholder_irr", "flow_shareholders_idr"), "pct", rate_unit),
         ("dscr_min", f"IF(COUNT({flow('dscr')[2]})>0,MIN({flow('dscr')[2]}),\"{t['undefined']}\")", "ratio", t["unit_ratio"]),
         ("region_npv_idr", npv(rr, "flow_region_idr"), "idr", money),
-        ("region_irr", defined(f"IRR({flow('flow_region_idr')[2]},{guess('region_irr')})"), "pct", rate_unit),
+        ("region_irr", irr("region_irr", "flow_region_idr"), "pct", rate_unit),
     ]
     if g.expansion_check is not None:
         row, count = g.expansion_check
@@ -521,7 +529,7 @@ def _metrics(m: Any, g: Any, inp: Any, res: Result, t: dict[str, str], fmt: dict
         name = registry.label(key, lang)
         if name == key:
             name = t.get(f"metric_{key}", key)
-        if kind == "pct" and key in ("wacc", "cost_of_equity", "region_discount_rate") and inp.real:
+        if kind == "pct" and inp.real:
             name = f"{name} {t['real_suffix']}"
         m.write_string(i, 0, name, fmt["wrap"])
         m.write_string(i, 1, key, fmt["key"])
