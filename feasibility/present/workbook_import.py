@@ -91,7 +91,7 @@ def changes_from_workbook(xlsx: str | Path, base: Case) -> tuple[dict[str, dict[
     if not found:
         names = " or ".join(repr(t["sheet_assumptions"]) for _, t in _sheet_words())
         raise WorkbookImportError([f"{xlsx}: no sheet named {names} (the sheet `feasibility export` writes); sheets: {', '.join(wb.sheetnames)}"])
-    _lang, t = found[0]
+    lang, t = found[0]
     sheet = t["sheet_assumptions"]
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     for prop, flag in (("feasibility_scenario", "--scenario"), ("feasibility_option", "--option")):
@@ -129,8 +129,8 @@ def changes_from_workbook(xlsx: str | Path, base: Case) -> tuple[dict[str, dict[
             problems.append(f"{where}: {path_cell!r} appears twice (also row {row.rows[n]})")
             continue
         row.rows[n] = r
-        if str(unit or "") != unit_label(q.unit, _lang):
-            problems.append(f"{where}: {t['col_unit']} {unit!r} cannot be changed (it is {unit_label(q.unit, _lang)!r}): "
+        if str(unit or "") != unit_label(q.unit, lang):
+            problems.append(f"{where}: {t['col_unit']} {unit!r} cannot be changed (it is {unit_label(q.unit, lang)!r}): "
                             "convert the value instead")
         for name, cell, kind in (("value", value, "number"), ("low", low, "bound"), ("high", high, "bound"), ("source", source, "text"),
                                  ("year", year, "year"), ("confidence", confidence, "confidence")):
