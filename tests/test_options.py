@@ -368,3 +368,14 @@ def test_ranking_rule_and_shared_inputs_are_checked_when_the_case_loads(default_
     assert any(p.startswith("options.lab_bumd.risk.distributions.lab.revenue.lab_tests.tariff_idr_per_sample: differs from the distribution")
                for p in found), found
 
+
+
+def test_the_value_of_information_is_estimated_on_the_shared_sample(case, appraisal):
+    """EVPI of the choice by the region's NPV, from the options' common draws; each input's EVPPI no more than it."""
+    d = appraisal.to_dict()
+    assert d["evpi_idr"] == pytest.approx(appraisal.evpi.value) and d["evpi_idr"] >= 0
+    values = [e["value_idr"] for e in d["evppi"]]
+    assert values == sorted(values, reverse=True) and len(values) == len(d["evppi"]) > 10
+    for e in d["evppi"]:
+        assert 0 <= e["value_idr"] <= d["evpi_idr"] + 4 * (d["evpi_se_idr"] + e["se_idr"]), e
+    assert appraise(case, iterations=50).to_dict()["evpi_idr"] is None  # too few iterations: not claimed

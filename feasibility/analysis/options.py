@@ -188,6 +188,10 @@ class Appraisal:
     seed: int
     price_base_year: int
     same_as_case: str | None = None
+    #: the value of information about the region's NPV across the options (:mod:`.voi`): None without a Monte Carlo
+    evpi: Any = None
+    #: per uncertain input: (path, VoiEstimate), most valuable first
+    evppi: list[tuple[str, Any]] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> OptionResult:
         for o in self.options:
@@ -210,6 +214,9 @@ class Appraisal:
             "iterations": self.iterations,
             "seed": self.seed,
             "same_as_case": self.same_as_case,
+            "evpi_idr": None if self.evpi is None else _num(self.evpi.value),
+            "evpi_se_idr": None if self.evpi is None else _num(self.evpi.se),
+            "evppi": [{"input": p, "value_idr": _num(e.value), "se_idr": _num(e.se)} for p, e in self.evppi],
             "money": f"IDR; *_nominal_* in current prices of each budget year, others in constant {self.price_base_year} prices",
         }
 
@@ -424,8 +431,30 @@ def appraise(
     baseline = next(o.key for o in ordered if o.option.baseline)
     _increments(ordered, results[baseline])
     preferred = _rank(ordered, rule.rank_by, rule.require, baseline)
+    info = _value_of_information(runs, sample, list(case.options)) if n else None
     return Appraisal(ordered, preferred, baseline, rule.rank_by, list(rule.require), n, s, case.timeline.price_base_year,
-                     _same_as(case, cases))
+                     _same_as(case, cases), *(info or (None, [])))
+
+
+#: the fewest iterations the value of information is estimated on (EVPPI's splines need a few hundred)
+VOI_MIN_ITERATIONS = 200
+
+
+def _value_of_information(runs: dict[str, dict[str, np.ndarray]], sample: dict[str, np.ndarray],
+                          keys: list[str]) -> tuple[Any, list[tuple[str, Any]]] | None:
+    """EVPI and each input's EVPPI of the choice among the options by the region's NPV, from the shared sample.
+
+    The options are evaluated on the same draws (common random numbers), so each iteration's NPVs can be
+    compared across options (:func:`.voi.evpi`). None when the Monte Carlo is too small or an NPV is undefined.
+    """
+    from .voi import evpi, evppi
+
+    nb = np.column_stack([np.asarray(runs[k]["region_npv_idr"], dtype=float) for k in keys])
+    if nb.shape[0] < VOI_MIN_ITERATIONS or not np.isfinite(nb).all():
+        return None
+    partial = [(p, evppi(nb, x)) for p, x in sample.items() if np.ptp(x) > 0]
+    partial.sort(key=lambda pe: -pe[1].value)
+    return evpi(nb), partial
 
 
 def _same_as(case: Case, cases: dict[str, Case]) -> str | None:
