@@ -131,10 +131,7 @@ def evppi(nb: Any, x: Any, *, df: int = 6, draws: int = 200, seed: int = 0) -> V
     dof = max(basis.shape[0] - basis.shape[1], 1)
     xtx_inv = np.linalg.pinv(basis.T @ basis)
     chol = np.linalg.cholesky(xtx_inv + 1e-12 * np.eye(xtx_inv.shape[0]) * np.trace(xtx_inv))
+    sigma = np.sqrt((resid**2).sum(axis=0) / dof)
     rng = np.random.default_rng(seed)
-    sims = []
-    for _ in range(draws):
-        z = rng.standard_normal(coef.shape)
-        sigma = np.sqrt((resid**2).sum(axis=0) / dof)
-        sims.append(value(basis @ (coef + (chol @ z) * sigma)))
+    sims = [value(basis @ (coef + (chol @ rng.standard_normal(coef.shape)) * sigma)) for _ in range(draws)]
     return VoiEstimate(est, float(np.std(sims, ddof=1)))
