@@ -303,8 +303,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems = fit_forecasts(case)
     if problems:
         raise CaseError(problems, str(Path(args.case) if args.case else DEFAULT_CASE))
-    n = sum(1 for _ in case.quantities())
-    print(f"ok: {args.case or DEFAULT_CASE} ({n} numbers, {len(case.notes)} notes)")
+    levels = [q.confidence for _, q in case.quantities()]
+    # how much of the case is evidence: the numbers by confidence, strongest first (placeholders last, counted)
+    by = ", ".join(f"{levels.count(c)} {c}" for c in ("verified", "secondary", "estimate", "placeholder") if c in levels)
+    print(f"ok: {args.case or DEFAULT_CASE} ({len(levels)} numbers: {by}; {len(case.notes)} notes)")
     return EXIT_OK
 
 

@@ -188,6 +188,12 @@ def test_validate_without_case_checks_the_default_case(capsys: pytest.CaptureFix
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("ok: ") and "kota_serang.toml" in out
+    from collections import Counter
+
+    from feasibility import load_case
+
+    counts = Counter(q.confidence for _, q in load_case().quantities())  # the counts by confidence, each level named
+    assert f"{sum(counts.values())} numbers: " in out and all(f"{n} {level}" in out for level, n in counts.items())
 
 
 # ---------------------------------------------------------------------------
