@@ -121,7 +121,7 @@ def _assumptions(wb: Any, case: Case, t: dict[str, str], fmt: dict[str, Any], la
         label = label[:1].upper() + label[1:]
         kind = "idr" if q.unit.startswith("IDR") else "share" if q.unit.startswith("fraction") else "plain"
         elements = [(None, shown, q.low, q.high)]
-        if isinstance(shown, (list, tuple)) or hasattr(shown, "__len__"):
+        if q.is_list:
             lows = q.low if isinstance(q.low, (list, tuple)) else [q.low] * len(shown)
             highs = q.high if isinstance(q.high, (list, tuple)) else [q.high] * len(shown)
             elements = [(n, v, lo, hi) for n, (v, lo, hi) in enumerate(zip(shown, lows, highs))]
@@ -160,18 +160,22 @@ def _assumptions(wb: Any, case: Case, t: dict[str, str], fmt: dict[str, Any], la
     return rows
 
 
-def _item_words(case: Case, lang: str, t: dict[str, str]) -> dict[str, str]:
-    """Words for the business lines and loans of this case (their titles in the case file's language)."""
+def _group_words(case: Case, lang: str, prefix: str, whole: bool = False) -> str:
+    """The title of the case's group of quantities under ``prefix`` (its own quantities' group): the first part of
+    the title (a business line) when ``whole``, else the last (a stream, an item, a loan)."""
     from .labels import group_title
 
-    out: dict[str, str] = {}
-    paths = sorted(case.quantity_map())
-    for key in case.lines():
-        p = min((x for x in paths if x.startswith(f"{key}.")), key=lambda x: x.count("."), default=None)
-        out[f"line_title_{key}"] = group_title(case, p, lang).split(" › ")[0] if p else key
-    for name in case.financing.loans:
-        p = next((x for x in paths if x.startswith(f"financing.loans.{name}.")), None)
-        out[f"loan_{name}"] = group_title(case, p, lang).split(" › ")[-1] if p else name
+    p = min((x for x in case.quantity_map() if x.startswith(prefix)), key=lambda x: (x.count("."), x), default=None)
+    if p is None:
+        return prefix.rstrip(".").rsplit(".", 1)[-1]
+    parts = group_title(case, p, lang).split(" › ")
+    return parts[0] if whole else parts[-1]
+
+
+def _item_words(case: Case, lang: str) -> dict[str, str]:
+    """Words for the business lines and loans of this case (their titles in the case file's language)."""
+    out = {f"line_title_{key}": _group_words(case, lang, f"{key}.", whole=True) for key in case.lines()}
+    out.update({f"loan_{name}": _group_words(case, lang, f"financing.loans.{name}.") for name in case.financing.loans})
     return out
 
 
@@ -222,16 +226,9 @@ def _labeller(case: Case, lang: str, t: dict[str, str]) -> Any:
     from .report.common import line_labels
 
     lines = line_labels(catalog(lang))
-    paths = sorted(case.quantity_map())
 
     def title(prefix: str, whole: bool = False) -> str:
-        from .labels import group_title
-
-        p = min((x for x in paths if x.startswith(prefix)), key=lambda x: x.count("."), default=None)  # the group's own
-        if p is None:
-            return prefix.rstrip(".").rsplit(".", 1)[-1]
-        parts = group_title(case, p, lang).split(" › ")
-        return parts[0] if whole else parts[-1]
+        return _group_words(case, lang, prefix, whole)
 
     def label(kind: str, x: Any, line: str | None = None) -> str:
         if kind == "line":
@@ -397,7 +394,7 @@ def write_workbook(
         rates_ws = wb.add_worksheet(t["sheet_rates"])
         loss_ws = wb.add_worksheet(t["sheet_losses"])
         blocks = wm.Blocks(rates_ws, t["sheet_rates"], years, fmt, t)
-        words = {**t, **_item_words(case, lang, t)}
+        words = {**t, **_item_words(case, lang)}
         g = wm.Grid(an, years, fmt, words)
         inp = resolve_named(case, lambda p, n: wm.Sym(element_name(p, n)))
 
