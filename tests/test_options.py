@@ -379,3 +379,26 @@ def test_the_value_of_information_is_estimated_on_the_shared_sample(case, apprai
     for e in d["evppi"]:
         assert 0 <= e["value_idr"] <= d["evpi_idr"] + 4 * (d["evpi_se_idr"] + e["se_idr"]), e
     assert appraise(case, iterations=50).to_dict()["evpi_idr"] is None  # too few iterations: not claimed
+
+
+def test_each_data_plan_item_is_valued_by_the_inputs_it_measures_together(case, appraisal):
+    """A survey learns all its inputs: their joint EVPPI, never above EVPI (within the errors), ranked; Sobol indices of the region's NPV."""
+    d = appraisal.to_dict()
+    items = {e["item"]: e for e in d["evppi_data_plan"]}
+    values = [e["value_idr"] for e in d["evppi_data_plan"]]
+    assert values == sorted(values, reverse=True)
+    for e in d["evppi_data_plan"]:
+        assert 0 <= e["value_idr"] <= d["evpi_idr"] + 4 * (d["evpi_se_idr"] + e["se_idr"]), e
+    # the shipper survey's inputs include the cargo build-up; the joint port's plan names the option's own numbers
+    assert "port.revenue.cargo_handling.build_up.tonnes_per_company" in items["shipper_survey"]["inputs"]
+    assert items["joint_port"]["inputs"] == ["participations.joint_port.dividend_yield_nominal",
+                                             "participations.joint_port.terminal_value_share_of_capital"]
+    # a pattern into an option's merge names only what that merge sets, not every input ("options.lab_blud.merge.*")
+    assert "macro.inflation_per_year" not in items["decisions"]["inputs"]
+    # the group holding the single input worth most is worth at least that input (the same regression, one more term)
+    top_path, top = appraisal.evppi[0]
+    holder = next(e for e in d["evppi_data_plan"] if top_path in e["inputs"])
+    assert holder["value_idr"] >= top.value - 4 * (top.se + holder["se_idr"])
+    sob = d["sobol_region_npv"]
+    assert len(sob) > 10 and all(0 <= s["total_order"] + s["total_order_conf95"] for s in sob)
+    assert [s["total_order"] for s in sob] == sorted((s["total_order"] for s in sob), reverse=True)

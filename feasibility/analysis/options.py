@@ -30,6 +30,7 @@ is founded). :func:`appraise` evaluates each option of ``[options]``
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from ..case import Case
+from ..case.options import _quantity_paths
 from ..case.schema import DistributionSpec, Option, in_lang
 from ..domain import distributions as dist
 from ..metrics import registry
@@ -192,6 +194,12 @@ class Appraisal:
     evpi: Any = None
     #: per uncertain input: (path, VoiEstimate), most valuable first
     evppi: list[tuple[str, Any]] = field(default_factory=list)
+    #: per ``[data_plan]`` item whose inputs the Monte Carlo draws: (key, the inputs learnt together,
+    #: VoiEstimate of the group), most valuable first; what the survey is worth to this decision
+    evppi_plan: list[tuple[str, list[str], Any]] = field(default_factory=list)
+    #: variance-based sensitivity of the plan's region NPV to its uncertain inputs (:func:`.sobol.sobol_of_case`:
+    #: columns S1, S1_conf, ST, ST_conf, most influential first); None without a Monte Carlo
+    sobol: Any = None
 
     def __getitem__(self, key: str) -> OptionResult:
         for o in self.options:
@@ -217,6 +225,11 @@ class Appraisal:
             "evpi_idr": None if self.evpi is None else _num(self.evpi.value),
             "evpi_se_idr": None if self.evpi is None else _num(self.evpi.se),
             "evppi": [{"input": p, "value_idr": _num(e.value), "se_idr": _num(e.se)} for p, e in self.evppi],
+            "evppi_data_plan": [{"item": k, "inputs": ps, "value_idr": _num(e.value), "se_idr": _num(e.se)}
+                                for k, ps, e in self.evppi_plan],
+            "sobol_region_npv": [] if self.sobol is None else [
+                {"input": p, "first_order": _num(r["S1"]), "first_order_conf95": _num(r["S1_conf"]),
+                 "total_order": _num(r["ST"]), "total_order_conf95": _num(r["ST_conf"])} for p, r in self.sobol.iterrows()],
             "money": f"IDR; *_nominal_* in current prices of each budget year, others in constant {self.price_base_year} prices",
         }
 
@@ -431,9 +444,9 @@ def appraise(
     baseline = next(o.key for o in ordered if o.option.baseline)
     _increments(ordered, results[baseline])
     preferred = _rank(ordered, rule.rank_by, rule.require, baseline)
-    info = _value_of_information(runs, sample, list(case.options)) if n else None
+    info = _value_of_information(runs, sample, case) if n else None
     return Appraisal(ordered, preferred, baseline, rule.rank_by, list(rule.require), n, s, case.timeline.price_base_year,
-                     _same_as(case, cases), *(info or (None, [])))
+                     _same_as(case, cases), *(info or (None, [], [])), sobol=_sobol(case, s) if info else None)
 
 
 #: the fewest iterations the value of information is estimated on (EVPPI's splines need a few hundred)
@@ -441,20 +454,60 @@ VOI_MIN_ITERATIONS = 200
 
 
 def _value_of_information(runs: dict[str, dict[str, np.ndarray]], sample: dict[str, np.ndarray],
-                          keys: list[str]) -> tuple[Any, list[tuple[str, Any]]] | None:
-    """EVPI and each input's EVPPI of the choice among the options by the region's NPV, from the shared sample.
+                          case: Case) -> tuple[Any, list[tuple[str, Any]], list[tuple[str, list[str], Any]]] | None:
+    """EVPI, each input's EVPPI and each data-plan item's EVPPI of the choice among the options by the region's NPV.
 
     The options are evaluated on the same draws (common random numbers), so each iteration's NPVs can be
-    compared across options (:func:`.voi.evpi`). None when the Monte Carlo is too small or an NPV is undefined.
+    compared across options (:func:`.voi.evpi`). A data-plan item learns all its inputs at once: their EVPPI
+    is estimated together (:func:`.voi.evppi` with a group, additive in the inputs). None when the Monte
+    Carlo is too small or an NPV is undefined.
     """
     from .voi import evpi, evppi
 
-    nb = np.column_stack([np.asarray(runs[k]["region_npv_idr"], dtype=float) for k in keys])
+    nb = np.column_stack([np.asarray(runs[k]["region_npv_idr"], dtype=float) for k in case.options])
     if nb.shape[0] < VOI_MIN_ITERATIONS or not np.isfinite(nb).all():
         return None
-    partial = [(p, evppi(nb, x)) for p, x in sample.items() if np.ptp(x) > 0]
-    partial.sort(key=lambda pe: -pe[1].value)
-    return evpi(nb), partial
+    varied = {p: x for p, x in sample.items() if np.ptp(x) > 0}
+    partial = sorted(((p, evppi(nb, x)) for p, x in varied.items()), key=lambda pe: -pe[1].value)
+    groups = []
+    for key, item in case.data_plan.items():
+        mine = [p for p in varied if any(_matches(case, p, pat) for pat in item.inputs)]
+        # a group too large for its splines is left out rather than estimated badly
+        if mine and nb.shape[0] > len(mine) * 6 + 10:
+            groups.append((key, mine, evppi(nb, np.column_stack([varied[p] for p in mine]))))
+    groups.sort(key=lambda g: -g[2].value)
+    return evpi(nb), partial, groups
+
+
+#: base sample size of the Sobol indices (SALib's Saltelli design runs N (D + 2) cases; a power of 2)
+SOBOL_N = 512
+
+
+def _sobol(case: Case, seed: int) -> Any:
+    """Sobol indices of the plan's region NPV (None when the case draws no input or the NPV is undefined somewhere)."""
+    from .risk import input_distributions
+    from .sobol import sobol_of_case
+
+    if not input_distributions(case):
+        return None
+    try:
+        return sobol_of_case(case, "region_npv_idr", n=SOBOL_N, seed=seed)
+    except ValueError:  # the region's NPV undefined in some runs: no variance to decompose
+        return None
+
+
+def _matches(case: Case, path: str, pattern: str) -> bool:
+    """Whether a sampled input (a path in an option's case) is one a data-plan pattern names.
+
+    A pattern into an option's merge (``options.KEY.merge.REST``) names the paths that merge sets and ``REST`` matches.
+    """
+    import fnmatch
+
+    m = re.match(r"options\.([^.]+)\.merge\.(.+)", pattern)
+    if m is None:
+        return fnmatch.fnmatchcase(path, pattern)
+    opt = case.options.get(m.group(1))
+    return opt is not None and path in _quantity_paths(opt.merge) and fnmatch.fnmatchcase(path, m.group(2))
 
 
 def _same_as(case: Case, cases: dict[str, Case]) -> str | None:

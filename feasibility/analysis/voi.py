@@ -23,6 +23,12 @@ in each iteration, of the option best on average against the iteration's best);
 for EVPPI, as Strong et al. (2014, s. 2.4) do, the spread of the estimate over
 draws of the regression coefficients from their estimated sampling
 distribution.
+
+Options that another option beats (or ties) in every iteration are dropped
+before the regression: their conditional expectation can never be the largest,
+so this is exact, and it removes the upward bias that the fitted noise of a
+never-chosen option would add to the maximum (a small sample's splines ring
+where an option's net benefit jumps, as a port built only when shippers commit).
 """
 
 from __future__ import annotations
@@ -76,6 +82,17 @@ def evpi(nb: Any) -> VoiEstimate:
     return VoiEstimate(float(regret.mean()), float(regret.std(ddof=1) / np.sqrt(regret.size)))
 
 
+def _undominated(a: np.ndarray) -> np.ndarray:
+    """The columns (options) of ``a`` that no other column beats or ties in every row (of identical columns, the first)."""
+    keep: list[int] = []
+    for j in range(a.shape[1]):
+        beaten = any(np.all(a[:, i] >= a[:, j]) and (i < j or np.any(a[:, i] > a[:, j]))
+                     for i in range(a.shape[1]) if i != j)
+        if not beaten:
+            keep.append(j)
+    return a[:, keep]
+
+
 def _basis(x: np.ndarray, df: int) -> np.ndarray:
     """An additive natural cubic spline basis of the columns of ``x`` (an intercept, then ``df - 1`` terms per input)."""
     from patsy import dmatrix
@@ -109,13 +126,15 @@ def evppi(nb: Any, x: Any, *, df: int = 6, draws: int = 200, seed: int = 0) -> V
     VoiEstimate
         The estimate (never below 0: information is never worth less than nothing) and its standard error.
     """
-    a = _net_benefits(nb)
+    a = _undominated(_net_benefits(nb))
     xs = np.asarray(x, dtype=float)
     xs = xs[:, None] if xs.ndim == 1 else xs
     if xs.shape[0] != a.shape[0] or not np.isfinite(xs).all():
         raise ValueError(f"x: need {a.shape[0]} finite rows (one per iteration), got shape {xs.shape}")
     if a.shape[0] <= xs.shape[1] * df + 10:
         raise ValueError(f"x: {a.shape[0]} iterations are too few for {xs.shape[1]} input(s) at df={df}")
+    if a.shape[1] < 2:  # one option is best in every iteration: no information changes the choice
+        return VoiEstimate(0.0, 0.0)
     basis = _basis(xs, df)
     inc = a[:, 1:] - a[:, :1]  # incremental net benefit against the first option (Strong et al.: less noise)
     coef, *_ = np.linalg.lstsq(basis, inc, rcond=None)
