@@ -89,7 +89,8 @@ def _group_words(case: Case, path: str, lang: str) -> list[str]:
     case, path = _in_option(case, path)
     parts = path.split(".")[:-1]
     groups = catalog(lang).get("studio_groups", {})
-    lines = case.lines()
+    # every line the file defines: a line the plan leaves out (the options run it) is named like the others
+    lines = case.defined_lines()
     out: list[str] = []
     i = 0
     if parts and parts[0] in lines:

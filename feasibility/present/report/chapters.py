@@ -6,21 +6,24 @@
 - :func:`environment`: what the economic analysis leaves out, the dredging and
   reclamation the case pays for, and the case's environmental and social notes;
 - :func:`data_plan`: for each survey or study of the case's ``[data_plan]``,
-  the placeholders it replaces (those the verdict rests on marked), who holds
-  the data, how to get it, a rough cost and time; and the placeholders no item
-  covers.
+  ranked by what its information is worth to the choice among the options
+  (EVPPI, :mod:`feasibility.analysis.voi`), the placeholders it replaces (those
+  the verdict rests on marked), the switching value nearest its inputs' range,
+  who holds the data, how to get it, a rough cost and time; and the
+  placeholders no item covers.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...case import in_lang
 from ..i18n import Formatter
 from ..labels import short_label
-from .common import NoteView, anchor, notes_for
+from .common import NoteView, anchor, input_value, notes_for
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -64,6 +67,18 @@ class DataPlanRow:
     months: str
     stage: str
     confidence: str
+    #: what the information is worth to the choice among the options (EVPPI, with its Monte Carlo error)
+    worth: str
+    #: the input whose switching value (FNPV = 0) lies nearest, and where it lies against the range
+    switch: str
+
+
+@dataclass(frozen=True)
+class SobolRow:
+    label: str
+    anchor: str
+    first: str
+    total: str
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,11 @@ class DataPlan:
     text: str
     rows: list[DataPlanRow]
     uncovered: list[InputRef]
+    #: how the value of information was found, and what the top items are worth ("" without a Monte Carlo)
+    voi: str
+    #: the inputs the region's NPV varies with most (Sobol indices, the appraisal's): empty without a Monte Carlo
+    sobol: list[SobolRow]
+    sobol_intro: str
 
 
 def management(study: Study, fmt: Formatter) -> Management:
@@ -100,29 +120,31 @@ def environment(study: Study, fmt: Formatter) -> Environment:
 def data_plan(study: Study, fmt: Formatter) -> DataPlan:
     """The data-collection plan: every placeholder, and every number the verdict rests on, by the survey that would measure it.
 
-    Items run by stage (the surveys that can stop the plan first); an input named
-    alike in two business lines carries its line's name.
+    Items run by what their information is worth to the choice among the options
+    (the appraisal's EVPPI of the item's inputs learnt together), then by stage (the
+    surveys that can stop the plan first), then by how near an input's switching
+    value lies; an input named alike in two business lines carries its line's name.
     """
     case, t = study.case, fmt.msg["chapters"]
     rows_all = case.assumptions()
     decisive = {d["path"] for c in study.criteria for d in c.drivers}
     wanted = [a["path"] for a in rows_all if a["confidence"] == "placeholder" or a["path"] in decisive]
-    labels = {p: short_label(case, p, fmt.lang) for p in wanted}
-    seen: dict[str, int] = {}
-    for lab in labels.values():
-        seen[lab] = seen.get(lab, 0) + 1
-    for p, lab in labels.items():
-        line = case.defined_lines().get(p.split(".")[0])
-        if seen[lab] > 1 and line is not None:
-            labels[p] = f"{in_lang(line.name, fmt.lang)}: {lab}"
+    labels = _plan_labels(study, wanted, fmt)
 
     def ref(path: str) -> InputRef:
         return InputRef(labels[path], anchor(path), path in decisive)
 
-    rows, covered = [], set()
-    items = sorted(case.data_plan.values(), key=lambda i: i.stage)  # a stable sort keeps the file's order within a stage
-    for item in items:
+    worth = {k: e for k, _, e in study.appraisal.evppi_plan} if study.appraisal is not None else {}
+    tor = study.tornadoes["fnpv_idr"].table
+    ranked = []
+    for order, (key, item) in enumerate(case.data_plan.items()):
         mine = [p for p in wanted if any(fnmatch.fnmatchcase(p, pat) for pat in item.inputs)]
+        sw_text, nearness = _nearest_switch(study, tor, item.inputs, fmt)
+        e = worth.get(key)
+        ranked.append(((-(e.value if e is not None else -1.0), item.stage, nearness, order), key, item, mine, e, sw_text))
+    ranked.sort(key=lambda r: r[0])
+    rows, covered = [], set()
+    for _, key, item, mine, e, sw_text in ranked:
         covered.update(mine)
         rows.append(DataPlanRow(
             title=in_lang(item.title, fmt.lang),
@@ -131,15 +153,81 @@ def data_plan(study: Study, fmt: Formatter) -> DataPlan:
             holder=in_lang(item.holder, fmt.lang), method=in_lang(item.method, fmt.lang),
             cost=fmt.money(item.cost_idr), months=fmt.number(item.months), stage=fmt.number(item.stage),
             confidence=fmt.msg["confidence"][item.confidence],
+            worth=(t["dp_worth"].format(v=fmt.money(e.value), se=fmt.money(e.se)) if e is not None
+                   else t["dp_worth_fixed" if worth else "dp_worth_none"]),
+            switch=sw_text,
         ))
     uncovered = [ref(p) for p in wanted if p not in covered]
     n_placeholders = sum(1 for a in rows_all if a["confidence"] == "placeholder")
     cost, months = first_stage(study)
+    items = list(case.data_plan.values())
     text = t["data_plan_intro"].format(
         k=fmt.number(n_placeholders), n=fmt.number(len(rows_all)), cost=fmt.money(cost), months=fmt.number(months),
         later=fmt.money(sum(i.cost_idr for i in items if i.stage > 1)),
     ) if case.data_plan else t["data_plan_none"].format(k=fmt.number(n_placeholders))
-    return DataPlan(text=text, rows=rows, uncovered=uncovered)
+    sob = study.appraisal.sobol if study.appraisal is not None else None
+    sobol = [] if sob is None else [
+        SobolRow(short_label(case, str(p), fmt.lang), anchor(str(p)),
+                 t["dp_sobol_value"].format(v=fmt.number(r["S1"], 2), c=fmt.number(r["S1_conf"], 2)),
+                 t["dp_sobol_value"].format(v=fmt.number(r["ST"], 2), c=fmt.number(r["ST_conf"], 2)))
+        for p, r in sob.head(N_SOBOL).iterrows()]
+    sobol_intro = t["dp_sobol_intro"].format(k=fmt.number(len(sobol)), n=fmt.number(len(sob))) if sobol else ""
+    return DataPlan(text=text, rows=rows, uncovered=uncovered, voi=_voi_text(study, ranked, fmt), sobol=sobol, sobol_intro=sobol_intro)
+
+
+#: rows of the Sobol table
+N_SOBOL = 8
+
+
+def _plan_labels(study: Study, paths: list[str], fmt: Formatter) -> dict[str, str]:
+    """Short labels of the paths; a label two business lines share carries its line's name."""
+    case = study.case
+    labels = {p: short_label(case, p, fmt.lang) for p in paths}
+    seen: dict[str, int] = {}
+    for lab in labels.values():
+        seen[lab] = seen.get(lab, 0) + 1
+    for p, lab in labels.items():
+        line = case.defined_lines().get(p.split(".")[0])
+        if seen[lab] > 1 and line is not None:
+            labels[p] = f"{in_lang(line.name, fmt.lang)}: {lab}"
+    return labels
+
+
+def _nearest_switch(study: Study, tor: Any, patterns: list[str], fmt: Formatter) -> tuple[str, float]:
+    """The item's input whose FNPV switching value lies nearest its range, in words, and how near (0 inside the range).
+
+    Nearness is the distance from the range in units of the range's width (inf when no input of the item switches).
+    """
+    t = fmt.msg["chapters"]
+    if "switching_status" not in tor:
+        return t["dp_switch_none"], math.inf
+    best: tuple[float, str] | None = None
+    for path, r in tor.iterrows():
+        if r["switching_status"] != "solved" or not any(fnmatch.fnmatchcase(str(path), pat) for pat in patterns):
+            continue
+        lo, hi = sorted((float(r["low_value"]), float(r["high_value"])))
+        v = float(r["switching_value"])
+        width = max(hi - lo, 1e-12 * max(abs(lo), abs(hi), 1.0))
+        gap = max(lo - v, v - hi, 0.0) / width
+        if best is None or gap < best[0]:
+            words = t["dp_switch_in" if gap == 0 else "dp_switch_out"].format(
+                input=short_label(study.case, str(path), fmt.lang), v=input_value(study, fmt, str(path), v),
+                lo=input_value(study, fmt, str(path), lo), hi=input_value(study, fmt, str(path), hi))
+            best = (gap, words)
+    return (best[1], best[0]) if best is not None else (t["dp_switch_none"], math.inf)
+
+
+def _voi_text(study: Study, ranked: list[Any], fmt: Formatter) -> str:
+    """The value-of-information paragraph: EVPI, and the three items worth most, in rupiah."""
+    ap, t = study.appraisal, fmt.msg["chapters"]
+    if ap is None or ap.evpi is None or not ranked:
+        return t["dp_voi_none"] if study.case.data_plan else ""
+    top = [r for r in ranked if r[4] is not None][:3]
+    if not top:
+        return t["dp_voi_none"]
+    names = t["dp_voi_join"].join(t["dp_voi_item"].format(title=in_lang(r[2].title, fmt.lang), v=fmt.money(r[4].value)) for r in top)
+    return t["dp_voi"].format(n=fmt.number(ap.iterations), evpi=fmt.money(ap.evpi.value), se=fmt.money(ap.evpi.se),
+                              top=names, k=fmt.number(len(top)))
 
 
 def first_stage(study: Study) -> tuple[float, int]:
