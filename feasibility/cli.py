@@ -303,7 +303,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems = fit_forecasts(case)
     if problems:
         raise CaseError(problems, str(Path(args.case) if args.case else DEFAULT_CASE))
-    levels = [q.confidence for _, q in case.quantities()]
+    # the same numbers the report's assumption register counts (the lines the plan leaves out and the options' own included)
+    levels = [a["confidence"] for a in case.assumptions()]
     # how much of the case is evidence: the numbers by confidence, strongest first (placeholders last, counted)
     by = ", ".join(f"{levels.count(c)} {c}" for c in ("verified", "secondary", "estimate", "placeholder") if c in levels)
     print(f"ok: {args.case or DEFAULT_CASE} ({len(levels)} numbers: {by}; {len(case.notes)} notes)")

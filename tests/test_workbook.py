@@ -368,7 +368,7 @@ def test_import_refuses_a_scenario_export_and_a_changed_unit_and_keeps_provenanc
     assert main(["import", str(tmp_path / "low.xlsx"), "-o", str(tmp_path / "x.toml")]) == 2  # not the base case's values
     assert "exported with --scenario low" in capsys.readouterr().err and not (tmp_path / "x.toml").exists()
     xlsx = write_workbook(case, tmp_path / "k.xlsx", lang="en", iterations=0)
-    payout, tariff = "bumd.allocation.dividend_payout", "port.revenue.cargo_handling.tariff_idr_per_tonne"
+    payout, tariff = "port.revenue.cargo_handling.build_up.own_terminal_share", "port.revenue.cargo_handling.tariff_idr_per_tonne"
     assert case.quantity_map()[payout].confidence == "placeholder"
     bad = _edit(xlsx, tmp_path / "u.xlsx", "Assumptions", {(tariff, 3): "USD per tonne"})
     assert main(["import", str(bad), "-o", str(tmp_path / "x.toml")]) == 2
