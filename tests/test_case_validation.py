@@ -528,7 +528,7 @@ def test_quantity_by_path() -> None:
     q = case.quantity("port.revenue.cargo_handling.tariff_idr_per_tonne")
     assert isinstance(q, Quantity)
     assert q.value == 71000 and q.year == 2013 and q.confidence == "secondary"
-    assert case.quantity("financing.capital_injection.amount_idr_nominal").value == [170e9, 220e9]
+    assert case.quantity("financing.capital_injection.amount_idr_nominal").value == [170e9, 240e9]
     assert case.quantity("bumd.allocation.tantiem_share").value == 0.05
 
 

@@ -908,3 +908,40 @@ def test_a4_print_keeps_every_column(browser, files, lang):
         assert page.locator(".landscape #register-table").count() == 1 and page.locator(".landscape #annual").count() == 1
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_data_plan_is_ranked_by_what_each_survey_is_worth_and_says_so(pages, study, lang):
+    """Section 14: the surveys in the order of their EVPPI (then stage), the EVPI and the best option named,
+    the surveys worth their cost named, every cell readable at 1280 and 1600 px."""
+    fmt, ap, case = Formatter(lang), study.appraisal, study.case
+    t = fmt.msg["chapters"]
+    page = pages[lang].page
+    titles = page.locator("#data-plan-table tbody tr td:nth-child(2)").all_inner_texts()
+    worth = {k: e.value for k, _, e in ap.evppi_plan}
+    expected = sorted(case.data_plan, key=lambda k: (-worth.get(k, 0.0), case.data_plan[k].stage, 0))
+    assert len(titles) == len(case.data_plan)
+    # the EVPPI order, ties broken by stage (within a tie, by the nearest switching value: not checked here)
+    got = [next(k for k in case.data_plan if fmt_title(case, k, lang) == s.strip()) for s in titles]
+    assert [(-worth.get(k, 0.0), case.data_plan[k].stage) for k in got] == [(-worth.get(k, 0.0), case.data_plan[k].stage) for k in expected]
+    assert worth[got[0]] > 0  # in the default case, the joint port company's plan (the dividend it could pay)
+    voi = page.inner_text("#data-plan-voi")
+    assert fmt.money(ap.evpi.value) in voi and ap[ap.preferred].label(lang) in voi
+    assert all(fmt_title(case, k, lang) in voi for k in got[:3])
+    pays = [k for k in got if worth.get(k, 0.0) > case.data_plan[k].cost_idr]
+    assert pays and all(fmt.money(case.data_plan[k].cost_idr) in voi for k in pays)
+    # a survey of an option's own numbers cannot move the full plan's FNPV, and the row says so
+    row = page.locator("#data-plan-table tbody tr").nth(0)
+    assert t["dp_switch_not_in_plan"] in row.inner_text()
+    for width in (1280, 1600):
+        page.set_viewport_size({"width": width, "height": 720})
+        cut = page.evaluate("""() => Array.from(document.querySelectorAll('#data-plan-table th, #data-plan-table td, #sobol th, #sobol td'))
+                                 .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.slice(0, 40))""")
+        assert cut == [], (width, cut)
+    page.set_viewport_size({"width": 1280, "height": 720})
+
+
+def fmt_title(case: Case, key: str, lang: str) -> str:
+    from feasibility.case import in_lang
+
+    return in_lang(case.data_plan[key].title, lang)

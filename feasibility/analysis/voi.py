@@ -20,9 +20,11 @@ EVPPI, the expected value of partial perfect information, for an input or group
 
 Monte Carlo error: for EVPI, the standard error of the mean regret (the loss,
 in each iteration, of the option best on average against the iteration's best);
-for EVPPI, as Strong et al. (2014, s. 2.4) do, the spread of the estimate over
-draws of the regression coefficients from their estimated sampling
-distribution.
+for EVPPI, the spread of the estimate over draws of the regression coefficients
+from their estimated sampling distribution, as Strong et al. (2014, s. 2.4) do,
+combined in quadrature with the standard error of the outer mean over the
+iterations (the fitted regret's spread over the square root of their number),
+which the coefficient draws leave out.
 
 Options that another option beats (or ties) in every iteration are dropped
 before the regression: their conditional expectation can never be the largest,
@@ -153,4 +155,7 @@ def evppi(nb: Any, x: Any, *, df: int = 6, draws: int = 200, seed: int = 0) -> V
     sigma = np.sqrt((resid**2).sum(axis=0) / dof)
     rng = np.random.default_rng(seed)
     sims = [value(basis @ (coef + (chol @ rng.standard_normal(coef.shape)) * sigma)) for _ in range(draws)]
-    return VoiEstimate(est, float(np.std(sims, ddof=1)))
+    g = np.concatenate([np.zeros((fitted.shape[0], 1)), fitted], axis=1)
+    regret = g.max(axis=1) - g[:, int(np.argmax(g.mean(axis=0)))]
+    outer = regret.std(ddof=1) / np.sqrt(regret.size)
+    return VoiEstimate(est, float(np.hypot(np.std(sims, ddof=1), outer)))

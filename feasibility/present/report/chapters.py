@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -128,20 +129,24 @@ def data_plan(study: Study, fmt: Formatter) -> DataPlan:
     case, t = study.case, fmt.msg["chapters"]
     rows_all = case.assumptions()
     decisive = {d["path"] for c in study.criteria for d in c.drivers}
-    wanted = [a["path"] for a in rows_all if a["confidence"] == "placeholder" or a["path"] in decisive]
+    plan_voi = {k: (set(ps), e) for k, ps, e in study.appraisal.evppi_plan} if study.appraisal is not None else {}
+    drawn = set().union(*(ps for ps, _ in plan_voi.values()))
+    # the placeholders, the numbers the verdict rests on, and the numbers the value of information is estimated on
+    wanted = [a["path"] for a in rows_all
+              if a["confidence"] == "placeholder" or a["path"] in decisive or _unmerged(a["path"]) in drawn]
     labels = _plan_labels(study, wanted, fmt)
 
     def ref(path: str) -> InputRef:
         return InputRef(labels[path], anchor(path), path in decisive)
 
-    worth = {k: e for k, _, e in study.appraisal.evppi_plan} if study.appraisal is not None else {}
     tor = study.tornadoes["fnpv_idr"].table
     ranked = []
     for order, (key, item) in enumerate(case.data_plan.items()):
+        e = plan_voi.get(key, (set(), None))[1]
         mine = [p for p in wanted if any(fnmatch.fnmatchcase(p, pat) for pat in item.inputs)]
         sw_text, nearness = _nearest_switch(study, tor, item.inputs, fmt)
-        e = worth.get(key)
-        ranked.append(((-(e.value if e is not None else -1.0), item.stage, nearness, order), key, item, mine, e, sw_text))
+        # an item none of whose numbers is drawn is worth nothing to the choice as simulated: ranked as 0
+        ranked.append(((-(e.value if e is not None else 0.0), item.stage, nearness, order), key, item, mine, e, sw_text))
     ranked.sort(key=lambda r: r[0])
     rows, covered = [], set()
     for _, key, item, mine, e, sw_text in ranked:
@@ -153,8 +158,7 @@ def data_plan(study: Study, fmt: Formatter) -> DataPlan:
             holder=in_lang(item.holder, fmt.lang), method=in_lang(item.method, fmt.lang),
             cost=fmt.money(item.cost_idr), months=fmt.number(item.months), stage=fmt.number(item.stage),
             confidence=fmt.msg["confidence"][item.confidence],
-            worth=(t["dp_worth"].format(v=fmt.money(e.value), se=fmt.money(e.se)) if e is not None
-                   else t["dp_worth_fixed" if worth else "dp_worth_none"]),
+            worth=_worth(e, bool(plan_voi), fmt),
             switch=sw_text,
         ))
     uncovered = [ref(p) for p in wanted if p not in covered]
@@ -177,6 +181,21 @@ def data_plan(study: Study, fmt: Formatter) -> DataPlan:
 
 #: rows of the Sobol table
 N_SOBOL = 8
+
+
+def _unmerged(path: str) -> str:
+    """A register path into an option's merge (``options.K.merge.REST``) as the option's case names it (``REST``)."""
+    return re.sub(r"^options\.[^.]+\.merge\.", "", path)
+
+
+def _worth(e: Any, estimated: bool, fmt: Formatter) -> str:
+    """An item's EVPPI in words: its value and Monte Carlo error, a bare zero, or why there is none."""
+    t = fmt.msg["chapters"]
+    if e is None:
+        return t["dp_worth_fixed" if estimated else "dp_worth_none"]
+    if e.value == 0 and e.se == 0:  # exact: no option the draws could make best depends on these numbers
+        return fmt.money(0)
+    return t["dp_worth"].format(v=fmt.money(e.value), se=fmt.money(e.se))
 
 
 def _plan_labels(study: Study, paths: list[str], fmt: Formatter) -> dict[str, str]:
@@ -202,8 +221,11 @@ def _nearest_switch(study: Study, tor: Any, patterns: list[str], fmt: Formatter)
     if "switching_status" not in tor:
         return t["dp_switch_none"], math.inf
     best: tuple[float, str] | None = None
-    for path, r in tor.iterrows():
-        if r["switching_status"] != "solved" or not any(fnmatch.fnmatchcase(str(path), pat) for pat in patterns):
+    theirs = [(path, r) for path, r in tor.iterrows() if any(fnmatch.fnmatchcase(str(path), pat) for pat in patterns)]
+    if not theirs:  # the item measures numbers the full plan does not use (an option's own)
+        return t["dp_switch_not_in_plan"], math.inf
+    for path, r in theirs:
+        if r["switching_status"] != "solved":
             continue
         lo, hi = sorted((float(r["low_value"]), float(r["high_value"])))
         v = float(r["switching_value"])
@@ -218,16 +240,25 @@ def _nearest_switch(study: Study, tor: Any, patterns: list[str], fmt: Formatter)
 
 
 def _voi_text(study: Study, ranked: list[Any], fmt: Formatter) -> str:
-    """The value-of-information paragraph: EVPI, and the three items worth most, in rupiah."""
+    """The value-of-information paragraph: the best option and why, EVPI, the three items worth most and those worth their cost."""
     ap, t = study.appraisal, fmt.msg["chapters"]
     if ap is None or ap.evpi is None or not ranked:
         return t["dp_voi_none"] if study.case.data_plan else ""
-    top = [r for r in ranked if r[4] is not None][:3]
-    if not top:
-        return t["dp_voi_none"]
-    names = t["dp_voi_join"].join(t["dp_voi_item"].format(title=in_lang(r[2].title, fmt.lang), v=fmt.money(r[4].value)) for r in top)
-    return t["dp_voi"].format(n=fmt.number(ap.iterations), evpi=fmt.money(ap.evpi.value), se=fmt.money(ap.evpi.se),
-                              top=names, k=fmt.number(len(top)))
+    zero = fmt.money(0)
+
+    def worth(r: Any) -> float:
+        return r[4].value if r[4] is not None else 0.0
+
+    top = t["dp_voi_join"].join(t["dp_voi_item"].format(title=in_lang(r[2].title, fmt.lang), v=fmt.money(worth(r)) if worth(r) else zero)
+                                for r in ranked[:3])
+    pays = [r for r in ranked if worth(r) > r[2].cost_idr]
+    pay = t["dp_pay"].format(items=t["dp_voi_join"].join(
+        t["dp_pay_item"].format(title=in_lang(r[2].title, fmt.lang), v=fmt.money(worth(r)), cost=fmt.money(r[2].cost_idr)) for r in pays
+    )) if pays else t["dp_pay_none"]
+    losing = sum(1 for o in ap.options if o.mc.get("p_region_loss") == 1.0)
+    why = t["dp_voi_why_loss"].format(k=fmt.number(losing), n=fmt.number(len(ap.options))) if losing else ""
+    return t["dp_voi"].format(best=ap[ap.preferred].label(fmt.lang), why=why, k=fmt.number(len(ap.evppi)), n=fmt.number(ap.iterations),
+                              evpi=fmt.money(ap.evpi.value), se=fmt.money(ap.evpi.se), top=top, pay=pay, zero=zero)
 
 
 def first_stage(study: Study) -> tuple[float, int]:
