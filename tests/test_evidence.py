@@ -58,3 +58,11 @@ def test_the_public_figures_file_names_a_source_and_an_address_for_every_figure(
     for r in rows:
         assert r["source"].strip() and r["address"].startswith(("http://", "https://")), r
         assert r["confidence"] in {"verified", "secondary", "estimate"}, r
+
+
+def test_every_placeholder_left_has_a_survey_or_decision_that_will_replace_it() -> None:
+    """A placeholder stays one only with its reason: the data-collection item (a survey, or a council decision) that sets it."""
+    case = load_case()
+    left = [a["path"] for a in case.assumptions() if a["confidence"] == "placeholder"]
+    uncovered = [p for p in left if not any(fnmatch.fnmatchcase(p, pat) for item in case.data_plan.values() for pat in item.inputs)]
+    assert left and not uncovered, uncovered
