@@ -927,7 +927,10 @@ def test_the_data_plan_is_ranked_by_what_each_survey_is_worth_and_says_so(pages,
     assert worth[got[0]] > 0  # in the default case, the joint port company's plan (the dividend it could pay)
     voi = page.inner_text("#data-plan-voi")
     assert fmt.money(ap.evpi.value) in voi and ap[ap.preferred].label(lang) in voi
-    assert all(fmt_title(case, k, lang) in voi for k in got[:3])
+    # the items worth anything are named with their value (at most three); a tie at zero is said as one
+    named = [k for k in got if worth.get(k, 0.0) > 0][:3]
+    assert named and all(f"{fmt_title(case, k, lang)} ({fmt.money(worth[k])})" in voi for k in named)
+    assert t["dp_top"].split("{items}")[1].format(zero=fmt.money(0)).rstrip(".") in voi
     pays = [k for k in got if worth.get(k, 0.0) > case.data_plan[k].cost_idr]
     assert pays and all(fmt.money(case.data_plan[k].cost_idr) in voi for k in pays)
     # a survey of an option's own numbers cannot move the full plan's FNPV, and the row says so

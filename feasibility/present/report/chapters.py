@@ -222,8 +222,10 @@ def _nearest_switch(study: Study, tor: Any, patterns: list[str], fmt: Formatter)
         return t["dp_switch_none"], math.inf
     best: tuple[float, str] | None = None
     theirs = [(path, r) for path, r in tor.iterrows() if any(fnmatch.fnmatchcase(str(path), pat) for pat in patterns)]
-    if not theirs:  # the item measures numbers the full plan does not use (an option's own)
-        return t["dp_switch_not_in_plan"], math.inf
+    if not theirs:
+        # numbers of the plan without a range (no tornado row), or an option's own numbers the plan does not use
+        in_plan = any(fnmatch.fnmatchcase(p, pat) for p in study.case.quantity_map() if not p.startswith("options.") for pat in patterns)
+        return t["dp_switch_unranged" if in_plan else "dp_switch_not_in_plan"], math.inf
     for path, r in theirs:
         if r["switching_status"] != "solved":
             continue
@@ -249,8 +251,12 @@ def _voi_text(study: Study, ranked: list[Any], fmt: Formatter) -> str:
     def worth(r: Any) -> float:
         return r[4].value if r[4] is not None else 0.0
 
-    top = t["dp_voi_join"].join(t["dp_voi_item"].format(title=in_lang(r[2].title, fmt.lang), v=fmt.money(worth(r)) if worth(r) else zero)
-                                for r in ranked[:3])
+    # the items worth anything, at most three (a tie at zero has no order worth stating)
+    best = [r for r in ranked if worth(r) > 0][:3]
+    items = t["dp_voi_join"].join(t["dp_voi_item"].format(title=in_lang(r[2].title, fmt.lang), v=fmt.money(worth(r))) for r in best)
+    top = (t["dp_top_none"].format(zero=zero) if not best
+           else t["dp_top"].format(items=items, zero=zero) if len(best) < len(ranked) and worth(ranked[len(best)]) == 0
+           else t["dp_top_three"].format(items=items))
     pays = [r for r in ranked if worth(r) > r[2].cost_idr]
     pay = t["dp_pay"].format(items=t["dp_voi_join"].join(
         t["dp_pay_item"].format(title=in_lang(r[2].title, fmt.lang), v=fmt.money(worth(r)), cost=fmt.money(r[2].cost_idr)) for r in pays
