@@ -122,9 +122,9 @@ def data_plan(study: Study, fmt: Formatter) -> DataPlan:
     """The data-collection plan: every placeholder, and every number the verdict rests on, by the survey that would measure it.
 
     Items run by what their information is worth to the choice among the options
-    (the appraisal's EVPPI of the item's inputs learnt together), then by stage (the
-    surveys that can stop the plan first), then by how near an input's switching
-    value lies; an input named alike in two business lines carries its line's name.
+    (the appraisal's EVPPI of the item's inputs learnt together), then by stage
+    (stage 1 first), then by how near an input's switching value lies; an input
+    named alike in two business lines carries its line's name.
     """
     case, t = study.case, fmt.msg["chapters"]
     rows_all = case.assumptions()
