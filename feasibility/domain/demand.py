@@ -238,6 +238,15 @@ def _future_years(last_year: float, horizon: int) -> np.ndarray:
     return int(last_year) + np.arange(1, horizon + 1, dtype=int)
 
 
+def _t_width(df: float) -> float:
+    """How much wider a t interval with ``df`` degrees of freedom is than the normal one, at 95 %.
+
+    Simulated paths use normal errors with the scale times this factor: their central 95 %
+    matches the forecast's t interval, and (unlike t errors on logs) they have a finite mean.
+    """
+    return float(stats.t.ppf(0.975, df) / _Z95) if np.isfinite(df) else 1.0
+
+
 def _log_forecast(method, last_year, horizon, mu, scale, df, params) -> Forecast:
     """Forecast from log-scale location ``mu`` and scale; t with ``df`` (inf = normal)."""
     q80 = stats.t.ppf(0.90, df) if np.isfinite(df) else _Z80
@@ -285,15 +294,16 @@ class _RandomWalk:
         return self.drift_var_factor > 0 or self.method == "naive"
 
     def simulate(self, horizon: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+        """Paths with finite moments: normal log innovations and a normal drift (its estimation error).
+
+        The flat-prior posterior predictive (sigma^2 scaled inverse chi-square) has t marginals,
+        whose exponential has no finite mean: the paths' sample mean would never settle. Here
+        sigma is fixed at its estimate widened by :func:`_t_width` (the central 95 % of the
+        paths matches the t interval of :meth:`forecast`), so each path is lognormal.
+        """
         horizon = _check_horizon(horizon)
         n_paths = _check_paths(n_paths, rng)
-        if self.df_in_intervals:
-            # Posterior predictive under a flat prior on (drift, log sigma): sigma^2 is a
-            # scaled inverse chi-square, the drift normal given sigma; h-step marginals
-            # are then exactly the t intervals of forecast().
-            sig = self.sigma * np.sqrt(self.df / rng.chisquare(self.df, size=(n_paths, 1)))
-        else:
-            sig = np.full((n_paths, 1), self.sigma)
+        sig = self.sigma * (_t_width(self.df) if self.df_in_intervals else 1.0)
         drift = self.drift + sig * math.sqrt(self.drift_var_factor) * rng.standard_normal((n_paths, 1))
         steps = drift + sig * rng.standard_normal((n_paths, horizon))
         return self.values[-1] * np.exp(np.cumsum(steps, axis=1))
@@ -381,9 +391,10 @@ class _LogRegression:
         return _log_forecast(self.method, self.last_year, horizon, mu, se, self.df, self.params)
 
     def _simulate_from(self, X: np.ndarray, n_paths: int, rng: np.random.Generator) -> np.ndarray:
-        # Posterior predictive under a flat prior on (b, log sigma): marginals match
-        # the t prediction intervals exactly; future errors independent across years.
-        sig = self.sigma * np.sqrt(self.df / rng.chisquare(self.df, size=(n_paths, 1)))
+        # Normal coefficients (their estimation error) and normal errors with sigma widened so that
+        # the central 95 % matches the t interval (:func:`_t_width`): lognormal paths, finite moments
+        # (t marginals, as from an inverse chi-square sigma, have none once exponentiated).
+        sig = self.sigma * _t_width(self.df)
         chol = np.linalg.cholesky(self.xtx_inv)
         b = self.beta + sig * (rng.standard_normal((n_paths, self.beta.size)) @ chol.T)
         mu = b @ X.T
