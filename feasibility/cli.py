@@ -575,8 +575,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             f"{m:<26} {fmt.value(row['mean'], u):>16} {fmt.value(row['p10'], u):>16} {fmt.value(row['p50'], u):>16} "
             f"{fmt.value(row['p90'], u):>16} {row['undefined']:>9}"
         )
-    print(f"\nP(FNPV < 0) = {sim.prob_npv_negative:.1%}")
-    print(f"P(minimum DSCR < {sim.dscr_threshold:g}) = {sim.prob_dscr_below:.1%}")
+    (p_se, p_lo, p_hi), (q_se, q_lo, q_hi) = sim.prob_error("fnpv_idr"), sim.prob_error("dscr_min")
+    print(f"\nP(FNPV < 0) = {sim.prob_npv_negative:.1%} (standard error {p_se:.2%}; 95% interval {p_lo:.2%} to {p_hi:.2%})")
+    print(f"P(minimum DSCR < {sim.dscr_threshold:g}) = {sim.prob_dscr_below:.1%} (standard error {q_se:.2%}; 95% interval {q_lo:.2%} to {q_hi:.2%})")
     for u in sim.undefined:
         print(f"note: {fmt.undefined(u)}")
     print("\nrank correlation of inputs with FNPV (largest first):")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -504,3 +505,44 @@ def test_every_forecast_method_gives_sampled_paths(tmp_path, method):
     assert np.isfinite(s.metrics["fnpv_idr"]).all()
     paths = _forecast_paths(case, 50, 2)[FORECAST]
     assert np.all(np.ptp(paths[:, 2:], axis=0) > 0)
+
+
+# ---------------------------------------------------------------------------
+# Monte Carlo errors (issue 18)
+
+
+def test_the_probability_carries_its_binomial_error_and_wilson_interval(sim):
+    """P(FNPV < 0) with sqrt(p(1-p)/n) and the Wilson score interval, by hand from the counts."""
+    v = sim.metrics["fnpv_idr"]
+    k, n = int(np.count_nonzero(~(v > 0))), v.size
+    p = k / n
+    se, lo, hi = sim.prob_error("fnpv_idr")
+    assert sim.prob_npv_negative == pytest.approx(p)
+    assert se == pytest.approx(math.sqrt(p * (1 - p) / n))
+    z = stats.norm.ppf(0.975)  # Wilson (1927): (p + z^2/2n +- z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)
+    centre, half = p + z**2 / (2 * n), z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    assert (lo, hi) == pytest.approx(((centre - half) / (1 + z**2 / n), (centre + half) / (1 + z**2 / n)), abs=1e-12)
+    assert lo < hi and lo <= p <= hi  # informative even when p is 0 or 1 (se 0)
+    d = sim.to_dict()
+    assert d["prob_npv_negative_se"] == pytest.approx(se) and d["prob_npv_negative_lo95"] == pytest.approx(lo)
+
+
+def test_the_wilson_interval_matches_newcombes_published_example():
+    """Newcombe (1998), Statistics in Medicine 17: 857-872, Table I: 81 of 263 gives 0.2553 to 0.3662."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    lo, hi = proportion_confint(81, 263, alpha=0.05, method="wilson")
+    assert (round(lo, 4), round(hi, 4)) == (0.2553, 0.3662)
+
+
+def test_percentile_intervals_cover_the_true_quantile():
+    """The order-statistic interval of a percentile covers the true quantile in about 95% of samples."""
+    from feasibility.analysis.risk import _quantile_interval
+
+    rng = np.random.default_rng(11)
+    for q in (0.1, 0.5, 0.9):
+        truth = stats.expon.ppf(q)
+        hits = sum(lo <= truth <= hi for lo, hi in (_quantile_interval(rng.exponential(size=400), q) for _ in range(600)))
+        assert 0.92 <= hits / 600 <= 0.99, (q, hits)  # binomial: sd about 0.009 around 0.95 (discreteness: >= 0.95)
+    lo, hi = _quantile_interval(np.arange(1.0, 101.0), 0.5)
+    assert lo < 50.5 < hi and hi - lo < 25

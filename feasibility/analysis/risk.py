@@ -21,6 +21,7 @@ s. 2.9 (risk assessment: probability distributions, P(NPV < 0)); Vose (2008)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,12 +147,16 @@ class Simulation:
     def summary(self) -> pd.DataFrame:
         """Mean, sd, P10, P50, P90, min and max of each metric over its defined values.
 
-        ``defined`` and ``undefined`` give the number of iterations each row rests on.
+        ``defined`` and ``undefined`` give the number of iterations each row rests on;
+        ``p10_lo95`` ... ``p90_hi95`` the 95 % Monte Carlo interval of each percentile
+        (:func:`_quantile_interval`).
         """
         rows = {}
         for m, v in self.metrics.items():
             ok = v[np.isfinite(v)]
             p10, p50, p90 = np.percentile(ok, [10, 50, 90]) if ok.size else (np.nan,) * 3
+            ci = {f"{name}_{end}": x for name, q in (("p10", 0.1), ("p50", 0.5), ("p90", 0.9))
+                  for end, x in zip(("lo95", "hi95"), _quantile_interval(ok, q))}
             rows[m] = {
                 "mean": ok.mean() if ok.size else np.nan,
                 "sd": ok.std(ddof=1) if ok.size > 1 else np.nan,
@@ -162,6 +167,7 @@ class Simulation:
                 "max": ok.max() if ok.size else np.nan,
                 "defined": int(ok.size),
                 "undefined": int(v.size - ok.size),
+                **ci,
                 "unit": METRIC_UNITS.get(m, ""),
             }
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("metric")
@@ -183,15 +189,40 @@ class Simulation:
         debt) the share is among the iterations where the metric is defined.
         NaN when no iteration counts.
         """
+        k, n = self._fail_count(metric)
+        return k / n if n else float("nan")
+
+    def _fail_count(self, metric: str) -> tuple[int, int]:
+        """Iterations where ``metric`` misses its hurdle, and the iterations that count (see :meth:`prob_fails`)."""
         v = self.metrics[metric]
         h = registry.hurdle(metric, self.case)
         if h is None:
             raise KeyError(f"{metric}: has no hurdle in feasibility.metrics.registry")
         fails = ~registry.holds(metric, v, self.metrics[h] if isinstance(h, str) else h)
         if registry.METRICS[metric].undefined_fails:
-            return float(np.count_nonzero(fails) / v.size)
+            return int(np.count_nonzero(fails)), int(v.size)
         ok = np.isfinite(v)
-        return float(np.count_nonzero(fails & ok) / ok.sum()) if ok.any() else float("nan")
+        return int(np.count_nonzero(fails & ok)), int(ok.sum())
+
+    def prob_error(self, metric: str, level: float = 0.95) -> tuple[float, float, float]:
+        """The Monte Carlo error of :meth:`prob_fails`: its standard error and a Wilson interval.
+
+        Binomial: standard error ``sqrt(p (1 - p) / n)``; the Wilson (1927) score interval
+        at ``level`` (``statsmodels.stats.proportion.proportion_confint``), which stays
+        informative where ``p`` is 0 or 1 (the standard error is then 0). Latin hypercube
+        sampling is at least as precise as simple random sampling for a probability, so both
+        are conservative. NaNs when no iteration counts.
+        """
+        from statsmodels.stats.proportion import proportion_confint
+
+        k, n = self._fail_count(metric)
+        if n == 0:
+            return (float("nan"),) * 3
+        p = k / n
+        lo, hi = proportion_confint(k, n, alpha=1 - level, method="wilson")
+        # exactly 0 and 1 at the ends (the formula's rounding leaves 1 - 2e-16 where every iteration fails)
+        lo, hi = (0.0 if k == 0 else float(lo)), (1.0 if k == n else float(hi))
+        return math.sqrt(p * (1 - p) / n), lo, hi
 
     @property
     def prob_npv_negative(self) -> float:
@@ -244,11 +275,35 @@ class Simulation:
             "forecast_paths": self.forecast_paths,
             "summary": {m: {k: (v if not isinstance(v, float) or np.isfinite(v) else None) for k, v in row.items()} for m, row in summ.to_dict(orient="index").items()},
             "prob_npv_negative": self.prob_npv_negative,
+            **_error_dict("prob_npv_negative", self.prob_error("fnpv_idr")),
             "dscr_threshold": self.dscr_threshold,
             "prob_dscr_below_threshold": None if np.isnan(self.prob_dscr_below) else self.prob_dscr_below,
+            **_error_dict("prob_dscr_below_threshold", self.prob_error("dscr_min")),
             "undefined": self.undefined,
             "rank_correlations_fnpv": {k: (None if np.isnan(v) else float(v)) for k, v in self.rank_correlations().items()},
         }
+
+
+def _quantile_interval(x: np.ndarray, q: float, level: float = 0.95) -> tuple[float, float]:
+    """A distribution-free interval for the ``q`` quantile of the sampled ``x`` (order statistics).
+
+    The number of draws below the true quantile is binomial ``(n, q)``: the interval runs
+    between the order statistics at that binomial's ``(1 - level) / 2`` and ``(1 + level) / 2``
+    quantiles (Conover, *Practical Nonparametric Statistics*, 3rd ed., s. 3.2). NaNs below 2 values.
+    """
+    n = x.size
+    if n < 2:
+        return float("nan"), float("nan")
+    srt = np.sort(x)
+    lo = int(stats.binom.ppf((1 - level) / 2, n, q))
+    hi = int(stats.binom.ppf((1 + level) / 2, n, q))
+    return float(srt[max(lo - 1, 0)]), float(srt[min(hi, n - 1)])
+
+
+def _error_dict(key: str, err: tuple[float, float, float]) -> dict[str, float | None]:
+    se, lo, hi = err
+    return {f"{key}_se": None if np.isnan(se) else se, f"{key}_lo95": None if np.isnan(lo) else lo,
+            f"{key}_hi95": None if np.isnan(hi) else hi}
 
 
 def evaluate_sample(

@@ -263,7 +263,7 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
     order = sorted(dists.items(), key=lambda kv: -abs(np.nan_to_num(rc.get(kv[0], 0.0))))
     return MonteCarlo(
         intro=t["mc_intro"].format(n=fmt.number(sim.iterations), seed=sim.seed, k=len(dists)),
-        prob=t["mc_prob"].format(p=fmt.percent(sim.prob_npv_negative), thr=fmt.number(sim.dscr_threshold, 2), q=fmt.percent(sim.prob_dscr_below)),
+        prob=_prob_text(sim, fmt),
         undefined=t["mc_undefined"].format(n=fmt.number(sum(u["count"] for u in sim.undefined if u["metric"] == "firr"))),
         hist=hist,
         summary=[
@@ -282,6 +282,15 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
         correlations=[McCorrelation(a=short_label(case, c.between[0], fmt.lang), b=short_label(case, c.between[1], fmt.lang), rank=fmt.number(c.rank, 2), source=in_lang(c.source, fmt.lang),
                                      source_lang=_lang_of(c.source, case, fmt)) for c in case.risk.correlations],
     )
+
+
+def _prob_text(sim: Simulation, fmt: Formatter) -> str:
+    """P(FNPV < 0) and P(DSCR below the threshold), each with its 95 % Monte Carlo (Wilson) interval."""
+    _, p_lo, p_hi = sim.prob_error("fnpv_idr")
+    _, q_lo, q_hi = sim.prob_error("dscr_min")
+    return fmt.msg["report"]["mc_prob"].format(
+        p=fmt.percent(sim.prob_npv_negative), p_lo=fmt.percent(p_lo, 2), p_hi=fmt.percent(p_hi, 2),
+        thr=fmt.number(sim.dscr_threshold, 2), q=fmt.percent(sim.prob_dscr_below), q_lo=fmt.percent(q_lo, 2), q_hi=fmt.percent(q_hi, 2))
 
 
 def risk(study: Study, fmt: Formatter) -> Risk:
