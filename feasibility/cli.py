@@ -580,9 +580,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     print(f"P(minimum DSCR < {sim.dscr_threshold:g}) = {sim.prob_dscr_below:.1%} (standard error {q_se:.2%}; 95% interval {q_lo:.2%} to {q_hi:.2%})")
     for u in sim.undefined:
         print(f"note: {fmt.undefined(u)}")
-    print("\nrank correlation of inputs with FNPV (largest first):")
-    for path, rho in sim.rank_correlations().head(10).items():
-        print(f"  {rho:+.2f}  {path}")
+    print("\npartial rank correlation (PRCC) and rank correlation (Spearman) of inputs with FNPV, by |PRCC|:")
+    rc = sim.rank_correlations()
+    for path, prcc in sim.partial_rank_correlations().head(10).items():
+        print(f"  {prcc:+.2f}  {rc.get(path, float('nan')):+.2f}  {path}")
     return EXIT_OK
 
 

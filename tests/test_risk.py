@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from feasibility.case import DEFAULT_CASE
@@ -546,3 +547,26 @@ def test_percentile_intervals_cover_the_true_quantile():
         assert 0.92 <= hits / 600 <= 0.99, (q, hits)  # binomial: sd about 0.009 around 0.95 (discreteness: >= 0.95)
     lo, hi = _quantile_interval(np.arange(1.0, 101.0), 0.5)
     assert lo < 50.5 < hi and hi - lo < 25
+
+
+def test_partial_rank_correlations_do_not_lend_importance_to_a_correlated_bystander(case):
+    """PRCC on a constructed case: y = x1 + 0.3 x3 + e; x2 follows x1 but does not act on y.
+
+    Raw Spearman gives x2 nearly x1's importance; the PRCC gives it none, and gives x3 its
+    partial correlation 0.3 / sqrt(0.3^2 + 0.5^2) = 0.514 (normal data: ranks change it little).
+    """
+    from feasibility.analysis.risk import Simulation
+
+    rng = np.random.default_rng(3)
+    n = 5000
+    x1, x3 = rng.standard_normal(n), rng.standard_normal(n)
+    x2 = 0.9 * x1 + 0.2 * rng.standard_normal(n)
+    y = x1 + 0.3 * x3 + 0.5 * rng.standard_normal(n)
+    s = Simulation(case, 0, n, pd.DataFrame({"x1": x1, "x2": x2, "x3": x3, "k": np.ones(n)}), {"fnpv_idr": y})
+    rc, pr = s.rank_correlations(), s.partial_rank_correlations()
+    assert rc["x2"] > 0.7 and abs(pr["x2"]) < 0.05
+    assert pr["x3"] == pytest.approx(0.3 / math.sqrt(0.3**2 + 0.5**2), abs=0.04)
+    # x1's own part, once x2 is known: Var(x1 | x2) = 1 - 0.81 / 0.85; its partial correlation with y
+    v = 1 - 0.81 / 0.85
+    assert pr["x1"] == pytest.approx(math.sqrt(v / (v + 0.5**2)), abs=0.04)
+    assert pr.index[2] == "x2" and np.isnan(pr["k"])  # the bystander last of the three; a constant input has none

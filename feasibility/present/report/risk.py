@@ -72,6 +72,8 @@ class McInput:
     anchor: str
     dist: str
     rho: str
+    #: partial rank correlation with FNPV (the others' ranks removed): the order of the table
+    prcc: str
     source: str
     #: the language the source is written in (the report's for a bilingual text, else the case file's)
     source_lang: str
@@ -258,9 +260,11 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
     real = study.result.price_basis == "real"
     dists = input_distributions(case)
     rc = sim.rank_correlations("fnpv_idr")
+    prcc = sim.partial_rank_correlations("fnpv_idr")
     hist, convergence = _mc_charts(sim, fmt)
-    # the inputs that move FNPV most first; an input without a correlation (constant) last
-    order = sorted(dists.items(), key=lambda kv: -abs(np.nan_to_num(rc.get(kv[0], 0.0))))
+    # the inputs that move FNPV most first, by partial rank correlation (an input does not inherit
+    # importance from another it is correlated with); an input without one (constant) last
+    order = sorted(dists.items(), key=lambda kv: -abs(np.nan_to_num(prcc.get(kv[0], 0.0))))
     return MonteCarlo(
         intro=t["mc_intro"].format(n=fmt.number(sim.iterations), seed=sim.seed, k=len(dists)),
         prob=_prob_text(sim, fmt),
@@ -275,7 +279,7 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
         ],
         convergence=convergence,
         inputs=[
-            McInput(path=p, label=short_label(case, p, fmt.lang), anchor=anchor(p), dist=dist_text(d, fmt, case.quantity_map()[p].unit), rho=fmt.number(rc.get(p, math.nan), 2), source=in_lang(case.risk.distributions[p].source, fmt.lang),
+            McInput(path=p, label=short_label(case, p, fmt.lang), anchor=anchor(p), dist=dist_text(d, fmt, case.quantity_map()[p].unit), rho=fmt.number(rc.get(p, math.nan), 2), prcc=fmt.number(prcc.get(p, math.nan), 2), source=in_lang(case.risk.distributions[p].source, fmt.lang),
                     source_lang=_lang_of(case.risk.distributions[p].source, case, fmt))
             for p, d in order
         ],
