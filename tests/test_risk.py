@@ -570,3 +570,39 @@ def test_partial_rank_correlations_do_not_lend_importance_to_a_correlated_bystan
     v = 1 - 0.81 / 0.85
     assert pr["x1"] == pytest.approx(math.sqrt(v / (v + 0.5**2)), abs=0.04)
     assert pr.index[2] == "x2" and np.isnan(pr["k"])  # the bystander last of the three; a constant input has none
+
+
+def test_the_nearest_correlation_matrix_matches_highams_example():
+    """Higham's standard 3x3 example (the nearcorr documentation): [1 1 0; 1 1 1; 0 1 1] has nearest
+    correlation matrix with off-diagonals 0.7607, 0.1573, 0.7607; a valid matrix is left as it is."""
+    from feasibility.domain.distributions import check_correlation, nearest_correlation
+
+    c = nearest_correlation([[1, 1, 0], [1, 1, 1], [0, 1, 1.0]])
+    np.testing.assert_allclose(c, [[1, 0.7607, 0.1573], [0.7607, 1, 0.7607], [0.1573, 0.7607, 1]], atol=1e-4)
+    assert check_correlation(c) == []
+    ok = np.array([[1, 0.5], [0.5, 1.0]])
+    assert nearest_correlation(ok) is not None and np.array_equal(nearest_correlation(ok), ok)
+
+
+def test_inconsistent_correlations_are_refused_unless_the_case_asks_to_repair_them():
+    """Companies: cargo ~ lab 0.9, cargo ~ warehousing 0.9, lab ~ warehousing -0.9 cannot all hold."""
+    d = copy.deepcopy(DEFAULT_RAW)
+    for c in d["risk"]["correlations"]:
+        if sorted(c["between"]) == sorted(["lab.revenue.lab_tests.build_up.companies", "services.revenue.warehousing.build_up.companies"]):
+            c["rank"] = -0.9
+    assert any("not positive semi-definite" in p for p in problems_of(d))
+    d["risk"]["repair_correlations"] = True
+    case = parse_case(d, base_dir=DATA)
+    used = case.risk.repaired_ranks()
+    declared = [c.rank for c in case.risk.correlations]
+    assert used != declared and all(abs(u) <= 1 for u in used)
+    s = simulate(case, 400, seed=2)
+    assert np.isfinite(s.metrics["fnpv_idr"]).all()
+    from feasibility.present.i18n import Formatter
+    from feasibility.present.report.risk import monte_carlo
+    from feasibility.study import Study
+
+    fake = Study.__new__(Study)  # only what monte_carlo reads
+    fake.case, fake.simulation, fake.result = case, s, run(case)
+    mc = monte_carlo(fake, Formatter("en"))
+    assert mc.repaired and any("→" in c.rank for c in mc.correlations)

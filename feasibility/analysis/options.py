@@ -308,6 +308,8 @@ def _shared_sample(cases: dict[str, Case], n: int, seed: int) -> dict[str, np.nd
         corr = np.eye(len(names))
         for (a, b), r in pairs.items():
             corr[pos[a], pos[b]] = corr[pos[b], pos[a]] = r
+    if corr is not None and any(c.risk.repair_correlations for c in cases.values()):
+        corr = dist.nearest_correlation(corr)
     x = dist.sample(dists, n, np.random.default_rng(seed), correlation=corr)
     return {p: x[:, i] for i, p in enumerate(names)}
 

@@ -1041,9 +1041,12 @@ class Risk(_Strict):
     )
     distributions: dict[str, DistributionSpec] = Field(default_factory=dict, description="quantity path -> distribution")
     correlations: list[Correlation] = Field(default_factory=list)
+    repair_correlations: bool = Field(
+        False, description="when the correlations are mutually inconsistent (not positive semi-definite), sample with "
+        "the nearest correlation matrix (Higham 2002) instead of refusing; the report shows each correlation as repaired")
 
-    def correlation_matrix(self) -> Any:
-        """Target rank correlations, in the order of ``distributions`` (identity where none is given)."""
+    def declared_correlation_matrix(self) -> Any:
+        """The declared rank correlations, in the order of ``distributions`` (identity where none is given)."""
         import numpy as np
 
         names = list(self.distributions)
@@ -1053,6 +1056,20 @@ class Risk(_Strict):
             i, j = pos[c.between[0]], pos[c.between[1]]
             m[i, j] = m[j, i] = c.rank
         return m
+
+    def correlation_matrix(self) -> Any:
+        """The rank correlations sampled: the declared ones, or their nearest valid matrix when asked to repair them."""
+        m = self.declared_correlation_matrix()
+        if self.repair_correlations:
+            from ..domain.distributions import nearest_correlation
+
+            return nearest_correlation(m)
+        return m
+
+    def repaired_ranks(self) -> list[float]:
+        """Each declared correlation as sampled (its own value when no repair was needed or asked)."""
+        m, pos = self.correlation_matrix(), {n: i for i, n in enumerate(self.distributions)}
+        return [float(m[pos[c.between[0]], pos[c.between[1]]]) for c in self.correlations]
 
 
 class TwoWay(_Strict):

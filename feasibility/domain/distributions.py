@@ -641,6 +641,32 @@ def check_correlation(matrix: Any, names: Sequence[str] | None = None) -> list[s
     return out
 
 
+def nearest_correlation(matrix: Any) -> np.ndarray:
+    """The nearest correlation matrix (Frobenius norm) to a symmetric matrix with unit diagonal.
+
+    A valid (positive semi-definite) matrix is returned unchanged; otherwise the alternating
+    projections of Higham (2002), *Computing the nearest correlation matrix - a problem from
+    finance*, IMA J. Numer. Anal. 22: 329-343, as :func:`statsmodels.stats.correlation_tools.corr_nearest`
+    implements them, run to convergence; the result has a unit diagonal and no eigenvalue below
+    ``-1e-10``.
+    """
+    import warnings
+
+    from statsmodels.stats.correlation_tools import corr_nearest
+
+    m = np.asarray(matrix, dtype=float)
+    if np.linalg.eigvalsh(m)[0] >= -_PSD_TOL:
+        return m
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the iteration limit: the result is checked below
+        c = corr_nearest(m, threshold=1e-15, n_fact=1000)
+    c = (c + c.T) / 2
+    np.fill_diagonal(c, 1.0)
+    if np.linalg.eigvalsh(c)[0] < -_PSD_TOL:  # pragma: no cover - the projections converge for any symmetric input
+        raise ValueError("the correlations could not be repaired to a valid matrix")
+    return c
+
+
 def _factor(c: np.ndarray) -> np.ndarray:
     """A matrix F with F F^T = c: Cholesky, or an eigen factor when c is singular."""
     try:

@@ -98,6 +98,8 @@ class MonteCarlo:
     convergence: ch.Chart
     inputs: list[McInput]
     correlations: list[McCorrelation]
+    #: a sentence when the declared correlations were repaired to the nearest valid set ("" otherwise)
+    repaired: str = ""
 
 
 @dataclass(frozen=True)
@@ -283,9 +285,18 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
                     source_lang=_lang_of(case.risk.distributions[p].source, case, fmt))
             for p, d in order
         ],
-        correlations=[McCorrelation(a=short_label(case, c.between[0], fmt.lang), b=short_label(case, c.between[1], fmt.lang), rank=fmt.number(c.rank, 2), source=in_lang(c.source, fmt.lang),
-                                     source_lang=_lang_of(c.source, case, fmt)) for c in case.risk.correlations],
+        correlations=[McCorrelation(a=short_label(case, c.between[0], fmt.lang), b=short_label(case, c.between[1], fmt.lang), rank=_rank_text(c.rank, used, fmt),
+                                     source=in_lang(c.source, fmt.lang), source_lang=_lang_of(c.source, case, fmt))
+                      for c, used in zip(case.risk.correlations, case.risk.repaired_ranks())],
+        repaired=t["mc_repaired"] if any(abs(c.rank - u) > 5e-5 for c, u in zip(case.risk.correlations, case.risk.repaired_ranks())) else "",
     )
+
+
+def _rank_text(declared: float, used: float, fmt: Formatter) -> str:
+    """A target rank correlation, and the value sampled when the set was repaired (``0,90 → 0,87``)."""
+    if abs(declared - used) <= 5e-5:
+        return fmt.number(declared, 2)
+    return f"{fmt.number(declared, 2)} → {fmt.number(used, 2)}"
 
 
 def _prob_text(sim: Simulation, fmt: Formatter) -> str:
