@@ -209,9 +209,10 @@ class Simulation:
 
         Binomial: standard error ``sqrt(p (1 - p) / n)``; the Wilson (1927) score interval
         at ``level`` (``statsmodels.stats.proportion.proportion_confint``), which stays
-        informative where ``p`` is 0 or 1 (the standard error is then 0). Latin hypercube
-        sampling is at least as precise as simple random sampling for a probability, so both
-        are conservative. NaNs when no iteration counts.
+        informative where ``p`` is 0 or 1 (the standard error is then 0). Both assume simple
+        random sampling; Latin hypercube sampling is no less precise for an output monotone in
+        each input (McKay, Beckman and Conover 1979), where they are conservative. NaNs when no
+        iteration counts.
         """
         from statsmodels.stats.proportion import proportion_confint
 
