@@ -30,7 +30,6 @@ is founded). :func:`appraise` evaluates each option of ``[options]``
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..case import Case
-from ..case.options import _quantity_paths
+from ..case.options import _quantity_paths, split_option_path
 from ..case.schema import DistributionSpec, Option, in_lang
 from ..domain import distributions as dist
 from ..metrics import registry
@@ -505,11 +504,11 @@ def _matches(case: Case, path: str, pattern: str) -> bool:
     """
     import fnmatch
 
-    m = re.match(r"options\.([^.]+)\.merge\.(.+)", pattern)
-    if m is None:
+    own = split_option_path(pattern)
+    if own is None:
         return fnmatch.fnmatchcase(path, pattern)
-    opt = case.options.get(m.group(1))
-    return opt is not None and path in _quantity_paths(opt.merge) and fnmatch.fnmatchcase(path, m.group(2))
+    opt = case.options.get(own[0])
+    return opt is not None and path in _quantity_paths(opt.merge) and fnmatch.fnmatchcase(path, own[1])
 
 
 def _same_as(case: Case, cases: dict[str, Case]) -> str | None:

@@ -46,6 +46,14 @@ def _walk_to(doc: dict[str, Any], path: str) -> tuple[dict[str, Any] | None, str
     return (obj if isinstance(obj, dict) else None), last
 
 
+def split_option_path(path: str) -> tuple[str, str] | None:
+    """An option's own number, ``options.<key>.merge.<path>``, as ``(key, path in the option's case)``; None otherwise."""
+    parts = path.split(".", 3)
+    if len(parts) == 4 and parts[0] == "options" and parts[2] == "merge":
+        return parts[1], parts[3]
+    return None
+
+
 def _quantity_paths(doc: Any, prefix: str = "") -> list[str]:
     """Dotted paths of the quantities (tables with a ``value`` and a ``source``) in a document."""
     if isinstance(doc, dict):

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..case import Case, in_lang
+from ..case.options import split_option_path
 from .i18n import catalog
 
 __all__ = ["description", "group_title", "input_label", "input_name", "owner_label", "short_label", "unit_label"]
@@ -30,9 +31,9 @@ def _walk(case: Case, parts: Sequence[str]) -> Any:
 
 def _in_option(case: Case, path: str) -> tuple[Case, str]:
     """An option's own number (``options.<key>.merge.<path>``) as the option's case and the path in it."""
-    parts = path.split(".", 3)
-    if len(parts) == 4 and parts[0] == "options" and parts[2] == "merge" and parts[1] in case.options:
-        return case.option(parts[1]), parts[3]
+    own = split_option_path(path)
+    if own is not None and own[0] in case.options:
+        return case.option(own[0]), own[1]
     return case, path
 
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import fnmatch
 import math
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...case import in_lang
+from ...case.options import split_option_path
 from ..i18n import Formatter
 from ..labels import short_label
 from .common import NoteView, anchor, input_value, notes_for
@@ -185,7 +185,8 @@ N_SOBOL = 8
 
 def _unmerged(path: str) -> str:
     """A register path into an option's merge (``options.K.merge.REST``) as the option's case names it (``REST``)."""
-    return re.sub(r"^options\.[^.]+\.merge\.", "", path)
+    own = split_option_path(path)
+    return path if own is None else own[1]
 
 
 def _worth(e: Any, estimated: bool, fmt: Formatter) -> str:
