@@ -89,7 +89,7 @@ def test_logistic_exact_curve_to_tight_tolerance():
 def test_logistic_ceiling_below_last_observation():
     years = np.arange(2001, 2008)
     v = np.array([2.9, 4, 5, 6, 7, 8, 8.9])
-    with pytest.raises(ValueError, match=r"cigading: ceiling 8 is below the last observation 8\.9"):
+    with pytest.raises(ValueError, match=r"cigading: ceiling 8 is not above the observation 8\.9 \(year 2007\)"):
         d.fit_logistic(years, v, ceiling=8.0, name="cigading")
 
 
@@ -362,3 +362,17 @@ def test_simulated_paths_have_a_mean_that_settles(fit):
         var = (w * s) ** 2 * (5 + 5**2 / mm)
         closed = m.values[-1] * math.exp(5 * c + var / 2)
         assert np.mean(means) == pytest.approx(closed, rel=0.08)
+
+
+def test_the_logistic_refuses_a_falling_series_and_a_ceiling_under_any_observation():
+    """Issue 18, item 4: a 'saturation' fitted with k <= 0 falls away from its ceiling; a ceiling under an
+    earlier observation (not only the last) cannot be a ceiling."""
+    years = np.arange(2000, 2012)
+    rising = 30 / (1 + np.exp(-0.4 * (years - 2006))) * (1 + 0.01 * np.cos(years))
+    with pytest.raises(ValueError, match="growth rate k .* not > 0"):
+        d.fit_logistic(years, rising[::-1], ceiling=40)
+    bumpy = rising.copy()
+    bumpy[5] = 35.0  # above the ceiling, though the last value is below it
+    with pytest.raises(ValueError, match=r"not above the observation 35 \(year 2005\)"):
+        d.fit_logistic(years, bumpy, ceiling=33)
+    assert d.fit_logistic(years, rising, ceiling=33).params["k"] > 0

@@ -712,17 +712,19 @@ def fit_logistic(years: Any, values: Any, *, ceiling: float, name: str = "series
     Raises
     ------
     ValueError
-        If ``ceiling`` is below the last observation (the model cannot pass
-        through it), or not finite and positive.
+        If ``ceiling`` is not above every observation (the curve stays below
+        it), not finite and positive, or the fitted growth rate ``k`` is not
+        positive (a falling series is not a saturation).
     """
     y, v = validate_series(years, values, name, min_points=3)
     C = float(ceiling)
     if not np.isfinite(C) or C <= 0:
         raise ValueError(f"{name}: ceiling must be finite and > 0, got {ceiling!r}")
-    if C < v[-1]:
+    top = int(np.argmax(v))
+    if C <= v[top]:
         raise ValueError(
-            f"{name}: ceiling {C:g} is below the last observation {v[-1]:g} "
-            f"(year {int(y[-1])}); a logistic curve cannot exceed its ceiling"
+            f"{name}: ceiling {C:g} is not above the observation {v[top]:g} "
+            f"(year {int(y[top])}); a logistic curve stays below its ceiling"
         )
     r = np.clip(v / C, 1e-6, 1 - 1e-6)
     slope, icpt = np.polyfit(y, np.log(r / (1 - r)), 1)
@@ -736,6 +738,12 @@ def fit_logistic(years: Any, values: Any, *, ceiling: float, name: str = "series
             )
     except RuntimeError as exc:
         raise RuntimeError(f"{name}: logistic fit did not converge ({exc})") from exc
+    if not theta[0] > 0:
+        # a curve with k <= 0 falls away from its ceiling: not a saturation the ceiling describes
+        raise ValueError(
+            f"{name}: the fitted growth rate k is {theta[0]:.3g} per year, not > 0: the series does not rise "
+            "towards a ceiling; use another method"
+        )
     resid = v - _logistic(y, *theta, C)
     df = v.size - 2
     s = float(np.sqrt(resid @ resid / df))
