@@ -263,6 +263,7 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
     dists = input_distributions(case)
     rc = sim.rank_correlations("fnpv_idr")
     prcc = sim.partial_rank_correlations("fnpv_idr")
+    ranks_used = case.risk.repaired_ranks()  # the correlations as sampled (repaired once, when the case asks)
     hist, convergence = _mc_charts(sim, fmt)
     # the inputs that move FNPV most first, by partial rank correlation (an input does not inherit
     # importance from another it is correlated with); an input without one (constant) last
@@ -287,8 +288,8 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
         ],
         correlations=[McCorrelation(a=short_label(case, c.between[0], fmt.lang), b=short_label(case, c.between[1], fmt.lang), rank=_rank_text(c.rank, used, fmt),
                                      source=in_lang(c.source, fmt.lang), source_lang=_lang_of(c.source, case, fmt))
-                      for c, used in zip(case.risk.correlations, case.risk.repaired_ranks())],
-        repaired=t["mc_repaired"] if any(abs(c.rank - u) > 5e-5 for c, u in zip(case.risk.correlations, case.risk.repaired_ranks())) else "",
+                      for c, used in zip(case.risk.correlations, ranks_used)],
+        repaired=t["mc_repaired"] if any(abs(c.rank - u) > 5e-5 for c, u in zip(case.risk.correlations, ranks_used)) else "",
     )
 
 
