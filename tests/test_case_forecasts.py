@@ -2,8 +2,10 @@
 
 The forecast case is the hand case (model years 2025-2029, first operating
 year 2026) with its cargo volume taken from a history file. Expected volumes
-and messages are written by hand: a history growing 10 % a year has a CAGR of
-exactly 10 %, so the forecast goes on at 10 % a year.
+and messages are written by hand: a history growing 10 % a year from its first
+to its last year (with a 1 % wiggle in between, since an exact curve leaves no
+variation and is refused) has a CAGR of exactly 10 %, so the forecast goes on
+at 10 % a year.
 """
 
 from __future__ import annotations
@@ -41,9 +43,15 @@ def forecast_case(folder: Path, history: str, method: str = "cagr") -> Path:
     return path
 
 
+def tonnes(first: int, last: int, y: int) -> float:
+    """1000 t in ``first``, growing 10 % a year, 1 % higher in every other year strictly between the ends."""
+    wiggle = 1.01 if (y - first) % 2 == 1 and y != last else 1.0
+    return 1000 * 1.1 ** (y - first) * wiggle
+
+
 def growing(first: int, last: int) -> str:
-    """1000 t in ``first``, growing 10 % a year."""
-    return "year,tonnes\n" + "".join(f"{y},{1000 * 1.1 ** (y - first)!r}\n" for y in range(first, last + 1))
+    """The history of :func:`tonnes` as a CSV file's text."""
+    return "year,tonnes\n" + "".join(f"{y},{tonnes(first, last, y)!r}\n" for y in range(first, last + 1))
 
 
 @pytest.fixture
@@ -71,6 +79,7 @@ def test_history_is_read_at_load_and_fitted_only_on_first_use(tmp_path: Path, fi
     observed = fc.observed()
     assert sorted(observed) == list(range(2016, 2026))
     assert observed[2016] == 1000.0 and observed[2025] == pytest.approx(1000 * 1.1**9, rel=1e-15)
+    assert observed[2017] == pytest.approx(1000 * 1.1 * 1.01, rel=1e-15)
     assert fits == []  # the observed values need no fit either
 
     volumes = fc.volumes()
@@ -79,7 +88,7 @@ def test_history_is_read_at_load_and_fitted_only_on_first_use(tmp_path: Path, fi
     # forecast at the 10 % CAGR
     assert sorted(volumes) == list(range(2016, 2030))
     for y in range(2016, 2030):
-        assert volumes[y] == pytest.approx(1000 * 1.1 ** (y - 2016), rel=1e-12), y
+        assert volumes[y] == pytest.approx(tonnes(2016, 2025, y) if y <= 2025 else 1000 * 1.1 ** (y - 2016), rel=1e-12), y
     assert fc.fitted().params["growth"] == pytest.approx(0.1, rel=1e-12)
 
     # kept on the (immutable) case: a model run and a second call fit nothing again
@@ -100,7 +109,7 @@ def test_validate_fits_every_forecast(tmp_path: Path, fits: list[str], capsys: p
     "history, method, rule",
     [
         # a gap: the fitters' own check, run at load
-        ("year,tonnes\n2016,10\n2017,11\n2019,12\n2020,13\n", "cagr", "hist: missing years 2018"),
+        ("year,tonnes\n2016,10\n2017,11\n2019,12\n2020,13\n2021,15\n2022,14\n2023,16\n", "cagr", "hist: missing years 2018"),
         # ETS needs 8 points
         (growing(2019, 2025), "ets", "hist: too few points: 7 usable, at least 8 needed"),
         # the stream's first year (2026, the first operating year) before the history
@@ -132,9 +141,9 @@ def test_missing_column_and_missing_file(tmp_path: Path) -> None:
 # a series that cannot be fitted
 
 
-# 1, 1e100, 1e200, 1e300: a CAGR of 1e100 - 1; 1e300 x 1e100 overflows in 2027, the first forecast year
+# 1 ... 1e300 in 5 steps: a CAGR of 1e60 - 1; 1e300 x 1e60 overflows in 2027, the first forecast year
 # (the history ends in 2026), and so do 2028 and 2029
-OVERFLOW = "year,tonnes\n2023,1\n2024,1e100\n2025,1e200\n2026,1e300\n"
+OVERFLOW = "year,tonnes\n2021,1\n2022,1e50\n2023,1e120\n2024,1e170\n2025,1e240\n2026,1e300\n"
 OVERFLOW_RULE = (
     f"{STREAM}: the 'cagr' forecast from hist.csv is not a finite number in 3 model year(s), "
     "first 2027 (the fitted growth overflows); pick another method"
@@ -143,7 +152,7 @@ OVERFLOW_RULE = (
 
 def test_validate_reports_a_series_that_cannot_be_fitted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = forecast_case(tmp_path, OVERFLOW)
-    load_case(path)  # reading finds nothing wrong: 4 positive values, no gap
+    load_case(path)  # reading finds nothing wrong: 6 positive values, no gap
     assert main(["validate", str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -195,7 +204,9 @@ def test_min_points_is_what_each_fitter_needs(method: str) -> None:
     METHODS[method](years, values, name="s")  # n points: accepted
     with pytest.raises(ValueError, match=f"too few points: {n - 1} usable, at least {n} needed"):
         METHODS[method](years[1:], values[1:], name="s")
-    assert {"naive": 2, "cagr": 3, "loglinear": 3, "rw_drift": 3, "ets": 8}[method] == n
+    # at least 4 degrees of freedom for the error scale (naive n - 1, the others n - 2); ETS the
+    # forecast::ets rule n > p + 4 for its level-only form (p = 2), plus one
+    assert {"naive": 5, "cagr": 6, "loglinear": 6, "rw_drift": 6, "ets": 8}[method] == n
 
 
 def test_a_case_validated_without_its_files_has_no_fit(tmp_path: Path) -> None:

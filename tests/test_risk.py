@@ -294,8 +294,9 @@ def test_forecast_paths(tmp_path):
 
 
 def test_forecast_history_starting_in_the_first_operating_year(tmp_path):
-    # construction 2025, history 2026-2028, stream from 2026: a valid case that runs deterministically
-    case = _forecast_case(tmp_path, 2026, 2028, method="cagr")
+    # construction 2025, history 2026-2031 (6 points, the fewest cagr takes), stream from 2026: a
+    # valid case that runs deterministically and in a Monte Carlo
+    case = _forecast_case(tmp_path, 2026, 2031, method="cagr")
     assert np.isfinite(float(run(case).metrics["fnpv_idr"]))
     s = simulate(case, 20, seed=1)
     assert np.isfinite(s.metrics["fnpv_idr"]).all()

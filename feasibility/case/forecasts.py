@@ -77,11 +77,6 @@ class Fitted:
     volumes: dict[int, float]
 
 
-# fewest observations each method's fitter accepts, as feasibility.domain.demand checks
-# them; ETS's is read from there (the test suite holds the others to the fitters)
-_MIN_POINTS = {"naive": 2, "cagr": 3, "loglinear": 3, "rw_drift": 3}
-
-
 def min_points(method: str) -> int:
     """The fewest observations a forecast method needs.
 
@@ -95,11 +90,9 @@ def min_points(method: str) -> int:
     -------
     int
     """
-    if method == "ets":
-        from ..domain.demand import ETS_MIN_POINTS  # imported late: the demand module loads scipy
+    from ..domain.demand import MIN_POINTS  # imported late: the demand module loads scipy
 
-        return ETS_MIN_POINTS
-    return _MIN_POINTS[method]
+    return MIN_POINTS[method]
 
 
 def fit_series(method: str, years: Any, values: Any, name: str) -> Any:
@@ -117,11 +110,13 @@ def fit_series(method: str, years: Any, values: Any, name: str) -> Any:
     Returns
     -------
     object
-        The fitted model.
+        The fitted model, its forecasts held flat beyond
+        :data:`~feasibility.domain.demand.HORIZON_FACTOR` times the history's
+        length (:func:`~feasibility.domain.demand.limit_horizon`).
     """
-    from ..domain.demand import METHODS
+    from ..domain.demand import METHODS, limit_horizon
 
-    return METHODS[method](years, values, name=name)
+    return limit_horizon(METHODS[method](years, values, name=name), np.asarray(years).size)
 
 
 def fit(fc: ForecastSource) -> Fitted:

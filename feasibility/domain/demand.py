@@ -45,7 +45,9 @@ import pandas as pd
 from scipy import optimize, stats
 
 __all__ = [
+    "HORIZON_FACTOR",
     "METHODS",
+    "MIN_POINTS",
     "Forecast",
     "SeriesError",
     "backtest",
@@ -57,11 +59,43 @@ __all__ = [
     "fit_naive",
     "fit_rw_drift",
     "index_from_growth",
+    "limit_horizon",
     "validate_series",
 ]
 
 _Z80 = stats.norm.ppf(0.90)
 _Z95 = stats.norm.ppf(0.975)
+
+MIN_POINTS: dict[str, int] = {
+    "naive": 5,
+    "cagr": 6,
+    "rw_drift": 6,
+    "loglinear": 6,
+    "elasticity": 6,
+    "logistic": 6,
+    "ets": 8,
+}
+"""Fewest annual observations each method accepts.
+
+The regression and random-walk methods need at least 4 degrees of freedom for
+their error scale (naive: ``n - 1``; rw_drift, cagr, loglinear, elasticity,
+logistic: ``n - 2``). Below that the t quantile of a 95 % interval exceeds
+2.78 (1.96 for a known scale) and the interval mostly measures the scale's own
+estimation noise. ETS follows ``forecast::ets`` (Hyndman et al.): a model with
+``p`` smoothing parameters and initial states is fitted only when ``n > p + 4``
+(level only ``p`` = 2; trend 4; damped trend 5), and 8 points leave the
+level-only model 2 spare.
+"""
+
+HORIZON_FACTOR = 2
+"""A forecast runs at most this many times the history's length beyond its last year.
+
+After that the forecast (point, bounds and simulated paths) is held flat at its
+last value: :func:`limit_horizon`. Extrapolating a trend fitted on ``n`` years
+much beyond ``n`` years describes the method, not the market (FPP3 sec. 5.8
+warns that intervals of such forecasts are far too narrow); a longer view
+belongs to a structural method such as the build-up from the companies.
+"""
 
 
 class SeriesError(ValueError):
@@ -309,24 +343,43 @@ class _RandomWalk:
         return self.values[-1] * np.exp(np.cumsum(steps, axis=1))
 
 
+def _check_scale(name: str, sigma: float, what: str) -> None:
+    """Refuse a fit that leaves no variation: its interval would have zero width."""
+    if not sigma > 1e-9:
+        raise SeriesError(
+            f"{name}: every point lies exactly on {what} (nothing is left to measure the uncertainty with), "
+            "so every prediction interval would have zero width; a real history is never this exact: check the "
+            "file, or enter the volumes as an assumption with a range"
+        )
+
+
+def _random_walk_drift(method: str, years: Any, values: Any, name: str) -> _RandomWalk:
+    y, v = validate_series(years, values, name, min_points=MIN_POINTS[method])
+    d = np.diff(np.log(v))
+    m = d.size
+    c = float(d.mean())
+    s = float(np.std(d, ddof=1))
+    _check_scale(name, s, "one constant growth rate")
+    params = {"drift": c, "growth": math.expm1(c), "drift_se": s / math.sqrt(m), "sigma": s, "n": int(v.size)}
+    return _RandomWalk(method, name, y, v, c, s, float(m - 1), 1.0 / m, params)
+
+
 def fit_cagr(years: Any, values: Any, *, name: str = "series") -> _RandomWalk:
-    """Compound annual growth rate from the first to the last observation.
+    """Compound annual growth rate from the first to the last observation, with its uncertainty.
 
     ``g = (V_last / V_first) ** (1 / (T_last - T_first)) - 1`` and
-    ``V_{T+h} = V_T (1 + g)^h``. Intervals treat log growth as a random walk
-    with the drift fixed at ``log(1 + g)`` (drift uncertainty *ignored*, unlike
-    :func:`fit_rw_drift`) and innovation sd ``s`` = sample sd of the annual log
-    growth rates: ``log V_{T+h} ~ N(log V_T + h log(1+g), h s^2)``.
+    ``V_{T+h} = V_T (1 + g)^h``. ``log(1 + g)`` is exactly the mean of the
+    annual log growth rates, so this is the random walk with drift
+    (:func:`fit_rw_drift`) under the name consultants know: the same point
+    forecast and the same intervals, which include the growth rate's own
+    estimation error. (Intervals that took ``g`` as known were 16-27 % narrower
+    and covered 0.79-0.91 of outcomes instead of 0.95; see
+    :mod:`feasibility.domain.coverage`.)
 
-    Needs at least 3 points. ``params``: ``growth`` (fraction/yr), ``sigma``.
-    CAGR is sensitive to the two end points and misleading over long horizons.
+    Needs :data:`MIN_POINTS` ``["cagr"]`` points. ``params``: ``growth``
+    (fraction/yr), ``drift``, ``drift_se``, ``sigma``.
     """
-    y, v = validate_series(years, values, name, min_points=3)
-    d = np.diff(np.log(v))
-    g = (v[-1] / v[0]) ** (1.0 / (y[-1] - y[0])) - 1.0
-    s = float(np.std(d, ddof=1))
-    params = {"growth": float(g), "sigma": s, "n": int(v.size)}
-    return _RandomWalk("cagr", name, y, v, math.log1p(g), s, np.inf, 0.0, params)
+    return _random_walk_drift("cagr", years, values, name)
 
 
 def fit_rw_drift(years: Any, values: Any, *, name: str = "series") -> _RandomWalk:
@@ -338,16 +391,16 @@ def fit_rw_drift(years: Any, values: Any, *, name: str = "series") -> _RandomWal
     (drift estimation included; FPP3 sec. 5.5) and, under normality, is exactly
     ``t`` with ``m - 1`` df, which the intervals use.
 
-    Needs at least 3 points. ``params``: ``drift`` (log/yr), ``growth``
-    (``exp(drift) - 1``), ``drift_se``, ``sigma``.
+    Needs :data:`MIN_POINTS` ``["rw_drift"]`` points. ``params``: ``drift``
+    (log/yr), ``growth`` (``exp(drift) - 1``), ``drift_se``, ``sigma``.
+
+    Raises
+    ------
+    SeriesError
+        Too few points, or a series growing by exactly the same rate every year
+        (no variation: zero-width intervals).
     """
-    y, v = validate_series(years, values, name, min_points=3)
-    d = np.diff(np.log(v))
-    m = d.size
-    c = float(d.mean())
-    s = float(np.std(d, ddof=1))
-    params = {"drift": c, "growth": math.expm1(c), "drift_se": s / math.sqrt(m), "sigma": s, "n": int(v.size)}
-    return _RandomWalk("rw_drift", name, y, v, c, s, float(m - 1), 1.0 / m, params)
+    return _random_walk_drift("rw_drift", years, values, name)
 
 
 def fit_naive(years: Any, values: Any, *, name: str = "series") -> _RandomWalk:
@@ -356,11 +409,13 @@ def fit_naive(years: Any, values: Any, *, name: str = "series") -> _RandomWalk:
     Point = last value. Intervals: ``s^2 = mean(d^2)`` of the ``m`` log
     differences (``m`` df), ``h``-step scale ``s sqrt(h)``, ``t`` with ``m``
     df. The benchmark every other method should beat (and the MASE scale).
-    Needs at least 2 points.
+    Needs :data:`MIN_POINTS` ``["naive"]`` points; a constant series is refused
+    (zero-width intervals).
     """
-    y, v = validate_series(years, values, name, min_points=2)
+    y, v = validate_series(years, values, name, min_points=MIN_POINTS["naive"])
     d = np.diff(np.log(v))
     s = float(np.sqrt(np.mean(d**2)))
+    _check_scale(name, s, "one constant value")
     params = {"sigma": s, "n": int(v.size)}
     return _RandomWalk("naive", name, y, v, 0.0, s, float(d.size), 0.0, params)
 
@@ -432,14 +487,15 @@ def fit_loglinear(years: Any, values: Any, *, name: str = "series") -> _LogLinea
     (``t`` with ``n - 2`` df), exponentiated. Residual autocorrelation, common in
     volume series, makes them too narrow; compare with :func:`fit_rw_drift`.
 
-    Needs at least 3 points. ``params``: ``growth``, ``slope``, ``slope_se``,
+    Needs :data:`MIN_POINTS` ``["loglinear"]`` points. ``params``: ``growth``, ``slope``, ``slope_se``,
     ``intercept`` (at ``year_centre``), ``sigma``, ``r2``.
     """
-    y, v = validate_series(years, values, name, min_points=3)
+    y, v = validate_series(years, values, name, min_points=MIN_POINTS["loglinear"])
     tc = float(y.mean())
     X = np.column_stack([np.ones_like(y), y - tc])
     z = np.log(v)
     beta, xtx_inv, s, df = _ols(X, z)
+    _check_scale(name, s, "an exponential trend")
     r2 = 1.0 - (s**2 * df) / float(np.sum((z - z.mean()) ** 2)) if np.ptp(z) > 0 else 1.0
     params = {
         "growth": math.expm1(beta[1]),
@@ -494,7 +550,7 @@ def fit_elasticity(
 
     ``log V_t = a + e log D_t + u_t``: a 1 % rise in the driver (e.g. GRDP at
     constant prices, see :func:`index_from_growth`) raises volume by ``e`` %.
-    Fitted on the years both series cover (at least 3). Forecasts are
+    Fitted on the years both series cover (at least :data:`MIN_POINTS` ``["elasticity"]``). Forecasts are
     **conditional on the driver path** of a scenario: ``driver_future`` maps a
     scenario name (``"low"``, ``"base"``, ``"high"``) to driver levels for the
     years after the last volume year (at least ``horizon`` of them, same units
@@ -505,13 +561,14 @@ def fit_elasticity(
     ``params``: ``elasticity``, ``elasticity_se``, ``intercept``, ``sigma``,
     ``r2``, ``n``, ``years_used``.
     """
-    y, v = validate_series(years, values, name, min_points=3)
-    dy, dv = validate_series(driver_years, driver_values, f"{name} driver", min_points=3)
+    need = MIN_POINTS["elasticity"]
+    y, v = validate_series(years, values, name, min_points=need)
+    dy, dv = validate_series(driver_years, driver_values, f"{name} driver", min_points=need)
     common, iv, idr = np.intersect1d(y, dy, return_indices=True)
-    if common.size < 3:
+    if common.size < need:
         raise SeriesError(
             f"{name}: only {common.size} years shared with the driver "
-            f"({_fmt_years(common) or 'none'}); at least 3 needed"
+            f"({_fmt_years(common) or 'none'}); at least {need} needed"
         )
     z = np.log(v[iv])
     x = np.log(dv[idr])
@@ -519,8 +576,7 @@ def fit_elasticity(
         raise SeriesError(f"{name}: the driver is constant over the shared years; elasticity undefined")
     X = np.column_stack([np.ones_like(x), x])
     beta, xtx_inv, s, df = _ols(X, z)
-    if df < 1:
-        raise SeriesError(f"{name}: 3 or more shared years needed for intervals")
+    _check_scale(name, s, "the elasticity line")
     fut: dict[str, np.ndarray] = {}
     for k, arr in (driver_future or {}).items():
         a = np.asarray(arr, dtype=float).ravel()
@@ -585,37 +641,70 @@ class _ETS:
         return np.maximum(np.asarray(sim, dtype=float).reshape(horizon, n_paths).T, 0.0)
 
 
-ETS_MIN_POINTS = 8
+ETS_MIN_POINTS = MIN_POINTS["ets"]
+
+#: the trend forms tried, with the smoothing parameters and initial states each estimates
+#: (alpha + level; + beta + slope; + phi), as counted by forecast::ets
+_ETS_TRENDS = {"none": (None, False, 2), "add": ("add", False, 4), "add_damped": ("add", True, 5)}
+
+#: statsmodels' bounds (ETSModel._setup_bounds): alpha and beta/alpha in (1e-4, 1 - 1e-4), phi in (0.8, 0.98)
+_ETS_BOUNDS = {"smoothing_level": (1e-4, 1 - 1e-4), "smoothing_trend": (1e-4, 1 - 1e-4), "damping_trend": (0.8, 0.98)}
+
+
+def _ets_at_bounds(p: Mapping[str, float]) -> list[str]:
+    """The smoothing parameters an ETS fit left at (within 1e-3 of) a bound: not identified by the data."""
+    out = []
+    for key, (lo, hi) in _ETS_BOUNDS.items():
+        if key not in p:
+            continue
+        # beta is bounded relative to alpha (beta* = beta / alpha)
+        val = p[key] / p["smoothing_level"] if key == "smoothing_trend" and p["smoothing_level"] > 0 else p[key]
+        if val <= lo + 1e-3 or val >= hi - 1e-3:
+            out.append(key)
+    return out
 
 
 def fit_ets(years: Any, values: Any, *, name: str = "series") -> _ETS:
     """Exponential smoothing state-space model (statsmodels ``ETSModel``).
 
-    Candidates: error ``add``/``mul`` x trend {additive damped, none}, no
-    seasonality (annual data); the one with the lowest AICc (Hyndman et al.
-    2008) is kept. Fitted on levels. Intervals from ``get_prediction`` (exact
-    for additive errors; 5000 simulations with a fixed seed for multiplicative
-    ones), lower bounds floored at 0; ``simulate`` uses the model's own
-    simulation with the given ``rng``, paths floored at 0 (volumes).
+    Candidates: error ``add``/``mul`` x trend {none, additive, additive damped},
+    no seasonality (annual data), each only where the data can identify it: a
+    form with ``p`` smoothing parameters and initial states needs ``n > p + 4``
+    points (``forecast::ets``, Hyndman et al.): the level-only form from 7
+    points, the additive trend from 9, the damped trend from 10. The candidate
+    with the lowest AICc (Hyndman et al. 2008) is kept. Fitted on levels.
+    Intervals from ``get_prediction`` (exact for additive errors; 5000
+    simulations with a fixed seed for multiplicative ones), lower bounds floored
+    at 0; ``simulate`` uses the model's own simulation with the given ``rng``,
+    paths floored at 0 (volumes).
 
-    Needs at least 8 points (more parameters than that cannot be estimated
-    sensibly). ``params``: ``error``, ``trend``, ``aicc``, smoothing
-    parameters, ``candidates`` (AICc of each).
+    The intervals take the estimated smoothing parameters as known, so on short
+    series they are too narrow; ``python benchmarks/bench_forecast_coverage.py``
+    measures by how much and the report quotes it
+    (:func:`feasibility.domain.coverage.measured`).
+
+    Needs :data:`MIN_POINTS` ``["ets"]`` points. ``params``: ``error``,
+    ``trend`` (``none``, ``add``, ``add_damped``), ``aicc``, smoothing
+    parameters, ``at_bounds`` (smoothing parameters at a bound of their range:
+    the data do not identify them), ``candidates`` (AICc of each).
     """
     y, v = validate_series(years, values, name, min_points=ETS_MIN_POINTS)
+    if np.ptp(v) == 0:
+        raise SeriesError(f"{name}: the series has the same value every year; ETS has no variation to fit")
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     best = None
     cands: dict[str, float] = {}
     errors: list[str] = []
     for error in ("add", "mul"):
-        for trend in ("add", None):
-            label = f"{error}/{'damped' if trend else 'none'}"
+        for form, (trend, damped, n_par) in _ETS_TRENDS.items():
+            if v.size <= n_par + 4:
+                continue
+            label = f"{error}/{form}"
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    mod = ETSModel(pd.Series(v), error=error, trend=trend, damped_trend=trend is not None)
-                    res = mod.fit(disp=False, maxiter=2000)
+                    res = ETSModel(pd.Series(v), error=error, trend=trend, damped_trend=damped).fit(disp=False, maxiter=2000)
                 aicc = float(res.aicc)
             except Exception as exc:  # noqa: BLE001 - a failed candidate is reported below
                 errors.append(f"{label}: {exc}")
@@ -625,16 +714,18 @@ def fit_ets(years: Any, values: Any, *, name: str = "series") -> _ETS:
                 continue
             cands[label] = aicc
             if best is None or aicc < best[0]:
-                best = (aicc, error, trend, res)
+                best = (aicc, error, form, res)
     if best is None:
         raise RuntimeError(f"{name}: no ETS model could be fitted ({'; '.join(errors)})")
-    aicc, error, trend, res = best
-    p = dict(zip(res.model.param_names, np.asarray(res.params, dtype=float)))
+    aicc, error, form, res = best
+    p = {k: float(val) for k, val in zip(res.model.param_names, np.asarray(res.params, dtype=float))}
+    smooth = {k: val for k, val in p.items() if k.startswith(("smoothing", "damping"))}
     params = {
         "error": error,
-        "trend": "add_damped" if trend else "none",
+        "trend": form,
         "aicc": aicc,
-        **{k: float(val) for k, val in p.items() if k.startswith(("smoothing", "damping"))},
+        **smooth,
+        "at_bounds": _ets_at_bounds(smooth),
         "candidates": cands,
         "n": int(v.size),
     }
@@ -697,7 +788,50 @@ class _Logistic:
         return np.maximum(f + self.sigma * rng.standard_normal(f.shape), 0.0)
 
 
-def fit_logistic(years: Any, values: Any, *, ceiling: float, name: str = "series") -> _Logistic:
+@dataclass(frozen=True)
+class _LogisticMixture:
+    """Logistic fits over a ceiling's range: the forecast mixes them (the ceiling's uncertainty)."""
+
+    name: str
+    last_year: float
+    central: _Logistic
+    fits: tuple[_Logistic, ...]
+    params: dict
+
+    method = "logistic"
+
+    def forecast(self, horizon: int) -> Forecast:
+        horizon = _check_horizon(horizon)
+        point = self.central.forecast(horizon).point
+        # quantiles of the mixture, from 20,000 paths with a fixed seed (Monte Carlo error < 1 %)
+        paths = self.simulate(horizon, 20_000, np.random.default_rng(0))
+        q = np.quantile(paths, [0.025, 0.10, 0.90, 0.975], axis=0)
+        return Forecast("logistic", _future_years(self.last_year, horizon), point, q[1], q[2], q[0], q[3], dict(self.params))
+
+    def simulate(self, horizon: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+        horizon = _check_horizon(horizon)
+        n_paths = _check_paths(n_paths, rng)
+        which = rng.integers(len(self.fits), size=n_paths)
+        out = np.empty((n_paths, horizon))
+        for i, fit in enumerate(self.fits):
+            rows = which == i
+            if rows.any():
+                out[rows] = fit.simulate(horizon, int(rows.sum()), rng)
+        return out
+
+
+#: ceilings fitted across a ceiling's range (equal-probability points of its triangular distribution)
+_CEILING_POINTS = 21
+
+
+def fit_logistic(
+    years: Any,
+    values: Any,
+    *,
+    ceiling: float,
+    ceiling_range: tuple[float, float] | None = None,
+    name: str = "series",
+) -> _Logistic | _LogisticMixture:
     """Logistic saturation towards a capacity ``ceiling`` given from outside.
 
     ``V_t = C / (1 + exp(-k (t - t0)))`` with ``C = ceiling`` fixed (e.g. berth
@@ -709,14 +843,44 @@ def fit_logistic(years: Any, values: Any, *, ceiling: float, name: str = "series
     ``simulate`` draws ``(k, t0)`` from their normal approximation plus
     independent normal residuals.
 
+    With ``ceiling_range = (low, high)`` the ceiling itself is uncertain: it is
+    taken as triangular on ``[low, high]`` with mode ``ceiling``; the curve is
+    fitted at 21 equal-probability ceilings and the forecast is their equal-weight
+    mixture (intervals are quantiles of 20,000 paths with a fixed seed; the point
+    is the fit at ``ceiling``). ``params`` then add ``ceiling_low`` and
+    ``ceiling_high``.
+
     Raises
     ------
     ValueError
-        If ``ceiling`` is not above every observation (the curve stays below
-        it), not finite and positive, or the fitted growth rate ``k`` is not
-        positive (a falling series is not a saturation).
+        Too few points (:data:`MIN_POINTS` ``["logistic"]``); a ceiling (or the
+        low end of its range) not above every observation (the curve stays below
+        it), not finite and positive; a range that does not contain ``ceiling``;
+        a fitted growth rate ``k`` not positive (a falling series is not a
+        saturation); an exact fit (zero-width intervals).
     """
-    y, v = validate_series(years, values, name, min_points=3)
+    y, v = validate_series(years, values, name, min_points=MIN_POINTS["logistic"])
+    central = _fit_logistic_at(y, v, ceiling, name)
+    if ceiling_range is None:
+        return central
+    lo, hi = (float(c) for c in ceiling_range)
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo <= central.ceiling <= hi and lo < hi):
+        raise ValueError(f"{name}: ceiling_range {ceiling_range!r} must be finite, low < high, and contain the ceiling {central.ceiling:g}")
+    if lo <= v.max():
+        top = int(np.argmax(v))
+        raise ValueError(
+            f"{name}: the low end of ceiling_range, {lo:g}, is not above the observation {v[top]:g} "
+            f"(year {int(y[top])}); a logistic curve stays below its ceiling"
+        )
+    mode = (central.ceiling - lo) / (hi - lo)
+    probs = (np.arange(_CEILING_POINTS) + 0.5) / _CEILING_POINTS
+    fits = tuple(_fit_logistic_at(y, v, c, name) for c in stats.triang.ppf(probs, mode, loc=lo, scale=hi - lo))
+    params = {**central.params, "ceiling_low": lo, "ceiling_high": hi}
+    return _LogisticMixture(name, float(y[-1]), central, fits, params)
+
+
+def _fit_logistic_at(y: np.ndarray, v: np.ndarray, ceiling: float, name: str) -> _Logistic:
+    """:func:`fit_logistic` at one ceiling, on a validated series."""
     C = float(ceiling)
     if not np.isfinite(C) or C <= 0:
         raise ValueError(f"{name}: ceiling must be finite and > 0, got {ceiling!r}")
@@ -747,6 +911,7 @@ def fit_logistic(years: Any, values: Any, *, ceiling: float, name: str = "series
     resid = v - _logistic(y, *theta, C)
     df = v.size - 2
     s = float(np.sqrt(resid @ resid / df))
+    _check_scale(name, s / C, f"the logistic curve to the ceiling {C:g}")
     if not np.all(np.isfinite(cov)):
         raise RuntimeError(f"{name}: logistic parameter covariance not finite (flat or exact fit?)")
     params = {
@@ -759,6 +924,72 @@ def fit_logistic(years: Any, values: Any, *, ceiling: float, name: str = "series
         "n": int(v.size),
     }
     return _Logistic(name, float(y[-1]), C, np.asarray(theta, float), np.asarray(cov, float), s, df, params)
+
+
+# ---------------------------------------------------------------------------
+# horizon limit
+
+
+@dataclass(frozen=True)
+class _HeldFlat:
+    """A fitted method whose forecast is held flat beyond ``limit`` years after the history."""
+
+    model: Any
+    limit: int
+
+    @property
+    def method(self) -> str:
+        return self.model.method
+
+    @property
+    def params(self) -> dict:
+        return {**self.model.params, "horizon_limit": self.limit}
+
+    def forecast(self, horizon: int, **kw: Any) -> Forecast:
+        horizon = _check_horizon(horizon)
+        fc = self.model.forecast(min(horizon, self.limit), **kw)
+        if horizon <= self.limit:
+            return Forecast(fc.method, fc.years, fc.point, fc.lower80, fc.upper80, fc.lower95, fc.upper95, self.params)
+        pad = horizon - self.limit
+
+        def held(a: np.ndarray) -> np.ndarray:
+            return np.concatenate([a, np.repeat(a[-1:], pad)])
+
+        years = np.concatenate([fc.years, fc.years[-1] + np.arange(1, pad + 1)])
+        params = {**self.params, "held_flat_from": int(fc.years[-1]) + 1}
+        return Forecast(fc.method, years, held(fc.point), held(fc.lower80), held(fc.upper80), held(fc.lower95), held(fc.upper95), params)
+
+    def simulate(self, horizon: int, n_paths: int, rng: np.random.Generator, **kw: Any) -> np.ndarray:
+        horizon = _check_horizon(horizon)
+        paths = self.model.simulate(min(horizon, self.limit), n_paths, rng, **kw)
+        if horizon <= self.limit:
+            return paths
+        return np.concatenate([paths, np.repeat(paths[:, -1:], horizon - self.limit, axis=1)], axis=1)
+
+
+def limit_horizon(model: Any, n_obs: int, factor: int = HORIZON_FACTOR) -> _HeldFlat:
+    """A fitted method whose forecasts stop growing ``factor`` x ``n_obs`` years after the history.
+
+    Parameters
+    ----------
+    model : fitted object
+        Any fitted method of this module (``forecast``, ``simulate``, ``method``, ``params``).
+    n_obs : int
+        Observations the method was fitted on.
+    factor : int
+        :data:`HORIZON_FACTOR` by default.
+
+    Returns
+    -------
+    object
+        The same interface; beyond ``limit = factor * n_obs`` years the point,
+        the bounds and every simulated path keep their value of year ``limit``,
+        and ``Forecast.params`` carry ``horizon_limit`` and ``held_flat_from`` (the
+        first year held flat).
+    """
+    if isinstance(n_obs, bool) or int(n_obs) < 1:
+        raise ValueError(f"n_obs must be a positive whole number, got {n_obs!r}")
+    return _HeldFlat(model, int(factor) * int(n_obs))
 
 
 # ---------------------------------------------------------------------------
@@ -811,7 +1042,9 @@ def backtest(
         Indexed by method; columns ``MAPE``, ``RMSE``, ``MASE``, ``n`` (forecasts
         scored) and ``note``. A method that fails at some origin keeps its row:
         metrics are computed on the origins that worked (``n < k``), or are NaN
-        if none did, and ``note`` names each failed origin and why.
+        if none did, and ``note`` names each failed origin and why. An origin
+        whose training values never change has no MASE scale: its MASE is left
+        out and the note says so (NaN when no origin has one).
     """
     horizon = _check_horizon(horizon)
     if isinstance(k, bool) or int(k) != k or k < 1:
@@ -839,7 +1072,10 @@ def backtest(
             q = float(np.mean(np.abs(np.diff(v[:m]))))
             errs.append(e)
             pct.append(abs(e) / abs(actual))
-            scaled.append(abs(e) / q if q > 0 else np.nan)
+            if q > 0:
+                scaled.append(abs(e) / q)
+            else:
+                notes.append(f"origin {origin}: MASE not defined, the training values never change (naive in-sample error 0)")
         e = np.asarray(errs, dtype=float)
         rows[mname] = {
             "MAPE": float(np.mean(pct)) if pct else np.nan,

@@ -517,6 +517,7 @@ class DemandPanel:
         self._draw_forecast()
 
     def _draw_forecast(self) -> None:
+        from ..case.forecasts import fit_series
         from ..domain import demand
 
         if self._busy or self.method.value is None:
@@ -524,7 +525,7 @@ class DemandPanel:
         years, values = self.series()
         name = Path(self.history.value).stem
         try:
-            self.fitted = demand.METHODS[self.method.value](years, values, name=name)
+            self.fitted = fit_series(self.method.value, years, values, name)
             fc = self.fitted.forecast(int(self.horizon.value))
         except (demand.SeriesError, ValueError) as exc:
             self.fitted = None

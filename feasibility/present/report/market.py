@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from babel.lists import format_list
+
 from ...case import in_lang
 from ...metrics.registry import METRIC_UNITS
 from .. import charts as ch
@@ -14,7 +16,7 @@ from .common import NoteView, chart_alt, chart_words, line_labels, metric_label,
 if TYPE_CHECKING:
     from ...study import Study
 
-__all__ = ["Backtest", "BacktestRow", "Market", "ScenarioRow", "VolumeRow", "market"]
+__all__ = ["Backtest", "BacktestRow", "ForecastView", "Market", "ScenarioRow", "VolumeRow", "market"]
 
 #: the metrics compared across scenarios, in the table's order
 SCENARIO_METRICS = ("fnpv_idr", "firr", "equity_irr", "dscr_min", "min_cumulative_cash_idr", "region_pv_dividends_idr", "enpv_idr")
@@ -30,12 +32,26 @@ class VolumeRow:
 
 
 @dataclass(frozen=True)
+class ForecastView:
+    """A stream's forecast fan and what the reader must know to trust it.
+
+    ``notes``: the 95 % band's measured coverage (and a warning below 90 %); how
+    far the forecast runs beyond the history's length, and from which year it is
+    held flat; smoothing parameters the history does not determine.
+    """
+
+    chart: ch.Chart
+    notes: list[str]
+
+
+@dataclass(frozen=True)
 class BacktestRow:
     method: str
     mape: str
     rmse: str
     mase: str
     n: int
+    coverage: str
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,7 @@ class Market:
     sel_years: list[int]
     volume_rows: list[VolumeRow]
     cargo: ch.Chart | None
-    forecasts: list[ch.Chart]
+    forecasts: list[ForecastView]
     backtests: list[Backtest]
     scen_desc: list[ScenarioText]
     scen_names: list[str]
@@ -120,8 +136,45 @@ def _fan_chart(observed: dict[int, float], f: Any, title: str, unit: str, fmt: F
     )
 
 
-def _forecasts(study: Study, fmt: Formatter, years: list[int]) -> list[ch.Chart]:
-    """A fan chart of every stream forecast from a history, to the model's last year."""
+def _method(fmt: Formatter, method: str) -> str:
+    """A forecast method in words (``rw_drift`` -> random walk with drift)."""
+    return fmt.msg["forecast_methods"].get(method, method)
+
+
+def _coverage(fmt: Formatter, method: str) -> tuple[str, float]:
+    """The measured coverage of a method's 95 % band at 1 / 5 / 10 years, in words, and its lowest value."""
+    from ...domain.coverage import measured
+
+    cov = measured().get(method)
+    if cov is None:
+        return fmt.msg["ui"]["na"], float("nan")
+    return " / ".join(fmt.percent(c, 0) for c in cov), min(cov)
+
+
+def _forecast_notes(fmt: Formatter, method: str, params: dict, n_obs: int, horizon: int, first_year: int) -> list[str]:
+    """What a reader must know to trust one forecast fan (see :class:`ForecastView`)."""
+    from ...domain.coverage import measured
+    from ...domain.demand import HORIZON_FACTOR
+
+    t = fmt.msg["report"]
+    out = []
+    cov = measured().get(method)
+    if cov is not None:
+        text = t["forecast_coverage"].format(h1=fmt.percent(cov[0], 0), h5=fmt.percent(cov[1], 0), h10=fmt.percent(cov[2], 0))
+        out.append(text + (" " + t["forecast_coverage_low"] if min(cov) < 0.90 else ""))
+    if horizon > n_obs:
+        out.append(t["forecast_beyond_history"].format(n=n_obs, h=horizon, year=first_year + n_obs))
+    if "held_flat_from" in params:
+        out.append(t["forecast_held_flat"].format(year=params["held_flat_from"], limit=params["horizon_limit"], factor=HORIZON_FACTOR))
+    if params.get("at_bounds"):
+        names = fmt.msg["forecast_params"]
+        listed = format_list([names.get(k, k) for k in params["at_bounds"]], locale=fmt.locale)
+        out.append(t["forecast_at_bounds"].format(params=listed))
+    return out
+
+
+def _forecasts(study: Study, fmt: Formatter, years: list[int]) -> list[ForecastView]:
+    """A fan chart of every stream forecast from a history, to the model's last year, with its notes."""
     t = fmt.msg["report"]
     out = []
     for key, line in study.case.lines().items():
@@ -130,8 +183,12 @@ def _forecasts(study: Study, fmt: Formatter, years: list[int]) -> list[ch.Chart]
                 fitted = st.forecast.fitted()
                 observed = st.forecast.observed()
                 h = max(1, years[-1] - max(observed))
-                title = t["forecast_title"].format(stream=f"{key}.{name}", method=st.forecast.method)
-                out.append(_fan_chart(observed, fitted.forecast(h), title, _unit(fmt, st.volume_unit), fmt))
+                fc = fitted.forecast(h)
+                title = t["forecast_title"].format(stream=f"{key}.{name}", method=_method(fmt, st.forecast.method))
+                out.append(ForecastView(
+                    chart=_fan_chart(observed, fc, title, _unit(fmt, st.volume_unit), fmt),
+                    notes=_forecast_notes(fmt, st.forecast.method, fc.params, len(observed), h, max(observed) + 1),
+                ))
     return out
 
 
@@ -142,9 +199,12 @@ def _backtests(study: Study, fmt: Formatter) -> list[Backtest]:
     return [
         Backtest(
             stream=stream,
-            picked=picked[stream],
+            picked=_method(fmt, picked[stream]),
             rows=[
-                BacktestRow(method=meth, mape=fmt.percent(r["MAPE"]), rmse=fmt.number(r["RMSE"]), mase=fmt.number(r["MASE"], 2), n=int(r["n"]))
+                BacktestRow(
+                    method=_method(fmt, meth), mape=fmt.percent(r["MAPE"]), rmse=fmt.number(r["RMSE"]), mase=fmt.number(r["MASE"], 2),
+                    n=int(r["n"]), coverage=_coverage(fmt, meth)[0],
+                )
                 for meth, r in bt.iterrows()
             ],
         )
