@@ -578,6 +578,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     (p_se, p_lo, p_hi), (q_se, q_lo, q_hi) = sim.prob_error("fnpv_idr"), sim.prob_error("dscr_min")
     print(f"\nP(FNPV < 0) = {sim.prob_npv_negative:.1%} (standard error {p_se:.2%}; 95% interval {p_lo:.2%} to {p_hi:.2%})")
     print(f"P(minimum DSCR < {sim.dscr_threshold:g}) = {sim.prob_dscr_below:.1%} (standard error {q_se:.2%}; 95% interval {q_lo:.2%} to {q_hi:.2%})")
+    se, tol, needed = sim.convergence_rule()
+    if needed > sim.iterations:
+        print(f"the standard error of P(FNPV < 0), {se:.2%}, is above [risk] target_se = {tol:.2%}: about {needed:,} iterations would bring it within")
+    elif se == se:  # not NaN
+        print(f"the standard error of P(FNPV < 0), {se:.2%}, is within [risk] target_se = {tol:.2%}")
     for u in sim.undefined:
         print(f"note: {fmt.undefined(u)}")
     print("\npartial rank correlation (PRCC) and rank correlation (Spearman) of inputs with FNPV, by |PRCC|:")

@@ -118,7 +118,7 @@ def test_distribution_path_typo_and_the_correlation_that_names_the_right_path(de
         f"risk.distributions.{TYPO}: is not a quantity of this case (give its full path); did you mean '{TARIFF}'?",
         # the second correlation of the default case names the tariff, which now has no distribution;
         # the misspelled distribution is not offered (it has its own problem above)
-        f"risk.correlations[1]: names an input without a distribution in [risk.distributions], got '{TARIFF}'",
+        f"risk.correlations[1]: names an input without a distribution in [risk.distributions] (or a forecast stream's volumes, <line>.revenue.<stream>.forecast.volumes), got '{TARIFF}'",
     ]
 
 
@@ -126,7 +126,7 @@ def test_correlation_path_typo(default_raw: dict[str, Any]) -> None:
     d = copy.deepcopy(default_raw)
     d["risk"]["correlations"][1]["between"][0] = TYPO
     assert messages(d) == [
-        f"risk.correlations[1]: names an input without a distribution in [risk.distributions], got '{TYPO}'; "
+        f"risk.correlations[1]: names an input without a distribution in [risk.distributions] (or a forecast stream's volumes, <line>.revenue.<stream>.forecast.volumes), got '{TYPO}'; "
         f"did you mean '{TARIFF}'?"
     ]
 

@@ -509,3 +509,39 @@ def test_pert_ppf_matches_the_exact_incomplete_beta_inverse(low, mode, high):
     np.testing.assert_allclose(d.ppf(u), exact, rtol=0, atol=1e-11 * (high - low))
     assert np.all(np.diff(d.ppf(np.linspace(0, 1, 10_001))) >= 0)
     assert np.isnan(d.ppf(np.array([-0.1, 1.1, np.nan]))).all()
+
+
+# ---------------------------------------------------------------------------
+# PERT and triangular given by their 10th and 90th percentiles (issue 18)
+
+
+def test_triangular_from_percentiles_closed_form():
+    # symmetric, mode 0, P10 -1, P90 1: ends -w, w with F(-1) = (w - 1)^2 / (2 w^2) = 0.1,
+    # so w = 1 / (1 - sqrt(0.2))
+    d = D.make("triangular", p10=-1, mode=0, p90=1)
+    w = 1 / (1 - math.sqrt(0.2))
+    assert d.support() == pytest.approx((-w, w), rel=1e-12)
+    np.testing.assert_allclose(d.ppf([0.1, 0.5, 0.9]), [-1, 0, 1], atol=1e-12)
+
+
+def test_pert_from_percentiles_against_the_beta_quantile():
+    # symmetric PERT is beta(3, 3) on [-w, w]; its P10 is -w + 2 w q with q = beta(3, 3).ppf(0.1)
+    q = stats.beta.ppf(0.1, 3, 3)
+    d = D.make("pert", p10=-1, mode=0, p90=1)
+    assert d.support() == pytest.approx((-1 / (1 - 2 * q), 1 / (1 - 2 * q)), rel=1e-12)
+    # skewed: the percentiles are met and the mode kept
+    d = D.make("pert", p10=10, mode=12, p90=20)
+    lo, hi = d.support()
+    np.testing.assert_allclose(d.ppf([0.1, 0.9]), [10, 20], rtol=1e-10)
+    assert 1 + 4 * (12 - lo) / (hi - lo) == pytest.approx(d._rv.args[0], rel=1e-12)  # alpha from the mode
+
+
+def test_percentile_parameters_are_checked():
+    assert D.check("pert", {"p10": 5, "mode": 4, "p90": 6}) == [
+        "mode must lie between p10 and p90, and p10 below p90, got p10=5, mode=4, p90=6"
+    ]
+    assert D.check("triangular", {"p10": 5, "mode": 5.5, "high": 6}) == [
+        "unknown parameter 'high'; allowed: p10, mode, p90",
+        "missing required parameter 'p90' (required: p10, mode, p90)",
+    ]
+    assert D.make("pert", p10=3, mode=3, p90=3).support() == (3, 3)  # all equal: a point mass

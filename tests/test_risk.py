@@ -607,3 +607,87 @@ def test_inconsistent_correlations_are_refused_unless_the_case_asks_to_repair_th
     fake.case, fake.simulation, fake.result = case, s, run(case)
     mc = monte_carlo(fake, Formatter("en"))
     assert mc.repaired and any("→" in c.rank for c in mc.correlations)
+
+
+def test_a_range_given_as_p10_p90_is_what_the_monte_carlo_draws_at_its_10th_and_90th_percentiles():
+    d = copy.deepcopy(DEFAULT_RAW)
+    path = "macro.inflation_per_year"
+    d["risk"]["distributions"][path]["range_basis"] = "p10_p90"
+    case = parse_case(d, base_dir=DATA)
+    q = case.quantity_map()[path]
+    x = sample_inputs(case, 20_000, seed=3)[path].to_numpy()
+    # Latin hypercube: the sample's percentiles sit on the distribution's to ~1e-4 of the range
+    np.testing.assert_allclose(np.quantile(x, [0.1, 0.9]), [q.low, q.high], atol=2e-5)
+    assert x.min() < q.low - 0.002 and x.max() > q.high + 0.002  # the tails reach beyond the tornado's ends
+    # the tornado still uses low and high: its ends are the Monte Carlo's P10 and P90
+    assert input_paths(case, [path]) == [path]
+
+
+def test_p10_p90_rules():
+    d = copy.deepcopy(DEFAULT_RAW)
+    d["risk"]["distributions"]["macro.inflation_per_year"] |= {"kind": "normal", "mean": 0.025, "sd": 0.01, "range_basis": "p10_p90"}
+    found = problems_of(d)
+    assert any('range_basis "p10_p90" is for pert and triangular distributions, not normal' in f for f in found), found
+    # ends solved from P10/P90 that leave what the quantity allows are named
+    d = copy.deepcopy(DEFAULT_RAW)
+    share = "port.revenue.cargo_handling.build_up.capture_share"
+    d["risk"]["distributions"][share] = {"kind": "pert", "range_basis": "p10_p90", "source": "test"}
+    found = problems_of(d)
+    assert any(f.startswith(f"risk.distributions.{share}: can draw values outside what {share} allows") for f in found), found
+
+
+def _correlated_forecast_case(tmp_path: Path, rank: float | None):
+    """The hand case with its cargo forecast from a history (2010-2026), a PERT tariff, and the two correlated."""
+    (tmp_path / "hist.csv").write_text(_history(2010, 2026), encoding="utf-8")
+    d = copy.deepcopy(HAND_RAW)
+    st = d["port"]["revenue"]["cargo_handling"]
+    del st["volume_tonnes"], st["ramp_up"]
+    st["forecast"] = {"history": "hist.csv", "value_column": "tonnes", "method": "rw_drift",
+                      "share": {"value": 0.5, "source": "test", "confidence": "placeholder"}}
+    tariff = f"{CARGO}.tariff_idr_per_tonne"
+    v = st["tariff_idr_per_tonne"]["value"]
+    d["risk"] = {"distributions": {tariff: {"kind": "pert", "low": 0.8 * v, "mode": v, "high": 1.3 * v, "source": "test"}}}
+    if rank is not None:
+        d["risk"]["correlations"] = [{"between": [FORECAST, tariff], "rank": rank, "source": "test"}]
+    return parse_case(d, base_dir=tmp_path), tariff
+
+
+def test_forecast_paths_take_part_in_the_rank_correlations(tmp_path):
+    free, tariff = _correlated_forecast_case(tmp_path, None)
+    tied, _ = _correlated_forecast_case(tmp_path, 0.8)
+    a, b = simulate(free, 4000, seed=9), simulate(tied, 4000, seed=9)
+    la, lb = a.path_levels[FORECAST].to_numpy(), b.path_levels[FORECAST].to_numpy()
+    # the paths are the same draws, dealt out differently: their distribution is untouched
+    np.testing.assert_allclose(np.sort(la), np.sort(lb), rtol=1e-12)
+    assert abs(stats.spearmanr(a.inputs[tariff], la).statistic) < 0.05
+    # Iman-Conover on the paths' rank scores: the declared 0.8 (to sampling error)
+    assert stats.spearmanr(b.inputs[tariff], lb).statistic == pytest.approx(0.8, abs=0.03)
+    # the paths are ranked beside the inputs (Spearman and PRCC), and the report names them
+    assert FORECAST in b.rank_correlations().index and FORECAST in b.partial_rank_correlations().index
+    assert np.isfinite(b.partial_rank_correlations()[FORECAST])
+
+
+def test_a_correlation_may_name_only_a_forecast_stream_of_the_case():
+    d = copy.deepcopy(DEFAULT_RAW)
+    tariff = f"{CARGO}.tariff_idr_per_tonne"
+    d["risk"]["correlations"].append({"between": [FORECAST, tariff], "rank": 0.5, "source": "test"})
+    found = problems_of(d)  # the default case forecasts nothing from a history
+    assert any(f.startswith("risk.correlations[") and f"got '{FORECAST}'" in f for f in found), found
+
+
+def test_the_convergence_rule_for_p_npv_negative():
+    from feasibility.analysis.risk import Simulation
+
+    case = load_case(HAND)
+    n = 1000
+    fnpv = np.where(np.arange(n) < 300, -1.0, 1.0)  # 300 of 1,000 below 0
+    sim = Simulation(case, 1, n, pd.DataFrame(index=range(n)), {"fnpv_idr": fnpv})
+    se, tol, needed = sim.convergence_rule()
+    assert se == pytest.approx(math.sqrt(0.3 * 0.7 / n), rel=1e-12) and tol == case.risk.target_se == 0.005
+    assert needed == pytest.approx(0.3 * 0.7 / 0.005**2, abs=1)  # n (se / tol)^2 = p (1 - p) / tol^2 = 8,400
+    # none below 0: the binomial error is 0, the Wilson interval's is not
+    sim0 = Simulation(case, 1, n, pd.DataFrame(index=range(n)), {"fnpv_idr": np.ones(n)})
+    se0, _, needed0 = sim0.convergence_rule()
+    z = stats.norm.ppf(0.975)
+    assert se0 == pytest.approx((z**2 / (n + z**2)) / (2 * z), rel=1e-9)  # Wilson upper end / 1.96 / 2
+    assert needed0 == n

@@ -45,7 +45,18 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from feasibility import load_case, parse_case, run
-from feasibility.analysis.sensitivity import compare_scenarios, input_paths, one_way, spider, tornado, two_way
+from feasibility.analysis.sensitivity import (
+    _monotone,
+    arc_elasticity,
+    compare_scenarios,
+    input_paths,
+    nominal_rates,
+    one_way,
+    spider,
+    tornado,
+    two_way,
+    with_real_rates_held,
+)
 
 DATA = Path(__file__).resolve().parent / "cases"
 HAND = DATA / "hand_case.toml"
@@ -256,8 +267,12 @@ def test_declared_range_sets_the_tornado_ends(hand_raw):
     assert (row["low_value"], row["high_value"]) == (80_000, 130_000)
     assert row["metric_low"] == pytest.approx(npv_at(n, "p", 80_000), rel=RTOL)
     assert row["metric_high"] == pytest.approx(npv_at(n, "p", 130_000), rel=RTOL)
-    # the elasticity is still the local +/-1 % one, not the range's slope
+    # the elasticity is the arc over the declared range (NPV is linear in the tariff, so it
+    # equals the closed-form SI, and the range's own slope by hand)
+    by_hand = ((npv_at(n, "p", 130_000) - npv_at(n, "p", 80_000)) / t.base) / ((130_000 - 80_000) / n["p"])
+    assert row["elasticity"] == pytest.approx(by_hand, rel=RTOL)
     assert row["elasticity"] == pytest.approx(closed_si(**n)["p"], rel=RTOL)
+    assert bool(row["monotone"])
 
 
 def test_adb_switching_value_example(hand_raw):
@@ -495,3 +510,52 @@ def test_unknown_inputs_and_metrics(default_case):
         one_way(default_case, [P_PATH], metrics=["nope"])
     with pytest.raises(KeyError, match="nope"):
         tornado(default_case, "nope", [P_PATH])
+
+
+# ---------------------------------------------------------------------------
+# arc elasticity, monotonicity, one price basis (issue 18, item 6)
+
+
+def test_arc_elasticity_by_hand():
+    # FNPV -100 at x = 10; -130 at x = 8, -80 at x = 12: ((-80 + 130) / -100) / ((12 - 8) / 10) = -1.25
+    assert arc_elasticity(-100.0, -130.0, -80.0, 10.0, 8.0, 12.0) == pytest.approx(-1.25, rel=1e-15)
+    # broadcasts; a zero base metric or an empty range gives NaN, not inf
+    out = arc_elasticity(np.array([50.0, 0.0, 50.0]), 40.0, 60.0, 10.0, np.array([8.0, 8.0, 10.0]), np.array([12.0, 12.0, 10.0]))
+    assert out[0] == pytest.approx((20 / 50) / 0.4) and np.isnan(out[1]) and np.isnan(out[2])
+
+
+def test_a_metric_that_turns_back_inside_the_range_is_flagged():
+    rows = np.array([
+        [1.0, 2, 3, 4, 5],  # rising
+        [5.0, 4, 3, 2, 1],  # falling
+        [1.0, 1, 1, 1, 1],  # flat
+        [1.0, 3, 2, 4, 5],  # a dip between the low end and the base: a kink such as an expansion trigger
+        [-5.0, -4, -3, -3 - 1e-12, -2],  # a wobble of rounding size is not a turn
+    ])
+    assert _monotone(rows).tolist() == [True, True, True, False, True]
+
+
+def test_inflation_carries_the_nominal_rates_with_it(default_case):
+    assert nominal_rates(default_case) == [
+        "financing.cost_of_equity_nominal", "financing.loans.regional_bank.interest_rate", "region.discount_rate_nominal",
+    ]
+    qmap = default_case.quantity_map()
+    i0 = qmap["macro.inflation_per_year"].value
+    infl = np.array([i0, 0.138])
+    over = with_real_rates_held(default_case, {"macro.inflation_per_year": infl}, {})
+    for p in nominal_rates(default_case):
+        # Fisher: the real rate (1 + r) / (1 + i) - 1 is the same at both inflation rates
+        real = (1 + over[p]) / (1 + infl) - 1
+        assert real[1] == pytest.approx(real[0], rel=1e-12) and over[p][0] == pytest.approx(qmap[p].value, rel=1e-15), p
+    # a row that changes a rate itself and not inflation keeps the rate it was given
+    both = with_real_rates_held(default_case, {"macro.inflation_per_year": np.array([i0, i0]),
+                                               "region.discount_rate_nominal": np.array([0.05, 0.07])}, {})
+    np.testing.assert_allclose(both["region.discount_rate_nominal"], [0.05, 0.07], rtol=1e-15)
+    assert with_real_rates_held(default_case, {"region.discount_rate_nominal": 0.05}, {}) == {"region.discount_rate_nominal": 0.05}
+    # the tornado's inflation row is the model with the rates carried, not with them fixed
+    row = one_way(default_case, ["macro.inflation_per_year"], metrics=["fnpv_idr"], switching=False)["fnpv_idr"].table.iloc[0]
+    hi = row["high_value"]
+    carried = run(default_case, with_real_rates_held(default_case, {"macro.inflation_per_year": hi}, {}), metrics=["fnpv_idr"])
+    fixed = run(default_case, {"macro.inflation_per_year": hi}, metrics=["fnpv_idr"])
+    assert row["metric_high"] == pytest.approx(float(carried.metrics["fnpv_idr"]), rel=1e-12)
+    assert abs(float(fixed.metrics["fnpv_idr"]) - row["metric_high"]) > 1e9  # the two differ by billions

@@ -43,7 +43,7 @@ from ..domain import distributions as dist
 from ..metrics import registry
 from ..model import run
 from .breakeven import companies_volume
-from .risk import _forecast_paths, evaluate_sample
+from .risk import _forecast_paths, evaluate_sample, forecast_keys
 
 __all__ = ["APPRAISAL_METRICS", "Appraisal", "OptionResult", "appraise", "rule_text"]
 
@@ -285,6 +285,7 @@ def _shared_sample(cases: dict[str, Case], n: int, seed: int) -> dict[str, np.nd
     """One Latin hypercube sample of every input any option draws, rank-correlated as declared (by path)."""
     specs: dict[str, tuple[DistributionSpec, Any]] = {}
     pairs: dict[tuple[str, str], float] = {}
+    streams: list[str] = []  # forecast streams a correlation names: a rank score each (risk._sample)
     for key, c in cases.items():
         qmap = c.quantity_map()
         for p, spec in c.risk.distributions.items():
@@ -293,14 +294,17 @@ def _shared_sample(cases: dict[str, Case], n: int, seed: int) -> dict[str, np.nd
             if p in specs and specs[p][0] != spec:
                 raise ValueError(f"options.{key}: risk.distributions.{p} differs from another option's; an input has one distribution")
             specs.setdefault(p, (spec, qmap[p]))
+        known = set(forecast_keys(c))
         for cor in c.risk.correlations:
             a, b = cor.between
-            if a in qmap and b in qmap:
+            if all(p in qmap or p in known for p in (a, b)):
                 pairs[tuple(sorted((a, b)))] = cor.rank
-    if not specs:
+                streams += [p for p in (a, b) if p in known and p not in streams]
+    if not specs and not streams:
         return {}
-    names = list(specs)
-    dists = [dist.make(spec.kind, **spec.params(q)) for spec, q in specs.values()]
+    names = list(specs) + streams
+    score = dist.make("uniform", low=0.0, high=1.0)
+    dists = [dist.make(spec.kind, **spec.params(q)) for spec, q in specs.values()] + [score] * len(streams)
     corr = None
     if pairs:
         pos = {p: i for i, p in enumerate(names)}
@@ -317,7 +321,8 @@ def _evaluate(case: Case, sample: dict[str, np.ndarray], n: int, seed: int, metr
     """The metrics of every iteration of the shared sample, for one option's case (its own inputs only)."""
     qmap = case.quantity_map()
     columns = {p: v for p, v in sample.items() if p in qmap}
-    columns.update(_forecast_paths(case, n, seed))
+    scores = {p: sample[p] for p in forecast_keys(case) if p in sample}
+    columns.update(_forecast_paths(case, n, seed, scores))
     keys = [m for m in metrics if case.economic is not None or m != "enpv_idr"]
     found, _undefined = evaluate_sample(case, columns, n, keys)
     return {m: found.get(m, np.full(n, np.nan)) for m in metrics}

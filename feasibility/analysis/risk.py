@@ -69,24 +69,51 @@ def sample_inputs(case: Case, iterations: int, seed: int) -> pd.DataFrame:
     DataFrame, shape (iterations, d)
         One column per quantity path, in the quantity's unit.
     """
+    return _sample(case, iterations, seed)[0]
+
+
+def forecast_keys(case: Case) -> list[str]:
+    """The keys of the plan's forecast streams' volume paths, ``<line>.revenue.<stream>.forecast.volumes``."""
+    return [f"{k}.revenue.{n}.forecast.volumes" for k, line in case.lines().items() for n, st in line.revenue.items()
+            if st.forecast is not None]
+
+
+def _sample(case: Case, iterations: int, seed: int) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The input sample, and a rank score in (0, 1) for each forecast stream a correlation names.
+
+    A forecast stream named in ``[[risk.correlations]]`` joins the Latin hypercube
+    as a uniform score; Iman-Conover correlates the scores with the inputs, and
+    :func:`_forecast_paths` gives each iteration the path whose mean volume has the
+    score's rank. So the paths keep their own distribution and their mean volume
+    carries the declared rank correlation.
+    """
     dists = input_distributions(case)
-    if not dists:
-        return pd.DataFrame(index=pd.RangeIndex(iterations, name="iteration"))
+    names = case.risk.correlated_names()
+    streams = set(forecast_keys(case))
+    extras = [p for p in names if p not in case.risk.distributions and p in streams]
+    if not dists and not extras:
+        return pd.DataFrame(index=pd.RangeIndex(iterations, name="iteration")), {}
     corr = None
     if case.risk.correlations:
-        keep = [i for i, p in enumerate(case.risk.distributions) if p in dists]
+        keep = [names.index(p) for p in [*dists, *extras]]
         corr = case.risk.correlation_matrix()[np.ix_(keep, keep)]
-    x = dist.sample(list(dists.values()), iterations, np.random.default_rng(seed), correlation=corr)
-    return pd.DataFrame(x, columns=list(dists), index=pd.RangeIndex(iterations, name="iteration"))
+    score = dist.make("uniform", low=0.0, high=1.0)
+    x = dist.sample([*dists.values(), *([score] * len(extras))], iterations, np.random.default_rng(seed), correlation=corr)
+    d = len(dists)
+    inputs = pd.DataFrame(x[:, :d], columns=list(dists), index=pd.RangeIndex(iterations, name="iteration"))
+    return inputs, {p: x[:, d + j] for j, p in enumerate(extras)}
 
 
-def _forecast_paths(case: Case, iterations: int, seed: int) -> dict[str, np.ndarray]:
+def _forecast_paths(case: Case, iterations: int, seed: int, scores: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Sampled volume paths (iterations, T) of every stream whose volume comes from a forecast.
 
     Years the history covers keep the observed values; later years follow the
     fitted method's simulated paths (:meth:`feasibility.domain.demand.Forecast.simulate`).
     A separate random stream (spawned from the seed) keeps the input sample
-    unchanged whether or not the case has forecast streams.
+    unchanged whether or not the case has forecast streams. Where ``scores``
+    has a stream (:func:`_sample`), its paths are dealt out so that the path
+    with the k-th smallest mean goes to the iteration with the k-th smallest
+    score.
     """
     out: dict[str, np.ndarray] = {}
     years = np.arange(case.timeline.start_year, case.timeline.end_year + 1)
@@ -103,13 +130,24 @@ def _forecast_paths(case: Case, iterations: int, seed: int) -> dict[str, np.ndar
             paths = np.broadcast_to(base, (iterations, years.size)).copy()
             ahead = years > last_hist
             h = int(years[-1] - last_hist)
+            path_key = f"{key}.revenue.{name}.forecast.volumes"
             if h > 0:
                 sim = model.simulate(h, iterations, rng)  # (iterations, h), years last_hist+1 ..
+                if scores and path_key in scores:
+                    by_mean = sim[np.argsort(sim.mean(axis=1), kind="stable")]
+                    sim = by_mean[stats.rankdata(scores[path_key], method="ordinal") - 1]
                 paths[:, ahead] = sim[:, years[ahead] - last_hist - 1]
             # years before the history (and the stream's start, which validation ensures)
             # carry no volume
-            out[f"{key}.revenue.{name}.forecast.volumes"] = np.nan_to_num(paths, nan=0.0)
+            out[path_key] = np.nan_to_num(paths, nan=0.0)
     return out
+
+
+def _path_levels(case: Case, paths: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Each forecast stream's sampled path summarised by its mean volume over the model years (for rank correlations)."""
+    if not paths:
+        return pd.DataFrame()
+    return pd.DataFrame({k: v.mean(axis=1) for k, v in paths.items()})
 
 
 @dataclass
@@ -129,6 +167,9 @@ class Simulation:
         The lender's minimum DSCR (the hurdle of ``dscr_min``), as the report states it.
     forecast_paths : list of str
         Streams whose volume paths were sampled from their forecast.
+    path_levels : DataFrame, shape (n, len(forecast_paths))
+        Each stream's sampled path summarised by its mean volume: it takes part in
+        the rank correlations beside the inputs.
     """
 
     case: Case
@@ -139,6 +180,13 @@ class Simulation:
     undefined: list[dict[str, Any]] = field(default_factory=list)
     dscr_threshold: float = 1.3
     forecast_paths: list[str] = field(default_factory=list)
+    path_levels: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def ranked(self) -> pd.DataFrame:
+        """The sampled inputs and the forecast paths' mean volumes: what the rank correlations rank."""
+        if self.path_levels.empty:
+            return self.inputs
+        return pd.concat([self.inputs, self.path_levels.set_axis(self.inputs.index)], axis=1)
 
     def defined(self, metric: str) -> np.ndarray:
         v = self.metrics[metric]
@@ -225,6 +273,30 @@ class Simulation:
         lo, hi = (0.0 if k == 0 else float(lo)), (1.0 if k == n else float(hi))
         return math.sqrt(p * (1 - p) / n), lo, hi
 
+    def convergence_rule(self, metric: str = "fnpv_idr") -> tuple[float, float, int]:
+        """The standard error of :meth:`prob_fails`, the case's tolerance for it, and the iterations it needs.
+
+        The standard error is the binomial one, or, where it is 0 (no iteration or every
+        iteration fails) or smaller, the Wilson interval's half-width / 1.96, so that a
+        share of 0 out of 100 is not taken as exact. The iterations needed are
+        ``ceil(n (se / tolerance)^2)`` (the error falls as ``1 / sqrt(n)``), at least the
+        iterations run. The tolerance is ``[risk] target_se``.
+
+        Returns
+        -------
+        se, tolerance : float
+            As fractions (0.005 = half a percentage point).
+        needed : int
+            Iterations for a standard error within the tolerance (``iterations`` when it already is).
+        """
+        se, lo, hi = self.prob_error(metric)
+        tol = float(self.case.risk.target_se)
+        if not math.isfinite(se):
+            return se, tol, self.iterations
+        se = max(se, (hi - lo) / (2 * stats.norm.ppf(0.975)))
+        needed = max(self.iterations, math.ceil(self.iterations * (se / tol) ** 2))
+        return se, tol, needed
+
     @property
     def prob_npv_negative(self) -> float:
         """P(FNPV misses its hurdle), i.e. P(FNPV <= 0)."""
@@ -256,12 +328,13 @@ class Simulation:
         return pd.DataFrame(rows, columns=["iterations", "mean", "p10", "p50", "p90", "share_negative"]).set_index("iterations")
 
     def rank_correlations(self, metric: str = "fnpv_idr") -> pd.Series:
-        """Spearman correlation of each sampled input with a metric (the risk tornado), largest |rho| first."""
+        """Spearman correlation of each sampled input (and forecast path's mean volume) with a metric, largest |rho| first."""
         v = self.metrics[metric]
         ok = np.isfinite(v)
         out = {}
-        for col in self.inputs.columns:
-            x = self.inputs[col].to_numpy()[ok]
+        table = self.ranked()
+        for col in table.columns:
+            x = table[col].to_numpy()[ok]
             out[col] = stats.spearmanr(x, v[ok]).statistic if ok.sum() > 2 and np.ptp(x) > 0 else np.nan
         s = pd.Series(out, name=f"spearman_{metric}", dtype=float)
         return s.reindex(s.abs().sort_values(ascending=False).index)
@@ -276,10 +349,11 @@ class Simulation:
         """
         v = self.metrics[metric]
         ok = np.isfinite(v)
-        cols = [c for c in self.inputs.columns if np.ptp(self.inputs[c].to_numpy()) > 0]
-        out: dict[str, float] = {c: np.nan for c in self.inputs.columns}
+        table = self.ranked()
+        cols = [c for c in table.columns if np.ptp(table[c].to_numpy()) > 0]
+        out: dict[str, float] = {c: np.nan for c in table.columns}
         if ok.sum() > len(cols) + 2 and cols:
-            r = np.column_stack([stats.rankdata(self.inputs[c].to_numpy()[ok]) for c in cols])
+            r = np.column_stack([stats.rankdata(table[c].to_numpy()[ok]) for c in cols])
             ry = stats.rankdata(v[ok])
             ones = np.ones((r.shape[0], 1))
             for j, c in enumerate(cols):
@@ -302,6 +376,7 @@ class Simulation:
             "summary": {m: {k: (v if not isinstance(v, float) or np.isfinite(v) else None) for k, v in row.items()} for m, row in summ.to_dict(orient="index").items()},
             "prob_npv_negative": self.prob_npv_negative,
             **_error_dict("prob_npv_negative", self.prob_error("fnpv_idr")),
+            **dict(zip(("prob_npv_negative_se_for_rule", "target_se", "iterations_for_target_se"), self.convergence_rule())),
             "dscr_threshold": self.dscr_threshold,
             "prob_dscr_below_threshold": None if np.isnan(self.prob_dscr_below) else self.prob_dscr_below,
             **_error_dict("prob_dscr_below_threshold", self.prob_error("dscr_min")),
@@ -426,8 +501,8 @@ def simulate(
     unknown = [m for m in metrics if m not in METRIC_UNITS]
     if unknown:
         raise KeyError(f"metrics {unknown}: not model metrics (see feasibility.model.METRIC_UNITS)")
-    inputs = sample_inputs(case, n, s)
-    paths = _forecast_paths(case, n, s)
+    inputs, scores = _sample(case, n, s)
+    paths = _forecast_paths(case, n, s, scores)
     base = dict(case.scenario(scenario)) if scenario is not None else {}
     columns = {c: inputs[c].to_numpy() for c in inputs.columns}
     columns.update(paths)
@@ -452,4 +527,4 @@ def simulate(
         if bar is not None:
             bar.close()
     und = [{"metric": m, "reason": r, "count": c} for (m, r), c in undefined.items()]
-    return Simulation(case, s, n, inputs, out, und, registry.threshold("dscr_min", case, {}), list(paths))
+    return Simulation(case, s, n, inputs, out, und, registry.threshold("dscr_min", case, {}), list(paths), _path_levels(case, paths))

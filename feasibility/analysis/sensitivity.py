@@ -2,8 +2,8 @@
 
 Every analysis here is one or a few vectorised calls of the same model
 (:func:`feasibility.model.run`) with array overrides: a tornado of k inputs is a
-single run of ``1 + 4k`` cases (base, low, high, and +/- 1 % for the
-elasticity), and the switching values of all inputs are solved together by
+single run of ``1 + 4k`` cases (base, low, high, and halfway from the base
+to each end, for the monotonicity check), and the switching values of all inputs are solved together by
 :func:`scipy.optimize.elementwise.find_root` (Chandrupatla's method), each
 model call evaluating every still-unsolved input at once.
 
@@ -12,15 +12,22 @@ s. 7.11; EU *Guide to Cost-Benefit Analysis of Investment Projects*, 2014,
 s. 2.9):
 
 * sensitivity indicator (elasticity) ``SI = (dM / M) / (dx / x)``, the % change
-  of a metric M per 1 % change of an input x, from a central difference at
-  +/- 1 % (signed: when M is negative, a positive SI means that raising x makes
-  M more negative);
+  of a metric M per 1 % change of an input x, as an **arc** over the input's
+  declared range (:func:`arc_elasticity`; signed: when M is negative, a positive
+  SI means that raising x makes M more negative); with the metric also computed
+  halfway from the base to each end, an input whose effect changes direction
+  inside its range is flagged (``monotone`` False), since no single indicator
+  describes it;
 * an input is *critical* when ``|SI| >= 1`` for the FNPV (a 1 % change moves
   NPV by 1 % or more; the threshold is ``sensitivity.critical_elasticity``);
 * switching value: the relative change of x at which M reaches its threshold
   (FNPV = 0, FIRR = WACC, minimum DSCR = the lender's threshold, ...), solved
   exactly by root finding rather than read off a chart or from ``100 / SI``
-  (which is exact only when M is linear in x).
+  (which is exact only when M is linear in x);
+* one price basis: a change of inflation moves the nominal rates with it, their
+  real values held (:func:`with_real_rates_held`), so inflation acts through what
+  is fixed in rupiah of the day, not by turning fixed nominal rates into
+  different real ones.
 """
 
 from __future__ import annotations
@@ -39,7 +46,11 @@ from ..model import METRIC_UNITS, run
 
 __all__ = [
     "DEFAULT_METRICS",
+    "INFLATION",
     "Tornado",
+    "arc_elasticity",
+    "nominal_rates",
+    "with_real_rates_held",
     "input_paths",
     "input_range",
     "thresholds",
@@ -53,8 +64,6 @@ __all__ = [
 #: the outputs a sensitivity analysis reports by default (issue 4)
 DEFAULT_METRICS: tuple[str, ...] = ("fnpv_idr", "firr", "equity_irr", "dscr_min", "region_pv_dividends_idr")
 
-#: relative step of the central difference behind the sensitivity indicator
-_SI_STEP = 0.01
 #: relative changes scanned for the crossing nearest the base before root finding
 _SCAN = np.array([0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0])
 
@@ -130,12 +139,69 @@ def _base_values(case: Case, scenario: str | None) -> dict[str, Any]:
     return dict(case.scenario(scenario)) if scenario is not None else {}
 
 
+#: the general inflation rate, which turns the nominal rates into real ones
+INFLATION = "macro.inflation_per_year"
+
+
+def nominal_rates(case: Case) -> list[str]:
+    """The case's rates entered in nominal terms: ``*.interest_rate`` and ``*_nominal`` in fraction per year.
+
+    (The cost of equity, the loans' and the standby facility's interest, the
+    region's discount rate, a stake's dividend yield.)
+    """
+    return [
+        p for p, q in case.quantity_map().items()
+        if q.unit == "fraction per year" and not q.is_list and p.endswith((".interest_rate", "_nominal"))
+    ]
+
+
+def with_real_rates_held(case: Case, overrides: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
+    """Overrides in which a change of inflation moves the nominal rates with it, their real values held.
+
+    A sensitivity that changes inflation but keeps the cost of equity, the loans'
+    interest and the region's discount rate at their nominal values changes the
+    real rates too: at 13.8 % inflation the default case's real WACC would be
+    -3.4 %, and inflation would "switch" the verdict through the discount rate
+    alone. Analysed in one price basis, the rates are held in real terms: each
+    nominal rate ``r`` of :func:`nominal_rates` becomes
+    ``(1 + r)(1 + i') / (1 + i) - 1`` (Fisher) where inflation goes from ``i``
+    to ``i'``, row by row (a row that changes only the rate itself keeps it).
+    What inflation still moves is what is fixed in rupiah of the day: the
+    injections and loan amounts in nominal rupiah, tax depreciation on
+    historical cost. A carried rate stays inside the range its field allows
+    (an interest-free vendor credit stays at 0 % when inflation falls).
+
+    Parameters
+    ----------
+    case : Case
+    overrides : mapping of path to array
+        The analysis's overrides (rows along the leading axes).
+    base : mapping of path to value
+        The values the analysis starts from (a scenario's, or empty for the case's own).
+    """
+    if INFLATION not in overrides:
+        return dict(overrides)
+    qmap = case.quantity_map()
+    i0 = float(base.get(INFLATION, qmap[INFLATION].value))
+    factor = (1.0 + np.asarray(overrides[INFLATION], dtype=float)) / (1.0 + i0)
+    out = dict(overrides)
+    for p in nominal_rates(case):
+        r = np.asarray(overrides.get(p, base.get(p, qmap[p].value)), dtype=float)
+        # kept inside what the rate allows, as every input of these analyses is: a 0 % vendor credit
+        # stays at 0 % when inflation falls (it cannot go negative)
+        out[p] = _clip_to_rule(qmap[p], (1.0 + r) * factor - 1.0)
+    return out
+
+
 def _metric_values(case: Case, overrides: Mapping[str, Any], metrics: Sequence[str], scenario: str | None) -> dict[str, np.ndarray]:
-    """The wanted metrics (and what their thresholds need) for a batch of cases."""
+    """The wanted metrics (and what their thresholds need) for a batch of cases.
+
+    A change of inflation carries the nominal rates with it (:func:`with_real_rates_held`).
+    """
     th = thresholds(case)
     need = list(dict.fromkeys([*metrics, *(th[m] for m in metrics if isinstance(th.get(m), str))]))
     base = _base_values(case, scenario)
-    res = run(case, {**base, **overrides}, metrics=need)
+    res = run(case, {**base, **with_real_rates_held(case, overrides, base)}, metrics=need)
     return {k: np.asarray(v, dtype=float) for k, v in res.metrics.items()}
 
 
@@ -166,7 +232,9 @@ class Tornado:
         One row per input, sorted by swing (largest first). Columns: ``unit``,
         ``base_value``, ``low_value``, ``high_value``, ``range_from``
         (``range`` or ``+/-10%``), ``metric_low``, ``metric_high``, ``swing``
-        (``|metric_high - metric_low|``), ``elasticity`` (SI), ``critical``,
+        (``|metric_high - metric_low|``), ``elasticity`` (SI, an arc over the
+        range), ``monotone`` (False where the metric turns back inside the
+        range), ``critical``,
         ``switching_change`` (relative change of the input at the threshold,
         NaN when none within the input's allowed range and -100 %..+1,000 %),
         ``switching_value`` (the input's value there) and
@@ -185,6 +253,45 @@ class Tornado:
         """Inputs flagged critical, most sensitive first."""
         t = self.table
         return list(t.index[t["critical"]].sort_values(key=lambda idx: -t.loc[idx, "elasticity"].abs()))
+
+
+def arc_elasticity(base_metric: Any, metric_low: Any, metric_high: Any, base_x: Any, low_x: Any, high_x: Any) -> np.ndarray:
+    """Sensitivity indicator over an input's declared range: ``((M_high - M_low) / M) / ((x_high - x_low) / x)``.
+
+    The arc form of the ADB (2005, s. 7.11) indicator, with the base values ``M``
+    and ``x`` as denominators (a midpoint denominator could be near 0 for an NPV
+    that changes sign). Unlike a derivative at the base it cannot take its sign
+    from a kink next to the base (an expansion trigger): it says what the whole
+    range does, as the tornado's low and high columns do. NaN where ``M`` is 0
+    or the range is empty. Broadcasts over its arguments.
+
+    Parameters
+    ----------
+    base_metric, metric_low, metric_high : array_like
+        The metric at the base and at the input's low and high value.
+    base_x, low_x, high_x : array_like
+        The input's base, low and high value.
+
+    Returns
+    -------
+    ndarray
+        % change of the metric per % change of the input (signed: when ``M`` is
+        negative, a positive value means raising the input makes ``M`` more negative).
+    """
+    b, x = np.asarray(base_metric, dtype=float), np.asarray(base_x, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        num = (np.asarray(metric_high, dtype=float) - np.asarray(metric_low, dtype=float)) / b
+        den = (np.asarray(high_x, dtype=float) - np.asarray(low_x, dtype=float)) / x
+        return np.where((b != 0) & (den != 0) & np.isfinite(den), num / den, np.nan)
+
+
+def _monotone(m: np.ndarray) -> np.ndarray:
+    """Whether each row of metric values (at increasing input values) never turns back, to rounding."""
+    d = np.diff(m, axis=-1)
+    # an undefined value (a DSCR without debt) is neither a rise nor a fall
+    tol = 1e-9 * np.max(np.abs(np.nan_to_num(m, nan=0.0, posinf=0.0, neginf=0.0)), axis=-1, keepdims=True)
+    d = np.where(np.abs(d) <= tol, 0.0, d)
+    return ~((d > 0).any(axis=-1) & (d < 0).any(axis=-1))
 
 
 def one_way(
@@ -224,13 +331,12 @@ def one_way(
     ranges = [input_range(case, p, b) for p, b in zip(paths, base_x)]
     lows = np.array([r[0] for r in ranges])
     highs = np.array([r[1] for r in ranges])
-    # rows: 0 base; then per input low, high, -1 %, +1 %
+    # rows: 0 base; then per input low, high, and halfway from the base to each
     n = 1 + 4 * k
     over: dict[str, np.ndarray] = {}
     for i, p in enumerate(paths):
         col = np.full(n, base_x[i])
-        step = _clip_to_rule(qmap[p], base_x[i] * np.array([1 - _SI_STEP, 1 + _SI_STEP]))
-        col[1 + 4 * i : 5 + 4 * i] = [lows[i], highs[i], step[0], step[1]]
+        col[1 + 4 * i : 5 + 4 * i] = [lows[i], highs[i], (lows[i] + base_x[i]) / 2, (highs[i] + base_x[i]) / 2]
         over[p] = col
     vals = _metric_values(case, over, metrics, scenario)
     th = thresholds(case)
@@ -247,11 +353,8 @@ def one_way(
         v = vals[m]
         b = float(v[0])
         lo_m, hi_m = v[1::4], v[2::4]
-        dn, up = v[3::4], v[4::4]
-        rel_step = np.array([(float(over[p][4 + 4 * i]) - float(over[p][3 + 4 * i])) for i, p in enumerate(paths)])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # elasticity: % change of the metric per % change of the input (central difference)
-            si = ((up - dn) / b) / (rel_step / base_x) if b != 0 else np.full(k, np.nan)
+        si = arc_elasticity(b, lo_m, hi_m, base_x, lows, highs)
+        monotone = _monotone(np.column_stack([lo_m, v[3::4], np.full(k, b), v[4::4], hi_m]))
         table = pd.DataFrame(
             {
                 "unit": [qmap[p].unit for p in paths],
@@ -263,6 +366,7 @@ def one_way(
                 "metric_high": hi_m,
                 "swing": np.abs(hi_m - lo_m),
                 "elasticity": si,
+                "monotone": monotone,
                 "critical": np.abs(np.nan_to_num(si)) >= case.sensitivity.critical_elasticity,
             },
             index=pd.Index(paths, name="input"),

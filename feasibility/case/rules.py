@@ -143,7 +143,11 @@ def _distribution_problems(case: Case, known: dict[str, Quantity]) -> list[Probl
         if found:
             out += [Problem(where, msg, _MISSING) for msg in found]
             continue
-        lo, hi = dist.make(spec.kind, **params).support()
+        try:
+            lo, hi = dist.make(spec.kind, **params).support()
+        except dist.DistributionError as err:  # ends from P10/P90 that cannot be solved
+            out.append(Problem(where, str(err), _MISSING))
+            continue
         ge, le, gt, lt = type(q).bounds
         low_ok = (ge is None or lo >= ge) and (gt is None or lo > gt)
         high_ok = (le is None or hi <= le) and (lt is None or hi < lt)
@@ -161,8 +165,11 @@ def _correlation_problems(case: Case, known: dict[str, Quantity]) -> list[Proble
 
     out: list[Problem] = []
     dists = case.risk.distributions
+    # a forecast stream's sampled volume paths may take part too, ranked by their mean
+    forecasts = [f"{k}.revenue.{n}.forecast.volumes" for k, line in case.defined_lines().items()
+                 for n, st in line.revenue.items() if st.forecast is not None]
     # suggest only sound inputs: a misspelled distribution path has its own problem above
-    sound = [p for p in dists if p in known and not known[p].is_list]
+    sound = [p for p in dists if p in known and not known[p].is_list] + forecasts
     pairs: set[tuple[str, str]] = set()
     for i, c in enumerate(case.risk.correlations):
         where = f"risk.correlations[{i}]"
@@ -170,15 +177,17 @@ def _correlation_problems(case: Case, known: dict[str, Quantity]) -> list[Proble
         if a == b:
             out.append(Problem(where, "correlates an input with itself", a))
         for p in (a, b):
-            if p not in dists:
-                out.append(Problem(where, "names an input without a distribution in [risk.distributions]", p, did_you_mean(p, sound)))
+            if p not in dists and p not in forecasts:
+                out.append(Problem(where, "names an input without a distribution in [risk.distributions] (or a "
+                                          "forecast stream's volumes, <line>.revenue.<stream>.forecast.volumes)", p, did_you_mean(p, sound)))
         key = tuple(sorted((a, b)))
         if key in pairs:
             out.append(Problem(where, "repeats a pair given before", f"{a}, {b}"))
         pairs.add(key)
     # the matrix is checked whenever its own entries are sound
     if case.risk.correlations and not out:
-        out += [Problem("risk.correlations", msg, _MISSING) for msg in dist.check_correlation(case.risk.correlation_matrix(), list(dists))]
+        names = case.risk.correlated_names()
+        out += [Problem("risk.correlations", msg, _MISSING) for msg in dist.check_correlation(case.risk.correlation_matrix(), names)]
     return out
 
 

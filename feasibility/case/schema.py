@@ -980,7 +980,11 @@ class DistributionSpec(_Strict):
 
     Values are in the quantity's own unit. For ``pert``, ``triangular`` and
     ``uniform``, ``low`` and ``high`` default to the quantity's ``low`` and
-    ``high``, and ``mode`` to its ``value``.
+    ``high``, and ``mode`` to its ``value``. With ``range_basis = "p10_p90"``
+    (``pert`` and ``triangular``) ``low`` and ``high`` are the 10th and 90th
+    percentiles, not the ends: the ends are solved with the mode kept
+    (:func:`feasibility.domain.distributions.bounds_from_percentiles`), so the
+    tornado's low and high and the Monte Carlo's P10 and P90 are the same values.
     """
 
     kind: Literal["triangular", "pert", "normal", "truncated_normal", "lognormal", "uniform", "discrete"]
@@ -993,6 +997,9 @@ class DistributionSpec(_Strict):
     shift: Annotated[float, BeforeValidator(_no_bool)] | None = None
     values: list[Annotated[float, BeforeValidator(_no_bool)]] | None = None
     probabilities: list[Annotated[float, BeforeValidator(_no_bool)]] | None = None
+    range_basis: Literal["min_max", "p10_p90"] = Field(
+        "min_max", description="low and high are the ends (min_max) or the 10th and 90th percentiles (p10_p90; pert and triangular)"
+    )
     source: Required = Field(description="where the spread comes from")
     confidence: Confidence = "estimate"
     note: str = ""
@@ -1011,7 +1018,17 @@ class DistributionSpec(_Strict):
                 out["high"] = float(q.high)
             if self.kind != "uniform" and "mode" not in out and not q.is_list:
                 out["mode"] = float(q.value)
+        if self.range_basis == "p10_p90" and self.kind in ("pert", "triangular"):
+            for end, pct in (("low", "p10"), ("high", "p90")):
+                if end in out:
+                    out[pct] = out.pop(end)
         return out
+
+    @model_validator(mode="after")
+    def _percentiles_for_pert_and_triangular(self) -> DistributionSpec:
+        if self.range_basis == "p10_p90" and self.kind not in ("pert", "triangular"):
+            raise ValueError(f'range_basis "p10_p90" is for pert and triangular distributions, not {self.kind}')
+        return self
 
 
 class Correlation(_Strict):
@@ -1044,12 +1061,25 @@ class Risk(_Strict):
     repair_correlations: bool = Field(
         False, description="when the correlations are mutually inconsistent (not positive semi-definite), sample with "
         "the nearest correlation matrix (Higham 2002) instead of refusing; the report shows each correlation as repaired")
+    target_se: Annotated[float, BeforeValidator(_no_bool), Field(gt=0, le=0.1)] = Field(
+        0.005, description="the Monte Carlo standard error of P(FNPV < 0) the simulation should reach (0.005: half a "
+        "percentage point); the report says whether it did, and how many iterations would")
+
+    def correlated_names(self) -> list[str]:
+        """The variables of the correlation matrix: the inputs with a distribution, then the forecast streams
+        (``<line>.revenue.<stream>.forecast.volumes``) that a correlation names, in order of first mention."""
+        names = list(self.distributions)
+        for c in self.correlations:
+            for p in c.between:
+                if p not in names:
+                    names.append(p)
+        return names
 
     def declared_correlation_matrix(self) -> Any:
-        """The declared rank correlations, in the order of ``distributions`` (identity where none is given)."""
+        """The declared rank correlations, in the order of :meth:`correlated_names` (identity where none is given)."""
         import numpy as np
 
-        names = list(self.distributions)
+        names = self.correlated_names()
         pos = {n: i for i, n in enumerate(names)}
         m = np.eye(len(names))
         for c in self.correlations:
@@ -1068,7 +1098,7 @@ class Risk(_Strict):
 
     def repaired_ranks(self) -> list[float]:
         """Each declared correlation as sampled (its own value when no repair was needed or asked)."""
-        m, pos = self.correlation_matrix(), {n: i for i, n in enumerate(self.distributions)}
+        m, pos = self.correlation_matrix(), {n: i for i, n in enumerate(self.correlated_names())}
         return [float(m[pos[c.between[0]], pos[c.between[1]]]) for c in self.correlations]
 
 

@@ -47,6 +47,7 @@ from scipy.stats import qmc
 
 __all__ = [
     "KINDS",
+    "bounds_from_percentiles",
     "CorrelationError",
     "Dist",
     "DistributionError",
@@ -164,6 +165,15 @@ def _check_values(kind: str, p: Mapping[str, Any]) -> list[str]:
             g[name] = (-math.inf if name == "low" else math.inf) if v is None else _finite(out, name, v, allow_inf=True)
         else:
             g[name] = _finite(out, name, v)
+    if "p10" in g or "p90" in g:
+        p10, mode, p90 = g.get("p10"), g.get("mode"), g.get("p90")
+        if None not in (p10, mode, p90) and not (p10 <= mode <= p90 and (p10 < p90 or p10 == mode == p90)):
+            out.append(
+                f"mode must lie between p10 and p90, and p10 below p90, got p10={_num(p10)}, mode={_num(mode)}, p90={_num(p90)}"
+            )
+        if g.get("shape") is not None and g["shape"] <= 0:
+            out.append(f"shape must be > 0, got {_num(g['shape'])}")
+        return out
     lo, hi = g.get("low"), g.get("high")
     if kind in ("triangular", "pert", "uniform"):
         if lo is not None and hi is not None and lo > hi:
@@ -239,6 +249,9 @@ def check(kind: str, params: Mapping[str, Any]) -> list[str]:
     if not isinstance(params, Mapping):
         return [f"parameters must be a mapping of name to value, got {_num(params)}"]
     required, optional = KINDS[kind]
+    if kind in ("triangular", "pert") and ("p10" in params or "p90" in params):
+        # given by percentiles instead of the ends (:func:`bounds_from_percentiles`)
+        required = ("p10", "mode", "p90")
     allowed = required + optional
     out = [
         f"unknown parameter {name!r}; allowed: {', '.join(allowed)}" for name in params if name not in allowed
@@ -424,6 +437,61 @@ def _beta_ppf(t: _BetaTable, u: np.ndarray) -> np.ndarray:
     return out.reshape(u.shape)
 
 
+def bounds_from_percentiles(kind: str, p10: float, mode: float, p90: float, *, shape: float = PERT_SHAPE) -> tuple[float, float]:
+    """The ends of a triangular or PERT distribution whose 10th and 90th percentiles are given.
+
+    Experts asked for a range usually give one they would be surprised to see
+    exceeded, not the physical limits: treating such a "low" and "high" as the
+    absolute minimum and maximum understates the spread (Vose 2008, ch. 14;
+    @RISK's ``RiskTrigen`` and ``RiskPert`` with ``RiskAlt``). Here the most likely
+    value stays at ``mode`` and the ends ``low = mode - s``, ``high = mode + t``
+    are solved so that ``F(p10) = 0.10`` and ``F(p90) = 0.90``
+    (``scipy.optimize.root`` on ``log s`` and ``log t``, so ``low <= mode <= high``).
+
+    Parameters
+    ----------
+    kind : {"triangular", "pert"}
+    p10, mode, p90 : float
+        ``p10 <= mode <= p90`` and ``p10 < p90`` (all equal: a point mass).
+    shape : float
+        The PERT's lambda (4, the classic PERT).
+
+    Returns
+    -------
+    low, high : float
+
+    Raises
+    ------
+    DistributionError
+        When the percentiles are not in order or the solution does not converge.
+    """
+    from scipy import optimize
+
+    if p10 == mode == p90:
+        return float(mode), float(mode)
+    if not (p10 <= mode <= p90 and p10 < p90):
+        raise DistributionError(f"{kind}: mode must lie between p10 and p90, got p10={_num(p10)}, mode={_num(mode)}, p90={_num(p90)}")
+    span = p90 - p10
+
+    def cdf(x: float, s: float, t: float) -> float:
+        lo, scale = mode - s, s + t
+        if kind == "triangular":
+            return float(stats.triang.cdf(x, c=s / scale, loc=lo, scale=scale))
+        return float(stats.beta.cdf(x, 1 + shape * s / scale, 1 + shape * t / scale, loc=lo, scale=scale))
+
+    def gap(z: np.ndarray) -> list[float]:
+        s, t = span * np.exp(z)
+        return [cdf(p10, s, t) - 0.10, cdf(p90, s, t) - 0.90]
+
+    # start from twice each side's distance to its percentile (a side of width 0 still needs a tail)
+    z0 = np.log([max(2 * (mode - p10), 0.1 * span), max(2 * (p90 - mode), 0.1 * span)] / np.float64(span))
+    sol = optimize.root(gap, z0, method="hybr", options={"xtol": 1e-13})
+    if not sol.success or max(abs(g) for g in gap(sol.x)) > 1e-9:
+        raise DistributionError(f"{kind}: no distribution with p10={_num(p10)}, mode={_num(mode)}, p90={_num(p90)} found ({sol.message})")
+    s, t = span * np.exp(sol.x)
+    return float(mode - s), float(mode + t)
+
+
 def make(kind: str, **params: Any) -> Dist:
     """A frozen distribution from its kind and parameters.
 
@@ -432,6 +500,8 @@ def make(kind: str, **params: Any) -> Dist:
     kind : str
         ``triangular`` (low, mode, high)
             scipy ``triang(c=(mode-low)/(high-low), loc=low, scale=high-low)``.
+        Triangular and PERT may be given by their 10th and 90th percentiles,
+        (p10, mode, p90), instead of their ends: :func:`bounds_from_percentiles`.
         ``pert`` (low, mode, high; shape=4)
             Beta-PERT (Vose 2008; @RISK RiskPert): ``beta(alpha, beta, loc=low,
             scale=high-low)`` with ``alpha = 1 + shape (mode-low)/(high-low)``,
@@ -481,6 +551,8 @@ def _make(kind: str, items: tuple[tuple[str, Any], ...]) -> Dist:
     """The frozen distribution of valid parameters, built once per kind and values (a Dist is immutable:
     the options of a long list and every load of a case share the same inputs' distributions)."""
     p = dict(items)
+    if "p10" in p:
+        p["low"], p["high"] = bounds_from_percentiles(kind, p["p10"], p["mode"], p["p90"], shape=p.get("shape", PERT_SHAPE))
     if kind in ("triangular", "pert", "uniform"):
         lo, hi = p["low"], p["high"]
         if lo == hi:  # point mass; avoids 0/0 in c, alpha and beta

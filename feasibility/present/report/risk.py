@@ -32,6 +32,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from ...analysis.risk import Simulation
+    from ...case import Case
     from ...study import Study
 
 __all__ = ["MonteCarlo", "Risk", "TornadoRow", "heatmaps", "monte_carlo", "risk", "risk_register", "tornado_rows"]
@@ -142,6 +143,9 @@ def dist_text(d: Any, fmt: Formatter, unit: str) -> str:
         f"{words[k]} {fmt.number(v, 1) if k == 'shape' else '; '.join(fmt.percent(x) for x in v) if k == 'probabilities' else show(v)}"
         for k, v in d.items if v is not None
     )
+    if "p10" in d.params:  # given by percentiles: say where its ends fall
+        lo, hi = d.support()
+        body += f"; {words['ends']} {show(lo)} – {show(hi)}"
     return f"{words['kind_' + d.kind]} ({body})"
 
 
@@ -160,7 +164,7 @@ def tornado_rows(study: Study, fmt: Formatter) -> list[TornadoRow]:
                 range=f"{input_value(study, fmt, p, r['low_value'])} – {input_value(study, fmt, p, r['high_value'])}",
                 low=fmt.money(r["metric_low"]),
                 high=fmt.money(r["metric_high"]),
-                si=fmt.number(r["elasticity"], 2),
+                si=fmt.number(r["elasticity"], 2) + ("" if r.get("monotone", True) else " †"),
                 sv=(f"{fmt.percent(sv)} ({input_value(study, fmt, p, r['switching_value'])})" if math.isfinite(sv) else t["none"]),
                 critical=ui["yes"] if r["critical"] else "",
                 confidence=qmap[p].confidence,
@@ -265,9 +269,15 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
     prcc = sim.partial_rank_correlations("fnpv_idr")
     ranks_used = case.risk.repaired_ranks()  # the correlations as sampled (repaired once, when the case asks)
     hist, convergence = _mc_charts(sim, fmt)
+    rows = [
+        McInput(path=p, label=short_label(case, p, fmt.lang), anchor=anchor(p), dist=dist_text(d, fmt, case.quantity_map()[p].unit),
+                rho=fmt.number(rc.get(p, math.nan), 2), prcc=fmt.number(prcc.get(p, math.nan), 2),
+                source=in_lang(case.risk.distributions[p].source, fmt.lang), source_lang=_lang_of(case.risk.distributions[p].source, case, fmt))
+        for p, d in dists.items()
+    ] + [_path_row(case, p, fmt, rc, prcc) for p in sim.forecast_paths]
     # the inputs that move FNPV most first, by partial rank correlation (an input does not inherit
     # importance from another it is correlated with); an input without one (constant) last
-    order = sorted(dists.items(), key=lambda kv: -abs(np.nan_to_num(prcc.get(kv[0], 0.0))))
+    order = sorted(rows, key=lambda r: -abs(np.nan_to_num(prcc.get(r.path, 0.0))))
     return MonteCarlo(
         intro=t["mc_intro"].format(n=fmt.number(sim.iterations), seed=sim.seed, k=len(dists)),
         prob=_prob_text(sim, fmt),
@@ -281,16 +291,37 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
             for k, r in sim.summary().iterrows()
         ],
         convergence=convergence,
-        inputs=[
-            McInput(path=p, label=short_label(case, p, fmt.lang), anchor=anchor(p), dist=dist_text(d, fmt, case.quantity_map()[p].unit), rho=fmt.number(rc.get(p, math.nan), 2), prcc=fmt.number(prcc.get(p, math.nan), 2), source=in_lang(case.risk.distributions[p].source, fmt.lang),
-                    source_lang=_lang_of(case.risk.distributions[p].source, case, fmt))
-            for p, d in order
-        ],
-        correlations=[McCorrelation(a=short_label(case, c.between[0], fmt.lang), b=short_label(case, c.between[1], fmt.lang), rank=_rank_text(c.rank, used, fmt),
+        inputs=order,
+        correlations=[McCorrelation(a=_mc_label(case, c.between[0], fmt), b=_mc_label(case, c.between[1], fmt), rank=_rank_text(c.rank, used, fmt),
                                      source=in_lang(c.source, fmt.lang), source_lang=_lang_of(c.source, case, fmt))
                       for c, used in zip(case.risk.correlations, ranks_used)],
         repaired=t["mc_repaired"] if any(abs(c.rank - u) > 5e-5 for c, u in zip(case.risk.correlations, ranks_used)) else "",
     )
+
+
+def _stream_of(case: Case, path: str) -> Any:
+    """The revenue stream of a forecast path key ``<line>.revenue.<stream>.forecast.volumes``."""
+    line, _, name = path.split(".")[:3]
+    return case.lines()[line].revenue[name]
+
+
+def _mc_label(case: Case, path: str, fmt: Formatter) -> str:
+    """An input of the Monte Carlo in a few words; a forecast stream's paths by the stream's name."""
+    if not path.endswith(".forecast.volumes"):
+        return short_label(case, path, fmt.lang)
+    st = _stream_of(case, path)
+    name = in_lang(st.label, fmt.lang) if st.label else ".".join(path.split(".")[:3:2])
+    return fmt.msg["report"]["mc_path_label"].format(stream=name)
+
+
+def _path_row(case: Case, path: str, fmt: Formatter, rc: Any, prcc: Any) -> McInput:
+    """A forecast stream's sampled paths as a row of the Monte Carlo inputs (ranked by each path's mean volume)."""
+    fc = _stream_of(case, path).forecast
+    t = fmt.msg["report"]
+    method = fmt.msg["forecast_methods"].get(fc.method, fc.method)
+    return McInput(path=path, label=_mc_label(case, path, fmt), anchor="market", dist=t["mc_path_dist"].format(method=method),
+                   rho=fmt.number(rc.get(path, math.nan), 2), prcc=fmt.number(prcc.get(path, math.nan), 2),
+                   source=t["mc_path_source"].format(file=fc.history), source_lang=fmt.lang)
 
 
 def _rank_text(declared: float, used: float, fmt: Formatter) -> str:
@@ -304,9 +335,17 @@ def _prob_text(sim: Simulation, fmt: Formatter) -> str:
     """P(FNPV < 0) and P(DSCR below the threshold), each with its 95 % Monte Carlo (Wilson) interval."""
     _, p_lo, p_hi = sim.prob_error("fnpv_idr")
     _, q_lo, q_hi = sim.prob_error("dscr_min")
-    return fmt.msg["report"]["mc_prob"].format(
+    t = fmt.msg["report"]
+    text = t["mc_prob"].format(
         p=fmt.percent(sim.prob_npv_negative), p_lo=fmt.percent(p_lo, 2), p_hi=fmt.percent(p_hi, 2),
         thr=fmt.number(sim.dscr_threshold, 2), q=fmt.percent(sim.prob_dscr_below), q_lo=fmt.percent(q_lo, 2), q_hi=fmt.percent(q_hi, 2))
+    se, tol, needed = sim.convergence_rule("fnpv_idr")
+    if not math.isfinite(se):
+        return text
+    # percentage points: the standard error of a probability given in %
+    pts = {"se": fmt.number(100 * se, 2), "tol": fmt.number(100 * tol, 2)}
+    rule = t["mc_se_ok"].format(**pts) if needed <= sim.iterations else t["mc_se_more"].format(**pts, n=fmt.number(needed))
+    return f"{text} {rule}"
 
 
 def risk(study: Study, fmt: Formatter) -> Risk:
