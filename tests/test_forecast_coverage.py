@@ -152,13 +152,13 @@ def test_the_model_and_the_report_hold_a_long_extrapolation_flat_and_say_so(tmp_
 
 def test_a_method_below_90_percent_coverage_is_labelled_too_narrow() -> None:
     en = Formatter("en")
-    ets = market._forecast_notes(en, "ets", {"at_bounds": ["smoothing_level", "damping_trend"]}, 12, 5, 2020)
+    ets = market.forecast_notes(en, "ets", {"at_bounds": ["smoothing_level", "damping_trend"]}, 12, 5, 2020)
     assert ets[0].endswith("That is below 90 %: the band is too narrow, and the real uncertainty is larger than it shows.")
     assert ets[1] == (
         "The history does not determine the method's level smoothing weight (alpha) and trend damping (phi): "
         "the estimate sits at the edge of its allowed range."
     )
-    ok = market._forecast_notes(en, "rw_drift", {}, 12, 5, 2020)
+    ok = market.forecast_notes(en, "rw_drift", {}, 12, 5, 2020)
     assert len(ok) == 1 and "below 90" not in ok[0]
 
 

@@ -636,7 +636,7 @@ def test_p10_p90_rules():
     assert any(f.startswith(f"risk.distributions.{share}: can draw values outside what {share} allows") for f in found), found
 
 
-def _correlated_forecast_case(tmp_path: Path, rank: float | None):
+def _correlated_forecast_case(tmp_path: Path, rank: float | None, target_se: float = 0.005):
     """The hand case with its cargo forecast from a history (2010-2026), a PERT tariff, and the two correlated."""
     (tmp_path / "hist.csv").write_text(_history(2010, 2026), encoding="utf-8")
     d = copy.deepcopy(HAND_RAW)
@@ -646,7 +646,8 @@ def _correlated_forecast_case(tmp_path: Path, rank: float | None):
                       "share": {"value": 0.5, "source": "test", "confidence": "placeholder"}}
     tariff = f"{CARGO}.tariff_idr_per_tonne"
     v = st["tariff_idr_per_tonne"]["value"]
-    d["risk"] = {"distributions": {tariff: {"kind": "pert", "low": 0.8 * v, "mode": v, "high": 1.3 * v, "source": "test"}}}
+    d["risk"] = {"distributions": {tariff: {"kind": "pert", "low": 0.8 * v, "mode": v, "high": 1.3 * v, "source": "test"}},
+                 "target_se": target_se}
     if rank is not None:
         d["risk"]["correlations"] = [{"between": [FORECAST, tariff], "rank": rank, "source": "test"}]
     return parse_case(d, base_dir=tmp_path), tariff
@@ -691,3 +692,34 @@ def test_the_convergence_rule_for_p_npv_negative():
     z = stats.norm.ppf(0.975)
     assert se0 == pytest.approx((z**2 / (n + z**2)) / (2 * z), rel=1e-9)  # Wilson upper end / 1.96 / 2
     assert needed0 == n
+
+
+def test_the_report_ranks_a_forecast_stream_beside_the_inputs_and_states_the_convergence_rule(tmp_path):
+    from feasibility.present.i18n import Formatter
+    from feasibility.present.report import risk as report_risk
+    from feasibility.study import build_study
+
+    case, _ = _correlated_forecast_case(tmp_path, -0.5, target_se=1e-4)
+    study = build_study(case, "", source_name="case.toml", base_dir=tmp_path, iterations=400, seed=4)
+    for lang, stream in (("en", "Cargo handling"), ("id", "Bongkar muat")):
+        fmt = Formatter(lang)
+        mc = report_risk.monte_carlo(study, fmt)
+        rows = {r.path: r for r in mc.inputs}
+        t = fmt.msg["report"]
+        assert rows[FORECAST].label == t["mc_path_label"].format(stream=stream)
+        assert rows[FORECAST].dist == t["mc_path_dist"].format(method=fmt.msg["forecast_methods"]["rw_drift"])
+        assert rows[FORECAST].source == t["mc_path_source"].format(file="hist.csv")
+        # the correlation table names the stream's paths the same way
+        assert mc.correlations[0].a == rows[FORECAST].label
+        se, tol, needed = study.simulation.convergence_rule()
+        assert needed > 400  # 400 iterations cannot reach a hundredth of a percentage point
+        expected = t["mc_se_more"].format(se=fmt.number(100 * se, 2), tol=fmt.number(100 * tol, 2), n=fmt.number(needed))
+        assert mc.prob.endswith(expected)
+    # a tolerance the run meets: said so
+    loose, _ = _correlated_forecast_case(tmp_path, -0.5, target_se=0.1)
+    study = build_study(loose, "", source_name="case.toml", base_dir=tmp_path, iterations=400, seed=4)
+    fmt = Formatter("en")
+    se, tol, needed = study.simulation.convergence_rule()
+    assert needed == 400
+    assert report_risk.monte_carlo(study, fmt).prob.endswith(
+        fmt.msg["report"]["mc_se_ok"].format(se=fmt.number(100 * se, 2), tol=fmt.number(100 * tol, 2)))

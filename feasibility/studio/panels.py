@@ -500,8 +500,9 @@ class DemandPanel:
             return
         self.backtest = table
         best = best_method(table)
+        names = f.msg["forecast_methods"]
         rows = [
-            (m + (" \u2605" if m == best else ""), f.percent(r.MAPE, 1), f.number(r.RMSE, 1), f.number(r.MASE, 2), r.n, r.note)
+            (names.get(m, m) + (" \u2605" if m == best else ""), f.percent(r.MAPE, 1), f.number(r.RMSE, 1), f.number(r.MASE, 2), r.n, r.note)
             for m, r in zip(table.index, table.itertuples())
         ]
         self.backtest_table.value = (
@@ -510,7 +511,7 @@ class DemandPanel:
         )
 
         def set_methods() -> None:
-            self.method.options = [(f"{m} \u2014 {t['best']}" if m == best else m, m) for m in table.index]
+            self.method.options = [(f"{names.get(m, m)} \u2014 {t['best']}" if m == best else names.get(m, m), m) for m in table.index]
             self.method.value = best
 
         self._quietly(set_methods)
@@ -537,12 +538,20 @@ class DemandPanel:
         def band(lo: Any, hi: Any, label: str) -> tuple[list[float], list[float], str]:
             return np.asarray(lo, dtype=float).tolist(), np.asarray(hi, dtype=float).tolist(), label
 
+        from ..present.report.common import chart_words
+        from ..present.report.market import forecast_notes
+
+        # what the report says under its fans: measured coverage, extrapolation, the horizon limit, bounds
+        cw = chart_words(self.fmt)
+        notes = forecast_notes(self.fmt, self.method.value, fc.params, int(years.size), int(self.horizon.value), int(years.max()) + 1)
         self.chart.value = draw(("fan", self.lang, {
             "years": np.asarray(fc.years, dtype=int).tolist(), "median": np.asarray(fc.point, dtype=float).tolist(),
             "bands": [band(fc.lower95, fc.upper95, "95%"), band(fc.lower80, fc.upper80, "80%")],
             "history_years": years.tolist(), "history": values.tolist(),
-            "title": self.t["forecast"].format(name=name, method=self.method.value), "ylabel": self.column.value,
-        }))
+            "title": self.t["forecast"].format(name=name, method=self.fmt.msg["forecast_methods"].get(self.method.value, self.method.value)),
+            "ylabel": self.column.value, "median_label": cw["median"], "history_label": cw["history"],
+            "forecast_label": cw["forecast"], "na_label": cw["na"], "fmt": "number",
+        })) + "".join(f"<p style='margin:4px 0;max-width:860px'>{html.escape(n)}</p>" for n in notes)
 
     # -- the case's build-up --------------------------------------------------
 

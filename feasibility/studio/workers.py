@@ -39,7 +39,7 @@ _POOL_LOCK = threading.Lock()
 
 
 def chart_fmt(lang: str, kind: str | None) -> Callable[[float], str] | None:
-    """The number format a spec names: billions (``bn``), a ratio, money or a percentage; None for the chart's own."""
+    """The number format a spec names: billions (``bn``), a ratio, money, a percentage or a plain number; None for the chart's own."""
     fmt = Formatter(lang)
     if kind == "bn":
         return lambda x: fmt.number(x / 1e9, 0 if abs(x) >= 1e10 or x == 0 else 1)
@@ -49,6 +49,8 @@ def chart_fmt(lang: str, kind: str | None) -> Callable[[float], str] | None:
         return fmt.money
     if kind == "pct":
         return lambda x: fmt.percent(x, 1)
+    if kind == "number":
+        return lambda x: fmt.number(x)
     return None
 
 

@@ -16,7 +16,7 @@ from .common import NoteView, chart_alt, chart_words, line_labels, metric_label,
 if TYPE_CHECKING:
     from ...study import Study
 
-__all__ = ["Backtest", "BacktestRow", "ForecastView", "Market", "ScenarioRow", "VolumeRow", "market"]
+__all__ = ["Backtest", "BacktestRow", "ForecastView", "Market", "ScenarioRow", "VolumeRow", "forecast_notes", "market", "stream_name"]
 
 #: the metrics compared across scenarios, in the table's order
 SCENARIO_METRICS = ("fnpv_idr", "firr", "equity_irr", "dscr_min", "min_cumulative_cash_idr", "region_pv_dividends_idr", "enpv_idr")
@@ -94,6 +94,14 @@ def _unit(fmt: Formatter, unit: str) -> str:
     return fmt.msg["volume_units"].get(unit, unit)
 
 
+def stream_name(st: Any, key: str, name: str, fmt: Formatter) -> str:
+    """A revenue stream in words: its label, else the catalog's word for it, else ``line.stream``."""
+    if getattr(st, "label", None):
+        return in_lang(st.label, fmt.lang)
+    word = fmt.msg.get("studio_groups", {}).get(name)
+    return word[:1].upper() + word[1:] if word else f"{key}.{name}"
+
+
 def _volume_rows(study: Study, fmt: Formatter, sel_years: list[int]) -> list[VolumeRow]:
     annual = study.result.annual
     out = []
@@ -103,7 +111,7 @@ def _volume_rows(study: Study, fmt: Formatter, sel_years: list[int]) -> list[Vol
             if col in annual:
                 out.append(
                     VolumeRow(
-                        name=in_lang(st.label, fmt.lang) if getattr(st, "label", None) else f"{key}.{name}",
+                        name=stream_name(st, key, name, fmt),
                         unit=_unit(fmt, st.volume_unit),
                         cells=[fmt.number(annual.loc[y, col]) for y in sel_years],
                     )
@@ -151,7 +159,7 @@ def _coverage(fmt: Formatter, method: str) -> tuple[str, float]:
     return " / ".join(fmt.percent(c, 0) for c in cov), min(cov)
 
 
-def _forecast_notes(fmt: Formatter, method: str, params: dict, n_obs: int, horizon: int, first_year: int) -> list[str]:
+def forecast_notes(fmt: Formatter, method: str, params: dict, n_obs: int, horizon: int, first_year: int) -> list[str]:
     """What a reader must know to trust one forecast fan (see :class:`ForecastView`)."""
     from ...domain.coverage import measured
     from ...domain.demand import HORIZON_FACTOR
@@ -184,21 +192,20 @@ def _forecasts(study: Study, fmt: Formatter, years: list[int]) -> list[ForecastV
                 observed = st.forecast.observed()
                 h = max(1, years[-1] - max(observed))
                 fc = fitted.forecast(h)
-                title = t["forecast_title"].format(stream=f"{key}.{name}", method=_method(fmt, st.forecast.method))
+                title = t["forecast_title"].format(stream=stream_name(st, key, name, fmt), method=_method(fmt, st.forecast.method))
                 out.append(ForecastView(
                     chart=_fan_chart(observed, fc, title, _unit(fmt, st.volume_unit), fmt),
-                    notes=_forecast_notes(fmt, st.forecast.method, fc.params, len(observed), h, max(observed) + 1),
+                    notes=forecast_notes(fmt, st.forecast.method, fc.params, len(observed), h, max(observed) + 1),
                 ))
     return out
 
 
 def _backtests(study: Study, fmt: Formatter) -> list[Backtest]:
-    picked = {
-        f"{k}.{n}": st.forecast.method for k, line in study.case.lines().items() for n, st in line.revenue.items() if st.forecast is not None
-    }
+    streams = {f"{k}.{n}": (st, k, n) for k, line in study.case.lines().items() for n, st in line.revenue.items() if st.forecast is not None}
+    picked = {s: st.forecast.method for s, (st, _, _) in streams.items()}
     return [
         Backtest(
-            stream=stream,
+            stream=stream_name(*streams[stream], fmt),
             picked=_method(fmt, picked[stream]),
             rows=[
                 BacktestRow(

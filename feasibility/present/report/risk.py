@@ -309,9 +309,10 @@ def _mc_label(case: Case, path: str, fmt: Formatter) -> str:
     """An input of the Monte Carlo in a few words; a forecast stream's paths by the stream's name."""
     if not path.endswith(".forecast.volumes"):
         return short_label(case, path, fmt.lang)
-    st = _stream_of(case, path)
-    name = in_lang(st.label, fmt.lang) if st.label else ".".join(path.split(".")[:3:2])
-    return fmt.msg["report"]["mc_path_label"].format(stream=name)
+    from .market import stream_name
+
+    line, _, name = path.split(".")[:3]
+    return fmt.msg["report"]["mc_path_label"].format(stream=stream_name(_stream_of(case, path), line, name, fmt))
 
 
 def _path_row(case: Case, path: str, fmt: Formatter, rc: Any, prcc: Any) -> McInput:
