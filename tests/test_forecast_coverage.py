@@ -138,14 +138,15 @@ def test_the_model_and_the_report_hold_a_long_extrapolation_flat_and_say_so(tmp_
         cov = coverage.measured()["rw_drift"]
         t = fmt.msg["report"]
         assert view.notes == [
+            t["forecast_share"].format(share=fmt.percent(0.5, 0)),  # the stream takes half of the series
             t["forecast_coverage"].format(h1=fmt.percent(cov[0], 0), h5=fmt.percent(cov[1], 0), h10=fmt.percent(cov[2], 0)),
             t["forecast_beyond_history"].format(n=6, h=14, year=2022),
             t["forecast_held_flat"].format(year=2028, limit=12, factor=2),
         ]
     en = Formatter("en")
     notes = market.market(study, en).forecasts[0].notes
-    assert "From 2028 the forecast is held flat" in notes[2] and "(12 years)" in notes[2]
-    assert "From 2022 it reaches further ahead than the history reaches back" in notes[1]
+    assert "From 2028 the forecast and its bands are held flat" in notes[3] and "(12 years)" in notes[3]
+    assert "From 2022 it reaches further ahead than the history reaches back" in notes[2]
     # the method in words, not its configuration key
     assert market.market(study, Formatter("id")).backtests[0].picked == "langkah acak dengan pergeseran"
 
@@ -153,7 +154,7 @@ def test_the_model_and_the_report_hold_a_long_extrapolation_flat_and_say_so(tmp_
 def test_a_method_below_90_percent_coverage_is_labelled_too_narrow() -> None:
     en = Formatter("en")
     ets = market.forecast_notes(en, "ets", {"at_bounds": ["smoothing_level", "damping_trend"]}, 12, 5, 2020)
-    assert ets[0].endswith("That is below 90 %: the band is too narrow, and the real uncertainty is larger than it shows.")
+    assert ets[0].endswith("That is below 90%: the band is too narrow, and the real uncertainty is larger than it shows.")
     assert ets[1] == (
         "The history does not determine the method's level smoothing weight (alpha) and trend damping (phi): "
         "the estimate sits at the edge of its allowed range."

@@ -636,13 +636,13 @@ def test_p10_p90_rules():
     assert any(f.startswith(f"risk.distributions.{share}: can draw values outside what {share} allows") for f in found), found
 
 
-def _correlated_forecast_case(tmp_path: Path, rank: float | None, target_se: float = 0.005):
+def _correlated_forecast_case(tmp_path: Path, rank: float | None, target_se: float = 0.005, method: str = "rw_drift"):
     """The hand case with its cargo forecast from a history (2010-2026), a PERT tariff, and the two correlated."""
     (tmp_path / "hist.csv").write_text(_history(2010, 2026), encoding="utf-8")
     d = copy.deepcopy(HAND_RAW)
     st = d["port"]["revenue"]["cargo_handling"]
     del st["volume_tonnes"], st["ramp_up"]
-    st["forecast"] = {"history": "hist.csv", "value_column": "tonnes", "method": "rw_drift",
+    st["forecast"] = {"history": "hist.csv", "value_column": "tonnes", "method": method,
                       "share": {"value": 0.5, "source": "test", "confidence": "placeholder"}}
     tariff = f"{CARGO}.tariff_idr_per_tonne"
     v = st["tariff_idr_per_tonne"]["value"]
@@ -723,3 +723,26 @@ def test_the_report_ranks_a_forecast_stream_beside_the_inputs_and_states_the_con
     assert needed == 400
     assert report_risk.monte_carlo(study, fmt).prob.endswith(
         fmt.msg["report"]["mc_se_ok"].format(se=fmt.number(100 * se, 2), tol=fmt.number(100 * tol, 2)))
+
+
+def test_the_report_marks_a_correlation_this_plan_does_not_draw_and_a_too_narrow_forecast_band(tmp_path):
+    from feasibility.present.i18n import Formatter
+    from feasibility.present.report import risk as report_risk
+    from feasibility.study import build_study
+
+    # the default case correlates the port's companies with the services line's, which the plan leaves out
+    case = load_case(DEFAULT)
+    study = build_study(case, "", source_name="kota_serang.toml", base_dir=DEFAULT.parent, iterations=200)
+    for lang in ("en", "id"):
+        fmt = Formatter(lang)
+        mc = report_risk.monte_carlo(study, fmt)
+        marked = [c for c in mc.correlations if fmt.msg["report"]["mc_corr_not_drawn"] in c.rank]
+        named = [c for c in case.risk.correlations if "services.revenue.warehousing.build_up.companies" in c.between]
+        assert len(marked) == len(named) == 2
+        assert fmt.msg["report"]["mc_narrow_forecast"].split("{")[0] not in mc.prob  # no forecast stream here
+    # an ETS forecast (measured coverage below 90 %) is named under the probabilities
+    ets, _ = _correlated_forecast_case(tmp_path, None, method="ets")
+    study = build_study(ets, "", source_name="case.toml", base_dir=tmp_path, iterations=200)
+    fmt = Formatter("en")
+    assert report_risk.monte_carlo(study, fmt).prob.endswith(
+        fmt.msg["report"]["mc_narrow_forecast"].format(streams="Cargo handling"))

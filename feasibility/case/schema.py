@@ -983,8 +983,9 @@ class DistributionSpec(_Strict):
     ``high``, and ``mode`` to its ``value``. With ``range_basis = "p10_p90"``
     (``pert`` and ``triangular``) ``low`` and ``high`` are the 10th and 90th
     percentiles, not the ends: the ends are solved with the mode kept
-    (:func:`feasibility.domain.distributions.bounds_from_percentiles`), so the
-    tornado's low and high and the Monte Carlo's P10 and P90 are the same values.
+    (:func:`feasibility.domain.distributions.bounds_from_percentiles`); where
+    they default to the quantity's range, the tornado's low and high and the
+    Monte Carlo's P10 and P90 are the same values.
     """
 
     kind: Literal["triangular", "pert", "normal", "truncated_normal", "lognormal", "uniform", "discrete"]

@@ -193,10 +193,11 @@ def _forecasts(study: Study, fmt: Formatter, years: list[int]) -> list[ForecastV
                 h = max(1, years[-1] - max(observed))
                 fc = fitted.forecast(h)
                 title = t["forecast_title"].format(stream=stream_name(st, key, name, fmt), method=_method(fmt, st.forecast.method))
-                out.append(ForecastView(
-                    chart=_fan_chart(observed, fc, title, _unit(fmt, st.volume_unit), fmt),
-                    notes=forecast_notes(fmt, st.forecast.method, fc.params, len(observed), h, max(observed) + 1),
-                ))
+                notes = forecast_notes(fmt, st.forecast.method, fc.params, len(observed), h, max(observed) + 1)
+                share = float(st.forecast.share.value)
+                if share != 1.0:  # the fan is the whole series; the volume table the stream's share of it
+                    notes.insert(0, t["forecast_share"].format(share=fmt.percent(share, 0)))
+                out.append(ForecastView(chart=_fan_chart(observed, fc, title, _unit(fmt, st.volume_unit), fmt), notes=notes))
     return out
 
 

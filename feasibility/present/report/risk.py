@@ -269,6 +269,7 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
     prcc = sim.partial_rank_correlations("fnpv_idr")
     ranks_used = case.risk.repaired_ranks()  # the correlations as sampled (repaired once, when the case asks)
     hist, convergence = _mc_charts(sim, fmt)
+    drawn = {*dists, *sim.forecast_paths}  # what this plan's simulation samples (an option's line may not be in it)
     rows = [
         McInput(path=p, label=short_label(case, p, fmt.lang), anchor=anchor(p), dist=dist_text(d, fmt, case.quantity_map()[p].unit),
                 rho=fmt.number(rc.get(p, math.nan), 2), prcc=fmt.number(prcc.get(p, math.nan), 2),
@@ -280,7 +281,7 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
     order = sorted(rows, key=lambda r: -abs(np.nan_to_num(prcc.get(r.path, 0.0))))
     return MonteCarlo(
         intro=t["mc_intro"].format(n=fmt.number(sim.iterations), seed=sim.seed, k=len(dists)),
-        prob=_prob_text(sim, fmt),
+        prob=_prob_text(sim, fmt) + _narrow_forecasts(case, sim, fmt),
         undefined=t["mc_undefined"].format(n=fmt.number(sum(u["count"] for u in sim.undefined if u["metric"] == "firr"))),
         hist=hist,
         summary=[
@@ -292,11 +293,26 @@ def monte_carlo(study: Study, fmt: Formatter) -> MonteCarlo | None:
         ],
         convergence=convergence,
         inputs=order,
-        correlations=[McCorrelation(a=_mc_label(case, c.between[0], fmt), b=_mc_label(case, c.between[1], fmt), rank=_rank_text(c.rank, used, fmt),
+        correlations=[McCorrelation(a=_mc_label(case, c.between[0], fmt), b=_mc_label(case, c.between[1], fmt),
+                                    rank=_rank_text(c.rank, used, fmt) + ("" if {*c.between} <= drawn else f" ({t['mc_corr_not_drawn']})"),
                                      source=in_lang(c.source, fmt.lang), source_lang=_lang_of(c.source, case, fmt))
                       for c, used in zip(case.risk.correlations, ranks_used)],
         repaired=t["mc_repaired"] if any(abs(c.rank - u) > 5e-5 for c, u in zip(case.risk.correlations, ranks_used)) else "",
     )
+
+
+def _narrow_forecasts(case: Case, sim: Simulation, fmt: Formatter) -> str:
+    """A sentence when a sampled forecast's band is known to be too narrow (measured coverage below 90 %)."""
+    from ...domain.coverage import measured
+    from .market import stream_name
+
+    narrow = [stream_name(_stream_of(case, p), p.split(".")[0], p.split(".")[2], fmt)
+              for p in sim.forecast_paths if min(measured().get(_stream_of(case, p).forecast.method, (1.0,))) < 0.90]
+    if not narrow:
+        return ""
+    from babel.lists import format_list
+
+    return " " + fmt.msg["report"]["mc_narrow_forecast"].format(streams=format_list(narrow, locale=fmt.locale))
 
 
 def _stream_of(case: Case, path: str) -> Any:
