@@ -123,6 +123,8 @@ def _case_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
     if not required:
         kw["nargs"] = "?"
     p.add_argument("case", metavar="CASE", **kw)
+    p.add_argument("--allow-path", action="append", default=[], metavar="DIR",
+                   help="a folder besides the case file's that its forecast history files may lie in (repeatable)")
 
 
 def _version() -> str:
@@ -253,7 +255,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .metrics.registry import METRIC_UNITS
     from .model import run
 
-    case = load_case(args.case)
+    case = load_case(args.case, allow=args.allow_path)
     if args.scenario is not None:
         _check_choice("--scenario", args.scenario, case.scenarios, "scenario")
     res = run(case, scenario=args.scenario)
@@ -297,7 +299,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .case import DEFAULT_CASE, CaseError, fit_forecasts, load_case
 
-    case = load_case(args.case)
+    case = load_case(args.case, allow=args.allow_path)
     # loading reads the forecast histories but fits them on first use: validate fits
     # them now, so that a series no method fits is listed like any case problem
     problems = fit_forecasts(case)
@@ -311,11 +313,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _study(path: Path, iterations: int | None, seed: int | None) -> Any:
+def _study(path: Path, iterations: int | None, seed: int | None, allow: list[str] | None = None) -> Any:
     from .case import case_text, load_case
     from .study import build_study
 
-    case = load_case(path)
+    case = load_case(path, allow=allow or ())
     return build_study(case, case_text(path), source_name=path.name, base_dir=path.parent, iterations=iterations, seed=seed)
 
 
@@ -336,9 +338,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise UserError(f"--output: {out} is a directory; give a file name")
         if out.exists() and not args.force and not is_generated_report(out):
             raise UserError(f"--output: {out} exists and is not a report written by this toolkit; use --force to overwrite it")
-    studies = [_study(path, args.iterations, args.seed)]
+    studies = [_study(path, args.iterations, args.seed, args.allow_path)]
     for other in args.compare or []:
-        studies.append(_study(Path(other), args.iterations, args.seed))
+        studies.append(_study(Path(other), args.iterations, args.seed, args.allow_path))
     htmls = render_reports(studies, langs)
     for lang, out in outs.items():
         try:
@@ -360,7 +362,10 @@ def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, st
     case_text = data["case_text"]
     if hashlib.sha256(case_text.encode("utf-8")).hexdigest() != data["case_sha256"]:
         raise UserError(f"{where}: the embedded case file does not match its SHA-256: the report was altered")
+    iterations, seed = _checked_run_settings(data, where)
     histories = data.get("histories", {})
+    if not isinstance(histories, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in histories.items()):
+        raise UserError(f"{where}: the embedded histories are not a table of file texts: the report was altered")
     for rel in histories:
         if Path(rel).is_absolute():
             raise UserError(f"{where}: embedded history path {rel!r} points outside the case folder")
@@ -380,9 +385,15 @@ def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, st
             raw = tomllib.loads(case_text)
         except tomllib.TOMLDecodeError as exc:
             raise UserError(f"{where}: the embedded case is not valid TOML: {exc}") from None
+        # reproduce reads nothing but the report: a history the report does not carry is refused
+        asked = sorted(set(_history_paths(raw)) - set(histories))
+        if asked:
+            raise UserError(f"{where}: the embedded case reads file(s) the report does not carry ({', '.join(map(repr, asked))}); "
+                            "reproduce reads nothing but the report, so it refuses")
         name = data.get("source_name", "case")
-        case = parse_case(raw, name, base_dir=base)
-        study = build_study(case, case_text, source_name=name, base_dir=base, iterations=data["iterations"], seed=data["seed"])
+        # the temporary folder holds only what the report carries: its histories may climb ('../hist') within it
+        case = parse_case(raw, name, base_dir=base, allow=[root])
+        study = build_study(case, case_text, source_name=name, base_dir=base, iterations=iterations, seed=seed)
     now = json.loads(json.dumps(study.fingerprint()))  # the same JSON round trip as the report's
     before = data["figures"]
     diffs = [
@@ -392,6 +403,33 @@ def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, st
     ]
     note = "" if data.get("version") == study.version else f" (made with feasibility {data.get('version')}, now {study.version})"
     return diffs, len(before), note, study
+
+
+def _checked_run_settings(data: dict[str, Any], where: str) -> tuple[int, int]:
+    """The iterations and seed a report asks for, within the limits the command line and the case file allow."""
+    from .case.schema import ITERATIONS_MAX
+
+    it, seed = data.get("iterations"), data.get("seed")
+    problems = []
+    if isinstance(it, bool) or not isinstance(it, int) or not 0 <= it <= ITERATIONS_MAX:
+        problems.append(f"iterations {it!r} (allowed: a whole number from 0 to {ITERATIONS_MAX:,})")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**63 - 1:
+        problems.append(f"seed {seed!r} (allowed: a whole number from 0 to 2**63 - 1)")
+    if problems:
+        raise UserError(f"{where}: the report asks for {' and '.join(problems)}: it was altered or is not from this toolkit")
+    return it, seed
+
+
+def _history_paths(raw: dict[str, Any]) -> list[str]:
+    """The history file paths a case's forecast streams name, as written (any business line)."""
+    out = []
+    for line in raw.values() if isinstance(raw, dict) else ():
+        revenue = line.get("revenue") if isinstance(line, dict) else None
+        for st in revenue.values() if isinstance(revenue, dict) else ():
+            fc = st.get("forecast") if isinstance(st, dict) else None
+            if isinstance(fc, dict) and "history" in fc:
+                out.append(fc["history"] if isinstance(fc["history"], str) else repr(fc["history"]))
+    return out
 
 
 def _reproduce_text(text: str, data: dict[str, Any], studies: list[Any]) -> list[str] | None:
@@ -491,7 +529,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .metrics.registry import METRIC_UNITS
     from .analysis.sensitivity import DEFAULT_METRICS, compare_scenarios, one_way, two_way
 
-    case = load_case(args.case)
+    case = load_case(args.case, allow=args.allow_path)
     if args.metric not in METRIC_UNITS:
         hint = did_you_mean(args.metric, METRIC_UNITS)
         raise UserError(f"--metric: {args.metric!r} is not a metric{hint} (metrics: {', '.join(METRIC_UNITS)})")
@@ -554,7 +592,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from .analysis.risk import simulate
     from .case import in_lang, load_case
 
-    case = load_case(args.case)
+    case = load_case(args.case, allow=args.allow_path)
     _iterations_check(args.iterations)
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed: must be >= 0, got {args.seed}")
@@ -581,7 +619,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     se, tol, needed = sim.convergence_rule()
     if needed > sim.iterations:
         print(f"the standard error of P(FNPV < 0), {se:.2%}, is above [risk] target_se = {tol:.2%}: about {needed:,} iterations would bring it within")
-    elif se == se:  # not NaN
+    elif math.isfinite(se):
         print(f"the standard error of P(FNPV < 0), {se:.2%}, is within [risk] target_se = {tol:.2%}")
     for u in sim.undefined:
         print(f"note: {fmt.undefined(u)}")
@@ -603,7 +641,7 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     from .present.i18n import Formatter
     from .present.report.options import why_preferred
 
-    case = load_case(args.case)
+    case = load_case(args.case, allow=args.allow_path)
     _iterations_check(args.iterations, allow_zero=True)
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed: must be >= 0, got {args.seed}")
@@ -826,7 +864,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         problems.append(str(err))
     if problems:
         raise UserError("\n".join(problems))
-    case = load_case(args.case)
+    case = load_case(args.case, allow=args.allow_path)
     if args.scenario is not None:
         _check_choice("--scenario", args.scenario, case.scenarios, "scenario")
     if args.option is not None:

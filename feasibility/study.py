@@ -237,12 +237,31 @@ def _num(v: Any) -> float | None:
 
 
 def read_histories(case: Case, base_dir: Path) -> dict[str, str]:
-    """The history files the case's forecast streams read, by their path in the case."""
+    """What a report embeds of each history file its forecast streams read, by the file's path in the case.
+
+    Only the two columns the case uses, as the load read and checked them
+    (:func:`feasibility.case.io.load_case`), written again as CSV with every value
+    in full precision: a report never carries the rest of a file (other columns,
+    notes, anything else it held). ``base_dir`` is kept for the signature; the
+    values come from the loaded case.
+    """
+    import csv
+    import io
+
     out = {}
     for line in case.lines().values():
         for st in line.revenue.values():
-            if st.forecast is not None:
-                out[st.forecast.history] = (base_dir / st.forecast.history).read_text(encoding="utf-8")
+            fc = st.forecast
+            if fc is None:
+                continue
+            h = fc._history
+            if h is None:  # a case validated without its files: read them now, as a load would
+                raise RuntimeError("forecast histories are read by load_case / parse_case(base_dir=...)")
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow([fc.year_column, fc.value_column])
+            w.writerows([int(y), repr(float(v))] for y, v in zip(h.years, h.values))
+            out[fc.history] = buf.getvalue()
     return out
 
 

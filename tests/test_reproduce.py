@@ -299,7 +299,9 @@ def forecast_report(tmp_path_factory) -> dict[str, Any]:
 def test_a_forecast_case_reproduces_from_the_embedded_history(forecast_report):
     html = forecast_report["path"].read_text(encoding="utf-8")
     data = extract_data(html)
-    assert data["histories"] == {"hist/cargo.csv": forecast_report["history"]}
+    # only the two columns the case uses, each value in full precision (repr), travel in the report
+    rows = [line.split(",") for line in forecast_report["history"].splitlines()[1:]]
+    assert data["histories"] == {"hist/cargo.csv": "year,tonnes\n" + "".join(f"{y},{float(v)!r}\n" for y, v in rows)}
     assert data["figures"]["metric.fnpv_idr"] == forecast_report["fnpv"]
     assert any(k.startswith("simulation.") for k in data["figures"])
     code, out, err = call("reproduce", str(forecast_report["path"]))
@@ -348,8 +350,11 @@ def test_a_forecast_case_reading_history_from_a_sibling_folder_reproduces(tmp_pa
     case = tmp_path / "cases" / "cargo_forecast.toml"
     case.write_text(_forecast_case_text("../hist/cargo.csv"), encoding="utf-8")
     out = tmp_path / "r.html"
-    assert call("report", str(case), "--lang", "en", "--iterations", "0", "-o", str(out))[0] == 0
-    code, stdout, err = call("reproduce", str(out))
+    # the sibling folder is outside the case's: only with the user's explicit --allow-path
+    code, _, err = call("report", str(case), "--lang", "en", "--iterations", "0", "-o", str(out))
+    assert code == 2 and "is outside the case's folder" in err
+    assert call("report", str(case), "--lang", "en", "--iterations", "0", "-o", str(out), "--allow-path", str(tmp_path / "hist"))[0] == 0
+    code, stdout, err = call("reproduce", str(out))  # from what the report carries, in its own temporary folder
     assert code == 0, stdout + err
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from feasibility import load_case
+from feasibility.case import CaseError
 from feasibility.cli import main
 from feasibility.model import run
 from feasibility.present.i18n import catalog
@@ -333,7 +334,10 @@ def test_a_forecast_streams_volumes_are_values_that_say_so(tmp_path):
     assert "port_revenue_cargo_handling_forecast_share*" in rows["volume_port_cargo_handling_tonnes"][4].value
     (tmp_path / "elsewhere").mkdir()
     assert main(["import", str(xlsx), str(path), "-o", str(tmp_path / "elsewhere" / "c.toml")]) == 0
-    moved = load_case(tmp_path / "elsewhere" / "c.toml")
+    # the history stays with the base case, outside the new file's folder: loading it needs the user's --allow-path
+    with pytest.raises(CaseError, match="is outside the case's folder"):
+        load_case(tmp_path / "elsewhere" / "c.toml")
+    moved = load_case(tmp_path / "elsewhere" / "c.toml", allow=[tmp_path])
     assert run(moved).metrics["fnpv_idr"] == res.metrics["fnpv_idr"]
     assert 'history = "../hist.csv"' in (tmp_path / "elsewhere" / "c.toml").read_text(encoding="utf-8")
 

@@ -174,7 +174,9 @@ def rebase_histories(data: dict[str, Any], src_dir: str | Path | None, dst_dir: 
     """
     if src_dir is None:
         return
-    for key in ("port", "lab"):
+    from .schema import LINE_KEYS
+
+    for key in LINE_KEYS:
         for st in (data.get(key) or {}).get("revenue", {}).values():
             fc = st.get("forecast") if isinstance(st, dict) else None
             if isinstance(fc, dict) and isinstance(fc.get("history"), str) and not Path(fc["history"]).is_absolute():

@@ -7,9 +7,13 @@ reported at once as ``path: rule, got value`` (:class:`~feasibility.case.errors.
 from __future__ import annotations
 
 import atexit
+import csv
 import shutil
+import stat
 import tempfile
 import tomllib
+import unicodedata
+from collections.abc import Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -17,12 +21,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import _MISSING, CaseError, Problem, _problems_from
+from .errors import _MISSING, CaseError, Problem, _problems_from, did_you_mean
 from .forecasts import History, min_points
 from .rules import raw_problems
 from .schema import Case, ForecastSource
 
-__all__ = ["DEFAULT_CASE", "VARIANT", "case_text", "load_case", "parse_case", "resolve_variant"]
+__all__ = ["CASE_MAX_BYTES", "DEFAULT_CASE", "HISTORY_MAX_BYTES", "VARIANT", "case_text", "invisible_problems", "load_case", "parse_case", "resolve_variant"]
+
+#: the largest history file read: an annual series is a few kilobytes; a larger file is not one
+HISTORY_MAX_BYTES = 1_000_000
 
 
 
@@ -57,7 +64,9 @@ def _copy_tree(src: Traversable, dst: Path) -> None:
 DEFAULT_CASE: Path = _default_case()
 
 
-def parse_case(data: dict[str, Any], source: str = "case", base_dir: str | Path | None = None) -> Case:
+def parse_case(
+    data: dict[str, Any], source: str = "case", base_dir: str | Path | None = None, *, allow: Sequence[str | Path] = ()
+) -> Case:
     """Validate a case given as a mapping (for example a parsed TOML document).
 
     Parameters
@@ -68,6 +77,10 @@ def parse_case(data: dict[str, Any], source: str = "case", base_dir: str | Path 
         The name problems are reported under (the file name).
     base_dir : str or Path, optional
         The folder forecast history files are relative to (default: the current folder).
+        A history file must lie in it or its subfolders (after following symbolic links).
+    allow : sequence of paths
+        Further folders history files may lie in (the command line's ``--allow-path``;
+        the folders of a variant's base cases).
 
     Returns
     -------
@@ -82,6 +95,7 @@ def parse_case(data: dict[str, Any], source: str = "case", base_dir: str | Path 
         then the cross-section rules (years within the horizon, loan terms),
         then, on a case with no other problem, those of the history files.
     """
+    hidden = invisible_problems(data)
     try:
         case = Case.model_validate(data)
     except ValidationError as err:
@@ -89,24 +103,57 @@ def parse_case(data: dict[str, Any], source: str = "case", base_dir: str | Path 
         found = _problems_from(err)
         seen = {(p.path, p.rule) for p in found}
         found += [p for p in raw_problems(data) if (p.path, p.rule) not in seen]
-        raise CaseError(found, source) from None
-    problems = case.problems()
+        raise CaseError(hidden + found, source) from None
+    problems = hidden + case.problems()
     if not problems:
-        problems = _read_histories(case, Path(base_dir) if base_dir is not None else Path.cwd(), source)
+        problems = _read_histories(case, Path(base_dir) if base_dir is not None else Path.cwd(), source, allow)
     if problems:
         raise CaseError(problems, source)
     return case
 
 
-def _read_histories(case: Case, base_dir: Path, source: str) -> list[Problem]:
+def _invisible(ch: str) -> bool:
+    """A character that changes how text displays without showing itself: Unicode's format characters
+    (category Cf: the bidirectional overrides and isolates U+202A-U+202E and U+2066-U+2069, zero-width
+    spaces and joiners, the byte-order mark, ...) and the C0/C1 controls other than tab and line breaks."""
+    cat = unicodedata.category(ch)
+    return cat == "Cf" or (cat == "Cc" and ch not in "\t\n\r")
+
+
+def invisible_problems(data: Any, path: str = "") -> list[Problem]:
+    """Every text of case data (keys and values, nested) that holds an invisible format or control character.
+
+    A right-to-left override (U+202E) makes a name or a number display reversed in
+    a report or the studio; such characters have no place in a case file, so they
+    are refused with the field's path and the character's code and name, never
+    passed on or silently removed.
+    """
+    out: list[Problem] = []
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for k, v in items:
+        where = f"{path}[{k}]" if isinstance(data, list) else (f"{path}.{k}" if path else str(k))
+        for text, what in ((str(k), "key") if isinstance(data, dict) else ("", ""), (v, "value") if isinstance(v, str) else ("", "")):
+            bad = sorted({c for c in text if _invisible(c)})
+            if bad:
+                names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'CONTROL')}" for c in bad)
+                shown = "".join(f"\\u{ord(c):04x}" if _invisible(c) else c for c in where)  # the path itself, made visible
+                out.append(Problem(shown, f"its {what} holds invisible character(s) that can change how text displays ({names}); "
+                                          "remove them", _MISSING))
+        if isinstance(v, (dict, list)):
+            out += invisible_problems(v, where)
+    return out
+
+
+def _read_histories(case: Case, base_dir: Path, source: str, allow: Sequence[str | Path] = ()) -> list[Problem]:
     """Read and check each forecast stream's history; the fit waits for first use (:mod:`.forecasts`)."""
     out: list[Problem] = []
+    roots = [base_dir, *(Path(a) for a in allow)]
     for key, line in case.lines().items():
         for name, st in line.revenue.items():
             if st.forecast is None:
                 continue
             start = st.start_year if st.start_year is not None else case.timeline.first_operating_year
-            found = _read_history(st.forecast, f"{key}.revenue.{name}.forecast", base_dir, start, case.timeline.end_year, source)
+            found = _read_history(st.forecast, f"{key}.revenue.{name}.forecast", base_dir, roots, start, case.timeline.end_year, source)
             if isinstance(found, Problem):
                 out.append(found)
             else:
@@ -114,30 +161,89 @@ def _read_histories(case: Case, base_dir: Path, source: str) -> list[Problem]:
     return out
 
 
-def _read_history(fc: ForecastSource, where: str, base_dir: Path, start: int, last: int, source: str) -> History | Problem:
-    """One stream's history file, checked as its method's fitter will check it; or the first problem."""
+def _history_file(fc: ForecastSource, where: str, base_dir: Path, roots: list[Path]) -> Path | Problem:
+    """The history file, resolved, if it is a regular file of at most :data:`HISTORY_MAX_BYTES` inside ``roots``.
+
+    A case file is data someone else may have written: its history path must not
+    reach any file of the machine (``../../secret.csv``, an absolute path, a
+    symbolic link out of the folder), a device (``/dev/zero``) or a pipe, which
+    would fill the memory or wait for ever.
+    """
+    path = base_dir / fc.history  # an absolute history path replaces base_dir
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        return Problem(f"{where}.history", "file not found", str(path))
+    except (OSError, RuntimeError) as exc:  # a loop of links, a name too long, permission denied
+        return Problem(f"{where}.history", f"cannot be read: {getattr(exc, 'strerror', None) or exc}", fc.history)
+    folders = [r.resolve() for r in roots]
+    if not any(real.is_relative_to(r) for r in folders):
+        return Problem(
+            f"{where}.history",
+            f"is outside the case's folder {folders[0]}: a history file must lie in it or a subfolder (a symbolic link "
+            "must point there too); allow another folder with --allow-path DIR",
+            fc.history,
+        )
+    info = real.stat()
+    if not stat.S_ISREG(info.st_mode):
+        return Problem(f"{where}.history", "is not a regular file (a folder, device or pipe is never read)", fc.history)
+    if info.st_size > HISTORY_MAX_BYTES:
+        return Problem(
+            f"{where}.history",
+            f"is {info.st_size:,} bytes; a history file may be at most {HISTORY_MAX_BYTES:,} (an annual series is a few kilobytes)",
+            fc.history,
+        )
+    return real
+
+
+def _columns_text(missing: list[str], header: list[str]) -> str:
+    """What the file has instead of the missing columns, without repeating its first line.
+
+    The first line of a file that is not a history may be anything (a key, a name), so
+    only the number of columns is said, and a column whose name is close to one asked
+    for (a typo: ``tonne`` for ``tonnes``).
+    """
+    hints = [h for h in (did_you_mean(m, header) for m in missing) if h]
+    return f"it has {len(header)} column(s){'; ' + '; '.join(hints) if hints else ''}"
+
+
+def _read_history(
+    fc: ForecastSource, where: str, base_dir: Path, roots: list[Path], start: int, last: int, source: str
+) -> History | Problem:
+    """One stream's history file, checked as its method's fitter will check it; or the first problem.
+
+    Only the year and value columns are read; no message repeats the file's content
+    beyond its column names.
+    """
     import pandas as pd  # imported here: pandas is slow to import and most cases have no forecast
 
     from ..domain.demand import SeriesError, validate_series
 
-    path = base_dir / fc.history
+    path = _history_file(fc, where, base_dir, roots)
+    if isinstance(path, Problem):
+        return path
     try:
-        table = pd.read_csv(path)
-    except FileNotFoundError:
-        return Problem(f"{where}.history", "file not found", str(path))
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        return Problem(f"{where}.history", f"cannot be read as CSV: {exc}", str(path))
-    missing = [c for c in (fc.year_column, fc.value_column) if c not in table.columns]
+        with path.open(encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh), [])
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        return Problem(f"{where}.history", f"cannot be read as CSV ({type(exc).__name__})", fc.history)
+    missing = [c for c in (fc.year_column, fc.value_column) if c not in header]
     if missing:
-        return Problem(where, f"{path.name} has no column {', '.join(missing)}; it has {', '.join(table.columns)}", _MISSING)
-    years, values = table[fc.year_column].to_numpy(), table[fc.value_column].to_numpy()
+        return Problem(where, f"{path.name} has no column {', '.join(missing)}; {_columns_text(missing, header)}", _MISSING)
+    try:
+        table = pd.read_csv(path, usecols=[fc.year_column, fc.value_column], encoding="utf-8")
+        years = pd.to_numeric(table[fc.year_column], errors="raise").to_numpy()
+        values = pd.to_numeric(table[fc.value_column], errors="raise").to_numpy()
+    except (OSError, ValueError, TypeError, pd.errors.ParserError) as exc:  # the messages may quote a cell: not repeated
+        return Problem(where, f"{path.name}: the columns {fc.year_column} and {fc.value_column} must hold numbers, one row a year "
+                              f"({type(exc).__name__})", _MISSING)
     try:
         # the fitters' own check (gaps, duplicates, values <= 0, too few points), with the
         # method's minimum, so that the load reports what the fit would refuse
         validate_series(years, values, path.stem, min_points=min_points(fc.method))
-    except (SeriesError, ValueError) as exc:  # ValueError: text where numbers belong
+    except (SeriesError, ValueError) as exc:
         return Problem(where, str(exc), _MISSING)
-    observed = dict(zip(table[fc.year_column].astype(int), table[fc.value_column].astype(float)))
+    observed = dict(zip(years.astype(int), values.astype(float)))
     first_hist = min(observed)
     if start < first_hist:
         return Problem(where, f"the history starts in {first_hist}, after the stream's first year {start}", _MISSING)
@@ -150,8 +256,25 @@ VARIANT = "variant"
 VARIANT_DEPTH = 8
 
 
+#: the largest case file read (the Kota Serang case is about 110 kB; a 50 MB note made a 210 MB report)
+CASE_MAX_BYTES = 2_000_000
+
+
+def _check_case_file(p: Path, where: str = "", shown: Any = _MISSING) -> None:
+    """Refuse, before reading it, a case path that is a device or pipe, or a file above :data:`CASE_MAX_BYTES`."""
+    try:
+        info = p.stat()
+    except OSError:
+        return  # missing or unreadable: the read says which, as before
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise CaseError([Problem(where, "is not a regular file (a device or pipe is never read)", shown)], str(p))
+    if stat.S_ISREG(info.st_mode) and info.st_size > CASE_MAX_BYTES:
+        raise CaseError([Problem(where, f"is {info.st_size:,} bytes; a case file may be at most {CASE_MAX_BYTES:,}", shown)], str(p))
+
+
 def _read_toml(p: Path, where: str, shown: Any) -> dict[str, Any]:
     """A TOML file's data; an unreadable file is a problem at ``where`` (the field that names it)."""
+    _check_case_file(p, where, shown)
     try:
         return tomllib.loads(p.read_bytes().decode("utf-8"))
     except FileNotFoundError:
@@ -164,6 +287,8 @@ def _read_toml(p: Path, where: str, shown: Any) -> dict[str, Any]:
         problem = Problem(where, f"not UTF-8 text ({exc.reason} at byte {exc.start})", shown)
     except tomllib.TOMLDecodeError as exc:
         problem = Problem(where, f"not valid TOML: {exc}", shown)
+    except RecursionError:
+        problem = Problem(where, "nested too deeply to be a case file (arrays or tables inside one another)", shown)
     raise CaseError([problem], str(p))
 
 
@@ -257,7 +382,7 @@ def resolve_variant(data: dict[str, Any], path: str | Path, _seen: tuple[Path, .
 
 
 
-def load_case(path: str | Path | None = None) -> Case:
+def load_case(path: str | Path | None = None, *, allow: Sequence[str | Path] = ()) -> Case:
     """Read and validate a TOML case file (the Kota Serang default case if ``path`` is None).
 
     Parsing uses :mod:`tomllib`, which reads data only: nothing in the file is
@@ -268,6 +393,9 @@ def load_case(path: str | Path | None = None) -> Case:
     ----------
     path : str or Path, optional
         The case file; default :data:`DEFAULT_CASE`.
+    allow : sequence of paths
+        Folders besides the case file's (and, for a variant, its base case's)
+        that history files may lie in (the command line's ``--allow-path``).
 
     Returns
     -------
@@ -279,6 +407,7 @@ def load_case(path: str | Path | None = None) -> Case:
         When the file is missing, is not valid TOML, or breaks any rule.
     """
     p = Path(path) if path is not None else DEFAULT_CASE
+    _check_case_file(p)
     try:
         text = p.read_bytes().decode("utf-8")
     except FileNotFoundError:
@@ -293,12 +422,15 @@ def load_case(path: str | Path | None = None) -> Case:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CaseError([Problem("", f"not valid TOML: {exc}", _MISSING)], str(p)) from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise CaseError([Problem("", "nested too deeply to be a case file (arrays or tables inside one another)", _MISSING)], str(p)) from None
     if VARIANT in data:  # a variant: its base case with its changes, history paths relative to the variant as for any case file
         from .edit import rebase_histories  # edit imports this module
 
         data, base_dir = resolve_variant(data, p)
         rebase_histories(data, base_dir, p.parent)
-    return parse_case(data, str(p), base_dir=p.parent)
+        allow = [*allow, base_dir]  # the base case's own history files
+    return parse_case(data, str(p), base_dir=p.parent, allow=allow)
 
 
 def case_text(path: str | Path | None = None) -> str:

@@ -325,7 +325,8 @@ def import_workbook(xlsx: str | Path, base_path: str | Path | None, out: str | P
     text = imported_text(base_text, changes, base, when=when, histories=(base_file.parent, target.parent))
     try:
         # the rows without a problem are checked as a case now, so that every problem is reported at once
-        parse_case(tomllib.loads(text), str(target), base_dir=target.parent)
+        # its history files stay where the base case keeps them (the paths are rewritten to reach them)
+        parse_case(tomllib.loads(text), str(target), base_dir=target.parent, allow=[base_file.parent])
     except CaseError as err:
         problems += [_located(p, rows, sheet) for p in err.problems]
     if problems:
