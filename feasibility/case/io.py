@@ -129,19 +129,23 @@ def invisible_problems(data: Any, path: str = "") -> list[Problem]:
     passed on or silently removed.
     """
     out: list[Problem] = []
-    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
-    for k, v in items:
-        where = f"{path}[{k}]" if isinstance(data, list) else (f"{path}.{k}" if path else str(k))
-        for text, what in ((str(k), "key") if isinstance(data, dict) else ("", ""), (v, "value") if isinstance(v, str) else ("", "")):
-            bad = sorted({c for c in text if _invisible(c)})
-            if bad:
-                names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'CONTROL')}" for c in bad)
-                shown = "".join(f"\\u{ord(c):04x}" if _invisible(c) else c for c in where)  # the path itself, made visible
-                out.append(Problem(shown, f"its {what} holds invisible character(s) that can change how text displays ({names}); "
-                                          "remove them", _MISSING))
-        if isinstance(v, (dict, list)):
-            out += invisible_problems(v, where)
-    return out
+    todo: list[tuple[Any, str]] = [(data, path)]  # a stack, not recursion: any nesting TOML can hold
+    while todo:
+        node, at = todo.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for k, v in items:
+            where = f"{at}[{k}]" if isinstance(node, list) else (f"{at}.{k}" if at else str(k))
+            texts = ([(str(k), "key")] if isinstance(node, dict) else []) + ([(v, "value")] if isinstance(v, str) else [])
+            for text, what in texts:
+                bad = sorted({c for c in text if _invisible(c)})
+                if bad:
+                    names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'CONTROL')}" for c in bad)
+                    shown = "".join(f"\\u{ord(c):04x}" if _invisible(c) else c for c in where)  # the path itself, made visible
+                    out.append(Problem(shown, f"its {what} holds invisible character(s) that can change how text displays ({names}); "
+                                              "remove them", _MISSING))
+            if isinstance(v, (dict, list)):
+                todo.append((v, where))
+    return sorted(out, key=lambda p: p.path)
 
 
 def _read_histories(case: Case, base_dir: Path, source: str, allow: Sequence[str | Path] = ()) -> list[Problem]:
