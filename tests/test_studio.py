@@ -37,8 +37,9 @@ def case():
 
 
 @pytest.fixture
-def studio(case):
-    s = Studio(case, lang="en", chart_workers=0, draw_charts=False)  # the chart tests make their own
+def studio(case, tmp_path):
+    # the "Save as" and "Report file" boxes write into these folders only
+    s = Studio(case, lang="en", chart_workers=0, draw_charts=False, save_dir=tmp_path, reports_dir=tmp_path)  # the chart tests make their own
     yield s
     s.close()
 
@@ -287,7 +288,8 @@ def test_saving_a_scenario_writes_a_valid_case_that_round_trips(studio, case, tm
     studio.set(CAPTURE, 0.6)
     metrics = dict(studio.metrics)
     target = tmp_path / "scenarios" / "higher_tariff.toml"
-    studio.save_path.value = str(target)
+    studio.save_dir = tmp_path / "scenarios"  # made when the first file is saved
+    studio.save_path.value = "higher_tariff"  # a plain name: .toml added
     studio.save_button.click()
     assert target.exists(), studio.save_status.value
     assert "Saved" in studio.save_status.value
@@ -319,7 +321,7 @@ def test_saving_never_overwrites_without_the_box_ticked(studio, tmp_path):
     target = tmp_path / "mine.toml"
     target.write_text("# someone's notes\n", encoding="utf-8")
     studio.set(TARIFF, 80_000)
-    studio.save_path.value = str(target)
+    studio.save_path.value = "mine.toml"
     assert studio.overwrite.value is False
     studio.save_button.click()
     assert target.read_text(encoding="utf-8") == "# someone's notes\n"
@@ -381,7 +383,7 @@ def test_export_button_writes_the_report_of_the_current_assumptions(studio, tmp_
     assert hasattr(report, "write_report"), "feasibility.present.report.write_report is missing"
     studio.set(TARIFF, 85_000)
     target = tmp_path / "council.en.html"
-    studio.export_path.value = str(target)
+    studio.export_path.value = "council.en"  # a plain name in the reports folder: .html added
     studio.export_lang.value = "en"
     studio.export_iterations.value = 200
     studio.export_button.click()
@@ -556,7 +558,7 @@ def test_options_switch_keep_changes_compare_and_save(studio, case, tmp_path):
     assert ap["lab_bumd"].figures["region_npv_idr"] == pytest.approx(changed, rel=1e-12)
     # saving an option writes its case as a case of its own, which becomes the studio's case (no long list)
     target = tmp_path / "lab_only.toml"
-    studio.save_path.value = str(target)
+    studio.save_path.value = "lab_only.toml"
     studio._on_save()
     assert "as a case of its own, without the long list" in studio.save_status.value
     saved = load_case(target)

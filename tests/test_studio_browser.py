@@ -393,7 +393,7 @@ def test_studio_in_a_browser_every_tab_scenarios_and_screenshots(browser, voila,
         save.fill("browser_scenario.toml")
         page.locator("button.fs-save").click()
         page.wait_for_function("() => document.querySelector('.fs-save-status').innerText.includes('Saved')", timeout=30_000)
-        saved = project / "browser_scenario.toml"
+        saved = project / "data" / "browser_scenario.toml"  # the studio saves into the project's data/ only
         saved_text = saved.read_text(encoding="utf-8")  # a variant: the default case as its base, three changed values
         assert saved.exists() and 'source = "studio: changed from 71000' in saved_text
         assert 'base = "default"' in saved_text and saved_text.count("[variant.set.") == 3
@@ -403,11 +403,11 @@ def test_studio_in_a_browser_every_tab_scenarios_and_screenshots(browser, voila,
         load.fill("")
         load.click()
         options = page.locator(".fs-load-path datalist option")
-        assert "browser_scenario.toml" in [options.nth(i).get_attribute("value") for i in range(options.count())]
-        load.fill("browser_scenario.toml")
+        assert "data/browser_scenario.toml" in [options.nth(i).get_attribute("value") for i in range(options.count())]
+        load.fill("data/browser_scenario.toml")
         page.locator("button.fs-load").click()
         page.wait_for_function("() => document.querySelector('.fs-load-status').innerText.includes('Loaded')", timeout=30_000)
-        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs as in browser_scenario.toml')",
+        page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs as in data/browser_scenario.toml')",
                                timeout=30_000)
         assert _card(page, "fnpv") == fnpv3  # the saved scenario gives the numbers it was saved with
         _open_tab(page, words["tab_tariffs"], "tariffs")
@@ -634,13 +634,13 @@ def _consultant_session(page, words: dict[str, str], shots: Path, name: str, pro
     page.locator(".fs-save-path input").fill("session_scenario.toml")
     page.locator("button.fs-save").click()
     page.wait_for_function("() => document.querySelector('.fs-save-status').innerText.includes('Saved')", timeout=30_000)
-    saved = (project / "session_scenario.toml").read_text(encoding="utf-8")
+    saved = (project / "data" / "session_scenario.toml").read_text(encoding="utf-8")
     assert 'base = "default"' in saved and f'[variant.set."{TARIFF}"]' in saved and "value = 60000" in saved, saved
     assert "value = 0.1667" in saved and "value = 0.5\n" in saved and "value = 200000" in saved, saved  # the low scenario's
     fnpv_saved = _card(page, "fnpv")
-    page.locator(".fs-load-path input").fill("session_scenario.toml")
+    page.locator(".fs-load-path input").fill("data/session_scenario.toml")
     page.locator("button.fs-load").click()
-    page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs as in session_scenario.toml')",
+    page.wait_for_function("() => document.querySelector('.fs-status').innerText.includes('All inputs as in data/session_scenario.toml')",
                            timeout=30_000)
     assert _card(page, "fnpv") == fnpv_saved
     _shot_workbench(page, shots, f"{name}_save_load")

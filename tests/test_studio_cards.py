@@ -270,10 +270,11 @@ def test_scenarios_of_the_default_case_go_to_the_project_folder(case, project):
     s = Studio(lang="en", chart_workers=0)  # the default case, inside the package
     try:
         assert s.case_path == DEFAULT_CASE
-        assert s.save_path.value == "kota_serang_scenario.toml"  # relative to the project folder
+        assert s.save_path.value == "kota_serang_scenario.toml"  # a name in the project's data/ folder
+        assert s.save_dir == (project / "data").resolve() and str(s.save_dir) in s.save_where.value
         s.set(TARIFF, 80_000)
         s.save_button.click()
-        written = project / "kota_serang_scenario.toml"
+        written = project / "data" / "kota_serang_scenario.toml"
         assert written.exists(), s.save_status.value
         assert not (DEFAULT_CASE.parent / "kota_serang_scenario.toml").exists()
         s.load(DEFAULT_CASE)
@@ -286,7 +287,8 @@ def test_the_studio_refuses_to_save_into_the_package(case, project):
     s = studio_of(case)
     try:
         target = DEFAULT_CASE.parent / "mine.toml"
-        s.save_path.value = str(target)
+        s.save_dir = DEFAULT_CASE.parent  # a save folder inside the package (set by mistake) is still refused
+        s.save_path.value = "mine.toml"
         s.overwrite.value = True
         s.save_button.click()
         assert not target.exists()
@@ -308,7 +310,7 @@ def test_the_load_box_lists_the_default_case_and_the_projects_case_files(case, p
         s.load_path.value = "scenarios/low_tariff.toml"
         s.load_button.click()
         assert s.case_path == project / "scenarios" / "low_tariff.toml"
-        assert s.save_path.value == "scenarios/low_tariff_scenario.toml"  # next to a project case file
+        assert s.save_path.value == "low_tariff_scenario.toml"  # a name in the save folder
         s.load_path.value = opts[0]
         s.load_button.click()
         assert s.case_path == DEFAULT_CASE and "Dimuat" in s.load_status.value

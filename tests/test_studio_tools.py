@@ -272,11 +272,11 @@ def test_saving_writes_a_small_variant_that_reloads_to_the_same_numbers(case, tm
 
     base = tmp_path / "kota.toml"  # a project's own copy of the default case (the package's folder is never written)
     base.write_text(DEFAULT_CASE.read_text(encoding="utf-8"), encoding="utf-8")
-    studio = Studio(base, lang="en", chart_workers=0, draw_charts=False)
+    studio = Studio(base, lang="en", chart_workers=0, draw_charts=False, save_dir=tmp_path)
     try:
         studio.enter(TARIFF, "80,000")
         fnpv = studio.metrics["fnpv_idr"]
-        studio.save_path.value = str(tmp_path / "tariff80.toml")
+        studio.save_path.value = "tariff80.toml"
         studio.save_button.click()
         assert "Saved" in studio.save_status.value
         text = (tmp_path / "tariff80.toml").read_text(encoding="utf-8")
@@ -288,14 +288,14 @@ def test_saving_writes_a_small_variant_that_reloads_to_the_same_numbers(case, tm
         # a full copy on request
         studio.enter(TAX, "0.25")
         studio.save_full.value = True
-        studio.save_path.value = str(tmp_path / "full.toml")
+        studio.save_path.value = "full.toml"
         studio.save_button.click()
         full = (tmp_path / "full.toml").read_text(encoding="utf-8")
         assert "[variant]" not in full and len(full.splitlines()) > 500
-        # odd names: said, nothing written
-        studio.save_path.value = str(tmp_path / "no_extension")
+        # a name without .toml gets it (the load list shows case files only)
+        studio.save_path.value = "no_extension"
         studio.save_button.click()
-        assert ".toml" in studio.save_status.value and not (tmp_path / "no_extension").exists()
+        assert (tmp_path / "no_extension.toml").exists() and not (tmp_path / "no_extension").exists(), studio.save_status.value
         studio.load_path.value = ""
         studio.load_button.click()
         assert "Type a case file" in studio.load_status.value

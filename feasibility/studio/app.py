@@ -53,7 +53,7 @@ from .cards import (
     table_html,
     verdict_card,
 )
-from .files import as_case, case_name, display_path, load_choices, suggest_scenario
+from .files import FileNameError, as_case, case_name, confined_target, display_path, load_choices, suggest_scenario
 from .inputs import (
     TABS,
     EntryError,
@@ -81,7 +81,11 @@ from .inputs import (
 from .tools import download_link
 from .workers import ChartDrawer, draw
 
-__all__ = ["Studio"]
+__all__ = ["REPORTS_DIR_ENV", "SAVE_DIR_ENV", "Studio"]
+
+#: environment variables naming the folders the studio saves scenarios and reports into (set before it starts,
+#: e.g. for a studio served with Voila); default the project's ``data/`` and ``reports/``
+SAVE_DIR_ENV, REPORTS_DIR_ENV = "FEASIBILITY_STUDIO_SAVE_DIR", "FEASIBILITY_STUDIO_REPORTS_DIR"
 
 
 def _coloured(text: str, colour: str, size: str = "") -> str:
@@ -148,10 +152,15 @@ class Studio:
         base: Case | str | Path | None = None,
         chart_workers: int | None = None,
         draw_charts: bool = True,
+        save_dir: str | Path | None = None,
+        reports_dir: str | Path | None = None,
     ):
         import ipywidgets as W
 
         self._W = W
+        #: the only folders the "Save as" and "Report file" boxes write into (a name typed there is a plain file name)
+        self.save_dir = Path(save_dir or os.environ.get(SAVE_DIR_ENV) or _export.ROOT / "data").expanduser().resolve()
+        self.reports_dir = Path(reports_dir or os.environ.get(REPORTS_DIR_ENV) or _export.REPORTS_DIR).expanduser().resolve()
         self.lang = lang
         self.t = words(lang)
         self.fmt = Formatter(lang)
@@ -351,7 +360,7 @@ class Studio:
         self._set_root(case)
         self._build_inputs()
         self._on_change(None)
-        self.save_path.value = display_path(suggest_scenario(self.case_path))
+        self.save_path.value = suggest_scenario(self.case_path, self.save_dir).name
         self.export_iterations.value = int(case.risk.iterations)
         self._refresh_choices()
         return case
@@ -365,7 +374,10 @@ class Studio:
         "full copy" box) writes the complete case instead, as does saving an
         option of the long list or a case that has no file.
 
-        ``path`` defaults to the "Save as" field, ``overwrite`` to the
+        ``path`` defaults to the name in the "Save as" field, a plain file name
+        in :attr:`save_dir` (``.toml`` added; :func:`~feasibility.studio.files.plain_name`):
+        what a person types there never reaches another folder. A ``path``
+        given in code is a path as usual. ``overwrite`` defaults to the
         "replace the file if it exists" box (which is cleared afterwards: each
         replacement is a choice). Saving again to the same name therefore
         needs the box ticked again.
@@ -374,8 +386,14 @@ class Studio:
         ------
         FileExistsError, feasibility.case.CaseError, feasibility._files.PackageFolderError
             As :func:`feasibility.case.edit.save_case`.
+        feasibility.studio.files.FileNameError
+            The "Save as" field does not hold a plain file name.
         """
-        target = _export.resolve_path(path if path is not None else self.save_path.value)
+        if path is None:
+            target = confined_target(self.save_dir, self.save_path.value, ".toml")
+            target.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            target = _export.resolve_path(path)
         ow = bool(self.overwrite.value) if overwrite is None else bool(overwrite)
         n = len(self.overrides())
         copy = bool(self.save_full.value) if full is None else bool(full)
@@ -408,19 +426,22 @@ class Studio:
     ) -> Path:
         """Write the council report of the current assumptions (:func:`feasibility.present.export.export_report`).
 
-        The default file is ``reports/<case file>.<lang>.html`` in the project
-        folder (``<case file>_studio`` while changes are unsaved).
+        The file is the name in the "Report file" field, a plain file name in
+        :attr:`reports_dir` (``.html`` added), by default ``<case file>.<lang>.html``
+        (``<case file>_studio`` while changes are unsaved). A ``path`` given in
+        code is a path as usual.
         """
         lang = lang or self.export_lang.value
         iterations = int(iterations if iterations is not None else self.export_iterations.value)
         ow = bool(self.export_overwrite.value) if overwrite is None else bool(overwrite)
-        target = path if path is not None else (self.export_path.value or None)
-        if target is None:
+        if path is not None:
+            target = _export.resolve_path(path)
+        else:
             stem = self.case_path.stem if self.case_path is not None else "case"
             if self.overrides():  # unsaved changes: not the report of the case file
                 stem += "_studio"
-            target = _export.REPORTS_DIR / f"{stem}.{lang}.html"
-        target = _export.resolve_path(target)
+            target = confined_target(self.reports_dir, self.export_path.value.strip() or f"{stem}.{lang}.html", ".html")
+            target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists() and not ow:
             raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
         return _export.export_report(self.current_case(), lang=lang, iterations=iterations, output=target, overwrite=ow,
@@ -524,7 +545,7 @@ class Studio:
         """The scenario and report controls: save, load, reset, export, and the differences table."""
         W, t = self._W, self.t
         label = {"description_width": "130px"}
-        self.save_path = W.Text(value=display_path(suggest_scenario(self.case_path)), placeholder=t["save_placeholder"],
+        self.save_path = W.Text(value=suggest_scenario(self.case_path, self.save_dir).name, placeholder=t["save_placeholder"],
                                 description=t["save_path"], layout=W.Layout(width="520px"), style=label)
         self.overwrite = W.Checkbox(value=False, description=t["overwrite_save"], indent=False, layout=W.Layout(width="auto"))
         self.save_full = W.Checkbox(value=False, description=t["save_full"], indent=False, layout=W.Layout(width="auto"))
@@ -558,8 +579,13 @@ class Studio:
         self.load_button.on_click(lambda _b: self._on_load())
         self.export_button.on_click(lambda _b: self._on_export())
         row = W.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px 8px")
+        self.save_where = W.HTML(_coloured(t["save_where"].format(folder=str(self.save_dir)), "#555", "12px"))
+        self.save_where.add_class("fs-save-where")
+        self.export_where = W.HTML(_coloured(t["export_where"].format(folder=str(self.reports_dir)), "#555", "12px"))
+        self.export_where.add_class("fs-export-where")
         files = W.VBox([
             W.HBox([self.save_path, self.save_button, self.overwrite, self.save_full], layout=row),
+            self.save_where,
             self.save_status,
             W.HBox([self.load_path, self.load_button], layout=row),
             self.load_status,
@@ -568,6 +594,7 @@ class Studio:
         export = W.VBox([
             W.HBox([self.export_lang, self.export_iterations], layout=row),
             W.HBox([self.export_path, self.export_button, self.export_overwrite], layout=row),
+            self.export_where,
             self.export_status,
             self.export_link,
         ])
@@ -1069,16 +1096,12 @@ class Studio:
 
     def _on_save(self) -> None:
         t = self.t
-        name = self.save_path.value.strip()
-        if not name:  # an empty name would mean the project folder itself
-            self.save_status.value = _bad(f"{t['save_path']}: {t['save_placeholder']}")
-            return
-        if not name.lower().endswith(".toml"):  # the load list shows case files only: never save one it would not show
-            self.save_status.value = _bad(t["save_not_toml"].format(name=name, suggest=Path(name).with_suffix(".toml").name
-                                                                    if Path(name).name not in ("", ".") else "scenario.toml"))
+        try:
+            target = confined_target(self.save_dir, self.save_path.value, ".toml")
+        except FileNameError as exc:
+            self.save_status.value = _bad(t[f"name_{exc.reason}"].format(name=exc.name, folder=display_path(self.save_dir)))
             return
         n = len(self.overrides())
-        target = _export.resolve_path(self.save_path.value)
         shown = in_lang(self.root.options[self.option_key].label, self.lang) if self.option_key is not None else None
         try:
             written = self.save()
@@ -1120,6 +1143,9 @@ class Studio:
         self.export_status.value = _coloured(t["exporting"].format(n=self.fmt.number(self.export_iterations.value)), "#555")
         try:
             written = self.export()
+        except FileNameError as exc:
+            self.export_status.value = _bad(t[f"name_{exc.reason}"].format(name=exc.name, folder=display_path(self.reports_dir)))
+            return
         except FileExistsError as exc:
             self.export_status.value = _bad(t["export_exists"].format(path=str(exc).split(" exists")[0]))
             return

@@ -18,7 +18,8 @@ from ..case import DEFAULT_CASE, Case, in_lang, load_case
 from ..present import export as _export
 from .inputs import words
 
-__all__ = ["as_case", "case_files", "case_name", "display_path", "is_case_file", "load_choices", "suggest_scenario"]
+__all__ = ["FileNameError", "as_case", "case_files", "case_name", "confined_target", "display_path", "is_case_file", "load_choices",
+           "plain_name", "suggest_scenario"]
 
 #: a case file has a ``[case]`` table; a variant file (a base and changed values) a ``[variant]`` table
 _CASE_TABLE = re.compile(r"^\s*\[(case|variant)\]\s*(#.*)?$", re.MULTILINE)
@@ -100,14 +101,12 @@ def load_choices(current: Path | None, lang: str) -> dict[str, Path]:
     return out
 
 
-def suggest_scenario(case_path: Path | None) -> Path:
-    """A free file name for a scenario of a case: next to its file, or in the project folder.
+def suggest_scenario(case_path: Path | None, folder: Path) -> Path:
+    """A free file name in ``folder`` (the studio's save folder) for a scenario of a case.
 
-    The default case (inside the package) and a case without a file get
-    ``ROOT/<stem>_scenario.toml`` (then ``_scenario_2``, ...).
+    ``<stem>_scenario.toml``, then ``_scenario_2``, ... (``case_scenario.toml`` for a
+    case without a file).
     """
-    outside = case_path is not None and not inside_package(case_path)
-    folder = case_path.parent if outside else _export.ROOT
     stem = (case_path.stem if case_path is not None else "case").removesuffix("_scenario")
     name = folder / f"{stem}_scenario.toml"
     for i in range(2, 1000):
@@ -115,3 +114,67 @@ def suggest_scenario(case_path: Path | None) -> Path:
             break
         name = folder / f"{stem}_scenario_{i}.toml"
     return name
+
+
+#: names Windows keeps for devices, whatever the extension (a file cannot have them there)
+_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+#: the longest file name the studio's boxes take
+NAME_MAX_CHARS = 100
+
+
+class FileNameError(ValueError):
+    """A name typed into the studio's "Save as" or "Report file" box that is not a plain file name.
+
+    ``reason`` is one of ``empty``, ``folder``, ``hidden``, ``chars``, ``long``,
+    ``device``, ``link`` (the studio's words ``name_<reason>`` explain it).
+    """
+
+    def __init__(self, reason: str, name: str):
+        self.reason, self.name = reason, name
+        super().__init__(f"{name!r}: not a plain file name ({reason})")
+
+
+def plain_name(typed: str, suffix: str) -> str:
+    """A file name typed into the studio, checked and given its extension.
+
+    A name only: no folder (``/``, ``\\``, a drive's ``:``), nothing that starts
+    with ``.`` or ``~`` (so no ``..``, no hidden file, no home folder), none of
+    ``< > " | ? *`` or an invisible character, at most :data:`NAME_MAX_CHARS`
+    characters, not a Windows device name. ``suffix`` (``.toml``, ``.html``) is
+    added when the name does not end with it.
+
+    Raises
+    ------
+    FileNameError
+    """
+    from ..case.io import _invisible
+
+    name = typed.strip()
+    if not name:
+        raise FileNameError("empty", name)
+    if any(c in name for c in "/\\:"):
+        raise FileNameError("folder", name)
+    if name.startswith((".", "~")):
+        raise FileNameError("hidden", name)
+    if any(c in '<>"|?*' or _invisible(c) for c in name):
+        raise FileNameError("chars", name)
+    if not name.lower().endswith(suffix):
+        name += suffix
+    if len(name) > NAME_MAX_CHARS:
+        raise FileNameError("long", name)
+    if name.split(".")[0].strip().upper() in _DEVICES:
+        raise FileNameError("device", name)
+    return name
+
+
+def confined_target(folder: Path, typed: str, suffix: str) -> Path:
+    """The file a name typed into the studio stands for: ``folder / plain_name(typed)``, never a link.
+
+    Raises
+    ------
+    FileNameError
+    """
+    target = folder / plain_name(typed, suffix)
+    if target.is_symlink():  # a link could lead out of the folder: the studio writes real files only
+        raise FileNameError("link", target.name)
+    return target
