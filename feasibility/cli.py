@@ -220,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--no-browser", action="store_true", help="do not open a browser (open the printed address yourself)")
     st.add_argument("--app", action="store_true",
                     help="serve the studio notebook (03_studio.ipynb) as an app with Voila instead of JupyterLab")
+    st.add_argument("--save-dir", metavar="DIR",
+                    help="the only folder the studio's Save box writes scenarios into (default: data/ of the project folder)")
     return parser
 
 
@@ -245,17 +247,29 @@ def _iterations_check(n: int | None, allow_zero: bool = False) -> None:
         raise UserError(f"--iterations: must be between {low:,} and {ITERATIONS_MAX:,}, got {n}")
 
 
+def _load(path: str | Path | None, allow: list[str] | None) -> Any:
+    """A case file loaded and validated, and refused (exit 2) when its model results are not finite."""
+    from .case import DEFAULT_CASE, CaseError, load_case
+    from .model.finite import finite_problems
+
+    case = load_case(path, allow=allow or ())
+    problems = finite_problems(case)
+    if problems:
+        raise CaseError(problems, str(path or DEFAULT_CASE))
+    return case
+
+
 def _json_number(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .case import in_lang, load_case
+    from .case import in_lang
     from .present.i18n import Formatter
     from .metrics.registry import METRIC_UNITS
     from .model import run
 
-    case = load_case(args.case, allow=args.allow_path)
+    case = _load(args.case, args.allow_path)
     if args.scenario is not None:
         _check_choice("--scenario", args.scenario, case.scenarios, "scenario")
     res = run(case, scenario=args.scenario)
@@ -297,9 +311,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .case import DEFAULT_CASE, CaseError, fit_forecasts, load_case
+    from .case import DEFAULT_CASE, CaseError, fit_forecasts
 
-    case = load_case(args.case, allow=args.allow_path)
+    case = _load(args.case, args.allow_path)
     # loading reads the forecast histories but fits them on first use: validate fits
     # them now, so that a series no method fits is listed like any case problem
     problems = fit_forecasts(case)
@@ -314,10 +328,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _study(path: Path, iterations: int | None, seed: int | None, allow: list[str] | None = None) -> Any:
-    from .case import case_text, load_case
+    from .case import case_text
     from .study import build_study
 
-    case = load_case(path, allow=allow or ())
+    case = _load(path, allow)
     return build_study(case, case_text(path), source_name=path.name, base_dir=path.parent, iterations=iterations, seed=seed)
 
 
@@ -354,9 +368,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, str, Any]:
     """Re-run one embedded case; the differing figures, how many there were, its version note and the study."""
     import hashlib
-    import tomllib
 
-    from .case import parse_case
+    from .case import CaseError, parse_case
+    from .case.io import toml_data
     from .study import build_study
 
     case_text = data["case_text"]
@@ -382,9 +396,9 @@ def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, st
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(body, encoding="utf-8")
         try:
-            raw = tomllib.loads(case_text)
-        except tomllib.TOMLDecodeError as exc:
-            raise UserError(f"{where}: the embedded case is not valid TOML: {exc}") from None
+            raw = toml_data(case_text, where)
+        except CaseError as exc:
+            raise UserError(f"{where}: the embedded case: {exc.problems[0].rule}") from None
         # reproduce reads nothing but the report: a history the report does not carry is refused
         asked = sorted(set(_history_paths(raw)) - set(histories))
         if asked:
@@ -524,12 +538,12 @@ def _criteria_robustness(case: Any) -> dict[str, Any]:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .present.i18n import Formatter
-    from .case import in_lang, load_case
+    from .case import in_lang
     from .metrics import registry
     from .metrics.registry import METRIC_UNITS
     from .analysis.sensitivity import DEFAULT_METRICS, compare_scenarios, one_way, two_way
 
-    case = load_case(args.case, allow=args.allow_path)
+    case = _load(args.case, args.allow_path)
     if args.metric not in METRIC_UNITS:
         hint = did_you_mean(args.metric, METRIC_UNITS)
         raise UserError(f"--metric: {args.metric!r} is not a metric{hint} (metrics: {', '.join(METRIC_UNITS)})")
@@ -590,9 +604,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .present.i18n import Formatter
     from .analysis.risk import simulate
-    from .case import in_lang, load_case
+    from .case import in_lang
 
-    case = load_case(args.case, allow=args.allow_path)
+    case = _load(args.case, args.allow_path)
     _iterations_check(args.iterations)
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed: must be >= 0, got {args.seed}")
@@ -637,11 +651,10 @@ def _bn(fmt: Any, x: Any) -> str:
 
 def cmd_appraise(args: argparse.Namespace) -> int:
     from .analysis.options import appraise
-    from .case import load_case
     from .present.i18n import Formatter
     from .present.report.options import why_preferred
 
-    case = load_case(args.case, allow=args.allow_path)
+    case = _load(args.case, args.allow_path)
     _iterations_check(args.iterations, allow_zero=True)
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed: must be >= 0, got {args.seed}")
@@ -853,7 +866,6 @@ def _output_problems(out: Path, suffix: str, kind: str, force: bool) -> list[str
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the case as an Excel workbook (:func:`feasibility.present.workbook.write_workbook`), atomically."""
     from ._files import write_bytes_atomic
-    from .case import load_case
     from .present.workbook import workbook_bytes
 
     out = Path(args.output)
@@ -864,7 +876,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         problems.append(str(err))
     if problems:
         raise UserError("\n".join(problems))
-    case = load_case(args.case, allow=args.allow_path)
+    case = _load(args.case, args.allow_path)
     if args.scenario is not None:
         _check_choice("--scenario", args.scenario, case.scenarios, "scenario")
     if args.option is not None:
@@ -914,6 +926,13 @@ def cmd_studio(args: argparse.Namespace) -> int:
             raise UserError(f"{folder}: not a folder")
     if args.port is not None and not 1 <= args.port <= 65535:
         raise UserError(f"--port: must be between 1 and 65535, got {args.port}")
+    if args.save_dir is not None:  # read by the Studio the notebook starts (a process of the server's)
+        from .studio.app import SAVE_DIR_ENV
+
+        save_dir = Path(args.save_dir).expanduser()
+        if not save_dir.is_dir():
+            raise UserError(f"--save-dir: {save_dir} is not a folder")
+        os.environ[SAVE_DIR_ENV] = str(save_dir.resolve())
     if args.app:
         notebook = folder / "03_studio.ipynb"
         if not notebook.is_file():
@@ -969,10 +988,14 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `feasibility evaluate --json | head`
         return EXIT_OK
     except Exception as err:  # noqa: BLE001 - the last line of defence: no traceback for users
+        from .analysis.budget import MemoryBudgetError
         from .case import CaseError
 
         if isinstance(err, CaseError):
             print(str(err), file=sys.stderr)
+            return EXIT_INPUT
+        if isinstance(err, MemoryBudgetError):  # more iterations or cells than the memory budget allows
+            print(f"error: {err}", file=sys.stderr)
             return EXIT_INPUT
         if os.environ.get("FEASIBILITY_DEBUG"):
             traceback.print_exc()

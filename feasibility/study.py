@@ -288,14 +288,24 @@ def build_study(
         The case file's folder (to embed the history files of forecast streams).
     iterations, seed : int, optional
         Monte Carlo iterations (0: none) and seed; default ``[risk]`` of the case.
+
+    Raises
+    ------
+    CaseError
+        When the model's results are not finite (:mod:`feasibility.model.finite`), naming the input.
     """
     from .analysis.breakeven import break_even
     from .analysis.options import appraise
     from .analysis.ppp import ppp_test
     from .analysis.risk import simulate
+    from .case import CaseError
+    from .model.finite import finite_problems
 
     n = case.risk.iterations if iterations is None else int(iterations)
     s = case.risk.seed if seed is None else int(seed)
+    broken = finite_problems(case)
+    if broken:
+        raise CaseError(broken, source_name)
     res = run(case)
     metrics = [m for m in TORNADO_METRICS if m in res.metrics and (m != "enpv_idr" or case.economic is not None)]
     switching = [m for m in ("fnpv_idr", "enpv_idr", "dscr_min", "region_npv_idr") if m in metrics]

@@ -42,8 +42,9 @@ from ..case.schema import DistributionSpec, Option, in_lang
 from ..domain import distributions as dist
 from ..metrics import registry
 from ..model import run
+from . import budget
 from .breakeven import companies_volume
-from .risk import _forecast_paths, evaluate_sample, forecast_keys
+from .risk import SAMPLE_BLOCK, _forecast_paths, block_rng, evaluate_sample, forecast_keys, sample_blocks
 
 __all__ = ["APPRAISAL_METRICS", "Appraisal", "OptionResult", "appraise", "rule_text"]
 
@@ -313,8 +314,20 @@ def _shared_sample(cases: dict[str, Case], n: int, seed: int) -> dict[str, np.nd
             corr[pos[a], pos[b]] = corr[pos[b], pos[a]] = r
     if corr is not None and any(c.risk.repair_correlations for c in cases.values()):
         corr = dist.nearest_correlation(corr)
-    x = dist.sample(dists, n, np.random.default_rng(seed), correlation=corr)
+    # block by block, as the plan's Monte Carlo (risk.sample_blocks): Iman-Conover's memory stays bounded
+    x = np.concatenate([dist.sample(dists, b - a, block_rng(seed, k), correlation=corr) for k, a, b in sample_blocks(n)])
     return {p: x[:, i] for i, p in enumerate(names)}
+
+
+def _memory_estimate(cases: dict[str, Case], n: int, metrics: int) -> float:
+    """Bytes an appraisal of ``n`` iterations holds, about (:mod:`feasibility.analysis.budget`).
+
+    The shared sample (twice: drawn, then split by option), each option's metrics, one
+    option's forecast paths at a time, one block's Iman-Conover working set.
+    """
+    d = len({p for c in cases.values() for p in c.risk.distributions} | {p for c in cases.values() for p in c.risk.correlated_names()})
+    paths = max((len(forecast_keys(c)) * (c.timeline.end_year - c.timeline.start_year + 1) for c in cases.values()), default=0)
+    return 8.0 * (n * (2 * d + len(cases) * (metrics + 1) + 2 * paths) + min(n, SAMPLE_BLOCK) * d * 5)
 
 
 def _evaluate(case: Case, sample: dict[str, np.ndarray], n: int, seed: int, metrics: Sequence[str]) -> dict[str, np.ndarray]:
@@ -428,6 +441,8 @@ def appraise(
     cases = {k: case.option(k) for k in case.options}
     sample = _shared_sample(cases, n, s) if n else {}
     metrics = list(dict.fromkeys([*APPRAISAL_METRICS, rule.rank_by, *rule.require]))
+    if n:
+        budget.check("iterations per option", n, lambda k: _memory_estimate(cases, k, len(metrics)))
     runs: dict[str, dict[str, np.ndarray]] = {}
     results: dict[str, OptionResult] = {}
     keys = list(case.options)

@@ -34,6 +34,7 @@ from ..case import Case
 from ..domain import distributions as dist
 from ..metrics import registry
 from ..model import METRIC_UNITS, run
+from . import budget
 
 __all__ = ["RISK_METRICS", "Simulation", "evaluate_sample", "input_distributions", "sample_inputs", "simulate"]
 
@@ -78,6 +79,66 @@ def forecast_keys(case: Case) -> list[str]:
             if st.forecast is not None]
 
 
+#: Iterations per block of a Monte Carlo sample. Each block is a Latin hypercube of its own, with
+#: the rank correlations imposed inside it; this is part of the seed's definition (:func:`sample_blocks`)
+SAMPLE_BLOCK = 100_000
+#: A simulation keeps the sampled inputs of its first this many iterations for the rank correlations
+#: (all of them up to the command line's limit; beyond, the correlations' standard error is about 0.001)
+KEEP_INPUTS = 1_000_000
+
+
+def sample_blocks(iterations: int) -> list[tuple[int, int, int]]:
+    """The blocks a sample of ``iterations`` is drawn in: ``(k, start, stop)`` of each.
+
+    ``ceil(iterations / SAMPLE_BLOCK)`` blocks of equal size (within one iteration).
+    Block ``k`` is a Latin hypercube drawn with the generator seeded by ``seed``
+    (block 0) or ``[seed, 2, k]``; its forecast paths with ``[seed, 1]`` (block 0) or
+    ``[seed, 1, k]``. A sample of up to ``SAMPLE_BLOCK`` iterations is one block, as
+    before blocks existed. Memory stays bounded by a block, and the sample for a
+    given seed is the same whatever the chunks the model is run in.
+    """
+    m = max(1, -(-int(iterations) // SAMPLE_BLOCK))
+    return [(k, k * iterations // m, (k + 1) * iterations // m) for k in range(m)]
+
+
+def block_rng(seed: int, k: int, stream: str = "inputs") -> np.random.Generator:
+    """The generator of block ``k``'s ``"inputs"`` or ``"paths"`` (see :func:`sample_blocks`)."""
+    if stream == "inputs":
+        return np.random.default_rng(seed if k == 0 else [seed, 2, k])
+    return np.random.default_rng([seed, 1] if k == 0 else [seed, 1, k])
+
+
+@dataclass(frozen=True)
+class _Sampler:
+    """What one block of the plan's sample draws: the inputs' distributions, forecast scores, correlation."""
+
+    names: list[str]
+    dists: list[dist.Dist]
+    extras: list[str]
+    corr: np.ndarray | None
+
+    def draw(self, size: int, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """A block: inputs (size, d) and the rank scores of the correlated forecast streams."""
+        if not self.dists and not self.extras:
+            return np.empty((size, 0)), {}
+        score = dist.make("uniform", low=0.0, high=1.0)
+        x = dist.sample([*self.dists, *([score] * len(self.extras))], size, rng, correlation=self.corr)
+        d = len(self.dists)
+        return x[:, :d], {p: x[:, d + j] for j, p in enumerate(self.extras)}
+
+
+def _sampler(case: Case) -> _Sampler:
+    dists = input_distributions(case)
+    names = case.risk.correlated_names()
+    streams = set(forecast_keys(case))
+    extras = [p for p in names if p not in case.risk.distributions and p in streams]
+    corr = None
+    if case.risk.correlations and (dists or extras):
+        keep = [names.index(p) for p in [*dists, *extras]]
+        corr = case.risk.correlation_matrix()[np.ix_(keep, keep)]
+    return _Sampler(list(dists), list(dists.values()), extras, corr)
+
+
 def _sample(case: Case, iterations: int, seed: int) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """The input sample, and a rank score in (0, 1) for each forecast stream a correlation names.
 
@@ -85,23 +146,13 @@ def _sample(case: Case, iterations: int, seed: int) -> tuple[pd.DataFrame, dict[
     as a uniform score; Iman-Conover correlates the scores with the inputs, and
     :func:`_forecast_paths` gives each iteration the path whose mean volume has the
     score's rank. So the paths keep their own distribution and their mean volume
-    carries the declared rank correlation.
+    carries the declared rank correlation. Drawn block by block (:func:`sample_blocks`).
     """
-    dists = input_distributions(case)
-    names = case.risk.correlated_names()
-    streams = set(forecast_keys(case))
-    extras = [p for p in names if p not in case.risk.distributions and p in streams]
-    if not dists and not extras:
-        return pd.DataFrame(index=pd.RangeIndex(iterations, name="iteration")), {}
-    corr = None
-    if case.risk.correlations:
-        keep = [names.index(p) for p in [*dists, *extras]]
-        corr = case.risk.correlation_matrix()[np.ix_(keep, keep)]
-    score = dist.make("uniform", low=0.0, high=1.0)
-    x = dist.sample([*dists.values(), *([score] * len(extras))], iterations, np.random.default_rng(seed), correlation=corr)
-    d = len(dists)
-    inputs = pd.DataFrame(x[:, :d], columns=list(dists), index=pd.RangeIndex(iterations, name="iteration"))
-    return inputs, {p: x[:, d + j] for j, p in enumerate(extras)}
+    sampler = _sampler(case)
+    parts = [sampler.draw(b - a, block_rng(seed, k)) for k, a, b in sample_blocks(iterations)]
+    x = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+    scores = {p: np.concatenate([q[1][p] for q in parts]) for p in sampler.extras}
+    return pd.DataFrame(x, columns=sampler.names, index=pd.RangeIndex(iterations, name="iteration")), scores
 
 
 def _forecast_paths(case: Case, iterations: int, seed: int, scores: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
@@ -111,13 +162,19 @@ def _forecast_paths(case: Case, iterations: int, seed: int, scores: Mapping[str,
     fitted method's simulated paths (:meth:`feasibility.domain.demand.Forecast.simulate`).
     A separate random stream (spawned from the seed) keeps the input sample
     unchanged whether or not the case has forecast streams. Where ``scores``
-    has a stream (:func:`_sample`), its paths are dealt out so that the path
-    with the k-th smallest mean goes to the iteration with the k-th smallest
-    score.
+    has a stream (:func:`_sample`), its paths are dealt out so that, within each
+    block (:func:`sample_blocks`), the path with the k-th smallest mean goes to
+    the iteration with the k-th smallest score.
     """
+    parts = [_block_paths(case, b - a, block_rng(seed, k, "paths"), {p: v[a:b] for p, v in (scores or {}).items()})
+             for k, a, b in sample_blocks(iterations)]
+    return {p: np.concatenate([q[p] for q in parts]) if len(parts) > 1 else parts[0][p] for p in parts[0]}
+
+
+def _block_paths(case: Case, size: int, rng: np.random.Generator, scores: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """One block's forecast paths (see :func:`_forecast_paths`)."""
     out: dict[str, np.ndarray] = {}
     years = np.arange(case.timeline.start_year, case.timeline.end_year + 1)
-    rng = np.random.default_rng([seed, 1])
     for key, line in case.lines().items():
         for name, st in line.revenue.items():
             fc = st.forecast
@@ -127,13 +184,13 @@ def _forecast_paths(case: Case, iterations: int, seed: int, scores: Mapping[str,
             last_hist = max(fc.observed())
             observed = fc.volumes()
             base = np.array([observed.get(int(y), np.nan) for y in years])
-            paths = np.broadcast_to(base, (iterations, years.size)).copy()
+            paths = np.broadcast_to(base, (size, years.size)).copy()
             ahead = years > last_hist
             h = int(years[-1] - last_hist)
             path_key = f"{key}.revenue.{name}.forecast.volumes"
             if h > 0:
-                sim = model.simulate(h, iterations, rng)  # (iterations, h), years last_hist+1 ..
-                if scores and path_key in scores:
+                sim = model.simulate(h, size, rng)  # (size, h), years last_hist+1 ..
+                if path_key in scores:
                     by_mean = sim[np.argsort(sim.mean(axis=1), kind="stable")]
                     sim = by_mean[stats.rankdata(scores[path_key], method="ordinal") - 1]
                 paths[:, ahead] = sim[:, years[ahead] - last_hist - 1]
@@ -143,11 +200,22 @@ def _forecast_paths(case: Case, iterations: int, seed: int, scores: Mapping[str,
     return out
 
 
-def _path_levels(case: Case, paths: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """Each forecast stream's sampled path summarised by its mean volume over the model years (for rank correlations)."""
-    if not paths:
-        return pd.DataFrame()
-    return pd.DataFrame({k: v.mean(axis=1) for k, v in paths.items()})
+def memory_estimate(case: Case, iterations: int, metrics: int = len(RISK_METRICS), chunk_size: int = 5_000) -> float:
+    """Bytes a :func:`simulate` run holds at its peak, about (:mod:`feasibility.analysis.budget`).
+
+    Each iteration keeps one number per metric; the first :data:`KEEP_INPUTS`
+    keep their inputs and forecast levels, ranked once more for the rank
+    correlations; one block holds its sample, Iman-Conover's scores and its
+    forecast paths; one chunk holds the model's arrays (about 200 numbers per
+    model year). Checked against the measured peak in ``benchmarks/bench_memory.py``.
+    """
+    sampler = _sampler(case)
+    d = len(sampler.names) + len(sampler.extras)
+    s = len(forecast_keys(case))
+    t = case.timeline.end_year - case.timeline.start_year + 1
+    keep, block = min(iterations, KEEP_INPUTS), min(iterations, SAMPLE_BLOCK)
+    chunk = min(iterations, chunk_size)
+    return 8.0 * (iterations * (metrics + 2) + keep * (d + s) * 3 + block * (d * 5 + s * t * 3) + chunk * t * 200)
 
 
 @dataclass
@@ -329,10 +397,10 @@ class Simulation:
 
     def rank_correlations(self, metric: str = "fnpv_idr") -> pd.Series:
         """Spearman correlation of each sampled input (and forecast path's mean volume) with a metric, largest |rho| first."""
-        v = self.metrics[metric]
+        table = self.ranked()
+        v = self.metrics[metric][: len(table)]
         ok = np.isfinite(v)
         out = {}
-        table = self.ranked()
         for col in table.columns:
             x = table[col].to_numpy()[ok]
             out[col] = stats.spearmanr(x, v[ok]).statistic if ok.sum() > 2 and np.ptp(x) > 0 else np.nan
@@ -346,22 +414,35 @@ class Simulation:
         least squares, of the ranks of every other input (Marino, Hogue, Ray and Kirschner 2008,
         J. Theor. Biol. 254: 178-196, eq. 8). Unlike the raw Spearman coefficient, an input does
         not inherit importance from another it is correlated with. NaN for a constant input.
+
+        The least squares run on the ranks' cross-products (a (d + 1)-square matrix), not on the
+        (n, d) design: the same residuals (a projection's residuals do not depend on how it is
+        solved), in memory that does not grow with d per input.
         """
-        v = self.metrics[metric]
-        ok = np.isfinite(v)
         table = self.ranked()
+        v = self.metrics[metric][: len(table)]
+        ok = np.isfinite(v)
         cols = [c for c in table.columns if np.ptp(table[c].to_numpy()) > 0]
         out: dict[str, float] = {c: np.nan for c in table.columns}
         if ok.sum() > len(cols) + 2 and cols:
-            r = np.column_stack([stats.rankdata(table[c].to_numpy()[ok]) for c in cols])
-            ry = stats.rankdata(v[ok])
-            ones = np.ones((r.shape[0], 1))
+            z = np.empty((int(ok.sum()), len(cols) + 1))
             for j, c in enumerate(cols):
-                others = np.hstack([ones, np.delete(r, j, axis=1)])
-                ex = r[:, j] - others @ np.linalg.lstsq(others, r[:, j], rcond=None)[0]
-                ey = ry - others @ np.linalg.lstsq(others, ry, rcond=None)[0]
-                den = math.sqrt(float(ex @ ex) * float(ey @ ey))
-                out[c] = float(ex @ ey) / den if den > 0 else np.nan
+                z[:, j] = stats.rankdata(table[c].to_numpy()[ok])
+            z[:, -1] = stats.rankdata(v[ok])
+            z -= z.mean(axis=0)  # the intercept
+            z /= z.shape[0]
+            g = z.T @ z  # cross-products of the centred ranks
+            del z
+            y = len(cols)
+            for j, c in enumerate(cols):
+                o = [i for i in range(y) if i != j]
+                goo = np.linalg.pinv(g[np.ix_(o, o)], hermitian=True)
+                # residual (co)variances of input j and the metric, cleared of the other inputs
+                exx = g[j, j] - g[j, o] @ goo @ g[o, j]
+                eyy = g[y, y] - g[y, o] @ goo @ g[o, y]
+                exy = g[j, y] - g[j, o] @ goo @ g[o, y]
+                exact = 1e-10 * max(g[j, j], g[y, y])  # what is left of an input the others determine
+                out[c] = float(exy / math.sqrt(exx * eyy)) if exx > exact and eyy > exact else np.nan
         s = pd.Series(out, name=f"prcc_{metric}", dtype=float)
         return s.reindex(s.abs().sort_values(ascending=False, na_position="last").index)
 
@@ -478,10 +559,11 @@ def simulate(
         Run around a scenario of the case (its values replace the base first;
         the sampled inputs replace those).
     chunk_size : int
-        Iterations per vectorised model call; the sample itself is drawn whole,
-        so results do not depend on it. Chunks of a few thousand keep the
-        model's (chunk, years) arrays in the processor cache: 5,000 ran 100,000
-        iterations about twice as fast as 20,000 on a 2-core machine.
+        Iterations per vectorised model call. The sample is drawn in blocks of
+        :data:`SAMPLE_BLOCK` iterations (:func:`sample_blocks`), so results do
+        not depend on it. Chunks of a few thousand keep the model's (chunk,
+        years) arrays in the processor cache: 5,000 ran 100,000 iterations about
+        twice as fast as 20,000 on a 2-core machine.
     progress : bool or callable, optional
         Show a tqdm progress bar (default: when there is more than one chunk),
         or call ``progress(done, total)`` after each chunk (a widget's bar).
@@ -489,6 +571,13 @@ def simulate(
     Returns
     -------
     Simulation
+        Its ``inputs`` (and ``path_levels``) hold the first :data:`KEEP_INPUTS`
+        iterations, all of them up to that many.
+
+    Raises
+    ------
+    feasibility.analysis.budget.MemoryBudgetError
+        When the run would need more memory than the budget (:func:`memory_estimate`).
     """
     n = case.risk.iterations if iterations is None else int(iterations)
     s = case.risk.seed if seed is None else int(seed)
@@ -501,30 +590,50 @@ def simulate(
     unknown = [m for m in metrics if m not in METRIC_UNITS]
     if unknown:
         raise KeyError(f"metrics {unknown}: not model metrics (see feasibility.model.METRIC_UNITS)")
-    inputs, scores = _sample(case, n, s)
-    paths = _forecast_paths(case, n, s, scores)
+    budget.check("iterations", n, lambda k: memory_estimate(case, k, len(metrics), chunk_size))
+    sampler = _sampler(case)
+    keep = min(n, KEEP_INPUTS)
+    kept = np.empty((keep, len(sampler.names)))
+    streams: list[str] = []
+    levels = np.empty((keep, 0))
     base = dict(case.scenario(scenario)) if scenario is not None else {}
-    columns = {c: inputs[c].to_numpy() for c in inputs.columns}
-    columns.update(paths)
-    starts = range(0, n, chunk_size)
     callback = progress if callable(progress) else None
-    show = bool(progress) if progress is not None and callback is None else (callback is None and len(starts) > 1)
+    show = bool(progress) if progress is not None and callback is None else (callback is None and n > chunk_size)
     bar = None
     if show:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=n, desc="Monte Carlo", unit="it", unit_scale=True, leave=False)
-
-    def step(done: int, size: int) -> None:
-        if bar is not None:
-            bar.update(size)
-        if callback is not None:
-            callback(done, n)
-
+    out = {m: np.empty(n) for m in metrics}
+    undefined: dict[tuple[str, str], int] = {}
     try:
-        out, undefined = evaluate_sample(case, columns, n, metrics, base=base, chunk_size=chunk_size, on_chunk=step)
+        for k, a, b in sample_blocks(n):
+            x, scores = sampler.draw(b - a, block_rng(s, k))
+            paths = _block_paths(case, b - a, block_rng(s, k, "paths"), scores)
+            columns = {c: x[:, j] for j, c in enumerate(sampler.names)} | paths
+            if k == 0:
+                streams, levels = list(paths), np.empty((keep, len(paths)))
+
+            def step(done: int, size: int, a: int = a) -> None:
+                if bar is not None:
+                    bar.update(size)
+                if callback is not None:
+                    callback(a + done, n)
+
+            found, und = evaluate_sample(case, columns, b - a, metrics, base=base, chunk_size=chunk_size, on_chunk=step)
+            for m in metrics:
+                out[m][a:b] = found[m]
+            for key, count in und.items():
+                undefined[key] = undefined.get(key, 0) + count
+            if a < keep:
+                stop = min(b, keep)
+                kept[a:stop] = x[: stop - a]
+                for j, p in enumerate(streams):
+                    levels[a:stop, j] = paths[p][: stop - a].mean(axis=1)
     finally:
         if bar is not None:
             bar.close()
+    inputs = pd.DataFrame(kept, columns=sampler.names, index=pd.RangeIndex(keep, name="iteration"))
+    path_levels = pd.DataFrame(levels, columns=streams) if streams else pd.DataFrame()
     und = [{"metric": m, "reason": r, "count": c} for (m, r), c in undefined.items()]
-    return Simulation(case, s, n, inputs, out, und, registry.threshold("dscr_min", case, {}), list(paths), _path_levels(case, paths))
+    return Simulation(case, s, n, inputs, out, und, registry.threshold("dscr_min", case, {}), streams, path_levels)

@@ -43,6 +43,7 @@ from scipy.optimize import elementwise
 from ..case import Case, Quantity
 from ..metrics import registry
 from ..model import METRIC_UNITS, run
+from . import budget
 
 __all__ = [
     "DEFAULT_METRICS",
@@ -520,6 +521,10 @@ def spider(
     return pd.DataFrame(vals.T, index=pd.Index(ch, name="change"), columns=pd.Index(paths, name="input"))
 
 
+#: cells of a two-way table per model run
+TWO_WAY_CHUNK = 5_000
+
+
 def two_way(
     case: Case,
     rows: str,
@@ -530,7 +535,11 @@ def two_way(
     col_changes: Sequence[float] | None = None,
     scenario: str | None = None,
 ) -> pd.DataFrame:
-    """A metric over a grid of two inputs' relative changes (a heat map's data), in one model run.
+    """A metric over a grid of two inputs' relative changes (a heat map's data).
+
+    The grid runs through the model in chunks of about :data:`TWO_WAY_CHUNK` cells,
+    so memory is bounded whatever its size; a grid whose result would exceed the
+    memory budget is refused (:mod:`feasibility.analysis.budget`).
 
     Returns
     -------
@@ -553,8 +562,15 @@ def two_way(
         bad = type(qmap[p]).outside(v)
         if bad.any():
             raise ValueError(f"{p}: the changes give values outside what it allows ({type(qmap[p]).rule()}): {v[bad].tolist()}")
-    vals = _metric_values(case, {rows: rv[:, None], cols: cv[None, :]}, [metric], scenario)[metric]
-    df = pd.DataFrame(np.broadcast_to(vals, (rc.size, cc.size)), index=pd.Index(rv, name=rows), columns=pd.Index(cv, name=cols))
+    cells = rc.size * cc.size
+    t = case.timeline.end_year - case.timeline.start_year + 1
+    budget.check("cells of the two-way table", cells, lambda k: 8.0 * (k * 2 + min(k, TWO_WAY_CHUNK) * t * 200))
+    vals = np.empty((rc.size, cc.size))
+    step = max(1, TWO_WAY_CHUNK // cc.size)  # rows per model run: memory bounded by the chunk, not the table
+    for a in range(0, rc.size, step):
+        part = _metric_values(case, {rows: rv[a:a + step, None], cols: cv[None, :]}, [metric], scenario)[metric]
+        vals[a:a + step] = np.broadcast_to(part, (min(step, rc.size - a), cc.size))
+    df = pd.DataFrame(vals, index=pd.Index(rv, name=rows), columns=pd.Index(cv, name=cols))
     df.attrs.update({"metric": metric, "row_changes": rc.tolist(), "col_changes": cc.tolist()})
     return df
 

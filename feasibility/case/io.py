@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import atexit
 import csv
+import re
 import shutil
 import stat
 import tempfile
 import tomllib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -26,7 +27,7 @@ from .forecasts import History, min_points
 from .rules import raw_problems
 from .schema import Case, ForecastSource
 
-__all__ = ["CASE_MAX_BYTES", "DEFAULT_CASE", "HISTORY_MAX_BYTES", "VARIANT", "case_text", "invisible_problems", "load_case", "parse_case", "resolve_variant"]
+__all__ = ["CASE_MAX_BYTES", "DEFAULT_CASE", "HISTORY_MAX_BYTES", "VARIANT", "case_text", "invisible_problems", "load_case", "parse_case", "resolve_variant", "size_problems", "toml_data"]
 
 #: the largest history file read: an annual series is a few kilobytes; a larger file is not one
 HISTORY_MAX_BYTES = 1_000_000
@@ -95,7 +96,7 @@ def parse_case(
         then the cross-section rules (years within the horizon, loan terms),
         then, on a case with no other problem, those of the history files.
     """
-    hidden = invisible_problems(data)
+    hidden = size_problems(data) + invisible_problems(data)
     try:
         case = Case.model_validate(data)
     except ValidationError as err:
@@ -120,6 +121,34 @@ def _invisible(ch: str) -> bool:
     return cat == "Cf" or (cat == "Cc" and ch not in "\t\n\r")
 
 
+#: the limits on a case file's shape: far above what a case needs (the default case: depth 7,
+#: keys of 59 characters, lists of 8, texts of 963 characters), far below what slows or bloats a run
+DEPTH_MAX, KEY_MAX_CHARS, LIST_MAX, TEXT_MAX_CHARS = 16, 200, 1_000, 5_000
+#: the most parts a dotted key or a table header may have (tomllib takes time quadratic in them:
+#: 100,000 parts took 30 s); checked on the text before it is parsed
+KEY_PARTS_MAX = 32
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
+_LONG_KEY = re.compile(_KEY_PART + r"(?:[ \t]*\.[ \t]*" + _KEY_PART + "){" + str(KEY_PARTS_MAX) + ",}")
+
+
+def _walk(data: Any, path: str = "") -> Iterator[tuple[Any, Any, Any, str, int]]:
+    """Every entry of nested case data: ``(node, key, value, where, depth)``, with a stack, not recursion
+    (any nesting TOML can parse)."""
+    todo: list[tuple[Any, str, int]] = [(data, path, 1)]
+    while todo:
+        node, at, depth = todo.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for k, v in items:
+            where = f"{at}[{k}]" if isinstance(node, list) else (f"{at}.{k}" if at else str(k))
+            yield node, k, v, where, depth
+            if isinstance(v, (dict, list)):
+                todo.append((v, where, depth + 1))
+
+
+def _shown_path(where: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" if _invisible(c) else c for c in where)  # the path itself, made visible
+
+
 def invisible_problems(data: Any, path: str = "") -> list[Problem]:
     """Every text of case data (keys and values, nested) that holds an invisible format or control character.
 
@@ -129,23 +158,61 @@ def invisible_problems(data: Any, path: str = "") -> list[Problem]:
     passed on or silently removed.
     """
     out: list[Problem] = []
-    todo: list[tuple[Any, str]] = [(data, path)]  # a stack, not recursion: any nesting TOML can hold
-    while todo:
-        node, at = todo.pop()
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-        for k, v in items:
-            where = f"{at}[{k}]" if isinstance(node, list) else (f"{at}.{k}" if at else str(k))
-            texts = ([(str(k), "key")] if isinstance(node, dict) else []) + ([(v, "value")] if isinstance(v, str) else [])
-            for text, what in texts:
-                bad = sorted({c for c in text if _invisible(c)})
-                if bad:
-                    names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'CONTROL')}" for c in bad)
-                    shown = "".join(f"\\u{ord(c):04x}" if _invisible(c) else c for c in where)  # the path itself, made visible
-                    out.append(Problem(shown, f"its {what} holds invisible character(s) that can change how text displays ({names}); "
-                                              "remove them", _MISSING))
-            if isinstance(v, (dict, list)):
-                todo.append((v, where))
+    for node, k, v, where, _depth in _walk(data, path):
+        texts = ([(str(k), "key")] if isinstance(node, dict) else []) + ([(v, "value")] if isinstance(v, str) else [])
+        for text, what in texts:
+            bad = sorted({c for c in text if _invisible(c)})
+            if bad:
+                names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'CONTROL')}" for c in bad)
+                out.append(Problem(_shown_path(where), f"its {what} holds invisible character(s) that can change how text displays ({names}); "
+                                                       "remove them", _MISSING))
     return sorted(out, key=lambda p: p.path)
+
+
+def size_problems(data: Any) -> list[Problem]:
+    """Every part of case data beyond the shape limits: nesting (:data:`DEPTH_MAX`), key length
+    (:data:`KEY_MAX_CHARS`), list length (:data:`LIST_MAX`) and text length (:data:`TEXT_MAX_CHARS`).
+
+    Such a case is a mistake or an attack (a five-million-entry ramp-up, megabytes of notes
+    copied into every report), not a feasibility study; the path shown is cut short where the
+    key itself is too long, and a deep branch is reported once, where it passes the limit.
+    """
+    out: list[Problem] = []
+    for node, k, v, where, depth in _walk(data):
+        if depth > DEPTH_MAX:
+            if isinstance(v, (dict, list)) and depth == DEPTH_MAX + 1:
+                out.append(Problem(_shown_path(where[:120]), f"nested {depth} levels deep; a case file nests at most {DEPTH_MAX}", _MISSING))
+            continue
+        shown = _shown_path(where if len(where) <= 240 else where[:120] + "...")
+        if isinstance(node, dict) and len(str(k)) > KEY_MAX_CHARS:
+            out.append(Problem(shown, f"a key of {len(str(k)):,} characters; a key has at most {KEY_MAX_CHARS}", _MISSING))
+        if isinstance(v, list) and len(v) > LIST_MAX:
+            out.append(Problem(shown, f"a list of {len(v):,} entries; a list has at most {LIST_MAX:,}", _MISSING))
+        if isinstance(v, str) and len(v) > TEXT_MAX_CHARS:
+            out.append(Problem(shown, f"a text of {len(v):,} characters; a text has at most {TEXT_MAX_CHARS:,} "
+                                      "(put a long note in a document the case's source names)", _MISSING))
+    return sorted(out, key=lambda p: p.path)
+
+
+def toml_data(text: str, source: str, where: str = "", shown: Any = _MISSING) -> dict[str, Any]:
+    """A case file's text parsed (:mod:`tomllib`, data only), or a :class:`CaseError` at ``where``.
+
+    Refuses, before parsing, a dotted key or table header of more than
+    :data:`KEY_PARTS_MAX` parts, and reports nesting too deep for the parser.
+    """
+    long_key = _LONG_KEY.search(text)
+    if long_key is not None:
+        line = text.count("\n", 0, long_key.start()) + 1
+        problem = Problem(where, f"line {line}: a dotted key or table header of more than {KEY_PARTS_MAX} parts; "
+                                 "a case file's keys have a few", shown)
+    else:
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            problem = Problem(where, f"not valid TOML: {exc}", shown)
+        except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+            problem = Problem(where, "nested too deeply to be a case file (arrays or tables inside one another)", shown)
+    raise CaseError([problem], source)
 
 
 def _read_histories(case: Case, base_dir: Path, source: str, allow: Sequence[str | Path] = ()) -> list[Problem]:
@@ -280,7 +347,7 @@ def _read_toml(p: Path, where: str, shown: Any) -> dict[str, Any]:
     """A TOML file's data; an unreadable file is a problem at ``where`` (the field that names it)."""
     _check_case_file(p, where, shown)
     try:
-        return tomllib.loads(p.read_bytes().decode("utf-8"))
+        text = p.read_bytes().decode("utf-8")
     except FileNotFoundError:
         problem = Problem(where, "file not found", shown)
     except IsADirectoryError:
@@ -289,10 +356,8 @@ def _read_toml(p: Path, where: str, shown: Any) -> dict[str, Any]:
         problem = Problem(where, f"cannot be read: {exc.strerror or exc}", shown)
     except UnicodeDecodeError as exc:
         problem = Problem(where, f"not UTF-8 text ({exc.reason} at byte {exc.start})", shown)
-    except tomllib.TOMLDecodeError as exc:
-        problem = Problem(where, f"not valid TOML: {exc}", shown)
-    except RecursionError:
-        problem = Problem(where, "nested too deeply to be a case file (arrays or tables inside one another)", shown)
+    else:
+        return toml_data(text, str(p), where, shown)
     raise CaseError([problem], str(p))
 
 
@@ -422,12 +487,7 @@ def load_case(path: str | Path | None = None, *, allow: Sequence[str | Path] = (
         raise CaseError([Problem("", f"cannot be read: {exc.strerror or exc}", str(p))], str(p)) from None
     except UnicodeDecodeError as exc:
         raise CaseError([Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})", _MISSING)], str(p)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CaseError([Problem("", f"not valid TOML: {exc}", _MISSING)], str(p)) from None
-    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
-        raise CaseError([Problem("", "nested too deeply to be a case file (arrays or tables inside one another)", _MISSING)], str(p)) from None
+    data = toml_data(text, str(p))
     if VARIANT in data:  # a variant: its base case with its changes, history paths relative to the variant as for any case file
         from .edit import rebase_histories  # edit imports this module
 
@@ -460,8 +520,8 @@ def case_text(path: str | Path | None = None) -> str:
     p = Path(path if path is not None else DEFAULT_CASE)
     text = p.read_bytes().decode("utf-8")
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+        data = toml_data(text, str(p))
+    except CaseError:
         return text  # load_case reports it
     if VARIANT not in data:
         return text

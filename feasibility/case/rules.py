@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from .errors import _MISSING, Problem, did_you_mean
 from .schema import Case, Criteria, Quantity
 
@@ -206,6 +208,17 @@ def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]
             p = getattr(tw, axis)
             if p not in known or known[p].is_list:
                 out.append(Problem(f"sensitivity.two_way[{i}].{axis}", "is not a single-number quantity of this case", p, did_you_mean(p, scalars)))
+                continue
+            # the table's values must be ones the input allows (a -50 % change of a rate above 0 is fine, of a
+            # share that must stay >= 0.2 is not): found here, not when the sensitivity runs
+            field = {"rows": "row_changes", "cols": "col_changes"}[axis]
+            q, changes = known[p], getattr(tw, field)
+            values = q.value * (1 + np.asarray(changes, dtype=float))
+            bad = type(q).outside(values)
+            if bad.any():
+                shown = ", ".join(f"{c:+g} gives {v:g}" for c, v in zip(np.asarray(changes)[bad], values[bad]))
+                out.append(Problem(f"sensitivity.two_way[{i}].{field}",
+                                   f"takes {p} ({q.value:g}) outside what it allows ({type(q).rule()}): {shown}", _MISSING))
     return out
 
 

@@ -66,6 +66,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: the largest size of any number in a case: ten thousand trillion (1e16), above Indonesia's whole state
+#: budget in rupiah, so no input of a regional study comes near it; larger numbers can overflow the model's
+#: sums and products (a tariff of 1e308 made every result infinite)
+MAGNITUDE_MAX = 1e16
+MAGNITUDE_RULE = "must lie between -1e16 and 1e16 (no input of a regional study comes near; larger numbers overflow the model's arithmetic)"
+
+
 class Quantity(_Strict):
     """A number (or list of numbers) with its provenance."""
 
@@ -94,6 +101,7 @@ class Quantity(_Strict):
         ge, le, gt, lt = cls.bounds
         bad = ~np.isfinite(v)
         with np.errstate(invalid="ignore"):
+            bad |= np.abs(v) > MAGNITUDE_MAX
             if ge is not None:
                 bad |= v < ge
             if le is not None:
@@ -124,6 +132,8 @@ class Quantity(_Strict):
                 bad.append(f"{name} is missing (give both low and high)")
             elif isinstance(v, bool) or not isinstance(v, (int, float)):
                 bad.append(f"{name} must be a number, got {v!r}")
+            elif math.isfinite(v) and abs(v) > MAGNITUDE_MAX:
+                bad.append(f"{name} {MAGNITUDE_RULE}, got {v!r}")
             elif type(self).outside(v):
                 bad.append(f"{name} must be {type(self).rule()}, got {v!r}")
         if not bad and not (self.low <= self.value <= self.high):
@@ -145,6 +155,8 @@ class Quantity(_Strict):
                 raise ValueError("must be a list of numbers")
         elif bad(v):
             raise ValueError("must be a number")
+        if any(abs(x) > MAGNITUDE_MAX for x in (v if cls.is_list else [v]) if math.isfinite(x)):
+            raise ValueError(MAGNITUDE_RULE)
         return v
 
 
@@ -1103,6 +1115,10 @@ class Risk(_Strict):
         return [float(m[pos[c.between[0]], pos[c.between[1]]]) for c in self.correlations]
 
 
+#: the most changes a two-way table's axis or the spider chart may have: a table a reader can read
+CHANGES_MAX = 101
+
+
 class TwoWay(_Strict):
     """A two-way sensitivity table: one metric over a grid of two inputs' relative changes."""
 
@@ -1110,10 +1126,10 @@ class TwoWay(_Strict):
     cols: str
     metric: str = "fnpv_idr"
     row_changes: list[Annotated[float, BeforeValidator(_no_bool), Field(gt=-1, le=10)]] = Field(
-        default_factory=lambda: [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3]
+        default_factory=lambda: [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3], min_length=1, max_length=CHANGES_MAX
     )
     col_changes: list[Annotated[float, BeforeValidator(_no_bool), Field(gt=-1, le=10)]] = Field(
-        default_factory=lambda: [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3]
+        default_factory=lambda: [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3], min_length=1, max_length=CHANGES_MAX
     )
 
 
@@ -1127,7 +1143,7 @@ class Sensitivity(_Strict):
         1.0, description="an input is critical when a 1% change moves NPV by this many % or more (EU CBA Guide 2014)"
     )
     spider_changes: list[Annotated[float, BeforeValidator(_no_bool), Field(gt=-1, le=10)]] = Field(
-        default_factory=lambda: [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3]
+        default_factory=lambda: [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3], max_length=CHANGES_MAX
     )
     two_way: list[TwoWay] = Field(default_factory=list)
 

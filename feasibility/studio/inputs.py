@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +32,7 @@ import numpy as np
 from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol, parse_decimal
 
 from ..case import Case, Quantity
+from ..case.schema import MAGNITUDE_MAX
 from ..present.i18n import LOCALES, Formatter, catalog
 from ..present.labels import description, group_title, input_label, input_name, owner_label, unit_label
 
@@ -72,8 +72,9 @@ __all__ = [
 #: the input tabs, in order
 TABS: tuple[str, ...] = ("demand", "tariffs", "capex", "opex", "financing", "tax")
 
-#: the largest number a text field takes where the schema sets no upper limit (JSON has no infinity)
-UNBOUNDED = sys.float_info.max
+#: the largest number a text field takes where the schema sets no upper limit: the largest size any number
+#: of a case may have (:data:`feasibility.case.schema.MAGNITUDE_MAX`)
+UNBOUNDED = MAGNITUDE_MAX
 
 
 def words(lang: str, section: str = "studio") -> dict[str, str]:
@@ -120,7 +121,7 @@ def widget_limits(q: Quantity | type[Quantity]) -> tuple[float, float]:
     """The ``min`` and ``max`` of a quantity's text field: the range its schema allows.
 
     A strict bound (``gt``/``lt``) becomes the nearest float inside it; no
-    bound becomes :data:`UNBOUNDED` (the largest float, as JSON has no infinity).
+    bound becomes :data:`UNBOUNDED` (the largest size a case's number may have).
     """
     ge, le, gt, lt = (q if isinstance(q, type) else type(q)).bounds
     lo = float(ge) if ge is not None else float(np.nextafter(gt, np.inf)) if gt is not None else -UNBOUNDED
