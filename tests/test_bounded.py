@@ -267,3 +267,8 @@ def test_the_report_box_takes_a_plain_name_in_the_reports_folder(studio, tmp_pat
     studio.export_path.value = "council"
     studio.export_button.click()
     assert (tmp_path / "reports" / "council.html").exists(), studio.export_status.value
+
+
+def test_studio_save_dir_must_be_a_folder(tmp_path):
+    code, _out, err = call("studio", str(tmp_path), "--save-dir", str(tmp_path / "missing"))
+    assert code == 2 and "--save-dir" in err and "is not a folder" in err
