@@ -249,11 +249,12 @@ def _iterations_check(n: int | None, allow_zero: bool = False) -> None:
 
 def _load(path: str | Path | None, allow: list[str] | None) -> Any:
     """A case file loaded and validated, and refused (exit 2) when its model results are not finite."""
+    from .analysis.sensitivity import two_way_problems
     from .case import DEFAULT_CASE, CaseError, load_case
     from .model.finite import finite_problems
 
     case = load_case(path, allow=allow or ())
-    problems = finite_problems(case)
+    problems = two_way_problems(case) or finite_problems(case)
     if problems:
         raise CaseError(problems, str(path or DEFAULT_CASE))
     return case
@@ -373,6 +374,7 @@ def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, st
     from .case.io import toml_data
     from .study import build_study
 
+    _check_block(data, where)
     case_text = data["case_text"]
     if hashlib.sha256(case_text.encode("utf-8")).hexdigest() != data["case_sha256"]:
         raise UserError(f"{where}: the embedded case file does not match its SHA-256: the report was altered")
@@ -393,8 +395,13 @@ def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, st
             target = (base / rel).resolve()
             if root not in target.parents:
                 raise UserError(f"{where}: embedded history path {rel!r} points outside the case folder")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(body, encoding="utf-8")
+            if target == base or rel.endswith(("/", "\\")):
+                raise UserError(f"{where}: embedded history path {rel!r} is a folder, not a file: the report was altered")
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(body, encoding="utf-8")
+            except OSError:  # the path is a folder another history path makes, or not a name this system takes
+                raise UserError(f"{where}: embedded history path {rel!r} cannot be a file here: the report was altered") from None
         try:
             raw = toml_data(case_text, where)
         except CaseError as exc:
@@ -416,7 +423,25 @@ def _reproduce_one(data: dict[str, Any], where: str) -> tuple[list[str], int, st
         if before.get(key, "missing") != now.get(key, "missing")
     ]
     note = "" if data.get("version") == study.version else f" (made with feasibility {data.get('version')}, now {study.version})"
-    return diffs, len(before), note, study
+    return diffs, len(set(before) | set(now)), note, study
+
+
+def _check_block(data: Any, where: str) -> None:
+    """The data block a report carries has the shape this toolkit writes, or the report was altered (exit 2)."""
+    import datetime as _dt
+
+    shape = {"case_text": str, "case_sha256": str, "figures": dict}
+    wrong = [k for k, t in shape.items() if not isinstance(data, dict) or not isinstance(data.get(k), t)]
+    if isinstance(data, dict) and not isinstance(data.get("compare", []), list):
+        wrong.append("compare")
+    day = data.get("generated") if isinstance(data, dict) else None
+    if day is not None:
+        try:
+            _dt.date.fromisoformat(day)
+        except (TypeError, ValueError):
+            wrong.append("generated")
+    if wrong:
+        raise UserError(f"{where}: the report's data block has {', '.join(wrong)} in a form this toolkit never writes: the report was altered")
 
 
 def _checked_run_settings(data: dict[str, Any], where: str) -> tuple[int, int]:
@@ -478,6 +503,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(f"{path}: {exc}") from None
     # the main case, then every case of a comparison report
+    _check_block(data, str(path))
+    if not all(isinstance(c, dict) for c in data.get("compare", [])):
+        raise UserError(f"{path}: the report's data block has compare in a form this toolkit never writes: the report was altered")
     parts = [(data, f"{path}")] + [(c, f"{path} [compared case {c.get('source_name', i + 1)}]") for i, c in enumerate(data.get("compare", []))]
     failed = False
     studies, same_version = [], True
@@ -976,6 +1004,9 @@ def main(argv: list[str] | None = None) -> int:
         parser = build_parser()
         _check_command(argv, COMMANDS)
         args = parser.parse_args(argv)  # argparse exits with 2 on bad arguments
+        seed = getattr(args, "seed", None)
+        if seed is not None and not 0 <= seed <= 2**63 - 1:  # what numpy's generators and a report's reproduce accept
+            raise UserError(f"--seed: must be a whole number from 0 to 2**63 - 1 (9,223,372,036,854,775,807), got {seed}")
         if getattr(args, "lang", "") is None:
             args.lang = default_lang()
         return COMMANDS[args.command](args)

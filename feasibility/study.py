@@ -29,12 +29,12 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .case import Case
 from .analysis.criteria import Criterion, assess, verdict
 from .analysis.robustness import Robustness, at_ends, robustness
+from .analysis.sensitivity import Tornado, compare_scenarios, one_way, spider, two_way
+from .case import Case
 from .metrics import registry
 from .model import Result, run
-from .analysis.sensitivity import Tornado, compare_scenarios, one_way, spider, two_way
 
 if TYPE_CHECKING:  # imported where they run (build_study): the Monte Carlo and the PPP test load on demand
     from .analysis.breakeven import BreakEven
@@ -298,12 +298,13 @@ def build_study(
     from .analysis.options import appraise
     from .analysis.ppp import ppp_test
     from .analysis.risk import simulate
+    from .analysis.sensitivity import two_way_problems
     from .case import CaseError
     from .model.finite import finite_problems
 
     n = case.risk.iterations if iterations is None else int(iterations)
     s = case.risk.seed if seed is None else int(seed)
-    broken = finite_problems(case)
+    broken = two_way_problems(case) or finite_problems(case)
     if broken:
         raise CaseError(broken, source_name)
     res = run(case)

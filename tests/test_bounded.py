@@ -272,3 +272,135 @@ def test_the_report_box_takes_a_plain_name_in_the_reports_folder(studio, tmp_pat
 def test_studio_save_dir_must_be_a_folder(tmp_path):
     code, _out, err = call("studio", str(tmp_path), "--save-dir", str(tmp_path / "missing"))
     assert code == 2 and "--save-dir" in err and "is not a folder" in err
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_results_at_the_limits_of_the_numbers_are_still_written(lang):
+    """Inputs at 1e16 give results of 1e30 and more: written in scientific notation, never an internal error."""
+    from feasibility.present.i18n import Formatter
+
+    f = Formatter(lang)
+    assert f.number(1e40) == "1E40" and f.number(-3.5e30) == ("-3.5E30" if lang == "en" else "-3,5E30")
+    assert f.value(1e30, "IDR").endswith(("trillion", "triliun")) and f.money_exact(1e25)
+    code, _out, err = call("evaluate", str(DEFAULT_CASE), "--lang", lang)
+    assert code == 0, err
+
+
+# --------------------------------------------------------------------------- found by a hostile user's review
+
+
+HAND = Path(__file__).resolve().parent / "cases" / "hand_case.toml"
+
+
+def test_an_input_at_the_limit_does_not_break_the_sensitivity(tmp_path):
+    """The switching-value search stays within the size every number keeps (it crossed 1e16 and ended in exit 1)."""
+    import tomlkit
+
+    doc = tomlkit.parse(BASE)
+    q = doc["port"]["capex"]["yard_warehouse"]["amount_idr"]
+    q["value"], q["low"], q["high"] = 5e15, 1e15, 1e16
+    path = _with(tomlkit.dumps(doc), tmp_path)
+    code, out, err = call("sensitivity", str(path), "--lang", "en")
+    assert code == 0 and "port.capex.yard_warehouse.amount_idr" in out, err
+
+
+def test_a_two_way_metric_the_model_does_not_compute_fails_validation(tmp_path):
+    text = BASE + f'\n[[sensitivity.two_way]]\nrows = "{TARIFF}"\ncols = "{WHARF}"\nmetric = "fnpv"\n'
+    path = _with(text, tmp_path)
+    for argv in (["validate"], ["sensitivity", "--json"], ["report", "--iterations", "0", "-o", str(tmp_path / "r.html")]):
+        code, _out, err = call(*argv, str(path))
+        assert code == 2 and "sensitivity.two_way[2].metric: is not a metric of the model, got 'fnpv'; did you mean 'fnpv_idr'?" in err, err
+
+
+def test_two_way_lists_and_changes_in_plain_words(tmp_path):
+    head = BASE + f'\n[[sensitivity.two_way]]\nrows = "{TARIFF}"\ncols = "{WHARF}"\n'
+    code, _out, err = call("validate", str(_with(head + "row_changes = [" + ", ".join(["0.1"] * 102) + "]\n", tmp_path)))
+    assert code == 2 and "row_changes: a list of 102 entries; this list has at most 101" in err
+    code, _out, err = call("validate", str(_with(head + "row_changes = [nan, 0.1]\n", tmp_path)))
+    assert code == 2 and "row_changes[0]: must be a finite number, got nan" in err
+
+
+def test_a_history_of_huge_numbers_is_refused_with_the_file_named(tmp_path):
+    from test_hostile_files import case_reading
+
+    (tmp_path / "h.csv").write_text("year,tonnes\n" + "".join(f"{y},{1e30 * (1 + 0.01 * (y % 3))}\n" for y in range(2010, 2026)), encoding="utf-8")
+    path = case_reading(tmp_path, "h.csv", method="naive")
+    for argv in (["validate"], ["evaluate"]):
+        code, _out, err = call(*argv, str(path))
+        assert code == 2 and "h.csv: the column tonnes holds a number beyond -1e16 to 1e16" in err, err
+
+
+def test_a_byte_order_mark_is_read_as_windows_writes_it(tmp_path):
+    from test_hostile_files import case_reading
+
+    (tmp_path / "h.csv").write_bytes("\ufeffyear,tonnes\n".encode() + "".join(f"{y},{1000 + 40 * (y - 2010) + (y % 3)}\n" for y in range(2010, 2026)).encode())
+    path = case_reading(tmp_path, "h.csv", method="naive")
+    path.write_bytes("\ufeff".encode() + path.read_bytes())  # the case file too (Notepad)
+    code, out, err = call("validate", str(path))
+    assert code == 0 and out.startswith("ok:"), err
+
+
+def test_a_seed_beyond_what_reproduce_accepts_is_refused_when_written(tmp_path):
+    for cmd in (["simulate", str(DEFAULT_CASE), "--iterations", "10", "--no-progress"], ["report", str(DEFAULT_CASE), "-o", str(tmp_path / "r.html")]):
+        code, _out, err = call(*cmd, "--seed", str(2**63))
+        assert code == 2 and "--seed: must be a whole number from 0 to 2**63 - 1" in err
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.fixture(scope="module")
+def hand_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rep") / "r.html"
+    code, _o, err = call("report", str(HAND), "--iterations", "0", "--lang", "en", "-o", str(out))
+    assert code == 0, err
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda d: d.update(figures="abc"), "figures in a form this toolkit never writes"),
+    (lambda d: d.update(generated="not-a-date"), "generated in a form this toolkit never writes"),
+    (lambda d: d.update(compare=[1]), "compare in a form this toolkit never writes"),
+    (lambda d: d.update(histories={".": "year,tonnes\n"}), "is a folder, not a file"),
+])
+def test_reproduce_refuses_an_altered_data_block_with_exit_2(tmp_path, hand_report, change, expected):
+    from test_reproduce import reembed
+
+    from feasibility.present.report import extract_data
+
+    data = extract_data(hand_report)
+    change(data)
+    (tmp_path / "r.html").write_text(reembed(hand_report, data), encoding="utf-8")
+    code, _out, err = call("reproduce", str(tmp_path / "r.html"))
+    assert code == 2 and expected in err, err
+
+
+def test_reproduce_refuses_a_data_block_nested_beyond_the_parser(tmp_path, hand_report):
+    from feasibility.present.report.io import DATA_ID
+
+    start = f'<pre id="{DATA_ID}" hidden>'
+    i = hand_report.index(start) + len(start)
+    j = hand_report.index("</pre>", i)
+    (tmp_path / "r.html").write_text(hand_report[:i] + "[" * 100_000 + "]" * 100_000 + hand_report[j:], encoding="utf-8")
+    code, _out, err = call("reproduce", str(tmp_path / "r.html"))
+    assert code == 2 and "nested too deeply" in err
+
+
+def test_saving_over_the_case_a_variant_builds_on_writes_a_full_copy_and_loses_nothing(case, tmp_path):
+    from feasibility.studio import Studio
+
+    s = Studio(lang="en", chart_workers=0, draw_charts=False, save_dir=tmp_path)
+    try:
+        s.set(TARIFF, 80_000)
+        for name, tick in (("first", False), ("second", False), ("second", True), ("first", True)):
+            s.save_path.value, s.overwrite.value = name, tick
+            s.save_button.click()
+            assert "Saved" in s.save_status.value, (name, s.save_status.value)
+        for name in ("first", "second"):  # the second save over "second" would have made it a variant of itself
+            assert load_case(tmp_path / f"{name}.toml").quantity(TARIFF).value == 80_000
+        # "second" saved over itself became a full copy (no loop); "first" then a small variant of it
+        assert "[variant]" not in (tmp_path / "second.toml").read_text(encoding="utf-8")
+        assert 'base = "second.toml"' in (tmp_path / "first.toml").read_text(encoding="utf-8")
+        s.save_path.value = "new\nline"
+        s.save_button.click()
+        assert "may not hold" in s.save_status.value
+    finally:
+        s.close()

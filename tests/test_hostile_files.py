@@ -113,7 +113,7 @@ def test_messages_never_repeat_a_files_content(tmp_path: Path, body: str, rule: 
     if rule is not None:
         assert found == f"{STREAM}: {rule}"
     else:
-        assert found == f"{STREAM}.history: cannot be read as CSV (UnicodeDecodeError), got 'hist.csv'"
+        assert found == f"{STREAM}.history: is not UTF-8 text (save it from Excel as \"CSV UTF-8\"), got 'hist.csv'"
 
 
 def test_a_report_carries_only_the_two_columns_the_case_uses(tmp_path: Path) -> None:

@@ -41,6 +41,8 @@ import pandas as pd
 from scipy.optimize import elementwise
 
 from ..case import Case, Quantity
+from ..case.errors import Problem, did_you_mean
+from ..case.schema import MAGNITUDE_MAX
 from ..metrics import registry
 from ..model import METRIC_UNITS, run
 from . import budget
@@ -113,7 +115,7 @@ def input_paths(case: Case, which: str | Sequence[str] = "auto") -> list[str]:
 def _clip_to_rule(q: Quantity, x: np.ndarray) -> np.ndarray:
     """Values moved inside the quantity's allowed range (a strict bound by one part in 1e12)."""
     ge, le, gt, lt = type(q).bounds
-    x = np.asarray(x, dtype=float)
+    x = np.clip(np.asarray(x, dtype=float), -MAGNITUDE_MAX, MAGNITUDE_MAX)  # the size every number of a case keeps
     if ge is not None:
         x = np.maximum(x, ge)
     if gt is not None:
@@ -519,6 +521,13 @@ def spider(
     vals = _metric_values(case, _rows_for(paths, base_x, which, rel_ok, qmap), [metric], scenario)[metric]
     vals = np.where(allowed, vals, np.nan).reshape(k, c)
     return pd.DataFrame(vals.T, index=pd.Index(ch, name="change"), columns=pd.Index(paths, name="input"))
+
+
+def two_way_problems(case: Case) -> list[Problem]:
+    """A two-way table whose metric the model does not compute, as a problem of the case (``validate`` lists it)."""
+    known = registry.model_metric_keys(case)
+    return [Problem(f"sensitivity.two_way[{i}].metric", "is not a metric of the model", t.metric, did_you_mean(t.metric, known))
+            for i, t in enumerate(case.sensitivity.two_way) if t.metric not in known]
 
 
 #: cells of a two-way table per model run

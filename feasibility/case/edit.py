@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import os
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .._files import refuse_package_folder, write_text_atomic
+from .errors import CaseError, Problem
 from .io import load_case
 from .schema import Case
 
@@ -239,6 +241,28 @@ def save_case(
     return write_text_atomic(target, case_toml(data, header=header), overwrite=overwrite, check=load_case)
 
 
+def variant_chain(path: str | Path | None) -> list[Path]:
+    """A case file and the files it builds on, resolved: itself, its variant base, that base's base, ...
+
+    Stops at the default case, a file that cannot be read, or a loop (the case's
+    validation names those); at most :data:`feasibility.case.io.VARIANT_DEPTH` + 1 files.
+    """
+    from .io import DEFAULT_CASE, VARIANT, VARIANT_DEPTH
+
+    out: list[Path] = []
+    p = (Path(path) if path is not None else DEFAULT_CASE).resolve()
+    while p not in out and len(out) <= VARIANT_DEPTH:
+        out.append(p)
+        try:
+            base = tomllib.loads(p.read_text(encoding="utf-8")).get(VARIANT, {}).get("base")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError, RecursionError):
+            break
+        if not isinstance(base, str) or base == "default" or not base.strip():
+            break
+        p = (p.parent / base).resolve()
+    return out
+
+
 def save_variant(
     base_path: str | Path | None,
     values: Mapping[str, Any],
@@ -296,6 +320,9 @@ def save_variant(
             base = Path(os.path.relpath(src.resolve(), target.parent.resolve())).as_posix()
         except ValueError:  # another drive (Windows): no relative path exists
             base = src.resolve().as_posix()
+    if target.resolve() in variant_chain(src):  # a variant written over a file it builds on: a loop, and that file lost
+        raise CaseError([Problem("variant.base", f"{target.name} is the case this variant builds on (or its base): a variant "
+                                                 "cannot replace it; save a full copy or choose another name", base)], str(target))
     old = load_case(src).quantity_map()
     day = (when or _dt.date.today()).isoformat()
     entries = {}

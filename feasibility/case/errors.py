@@ -212,6 +212,7 @@ _RULES = {
     "model_attributes_type": "must be a table",
     "string_too_short": "must not be empty",
     "too_short": "must have at least {min_length} item(s)",
+    "too_long": "a list of {actual_length} entries; this list has at most {max_length}",
 }
 
 

@@ -20,12 +20,13 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from .errors import _MISSING, CaseError, Problem, _problems_from, did_you_mean
 from .forecasts import History, min_points
 from .rules import raw_problems
-from .schema import Case, ForecastSource
+from .schema import MAGNITUDE_MAX, Case, ForecastSource
 
 __all__ = ["CASE_MAX_BYTES", "DEFAULT_CASE", "HISTORY_MAX_BYTES", "VARIANT", "case_text", "invisible_problems", "load_case", "parse_case", "resolve_variant", "size_problems", "toml_data"]
 
@@ -200,6 +201,7 @@ def toml_data(text: str, source: str, where: str = "", shown: Any = _MISSING) ->
     Refuses, before parsing, a dotted key or table header of more than
     :data:`KEY_PARTS_MAX` parts, and reports nesting too deep for the parser.
     """
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Windows Notepad) is not part of the TOML
     long_key = _LONG_KEY.search(text)
     if long_key is not None:
         line = text.count("\n", 0, long_key.start()) + 1
@@ -294,20 +296,26 @@ def _read_history(
     if isinstance(path, Problem):
         return path
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
+        # utf-8-sig: a byte-order mark (Excel's "CSV UTF-8", Windows Notepad) is not part of the first column's name
+        with path.open(encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh), [])
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        return Problem(f"{where}.history", f"cannot be read as CSV ({type(exc).__name__})", fc.history)
+    except UnicodeDecodeError:
+        return Problem(f"{where}.history", "is not UTF-8 text (save it from Excel as \"CSV UTF-8\")", fc.history)
+    except (OSError, csv.Error):
+        return Problem(f"{where}.history", "cannot be read as a CSV file", fc.history)
     missing = [c for c in (fc.year_column, fc.value_column) if c not in header]
     if missing:
         return Problem(where, f"{path.name} has no column {', '.join(missing)}; {_columns_text(missing, header)}", _MISSING)
     try:
-        table = pd.read_csv(path, usecols=[fc.year_column, fc.value_column], encoding="utf-8")
+        table = pd.read_csv(path, usecols=[fc.year_column, fc.value_column], encoding="utf-8-sig")
         years = pd.to_numeric(table[fc.year_column], errors="raise").to_numpy()
         values = pd.to_numeric(table[fc.value_column], errors="raise").to_numpy()
     except (OSError, ValueError, TypeError, pd.errors.ParserError) as exc:  # the messages may quote a cell: not repeated
         return Problem(where, f"{path.name}: the columns {fc.year_column} and {fc.value_column} must hold numbers, one row a year "
                               f"({type(exc).__name__})", _MISSING)
+    if values.size and np.nanmax(np.abs(values.astype(float))) > MAGNITUDE_MAX:  # as every number of the case itself
+        return Problem(where, f"{path.name}: the column {fc.value_column} holds a number beyond -1e16 to 1e16 (no series of a "
+                              "regional study comes near; larger numbers overflow the model's arithmetic)", _MISSING)
     try:
         # the fitters' own check (gaps, duplicates, values <= 0, too few points), with the
         # method's minimum, so that the load reports what the fit would refuse

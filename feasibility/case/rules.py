@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import _MISSING, Problem, did_you_mean
-from .schema import Case, Criteria, Quantity
+from .schema import MAGNITUDE_MAX, Case, Criteria, Quantity
 
 __all__ = ["case_problems", "raw_problems"]
 
@@ -216,9 +216,10 @@ def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]
             values = q.value * (1 + np.asarray(changes, dtype=float))
             bad = type(q).outside(values)
             if bad.any():
+                size = ", and within -1e16 to 1e16" if (np.abs(values[bad]) > MAGNITUDE_MAX).any() else ""
                 shown = ", ".join(f"{c:+g} gives {v:g}" for c, v in zip(np.asarray(changes)[bad], values[bad]))
                 out.append(Problem(f"sensitivity.two_way[{i}].{field}",
-                                   f"takes {p} ({q.value:g}) outside what it allows ({type(q).rule()}): {shown}", _MISSING))
+                                   f"takes {p} ({q.value:g}) outside what it allows ({type(q).rule()}{size}): {shown}", _MISSING))
     return out
 
 

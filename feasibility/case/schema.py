@@ -209,6 +209,14 @@ def Int(ge: int, le: int) -> Any:
     return Annotated[int, Field(ge=ge, le=le, strict=True)]
 
 
+def _finite_change(v: Any) -> Any:
+    """A relative change: a number (not a boolean), finite (nan is no change; "must be > -1, got nan" would mislead)."""
+    v = _no_bool(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError("must be a finite number")
+    return v
+
+
 def _no_bool(v: Any) -> Any:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise ValueError("must be a number")
@@ -1125,10 +1133,10 @@ class TwoWay(_Strict):
     rows: str
     cols: str
     metric: str = "fnpv_idr"
-    row_changes: list[Annotated[float, BeforeValidator(_no_bool), Field(gt=-1, le=10)]] = Field(
+    row_changes: list[Annotated[float, BeforeValidator(_finite_change), Field(gt=-1, le=10)]] = Field(
         default_factory=lambda: [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3], min_length=1, max_length=CHANGES_MAX
     )
-    col_changes: list[Annotated[float, BeforeValidator(_no_bool), Field(gt=-1, le=10)]] = Field(
+    col_changes: list[Annotated[float, BeforeValidator(_finite_change), Field(gt=-1, le=10)]] = Field(
         default_factory=lambda: [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3], min_length=1, max_length=CHANGES_MAX
     )
 
@@ -1142,7 +1150,7 @@ class Sensitivity(_Strict):
     critical_elasticity: Annotated[float, BeforeValidator(_no_bool), Field(gt=0)] = Field(
         1.0, description="an input is critical when a 1% change moves NPV by this many % or more (EU CBA Guide 2014)"
     )
-    spider_changes: list[Annotated[float, BeforeValidator(_no_bool), Field(gt=-1, le=10)]] = Field(
+    spider_changes: list[Annotated[float, BeforeValidator(_finite_change), Field(gt=-1, le=10)]] = Field(
         default_factory=lambda: [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3], max_length=CHANGES_MAX
     )
     two_way: list[TwoWay] = Field(default_factory=list)

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..case import Case, Quantity
 from ..case.errors import did_you_mean
-from ..case.schema import LabLine, PortLine
+from ..case.schema import MAGNITUDE_MAX, LabLine, PortLine
 
 __all__ = [
     "Benefit",
@@ -96,8 +96,9 @@ class _Values:
                 )
             bad = type(q).outside(arr)
             if bad.any():
+                size = " and within -1e16 to 1e16" if (np.abs(np.nan_to_num(arr[bad])) > MAGNITUDE_MAX).any() else ""
                 problems.append(
-                    f"{path}: must be {type(q).rule()}, got {int(bad.sum())} of {arr.size} "
+                    f"{path}: must be {type(q).rule()}{size}, got {int(bad.sum())} of {arr.size} "
                     f"value(s) outside, e.g. {float(arr[bad].flat[0])!r}"
                 )
             if q.is_list:

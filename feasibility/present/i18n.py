@@ -14,7 +14,7 @@ import tomllib
 from importlib import resources
 from typing import Any
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, format_scientific
 
 from ..metrics import registry
 
@@ -46,6 +46,8 @@ class Formatter:
     def number(self, x: Any, digits: int = 0) -> str:
         if x is None or (isinstance(x, float) and not math.isfinite(x)):
             return self.msg["ui"]["na"]
+        if abs(x) >= 1e18:  # past reading digit by digit, and past babel's decimal precision (28 digits) soon after
+            return format_scientific(x, format="0.###E0", locale=self.locale)
         fmt = "#,##0" + ("." + "0" * digits if digits else "")
         if round(x, digits) == 0:
             x = 0.0  # never show "-0,0"

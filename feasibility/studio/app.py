@@ -33,7 +33,7 @@ import pandas as pd
 
 from .._files import PackageFolderError
 from ..case import Case, CaseError, Quantity, case_text, in_lang, load_case, parse_case
-from ..case.edit import apply_changes, case_toml, differences, plain_number, save_case, save_variant
+from ..case.edit import apply_changes, case_toml, differences, plain_number, save_case, save_variant, variant_chain
 from ..case.schema import ITERATIONS_MAX, ITERATIONS_MIN
 from ..model import Result, run
 from ..model.inputs import read_paths
@@ -397,7 +397,8 @@ class Studio:
         ow = bool(self.overwrite.value) if overwrite is None else bool(overwrite)
         n = len(self.overrides())
         copy = bool(self.save_full.value) if full is None else bool(full)
-        if copy or self.option_key is not None or self.case_path is None:
+        # a variant saved over its own case file (or a file that one builds on) would loop: the inputs go in full
+        if copy or self.option_key is not None or self.case_path is None or target.resolve() in variant_chain(self.case_path):
             written = save_case(self.current_data(), target, overwrite=ow, base_dir=self._base_dir(), header=self._header(n))
         else:
             written = save_variant(self.case_path, self.overrides(), target, overwrite=ow, header=self._header(n, variant=True))

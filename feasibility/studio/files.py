@@ -156,7 +156,7 @@ def plain_name(typed: str, suffix: str) -> str:
         raise FileNameError("folder", name)
     if name.startswith((".", "~")):
         raise FileNameError("hidden", name)
-    if any(c in '<>"|?*' or _invisible(c) for c in name):
+    if any(c in '<>"|?*' or _invisible(c) or c in "\t\n\r" for c in name):
         raise FileNameError("chars", name)
     if not name.lower().endswith(suffix):
         name += suffix

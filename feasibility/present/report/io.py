@@ -136,6 +136,8 @@ def extract_data(html: str) -> dict[str, Any]:
         return json.loads(_html.unescape(html[i + len(start_tag) : j]))
     except json.JSONDecodeError as exc:
         raise ValueError(f"the report's data block is damaged: {exc}") from None
+    except RecursionError:  # arrays inside arrays beyond the parser's depth: no report writes that
+        raise ValueError("the report's data block is damaged: nested too deeply") from None
 
 
 def is_generated_report(path: Path) -> bool:
