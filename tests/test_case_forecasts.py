@@ -150,7 +150,15 @@ OVERFLOW_RULE = (
 )
 
 
-def test_validate_reports_a_series_that_cannot_be_fitted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture
+def unlimited(monkeypatch: pytest.MonkeyPatch) -> None:
+    """History values beyond 1e16 are refused when read (issue 19); lifted here to test the net under that rule."""
+    import feasibility.case.io as case_io
+
+    monkeypatch.setattr(case_io, "MAGNITUDE_MAX", float("inf"))
+
+
+def test_validate_reports_a_series_that_cannot_be_fitted(tmp_path: Path, capsys: pytest.CaptureFixture[str], unlimited: None) -> None:
     path = forecast_case(tmp_path, OVERFLOW)
     load_case(path)  # reading finds nothing wrong: 6 positive values, no gap
     assert main(["validate", str(path)]) == 2
@@ -159,7 +167,7 @@ def test_validate_reports_a_series_that_cannot_be_fitted(tmp_path: Path, capsys:
     assert captured.err.splitlines() == [f"{path}: 1 problem(s)", f"  {OVERFLOW_RULE}"]
 
 
-def test_a_fit_failure_at_model_time_is_a_case_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_fit_failure_at_model_time_is_a_case_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], unlimited: None) -> None:
     path = forecast_case(tmp_path, OVERFLOW)
     case = load_case(path)
     with pytest.raises(CaseError) as exc:
