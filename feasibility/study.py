@@ -38,6 +38,7 @@ from .model import Result, run
 
 if TYPE_CHECKING:  # imported where they run (build_study): the Monte Carlo and the PPP test load on demand
     from .analysis.breakeven import BreakEven
+    from .analysis.cba import Stream
     from .analysis.options import Appraisal
     from .analysis.ppp import PppTest
     from .analysis.risk import Simulation
@@ -161,6 +162,13 @@ class Study:
     version: str = __version__
 
     @property
+    def enpv_by_stream(self) -> list[Stream]:
+        """The ENPV's benefits and costs at present value (:func:`feasibility.analysis.cba.enpv_by_stream`); empty without ``[economic]``."""
+        from .analysis.cba import enpv_by_stream
+
+        return enpv_by_stream(self.result) if self.case.economic is not None else []
+
+    @property
     def verdict(self) -> str:
         """See :func:`feasibility.analysis.criteria.verdict`."""
         return verdict(self.criteria)
@@ -187,9 +195,19 @@ class Study:
                     out[f"simulation.{m}.{col}"] = _num(row[col])
             out["simulation.prob_npv_negative"] = _num(sim.prob_npv_negative)
             out["simulation.prob_dscr_below"] = _num(sim.prob_dscr_below)
+        for st in self.enpv_by_stream:
+            out[f"enpv_by_stream.{st.key}"] = _num(st.pv_idr)
         if self.ppp is not None:
             for k, v in self.ppp.to_dict().items():
-                out[f"ppp.{k}"] = v if isinstance(v, str) else _num(v)
+                if k == "conditions":  # one entry per condition and field
+                    for c in v:
+                        for ck, cv in c.items():
+                            if ck != "name":
+                                out[f"ppp.condition.{c['name']}.{ck}"] = cv if isinstance(cv, str) else _num(cv)
+                elif k == "failing":
+                    out["ppp.failing"] = ", ".join(v)
+                else:
+                    out[f"ppp.{k}"] = v if isinstance(v, str) else _num(v)
         for stream, bt in self.backtests.items():
             for method, row in bt.iterrows():
                 out[f"backtest.{stream}.{method}.MAPE"] = _num(row["MAPE"])

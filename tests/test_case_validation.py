@@ -339,7 +339,8 @@ def test_cross_section_rules(data: dict[str, Any], changes: dict[str, Any], expe
         {"lab.accreditation_year": 2027},
         {"financing.capital_injection.years": [2027, 2056]},
         {"financing.loans.regional_bank.tenor_years": 26},  # last instalment in 2056 exactly
-        {"timeline.price_base_year": 2027},
+        # a later base year needs the price index to reach it (the region's 2024 and 2025 figures are restated to it)
+        {"timeline.price_base_year": 2027, "macro.price_index.values": {2024: 100.0, 2025: 102.92, 2027: 108.13}},
         {"bumd.ownership_share_region.value": 0.51},
     ],
     ids=str,

@@ -162,12 +162,19 @@ def test_the_economic_view_keeps_the_reverting_assets():
 def test_top_ups_finance_the_gap_and_count_as_public_money():
     # the hand case's cumulative cash without financing: 50, -17.5, -45, 3.1, 31.04 (test_model_hand);
     # top-ups of 17.5 (2026) and 27.5 (2027) keep it at zero; the reserve cap (20 % of 245) does not bind,
-    # so the dividends stay 7.6 (paid 2028) and 25.84 (2029)
+    # so the dividends stay 7.6 (paid 2028) and 12.92 (2029; the 2029 declaration falls due after the horizon)
     res = run(case_with(financing__funding_gap={"sources": ["top_up"]}))
     np.testing.assert_allclose(line(res, "top_up_idr"), [0, 17.5, 27.5, 0, 0])
-    np.testing.assert_allclose(line(res, "cumulative_cash_idr"), [50, 0, 0, 48.1, 48.1 + 65 - 8.5 - 25.84 - 2.72])
-    np.testing.assert_allclose(line(res, "cumulative_cash_before_gap_funding_idr"), [50, -17.5, -45, 3.1, 31.04])
-    np.testing.assert_allclose(line(res, "dividends_to_region_idr"), [0, 0, 0, 7.6, 25.84])
+    np.testing.assert_allclose(line(res, "cumulative_cash_idr"), [50, 0, 0, 48.1, 48.1 + 65 - 8.5 - 12.92 - 1.36])
+    np.testing.assert_allclose(line(res, "cumulative_cash_before_gap_funding_idr"), [50, -17.5, -45, 3.1, 45.32])
+    np.testing.assert_allclose(line(res, "dividends_to_region_idr"), [0, 0, 0, 7.6, 12.92])
+    # a solvent BUMD: the region's share of its net assets at the end, cash 90.32 + assets and receivables 220
+    # - tantiem owed to staff 1.36 = 308.96, counts in the region's NPV with the top-ups:
+    # -200 - 17.5/1.1 - 27.5/1.21 + 7.6/1.331 + (12.92 + 308.96)/1.4641 = -13.08
+    np.testing.assert_allclose(line(res, "region_final_stake_idr"), [0, 0, 0, 0, 308.96])
+    assert res.metrics["region_npv_idr"] / M == pytest.approx(
+        -200 - 17.5 / 1.1 - 27.5 / 1.21 + 7.6 / 1.331 + (12.92 + 308.96) / 1.4641, rel=1e-12)
+    assert res.metrics["region_npv_idr"] / M == pytest.approx(-13.08, abs=0.01)
     m = res.metrics
     assert m["public_money_total_idr"] / M == pytest.approx(245)
     assert m["region_top_up_total_idr"] / M == pytest.approx(45)

@@ -79,8 +79,9 @@ def test_working_capital_residual_and_fcf(res):
     check(res, "residual_value_idr", [0, 0, 0, 0, 220])
     # FCF = EBITDA - project tax - capex - dNWC + residual
     check(res, "project_fcf_idr", [-300, 21.5, 51.5, 56.5, 276.5])
-    # equity CF = EBITDA - tax - capex - dNWC + draws - debt service + residual - debt left
-    check(res, "equity_cf_idr", [-150, -67.5, -27.5, 56.5, 276.5])
+    # equity CF = EBITDA - tax - capex - dNWC + draws - debt service + residual - tantiem paid (0.8 in 2028,
+    # 1.36 in 2029), less in the last year the debt left (0) and the tantiem owed to staff (1.36 declared in 2029)
+    check(res, "equity_cf_idr", [-150, -67.5, -27.5, 56.5 - 0.8, 276.5 - 1.36 - 1.36])
 
 
 def test_cfads_and_coverage(res):
@@ -105,15 +106,17 @@ def test_profit_allocation(res):
     # 2028 and 2029: base 34: reserve 6.8; tantiem 5 % x 27.2 = 1.36; dividend 50 % x 25.84 = 12.92
     check(res, "legal_reserve_addition_idr", [0, 0, 4, 6.8, 6.8])
     check(res, "legal_reserve_idr", [0, 0, 4, 10.8, 17.6])
-    # paid a year later; the 2029 declaration is paid in the last model year
-    check(res, "dividends_paid_idr", [0, 0, 0, 7.6, 12.92 + 12.92])
-    check(res, "tantiem_idr", [0, 0, 0, 0.8, 1.36 + 1.36])
-    check(res, "dividends_to_region_idr", [0, 0, 0, 7.6, 25.84])
+    # paid a year later; the 2029 declaration falls due after the last model year: not paid inside it
+    check(res, "tantiem_declared_idr", [0, 0, 0.8, 1.36, 1.36])
+    check(res, "dividends_declared_idr", [0, 0, 7.6, 12.92, 12.92])
+    check(res, "dividends_paid_idr", [0, 0, 0, 7.6, 12.92])
+    check(res, "tantiem_idr", [0, 0, 0, 0.8, 1.36])
+    check(res, "dividends_to_region_idr", [0, 0, 0, 7.6, 12.92])
 
 
 def test_cash_and_sustainability(res):
     # net cash = injection + draws + EBITDA - dNWC - tax - capex - debt service - dividends - tantiem
-    net = [200 + 150 - 300, 27.5 - 5 - 90, 65 - 5 - 5 - 82.5, 65 - 8.5 - 7.6 - 0.8, 65 - 8.5 - 25.84 - 2.72]
+    net = [200 + 150 - 300, 27.5 - 5 - 90, 65 - 5 - 5 - 82.5, 65 - 8.5 - 7.6 - 0.8, 65 - 8.5 - 12.92 - 1.36]
     check(res, "net_cash_flow_idr", net)
     check(res, "cumulative_cash_idr", np.cumsum(net))
     assert res.metrics["cash_sustainable"] == 0
@@ -142,14 +145,21 @@ def test_metrics(res):
     assert m["bcr"] == pytest.approx(pv(b, 0.1) / pv(c, 0.1))
     assert m["profitability_index"] == pytest.approx((fnpv + 300) / 300)
     # equity at 12 %
-    assert m["equity_npv_idr"] / M == pytest.approx(pv([-150, -67.5, -27.5, 56.5, 276.5], 0.12))
-    # the region: -200 in 2025, dividends 7.6 (2028) and 25.84 (2029), at 10 %
-    region = [-200, 0, 0, 7.6, 25.84]
+    assert m["equity_npv_idr"] / M == pytest.approx(pv([-150, -67.5, -27.5, 55.7, 273.78], 0.12))
+    # the region: -200 in 2025, dividends 7.6 (2028) and 12.92 (2029), and in 2029 its whole share (100 %) of
+    # the BUMD's net assets: cash 50 - 17.5 - 27.5... = 45.32 (test_cash_and_sustainability) + assets and
+    # receivables 220 - debt 0 - tantiem owed 1.36 = 263.96, at 10 %
+    check(res, "region_final_stake_idr", [0, 0, 0, 0, 45.32 + 220 - 1.36])
+    region = [-200, 0, 0, 7.6, 12.92 + 263.96]
     assert m["region_npv_idr"] / M == pytest.approx(pv(region, 0.1))
-    assert m["region_pv_dividends_idr"] / M == pytest.approx(7.6 / 1.1**3 + 25.84 / 1.1**4)
+    assert m["region_npv_idr"] / M == pytest.approx(-5.18, abs=0.01)  # -200 + 5.71 + 189.11
+    assert m["region_pv_final_stake_idr"] / M == pytest.approx(263.96 / 1.1**4)
+    assert m["region_pv_dividends_idr"] / M == pytest.approx(7.6 / 1.1**3 + 12.92 / 1.1**4)
     assert m["region_pv_injection_idr"] / M == pytest.approx(200)
     assert pv(region, m["region_irr"]) == pytest.approx(0, abs=1e-9)
-    assert m["region_dividends_total_idr"] / M == pytest.approx(33.44)
+    assert m["region_dividends_total_idr"] / M == pytest.approx(20.52)
+    # 7.6 + 276.88 repays the 200 by 2029; discounted (5.71 + 189.11 = 194.82) it does not
+    assert m["region_payback_year"] == 2029 and np.isnan(m["region_discounted_payback_year"])
     assert m["capex_total_idr"] / M == pytest.approx(300)
     assert m["debt_total_idr"] / M == pytest.approx(150)
     assert not res.undefined

@@ -178,7 +178,14 @@ def test_loss_years_pay_no_dividend(hand_raw):
     assert (res.annual["dividends_paid_idr"] == 0).all()
     assert (res.annual["tantiem_idr"] == 0).all()
     assert res.metrics["region_pv_dividends_idr"] == 0
-    # the region's IRR on an injection that returns nothing does not exist, and says why
+    # the region gets back only its share of the net assets at the end: less than it paid, a negative IRR
+    assert 0 < res.metrics["region_pv_final_stake_idr"] < res.metrics["public_money_pv_idr"]
+    assert res.metrics["region_irr"] < 0
+    # counting nothing at the end, the region's IRR on an injection that returns nothing does not exist, and says why
+    def none_at_end(d):
+        edit(d)
+        d["region"]["final_stake"] = "none"
+    res = run(variant(hand_raw, none_at_end))
     assert np.isnan(res.metrics["region_irr"]) and {"metric": "region_irr", "reason": "no_irr", "count": 1} in res.undefined
 
 

@@ -149,7 +149,10 @@ def test_line_run_by_a_public_service_unit(hand_raw):
     np.testing.assert_allclose(m("public_money_idr"), [100, 0, 0, 0, 0])
     np.testing.assert_allclose(m("dividends_to_region_idr"), [0, 40, 50, 50, 50])
     np.testing.assert_allclose(m("debt_drawdown_idr"), 0.0)
-    npv = -100 + 40 / 1.1 + 50 / 1.1**2 + 50 / 1.1**3 + 50 / 1.1**4
+    # the unit's assets are the region's: at the end the warehouse's book value and the receivables, 90
+    # (its residual value; the unit keeps no cash and owes nothing), count in the region's NPV
+    np.testing.assert_allclose(m("region_final_stake_idr"), [0, 0, 0, 0, m("residual_value_idr")[-1]])
+    npv = -100 + 40 / 1.1 + 50 / 1.1**2 + 50 / 1.1**3 + (50 + m("residual_value_idr")[-1]) / 1.1**4
     assert res.metrics["region_npv_idr"] / M == pytest.approx(npv, rel=1e-12)
     assert res.metrics["cash_sustainable"] == 1.0
 
@@ -172,7 +175,9 @@ def test_stake_in_another_company_closed_form(case):
     # Rp25 bn paid in 2027 and 2028; 5 % of the Rp50 bn paid in before each year from 2031 to 2056 = Rp2.5 bn a year
     pay = {2027: 25e9, 2028: 25e9}
     div = {y: 2.5e9 for y in range(2031, 2057)}
+    # and the stake's value at the end, 1.0 x the Rp50 bn paid in, in 2056: the region's share of what it holds
     nominal_npv = sum(v / (1 + rate) ** (y - 2027) for y, v in div.items()) - sum(v / (1 + rate) ** (y - 2027) for y, v in pay.items())
+    nominal_npv += 50e9 / (1 + rate) ** (2056 - 2027)
     # results in constant 2026 prices: the same flows deflated to 2026 and discounted at the real rate = nominal NPV / (1 + inflation)
     assert res.metrics["region_npv_idr"] == pytest.approx(nominal_npv / (1 + infl), rel=1e-10)
     cur = res.annual["public_money_idr"].to_numpy() * res.annual["price_index"].to_numpy()

@@ -360,7 +360,7 @@ def test_budget_table_present_values_end_at_the_regions_npv(pages, case, metrics
     page, fmt = pages[lang].page, Formatter(lang)
     last = page.locator("#budget table:not(#budget-metrics) tbody tr").last.locator("td").all_inner_texts()
     assert last[0] == str(case.timeline.end_year)
-    assert last[5] == fmt.number(metrics["region_npv_idr"] / 1e9, 1)  # the column's basis is the NPV's
+    assert last[6] == fmt.number(metrics["region_npv_idr"] / 1e9, 1)  # the column's basis is the NPV's
     caption = page.locator("#budget caption").inner_text()
     assert str(case.timeline.price_base_year) in caption and fmt.percent(metrics["region_discount_rate"]) in caption
     year = metrics["region_payback_year"]
@@ -726,7 +726,7 @@ def _kind(path: tuple[str, ...]) -> str:
         return f"{keys[0]}.{last}"
     if keys[0] == "risk":
         return f"risk.{keys[1]}.{last}"
-    if keys[:2] == ["economic", "benefits"] and last in ("label", "unit"):
+    if keys[:2] in (["economic", "benefits"], ["economic", "externalities"]) and last in ("label", "unit"):
         return f"benefit.{last}"
     if keys == ["bumd", "name"]:
         return "bumd.name"
@@ -848,9 +848,13 @@ def test_the_first_900_pixels_answer_the_council(browser, files, study, metrics,
         totals = [float(r[3].replace(".", "").replace(",", ".")) if lang == "id" else float(r[3].replace(",", "")) for r in rows]
         assert sum(totals) == pytest.approx(metrics["public_money_total_current_idr"] / 1e9, abs=0.05 * len(rows))
         # the share of the APBD in the first budget year, by hand: the injection over the APBD in that year's prices
-        apbd = tomllib.loads(case_text)["region"]["apbd_idr_per_year"]["value"]
-        infl = tomllib.loads(case_text)["macro"]["inflation_per_year"]["value"]
-        assert rows[0][4] == fmt.percent(planned[0] / (apbd * (1 + infl)))
+        # (the APBD is a 2025 figure: restated to the base year 2026 with the case's price index, then a year of inflation)
+        raw = tomllib.loads(case_text)
+        apbd, index = raw["region"]["apbd_idr_per_year"], raw["macro"]["price_index"]["values"]
+        infl = raw["macro"]["inflation_per_year"]["value"]
+        base = raw["timeline"]["price_base_year"]
+        apbd_base = apbd["value"] * index[str(base)] / index[str(apbd["year"])]
+        assert rows[0][4] == fmt.percent(planned[0] / (apbd_base * (1 + infl)))
         # what would have to be true: the break-even tariff in rupiah per unit, beside the market's range
         must = page.inner_text("#council-must")
         assert fmt.money_exact(study.breakeven.tariff_value) in must and fmt.money_exact(study.breakeven.tariff_high) in must

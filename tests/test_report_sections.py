@@ -52,14 +52,16 @@ def test_budget_rows_are_the_regions_flows_by_hand(study, en, id_):
     rows = budget.budget_rows(study, en)
     # every year: 2025-2028 are before the fourth operating year, 2029 is the last
     assert [r.year for r in rows] == [2025, 2026, 2027, 2028, 2029]
-    # billions with one decimal: the injection of 200 million is 0.2; dividends of 7.6 and 25.84 million round to 0.0
+    # billions with one decimal: the injection of 200 million is 0.2; dividends of 7.6 and 12.92 million round to 0.0;
+    # the region's share of the BUMD at the end, 263.96 million (cash 45.32 + assets 220 - tantiem owed 1.36), is 0.3
     assert [r.inj for r in rows] == ["0.2", "0.0", "0.0", "0.0", "0.0"]
     assert [r.div for r in rows] == ["0.0"] * 5
-    # cumulative -200, -200, -200, -192.4, -166.56 million: the region is out of pocket every year
-    assert [r.cum for r in rows] == ["-0.2"] * 5
-    assert all(r.neg for r in rows)
-    # the discounted balance in the last year is the region's NPV: -200 + 7.6/1.1^3 + 25.84/1.1^4 = -176.64 million
-    assert rows[-1].cum_pv == en.number(pv([-200, 0, 0, 7.6, 25.84], 0.10) * M / 1e9, 1) == "-0.2"
+    assert [r.stake for r in rows] == ["0.0"] * 4 + ["0.3"]
+    # cumulative -200, -200, -200, -192.4, +84.48 million: out of pocket until the end
+    assert [r.cum for r in rows] == ["-0.2"] * 4 + ["0.1"]
+    assert [r.neg for r in rows] == [True] * 4 + [False]
+    # the discounted balance in the last year is the region's NPV: -200 + 7.6/1.1^3 + 276.88/1.1^4 = -5.18 million
+    assert rows[-1].cum_pv == en.number(pv([-200, 0, 0, 7.6, 276.88], 0.10) * M / 1e9, 1) == "0.0"  # -0.005 billion
     assert [r.inj for r in budget.budget_rows(study, id_)][:2] == ["0,2", "0,0"]
 
 
@@ -68,16 +70,18 @@ def test_budget_metrics_and_text_by_hand(study, en):
     rows = {r.key: r for r in b.metrics}
     assert list(rows) == [k for k in budget.BUDGET_METRICS if k in study.result.metrics]
     assert rows["region_injection_total_idr"].value == "IDR 200 million"
-    assert rows["region_dividends_total_idr"].value == "IDR 33.4 million"  # 7.6 + 25.84
+    assert rows["region_dividends_total_idr"].value == "IDR 20.5 million"  # 7.6 + 12.92
     # no [financing.funding_gap] in the hand case: no top-ups; the public money is the injection
     assert rows["region_top_up_total_idr"].value == "IDR 0"
     assert rows["public_money_total_idr"].value == rows["public_money_pv_idr"].value == "IDR 200 million"
-    assert rows["region_pv_dividends_idr"].value == "IDR 23.4 million"  # 7.6/1.331 + 25.84/1.4641 = 23.36
+    assert rows["region_pv_dividends_idr"].value == "IDR 14.5 million"  # 7.6/1.331 + 12.92/1.4641 = 14.53
+    assert rows["region_pv_final_stake_idr"].value == "IDR 180.3 million"  # 263.96/1.4641 = 180.29
     # the same 200 in bonds at 10 %: 20 a year of interest
     assert rows["region_bond_interest_avg_idr_per_year"].value == "IDR 20 million"
-    assert rows["region_npv_idr"].value == "minus IDR 176.6 million"
-    # the dividends never repay the injection within the model years
-    assert rows["region_payback_year"].value == catalog("en")["ui"]["never"]
+    assert rows["region_npv_idr"].value == "minus IDR 5.2 million"  # -200 + 14.53 + 180.29
+    # the dividends and the share at the end repay the injection in the last year (not when discounted)
+    assert rows["region_payback_year"].value == "2029"
+    assert rows["region_discounted_payback_year"].value == catalog("en")["ui"]["never"]
     assert rows["region_npv_idr"].bad and not rows["region_injection_total_idr"].bad
     assert b.text[0] == catalog("en")["report"]["budget_intro"].format(nominal="10.0%", rate="10.0%", basis="")  # a nominal case
     assert len(b.chart.svg) > 0 and b.notes == []

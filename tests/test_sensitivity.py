@@ -537,7 +537,8 @@ def test_a_metric_that_turns_back_inside_the_range_is_flagged():
 
 def test_inflation_carries_the_nominal_rates_with_it(default_case):
     assert nominal_rates(default_case) == [
-        "financing.cost_of_equity_nominal", "financing.loans.regional_bank.interest_rate", "region.discount_rate_nominal",
+        "financing.cost_of_equity_nominal", "financing.deposit_rate_nominal", "financing.loans.regional_bank.interest_rate",
+        "region.discount_rate_nominal",
     ]
     qmap = default_case.quantity_map()
     i0 = qmap["macro.inflation_per_year"].value

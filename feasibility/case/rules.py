@@ -202,6 +202,15 @@ def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]
             if b.follows is not None and b.follows not in streams:
                 rule = f"is not a revenue stream (streams: {', '.join(streams)})"
                 out.append(Problem(f"economic.benefits.{name}.follows", rule, b.follows, did_you_mean(b.follows, streams)))
+        for name, x in case.economic.externalities.items():
+            if x.follows is not None and x.follows not in streams:
+                rule = f"is not a revenue stream (streams: {', '.join(streams)})"
+                out.append(Problem(f"economic.externalities.{name}.follows", rule, x.follows, did_you_mean(x.follows, streams)))
+            tl = case.timeline
+            if x.once_year is not None and not tl.start_year <= x.once_year <= tl.end_year:
+                out.append(Problem(f"economic.externalities.{name}.once_year", f"must lie within the model years {tl.start_year}-{tl.end_year}",
+                                   x.once_year))
+    out += _price_index_problems(case)
     scalars = [p for p, q in known.items() if not q.is_list]
     for i, tw in enumerate(case.sensitivity.two_way):
         for axis in ("rows", "cols"):
@@ -220,6 +229,27 @@ def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]
                 shown = ", ".join(f"{c:+g} gives {v:g}" for c, v in zip(np.asarray(changes)[bad], values[bad]))
                 out.append(Problem(f"sensitivity.two_way[{i}].{field}",
                                    f"takes {p} ({q.value:g}) outside what it allows ({type(q).rule()}{size}): {shown}", _MISSING))
+    return out
+
+
+def _price_index_problems(case: Case) -> list[Problem]:
+    """Public figures of another year than the base need the price index, with both years in it."""
+    out: list[Problem] = []
+    base, index = case.timeline.price_base_year, case.macro.price_index
+    if base > case.timeline.start_year:  # a base year the timeline refuses is reported there, once
+        return out
+    for field in ("pad_idr_per_year", "apbd_idr_per_year"):
+        q = getattr(case.region, field)
+        if q is None or q.year is None or q.year == base:
+            continue
+        if index is None:
+            out.append(Problem(f"region.{field}", f"is in {q.year} rupiah: give [macro.price_index] with {q.year} and the base year "
+                               f"{base} to restate it to base-year prices", q.value))
+            continue
+        missing = [y for y in (q.year, base) if y not in index.values]
+        if missing:
+            out.append(Problem("macro.price_index.values", f"needs the years {', '.join(map(str, missing))} to restate region.{field} "
+                               f"({q.year}) to the base year {base} (has {', '.join(map(str, sorted(index.values)))})", _MISSING))
     return out
 
 

@@ -500,6 +500,14 @@ class CapexItem(_Strict):
     optimism_bias: Q(FRACTION, "HM Treasury Green Book optimism-bias uplift", ge=0, le=2, optional=True)
     escalation_real_per_year: Q(PER_YEAR, "real escalation of the cost", ge=-0.2, le=0.2, optional=True)
     renewal_every_years: Int(1, 100) | None = None
+    economic_kind: Literal["land", "construction", "equipment", "services"] | None = Field(
+        None, description="how the economic analysis values the cost: land, construction (civil works), equipment or services "
+        "(studies and design, at the standard conversion factor); by default from the asset class"
+    )
+    transfer_share: Q(
+        FRACTION, "share of the cost that is fees and charges paid to the government (permits): a transfer, left out of the "
+        "economic analysis", ge=0, le=1, optional=True,
+    )
 
     @field_validator("phasing")
     @classmethod
@@ -629,8 +637,26 @@ class Timeline(_Strict):
         return range(self.start_year, self.end_year + 1)
 
 
+class PriceIndex(_Strict):
+    """A price index by year (e.g. the CPI): restates public figures of other years to the base year's prices.
+
+    ``value x index[base year] / index[the figure's year]`` (a figure's year is its ``year`` field).
+    """
+
+    # TOML keys are text: "2024" is read as the year 2024
+    values: dict[Annotated[int, Field(ge=1900, le=2200)], Annotated[float, BeforeValidator(_no_bool), Field(gt=0, le=1e6, allow_inf_nan=False)]] = Field(
+        min_length=1, description="index level by year (any base)"
+    )
+    source: Annotated[str, Field(min_length=1)]
+    confidence: Confidence
+    note: str = ""
+
+
 class Macro(_Strict):
     inflation_per_year: Q(PER_YEAR, "general (CPI) inflation, to turn base-year prices into current prices", ge=-0.05, le=0.5)
+    price_index: PriceIndex | None = Field(
+        None, description="the deflator public figures of other years (PAD, APBD) are restated with to the base year"
+    )
 
 
 class Tax(_Strict):
@@ -646,9 +672,11 @@ class WorkingCapital(_Strict):
 
 
 class Allocation(_Strict):
-    legal_reserve_share: Q(FRACTION, "share of net profit to the legal reserve (PP 54/2017: 20%)", ge=0, le=1)
+    legal_reserve_share: Q(
+        FRACTION, "share of net profit to the legal reserve (PP 54/2017 art. 88; UU 40/2007 art. 70: at least 20%)", ge=0.2, le=1
+    )
     legal_reserve_cap_share_of_capital: Q(
-        FRACTION, "reserve stops when it reaches this share of paid-in capital (PP 54/2017: 20%)", ge=0, le=1
+        FRACTION, "the reserve grows until it reaches this share of paid-in capital (PP 54/2017: at least 20%)", ge=0.2, le=1
     )
     tantiem_share: Q(
         FRACTION, "tantiem and staff bonus, share of profit after the reserve (PP 54/2017: at most 5%)", ge=0, le=0.05
@@ -730,6 +758,10 @@ class FundingGap(_Strict):
 
 class Financing(_Strict):
     cost_of_equity_nominal: Q(PER_YEAR, "return the owners require on equity, nominal", ge=0, le=1)
+    deposit_rate_nominal: Q(
+        PER_YEAR, "interest the BUMD earns on its idle cash (a bank deposit), nominal; without it idle cash earns nothing",
+        ge=0, le=0.5, optional=True,
+    )
     capital_injection: Injection
     loans: dict[str, Loan] = Field(default_factory=dict)
     funding_gap: FundingGap | None = Field(
@@ -753,6 +785,16 @@ class Region(_Strict):
     )
     pad_growth_real_per_year: Q(PER_YEAR, "real growth of PAD", ge=-0.2, le=0.2, optional=True)
     apbd_idr_per_year: Q("IDR per year", "the region's total budget (APBD), base-year prices", gt=0, optional=True)
+    final_stake: Literal["net_assets", "none"] = Field(
+        "net_assets",
+        description="the region's share of the BUMD at the end of the model years: net_assets (its cash and assets, at the "
+        "[residual_value] method, nothing for assets that revert to a concession's grantor, less its loans; the budget "
+        "office's view) or none (counted as nothing)",
+    )
+    liquidation_discount: Q(
+        FRACTION, "share of the assets' residual value lost when the stake is valued at the end (a forced sale); "
+        "without it the assets count at their residual value", ge=0, le=1, optional=True,
+    )
 
 
 class ConversionFactors(_Strict):
@@ -762,11 +804,17 @@ class ConversionFactors(_Strict):
     a financial price (e.g. 1/1.11 takes VAT out of a construction cost).
     """
 
-    output: Q(FRACTION + " (conversion factor)", "the BUMD's revenue (the users' payment for its services)", ge=0, le=3)
+    output: Q(
+        FRACTION + " (conversion factor)", "the BUMD's revenue (the users' payment for its services, non-traded): the standard "
+        "conversion factor, equal to operating_costs; without it operating_costs applies", ge=0, le=3, optional=True,
+    )
     construction: Q(FRACTION + " (conversion factor)", "civil works and buildings (capex and residual value)", ge=0, le=3)
     equipment: Q(FRACTION + " (conversion factor)", "equipment, PMK 72/2023 groups 1-4 (largely traded goods)", ge=0, le=3)
     land: Q(FRACTION + " (conversion factor)", "land: its opportunity cost in its next-best use", ge=0, le=3)
-    operating_costs: Q(FRACTION + " (conversion factor)", "operating costs other than unskilled labour (standard conversion factor)", ge=0, le=3)
+    operating_costs: Q(
+        FRACTION + " (conversion factor)", "non-traded goods and services bought: operating costs other than unskilled labour, "
+        "studies and design (the standard conversion factor)", ge=0, le=3,
+    )
     shadow_wage: Q(
         FRACTION + " (conversion factor)", "unskilled labour: the shadow wage as a share of the market wage (unemployment)", ge=0, le=3
     )
@@ -805,6 +853,45 @@ class BenefitStream(_Strict):
         return self
 
 
+class Externality(_Strict):
+    """An external effect of the project on people who neither pay nor are paid (EU CBA Guide 2014, s. 2.8: non-market impacts):
+    volume x unit value by year, constant base-year prices; a **negative** unit value is a cost (noise,
+    congestion, lost fish catch), a positive one a benefit (emissions avoided).
+
+    The volume follows a revenue stream (``follows``, with ``units_per_stream_unit``:
+    e.g. truck-km per tonne) or is fixed from the first operating year
+    (``volume_units_per_year``), and may add a one-off volume in one year
+    (``once_units`` in ``once_year``: capital dredging during construction).
+    """
+
+    label: Text
+    unit: Annotated[str, Field(min_length=1)] = Field(description="what one unit is (m3 dredged, truck-km, tonne of CO2)")
+    unit_value_idr: Q("IDR per unit", "economic value of one unit, base-year prices: negative for a cost, positive for a benefit")
+    real_growth_per_year: Q(PER_YEAR, "real growth of the unit value", ge=-0.2, le=0.2, optional=True)
+    follows: str | None = Field(None, description="a revenue stream, line.stream (e.g. port.cargo_handling)")
+    traffic: Literal["diverted", "generated"] | None = Field(
+        None, description="with follows: only the stream's diverted or generated volume ([economic.traffic]); without it, all of it"
+    )
+    units_per_stream_unit: Q("units per stream unit", "units of the effect per unit of the stream's volume", ge=0, optional=True)
+    volume_units_per_year: Q("units per year", "a fixed volume, from the first operating year", ge=0, optional=True)
+    once_units: Q("units", "a one-off volume in once_year", ge=0, optional=True)
+    once_year: Year | None = Field(None, description="the year of the one-off volume")
+
+    @model_validator(mode="after")
+    def _volumes(self) -> Externality:
+        if self.follows is not None and self.volume_units_per_year is not None:
+            raise ValueError("give follows (with units_per_stream_unit) or volume_units_per_year, not both")
+        if self.follows is not None and self.units_per_stream_unit is None:
+            raise ValueError("follows needs units_per_stream_unit")
+        if self.follows is None and self.traffic is not None:
+            raise ValueError("traffic is for an effect that follows a revenue stream")
+        if (self.once_units is None) != (self.once_year is None):
+            raise ValueError("give once_units and once_year together")
+        if self.follows is None and self.volume_units_per_year is None and self.once_units is None:
+            raise ValueError("give a volume: follows (with units_per_stream_unit), volume_units_per_year or once_units with once_year")
+        return self
+
+
 class Traffic(_Strict):
     """Where a revenue stream's volume comes from (EU CBA Guide 2014: generated versus diverted traffic).
 
@@ -838,16 +925,65 @@ class Economic(_Strict):
         description="every revenue stream, by line and stream ([economic.traffic.port.cargo_handling]): generated or diverted"
     )
     benefits: dict[str, BenefitStream] = Field(default_factory=dict)
+    externalities: dict[str, Externality] = Field(
+        default_factory=dict, description="external costs (negative values) and benefits to third parties, each its own line"
+    )
+    construction_unskilled_labour_share: Q(
+        FRACTION, "share of the construction cost (civil works and buildings, net of VAT) that is unskilled labour, valued at "
+        "the shadow wage (ADB 2017; EU CBA Guide 2014); without it none is", ge=0, le=1, optional=True,
+    )
+
+    @model_validator(mode="after")
+    def _one_standard_factor(self) -> Economic:
+        # non-traded outputs and inputs at one standard conversion factor (EU CBA Guide 2014, s. 2.8; ADB 2017):
+        # a revenue at 1.0 against costs at 0.95 moves the ENPV by the difference alone
+        cf = self.conversion_factors
+        if cf.output is not None and cf.output.value != cf.operating_costs.value:
+            raise ValueError(
+                f"conversion_factors.output ({cf.output.value:g}) and conversion_factors.operating_costs "
+                f"({cf.operating_costs.value:g}) must be equal: non-traded services produced and bought are valued at one "
+                "standard conversion factor (EU CBA Guide 2014, s. 2.8)"
+            )
+        return self
 
 
 class Ppp(_Strict):
-    """The KPBU (PPP) route: viability-gap funding (Perpres 38/2015; PMK 223/2012)."""
+    """The KPBU (PPP) route: viability-gap funding (dukungan kelayakan).
+
+    Perpres 38/2015 (the KPBU framework); PMK 223/PMK.011/2012 as amended by
+    PMK 170/PMK.08/2018 (viability-gap funding). The construction cost the floor,
+    the cap and the grant are measured on is that of the first construction
+    (no renewal, no expansion phase) without land, with the interest during
+    construction. ``payment`` and ``procurement`` are eligibility conditions the
+    case must state; the transfer of the assets at the end of the cooperation
+    period is read from ``[concession]`` (the port's assets revert to the
+    grantor) unless ``asset_transfer`` states otherwise.
+    """
 
     viability_gap_grant_share: Q(
-        FRACTION, "viability-gap grant as a share of construction capex, paid in the construction years (0: none)", ge=0, le=1
+        FRACTION, "viability-gap grant as a share of the construction cost (first construction, without land, with interest "
+        "during construction), paid in the construction years (0: none)", ge=0, le=1
     )
-    max_grant_share: Q(FRACTION, "the largest grant allowed, share of construction cost", ge=0, le=1)
-    min_investment_idr: Q("IDR", "smallest total investment eligible for viability-gap funding, base-year prices", ge=0)
+    max_grant_share: Q(
+        FRACTION, "the largest grant allowed, share of the construction cost (without land, with interest during construction)",
+        ge=0, le=1,
+    )
+    min_investment_idr: Q(
+        "IDR", "smallest construction cost eligible for viability-gap funding: the first construction without land, with "
+        "interest during construction, base-year prices", ge=0,
+    )
+    payment: Literal["user_charges", "availability_payment"] = Field(
+        description="how the implementing entity is paid: user_charges (tariffs the users pay) or availability_payment (the "
+        "government pays for the service made available); viability-gap funding needs user_charges"
+    )
+    procurement: Literal["competitive_tender", "direct_appointment"] = Field(
+        description="how the implementing entity is chosen: competitive_tender, or direct_appointment (e.g. a BUMD the region "
+        "founds and appoints itself); viability-gap funding needs competitive_tender"
+    )
+    asset_transfer: Annotated[bool, Field(strict=True)] | None = Field(
+        None, description="whether the project's assets pass to the government at the end of the cooperation period; left "
+        "out: read from [concession] (its assets revert to the grantor, with or without payment)"
+    )
 
 
 class EconomicLives(_Strict):

@@ -238,9 +238,15 @@ def _bcr(c: Context) -> np.ndarray:
     return fm.benefit_cost_ratio(c.wacc, benefits, costs)
 
 
+def _region_receipts(c: Context) -> np.ndarray:
+    """What reaches the region: dividends (PAD) and, in the last year, its share of the BUMD's net assets."""
+    return c.lines["dividends_to_region_idr"] + c.lines["region_final_stake_idr"]
+
+
 def _region_flow(c: Context) -> np.ndarray:
-    """What the region receives (dividends) less all it pays in (planned injections and top-ups)."""
-    return c.lines["dividends_to_region_idr"] - c.lines["public_money_idr"]
+    """What the region receives (dividends, and its share of the BUMD's net assets at the end) less all it pays in
+    (planned injections and top-ups): the budget office's view."""
+    return _region_receipts(c) - c.lines["public_money_idr"]
 
 
 def _region_share(c: Context, of: str, how: str) -> np.ndarray:
@@ -406,19 +412,25 @@ METRICS: dict[str, Metric] = {
         _M("region_pv_dividends_idr", "IDR", "Present value of dividends to the region (PAD)", "Nilai kini dividen untuk daerah (PAD)",
            better="higher", op=">=", against="public_money_pv_idr",
            compute=lambda c: fm.npv(c.region_rate, c.lines["dividends_to_region_idr"])),
-        _M("region_npv_idr", "IDR", "Region's NPV: dividends against injection and top-ups", "NPV daerah: dividen dibanding penyertaan dan tambahan modal",
+        _M("region_pv_final_stake_idr", "IDR", "Present value of the region's share of the BUMD's net assets at the end",
+           "Nilai kini bagian daerah atas aset bersih BUMD pada akhir periode",
+           compute=lambda c: fm.npv(c.region_rate, c.lines["region_final_stake_idr"])),
+        _M("region_npv_idr", "IDR", "Region's NPV: dividends and its share of the BUMD at the end, against injection and top-ups",
+           "NPV daerah: dividen dan bagian daerah atas BUMD pada akhir periode, dibanding penyertaan dan tambahan modal",
            better="higher", op=">", against=0.0, compute=lambda c: fm.npv(c.region_rate, _region_flow(c))),
-        _M("region_irr", "fraction", "Region's IRR: dividends against injection and top-ups", "IRR daerah: dividen dibanding penyertaan dan tambahan modal",
+        _M("region_irr", "fraction", "Region's IRR: dividends and its share of the BUMD at the end, against injection and top-ups",
+           "IRR daerah: dividen dan bagian daerah atas BUMD pada akhir periode, dibanding penyertaan dan tambahan modal",
            better="higher", op=">", against="region_discount_rate", rate=True, proxy="region_npv_idr",
            irr_of=_region_flow),
         _M("region_discount_rate", "fraction", "Region's discount rate (opportunity cost)", "Tingkat diskonto daerah (biaya peluang)",
            rate=True, compute=lambda c: c.region_rate),
-        _M("region_payback_year", "year", "Year the region's injection is paid back by dividends",
-           "Tahun penyertaan modal daerah kembali melalui dividen", better="lower", undefined_fails=True,
-           compute=lambda c: fm.payback_year(c.years, c.lines["public_money_idr"], c.lines["dividends_to_region_idr"])),
-        _M("region_discounted_payback_year", "year", "Year the injection is paid back, discounted at the region's rate",
-           "Tahun penyertaan modal kembali, terdiskonto pada tingkat diskonto daerah", better="lower", undefined_fails=True,
-           compute=lambda c: fm.payback_year(c.years, c.lines["public_money_idr"], c.lines["dividends_to_region_idr"], c.region_rate)),
+        _M("region_payback_year", "year", "Year the region's injection and top-ups are paid back (dividends, and its share of the BUMD at the end)",
+           "Tahun penyertaan dan tambahan modal daerah kembali (dividen, dan bagian daerah atas BUMD pada akhir periode)",
+           better="lower", undefined_fails=True,
+           compute=lambda c: fm.payback_year(c.years, c.lines["public_money_idr"], _region_receipts(c))),
+        _M("region_discounted_payback_year", "year", "Year the injection and top-ups are paid back, discounted at the region's rate",
+           "Tahun penyertaan dan tambahan modal kembali, terdiskonto pada tingkat diskonto daerah", better="lower", undefined_fails=True,
+           compute=lambda c: fm.payback_year(c.years, c.lines["public_money_idr"], _region_receipts(c), c.region_rate)),
         _M("region_dividends_avg_idr_per_year", "IDR", "Average dividends to the region (PAD) per operating year",
            "Rata-rata dividen untuk daerah (PAD) per tahun operasi",
            compute=lambda c: np.mean(c.lines["dividends_to_region_idr"][..., c.operating], axis=-1)),

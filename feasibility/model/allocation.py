@@ -104,12 +104,11 @@ class Allocator:
 
 
 def lagged(x: np.ndarray, lag: int) -> np.ndarray:
-    """Shift payments by ``lag`` years; what falls after the horizon is paid in the last year."""
+    """Shift payments by ``lag`` years; what falls due after the horizon is not paid inside it."""
     if lag == 0:
         return x
     out = np.zeros_like(x)
     out[..., lag:] = x[..., :-lag]
-    out[..., -1] += x[..., -lag:].sum(axis=-1)
     return out
 
 

@@ -101,7 +101,8 @@ class Capex:
     total, construction : ndarray, shape L + (T,)
         All capital spend, and the part spent before the first operating year.
     by_category : dict
-        Spend by ``land``, ``construction`` and ``equipment`` (the economic analysis's kinds).
+        Spend by ``land``, ``construction``, ``equipment``, ``services`` and ``transfer``
+        (fees to the government) (the economic analysis's kinds).
     in_service : dict
         Cost entering service by year, by :class:`AssetKey`.
     in_service_real : dict
@@ -134,7 +135,7 @@ def capex(inp: Inputs, pi: np.ndarray, expansion: Expansion | None, *, want_real
     fo = inp.first_operating_year - inp.start_year
     building = years < inp.first_operating_year
     total, construction = np.zeros(full), np.zeros(full)
-    by_cat: dict[str, Any] = {"land": 0.0, "construction": 0.0, "equipment": 0.0}
+    by_cat: dict[str, Any] = {"land": 0.0, "construction": 0.0, "equipment": 0.0, "services": 0.0, "transfer": 0.0}
     in_service: dict[AssetKey, Any] = {}
     in_service_real: dict[AssetKey, Any] = {}
     built: dict[AssetKey, Any] = {}
@@ -143,7 +144,9 @@ def capex(inp: Inputs, pi: np.ndarray, expansion: Expansion | None, *, want_real
         for item in line.capex:
             nominal, share, renewals, spend, real = item_schedule(item, inp, pi)
             total = total + spend
-            by_cat[category(item.asset_class)] = by_cat[category(item.asset_class)] + spend
+            # the economic analysis's kinds: fees to the government apart (a transfer), the rest by the item's kind
+            by_cat["transfer"] = by_cat["transfer"] + spend * item.transfer_share
+            by_cat[item.economic_kind] = by_cat[item.economic_kind] + spend * (1.0 - item.transfer_share)
             construction = construction + np.where(building, spend, 0.0)
             k = AssetKey(line.key, item.asset_class, item.method, tuple(int(i) for i in np.flatnonzero(renewals)))
             _add(in_service, k, placed_in_service(nominal, share, renewals, fo))

@@ -10,8 +10,10 @@
   loans that built the first phase (Yescombe 2014, ch. 12: CFADS is after
   maintenance capex, before expansion capex financed separately);
 * free cash flow to equity (FCFE): the project's flow after tax with interest,
-  plus loans and standby drawn, less debt service, standby repayment and
-  interest, less what is still owed to lenders after the last year;
+  plus loans and standby drawn and interest earned on idle cash, less debt
+  service, standby repayment and interest, less the tantiem paid to the
+  directors and staff (it leaves the company before the owners, PP 54/2017),
+  less what is still owed to lenders and staff after the last year;
 * the shareholders' flows: what they pay in (planned injections and
   top-ups), the dividends they receive, and in the last year the company's
   net assets (cash + residual value - loans and standby outstanding).
@@ -71,16 +73,21 @@ def cash_flows(
     paid_in: np.ndarray,
     dividends_paid: np.ndarray,
     cumulative_cash: np.ndarray,
+    tantiem_paid: Any = 0.0,
+    interest_income: Any = 0.0,
+    staff_owed_end: Any = 0.0,
 ) -> CashFlows:
     """The project, debt-service, equity and shareholder cash flows (``operating`` marks the operating years).
 
     ``standby_net`` is the standby facility's draws less repayments and interest;
-    ``paid_in`` the shareholders' planned injections and top-ups.
+    ``paid_in`` the shareholders' planned injections and top-ups; ``staff_owed_end``
+    the tantiem declared but not paid by the end (shape L).
     """
     fcf = project_fcf(ebitda, tax_unlevered, capex, d_nwc, residual, grant)
     cfads = np.where(operating, ebitda - tax - d_nwc - (capex - expansion_capex), 0.0)
-    equity_cf = ebitda - tax - capex - d_nwc + draws - debt_service + standby_net + residual + grant
-    equity_cf[..., -1] -= debt_outstanding[..., -1] + standby_balance[..., -1]
+    equity_cf = ebitda - tax - capex - d_nwc + draws - debt_service + standby_net + residual + grant + interest_income - tantiem_paid
+    equity_cf[..., -1] -= debt_outstanding[..., -1] + standby_balance[..., -1] + staff_owed_end
     shareholder_cf = dividends_paid - paid_in
-    shareholder_cf[..., -1] += cumulative_cash[..., -1] + residual[..., -1] - debt_outstanding[..., -1] - standby_balance[..., -1]
+    shareholder_cf[..., -1] += (cumulative_cash[..., -1] + residual[..., -1] - debt_outstanding[..., -1] - standby_balance[..., -1]
+                                - staff_owed_end)
     return CashFlows(fcf, cfads, equity_cf, shareholder_cf)

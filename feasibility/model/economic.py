@@ -7,17 +7,27 @@
   conversion factor) and the benefit streams marked ``diverted`` (a tariff paid
   here instead of there is a transfer between operators, EU CBA Guide 2014,
   transport: generated versus diverted traffic), so no tonne counts both its
-  revenue and its savings; the employment benefit, i.e. the unskilled wages in
-  the costs valued at the shadow wage instead of the standard factor
-  (``wages x (cf_operating - cf_shadow_wage)``); the residual value of the
-  assets at their conversion factors (all of them: assets that revert to a
-  concession's grantor still serve society);
-* costs: capex by kind (land, construction, equipment) and the operating costs
-  at their conversion factors;
+  revenue and its savings; the residual value of the assets at their
+  conversion factors (all of them: assets that revert to a concession's
+  grantor still serve society); external benefits (emissions avoided);
+* costs: capex by kind (land; construction, its unskilled labour at the
+  shadow wage; equipment; services such as studies and design at the
+  standard factor) and the operating costs (unskilled wages at the shadow
+  wage, the rest at the standard factor); external costs (noise,
+  congestion, dredging's harm to fisheries), each its own line;
 * left out as transfers or financial items: income tax, the concession fee
-  (to the state), working capital, loans, interest, grants and dividends.
+  (to the state), permit fees (``transfer_share`` of a capital item), working
+  capital, loans, interest, grants and dividends.
 
-With every factor 1 and no benefit streams, ``economic_flow`` equals the
+One consistent set of factors (EU CBA Guide 2014, s. 2.8; ADB 2017): non-traded
+goods and services, produced or bought, at the one standard conversion factor
+(the case's ``output`` equals its ``operating_costs``); labour by skill, in
+construction and in operation (unskilled at the shadow wage); a shadow wage
+lowers a cost, it is never shown as a benefit (the benefit-cost ratio would
+count it twice).
+
+With every factor 1, no benefit streams, no external effects and no permit
+fees, ``economic_flow`` equals the
 project free cash flow plus tax and concession fee, plus the change in working
 capital, less its recovery and any grant (the financial analysis less transfers).
 """
@@ -39,12 +49,13 @@ __all__ = ["ECONOMIC_LINES", "economic_lines", "economic_residual"]
 ECONOMIC_LINES = (
     "economic_revenue_real_idr",
     "economic_diverted_savings_real_idr",
-    "economic_employment_real_idr",
     "economic_residual_real_idr",
     "economic_benefit_streams_real_idr",
+    "economic_external_benefits_real_idr",
     "economic_benefits_real_idr",
     "economic_capex_real_idr",
     "economic_opex_real_idr",
+    "economic_external_costs_real_idr",
     "economic_costs_real_idr",
     "economic_flow_real_idr",
 )
@@ -100,6 +111,25 @@ def _benefit_streams(e: EconomicInputs, inp: Inputs, volumes: dict[str, np.ndarr
     return streams
 
 
+def _externalities(e: EconomicInputs, inp: Inputs, volumes: dict[str, np.ndarray], out: dict[str, np.ndarray]) -> Any:
+    """Each external effect's line (signed: a cost negative); returns the external benefits and the external costs (both >= 0)."""
+    good: Any = np.zeros(inp.full)
+    bad: Any = np.zeros(inp.full)
+    for x in e.externalities:
+        if x.follows is not None:
+            share = 1.0 if x.traffic is None else _share(e, x.follows, x.traffic)
+            volume = volumes[x.follows] * share * x.per_unit if x.follows in volumes else 0.0  # an option without the line
+        else:
+            volume = x.per_unit * (inp.years >= inp.first_operating_year) * bool(inp.lines)
+        if x.once_year is not None:
+            volume = volume + x.once_units * (inp.years == x.once_year) * bool(inp.lines)
+        value = x.unit_value * (1.0 + x.growth) ** (inp.years - inp.price_base_year)
+        flow = volume * value
+        out[f"economic_external_{x.name}_real_idr"] = np.broadcast_to(flow, inp.full)
+        good, bad = good + np.maximum(flow, 0.0), bad + np.maximum(-flow, 0.0)
+    return good, bad
+
+
 def economic_lines(
     inp: Inputs,
     pi: Any,
@@ -130,17 +160,25 @@ def economic_lines(
     out["economic_revenue_real_idr"] = generated * cf["output"] / pi
     saved = sum((volumes[k] * e.traffic[k][0] * e.traffic[k][1] for k in volumes), np.zeros(full))
     out["economic_diverted_savings_real_idr"] = saved * cf["operating_costs"]
-    out["economic_employment_real_idr"] = unskilled * (cf["operating_costs"] - cf["shadow_wage"]) / pi
     res = np.zeros(full)
     res[..., -1] = economic_residual(inp, in_service_real, cf, full)
     out["economic_residual_real_idr"] = res
     streams = _benefit_streams(e, inp, volumes, out)
     out["economic_benefit_streams_real_idr"] = np.broadcast_to(streams, full)
-    capex = (capex_by["land"] * cf["land"] + capex_by["construction"] * cf["construction"] + capex_by["equipment"] * cf["equipment"]) / pi
+    good, bad = _externalities(e, inp, volumes, out)
+    out["economic_external_benefits_real_idr"] = np.broadcast_to(good, full)
+    out["economic_external_costs_real_idr"] = np.broadcast_to(bad, full)
+    # construction net of VAT (its factor), its unskilled labour share at the shadow wage instead of the market wage
+    s = e.construction_labour
+    construction = capex_by["construction"] * cf["construction"] * (1.0 - s + s * cf["shadow_wage"])
+    capex = (capex_by["land"] * cf["land"] + construction + capex_by["equipment"] * cf["equipment"]
+             + capex_by["services"] * cf["operating_costs"]) / pi  # permit fees (capex_by["transfer"]) are a transfer: left out
     out["economic_capex_real_idr"] = np.broadcast_to(capex, full)
-    out["economic_opex_real_idr"] = np.broadcast_to(operating_costs * cf["operating_costs"] / pi, full)
-    benefits = out["economic_revenue_real_idr"] + out["economic_diverted_savings_real_idr"] + out["economic_employment_real_idr"] + res + streams
-    costs = out["economic_capex_real_idr"] + out["economic_opex_real_idr"]
+    opex = (operating_costs - unskilled) * cf["operating_costs"] + unskilled * cf["shadow_wage"]
+    out["economic_opex_real_idr"] = np.broadcast_to(opex / pi, full)
+    benefits = (out["economic_revenue_real_idr"] + out["economic_diverted_savings_real_idr"] + res + streams
+                + out["economic_external_benefits_real_idr"])
+    costs = out["economic_capex_real_idr"] + out["economic_opex_real_idr"] + out["economic_external_costs_real_idr"]
     out["economic_benefits_real_idr"] = np.broadcast_to(benefits, full)
     out["economic_costs_real_idr"] = np.broadcast_to(costs, full)
     out["economic_flow_real_idr"] = np.broadcast_to(benefits - costs, full)

@@ -233,6 +233,8 @@ class CapexInputs:
     start: int
     phasing: tuple[float, ...]
     renewal_every: int | None
+    economic_kind: str = "equipment"  # land, construction, equipment or services (the economic analysis's cost kinds)
+    transfer_share: Val = 0.0  # fees to the government in the cost (a transfer in the economic analysis)
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,20 @@ class Benefit:
 
 
 @dataclass(frozen=True)
+class Externality:
+    """An external effect: volume (per unit of a stream's volume, fixed per year, and/or once) x unit value (any sign)."""
+
+    name: str
+    follows: str | None
+    traffic: str | None  # with follows: the diverted or generated volume only (None: all of it)
+    per_unit: Val  # units per stream unit, or the fixed volume per year (0 when neither)
+    once_units: Val
+    once_year: int | None
+    unit_value: Val
+    growth: Val
+
+
+@dataclass(frozen=True)
 class EconomicInputs:
     """Conversion factors, traffic, benefit streams and the social discount rate (ADB 2017; EU CBA Guide 2014).
 
@@ -300,6 +316,8 @@ class EconomicInputs:
     factors: dict[str, Val]
     traffic: dict[str, tuple[Val, Val]]
     benefits: tuple[Benefit, ...]
+    externalities: tuple[Externality, ...] = ()
+    construction_labour: Val = 0.0  # unskilled labour's share of construction cost, at the shadow wage
 
 
 @dataclass(frozen=True)
@@ -384,6 +402,9 @@ class Inputs:
     pad: Val | None
     pad_growth: Val
     apbd: Val | None
+    deposit_rate: Val
+    final_stake: str
+    liquidation_discount: Val
     economic: EconomicInputs | None
     concession: ConcessionTerms
     funding: FundingSources
@@ -496,7 +517,23 @@ def _capex_item(v: _Values, name: str, item: Any, start_year: int) -> CapexInput
         start=item.start_year if item.start_year is not None else start_year,
         phasing=tuple(item.phasing),
         renewal_every=item.renewal_every_years,
+        economic_kind=item.economic_kind or _economic_kind(item.asset_class),
+        transfer_share=v.opt(item.transfer_share, 0.0),
     )
+
+
+def _economic_kind(asset_class: str) -> str:
+    """Land, construction (buildings) or equipment (PMK groups 1-4), from the tax class."""
+    if asset_class == "land":
+        return "land"
+    return "construction" if asset_class.startswith("building") else "equipment"
+
+
+def restate(q: Any, index: Any, base_year: int) -> float:
+    """A public figure restated to base-year prices: ``value x index[base] / index[year]`` (its ``year``; as is without one)."""
+    if index is None or q.year is None or q.year == base_year:
+        return 1.0
+    return index.values[base_year] / index.values[q.year]
 
 
 def _capacity(v: _Values, cap: Any) -> CapacityInputs:
@@ -543,7 +580,9 @@ def _economic(v: _Values, case: Case) -> EconomicInputs | None:
     if e is None:
         return None
     cf = e.conversion_factors
-    factors = {k: v.num(getattr(cf, k)) for k in ("output", "construction", "equipment", "land", "operating_costs", "shadow_wage")}
+    factors = {k: v.num(getattr(cf, k)) for k in ("construction", "equipment", "land", "operating_costs", "shadow_wage")}
+    # non-traded output at the one standard conversion factor (stated once, as operating_costs, unless given: then equal)
+    factors["output"] = v.num(cf.output) if cf.output is not None else factors["operating_costs"]
     benefits = tuple(
         Benefit(
             name, b.follows, b.traffic,
@@ -557,7 +596,17 @@ def _economic(v: _Values, case: Case) -> EconomicInputs | None:
         for line, by_stream in e.traffic.items()
         for name, t in by_stream.items()
     }
-    return EconomicInputs(v.num(e.social_discount_rate), factors, traffic, benefits)
+    externalities = tuple(
+        Externality(
+            name, x.follows, x.traffic,
+            v.num(x.units_per_stream_unit) if x.follows is not None else v.opt(x.volume_units_per_year, 0.0),
+            v.opt(x.once_units, 0.0), x.once_year, v.num(x.unit_value_idr), v.opt(x.real_growth_per_year, 0.0),
+        )
+        for name, x in e.externalities.items()
+    )
+    return EconomicInputs(
+        v.num(e.social_discount_rate), factors, traffic, benefits, externalities, v.opt(e.construction_unskilled_labour_share, 0.0)
+    )
 
 
 def _concession(v: _Values, case: Case) -> ConcessionTerms:
@@ -678,9 +727,15 @@ def _resolve(case: Case, v: _Values) -> Inputs:
         economic_lives=lives,
         grant_share=v.num(case.ppp.viability_gap_grant_share) if case.ppp is not None else 0.0,
         region_rate=v.num(reg.discount_rate_nominal),
-        pad=v.num(reg.pad_idr_per_year) if reg.pad_idr_per_year is not None else None,
+        # public figures of other years restated to base-year prices with the case's price index
+        pad=v.num(reg.pad_idr_per_year) * restate(reg.pad_idr_per_year, case.macro.price_index, tl.price_base_year)
+        if reg.pad_idr_per_year is not None else None,
         pad_growth=v.opt(reg.pad_growth_real_per_year, 0.0),
-        apbd=v.num(reg.apbd_idr_per_year) if reg.apbd_idr_per_year is not None else None,
+        apbd=v.num(reg.apbd_idr_per_year) * restate(reg.apbd_idr_per_year, case.macro.price_index, tl.price_base_year)
+        if reg.apbd_idr_per_year is not None else None,
+        deposit_rate=v.opt(fin.deposit_rate_nominal, 0.0) if bumd else 0.0,
+        final_stake=reg.final_stake,
+        liquidation_discount=v.opt(reg.liquidation_discount, 0.0),
         economic=_economic(v, case),
         concession=_concession(v, case),
         funding=_funding(v, case),

@@ -58,7 +58,7 @@ def public_unit(ebitda: np.ndarray, depreciation: np.ndarray, d_nwc: np.ndarray)
         reserve=zero.copy(), tantiem_declared=zero.copy(), dividend_declared=np.maximum(operating, 0.0),
         dividends_paid=np.maximum(operating, 0.0), tantiem_paid=zero.copy(), distributions_owed=zero.copy(),
         standby_draw=zero.copy(), standby_repayment=zero.copy(), standby_interest=zero.copy(), standby_balance=zero.copy(),
-        top_up=np.maximum(-operating, 0.0), net_cash=zero.copy(), cumulative_cash=zero.copy(), unfunded=zero.copy(),
+        interest_income=zero.copy(), tantiem_owed=zero.copy(), top_up=np.maximum(-operating, 0.0), net_cash=zero.copy(), cumulative_cash=zero.copy(), unfunded=zero.copy(),
         available=np.array(operating),
     )
 

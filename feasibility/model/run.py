@@ -61,7 +61,7 @@ from .result import Lines, MergedLines, Result
 from .tax import Depreciation, income_tax, tax_depreciation
 from .waterfall import Waterfall, waterfall
 
-__all__ = ["METRIC_UNITS", "Result", "decided_chain", "evaluate", "run"]
+__all__ = ["METRIC_UNITS", "Result", "construction_cost", "decided_chain", "evaluate", "run"]
 
 #: unit of each model metric (declared in :mod:`feasibility.metrics.registry`)
 METRIC_UNITS = registry.METRIC_UNITS
@@ -97,6 +97,20 @@ class Chain(Project):
     deferred: np.ndarray
 
 
+def construction_cost(cx: Capex, d: Debt) -> np.ndarray:
+    """The construction cost of viability-gap funding by year (IDR, current prices, shape L + (T,)).
+
+    The spend of the construction years (the first construction: renewals and
+    expansion phases fall in operating years) without land, plus the interest
+    during construction in the year it is capitalised (PMK 223/PMK.011/2012 as
+    amended by PMK 170/PMK.08/2018: land is left out, interest during
+    construction counted). The minimum investment, the grant's cap and the
+    grant itself (:func:`feasibility.analysis.ppp.ppp_test`) are measured on it.
+    """
+    spend = sum((v for k, v in cx.construction_spend.items() if k.asset_class != "land"), np.zeros(np.shape(cx.construction)))
+    return spend + d.interest_capitalised
+
+
 def _project(inp: Inputs, max_phases: Any = None) -> Project:
     """Steps 2-7 of the model for one set of inputs, ``max_phases`` limiting the expansion phases built."""
     full, years = inp.full, inp.years
@@ -112,8 +126,8 @@ def _project(inp: Inputs, max_phases: Any = None) -> Project:
         inp.residual_method, cx.in_service, dep.by_asset, cx.in_service_real, inp.economic_lives, pi, full, inp.concession
     )
     residual = residual_value(inp.residual_method, by_cat, nwc, full)
-    # a viability-gap grant (KPBU) pays a share of the construction capex in the construction years
-    grant = cx.construction * inp.grant_share
+    # a viability-gap grant (KPBU) pays a share of the construction cost (without land, with IDC) in the construction years
+    grant = construction_cost(cx, d) * inp.grant_share
     fcf = project_fcf(ops.ebitda, tax_unlevered, cx.total, d_nwc, residual, grant)
     held = None
     if inp.stakes:
@@ -134,7 +148,7 @@ def _chain(inp: Inputs, max_phases: Any = None, p: Project | None = None) -> Cha
             draws=d.draws, debt_service=d.service, injection=inj, tax_rate=inp.tax_rate,
             carryforward_years=inp.loss_carryforward_years,
             allocation=(inp.reserve_share, inp.reserve_cap_share, inp.tantiem_share, inp.payout), dividend_lag=inp.dividend_lag_years,
-            sources=inp.funding,
+            sources=inp.funding, deposit_rate=inp.deposit_rate,
         )
     else:
         # a public service unit (or nothing): the APBD pays the capital spending itself (no injection, no loans: case rules)
@@ -142,15 +156,47 @@ def _chain(inp: Inputs, max_phases: Any = None, p: Project | None = None) -> Cha
         region_inj, inj = region_inj + cx.total - grant, inj + cx.total - grant
     if p.stakes is not None:
         region_inj = region_inj + p.stakes[0]
+    staff_owed = _staff_owed_end(wf, inp.dividend_lag_years)
     cf = cash_flows(
         operating=years >= inp.first_operating_year, ebitda=ops.ebitda, tax=wf.tax, tax_unlevered=p.tax_unlevered, capex=cx.total,
         expansion_capex=cx.expansion, d_nwc=d_nwc, residual=residual, grant=grant, draws=d.draws, debt_service=d.service,
         debt_outstanding=d.outstanding, standby_net=wf.standby_draw - wf.standby_repayment - wf.standby_interest,
         standby_balance=wf.standby_balance, paid_in=inj + wf.top_up, dividends_paid=wf.dividends_paid, cumulative_cash=wf.cumulative_cash,
+        tantiem_paid=wf.tantiem_paid, interest_income=wf.interest_income, staff_owed_end=staff_owed,
     )
     cf.project_fcf = p.fcf  # with the region's stakes, when it holds any
     project = {f.name: getattr(p, f.name) for f in fields(Project)}
     return Chain(**project, region_injection=region_inj, injection=inj, wf=wf, cf=cf, deferred=np.zeros(inp.lead))
+
+
+def _staff_owed_end(wf: Waterfall, lag: int) -> np.ndarray:
+    """The tantiem the BUMD owes its directors and staff at the end (shape L): due and unpaid, and declared on the last
+    ``lag`` years' profit (due after the horizon)."""
+    later = wf.tantiem_declared[..., wf.tantiem_declared.shape[-1] - lag :].sum(axis=-1) if lag else 0.0
+    return wf.tantiem_owed[..., -1] + later
+
+
+def final_stake(c: Chain) -> np.ndarray:
+    """The region's share of the BUMD's net assets at the end of the last year, as a line (IDR current prices, shape L + (T,)).
+
+    ``ownership x max(0, cash + assets x (1 - liquidation discount) + working capital - loans - standby - tantiem owed)``
+    in the last year, the assets at the case's residual-value method (nothing for assets that revert to a
+    concession's grantor); a shareholder loses no more than its stake (UU 40/2007 art. 3). Plus the value of the
+    region's stakes in companies it does not run. Nothing with ``region.final_stake = "none"``.
+    """
+    inp, wf = c.inp, c.wf
+    out = np.zeros(inp.full)
+    if inp.final_stake == "none":
+        return out
+    assets = c.residual[..., -1] - c.nwc[..., -1] if inp.residual_method != "none" else 0.0
+    haircut = np.broadcast_to(inp.liquidation_discount, inp.lead + (1,))[..., 0] if np.ndim(inp.liquidation_discount) else inp.liquidation_discount
+    net = (wf.cumulative_cash[..., -1] + assets * (1.0 - haircut) + (c.residual[..., -1] - assets) - c.d.outstanding[..., -1]
+           - wf.standby_balance[..., -1] - _staff_owed_end(wf, inp.dividend_lag_years))
+    own = np.broadcast_to(inp.ownership, inp.lead + (1,))[..., 0] if np.ndim(inp.ownership) else inp.ownership
+    out[..., -1] = own * np.maximum(net, 0.0)
+    if c.stakes is not None:
+        out = out + c.stakes[2]
+    return out
 
 
 def _unfundable(c: Chain) -> tuple[np.ndarray, np.ndarray] | None:
@@ -308,8 +354,11 @@ def _money_lines(c: Chain) -> dict[str, np.ndarray]:
         "standby_balance_idr": wf.standby_balance,
         "equity_cf_idr": cf.equity_cf,
         "shareholder_cf_idr": cf.shareholder_cf,
+        "interest_income_idr": wf.interest_income,
         "legal_reserve_addition_idr": wf.reserve_addition,
         "legal_reserve_idr": wf.reserve,
+        "tantiem_declared_idr": wf.tantiem_declared,
+        "dividends_declared_idr": wf.dividend_declared,
         "tantiem_idr": wf.tantiem_paid,
         "dividends_paid_idr": wf.dividends_paid,
         "distributions_owed_idr": wf.distributions_owed,
@@ -317,7 +366,9 @@ def _money_lines(c: Chain) -> dict[str, np.ndarray]:
         "region_top_up_idr": region_top_up,
         "public_money_idr": public,
         "dividends_to_region_idr": wf.dividends_paid * own + (c.stakes[1] if c.stakes is not None else 0.0),
+        "region_final_stake_idr": final_stake(c),
         "region_bond_interest_idr": _bond_interest(public, c.inp.region_rate),
+        "region_bond_capital_back_idr": _bond_capital(public),
         "net_cash_flow_idr": wf.net_cash,
         "cumulative_cash_idr": wf.cumulative_cash,
         "cumulative_cash_before_gap_funding_idr": wf.cash_before_gap_funding,
@@ -330,6 +381,13 @@ def _bond_interest(public: np.ndarray, bond_yield: Any) -> np.ndarray:
     (nominal; the capital itself would come back at maturity, so it is not part of the yearly return)."""
     paid_before = np.cumsum(public, axis=-1) - public
     return paid_before * bond_yield
+
+
+def _bond_capital(public: np.ndarray) -> np.ndarray:
+    """The bonds' capital, returned in the last year: all the region paid in (the bond alternative keeps the capital)."""
+    out = np.zeros_like(public)
+    out[..., -1] = public.sum(axis=-1)
+    return out
 
 
 def _ratio_lines(inp: Inputs, cf: CashFlows, d: Debt, rt: Rates) -> dict[str, tuple[Any, bool]]:
@@ -371,6 +429,7 @@ def _economic_lines(c: Chain) -> dict[str, tuple[Any, bool]]:
         return cache["lines"][key]
 
     keys = list(ECONOMIC_LINES) + [f"economic_benefit_{b.name}_real_idr" for b in inp.economic.benefits]
+    keys += [f"economic_external_{x.name}_real_idr" for x in inp.economic.externalities]
     return {k: (lambda k=k: line(k), False) for k in keys}
 
 

@@ -4,9 +4,11 @@ Each year, for every case of the leading shape at once:
 
 1. interest on the standby facility's opening balance (an operating cost for
    tax; PSAK 26 does not capitalise it: the facility finances shortfalls, not
-   construction);
+   construction), and interest earned on the opening cash at the deposit rate
+   (idle cash in a bank deposit; taxable income);
 2. taxable income = EBITDA - tax depreciation - loan interest - standby
-   interest; income tax with losses carried forward (:class:`.tax.LossPool`);
+   interest + deposit interest; income tax with losses carried forward
+   (:class:`.tax.LossPool`);
 3. net profit allocated (PP 54/2017, :class:`.allocation.Allocator`) on the
    paid-in capital: planned injections to date and the top-ups of earlier years;
 4. cash before distributions = cash at the start + injections + loans drawn +
@@ -14,7 +16,10 @@ Each year, for every case of the leading shape at once:
    - standby interest;
 5. the standby facility is repaid from what is left (lenders before owners);
 6. dividends and tantiem declared ``lag`` years earlier are paid from what is
-   left; what cannot be paid waits (a dividend is never paid out of a top-up);
+   left, never more than the cash there is; what cannot be paid waits (a
+   dividend is never paid out of a top-up); what falls due after the last
+   model year is not paid inside it (it stays in the company's cash, part of
+   the shareholders' net assets at the end);
 7. a shortfall (cash below zero) is financed by the sources the case names,
    in its order: a standby facility up to its limit, then shareholders'
    top-ups (the region's share from the APBD). What no source covers stays as
@@ -57,6 +62,8 @@ class Waterfall:
     standby_repayment: np.ndarray
     standby_interest: np.ndarray
     standby_balance: np.ndarray
+    interest_income: np.ndarray
+    tantiem_owed: np.ndarray
     top_up: np.ndarray
     net_cash: np.ndarray
     cumulative_cash: np.ndarray
@@ -69,12 +76,9 @@ class Waterfall:
         return self.cumulative_cash - np.cumsum(self.top_up, axis=-1) - self.standby_balance
 
 
-def _paid_in(t: int, T: int, lag: int) -> list[int]:
-    """The years whose declarations fall due in year ``t``: ``t - lag``, and in the last year also the last ``lag`` years."""
-    ys = [t - lag] if t - lag >= 0 else []
-    if t == T - 1:
-        ys += list(range(max(t - lag + 1, 0), T))
-    return ys
+def _paid_in(t: int, lag: int) -> list[int]:
+    """The year whose declarations fall due in year ``t``: ``t - lag`` (those of the last ``lag`` years fall due after the horizon)."""
+    return [t - lag] if t - lag >= 0 else []
 
 
 def _per_case(x: Any, lead: tuple[int, ...]) -> np.ndarray:
@@ -97,6 +101,7 @@ def waterfall(
     allocation: tuple[Any, Any, Any, Any],
     dividend_lag: int,
     sources: FundingSources,
+    deposit_rate: Any = 0.0,
 ) -> Waterfall:
     """Run the cash waterfall over the years (see the module docstring).
 
@@ -112,6 +117,8 @@ def waterfall(
     dividend_lag : int
         Years between the profit and the payment of its dividend (0 or 1).
     sources : FundingSources
+    deposit_rate : float or ndarray
+        Nominal interest earned on the opening cash balance (when positive).
     """
     full = np.broadcast_shapes(ebitda.shape, capex.shape, injection.shape)
     lead, T = full[:-1], full[-1]
@@ -123,11 +130,13 @@ def waterfall(
     pool = LossPool(T, lead, carryforward_years)
     alloc = Allocator(lead, *(_per_case(a, lead) for a in allocation))
     limit, s_rate = _per_case(sources.standby_limit, lead), _per_case(sources.standby_rate, lead)
+    d_rate = _per_case(deposit_rate, lead)
     cash, standby, owed_div, owed_tant = (np.zeros(lead) for _ in range(4))
     capital, topped = np.zeros(lead), np.zeros(lead)
     for t in range(T):
         s_int = s_rate * standby
-        taxable = yf["ebitda"][t] - yf["dep"][t] - yf["interest"][t] - s_int
+        d_int = d_rate * np.maximum(cash, 0.0)
+        taxable = yf["ebitda"][t] - yf["dep"][t] - yf["interest"][t] - s_int + d_int
         base, used, _lapsed = pool.step(t, taxable)
         tax = base * rate
         profit = taxable - tax
@@ -135,10 +144,10 @@ def waterfall(
         add, tant, div = alloc.step(profit, capital + topped)
         out["tantiem_declared"][t], out["dividend_declared"][t] = tant, div
         due_div, due_tant = owed_div, owed_tant
-        for y in _paid_in(t, T, dividend_lag):  # declarations falling due this year
+        for y in _paid_in(t, dividend_lag):  # declarations falling due this year
             due_div, due_tant = due_div + out["dividend_declared"][y], due_tant + out["tantiem_declared"][y]
         avail = (cash + yf["injection"][t] + yf["draws"][t] + yf["grant"][t] + yf["ebitda"][t] - yf["d_nwc"][t] - tax
-                 - yf["capex"][t] - yf["service"][t] - s_int)
+                 - yf["capex"][t] - yf["service"][t] - s_int + d_int)
         out["available"][t] = avail  # what the year leaves before lenders' standby and owners' distributions
         repay = np.minimum(np.maximum(avail, 0.0), standby)
         standby = standby - repay
@@ -164,7 +173,8 @@ def waterfall(
         cash = avail + draw + top
         for k, v in dict(taxable=taxable, tax=tax, loss_used=used, net_profit=profit, reserve_addition=add, reserve=alloc.reserve,
                          distributions_owed=owed_div + owed_tant, standby_draw=draw, standby_repayment=repay, standby_interest=s_int,
-                         standby_balance=standby, top_up=top, cumulative_cash=cash, unfunded=gap).items():
+                         standby_balance=standby, interest_income=d_int, tantiem_owed=owed_tant, top_up=top, cumulative_cash=cash,
+                         unfunded=gap).items():
             out[k][t] = v
         out["dividends_paid"][t], out["tantiem_paid"][t] = paid_div, paid_tant
     res = {k: np.moveaxis(v, 0, -1) for k, v in out.items()}

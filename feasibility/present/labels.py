@@ -48,7 +48,7 @@ def description(case: Case, path: str) -> str:
 
 
 _STRUCTURE = {"revenue", "opex", "capex", "build_up", "phases", "loans", "allocation", "economic_life_years", "overhead",
-              "ramp_up_curve", "capital_injection", "conversion_factors", "benefits", "top_down", "forecast"}
+              "ramp_up_curve", "capital_injection", "conversion_factors", "benefits", "externalities", "top_down", "forecast"}
 _SUFFIXES = ("_idr_per_year", "_idr_per_", "_idr_nominal", "_idr")
 
 
@@ -111,6 +111,10 @@ def _group_words(case: Case, path: str, lang: str) -> list[str]:
         i = 4
     elif len(parts) > 2 and parts[:2] == ["economic", "benefits"] and case.economic is not None and parts[2] in case.economic.benefits:
         out += [groups.get("economic", "economic"), _drop_aside(in_lang(case.economic.benefits[parts[2]].label, lang))]
+        i = 3
+    elif len(parts) > 2 and parts[:2] == ["economic", "externalities"] and case.economic is not None and parts[2] in case.economic.externalities:
+        # an external effect is named by its label, as a benefit stream is
+        out += [groups.get("economic", "economic"), _drop_aside(in_lang(case.economic.externalities[parts[2]].label, lang))]
         i = 3
     elif len(parts) > 1 and parts[0] == "participations":
         # a stake is named by its label ("Saham di perusahaan pelabuhan bersama"), wherever it is defined

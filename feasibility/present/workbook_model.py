@@ -773,15 +773,26 @@ WATERFALL = (
     "taxable_income_idr", "loss_relief_idr", "tax_idr", "net_profit_idr", "standby_interest_idr", "standby_draw_idr",
     "standby_repayment_idr", "standby_balance_idr", "top_up_idr", "legal_reserve_addition_idr", "legal_reserve_idr",
     "tantiem_idr", "dividends_paid_idr", "distributions_owed_idr", "net_cash_flow_idr", "cumulative_cash_idr",
-    "cumulative_cash_before_gap_funding_idr", "unfunded_gap_idr",
+    "cumulative_cash_before_gap_funding_idr", "unfunded_gap_idr", "interest_income_idr",
 )
 
 
-def project_cash(g: Grid, inp: Inputs, chain: Any, words: dict[str, str], label: Callable[..., str]) -> None:
+def project_cash(g: Grid, inp: Inputs, chain: Any, words: dict[str, str], label: Callable[..., str],
+                 groups: dict[AssetKey, Group]) -> None:
     """The viability-gap grant, the region's stakes (values) and the project's free cash flow (ADB 2005, ch. 7)."""
     g.title(words["title_project"])
-    g.add("viability_gap_grant_idr", label("line", "viability_gap_grant_idr"),
-          lambda j: 0.0 if is_zero(inp.grant_share) else g.s("construction_capex_idr", j) * inp.grant_share)
+    fo = inp.first_operating_year - inp.start_year
+    # the grant's base (feasibility.model.run.construction_cost): the construction years' spend without land, plus the
+    # interest during construction in the year it is capitalised
+    built = [r for grp in groups.values() if grp.key.asset_class != "land" for r in grp.built]
+
+    def grant(j: int) -> Any:
+        if is_zero(inp.grant_share):
+            return 0.0
+        parts = ([g.at(r, j) for r in built] if j < fo else []) + [g.at("interest_capitalised_idr", j)]
+        return Sym(f"({'+'.join(parts)})*{term(inp.grant_share)}", False)
+
+    g.add("viability_gap_grant_idr", label("line", "viability_gap_grant_idr"), grant)
     extra = ""
     if inp.stakes:
         stakes(g, inp, words)
@@ -824,7 +835,7 @@ def cash_waterfall(g: Grid, inp: Inputs, losses: tuple[Any, str, str], words: di
     """The company's year (:mod:`feasibility.model.waterfall`): tax with interest and losses carried forward, the PP 54/2017
     allocation, cash before distributions, the standby repaid, dividends and tantiem due paid from what is left, and a
     shortfall financed by the case's sources in order; a public service unit's year (:func:`feasibility.model.public.public_unit`)."""
-    a, last = g.at, g.T - 1
+    a = g.at
 
     def prev(key: str, j: int) -> str:
         return g.at(key, j - 1) if j else "0"
@@ -849,8 +860,13 @@ def cash_waterfall(g: Grid, inp: Inputs, losses: tuple[Any, str, str], words: di
     f = inp.funding
     g.add("standby_interest_idr", label("line", "standby_interest_idr"),
           lambda j: 0.0 if j == 0 or is_zero(f.standby_rate) else Sym(f"{term(f.standby_rate)}*{a('standby_balance_idr', j - 1)}", False))
+    # idle cash earns the deposit rate on the year's opening balance (when positive)
+    g.add("interest_income_idr", label("line", "interest_income_idr"),
+          lambda j: 0.0 if j == 0 or is_zero(inp.deposit_rate)
+          else Sym(f"{term(inp.deposit_rate)}*MAX({a('cumulative_cash_idr', j - 1)},0)", False))
     g.add("taxable_income_idr", label("line", "taxable_income_idr"),
-          lambda j: Sym(f"{a('ebitda_idr', j)}-{a('depreciation_idr', j)}-{a('interest_idr', j)}-{a('standby_interest_idr', j)}", False))
+          lambda j: Sym(f"{a('ebitda_idr', j)}-{a('depreciation_idr', j)}-{a('interest_idr', j)}-{a('standby_interest_idr', j)}"
+                        f"+{a('interest_income_idr', j)}", False))
     ws, sheet, annual = losses
     relief = loss_sheet(ws, sheet, annual, g, "taxable_income_idr", inp.loss_carryforward_years, words, g.fmt, top=2 * g.T + 8,
                         title="losses_intro_company")
@@ -880,9 +896,7 @@ def cash_waterfall(g: Grid, inp: Inputs, losses: tuple[Any, str, str], words: di
 
     def due(kind: str) -> Callable[[int], Sym]:
         def cell(j: int) -> Sym:
-            ys = [j - lag] if j - lag >= 0 else []
-            if j == last:
-                ys += list(range(max(j - lag + 1, 0), g.T))
+            ys = [j - lag] if j - lag >= 0 else []  # those of the last lag years fall due after the horizon
             parts = [prev(f"{kind}_owed_idr", j)] + [a(f"{kind}_declared_idr", y) for y in ys]
             return Sym("+".join(parts), False)
         return cell
@@ -892,7 +906,8 @@ def cash_waterfall(g: Grid, inp: Inputs, losses: tuple[Any, str, str], words: di
     g.add("cash_available_idr", words["row_available"],
           lambda j: Sym(f"{prev('cumulative_cash_idr', j)}+{a('equity_injection_idr', j)}+{a('debt_drawdown_idr', j)}"
                         f"+{a('viability_gap_grant_idr', j)}+{a('ebitda_idr', j)}-{a('change_in_working_capital_idr', j)}-{a('tax_idr', j)}"
-                        f"-{a('capex_idr', j)}-{a('debt_service_idr', j)}-{a('standby_interest_idr', j)}", False))
+                        f"-{a('capex_idr', j)}-{a('debt_service_idr', j)}-{a('standby_interest_idr', j)}+{a('interest_income_idr', j)}",
+                        False))
     g.add("standby_repayment_idr", label("line", "standby_repayment_idr"),
           lambda j: Sym(f"MIN(MAX({a('cash_available_idr', j)},0),{prev('standby_balance_idr', j)})"))
     g.add("cash_after_standby_idr", words["row_after_standby"], lambda j: g.s("cash_available_idr", j) - g.s("standby_repayment_idr", j))
@@ -971,12 +986,19 @@ def company(g: Grid, inp: Inputs, losses: tuple[Any, str, str], words: dict[str,
           lambda j: Sym(f"IF({a('debt_service_idr', j)}>0,{a('cfads_idr', j)}/{a('debt_service_idr', j)},\"\")") if j >= fo else None,
           fmt="ratio")
 
+    lag = inp.dividend_lag_years
+    # the tantiem the company owes its staff at the end: due and unpaid, and declared on the last lag years' profit
+    g.add("staff_owed_end_idr", words["row_staff_owed"],
+          lambda j: (Sym(f"{a('tantiem_owed_idr', j)}" + (f"+SUM({g.span('tantiem_declared_idr', g.T - lag, j)})" if lag else ""), False)
+                     if bumd else 0.0) if j == last else 0.0)
+
     def equity(j: int) -> Sym:
         text = (f"{a('ebitda_idr', j)}-{a('tax_idr', j)}-{a('capex_idr', j)}-{a('change_in_working_capital_idr', j)}"
                 f"+{a('debt_drawdown_idr', j)}-{a('debt_service_idr', j)}+{a('standby_draw_idr', j)}-{a('standby_repayment_idr', j)}"
-                f"-{a('standby_interest_idr', j)}+{a('residual_value_idr', j)}+{a('viability_gap_grant_idr', j)}")
+                f"-{a('standby_interest_idr', j)}+{a('residual_value_idr', j)}+{a('viability_gap_grant_idr', j)}"
+                f"+{a('interest_income_idr', j)}-{a('tantiem_idr', j)}")
         if j == last:
-            text += f"-{a('debt_outstanding_idr', j)}-{a('standby_balance_idr', j)}"
+            text += f"-{a('debt_outstanding_idr', j)}-{a('standby_balance_idr', j)}-{a('staff_owed_end_idr', j)}"
         return Sym(text, False)
 
     g.add("equity_cf_idr", label("line", "equity_cf_idr"), equity)
@@ -985,7 +1007,7 @@ def company(g: Grid, inp: Inputs, losses: tuple[Any, str, str], words: dict[str,
         text = f"{a('dividends_paid_idr', j)}-({a('equity_injection_idr', j)}+{a('top_up_idr', j)})"
         if j == last:
             text += (f"+{a('cumulative_cash_idr', j)}+{a('residual_value_idr', j)}-{a('debt_outstanding_idr', j)}"
-                     f"-{a('standby_balance_idr', j)}")
+                     f"-{a('standby_balance_idr', j)}-{a('staff_owed_end_idr', j)}")
         return Sym(text, False)
 
     g.add("shareholder_cf_idr", label("line", "shareholder_cf_idr"), shareholders)
@@ -995,6 +1017,15 @@ def company(g: Grid, inp: Inputs, losses: tuple[Any, str, str], words: dict[str,
     stake_div = (lambda j: f"+{a('stakes_dividends_idr', j)}") if inp.stakes else (lambda j: "")
     g.add("dividends_to_region_idr", label("line", "dividends_to_region_idr"),
           lambda j: Sym(f"{a('dividends_paid_idr', j)}*{own}{stake_div(j)}", False))
+    # the region's share of the BUMD's net assets at the end (feasibility.model.run.final_stake): a shareholder loses no
+    # more than its stake; the assets less a liquidation discount; plus its stakes in other companies
+    stake_value = (lambda j: f"+{a('stakes_value_idr', j)}") if inp.stakes else (lambda j: "")
+    nwc = g.at("net_working_capital_idr", last)
+    haircut = "" if is_zero(inp.liquidation_discount) or inp.residual_method == "none" else f"-({a('residual_value_idr', last)}-{nwc})*{term(inp.liquidation_discount)}"
+    g.add("region_final_stake_idr", label("line", "region_final_stake_idr"),
+          lambda j: (0.0 if inp.final_stake == "none" else
+                     Sym(f"{own}*MAX(0,{a('cumulative_cash_idr', j)}+{a('residual_value_idr', j)}{haircut}-{a('debt_outstanding_idr', j)}"
+                         f"-{a('standby_balance_idr', j)}-{a('staff_owed_end_idr', j)}){stake_value(j)}", False)) if j == last else 0.0)
     g.add("region_bond_interest_idr", label("line", "region_bond_interest_idr"),
           lambda j: Sym(f"SUM({g.span('public_money_idr', 0, j - 1)})*{term(inp.region_rate)}", False) if j else 0.0)
 
@@ -1004,7 +1035,7 @@ METRIC_FLOWS = {
     "flow_project_idr": "{project_fcf_idr}",
     "flow_equity_idr": "{equity_cf_idr}",
     "flow_shareholders_idr": "{shareholder_cf_idr}",
-    "flow_region_idr": "{dividends_to_region_idr}-{public_money_idr}",
+    "flow_region_idr": "{dividends_to_region_idr}+{region_final_stake_idr}-{public_money_idr}",
     "flow_benefits_idr": "{revenue_total_idr}+{residual_value_idr}",
     "flow_costs_idr": "{capex_idr}+{opex_total_idr}+{change_in_working_capital_idr}+{tax_unlevered_idr}",
 }
@@ -1015,7 +1046,7 @@ def metric_flows(g: Grid, inp: Inputs, words: dict[str, str]) -> None:
     g.title(words["title_flows_real"] if inp.real else words["title_flows"])
     for key, text in METRIC_FLOWS.items():
         def cell(j: int, text: str = text) -> Sym:
-            keys = {k: g.at(k, j) for k in ("project_fcf_idr", "equity_cf_idr", "shareholder_cf_idr", "dividends_to_region_idr",
+            keys = {k: g.at(k, j) for k in ("project_fcf_idr", "equity_cf_idr", "shareholder_cf_idr", "dividends_to_region_idr", "region_final_stake_idr",
                                              "public_money_idr", "revenue_total_idr", "residual_value_idr", "capex_idr",
                                              "opex_total_idr", "change_in_working_capital_idr", "tax_unlevered_idr")}
             body = text.format(**keys)
@@ -1043,6 +1074,6 @@ def write_annual(g: Grid, inp: Inputs, chain: Any, blocks: Blocks, losses: tuple
         relief = loss_sheet(ws, sheet, annual, g, "taxable_income_unlevered_idr", inp.loss_carryforward_years, words, g.fmt)
         project_tax(g, inp, relief, label, words)
         residual(g, inp, groups, blocks, words, label)
-        project_cash(g, inp, chain, words, label)
+        project_cash(g, inp, chain, words, label, groups)
         company(g, inp, losses, words, label)
         metric_flows(g, inp, words)

@@ -38,10 +38,12 @@ ANNUAL_COLUMNS = [
     "cumulative_cash_before_gap_funding_idr",
 ]
 INCOME_COLUMNS = ["revenue_total_idr", "variable_cost_idr", "fixed_opex_idr", "overhead_idr", "concession_fee_idr", "ebitda_idr",
-                  "depreciation_idr", "interest_idr", "standby_interest_idr", "tax_idr", "net_profit_idr", "legal_reserve_addition_idr",
-                  "tantiem_idr"]
+                  "depreciation_idr", "interest_idr", "standby_interest_idr", "interest_income_idr", "tax_idr", "net_profit_idr",
+                  # the allocation of the year's profit, in the year of the profit (the cash table shows what is paid when)
+                  "legal_reserve_addition_idr", "tantiem_declared_idr", "dividends_declared_idr"]
 CASH_COLUMNS = ["ebitda_idr", "change_in_working_capital_idr", "tax_idr", "capex_idr", "equity_injection_idr", "debt_drawdown_idr",
-                "viability_gap_grant_idr", "debt_service_idr", "standby_draw_idr", "standby_repayment_idr", "top_up_idr", "tantiem_idr",
+                "viability_gap_grant_idr", "debt_service_idr", "standby_draw_idr", "standby_repayment_idr", "interest_income_idr", "top_up_idr",
+                "tantiem_idr",
                 "dividends_paid_idr", "net_cash_flow_idr", "cumulative_cash_idr"]
 
 

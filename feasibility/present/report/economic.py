@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from ...case import in_lang
 from .. import charts as ch
@@ -16,7 +14,10 @@ from .common import NoteView, anchor, billions, chart_alt, chart_words, line_lab
 if TYPE_CHECKING:
     from ...study import Study
 
-__all__ = ["Benefit", "ConversionFactor", "Economic", "EconomicAnalysis", "SideBySide", "economic", "economic_analysis"]
+__all__ = [
+    "Benefit", "ConversionFactor", "Economic", "EconomicAnalysis", "SideBySide", "VgfCondition", "economic", "economic_analysis",
+    "vgf_conditions", "vgf_failing",
+]
 
 
 @dataclass(frozen=True)
@@ -52,41 +53,50 @@ class EconomicAnalysis:
     intro: str
     side: list[SideBySide]
     benefits: list[Benefit]
+    total: str  # the ENPV: the benefits and costs above, summed
     chart: ch.Chart
     factors: list[ConversionFactor]
 
 
 @dataclass(frozen=True)
+class VgfCondition:
+    """One condition of viability-gap funding as the report shows it (``source``: the case's own source of a limit)."""
+
+    label: str
+    value: str
+    required: str
+    met: bool
+    met_text: str
+    rule: str
+    source: str
+    source_lang: str
+
+
+@dataclass(frozen=True)
 class Economic:
-    """The economic section; ``analysis`` is None for a case without ``[economic]``, the PPP texts "" without a PPP test."""
+    """The economic section; ``analysis`` is None for a case without ``[economic]``, the PPP texts "" (and no
+    conditions) without a PPP test."""
 
     analysis: EconomicAnalysis | None
     ppp_text: str
     min_inv: str
     notes: list[NoteView]
+    ppp_conditions: list[VgfCondition] = field(default_factory=list)
 
 
-def _benefits(study: Study, fmt: Formatter, sdr: float) -> list[Benefit]:
-    """Every economic flow at present value at the social discount rate, costs negative."""
+def _benefits(study: Study, fmt: Formatter) -> list[Benefit]:
+    """Every economic stream at present value at the social discount rate, costs negative (:attr:`Study.enpv_by_stream`)."""
     econ = study.case.economic
     assert econ is not None
-    annual = study.result.annual
-
-    def pv(col: str) -> float:
-        v = annual[col].to_numpy()
-        return float(np.sum(v / (1.0 + sdr) ** np.arange(v.size)))
-
-    parts = [("economic_revenue_real_idr", 1), ("economic_diverted_savings_real_idr", 1), ("economic_employment_real_idr", 1)]
-    parts += [(f"economic_benefit_{k}_real_idr", 1) for k in econ.benefits]
-    parts += [("economic_residual_real_idr", 1), ("economic_capex_real_idr", -1), ("economic_opex_real_idr", -1)]
     out = []
-    for col, sign in parts:
-        if col.startswith("economic_benefit_"):  # the case's own benefit streams carry their own labels
-            name = col[len("economic_benefit_") : -len("_real_idr")]
-            label = in_lang(econ.benefits[name].label, fmt.lang)
+    for st in study.enpv_by_stream:
+        if st.key.startswith("economic_benefit_"):  # the case's own streams and external effects carry their own labels
+            label = in_lang(econ.benefits[st.key[len("economic_benefit_") : -len("_real_idr")]].label, fmt.lang)
+        elif st.key.startswith("economic_external_"):
+            label = in_lang(econ.externalities[st.key[len("economic_external_") : -len("_real_idr")]].label, fmt.lang)
         else:
-            label = fmt.msg["economic_lines"][col]
-        out.append(Benefit(label=label, pv=fmt.money(sign * pv(col)), bad=sign < 0))
+            label = fmt.msg["economic_lines"][st.key]
+        out.append(Benefit(label=label, pv=fmt.money(st.pv_idr), bad=st.kind == "cost"))
     return out
 
 
@@ -125,7 +135,8 @@ def economic_analysis(study: Study, fmt: Formatter) -> EconomicAnalysis | None:
             SideBySide(label=t["bcr_short"], fin=metric_value(fmt, m, "bcr"), eco=metric_value(fmt, m, "ebcr")),
             SideBySide(label=t["discount_rate"], fin=metric_value(fmt, m, "wacc"), eco=metric_value(fmt, m, "social_discount_rate")),
         ],
-        benefits=_benefits(study, fmt, sdr),
+        benefits=_benefits(study, fmt),
+        total=metric_value(fmt, m, "enpv_idr"),
         chart=ch.bars_by_year(
             # the residual value of the last year is a bar of its own (an end-of-period valuation, not a year's benefit)
             years, {flow: study.result.annual["economic_flow_real_idr"].to_numpy() - study.result.annual["economic_residual_real_idr"].to_numpy(),
@@ -141,6 +152,7 @@ def economic_analysis(study: Study, fmt: Formatter) -> EconomicAnalysis | None:
                 anchor=anchor(f"economic.conversion_factors.{k}"), value=fmt.number(getattr(cf, k).value, 2), confidence=getattr(cf, k).confidence
             )
             for k in type(cf).model_fields
+            if getattr(cf, k) is not None  # output, when not given, is the standard factor (operating_costs)
         ],
     )
 
@@ -162,12 +174,54 @@ def economic(study: Study, fmt: Formatter) -> Economic:
     """
     t, ui = fmt.msg["report"], fmt.msg["ui"]
     ppp_text = min_inv = ""
+    conditions: list[VgfCondition] = []
     if study.ppp is not None:
         p = study.ppp
         ppp_text = t[f"route_{p.route}"].format(
-            enpv=fmt.money(p.enpv_idr), share=fmt.percent(p.grant_share), grant=fmt.money(p.grant_idr), cap=fmt.percent(p.max_grant_share, 0)
+            enpv=fmt.money(p.enpv_idr), share=fmt.percent(p.grant_share), grant=fmt.money(p.grant_idr), cap=fmt.percent(p.max_grant_share, 0),
+            failing=vgf_failing(study, fmt),
         )
         min_inv = t["min_investment"].format(
-            inv=fmt.money(p.total_investment_idr), min=fmt.money(p.min_investment_idr), ok=ui["yes"] if p.meets_min_investment else ui["no"]
+            inv=fmt.money(p.construction_cost_idr), idc=fmt.money(p.idc_idr), min=fmt.money(p.min_investment_idr),
+            ok=ui["yes"] if p.meets_min_investment else ui["no"],
         )
-    return Economic(analysis=economic_analysis(study, fmt), ppp_text=ppp_text, min_inv=min_inv, notes=notes_for(study, fmt, "economic"))
+        conditions = vgf_conditions(study, fmt)
+    return Economic(
+        analysis=economic_analysis(study, fmt), ppp_text=ppp_text, min_inv=min_inv, notes=notes_for(study, fmt, "economic"),
+        ppp_conditions=conditions,
+    )
+
+
+def vgf_conditions(study: Study, fmt: Formatter) -> list[VgfCondition]:
+    """The conditions of viability-gap funding one by one: the case's value, what is required, met or not, and the rule.
+
+    Money in base-year prices (ENPV and FNPV as the financial and economic
+    tables give them), the grant as a share of the construction cost.
+    """
+    p = study.ppp
+    assert p is not None
+    t = fmt.msg["report"]
+    case = study.case
+    out = []
+    for c in p.conditions:
+        if c.unit:  # a number: money or a share
+            value = fmt.value(c.value, c.unit) if c.value is not None else t["vgf_value_none"]
+            required = t[f"vgf_req_{c.name}"].format(thr=fmt.value(c.threshold, c.unit))
+        else:  # a choice the case states
+            value = t[f"vgf_value_{c.value}"]
+            required = t[f"vgf_req_{c.name}"]
+        # the case's own limits (floor and cap) come with the source the case gives them
+        q = {"min_investment": case.ppp.min_investment_idr, "within_cap": case.ppp.max_grant_share}.get(c.name) if case.ppp is not None else None
+        out.append(VgfCondition(
+            label=t[f"vgf_cond_{c.name}"], value=value, required=required, met=c.met is not False,
+            met_text=t["vgf_not_assessed" if c.met is None else "vgf_met" if c.met else "vgf_not_met"],
+            rule=t["vgf_regulation"], source=q.source if q is not None else "", source_lang=case.case.language,
+        ))
+    return out
+
+
+def vgf_failing(study: Study, fmt: Formatter) -> str:
+    """The conditions of viability-gap funding the project does not meet, in words ("" when none)."""
+    p = study.ppp
+    assert p is not None
+    return "; ".join(fmt.msg["report"][f"vgf_cond_{name}"] for name in p.failing)

@@ -12,6 +12,7 @@ from ..i18n import Formatter
 from ..labels import short_label
 from .chapters import first_stage
 from .common import confidence_counts, current_words, input_value, phases, price_words
+from .economic import vgf_failing
 
 if TYPE_CHECKING:
     from ...study import Study
@@ -31,7 +32,9 @@ def conditions(study: Study, fmt: Formatter) -> list[str]:
 
     The smallest change of one input that brings FNPV to zero (when FNPV is
     negative), the funding gap, every note of high severity, the placeholders
-    still in the case, and a viability-gap grant the PPP test needs.
+    still in the case, and a viability-gap grant the PPP test needs when the
+    project meets every condition of viability-gap funding (else, for a project
+    economically but not financially feasible, the conditions it fails).
     """
     t = fmt.msg["report"]
     out = []
@@ -64,8 +67,11 @@ def conditions(study: Study, fmt: Formatter) -> list[str]:
     placeholders = confidence_counts(study).placeholder
     if placeholders:
         out.append(t["cond_placeholders"].format(n=placeholders, column=t["rests_on"]))
-    if study.ppp is not None and study.ppp.route == "vgf":
-        out.append(t["cond_vgf"].format(grant=fmt.money(study.ppp.grant_idr)))
+    ppp = study.ppp
+    if ppp is not None and ppp.route == "vgf" and ppp.eligible:  # viability-gap funding only when every condition is met
+        out.append(t["cond_vgf"].format(grant=fmt.money(ppp.grant_idr)))
+    elif ppp is not None and ppp.economic_feasible and not ppp.financial_feasible and ppp.failing:
+        out.append(t["cond_vgf_not_eligible"].format(failing=vgf_failing(study, fmt)))
     return out
 
 
