@@ -183,6 +183,7 @@ def economic(study: Study, fmt: Formatter) -> Economic:
         )
         min_inv = t["min_investment"].format(
             inv=fmt.money(p.construction_cost_idr), idc=fmt.money(p.idc_idr), min=fmt.money(p.min_investment_idr),
+            year=study.case.timeline.price_base_year,
             ok=ui["yes"] if p.meets_min_investment else ui["no"],
         )
         conditions = vgf_conditions(study, fmt)
