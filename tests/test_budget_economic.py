@@ -391,6 +391,7 @@ def test_economic_identity_on_the_default_case_with_unit_factors() -> None:
         q["value"] = 1.0
     d["economic"]["benefits"] = {}
     d["economic"]["externalities"] = {}
+    d["economic"].pop("ship_waiting_cost_idr_per_day")  # the ships' waiting is an economic cost the financial flow has not
     # permit fees are a transfer the financial flow pays: none here
     d["port"]["capex"]["studies_permits"].pop("transfer_share")
     for by_stream in d["economic"]["traffic"].values():  # all traffic new: its payment is the benefit

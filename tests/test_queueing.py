@@ -112,3 +112,66 @@ def test_ship_days_and_bad_input() -> None:
         max_occupancy_for_waiting(2, 0.0)
     with pytest.raises(ValueError, match="calls_per_year: must be >= 0"):
         ship_days_waiting_per_year(-1, 2, 0.5)
+
+
+# --------------------------------------------------------------------------- in the model (issue 21, item 2)
+
+
+def test_the_default_ports_ship_time_and_waiting_by_hand() -> None:
+    from feasibility import load_case, run
+
+    case = load_case()
+    res = run(case)
+    a = res.annual
+    cap = case.port.capacity
+    parcel, prod, hours = cap.parcel_tonnes_per_call.value, cap.productivity_tonnes_per_hour.value, cap.working_hours_per_year.value
+    handled = a["cargo_throughput_tonnes"].to_numpy()
+    # 2,500 t a call at 150 t per berth-hour: 16.67 hours at the berth; one berth open 7,000 hours a year
+    calls = handled / parcel
+    np.testing.assert_allclose(a["ship_calls_per_year"], calls, rtol=1e-12)
+    np.testing.assert_allclose(a["berth_hours_per_call"], parcel / prod, rtol=1e-12)
+    rho = calls * (parcel / prod) / hours
+    np.testing.assert_allclose(a["berth_time_occupancy"], rho, rtol=1e-12)
+    # one berth, Erlang-2 service: W = 0.75 rho / (1 - rho) x 16.67 h (0.5 occupancy at capacity: 12.5 hours a call)
+    wait = 0.75 * rho / (1 - rho) * parcel / prod
+    np.testing.assert_allclose(a["ship_waiting_hours_per_call"], wait, rtol=1e-12)
+    assert a["ship_waiting_hours_per_call"].max() == pytest.approx(12.5, rel=1e-9)
+    np.testing.assert_allclose(a["ship_days_waiting"], calls * wait / 24, rtol=1e-12)
+    # the economic cost: ship-days x the case's cost of a ship-day, constant prices
+    day = case.economic.ship_waiting_cost_idr_per_day.value
+    np.testing.assert_allclose(a["economic_ship_waiting_real_idr"], calls * wait / 24 * day, rtol=1e-12)
+
+
+def test_a_phase_adds_its_berths_from_its_online_year() -> None:
+    import tomllib
+
+    from feasibility import run
+    from feasibility.case import DEFAULT_CASE, parse_case
+
+    # the high scenario's cargo triggers the second berth; financed by top-ups rather than deferred, it is built
+    d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
+    d["port"]["capacity"]["expansion"]["when_unfunded"] = "gap_funding"
+    case = parse_case(d, base_dir=DEFAULT_CASE.parent)
+    res = run(case, scenario="high")
+    a = res.annual
+    berths = a["berths_in_service"].to_numpy()
+    assert berths.min() == 1 and berths.max() == 2
+    # from the phase's online year on (the year its capacity is first there)
+    first = int(np.argmax(a["cargo_capacity_tonnes"].to_numpy() > a["cargo_capacity_tonnes"].to_numpy()[0]))
+    assert berths[first] == 2 and berths[first - 1] == 1
+    two = berths == 2
+    # with two berths the waiting time is M/E2/2's at that year's occupancy
+    rho = a["berth_time_occupancy"].to_numpy()
+    np.testing.assert_allclose(a["ship_waiting_hours_per_call"].to_numpy()[two],
+                               waiting_time_ratio(2, rho[two]) * a["berth_hours_per_call"].to_numpy()[two], rtol=1e-12)
+
+
+def test_a_phase_must_say_its_berths_when_waiting_is_counted() -> None:
+    import tomllib
+
+    from feasibility.case import DEFAULT_CASE, CaseError, parse_case
+
+    d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
+    del d["port"]["capacity"]["expansion"]["phases"]["second_berth"]["berths"]
+    with pytest.raises(CaseError, match="port.capacity.expansion.phases.second_berth.berths: is required with"):
+        parse_case(d, base_dir=DEFAULT_CASE.parent)

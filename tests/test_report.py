@@ -952,3 +952,15 @@ def fmt_title(case: Case, key: str, lang: str) -> str:
     from feasibility.case import in_lang
 
     return in_lang(case.data_plan[key].title, lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_technical_section_states_the_ships_waiting_from_the_model(pages, case, lang):
+    """The longest average wait for a berth, its year, the berth time and the ship-days, as the model's lines give them."""
+    fmt = Formatter(lang)
+    a = run(case).annual
+    i = int(np.argmax(a["ship_waiting_hours_per_call"].to_numpy()))
+    text = pages[lang].page.inner_text("#technical")
+    for shown in (str(int(a.index[i])), fmt.number(a["ship_waiting_hours_per_call"].iloc[i], 1),
+                  fmt.number(a["berth_hours_per_call"].iloc[i], 1), fmt.number(a["ship_days_waiting"].iloc[i], 0)):
+        assert shown in text, shown

@@ -306,7 +306,7 @@ def test_import_reports_every_problem_with_its_row_and_writes_nothing(tmp_path, 
     assert main(["import", str(edited), "-o", str(tmp_path / "new.toml")]) == 2
     err = capsys.readouterr().err
     assert "6 problem(s)" in err, err
-    for words in ("row 107 (Bongkar muat", "got 'tujuh puluh ribu'", "got 'yakin'", "must be <= 0.6, got 1.5",
+    for words in ("row 109 (Bongkar muat", "got 'tujuh puluh ribu'", "got 'yakin'", "must be <= 0.6, got 1.5",
                   "low <= value <= high is required", "'port.revenue.storage.ramp_upp[1]' is not a quantity",
                   "no row for port.revenue.storage.ramp_up[1]"):
         assert words in err, (words, err)

@@ -22,7 +22,7 @@ __all__ = ["Stream", "enpv_by_stream"]
 _TOTALS = {"economic_benefits_real_idr", "economic_costs_real_idr", "economic_flow_real_idr", "economic_benefit_streams_real_idr",
            "economic_external_benefits_real_idr", "economic_external_costs_real_idr"}
 _BENEFITS = ("economic_revenue_real_idr", "economic_diverted_savings_real_idr")
-_COSTS = ("economic_capex_real_idr", "economic_opex_real_idr")
+_COSTS = ("economic_capex_real_idr", "economic_opex_real_idr", "economic_ship_waiting_real_idr")
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def enpv_by_stream(result: Result) -> list[Stream]:
     list of Stream
         Benefits first (the revenue of generated traffic, resources saved on
         diverted traffic, each benefit stream, external benefits, the residual
-        value), then costs (capital, operating, external costs).
+        value), then costs (capital, operating, the ships' waiting time, external costs).
 
     Raises
     ------

@@ -211,6 +211,13 @@ def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]
                 out.append(Problem(f"economic.externalities.{name}.once_year", f"must lie within the model years {tl.start_year}-{tl.end_year}",
                                    x.once_year))
     out += _price_index_problems(case)
+    cap = case.port.capacity
+    if cap is not None and cap.parcel_tonnes_per_call is not None and cap.expansion is not None:
+        for name, ph in cap.expansion.phases.items():
+            if ph.berths is None:
+                out.append(Problem(f"port.capacity.expansion.phases.{name}.berths",
+                                   "is required with port.capacity.parcel_tonnes_per_call: the ships' waiting time needs the berths "
+                                   "in service (0 for a phase of yard or equipment only)", _MISSING))
     scalars = [p for p, q in known.items() if not q.is_list]
     for i, tw in enumerate(case.sensitivity.two_way):
         for axis in ("rows", "cols"):

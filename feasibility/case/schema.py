@@ -554,6 +554,10 @@ class ExpansionPhase(_Strict):
     capex_idr: Q("IDR", "base cost estimate of the phase, base-year prices, before contingency and optimism bias", ge=0)
     contingency: Q(FRACTION, "physical contingency on the base estimate (as for the first construction)", ge=0, le=1)
     optimism_bias: Q(FRACTION, "HM Treasury Green Book optimism-bias uplift (as for the first construction)", ge=0, le=2)
+    berths: Int(0, 10) | None = Field(
+        None, description="berths the phase adds (0: yard or equipment only); needed with port.capacity.parcel_tonnes_per_call, "
+        "for the ships' waiting time"
+    )
 
 
 class Expansion(_Strict):
@@ -594,6 +598,10 @@ class BerthCapacity(_Strict):
     productivity_tonnes_per_hour: Q("tonnes per berth-hour", "gross handling productivity per berth-hour", ge=0)
     max_berth_occupancy: Q(
         FRACTION, "highest acceptable berth occupancy (an assumption; UNCTAD 1985: ~0.4-0.5 for one berth)", gt=0, le=1
+    )
+    parcel_tonnes_per_call: Q(
+        "tonnes per call", "average cargo a ship loads or discharges per call: with the productivity, the berth time per call, "
+        "the ship calls and the ships' waiting time for a berth (M/E2/c, UNCTAD 1985)", gt=0, optional=True,
     )
     expansion: Expansion | None = None
     yard: YardCapacity | None = None
@@ -927,6 +935,10 @@ class Economic(_Strict):
     benefits: dict[str, BenefitStream] = Field(default_factory=dict)
     externalities: dict[str, Externality] = Field(
         default_factory=dict, description="external costs (negative values) and benefits to third parties, each its own line"
+    )
+    ship_waiting_cost_idr_per_day: Q(
+        "IDR per ship-day", "the cost of a ship-day spent waiting for a berth (the ship's time charter and crew, and the "
+        "cargo's time), base-year prices: the ships' waiting time at the port's berths is an economic cost", ge=0, optional=True,
     )
     construction_unskilled_labour_share: Q(
         FRACTION, "share of the construction cost (civil works and buildings, net of VAT) that is unskilled labour, valued at "

@@ -13,7 +13,9 @@
 * costs: capex by kind (land; construction, its unskilled labour at the
   shadow wage; equipment; services such as studies and design at the
   standard factor) and the operating costs (unskilled wages at the shadow
-  wage, the rest at the standard factor); external costs (noise,
+  wage, the rest at the standard factor); the ships' time waiting for a
+  berth (ship-days x ``ship_waiting_cost_idr_per_day``: the economic case for
+  another berth); external costs (noise,
   congestion, dredging's harm to fisheries), each its own line;
 * left out as transfers or financial items: income tax, the concession fee
   (to the state), permit fees (``transfer_share`` of a capital item), working
@@ -55,6 +57,7 @@ ECONOMIC_LINES = (
     "economic_benefits_real_idr",
     "economic_capex_real_idr",
     "economic_opex_real_idr",
+    "economic_ship_waiting_real_idr",
     "economic_external_costs_real_idr",
     "economic_costs_real_idr",
     "economic_flow_real_idr",
@@ -139,6 +142,7 @@ def economic_lines(
     unskilled: Any,
     capex_by: dict[str, Any],
     in_service_real: dict[AssetKey, Any],
+    ship_days: Any = None,
 ) -> dict[str, np.ndarray]:
     """Every economic line (see :data:`ECONOMIC_LINES`) and one per benefit stream, shape L + (T,).
 
@@ -150,7 +154,9 @@ def economic_lines(
         Operating costs without the concession fee, and the unskilled wages in
         them (IDR, current prices).
     capex_by : dict
-        Capital spend by ``land``, ``construction``, ``equipment`` (current prices).
+        Capital spend by ``land``, ``construction``, ``equipment``, ``services``, ``transfer`` (current prices).
+    ship_days : ndarray, optional
+        Ship-days spent waiting for a berth by year (the port's ``ship_days_waiting`` line).
     """
     e = inp.economic
     full = inp.full
@@ -176,9 +182,12 @@ def economic_lines(
     out["economic_capex_real_idr"] = np.broadcast_to(capex, full)
     opex = (operating_costs - unskilled) * cf["operating_costs"] + unskilled * cf["shadow_wage"]
     out["economic_opex_real_idr"] = np.broadcast_to(opex / pi, full)
+    waiting = ship_days * e.waiting_cost if ship_days is not None and e.waiting_cost is not None else 0.0
+    out["economic_ship_waiting_real_idr"] = np.broadcast_to(waiting, full)
     benefits = (out["economic_revenue_real_idr"] + out["economic_diverted_savings_real_idr"] + res + streams
                 + out["economic_external_benefits_real_idr"])
-    costs = out["economic_capex_real_idr"] + out["economic_opex_real_idr"] + out["economic_external_costs_real_idr"]
+    costs = (out["economic_capex_real_idr"] + out["economic_opex_real_idr"] + out["economic_ship_waiting_real_idr"]
+             + out["economic_external_costs_real_idr"])
     out["economic_benefits_real_idr"] = np.broadcast_to(benefits, full)
     out["economic_costs_real_idr"] = np.broadcast_to(costs, full)
     out["economic_flow_real_idr"] = np.broadcast_to(benefits - costs, full)

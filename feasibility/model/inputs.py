@@ -252,6 +252,8 @@ class CapacityInputs:
     phases: tuple[tuple[Val, Val], ...] = ()  # (capacity t/yr, capex IDR base-year prices with contingency and optimism bias)
     build: str = "when_triggered"
     when_unfunded: str = "gap_funding"
+    parcel: Val | None = None  # tonnes per ship call (the ships' waiting time needs it)
+    phase_berths: tuple[int, ...] = ()  # berths each phase adds
 
 
 @dataclass(frozen=True)
@@ -318,6 +320,7 @@ class EconomicInputs:
     benefits: tuple[Benefit, ...]
     externalities: tuple[Externality, ...] = ()
     construction_labour: Val = 0.0  # unskilled labour's share of construction cost, at the shadow wage
+    waiting_cost: Val | None = None  # IDR per ship-day waiting for a berth, base-year prices
 
 
 @dataclass(frozen=True)
@@ -555,10 +558,12 @@ def _capacity(v: _Values, cap: Any) -> CapacityInputs:
             ),
             "build": exp.build,
             "when_unfunded": exp.when_unfunded,
+            "phase_berths": tuple(ph.berths or 0 for ph in exp.phases.values()),
         }
     return CapacityInputs(
         berths=cap.berths, working_hours=v.num(cap.working_hours_per_year), productivity=v.num(cap.productivity_tonnes_per_hour),
-        max_occupancy=v.num(cap.max_berth_occupancy), yard=yard, **extra,
+        max_occupancy=v.num(cap.max_berth_occupancy), yard=yard,
+        parcel=v.num(cap.parcel_tonnes_per_call) if cap.parcel_tonnes_per_call is not None else None, **extra,
     )
 
 
@@ -605,7 +610,8 @@ def _economic(v: _Values, case: Case) -> EconomicInputs | None:
         for name, x in e.externalities.items()
     )
     return EconomicInputs(
-        v.num(e.social_discount_rate), factors, traffic, benefits, externalities, v.opt(e.construction_unskilled_labour_share, 0.0)
+        v.num(e.social_discount_rate), factors, traffic, benefits, externalities, v.opt(e.construction_unskilled_labour_share, 0.0),
+        v.num(e.ship_waiting_cost_idr_per_day) if e.ship_waiting_cost_idr_per_day is not None else None,
     )
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..domain.buildup import company_demand, cross_check, hinterland_cargo_tonnes, lab_samples, ramp_up, regional_cargo_tonnes
 from ..domain.capacity import Expansion, berth_capacity_tonnes_per_year, expand, throughput, yard_capacity_tonnes_per_year
+from ..domain.queueing import waiting_time_ratio
 from .inputs import BuildUpCargo, BuildUpCompanies, BuildUpLab, CapacityInputs, FixedCost, ForecastVolume, Inputs, Line, Stream
 
 __all__ = ["Operations", "cap_cargo", "escalation", "fixed_cost", "operations", "per_case", "price_index", "stream_volume"]
@@ -142,7 +143,45 @@ def cap_cargo(
         "berth_occupancy": np.broadcast_to(throughput(res.throughput, berths, cap.max_occupancy).occupancy, full),
         "cargo_capacity_tonnes": capacity,
     }
+    if cap.parcel is not None:
+        lines.update(ship_time(cap, np.broadcast_to(res.throughput, full), years, grown))
     return out, lines, grown
+
+
+def ship_time(cap: CapacityInputs, handled: np.ndarray, years: np.ndarray, grown: Expansion | None) -> dict[str, np.ndarray]:
+    """Ship calls, berth time, berth occupancy and the ships' waiting for a berth by year (UNCTAD 1985, M/E2/c).
+
+    ``calls = tonnes handled / parcel``; ``berth hours per call = parcel /
+    productivity`` (gross, per berth-hour); ``occupancy = calls x hours per call
+    / (berths in service x working hours)``, the berths in service counting
+    each expansion phase's berths from its online year; the mean waiting time
+    per call is :func:`~feasibility.domain.queueing.waiting_time_ratio` (Erlang-2
+    service times, UNCTAD's general-cargo model) x the berth time per call;
+    ship-days waited = calls x waiting hours / 24.
+    """
+    parcel, prod = cap.parcel, cap.productivity  # floats, or L + (1,) (overridden): they broadcast over the years
+    berths = np.full(handled.shape, float(cap.berths))
+    if grown is not None:
+        for j, added in enumerate(cap.phase_berths):
+            online = np.asarray(grown.online_year)[..., j : j + 1]
+            berths = berths + added * (np.isfinite(online) & (years >= np.nan_to_num(online, nan=np.inf)))
+    calls = handled / parcel
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # no productivity, no cargo handled: no ship calls, no berth time and no waiting (not 0 x inf)
+        hours = np.broadcast_to(np.where(prod > 0, parcel / np.where(prod > 0, prod, 1.0), np.inf), handled.shape)
+        busy = calls > 0
+        occupancy = np.where(busy, calls * hours / (berths * cap.working_hours), 0.0)
+    ratio = np.asarray(waiting_time_ratio(berths, occupancy, 2.0), dtype=float)
+    with np.errstate(invalid="ignore"):
+        wait_hours = np.where(busy, ratio * hours, 0.0)
+    return {
+        "ship_calls_per_year": calls,
+        "berths_in_service": berths,
+        "berth_hours_per_call": hours.copy(),
+        "berth_time_occupancy": occupancy,
+        "ship_waiting_hours_per_call": wait_hours,
+        "ship_days_waiting": calls * wait_hours / 24.0,
+    }
 
 
 def fixed_cost(item: FixedCost, years: np.ndarray, pi: np.ndarray, base_year: int) -> np.ndarray:

@@ -424,7 +424,7 @@ def _economic_lines(c: Chain) -> dict[str, tuple[Any, bool]]:
             revenues = {f"{k}.{s.name}": ops.lines[f"revenue_{k}_{s.name}_idr"] for k, s in streams}
             cache["lines"] = economic_lines(
                 inp, c.pi, volumes, revenues, ops.variable_cost + ops.fixed_cost + ops.overhead, ops.unskilled,
-                c.cx.by_category, c.cx.in_service_real,
+                c.cx.by_category, c.cx.in_service_real, ops.lines.get("ship_days_waiting"),
             )
         return cache["lines"][key]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +92,16 @@ def technical(study: Study, fmt: Formatter) -> Technical:
     intro = fmt.msg["report"]["technical_intro"].format(
         occ=metric_value(fmt, m, "berth_occupancy_max"), unmet=metric_value(fmt, m, "cargo_unmet_tonnes")
     )
+    annual = study.result.annual
+    if "ship_waiting_hours_per_call" in annual:
+        # the ships' waiting for a berth (M/E2/c), in the year it is longest
+        i = int(np.argmax(annual["ship_waiting_hours_per_call"].to_numpy()))
+        row = annual.iloc[i]
+        intro += " " + fmt.msg["report"]["waiting_text"].format(
+            year=int(annual.index[i]), hours=fmt.number(row["ship_waiting_hours_per_call"], 1),
+            service=fmt.number(row["berth_hours_per_call"], 1), occ=fmt.percent(row["berth_time_occupancy"]),
+            berths=int(row["berths_in_service"]), days=fmt.number(row["ship_days_waiting"], 0),
+        )
     exp = _expansion(study, fmt)
     return Technical(intro=intro + (" " + exp if exp else ""), capex_rows=capex_rows(study, fmt),
                      capex_total=fmt.money(initial_capex_idr(study)), notes=notes_for(study, fmt, "technical"))
