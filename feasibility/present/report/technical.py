@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from ...case import in_lang
 from ..i18n import Formatter
