@@ -175,3 +175,29 @@ def test_a_phase_must_say_its_berths_when_waiting_is_counted() -> None:
     del d["port"]["capacity"]["expansion"]["phases"]["second_berth"]["berths"]
     with pytest.raises(CaseError, match="port.capacity.expansion.phases.second_berth.berths: is required with"):
         parse_case(d, base_dir=DEFAULT_CASE.parent)
+
+
+def test_an_allowed_waiting_ratio_holds_the_capacity_down() -> None:
+    from feasibility import load_case, run
+
+    case = load_case()
+    base = run(case)
+    # ships may wait 0.3 x their berth time: one berth, M/E2/1: rho = 2 x 0.3 / (1.5 + 0.6) = 0.2857 < 0.5 stated;
+    # berth capacity 7,000 h x 0.2857 x 150 t/h = 300,000 t (the yard's is larger)
+    assert base.annual["berth_occupancy_limit"].iloc[0] == pytest.approx(0.5)  # the default states no allowed wait
+    import tomllib
+
+    from feasibility.case import DEFAULT_CASE, parse_case
+
+    d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
+    d["port"]["capacity"]["allowed_waiting_ratio"] = {"value": 0.3, "source": "test", "confidence": "placeholder"}
+    held = run(parse_case(d, base_dir=DEFAULT_CASE.parent))
+    a = held.annual
+    np.testing.assert_allclose(a["berth_occupancy_limit"], 0.6 / 2.1, rtol=1e-10)
+    assert a["cargo_capacity_tonnes"].iloc[0] == pytest.approx(7000 * 0.6 / 2.1 * 150, rel=1e-10)
+    # at that capacity the mean wait is 0.3 x the berth time: 0.3 x 16.67 = 5 hours a call
+    assert a["ship_waiting_hours_per_call"].max() == pytest.approx(0.3 * 2500 / 150, rel=1e-8)
+    assert held.metrics["fnpv_idr"] < base.metrics["fnpv_idr"]  # less cargo handled
+    # a stricter stated occupancy still binds: the lower of the two
+    d["port"]["capacity"]["max_berth_occupancy"]["value"] = 0.2
+    np.testing.assert_allclose(run(parse_case(d, base_dir=DEFAULT_CASE.parent)).annual["berth_occupancy_limit"], 0.2)

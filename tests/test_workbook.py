@@ -163,9 +163,11 @@ def test_the_lines_the_issue_names_are_formulas(tmp_path):
         assert all(isinstance(c.value, str) and c.value.startswith("=") for c in cells if c.value not in (0, 1, None)), key  # 0 and 1: before a start, after the ramp-up
         assert any(isinstance(c.value, str) and c.value.startswith("=") for c in cells), key
     how = {key: r[2].value for key, r in rows.items()}
-    # only the expansion's decision is written as values here (and a forecast's volumes, in a case with one)
-    assert {k for k, h in how.items() if h != "formula"} == {"expansion_1_trigger_year", "expansion_1_online_year"}
+    # only the expansion's decision and the occupancy the allowed waiting ratio permits (root finding on the queue)
+    # are written as values here (and a forecast's volumes, in a case with one)
+    assert {k for k, h in how.items() if h != "formula"} == {"expansion_1_trigger_year", "expansion_1_online_year", "berth_occupancy_limit"}
     assert how["expansion_1_trigger_year"].startswith("values") and "expansion rule" in how["expansion_1_trigger_year"]
+    assert how["berth_occupancy_limit"].startswith("values") and "M/E2/c" in how["berth_occupancy_limit"]
     assert rows["revenue_port_cargo_handling_idr"][3 + 5].value.count("port_revenue_cargo_handling_tariff_idr_per_tonne") == 1
 
 

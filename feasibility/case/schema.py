@@ -599,6 +599,11 @@ class BerthCapacity(_Strict):
     max_berth_occupancy: Q(
         FRACTION, "highest acceptable berth occupancy (an assumption; UNCTAD 1985: ~0.4-0.5 for one berth)", gt=0, le=1
     )
+    allowed_waiting_ratio: Q(
+        "multiple of the berth time", "the mean waiting time for a berth the port accepts, as a multiple of a ship's mean time "
+        "at the berth: the berths' occupancy is then also held to what the M/E2/c queue allows for their number (UNCTAD 1985)",
+        gt=0, le=10, optional=True,
+    )
     parcel_tonnes_per_call: Q(
         "tonnes per call", "average cargo a ship loads or discharges per call: with the productivity, the berth time per call, "
         "the ship calls and the ships' waiting time for a berth (M/E2/c, UNCTAD 1985)", gt=0, optional=True,

@@ -253,6 +253,7 @@ class CapacityInputs:
     build: str = "when_triggered"
     when_unfunded: str = "gap_funding"
     parcel: Val | None = None  # tonnes per ship call (the ships' waiting time needs it)
+    waiting_ratio: Val | None = None  # the mean wait accepted, a multiple of the berth time (holds the occupancy down)
     phase_berths: tuple[int, ...] = ()  # berths each phase adds
 
 
@@ -563,7 +564,8 @@ def _capacity(v: _Values, cap: Any) -> CapacityInputs:
     return CapacityInputs(
         berths=cap.berths, working_hours=v.num(cap.working_hours_per_year), productivity=v.num(cap.productivity_tonnes_per_hour),
         max_occupancy=v.num(cap.max_berth_occupancy), yard=yard,
-        parcel=v.num(cap.parcel_tonnes_per_call) if cap.parcel_tonnes_per_call is not None else None, **extra,
+        parcel=v.num(cap.parcel_tonnes_per_call) if cap.parcel_tonnes_per_call is not None else None,
+        waiting_ratio=v.num(cap.allowed_waiting_ratio) if cap.allowed_waiting_ratio is not None else None, **extra,
     )
 
 

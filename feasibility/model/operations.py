@@ -20,7 +20,7 @@ import numpy as np
 
 from ..domain.buildup import company_demand, cross_check, hinterland_cargo_tonnes, lab_samples, ramp_up, regional_cargo_tonnes
 from ..domain.capacity import Expansion, berth_capacity_tonnes_per_year, expand, throughput, yard_capacity_tonnes_per_year
-from ..domain.queueing import waiting_time_ratio
+from ..domain.queueing import max_occupancy_for_waiting, waiting_time_ratio
 from .inputs import BuildUpCargo, BuildUpCompanies, BuildUpLab, CapacityInputs, FixedCost, ForecastVolume, Inputs, Line, Stream
 
 __all__ = ["Operations", "cap_cargo", "escalation", "fixed_cost", "operations", "per_case", "price_index", "stream_volume"]
@@ -115,7 +115,8 @@ def cap_cargo(
     expansion : Expansion or None
         Trigger and online years of the phases.
     """
-    berth = berth_capacity_tonnes_per_year(cap.berths, cap.working_hours, cap.productivity, cap.max_occupancy)
+    occ = occupancy_limit(cap)
+    berth = berth_capacity_tonnes_per_year(cap.berths, cap.working_hours, cap.productivity, occ)
     demand = sum((volumes[s.name] for s in streams if s.kind == "cargo_handling"), np.zeros(full))
     grown = None
     if cap.trigger_occupancy is None:
@@ -140,12 +141,22 @@ def cap_cargo(
         "cargo_demand_tonnes": demand,
         "cargo_throughput_tonnes": np.broadcast_to(res.throughput, full),
         "cargo_unmet_tonnes": np.broadcast_to(res.unmet, full),
-        "berth_occupancy": np.broadcast_to(throughput(res.throughput, berths, cap.max_occupancy).occupancy, full),
+        "berth_occupancy": np.broadcast_to(throughput(res.throughput, berths, occ).occupancy, full),
+        "berth_occupancy_limit": np.broadcast_to(occ, full).astype(float),
         "cargo_capacity_tonnes": capacity,
     }
     if cap.parcel is not None:
         lines.update(ship_time(cap, np.broadcast_to(res.throughput, full), years, grown))
     return out, lines, grown
+
+
+def occupancy_limit(cap: CapacityInputs) -> Any:
+    """The highest berth occupancy the capacity counts on: the case's ``max_berth_occupancy`` and, with an
+    ``allowed_waiting_ratio``, no more than the M/E2/c occupancy at which ships wait that long on average
+    (:func:`~feasibility.domain.queueing.max_occupancy_for_waiting`, for the first construction's berths)."""
+    if cap.waiting_ratio is None:
+        return cap.max_occupancy
+    return np.minimum(cap.max_occupancy, max_occupancy_for_waiting(cap.berths, cap.waiting_ratio, 2.0))
 
 
 def ship_time(cap: CapacityInputs, handled: np.ndarray, years: np.ndarray, grown: Expansion | None) -> dict[str, np.ndarray]:

@@ -339,8 +339,14 @@ def _capacity(g: Grid, inp: Inputs, line: Line, chain: Any, words: dict[str, str
     cap = line.capacity
     if cap is None:
         return None
+    numeric = next(ln.capacity for ln in chain.inp.lines if ln.key == line.key)  # the numbers behind the names
+    if numeric.waiting_ratio is None:
+        g.add("berth_occupancy_limit", words["row_occupancy_limit"], lambda j: cap.max_occupancy, fmt="share")
+    else:  # solved by root finding on the queue (M/E2/c), not a formula: its values, with the method named
+        g.values("berth_occupancy_limit", words["row_occupancy_limit"], chain.ops.lines["berth_occupancy_limit"],
+                 words["how_occupancy_limit"], fmt="share")
     g.add("berth_capacity_base_tonnes", words["row_berth_base"],
-          lambda j: cap.berths * cap.working_hours * cap.max_occupancy * cap.productivity, fmt="units")
+          lambda j: cap.berths * cap.working_hours * g.s("berth_occupancy_limit", j) * cap.productivity, fmt="units")
     online: list[tuple[int, Any]] = []
     exp = chain.ops.expansion
     if cap.trigger_occupancy is not None and exp is not None:
@@ -377,7 +383,7 @@ def _capacity(g: Grid, inp: Inputs, line: Line, chain: Any, words: dict[str, str
     g.add("cargo_unmet_tonnes", words["row_unmet"], lambda j: g.s("cargo_demand_tonnes", j) - g.s("cargo_throughput_tonnes", j), fmt="units")
     g.add("berth_occupancy", words["row_occupancy"],
           lambda j: Sym(f"IF({g.at('berth_capacity_tonnes', j)}>0,{g.at('cargo_throughput_tonnes', j)}/{g.at('berth_capacity_tonnes', j)}"
-                        f"*{term(cap.max_occupancy)},\"\")"), fmt="share")
+                        f"*{g.at('berth_occupancy_limit', j)},\"\")"), fmt="share")
     if online or (cap.trigger_occupancy is not None and exp is not None and cap.phases):
         # the expansion's years are the model's decision at export: this row, a formula, says in which years demand
         # passes the trigger; the Metrics sheet warns when an edit changes them (the decision may then differ)
@@ -386,7 +392,6 @@ def _capacity(g: Grid, inp: Inputs, line: Line, chain: Any, words: dict[str, str
               lambda j: Sym(f"IF({g.at('cargo_demand_tonnes', j)}>{term(trig)}*{g.at('berth_capacity_tonnes', j)},1,0)"), fmt="year")
         demand = np.asarray(chain.ops.lines["cargo_demand_tonnes"], dtype=float)
         berth_now = np.asarray(exp.capacity_tonnes_per_year, dtype=float)
-        numeric = next(ln.capacity for ln in chain.inp.lines if ln.key == line.key)  # the numbers behind the names
         g.expansion_check = ("expansion_signal", int(np.sum(demand > float(numeric.trigger_occupancy) * berth_now)))
     g.add("cargo_served_share", words["row_served"],
           lambda j: Sym(f"IF({g.at('cargo_demand_tonnes', j)}>0,{g.at('cargo_throughput_tonnes', j)}/{g.at('cargo_demand_tonnes', j)},1)"),
