@@ -456,3 +456,23 @@ def test_expand_shape_mismatch():
     with pytest.raises(ValueError, match=r"^inputs: shapes do not broadcast"):
         expand(np.ones((2, 3)), 10.0, [(1.0, 1.0)], years=[2030, 2031, 2032],
                trigger_occupancy=[0.5, 0.6, 0.7], lead_time_years=1)
+
+
+def test_expansion_looking_ahead_decides_a_lead_time_earlier():
+    # demand 80, 95, 110, 130 against 100 t, trigger 0.9, lead time 2. Now: 95 > 90 in 2031, in service 2033.
+    # Looking ahead: in 2030 the demand of 2032 (110) > 90 already: triggered in 2030, in service 2032, when it is needed
+    now = expand([80, 95, 110, 130], 100, [(50, 1e9)], years=[2030, 2031, 2032, 2033], trigger_occupancy=0.9, lead_time_years=2)
+    ahead = expand([80, 95, 110, 130], 100, [(50, 1e9)], years=[2030, 2031, 2032, 2033], trigger_occupancy=0.9, lead_time_years=2,
+                   look_ahead=True)
+    assert now.trigger_year.tolist() == [2031.0] and ahead.trigger_year.tolist() == [2030.0]
+    assert ahead.capacity_tonnes_per_year.tolist() == [100.0, 100.0, 150.0, 150.0]
+    assert ahead.unmet_tonnes.tolist() == [0.0, 0.0, 0.0, 0.0] and now.unmet_tonnes.tolist() == [0.0, 0.0, 10.0, 0.0]
+    # near the end the forecast is the last year's: 100 t demand in the last year, lead time 3, triggered in year 0
+    late = expand([50, 60, 70, 100], 100, [(50, 1e9)], years=[2030, 2031, 2032, 2033], trigger_occupancy=0.9, lead_time_years=3,
+                  look_ahead=True)
+    assert late.trigger_year.tolist() == [2030.0] and late.online_year.tolist() == [2033.0]
+    # vectorised: one row looks two years ahead (2032: 110 > 90, triggered 2030), the other, with no lead time, at the
+    # same year (2031: 95 > 90)
+    both = expand([[80, 95, 110, 130]] * 2, 100, [(50, 1e9)], years=[2030, 2031, 2032, 2033], trigger_occupancy=0.9,
+                  lead_time_years=np.array([2, 0]), look_ahead=True)
+    assert both.trigger_year[:, 0].tolist() == [2030.0, 2031.0]

@@ -184,14 +184,19 @@ def break_even(case: Case, res: Result, tornado: Tornado) -> BreakEven | None:
             return run(case, {volume_path: base * np.asarray(k, dtype=float)}, metrics=["fnpv_idr"]).metrics["fnpv_idr"]
 
         # the FNPV rises with the volume until the capacity caps it: a grid finds the first crossing, a root refines it
-        grid = np.geomspace(1.0, MAX_SCALE, 24)
+        # fine enough to find the first crossing where a berth triggered by more cargo makes the FNPV step down again
+        grid = np.geomspace(1.0, MAX_SCALE, 240)
         f = np.asarray(fnpv(grid), dtype=float)
         at_most = float(f[-1])
         up = np.flatnonzero(f >= 0)
         if up.size:
             i = int(up[0])
             k = brentq(lambda s: float(fnpv(s)), grid[i - 1], grid[i], xtol=1e-6) if i else 1.0
-            needed = _handled(case, run(case, {volume_path: base * k}), line, key)
+            there = run(case, {volume_path: base * k})
+            needed = _handled(case, there, line, key)
+            if math.isfinite(cap):
+                # more cargo may trigger a berth the base run does not build: the capacity there counts too
+                cap = max(float(cap), float(there.annual["cargo_capacity_tonnes"].max()))
     return BreakEven(
         stream=f"{line}.revenue.{key}", tariff_path=tariff_path, tariff_base=float(q.value), tariff_value=tariff_value,
         tariff_low=None if q.low is None else float(q.low), tariff_high=None if q.high is None else float(q.high),

@@ -569,6 +569,10 @@ class Expansion(_Strict):
     )
     trigger_occupancy: Q(FRACTION, "build the next phase when demand exceeds this share of the capacity in service", gt=0, le=1)
     lead_time_years: Int(0, 10) = Field(description="years from the decision (and capex) to service")
+    trigger_on: Literal["demand_now", "demand_when_online"] = Field(
+        "demand_now", description="the demand compared with the trigger: this year's (demand_now), or the forecast for the "
+        "year the phase would come into service, a lead time ahead (demand_when_online: decided in time)"
+    )
     when_unfunded: Literal["gap_funding", "defer"] = Field(
         description="a phase the BUMD's cash cannot pay for when it is triggered: gap_funding (financed by "
         "[financing.funding_gap], which must then be given) or defer (not built within the model years, flagged)"

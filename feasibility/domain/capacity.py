@@ -476,6 +476,7 @@ def expand(
     trigger_occupancy: Any,
     lead_time_years: Any,
     max_phases: Any = None,
+    look_ahead: bool = False,
 ) -> Expansion:
     r"""Capacity-limited throughput with expansion phases triggered by utilisation.
 
@@ -486,7 +487,10 @@ def expand(
     2. if no triggered phase is still under construction, phases remain, and
        ``D_t > trigger_occupancy * C_t`` (utilisation of the capacity in service
        would exceed the trigger; with a trigger of 1 this means demand exceeds
-       capacity), the **next** phase is triggered in year ``t``: its capex falls
+       capacity) or, with ``look_ahead``, ``D_{t+L} > trigger_occupancy * C_t``
+       (the demand forecast for the year the phase would come into service,
+       ``L`` the lead time, the last year's beyond the horizon: the decision is
+       taken a lead time before it is needed), the **next** phase is triggered in year ``t``: its capex falls
        in year ``t`` and it is in service from year ``t + lead_time_years`` (from
        year ``t`` itself when the lead time is 0, in which case ``C_t`` includes it);
     3. throughput, unmet demand and utilisation as in :func:`throughput`.
@@ -518,6 +522,10 @@ def expand(
     max_phases : array_like of int, optional
         How many of the phases may be built (the first ones), per leading index;
         all by default. 0 means none: an expansion decided against, or deferred.
+    look_ahead : bool, default False
+        Compare the capacity in service with the demand forecast for the year a
+        phase would come into service (``t + lead_time_years``) instead of this
+        year's demand.
 
     Returns
     -------
@@ -570,8 +578,9 @@ def expand(
     for t in range(n_t):
         in_service = np.sum(np.where(online_t <= t, add, 0.0), axis=1)
         c_t = cap[:, t] + in_service
+        ahead = dem[rows, np.minimum(t + lt, n_t - 1)] if look_ahead else dem[:, t]
         with np.errstate(invalid="ignore"):
-            over = dem[:, t] > tr * c_t
+            over = ahead > tr * c_t
         ready = over & (busy_until <= t)
         fire = ready & (nxt < allowed)
         blocked_t = np.where((blocked_t < 0) & ready & (nxt >= allowed) & (nxt < n_p), t, blocked_t)

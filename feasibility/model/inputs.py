@@ -255,6 +255,7 @@ class CapacityInputs:
     parcel: Val | None = None  # tonnes per ship call (the ships' waiting time needs it)
     waiting_ratio: Val | None = None  # the mean wait accepted, a multiple of the berth time (holds the occupancy down)
     phase_berths: tuple[int, ...] = ()  # berths each phase adds
+    look_ahead: bool = False  # the trigger compares the demand a lead time ahead
 
 
 @dataclass(frozen=True)
@@ -560,6 +561,7 @@ def _capacity(v: _Values, cap: Any) -> CapacityInputs:
             "build": exp.build,
             "when_unfunded": exp.when_unfunded,
             "phase_berths": tuple(ph.berths or 0 for ph in exp.phases.values()),
+            "look_ahead": exp.trigger_on == "demand_when_online",
         }
     return CapacityInputs(
         berths=cap.berths, working_hours=v.num(cap.working_hours_per_year), productivity=v.num(cap.productivity_tonnes_per_hour),

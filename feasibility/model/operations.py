@@ -127,7 +127,7 @@ def cap_cargo(
             max_phases = 0
         grown = expand(
             demand, berth, phases, years=years, trigger_occupancy=per_case(cap.trigger_occupancy),
-            lead_time_years=cap.lead_time_years, max_phases=max_phases,
+            lead_time_years=cap.lead_time_years, max_phases=max_phases, look_ahead=cap.look_ahead,
         )
         capacity = np.broadcast_to(grown.capacity_tonnes_per_year, full)
     berths = capacity

@@ -388,9 +388,13 @@ def _capacity(g: Grid, inp: Inputs, line: Line, chain: Any, words: dict[str, str
         # the expansion's years are the model's decision at export: this row, a formula, says in which years demand
         # passes the trigger; the Metrics sheet warns when an edit changes them (the decision may then differ)
         trig = cap.trigger_occupancy
+        # the demand the rule compares: this year's, or (looking ahead) the forecast a lead time ahead, the last year's beyond
+        ahead = (lambda j: min(j + cap.lead_time_years, g.T - 1)) if numeric.look_ahead else (lambda j: j)
         g.add("expansion_signal", words["row_expansion_signal"],
-              lambda j: Sym(f"IF({g.at('cargo_demand_tonnes', j)}>{term(trig)}*{g.at('berth_capacity_tonnes', j)},1,0)"), fmt="year")
+              lambda j: Sym(f"IF({g.at('cargo_demand_tonnes', ahead(j))}>{term(trig)}*{g.at('berth_capacity_tonnes', j)},1,0)"), fmt="year")
         demand = np.asarray(chain.ops.lines["cargo_demand_tonnes"], dtype=float)
+        if numeric.look_ahead:
+            demand = demand[np.minimum(np.arange(demand.size) + cap.lead_time_years, demand.size - 1)]
         berth_now = np.asarray(exp.capacity_tonnes_per_year, dtype=float)
         g.expansion_check = ("expansion_signal", int(np.sum(demand > float(numeric.trigger_occupancy) * berth_now)))
     g.add("cargo_served_share", words["row_served"],
