@@ -505,7 +505,7 @@ class CapexItem(_Strict):
         "(studies and design, at the standard conversion factor); by default from the asset class"
     )
     transfer_share: Q(
-        FRACTION, "share of the cost that is fees and charges paid to the government (permits): a transfer, left out of the "
+        FRACTION, "share of the cost that is fees and charges paid to the government (permits); a transfer, left out of the "
         "economic analysis", ge=0, le=1, optional=True,
     )
 
@@ -605,11 +605,11 @@ class BerthCapacity(_Strict):
     )
     allowed_waiting_ratio: Q(
         "multiple of the berth time", "the mean waiting time for a berth the port accepts, as a multiple of a ship's mean time "
-        "at the berth: the berths' occupancy is then also held to what the M/E2/c queue allows for their number (UNCTAD 1985)",
+        "at the berth; the berths' occupancy is then also held to what the M/E2/c queue allows for their number (UNCTAD 1985)",
         gt=0, le=10, optional=True,
     )
     parcel_tonnes_per_call: Q(
-        "tonnes per call", "average cargo a ship loads or discharges per call: with the productivity, the berth time per call, "
+        "tonnes per call", "average cargo a ship loads or discharges per call; with the productivity, it sets the berth time per call, "
         "the ship calls and the ships' waiting time for a berth (M/E2/c, UNCTAD 1985)", gt=0, optional=True,
     )
     expansion: Expansion | None = None
