@@ -19,17 +19,10 @@ from typing import Any
 import numpy as np
 
 from ..domain.capacity import Expansion
-from .inputs import CapexInputs, Inputs
+from .inputs import CapexInputs, Inputs, category
 from .operations import escalation
 
 __all__ = ["Capex", "capex", "category", "item_schedule", "placed_in_service"]
-
-
-def category(asset_class: str) -> str:
-    """Land, construction (buildings) or equipment (PMK groups 1-4): the economic analysis's cost kinds."""
-    if asset_class == "land":
-        return "land"
-    return "construction" if asset_class.startswith("building") else "equipment"
 
 
 def placed_in_service(nominal: Any, share: np.ndarray, renewals: np.ndarray, first_op: int) -> np.ndarray:

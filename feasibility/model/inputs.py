@@ -522,13 +522,13 @@ def _capex_item(v: _Values, name: str, item: Any, start_year: int) -> CapexInput
         start=item.start_year if item.start_year is not None else start_year,
         phasing=tuple(item.phasing),
         renewal_every=item.renewal_every_years,
-        economic_kind=item.economic_kind or _economic_kind(item.asset_class),
+        economic_kind=item.economic_kind or category(item.asset_class),
         transfer_share=v.opt(item.transfer_share, 0.0),
     )
 
 
-def _economic_kind(asset_class: str) -> str:
-    """Land, construction (buildings) or equipment (PMK groups 1-4), from the tax class."""
+def category(asset_class: str) -> str:
+    """Land, construction (buildings) or equipment (PMK groups 1-4): the economic analysis's cost kinds, from the tax class."""
     if asset_class == "land":
         return "land"
     return "construction" if asset_class.startswith("building") else "equipment"
