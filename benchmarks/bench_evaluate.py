@@ -45,7 +45,7 @@ def main() -> None:
     overrides = {
         "port.revenue.cargo_handling.tariff_idr_per_tonne": rng.triangular(40_000, 71_000, 110_000, n),
         "port.revenue.cargo_handling.build_up.tonnes_per_company": rng.triangular(8_000, 20_000, 40_000, n),
-        "port.capex.wharf_trestle.amount_idr": rng.triangular(1.5e11, 2e11, 3.2e11, n),
+        "port.capex.wharf.amount_idr": rng.triangular(1.5e11, 2e11, 3.2e11, n),
         "financing.loans.regional_bank.interest_rate": rng.uniform(0.07, 0.12, n),
         "macro.inflation_per_year": rng.uniform(0.015, 0.045, n),
     }

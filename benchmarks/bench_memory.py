@@ -46,7 +46,7 @@ def _one(kind: str, n: int) -> None:
     else:
         side = round(n ** 0.5)
         ch = np.linspace(-0.5, 0.5, side)
-        df = two_way(case, "port.revenue.cargo_handling.tariff_idr_per_tonne", "port.capex.wharf_trestle.amount_idr",
+        df = two_way(case, "port.revenue.cargo_handling.tariff_idr_per_tonne", "port.capex.wharf.amount_idr",
                      row_changes=ch, col_changes=ch)
         check = float(df.iat[0, 0])
         estimate = float("nan")

@@ -25,7 +25,7 @@ from feasibility.domain import distributions as dist
 from feasibility.model.finite import finite_problems
 
 TARIFF = "port.revenue.cargo_handling.tariff_idr_per_tonne"
-WHARF = "port.capex.wharf_trestle.amount_idr"
+WHARF = "port.capex.wharf.amount_idr"
 
 
 @pytest.fixture(scope="module")

@@ -59,10 +59,12 @@ def test_no_volume_is_enough_when_the_berth_is_full_and_still_loses():
 def test_volume_found_when_more_cargo_pays():
     """Cheaper works and a higher tariff make the port pay at some cargo volume: the FNPV is zero there, within the berth's capacity."""
     raw = tomllib.loads(Path(DEFAULT_CASE).read_text(encoding="utf-8"))
-    for item in raw["port"]["capex"].values():
+    # every capital cost, including the trestle's and the dredging's unit prices ([port.marine])
+    for item in [*raw["port"]["capex"].values(), raw["port"]["marine"]["trestle_cost_idr_per_m"], raw["port"]["marine"]["dredging_cost_idr_per_m3"]]:
+        amount = item.get("amount_idr", item)
         for k in ("value", "low", "high"):
-            if k in item["amount_idr"]:
-                item["amount_idr"][k] *= 0.2
+            if k in amount and not isinstance(amount[k], dict):
+                amount[k] *= 0.2
     raw["port"]["revenue"]["cargo_handling"]["tariff_idr_per_tonne"].update(value=150_000, high=200_000)
     raw["port"]["revenue"]["cargo_handling"]["build_up"]["tonnes_per_company"]["value"] = 4000.0
     raw["port"]["revenue"]["cargo_handling"]["build_up"]["tonnes_per_company"]["low"] = 2000.0

@@ -26,7 +26,7 @@ CARGO_KEYS = (
     "cost_escalation_real_per_year, start_year, kind, volume_tonnes, tariff_idr_per_tonne, "
     "variable_cost_idr_per_tonne, build_up"
 )
-FIXED_OPEX_KEYS = "amount_idr_per_year, escalation_real_per_year, unskilled_labour_share, start_year, end_year"
+FIXED_OPEX_KEYS = "amount_idr_per_year, amount_from, escalation_real_per_year, unskilled_labour_share, start_year, end_year"
 
 
 @pytest.fixture(scope="module")

@@ -178,7 +178,7 @@ def test_all_problems_reported_at_once(data: dict[str, Any]) -> None:
     # 7 tantiem above the 5% of PP 54/2017
     data["bumd"]["allocation"]["tantiem_share"]["value"] = 0.1
     # 8 phasing not summing to 1
-    data["port"]["capex"]["wharf_trestle"]["phasing"] = [0.4, 0.5]
+    data["port"]["capex"]["wharf"]["phasing"] = [0.4, 0.5]
     # 9 unknown stream kind
     data["lab"]["revenue"]["lab_tests"]["kind"] = "dredging"
     # 10 a bool where a number is expected
@@ -210,13 +210,13 @@ def test_all_problems_reported_at_once(data: dict[str, Any]) -> None:
     rule = typo[0].rule
     assert rule.startswith("unknown key")
     allowed = {k.strip() for k in rule.split("allowed here:")[1].split(",")}
-    assert allowed == {"amount_idr_per_year", "escalation_real_per_year", "unskilled_labour_share", "start_year", "end_year"}
+    assert allowed == {"amount_idr_per_year", "amount_from", "escalation_real_per_year", "unskilled_labour_share", "start_year", "end_year"}
 
     # phasing: reported at the capex item (or its phasing), naming the rule and the sum
-    phasing = [p for p in problems if p.path.startswith("port.capex.wharf_trestle")]
+    phasing = [p for p in problems if p.path.startswith("port.capex.wharf")]
     assert len(phasing) == 1
-    assert phasing[0].path in ("port.capex.wharf_trestle", "port.capex.wharf_trestle.phasing")
-    assert str(phasing[0]) == "port.capex.wharf_trestle.phasing: must sum to 1 (the shares sum to 0.9), got [0.4, 0.5]"
+    assert phasing[0].path in ("port.capex.wharf", "port.capex.wharf.phasing")
+    assert str(phasing[0]) == "port.capex.wharf.phasing: must sum to 1 (the shares sum to 0.9), got [0.4, 0.5]"
 
     # unknown kind: the stream's path, the allowed kinds and the wrong value
     kind = [p for p in problems if p.path.startswith("lab.revenue.lab_tests")]
@@ -339,8 +339,9 @@ def test_cross_section_rules(data: dict[str, Any], changes: dict[str, Any], expe
         {"lab.accreditation_year": 2027},
         {"financing.capital_injection.years": [2027, 2056]},
         {"financing.loans.regional_bank.tenor_years": 26},  # last instalment in 2056 exactly
-        # a later base year needs the price index to reach it (the region's 2024 and 2025 figures are restated to it)
-        {"timeline.price_base_year": 2027, "macro.price_index.values": {2024: 100.0, 2025: 102.92, 2027: 108.13}},
+        # a later base year needs the price index to reach it (the region's 2024 and 2025 figures and the marine unit
+        # prices of 2019 and 2026 are restated to it)
+        {"timeline.price_base_year": 2027, "macro.price_index.values": {2019: 87.79, 2024: 100.0, 2025: 102.92, 2026: 105.49, 2027: 108.13}},
         {"bumd.ownership_share_region.value": 0.51},
     ],
     ids=str,
@@ -422,7 +423,7 @@ def test_loans_cannot_finance_more_than_all_construction_capex(data: dict[str, A
     parse_case(data)
 
 
-@pytest.mark.parametrize("item, asset_class", [("wharf_trestle", "building_permanent"), ("land", "land")])
+@pytest.mark.parametrize("item, asset_class", [("wharf", "building_permanent"), ("land", "land")])
 def test_declining_balance_not_allowed_for_buildings_or_land(data: dict[str, Any], item: str, asset_class: str) -> None:
     data["port"]["capex"][item]["depreciation"] = "declining_balance"
     (p,) = problems_of(data)
@@ -529,7 +530,7 @@ def test_quantity_by_path() -> None:
     q = case.quantity("port.revenue.cargo_handling.tariff_idr_per_tonne")
     assert isinstance(q, Quantity)
     assert q.value == 71000 and q.year == 2013 and q.confidence == "secondary"
-    assert case.quantity("financing.capital_injection.amount_idr_nominal").value == [170e9, 240e9]
+    assert case.quantity("financing.capital_injection.amount_idr_nominal").value == [190e9, 295e9]
     assert case.quantity("bumd.allocation.tantiem_share").value == 0.05
 
 

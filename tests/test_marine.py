@@ -101,3 +101,53 @@ def test_bad_input_names_every_field() -> None:
     assert "trestle_length_m: must be >= 0 and finite, got -1" in text and "dredging_cost_idr_per_m3" in text
     with pytest.raises(ValueError, match="ukc_share: must be in \\[0, 1\\]"):
         design_depth_m(6.8, 1.5)
+
+
+# ---------------------------------------------------------------------------
+# the default case's marine works, wired into its costs
+
+
+def test_the_default_cases_dredging_and_trestle_follow_its_geometry_by_hand() -> None:
+    import math
+    import tomllib
+
+    import pytest
+
+    from feasibility.case import DEFAULT_CASE, CaseError, parse_case
+    from feasibility.model.inputs import resolve
+
+    case = parse_case(tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8")), base_dir=DEFAULT_CASE.parent)
+    port = next(ln for ln in resolve(case).lines if ln.key == "port")
+    # 105 m ship, 6.8 m draft: 7.48 m at the berth (UKC 10 %), 7.82 m in the channel (15 %); 2,500 m at 0.17 %: 4.25 m
+    natural, berth, channel = 2500 * 0.0017, 6.8 * 1.10, 6.8 * 1.15
+    basin = math.pi / 4 * (2 * 105) ** 2 + 135 * 30
+    h0 = channel - natural
+    length = h0 / 0.0017
+    volume = basin * (berth - natural) + length * (80 * h0 / 2 + 5 * h0**2 / 3)
+    area = basin + length * (80 + 5 * h0)
+    price = 49_000 * 105.49 / 87.79  # the 2019 price in 2026 prices (the case's CPI index)
+    assert port.marine.berths == 1  # 135 m holds one 105 m ship with 15 m clearances
+    assert float(port.marine.works.capital_volume_m3) == pytest.approx(volume, rel=1e-12)
+    assert volume == pytest.approx(469_443, abs=1)
+    amounts = {c.name: float(c.amount) for c in port.capex}
+    assert amounts["trestle"] == pytest.approx(2500 * 50e6)
+    assert amounts["dredging"] == pytest.approx(volume * price, rel=1e-12)
+    upkeep = next(c for c in port.opex if c.name == "maintenance_dredging")
+    assert float(upkeep.amount) == pytest.approx(area * 0.3 * price, rel=1e-12)
+    # the fishers' harm follows the same volumes
+    fish = next(x for x in resolve(case).economic.externalities if x.name == "dredging_fisheries")
+    assert float(fish.per_unit) == pytest.approx(area * 0.3) and float(fish.once_units) == pytest.approx(volume)
+
+    d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
+    d["port"]["marine"]["quay_length_m"]["value"] = 120  # too short for 105 m + 2 x 15 m
+    with pytest.raises(CaseError, match=r"port.marine.quay_length_m: is too short for one design ship \(105 m \+ 2 x 15 m"):
+        parse_case(d, base_dir=DEFAULT_CASE.parent)
+    d["port"]["marine"]["quay_length_m"]["value"] = 135
+    d["port"]["capacity"]["berths"] = 2
+    with pytest.raises(CaseError, match="port.capacity.berths: must agree with the quay: 135 m holds 1 design ship"):
+        parse_case(d, base_dir=DEFAULT_CASE.parent)
+    del d["port"]["capacity"]["berths"]
+    d["lab"]["capex"]["accreditation"]["amount_from"] = "marine.trestle"
+    del d["lab"]["capex"]["accreditation"]["amount_idr"]
+    with pytest.raises(CaseError, match="amount_from is for the port's items"):
+        parse_case(d, base_dir=DEFAULT_CASE.parent)

@@ -43,7 +43,7 @@ def variant(base, edit):
 
 TARIFF = "port.revenue.cargo_handling.tariff_idr_per_tonne"
 VOLUME = "port.revenue.cargo_handling.build_up.tonnes_per_company"
-CAPEX = "port.capex.wharf_trestle.amount_idr"
+CAPEX = "port.capex.wharf.amount_idr"
 RAMP = "port.revenue.cargo_handling.ramp_up"
 
 

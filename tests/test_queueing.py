@@ -172,7 +172,11 @@ def test_a_phase_must_say_its_berths_when_waiting_is_counted() -> None:
     from feasibility.case import DEFAULT_CASE, CaseError, parse_case
 
     d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
-    del d["port"]["capacity"]["expansion"]["phases"]["second_berth"]["berths"]
+    phase = d["port"]["capacity"]["expansion"]["phases"]["second_berth"]
+    del phase["berths"]
+    with pytest.raises(CaseError, match="second_berth: give capacity_tonnes_per_year, or the berths the phase adds"):
+        parse_case(d, base_dir=DEFAULT_CASE.parent)
+    phase["capacity_tonnes_per_year"] = {"value": 525_000, "source": "test", "confidence": "placeholder"}
     with pytest.raises(CaseError, match="port.capacity.expansion.phases.second_berth.berths: is required with"):
         parse_case(d, base_dir=DEFAULT_CASE.parent)
 

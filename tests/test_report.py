@@ -475,7 +475,7 @@ def test_numbers_are_formatted_for_the_locale(html, metrics, case):
     assert f"WACC {wacc.replace('.', ',')}%" in html["id"] and f"WACC {wacc}%" in html["en"]  # e.g. "7,3%"
     assert f"WACC {wacc}%" not in html["id"]
     # thousands: dots in Indonesian, commas in English (an amount of the assumption register)
-    amount = int(case.quantity("port.capex.wharf_trestle.amount_idr").value)
+    amount = int(case.quantity("port.capex.wharf.amount_idr").value)
     assert amount >= 1_000_000
     assert f"{amount:,}".replace(",", ".") in html["id"] and f"{amount:,}" in html["en"]
 
@@ -865,7 +865,7 @@ def test_the_first_900_pixels_answer_the_council(browser, files, study, metrics,
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_configuration_path_outside_the_technical_appendix(pages, lang):
     texts = pages[lang].page.evaluate(_READER_TEXT)
-    # a dotted path from a top-level section of the case file ("port.capex.wharf_trestle.amount_idr"), not a web address
+    # a dotted path from a top-level section of the case file ("port.capex.wharf.amount_idr"), not a web address
     roots = "|".join(sorted(Case.model_fields, key=len, reverse=True))
     path = re.compile(rf"\b(?:{roots})\.[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
     found = [t["text"][:120] for t in texts if t["where"] not in ("appendix", "about") and path.search(t["text"])]

@@ -35,7 +35,7 @@ HAND = DATA / "hand_case.toml"
 
 CARGO = "port.revenue.cargo_handling"
 TARIFF = f"{CARGO}.tariff_idr_per_tonne"
-OPTIMISM = "port.capex.wharf_trestle.optimism_bias"
+OPTIMISM = "port.capex.wharf.optimism_bias"
 FORECAST = f"{CARGO}.forecast.volumes"
 CHECKED = ("fnpv_idr", "firr", "dscr_min")
 
@@ -325,7 +325,7 @@ def test_risk_rules_all_reported_at_once():
     dists = d["risk"]["distributions"]
     dists["port.capex.nope.amount_idr"] = _spec(kind="pert", low=1, mode=2, high=3)
     dists[f"{CARGO}.ramp_up"] = _spec(kind="uniform", low=0.1, high=0.9)
-    dists["port.capex.wharf_trestle.contingency"] = _spec(kind="normal", mean=0.1, sd=0.05)
+    dists["port.capex.wharf.contingency"] = _spec(kind="normal", mean=0.1, sd=0.05)
     dists[TARIFF] = _spec(kind="pert", low=60_000, mode=90_000, high=80_000)
     staff = "port.opex.staff.amount_idr_per_year"
     no_dist = "port.revenue.storage.tariff_idr_per_m2_month"
@@ -337,7 +337,7 @@ def test_risk_rules_all_reported_at_once():
     expected = [
         (r + "port.capex.nope.amount_idr", "is not a quantity of this case"),
         (r + f"{CARGO}.ramp_up", "single numbers, not lists"),
-        (r + "port.capex.wharf_trestle.contingency", "can draw values outside", ">= 0 and <= 1", "truncated_normal"),
+        (r + "port.capex.wharf.contingency", "can draw values outside", ">= 0 and <= 1", "truncated_normal"),
         (r + TARIFF, "mode must be between low and high"),
         ("risk.correlations[6]", "names an input without a distribution", no_dist),
         ("risk.correlations[7]", "correlates an input with itself", staff),
@@ -375,9 +375,9 @@ def test_correlations_must_be_positive_semi_definite():
 def test_psd_problem_reported_with_an_unrelated_distribution_problem():
     d = copy.deepcopy(DEFAULT_RAW)
     d["risk"]["correlations"] = copy.deepcopy(PSD_CORRELATIONS)
-    d["risk"]["distributions"]["port.capex.wharf_trestle.contingency"] = _spec(kind="normal", mean=0.1, sd=0.05)
+    d["risk"]["distributions"]["port.capex.wharf.contingency"] = _spec(kind="normal", mean=0.1, sd=0.05)
     found = problems_of(d)
-    assert _has(found, "risk.distributions.port.capex.wharf_trestle.contingency", "can draw values outside")
+    assert _has(found, "risk.distributions.port.capex.wharf.contingency", "can draw values outside")
     assert _has(found, "risk.correlations", "positive semi-definite")
 
 
@@ -479,17 +479,17 @@ def test_cli_bad_arguments_exit_2(cli, capsys):
 
 def test_cli_bad_case_file_exit_2(cli, capsys, tmp_path):
     d_text = DEFAULT.read_text(encoding="utf-8")
-    old = '"port.capex.wharf_trestle.optimism_bias" = { kind = "uniform",'
+    old = '"port.capex.wharf.optimism_bias" = { kind = "uniform",'
     assert d_text.count(old) == 1
     bad = tmp_path / "bad.toml"
     bad.write_text(
-        d_text.replace(old, '"port.capex.wharf_trestle.optimism_bias" = { kind = "normal", mean = 0.3, sd = 0.1,'),
+        d_text.replace(old, '"port.capex.wharf.optimism_bias" = { kind = "normal", mean = 0.3, sd = 0.1,'),
         encoding="utf-8",
     )
     for cmd in (["simulate", str(bad), "--iterations", "10", "--no-progress"], ["sensitivity", str(bad)]):
         assert cli(cmd) == 2
         cap = capsys.readouterr()
-        assert "risk.distributions.port.capex.wharf_trestle.optimism_bias: can draw values outside" in cap.err
+        assert "risk.distributions.port.capex.wharf.optimism_bias: can draw values outside" in cap.err
         assert "Traceback" not in cap.err and cap.out == ""
     missing = tmp_path / "missing.toml"
     assert cli(["simulate", str(missing), "--no-progress"]) == 2

@@ -60,7 +60,7 @@ def test_every_tab_has_inputs_and_the_tariff_is_under_tariffs(studio):
     assert set(tabs.values()) == set(TABS)
     assert tabs[TARIFF] == "tariffs"
     assert tabs[CAPTURE] == "demand" and tabs[RAMP] == "demand"
-    assert tabs["port.capex.wharf_trestle.amount_idr"] == "capex"
+    assert tabs["port.capex.wharf.amount_idr"] == "capex"
     assert tabs["port.opex.staff.amount_idr_per_year"] == "opex"
     assert tabs["port.revenue.cargo_handling.variable_cost_idr_per_tonne"] == "opex"
     assert tabs["financing.loans.regional_bank.interest_rate"] == "financing"

@@ -24,7 +24,7 @@ from feasibility.studio import Studio
 from feasibility.studio.inputs import EntryError, entry_scale, format_entry, parse_entry
 
 TARIFF = "port.revenue.cargo_handling.tariff_idr_per_tonne"
-WHARF = "port.capex.wharf_trestle.amount_idr"
+WHARF = "port.capex.wharf.amount_idr"
 TAX = "tax.corporate_income_tax_rate"
 
 
@@ -198,12 +198,12 @@ def test_goal_seek_in_the_studio_says_when_the_range_cannot_reach_the_goal(studi
     assert not g.reached and panel.apply_button.disabled
     text = html.unescape(panel.result_html.value)
     assert "not reachable" in text and "55,000" in text and "85,000" in text
-    panel.input.value = "port.capex.wharf_trestle.amount_idr"
+    panel.input.value = "port.capex.wharf.amount_idr"
     studio.enter(TARIFF, "250,000")  # with a tariff far above the market, the wharf's cost has a break-even
     g = panel.solve()
     if g.reached:
         panel.apply()
-        assert studio.value("port.capex.wharf_trestle.amount_idr") == pytest.approx(g.value)
+        assert studio.value("port.capex.wharf.amount_idr") == pytest.approx(g.value)
         assert abs(studio.metrics["fnpv_idr"]) < 1e4
         assert studio.undo() and studio.value(TARIFF) == 250_000
 

@@ -308,7 +308,7 @@ def test_import_reports_every_problem_with_its_row_and_writes_nothing(tmp_path, 
     assert main(["import", str(edited), "-o", str(tmp_path / "new.toml")]) == 2
     err = capsys.readouterr().err
     assert "6 problem(s)" in err, err
-    for words in ("row 109 (Bongkar muat", "got 'tujuh puluh ribu'", "got 'yakin'", "must be <= 0.6, got 1.5",
+    for words in ("row 125 (Bongkar muat", "got 'tujuh puluh ribu'", "got 'yakin'", "must be <= 0.6, got 1.5",
                   "low <= value <= high is required", "'port.revenue.storage.ramp_upp[1]' is not a quantity",
                   "no row for port.revenue.storage.ramp_up[1]"):
         assert words in err, (words, err)
@@ -401,13 +401,13 @@ def test_the_expansion_check_warns_when_an_edit_moves_demand_past_the_trigger(tm
 
 
 def test_the_spreadsheets_irr_finds_the_rate_of_edited_flows(tmp_path):
-    """Cargo per company x5 moves FIRR far from the rate the file was exported with: the IRR still finds it."""
+    """The cargo tariff x3 moves FIRR far from the rate the file was exported with: the IRR still finds it."""
     import numpy_financial as npf
 
     case = load_case()
-    path = "port.revenue.cargo_handling.build_up.tonnes_per_company"
+    path = "port.revenue.cargo_handling.tariff_idr_per_tonne"
     xlsx = write_workbook(case, tmp_path / "k.xlsx", lang="id", iterations=0)
-    edited = _edit(xlsx, tmp_path / "e.xlsx", "Asumsi", {(path, 2): 5 * case.quantity_map()[path].value})
+    edited = _edit(xlsx, tmp_path / "e.xlsx", "Asumsi", {(path, 2): 3 * case.quantity_map()[path].value})
     book = recompute(edited, tmp_path)
     got = _metrics(book, "id")
     flows = next(r for r in _sheet(book, "id", "sheet_annual").iter_rows(min_row=3, values_only=True) if r[1] == "flow_project_idr")[3:]

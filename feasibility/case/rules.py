@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..domain.capacity import berths_from_quay_length
 from .errors import _MISSING, Problem, did_you_mean
 from .schema import MAGNITUDE_MAX, Case, Criteria, Quantity
 
@@ -211,6 +212,7 @@ def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]
                 out.append(Problem(f"economic.externalities.{name}.once_year", f"must lie within the model years {tl.start_year}-{tl.end_year}",
                                    x.once_year))
     out += _price_index_problems(case)
+    out += _marine_problems(case)
     cap = case.port.capacity
     if cap is not None and cap.parcel_tonnes_per_call is not None and cap.expansion is not None:
         for name, ph in cap.expansion.phases.items():
@@ -245,19 +247,42 @@ def _price_index_problems(case: Case) -> list[Problem]:
     base, index = case.timeline.price_base_year, case.macro.price_index
     if base > case.timeline.start_year:  # a base year the timeline refuses is reported there, once
         return out
-    for field in ("pad_idr_per_year", "apbd_idr_per_year"):
-        q = getattr(case.region, field)
+    restated = [(f"region.{f}", getattr(case.region, f)) for f in ("pad_idr_per_year", "apbd_idr_per_year")]
+    marine = case.port.marine if case.port is not None else None
+    if marine is not None:
+        restated += [(f"port.marine.{f}", getattr(marine, f)) for f in ("trestle_cost_idr_per_m", "dredging_cost_idr_per_m3")]
+    for path, q in restated:
         if q is None or q.year is None or q.year == base:
             continue
         if index is None:
-            out.append(Problem(f"region.{field}", f"is in {q.year} rupiah: give [macro.price_index] with {q.year} and the base year "
+            out.append(Problem(path, f"is in {q.year} rupiah: give [macro.price_index] with {q.year} and the base year "
                                f"{base} to restate it to base-year prices", q.value))
             continue
         missing = [y for y in (q.year, base) if y not in index.values]
         if missing:
-            out.append(Problem("macro.price_index.values", f"needs the years {', '.join(map(str, missing))} to restate region.{field} "
+            out.append(Problem("macro.price_index.values", f"needs the years {', '.join(map(str, missing))} to restate {path} "
                                f"({q.year}) to the base year {base} (has {', '.join(map(str, sorted(index.values)))})", _MISSING))
     return out
+
+
+def _marine_problems(case: Case) -> list[Problem]:
+    """The quay holds the berths the capacity counts (for the design ship)."""
+    port = case.port
+    if port is None or port.marine is None:
+        if case.economic is None:
+            return []
+        return [Problem(f"economic.externalities.{name}.{f}", "takes its volume from [port.marine], which is not given", getattr(x, f))
+                for name, x in case.economic.externalities.items() for f in ("volume_from", "once_from") if getattr(x, f)]
+    m = port.marine
+    held = int(berths_from_quay_length(m.quay_length_m.value, m.ship_length_m.value, m.berth_gap_m.value))
+    need = f"{m.ship_length_m.value:g} m + 2 x {m.berth_gap_m.value:g} m clearance = {m.ship_length_m.value + 2 * m.berth_gap_m.value:g} m"
+    if held < 1:
+        return [Problem("port.marine.quay_length_m", f"is too short for one design ship ({need})", m.quay_length_m.value)]
+    cap = port.capacity
+    if cap is not None and cap.berths is not None and cap.berths != held:
+        return [Problem("port.capacity.berths", f"must agree with the quay: {m.quay_length_m.value:g} m holds {held} design ship(s) "
+                        f"of {m.ship_length_m.value:g} m with {m.berth_gap_m.value:g} m clearances (leave berths out to use it)", cap.berths)]
+    return []
 
 
 def _traffic_problems(case: Case) -> list[Problem]:

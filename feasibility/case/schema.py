@@ -475,7 +475,11 @@ Stream = Annotated[
 
 
 class FixedOpex(_Strict):
-    amount_idr_per_year: Q("IDR per year", "fixed operating cost, base-year prices", ge=0)
+    amount_idr_per_year: Q("IDR per year", "fixed operating cost, base-year prices", ge=0, optional=True)
+    amount_from: Literal["marine.maintenance_dredging"] | None = Field(
+        None, description="the amount worked out from the port's marine works instead of amount_idr_per_year: "
+        "marine.maintenance_dredging (the dredged area x the siltation rate x the unit price)"
+    )
     escalation_real_per_year: Q(PER_YEAR, "real escalation", ge=-0.2, le=0.2, optional=True)
     unskilled_labour_share: Q(
         FRACTION, "share of this cost that is wages of unskilled labour (valued at the shadow wage in [economic])", ge=0, le=1, optional=True
@@ -485,13 +489,19 @@ class FixedOpex(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> FixedOpex:
+        if (self.amount_idr_per_year is None) == (self.amount_from is None):
+            raise ValueError("give exactly one of amount_idr_per_year or amount_from")
         if self.start_year is not None and self.end_year is not None and self.end_year < self.start_year:
             raise ValueError(f"end_year {self.end_year} is before start_year {self.start_year}")
         return self
 
 
 class CapexItem(_Strict):
-    amount_idr: Q("IDR", "base cost estimate, base-year prices, before contingency and optimism bias", ge=0)
+    amount_idr: Q("IDR", "base cost estimate, base-year prices, before contingency and optimism bias", ge=0, optional=True)
+    amount_from: Literal["marine.trestle", "marine.capital_dredging"] | None = Field(
+        None, description="the base cost worked out from the port's marine works instead of amount_idr: marine.trestle "
+        "(its length x the price per metre) or marine.capital_dredging (the volume from the site's geometry x the price per m3)"
+    )
     asset_class: AssetClass
     depreciation: Literal["straight_line", "declining_balance"] = "straight_line"
     start_year: Year | None = None
@@ -518,6 +528,8 @@ class CapexItem(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> CapexItem:
+        if (self.amount_idr is None) == (self.amount_from is None):
+            raise ValueError("give exactly one of amount_idr or amount_from")
         if self.depreciation == "declining_balance" and self.asset_class.startswith(("building", "land")):
             raise ValueError(
                 "declining_balance is allowed only for non-building groups 1-4 (PMK 72/2023), "
@@ -546,11 +558,22 @@ class BusinessLine(_Strict):
 
     _fill = model_validator(mode="before")(_fill_stream_kinds)
 
+    @model_validator(mode="after")
+    def _amounts_given(self) -> BusinessLine:
+        if not isinstance(self, PortLine):  # only a port has marine works to take an amount from
+            used = [f"capex.{k}" for k, c in self.capex.items() if c.amount_from] + [f"opex.{k}" for k, o in self.opex.items() if o.amount_from]
+            if used:
+                raise ValueError(f"{', '.join(used)}: amount_from is for the port's items (its [port.marine] works); give the amount")
+        return self
+
 
 class ExpansionPhase(_Strict):
     """One expansion phase: a decision of its own, costed like the first construction."""
 
-    capacity_tonnes_per_year: Q("tonnes per year", "capacity the phase adds", ge=0)
+    capacity_tonnes_per_year: Q(
+        "tonnes per year", "capacity the phase adds; without it, worked out from the berths it adds (berths x hours x "
+        "occupancy x productivity, the occupancy at the new number of berths)", ge=0, optional=True,
+    )
     capex_idr: Q("IDR", "base cost estimate of the phase, base-year prices, before contingency and optimism bias", ge=0)
     contingency: Q(FRACTION, "physical contingency on the base estimate (as for the first construction)", ge=0, le=1)
     optimism_bias: Q(FRACTION, "HM Treasury Green Book optimism-bias uplift (as for the first construction)", ge=0, le=2)
@@ -558,6 +581,12 @@ class ExpansionPhase(_Strict):
         None, description="berths the phase adds (0: yard or equipment only); needed with port.capacity.parcel_tonnes_per_call, "
         "for the ships' waiting time"
     )
+
+    @model_validator(mode="after")
+    def _capacity_given(self) -> ExpansionPhase:
+        if self.capacity_tonnes_per_year is None and not self.berths:
+            raise ValueError("give capacity_tonnes_per_year, or the berths the phase adds (its capacity is then worked out)")
+        return self
 
 
 class Expansion(_Strict):
@@ -597,7 +626,10 @@ class BerthCapacity(_Strict):
     expansion phases add berth capacity.
     """
 
-    berths: Int(1, 50) = Field(description="number of berths (see feasibility.domain.capacity.berths_from_quay_length)")
+    berths: Int(1, 50) | None = Field(
+        None, description="number of berths; with [port.marine], worked out from the quay's length and the design ship "
+        "(feasibility.domain.capacity.berths_from_quay_length), and then it must agree if given"
+    )
     working_hours_per_year: Q("hours per year", "hours a year a berth is open", ge=0, le=8784)
     productivity_tonnes_per_hour: Q("tonnes per berth-hour", "gross handling productivity per berth-hour", ge=0)
     max_berth_occupancy: Q(
@@ -616,6 +648,37 @@ class BerthCapacity(_Strict):
     yard: YardCapacity | None = None
 
 
+class Marine(_Strict):
+    """The port's marine works from the site's geometry (:func:`feasibility.domain.marine.dredging`).
+
+    The design ship sets the design depths (draft plus under-keel clearance) and
+    the basin (a turning circle and the berth pocket); the seabed's slope and the
+    trestle's length set the natural depth at the berth, hence the capital
+    dredging of the basin and the approach channel; the dredged area times the
+    siltation rate is the maintenance dredging. The quay's length holds a whole
+    number of design ships (:func:`feasibility.domain.capacity.berths_from_quay_length`).
+    Unit prices of another year are restated to base-year prices with ``[macro.price_index]``.
+    """
+
+    design_ship: Text = Field(description="the design ship, in words (e.g. a 5,000 DWT general-cargo ship)")
+    ship_length_m: Q("m", "length overall of the design ship", gt=0, le=400)
+    ship_draft_m: Q("m", "the design ship's loaded draft", gt=0, le=25)
+    berth_ukc_share: Q(FRACTION, "under-keel clearance at the berth, share of the draft (PIANC: about 0.10 where sheltered)", ge=0, le=1)
+    channel_ukc_share: Q(FRACTION, "under-keel clearance in the approach channel, share of the draft (PIANC: 0.15 or more with waves)", ge=0, le=1)
+    quay_length_m: Q("m", "length of the quay; it holds a whole number of design ships", gt=0, le=5000)
+    berth_gap_m: Q("m", "clearance between ships and at the quay's ends", ge=0, le=100)
+    berth_pocket_width_m: Q("m", "width of the dredged pocket along the quay", ge=0, le=200)
+    turning_circle_ships: Q("ship lengths", "diameter of the turning circle, in ship lengths (about 2 without tugs)", ge=1, le=5)
+    channel_width_m: Q("m", "bottom width of the approach channel", ge=0, le=1000)
+    side_slope: Q("horizontal per vertical", "side slopes of the dredged cut, 1:m (1:5 to 1:10 in soft soil)", ge=0, le=50)
+    seabed_slope: Q(FRACTION, "slope of the seabed offshore, metres of depth per metre (0.002 for 0.2 %)", gt=0, lt=1)
+    shore_depth_m: Q("m", "depth below chart datum (LWS) where the trestle leaves the shore", ge=0, le=50)
+    trestle_length_m: Q("m", "length of the trestle (approach bridge) from the shore to the wharf", ge=0, le=20000)
+    siltation_m_per_year: Q("m per year", "sediment settling on the dredged area each year", ge=0, le=10)
+    trestle_cost_idr_per_m: Q("IDR per m", "cost of a metre of trestle, in the prices of its year (restated to the base year)", ge=0)
+    dredging_cost_idr_per_m3: Q("IDR per m3", "cost of a cubic metre dredged, in the prices of its year (restated to the base year)", ge=0)
+
+
 class PortLine(BusinessLine):
     concession_fee_share_of_revenue: Q(
         FRACTION, "concession fee to the state, share of gross port revenue", ge=0, le=0.5
@@ -623,6 +686,17 @@ class PortLine(BusinessLine):
     capacity: BerthCapacity | None = Field(
         None, description="caps the cargo-handling volumes; no cap when absent"
     )
+    marine: Marine | None = None
+
+    @model_validator(mode="after")
+    def _marine_amounts(self) -> PortLine:
+        if self.marine is None:
+            used = [f"capex.{k}" for k, c in self.capex.items() if c.amount_from] + [f"opex.{k}" for k, o in self.opex.items() if o.amount_from]
+            if used:
+                raise ValueError(f"{', '.join(used)} take their amount from [port.marine], which is not given")
+        if self.capacity is not None and self.capacity.berths is None and self.marine is None:
+            raise ValueError("capacity.berths is missing: give it, or [port.marine] with the quay's length and the design ship")
+        return self
 
 
 class LabLine(BusinessLine):
@@ -718,6 +792,9 @@ class Bumd(_Strict):
             raise ValueError(f"a perumda is wholly owned by the region: ownership_share_region must be 1, got {s:g}")
         if self.form == "perseroda" and s < 0.51:
             raise ValueError(f"a perseroda needs at least 51% regional ownership (PP 54/2017), got {s:g}")
+        used = [f"overhead.{k}" for k, o in self.overhead.items() if o.amount_from]
+        if used:
+            raise ValueError(f"{', '.join(used)}: amount_from is for the port's items (its [port.marine] works); give the amount")
         return self
 
 
@@ -893,19 +970,29 @@ class Externality(_Strict):
     volume_units_per_year: Q("units per year", "a fixed volume, from the first operating year", ge=0, optional=True)
     once_units: Q("units", "a one-off volume in once_year", ge=0, optional=True)
     once_year: Year | None = Field(None, description="the year of the one-off volume")
+    volume_from: Literal["marine.maintenance_dredging"] | None = Field(
+        None, description="the yearly volume taken from the port's marine works: marine.maintenance_dredging (m3 a year)"
+    )
+    once_from: Literal["marine.capital_dredging"] | None = Field(
+        None, description="the one-off volume taken from the port's marine works: marine.capital_dredging (m3, in once_year)"
+    )
 
     @model_validator(mode="after")
     def _volumes(self) -> Externality:
-        if self.follows is not None and self.volume_units_per_year is not None:
-            raise ValueError("give follows (with units_per_stream_unit) or volume_units_per_year, not both")
+        yearly = [f for f in ("follows", "volume_units_per_year", "volume_from") if getattr(self, f) is not None]
+        if len(yearly) > 1:
+            raise ValueError(f"give one yearly volume: {' or '.join(yearly)}, not both")
+        if self.once_units is not None and self.once_from is not None:
+            raise ValueError("give once_units or once_from, not both")
         if self.follows is not None and self.units_per_stream_unit is None:
             raise ValueError("follows needs units_per_stream_unit")
         if self.follows is None and self.traffic is not None:
             raise ValueError("traffic is for an effect that follows a revenue stream")
-        if (self.once_units is None) != (self.once_year is None):
-            raise ValueError("give once_units and once_year together")
-        if self.follows is None and self.volume_units_per_year is None and self.once_units is None:
-            raise ValueError("give a volume: follows (with units_per_stream_unit), volume_units_per_year or once_units with once_year")
+        if (self.once_units is None and self.once_from is None) != (self.once_year is None):
+            raise ValueError("give once_units (or once_from) and once_year together")
+        if not yearly and self.once_units is None and self.once_from is None:
+            raise ValueError("give a volume: follows (with units_per_stream_unit), volume_units_per_year, volume_from, "
+                             "or once_units (or once_from) with once_year")
         return self
 
 

@@ -48,7 +48,7 @@ from .._checks import Problems as _Problems
 from .._checks import as_float as _arr
 from .._checks import unwrap as _out
 
-__all__ = ["Dredging", "channel_cut", "design_depth_m", "dredging", "turning_circle_area_m2"]
+__all__ = ["NUMPY_OPS", "Dredging", "Ops", "channel_cut", "design_depth_m", "dredging", "turning_circle_area_m2"]
 
 
 def design_depth_m(draft_m: Any, ukc_share: Any, allowance_m: Any = 0.0) -> Any:
@@ -111,10 +111,13 @@ def channel_cut(cut_depth_m: Any, slope: Any, width_m: Any, side_slope: Any) -> 
     pr.check("width_m", w, lambda x: (x >= 0) & np.isfinite(x), "must be >= 0 and finite")
     pr.check("side_slope", m, lambda x: (x >= 0) & np.isfinite(x), "must be >= 0 and finite (1:m)")
     pr.raise_if_any()
+    return tuple(_out(x) for x in _channel(h, s, w, m))  # type: ignore[return-value]
+
+
+def _channel(h: Any, s: Any, w: Any, m: Any) -> tuple[Any, Any, Any]:
+    """Length, volume and plan area of the channel's cut (only ``+ - x /``: also spreadsheet formulas)."""
     length = h / s
-    volume = length * (w * h / 2.0 + m * h**2 / 3.0)
-    area = length * (w + m * h)
-    return _out(length), _out(volume), _out(area)
+    return length, length * (w * h / 2.0 + m * h * h / 3.0), length * (w + m * h)
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,17 @@ class Dredging:
     capital_cost_idr: Any
 
 
+@dataclass(frozen=True)
+class Ops:
+    """The two non-arithmetic steps of :func:`dredging`, so the same formulas can also be written as spreadsheet formulas."""
+
+    max0: Any  # max(x, 0)
+    where_pos: Any  # a where x > 0, else 0
+
+
+NUMPY_OPS = Ops(max0=lambda x: np.maximum(x, 0.0), where_pos=lambda x, a: np.where(np.asarray(x) > 0, a, 0.0))
+
+
 def dredging(
     *,
     trestle_length_m: Any,
@@ -147,6 +161,7 @@ def dredging(
     siltation_m_per_year: Any,
     trestle_cost_idr_per_m: Any,
     dredging_cost_idr_per_m3: Any,
+    ops: Ops | None = None,
 ) -> Dredging:
     """Capital and maintenance dredging and the trestle for a trestle of a given length (see the module docstring).
 
@@ -169,30 +184,44 @@ def dredging(
     trestle_cost_idr_per_m, dredging_cost_idr_per_m3 : array_like
         Unit costs at base-year prices (escalate an older price before passing it).
 
+    ops : Ops, optional
+        Other ``max0`` and ``where_pos`` steps (the workbook's spreadsheet formulas); the inputs are then
+        taken as they are, unchecked, and the fields are returned unbroadcast.
+
     Returns
     -------
     Dredging
     """
-    t, s, d0, db, dc, ab, w, m, silt, ct, cd = map(_arr, (
-        trestle_length_m, slope, shore_depth_m, berth_depth_m, channel_depth_m, basin_area_m2, channel_width_m, side_slope,
-        siltation_m_per_year, trestle_cost_idr_per_m, dredging_cost_idr_per_m3))
+    args = (trestle_length_m, slope, shore_depth_m, berth_depth_m, channel_depth_m, basin_area_m2, channel_width_m, side_slope,
+            siltation_m_per_year, trestle_cost_idr_per_m, dredging_cost_idr_per_m3)
+    if ops is not None:
+        return Dredging(**_works(ops, *args))
+    t, s, d0, db, dc, ab, w, m, silt, ct, cd = map(_arr, args)
     pr = _Problems()
     for name, x in (("trestle_length_m", t), ("shore_depth_m", d0), ("berth_depth_m", db), ("channel_depth_m", dc),
                     ("basin_area_m2", ab), ("siltation_m_per_year", silt), ("trestle_cost_idr_per_m", ct),
                     ("dredging_cost_idr_per_m3", cd)):
         pr.check(name, x, lambda v: (v >= 0) & np.isfinite(v), "must be >= 0 and finite")
+    pr.check("slope", s, lambda x: (x > 0) & (x < 1), "must be in (0, 1) (metres of depth per metre offshore)")
+    pr.check("channel_width_m", w, lambda x: (x >= 0) & np.isfinite(x), "must be >= 0 and finite")
+    pr.check("side_slope", m, lambda x: (x >= 0) & np.isfinite(x), "must be >= 0 and finite (1:m)")
     pr.raise_if_any()
+    out = _works(NUMPY_OPS, t, s, d0, db, dc, ab, w, m, silt, ct, cd)
+    shape = np.broadcast(*(np.asarray(v) for v in out.values())).shape
+    return Dredging(**{k: _out(np.broadcast_to(np.asarray(v, dtype=float), shape).copy()) for k, v in out.items()})
+
+
+def _works(ops: Ops, t: Any, s: Any, d0: Any, db: Any, dc: Any, ab: Any, w: Any, m: Any, silt: Any, ct: Any, cd: Any) -> dict[str, Any]:
+    """The arithmetic of :func:`dredging` (only ``+ - x /`` and the two ``ops``)."""
     natural = d0 + s * t
-    basin_cut = np.maximum(db - natural, 0.0)
+    basin_cut = ops.max0(db - natural)
     basin_volume = ab * basin_cut
-    # the channel runs from the basin out to where the seabed reaches its depth
-    length, channel_volume, channel_area = channel_cut(np.maximum(dc - natural, 0.0), s, w, m)
+    # the channel runs from the basin out to where the seabed reaches its depth: a cut falling from h0 to nothing
+    length, channel_volume, channel_area = _channel(ops.max0(dc - natural), s, w, m)
     capital = basin_volume + channel_volume
-    area = np.where(basin_cut > 0, ab, 0.0) + channel_area
-    out = {
+    area = ops.where_pos(basin_cut, ab) + channel_area
+    return {
         "natural_depth_at_berth_m": natural, "basin_cut_m": basin_cut, "basin_volume_m3": basin_volume, "channel_length_m": length,
         "channel_volume_m3": channel_volume, "capital_volume_m3": capital, "dredged_area_m2": area, "maintenance_m3_per_year": area * silt,
         "trestle_cost_idr": t * ct, "dredging_cost_idr": capital * cd, "capital_cost_idr": t * ct + capital * cd,
     }
-    shape = np.broadcast(*(np.asarray(v) for v in out.values())).shape
-    return Dredging(**{k: _out(np.broadcast_to(np.asarray(v, dtype=float), shape).copy()) for k, v in out.items()})

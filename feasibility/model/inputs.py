@@ -29,6 +29,9 @@ import numpy as np
 from ..case import Case, Quantity
 from ..case.errors import did_you_mean
 from ..case.schema import MAGNITUDE_MAX, LabLine, PortLine
+from ..domain.capacity import berths_from_quay_length
+from ..domain.marine import NUMPY_OPS, Dredging, Ops, dredging
+from ..domain.queueing import max_occupancy_for_waiting
 
 __all__ = [
     "Benefit",
@@ -122,6 +125,10 @@ class _Values:
             return self.over[path][..., None]
         return float(q.value)
 
+    def number(self, q: Quantity) -> Val:
+        """A quantity as a number even where :meth:`num` gives a name (the workbook's symbols): for steps with no formula."""
+        return self.num(q)
+
     def opt(self, q: Quantity | None, absent: float) -> Val:
         """An optional quantity; ``absent`` is what the model uses when the case leaves it out."""
         return absent if q is None else self.num(q)
@@ -133,6 +140,9 @@ class _Values:
         if path in self.over:
             return self.over[path]
         return np.asarray(q.value, dtype=float)
+
+    #: max(x, 0) and "a where x > 0": numpy here, spreadsheet formulas for the workbook (_Named)
+    ops = NUMPY_OPS
 
     def forecast_paths(self, path: str) -> np.ndarray | None:
         """Sampled volume paths of a forecast stream (``L + (T,)``), if a Monte Carlo gave them."""
@@ -268,6 +278,25 @@ class Line:
     capex: tuple[CapexInputs, ...]
     fee_share: Val | None
     capacity: CapacityInputs | None
+    marine: MarineWorks | None = None
+
+
+@dataclass(frozen=True)
+class MarineWorks:
+    """A port's marine works from the site's geometry (:func:`feasibility.domain.marine.dredging`), base-year prices.
+
+    ``works`` holds the depths, volumes, area and costs; ``amounts`` the base costs the capital items and fixed
+    costs take by ``amount_from`` (``marine.trestle``, ``marine.capital_dredging``, ``marine.maintenance_dredging``).
+    """
+
+    design_ship: Any
+    berths: int
+    berth_depth_m: Val
+    channel_depth_m: Val
+    basin_area_m2: Val
+    trestle_length_m: Val
+    works: Dredging
+    amounts: dict[str, Val]
 
 
 @dataclass(frozen=True)
@@ -499,10 +528,10 @@ def _stream(v: _Values, key: str, line: Any, name: str, st: Any, first_op: int, 
     )
 
 
-def _fixed(v: _Values, name: str, item: Any, first_op: int, last: int) -> FixedCost:
+def _fixed(v: _Values, name: str, item: Any, first_op: int, last: int, marine: MarineWorks | None = None) -> FixedCost:
     return FixedCost(
         name=name,
-        amount=v.num(item.amount_idr_per_year),
+        amount=marine.amounts[item.amount_from] if item.amount_from else v.num(item.amount_idr_per_year),
         escalation=v.opt(item.escalation_real_per_year, 0.0),
         unskilled_share=v.opt(item.unskilled_labour_share, 0.0),
         start=item.start_year if item.start_year is not None else first_op,
@@ -510,10 +539,10 @@ def _fixed(v: _Values, name: str, item: Any, first_op: int, last: int) -> FixedC
     )
 
 
-def _capex_item(v: _Values, name: str, item: Any, start_year: int) -> CapexInputs:
+def _capex_item(v: _Values, name: str, item: Any, start_year: int, marine: MarineWorks | None = None) -> CapexInputs:
     return CapexInputs(
         name=name,
-        amount=v.num(item.amount_idr),
+        amount=marine.amounts[item.amount_from] if item.amount_from else v.num(item.amount_idr),
         contingency=v.opt(item.contingency, 0.0),
         optimism_bias=v.opt(item.optimism_bias, 0.0),
         escalation=v.opt(item.escalation_real_per_year, 0.0),
@@ -541,7 +570,65 @@ def restate(q: Any, index: Any, base_year: int) -> float:
     return index.values[base_year] / index.values[q.year]
 
 
-def _capacity(v: _Values, cap: Any) -> CapacityInputs:
+def quay_berths(m: Any) -> int:
+    """The design ships the quay holds at once (its base values: the number of berths is not varied)."""
+    return int(berths_from_quay_length(m.quay_length_m.value, m.ship_length_m.value, m.berth_gap_m.value))
+
+
+def _marine(v: _Values, m: Any, case: Case) -> MarineWorks:
+    """The port's marine works: design depths from the ship, then :func:`~feasibility.domain.marine.dredging`."""
+    index, base = case.macro.price_index, case.timeline.price_base_year
+    draft, length = v.num(m.ship_draft_m), v.num(m.ship_length_m)
+    berth_depth = draft * (1.0 + v.num(m.berth_ukc_share))
+    channel_depth = draft * (1.0 + v.num(m.channel_ukc_share))
+    circle = v.num(m.turning_circle_ships) * length
+    basin = np.pi / 4.0 * circle * circle + v.num(m.quay_length_m) * v.num(m.berth_pocket_width_m)
+    dredge_price = v.num(m.dredging_cost_idr_per_m3) * restate(m.dredging_cost_idr_per_m3, index, base)
+    works = dredging(
+        trestle_length_m=v.num(m.trestle_length_m), slope=v.num(m.seabed_slope), shore_depth_m=v.num(m.shore_depth_m),
+        berth_depth_m=berth_depth, channel_depth_m=channel_depth, basin_area_m2=basin, channel_width_m=v.num(m.channel_width_m),
+        side_slope=v.num(m.side_slope), siltation_m_per_year=v.num(m.siltation_m_per_year),
+        trestle_cost_idr_per_m=v.num(m.trestle_cost_idr_per_m) * restate(m.trestle_cost_idr_per_m, index, base),
+        dredging_cost_idr_per_m3=dredge_price, ops=v.ops,
+    )
+    amounts = {
+        "marine.trestle": works.trestle_cost_idr,
+        "marine.capital_dredging": works.dredging_cost_idr,
+        "marine.maintenance_dredging": works.maintenance_m3_per_year * dredge_price,
+    }
+    return MarineWorks(m.design_ship, quay_berths(m), berth_depth, channel_depth, basin, v.num(m.trestle_length_m), works, amounts)
+
+
+def _phase_capacities(v: _Values, cap: Any, berths: int) -> tuple[Val, ...]:
+    """The capacity each expansion phase adds (t/yr): as given, or from its berths (UNCTAD 1985).
+
+    A phase adding berths lifts the capacity from ``n x occ(n)`` to ``n' x occ(n')`` berth-years, times the hours and
+    the productivity: ``occ(n)`` is ``max_berth_occupancy``, held, with an ``allowed_waiting_ratio``, to the M/E2/n
+    occupancy at that wait (so a second berth may add more than the first gives, as more berths share one queue).
+    """
+    hours_x_rate = v.num(cap.working_hours_per_year) * v.num(cap.productivity_tonnes_per_hour)
+    max_occ = v.num(cap.max_berth_occupancy)
+
+    def berth_years(n: int) -> Any:
+        if cap.allowed_waiting_ratio is None:
+            return n * max_occ
+        # a root of the queue, not a formula: the workbook takes its number (the case's values)
+        occ = np.minimum(v.number(cap.max_berth_occupancy), max_occupancy_for_waiting(n, v.number(cap.allowed_waiting_ratio), 2.0))
+        return n * occ
+
+    out = []
+    n = berths
+    for ph in cap.expansion.phases.values():
+        if ph.capacity_tonnes_per_year is not None:
+            out.append(v.num(ph.capacity_tonnes_per_year))
+        else:
+            out.append((berth_years(n + ph.berths) - berth_years(n)) * hours_x_rate)
+        n += ph.berths or 0
+    return tuple(out)
+
+
+def _capacity(v: _Values, cap: Any, berths: int | None = None) -> CapacityInputs:
+    berths = cap.berths if cap.berths is not None else berths
     yard = None
     if cap.yard is not None:
         y = cap.yard
@@ -555,8 +642,8 @@ def _capacity(v: _Values, cap: Any) -> CapacityInputs:
             "expansion_asset_class": exp.asset_class,
             # a phase is costed like the first construction: base estimate x (1 + contingency) x (1 + optimism bias)
             "phases": tuple(
-                (v.num(ph.capacity_tonnes_per_year), v.num(ph.capex_idr) * (1.0 + v.num(ph.contingency)) * (1.0 + v.num(ph.optimism_bias)))
-                for ph in exp.phases.values()
+                (added, v.num(ph.capex_idr) * (1.0 + v.num(ph.contingency)) * (1.0 + v.num(ph.optimism_bias)))
+                for added, ph in zip(_phase_capacities(v, cap, berths), exp.phases.values())
             ),
             "build": exp.build,
             "when_unfunded": exp.when_unfunded,
@@ -564,7 +651,7 @@ def _capacity(v: _Values, cap: Any) -> CapacityInputs:
             "look_ahead": exp.trigger_on == "demand_when_online",
         }
     return CapacityInputs(
-        berths=cap.berths, working_hours=v.num(cap.working_hours_per_year), productivity=v.num(cap.productivity_tonnes_per_hour),
+        berths=berths, working_hours=v.num(cap.working_hours_per_year), productivity=v.num(cap.productivity_tonnes_per_hour),
         max_occupancy=v.num(cap.max_berth_occupancy), yard=yard,
         parcel=v.num(cap.parcel_tonnes_per_call) if cap.parcel_tonnes_per_call is not None else None,
         waiting_ratio=v.num(cap.allowed_waiting_ratio) if cap.allowed_waiting_ratio is not None else None, **extra,
@@ -574,13 +661,16 @@ def _capacity(v: _Values, cap: Any) -> CapacityInputs:
 def _line(v: _Values, key: str, line: Any, case: Case, years: np.ndarray) -> Line:
     tl = case.timeline
     fo, last = tl.first_operating_year, tl.end_year
+    port = isinstance(line, PortLine)
+    marine = _marine(v, line.marine, case) if port and line.marine is not None else None
     return Line(
         key=key,
         streams=tuple(_stream(v, key, line, n, st, fo, years) for n, st in line.revenue.items()),
-        opex=tuple(_fixed(v, n, item, fo, last) for n, item in line.opex.items()),
-        capex=tuple(_capex_item(v, n, item, tl.start_year) for n, item in line.capex.items()),
-        fee_share=v.num(line.concession_fee_share_of_revenue) if isinstance(line, PortLine) else None,
-        capacity=_capacity(v, line.capacity) if isinstance(line, PortLine) and line.capacity is not None else None,
+        opex=tuple(_fixed(v, n, item, fo, last, marine) for n, item in line.opex.items()),
+        capex=tuple(_capex_item(v, n, item, tl.start_year, marine) for n, item in line.capex.items()),
+        fee_share=v.num(line.concession_fee_share_of_revenue) if port else None,
+        capacity=_capacity(v, line.capacity, marine and marine.berths) if port and line.capacity is not None else None,
+        marine=marine,
     )
 
 
@@ -588,6 +678,11 @@ def _economic(v: _Values, case: Case) -> EconomicInputs | None:
     e = case.economic
     if e is None:
         return None
+    marine_volume: dict[str, Any] = {}
+    port = case.lines().get("port")  # the port's marine works, when the plan runs the port
+    if isinstance(port, PortLine) and port.marine is not None:
+        works = _marine(v, port.marine, case).works
+        marine_volume = {"marine.maintenance_dredging": works.maintenance_m3_per_year, "marine.capital_dredging": works.capital_volume_m3}
     cf = e.conversion_factors
     factors = {k: v.num(getattr(cf, k)) for k in ("construction", "equipment", "land", "operating_costs", "shadow_wage")}
     # non-traded output at the one standard conversion factor (stated once, as operating_costs, unless given: then equal)
@@ -608,8 +703,11 @@ def _economic(v: _Values, case: Case) -> EconomicInputs | None:
     externalities = tuple(
         Externality(
             name, x.follows, x.traffic,
-            v.num(x.units_per_stream_unit) if x.follows is not None else v.opt(x.volume_units_per_year, 0.0),
-            v.opt(x.once_units, 0.0), x.once_year, v.num(x.unit_value_idr), v.opt(x.real_growth_per_year, 0.0),
+            v.num(x.units_per_stream_unit) if x.follows is not None
+            # no port in the plan: no dredging, so no effect of it
+            else marine_volume.get(x.volume_from, 0.0) if x.volume_from else v.opt(x.volume_units_per_year, 0.0),
+            marine_volume.get(x.once_from, 0.0) if x.once_from else v.opt(x.once_units, 0.0),
+            x.once_year, v.num(x.unit_value_idr), v.opt(x.real_growth_per_year, 0.0),
         )
         for name, x in e.externalities.items()
     )
@@ -661,14 +759,20 @@ def resolve(case: Case, overrides: Mapping[str, Any] | None = None) -> Inputs:
 class _Named(_Values):
     """The case's quantities as the objects ``name(path, index)`` returns, not their numbers."""
 
-    def __init__(self, case: Case, name: Any):
+    def __init__(self, case: Case, name: Any, ops: Ops | None = None):
         super().__init__(case, None)
         self._name = name
+        if ops is not None:
+            self.ops = ops
 
     def num(self, q: Quantity) -> Any:
         path = self.path_of[id(q)]
         self.read.add(path)
         return self._name(path, None)
+
+    def number(self, q: Quantity) -> Val:
+        self.read.add(self.path_of[id(q)])
+        return float(q.value)
 
     def lst(self, q: Quantity) -> np.ndarray:
         path = self.path_of[id(q)]
@@ -676,12 +780,12 @@ class _Named(_Values):
         return np.array([self._name(path, i) for i in range(len(q.value))], dtype=object)
 
 
-def resolve_named(case: Case, name: Any) -> Inputs:
+def resolve_named(case: Case, name: Any, ops: Ops | None = None) -> Inputs:
     """The inputs of a case with each quantity replaced by ``name(path, index)`` (``index`` None for a single
     number, else the list position): symbols whose arithmetic writes spreadsheet formulas
     (:mod:`feasibility.present.workbook_model`). Optional quantities the case leaves out keep the numbers
-    :func:`resolve` uses for them."""
-    return _resolve(case, _Named(case, name))
+    :func:`resolve` uses for them. ``ops`` writes ``max(x, 0)`` and ``a where x > 0`` (the marine works)."""
+    return _resolve(case, _Named(case, name, ops))
 
 
 def read_paths(case: Case) -> set[str]:

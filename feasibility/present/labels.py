@@ -4,7 +4,7 @@ The case schema describes every quantity in English; the locale catalogs
 translate (``[studio_fields]``, ``[studio_units]``, ``[studio_groups]``). The
 studio's inputs, the council report's tables and charts and the CLI all name an
 input through these functions, so that no reader meets a configuration key
-(``port.capex.wharf_trestle.amount_idr``) where a name is due.
+(``port.capex.wharf.amount_idr``) where a name is due.
 """
 
 from __future__ import annotations

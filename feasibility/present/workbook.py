@@ -396,7 +396,7 @@ def write_workbook(
         blocks = wm.Blocks(rates_ws, t["sheet_rates"], years, fmt, t)
         words = {**t, **_item_words(case, lang)}
         g = wm.Grid(an, years, fmt, words)
-        inp = resolve_named(case, lambda p, n: wm.Sym(element_name(p, n)))
+        inp = resolve_named(case, lambda p, n: wm.Sym(element_name(p, n)), wm.SYM_OPS)
 
         def forecast_how(s: Any) -> str:
             fc = case.lines()[s.line].revenue[s.name].forecast

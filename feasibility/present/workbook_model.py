@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from ..domain.buildup import ramp_up
+from ..domain.marine import Ops
 from ..model.capex import AssetKey
 from ..model.inputs import BuildUpCargo, BuildUpCompanies, BuildUpLab, ForecastVolume, Inputs, Line, Stream
 from ..model.tax import depreciation_matrix
@@ -127,6 +128,10 @@ def term(x: Any) -> str:
     if isinstance(x, Sym):
         return x.text if x.atom else f"({x.text})"
     return _lit(x)
+
+
+#: max(x, 0) and "a where x > 0" as spreadsheet formulas (the marine works: feasibility.domain.marine.Ops)
+SYM_OPS = Ops(max0=lambda x: Sym(f"MAX({term(x)},0)"), where_pos=lambda x, a: Sym(f"IF({term(x)}>0,{term(a)},0)"))
 
 
 def is_zero(x: Any) -> bool:

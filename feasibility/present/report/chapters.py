@@ -104,7 +104,7 @@ def management(study: Study, fmt: Formatter) -> Management:
                                  fmt.money(item.amount_idr_per_year.value)))
     for key, line in case.lines().items():
         staff = line.opex.get("staff")
-        if staff is not None:
+        if staff is not None and staff.amount_idr_per_year is not None:
             costs.append(CostRow(t["staff_of"].format(line=in_lang(line.name, fmt.lang)), fmt.money(staff.amount_idr_per_year.value)))
     form = case.bumd.form if case.plan.vehicle == "bumd" else case.plan.vehicle
     name = in_lang(case.bumd.name, fmt.lang) if case.bumd is not None else ""

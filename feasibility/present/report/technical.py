@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...case import in_lang
+from ...model.inputs import resolve
 from ..i18n import Formatter
 from ..labels import short_label
 from .common import NoteView, anchor, metric_value, notes_for, phases
@@ -40,24 +41,46 @@ class Technical:
     notes: list[NoteView]
 
 
-def item_total_idr(item: Any) -> float:
+#: the marine inputs an amount worked out from the site's geometry rests on (its confidence is the lowest of theirs)
+_MARINE_INPUTS = {
+    "marine.trestle": ("trestle_length_m", "trestle_cost_idr_per_m"),
+    "marine.capital_dredging": ("seabed_slope", "ship_draft_m", "dredging_cost_idr_per_m3"),
+}
+_RANK = ("placeholder", "estimate", "secondary", "verified")
+
+
+def base_amounts_idr(case: Any) -> dict[tuple[str, str], float]:
+    """Each capex item's base cost (base-year prices, before uplifts), by (line, item): as given, or from the marine works."""
+    return {(ln.key, c.name): float(c.amount) for ln in resolve(case).lines for c in ln.capex}
+
+
+def amount_confidence(line: Any, item: Any) -> str:
+    """The confidence of a capex item's base cost: its own, or the lowest of the marine inputs it is worked out from."""
+    if item.amount_from is None:
+        return item.amount_idr.confidence
+    return min((getattr(line.marine, f).confidence for f in _MARINE_INPUTS[item.amount_from]), key=_RANK.index)
+
+
+def item_total_idr(item: Any, amount: float) -> float:
     """A capex item's base cost with its contingency and optimism-bias uplift (HM Treasury Green Book), base-year prices."""
     cont = item.contingency.value if item.contingency else 0.0
     ob = item.optimism_bias.value if item.optimism_bias else 0.0
-    return float(item.amount_idr.value) * (1 + cont) * (1 + ob)
+    return float(amount) * (1 + cont) * (1 + ob)
 
 
 def initial_capex_idr(study: Study) -> float:
     """The plan's construction cost: every capex item of its lines once (no renewals, no expansion), base-year prices."""
-    return sum(item_total_idr(item) for line in study.case.lines().values() for item in line.capex.values())
+    base = base_amounts_idr(study.case)
+    return sum(item_total_idr(item, base[key, n]) for key, line in study.case.lines().items() for n, item in line.capex.items())
 
 
 def capex_rows(study: Study, fmt: Formatter) -> list[CapexRow]:
     """Every capex item of every business line, in the case's order (nominal amounts, before escalation)."""
     out = []
+    base = base_amounts_idr(study.case)
     for key, line in study.case.lines().items():
         for name, item in line.capex.items():
-            amount = item.amount_idr.value
+            amount = base[key, name]
             cont = item.contingency.value if item.contingency else 0.0
             ob = item.optimism_bias.value if item.optimism_bias else 0.0
             out.append(
@@ -65,12 +88,13 @@ def capex_rows(study: Study, fmt: Formatter) -> list[CapexRow]:
                     path=f"{key}.capex.{name}",
                     # the line's name and the item's: "Terminal pelabuhan (BUP): Lahan", never the configuration key
                     label=f"{in_lang(line.name, fmt.lang)}: {short_label(study.case, f'{key}.capex.{name}.amount_idr', fmt.lang).split(':')[0]}",
-                    anchor=anchor(f"{key}.capex.{name}.amount_idr"),
+                    # an amount worked out from the marine works links to the unit price it rests on
+                    anchor=anchor(f"{key}.marine.{_MARINE_INPUTS[item.amount_from][-1]}" if item.amount_from else f"{key}.capex.{name}.amount_idr"),
                     base=fmt.money(amount),
                     contingency=fmt.percent(cont, 0),
                     ob=fmt.percent(ob, 0),
-                    total=fmt.money(item_total_idr(item)),
-                    confidence=item.amount_idr.confidence,
+                    total=fmt.money(item_total_idr(item, amount)),
+                    confidence=amount_confidence(line, item),
                 )
             )
     return out
@@ -102,9 +126,28 @@ def technical(study: Study, fmt: Formatter) -> Technical:
             service=fmt.number(row["berth_hours_per_call"], 1), occ=fmt.percent(row["berth_time_occupancy"]),
             berths=int(row["berths_in_service"]), days=fmt.number(row["ship_days_waiting"], 0),
         )
+    marine = _marine(study, fmt)
+    if marine:
+        intro += " " + marine
     exp = _expansion(study, fmt)
     return Technical(intro=intro + (" " + exp if exp else ""), capex_rows=capex_rows(study, fmt),
                      capex_total=fmt.money(initial_capex_idr(study)), notes=notes_for(study, fmt, "technical"))
+
+
+def _marine(study: Study, fmt: Formatter) -> str:
+    """The marine works from the site's geometry: depths, the trestle, capital and maintenance dredging (base values)."""
+    port = next((ln for ln in resolve(study.case).lines if ln.key == "port"), None)
+    if port is None or port.marine is None:
+        return ""
+    mw, w, m = port.marine, port.marine.works, study.case.port.marine
+    return fmt.msg["report"]["marine_text"].format(
+        ship=in_lang(mw.design_ship, fmt.lang), length=fmt.number(m.ship_length_m.value, 0), draft=fmt.number(m.ship_draft_m.value, 1),
+        berth_depth=fmt.number(mw.berth_depth_m, 1), channel_depth=fmt.number(mw.channel_depth_m, 1),
+        trestle=fmt.number(mw.trestle_length_m, 0), natural=fmt.number(w.natural_depth_at_berth_m, 1),
+        slope=fmt.percent(m.seabed_slope.value, 2), cut=fmt.number(w.basin_cut_m, 1), channel=fmt.number(w.channel_length_m, 0),
+        volume=fmt.number(round(float(w.capital_volume_m3), -3), 0), maintenance=fmt.number(round(float(w.maintenance_m3_per_year), -3), 0),
+        silt=fmt.number(m.siltation_m_per_year.value, 1),
+    )
 
 
 def _expansion(study: Study, fmt: Formatter) -> str:
