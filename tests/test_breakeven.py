@@ -42,9 +42,12 @@ def test_no_volume_is_enough_when_the_berth_is_full_and_still_loses():
     _res, be = _be(case)
     assert be.volume_path == "port.revenue.cargo_handling.build_up.tonnes_per_company"
     assert np.isnan(be.volume_needed) and be.fnpv_at_most < 0
-    # capacity by hand from the case file: working hours x berth occupancy x productivity, one berth
+    # capacity by hand from the case file: working hours x berth occupancy x productivity, one berth; the occupancy is
+    # the lower of the stated cap and the one-berth M/E2/1 occupancy at the allowed wait (W/S = 0.75 rho / (1 - rho))
     cap = raw["port"]["capacity"]
-    hand = cap["working_hours_per_year"]["value"] * cap["max_berth_occupancy"]["value"] * cap["productivity_tonnes_per_hour"]["value"]
+    w = cap["allowed_waiting_ratio"]["value"]
+    occ = min(cap["max_berth_occupancy"]["value"], w / (0.75 + w))
+    hand = cap["working_hours_per_year"]["value"] * occ * cap["productivity_tonnes_per_hour"]["value"]
     assert be.capacity == pytest.approx(hand)
     full = run(case, {be.volume_path: MAX_SCALE * float(case.quantity_map()[be.volume_path].value)})
     handled = full.annual["cargo_throughput_tonnes"].to_numpy()
@@ -65,7 +68,7 @@ def test_volume_found_when_more_cargo_pays():
         for k in ("value", "low", "high"):
             if k in amount and not isinstance(amount[k], dict):
                 amount[k] *= 0.2
-    raw["port"]["revenue"]["cargo_handling"]["tariff_idr_per_tonne"].update(value=150_000, high=200_000)
+    raw["port"]["revenue"]["cargo_handling"]["tariff_idr_per_tonne"].update(value=250_000, high=300_000)
     raw["port"]["revenue"]["cargo_handling"]["build_up"]["tonnes_per_company"]["value"] = 4000.0
     raw["port"]["revenue"]["cargo_handling"]["build_up"]["tonnes_per_company"]["low"] = 2000.0
     # one berth: with a second one that more cargo triggers (a lead time ahead) the FNPV steps down and up again around

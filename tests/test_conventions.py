@@ -217,7 +217,8 @@ def test_expansion_phases_carry_the_uplifts_and_are_deferred_when_unfunded():
     # the default case cannot fund its second berth when it is needed: deferred, flagged, not built
     assert res.metrics["expansion_deferred_phases"] == 1
     assert np.all(res.annual["expansion_capex_idr"] == 0)
-    assert res.annual["cargo_capacity_tonnes"].max() == pytest.approx(525_000)  # one berth: 7,000 h x 150 t/h x 0.5
+    # one berth: 8,760 h x 50 t/h x 0.4 (M/E2/1 at the allowed wait of half the berth time: 0.5 / (0.75 + 0.5))
+    assert res.annual["cargo_capacity_tonnes"].max() == pytest.approx(8760 * 50 * 0.4)
     # financed by top-ups instead, it is built with the first wharf's contingency (10 %) and optimism bias (66 %):
     # 150 bn x 1.1 x 1.66 = 273.9 bn at 2026 prices
     text = case.model_dump(mode="json", exclude_none=True)

@@ -206,9 +206,10 @@ def test_appraisal_figures_are_the_model_figures_of_each_option(case, appraisal)
 
 def test_go_ahead_takes_the_branch_its_demand_decides(case, appraisal):
     o, other = appraisal["phased"], appraisal["lab_services_bumd"]
-    # base case: 150 x 20,000 t x 0.7 x 0.25 x 0.75 = 393,750 t < 420,000 t committed: the port does not go ahead
-    assert o.go_ahead_in_base is False
-    assert o.figures["region_npv_idr"] == other.figures["region_npv_idr"]
+    # base case: 150 x 20,000 t x 0.7 x 0.25 x 0.75 = 393,750 t >= 140,000 t committed (80 % of one berth's 8,760 h x
+    # 0.40 x 50 t/h = 175,200 t): the port goes ahead, and the region loses far more than on the lab-and-services branch
+    assert o.go_ahead_in_base is True
+    assert o.figures["region_npv_idr"] < other.figures["region_npv_idr"]
     assert 0.0 < o.go_ahead_probability < 1.0
     # in the iterations where the port goes ahead the region loses far more than without it
     assert o.mc["region_npv_p10"] < other.mc["region_npv_p10"]

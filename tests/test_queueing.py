@@ -126,16 +126,17 @@ def test_the_default_ports_ship_time_and_waiting_by_hand() -> None:
     cap = case.port.capacity
     parcel, prod, hours = cap.parcel_tonnes_per_call.value, cap.productivity_tonnes_per_hour.value, cap.working_hours_per_year.value
     handled = a["cargo_throughput_tonnes"].to_numpy()
-    # 2,500 t a call at 150 t per berth-hour: 16.67 hours at the berth; one berth open 7,000 hours a year
+    # 2,500 t a call at 50 t per berth-hour: 50 hours at the berth; one berth, 8,760 calendar hours a year
     calls = handled / parcel
     np.testing.assert_allclose(a["ship_calls_per_year"], calls, rtol=1e-12)
     np.testing.assert_allclose(a["berth_hours_per_call"], parcel / prod, rtol=1e-12)
     rho = calls * (parcel / prod) / hours
     np.testing.assert_allclose(a["berth_time_occupancy"], rho, rtol=1e-12)
-    # one berth, Erlang-2 service: W = 0.75 rho / (1 - rho) x 16.67 h (0.5 occupancy at capacity: 12.5 hours a call)
+    # one berth, Erlang-2 service: W = 0.75 rho / (1 - rho) x 50 h (0.4 occupancy at capacity: 25 hours a call, half
+    # the berth time, as the case allows)
     wait = 0.75 * rho / (1 - rho) * parcel / prod
     np.testing.assert_allclose(a["ship_waiting_hours_per_call"], wait, rtol=1e-12)
-    assert a["ship_waiting_hours_per_call"].max() == pytest.approx(12.5, rel=1e-9)
+    assert a["ship_waiting_hours_per_call"].max() == pytest.approx(25.0, rel=1e-9)
     np.testing.assert_allclose(a["ship_days_waiting"], calls * wait / 24, rtol=1e-12)
     # the economic cost: ship-days x the case's cost of a ship-day, constant prices
     day = case.economic.ship_waiting_cost_idr_per_day.value
@@ -176,7 +177,7 @@ def test_a_phase_must_say_its_berths_when_waiting_is_counted() -> None:
     del phase["berths"]
     with pytest.raises(CaseError, match="second_berth: give capacity_tonnes_per_year, or the berths the phase adds"):
         parse_case(d, base_dir=DEFAULT_CASE.parent)
-    phase["capacity_tonnes_per_year"] = {"value": 525_000, "source": "test", "confidence": "placeholder"}
+    phase["capacity_tonnes_per_year"] = {"value": 175_200, "source": "test", "confidence": "placeholder"}
     with pytest.raises(CaseError, match="port.capacity.expansion.phases.second_berth.berths: is required with"):
         parse_case(d, base_dir=DEFAULT_CASE.parent)
 
@@ -186,9 +187,9 @@ def test_an_allowed_waiting_ratio_holds_the_capacity_down() -> None:
 
     case = load_case()
     base = run(case)
-    # ships may wait 0.3 x their berth time: one berth, M/E2/1: rho = 2 x 0.3 / (1.5 + 0.6) = 0.2857 < 0.5 stated;
-    # berth capacity 7,000 h x 0.2857 x 150 t/h = 300,000 t (the yard's is larger)
-    assert base.annual["berth_occupancy_limit"].iloc[0] == pytest.approx(0.5)  # the default states no allowed wait
+    # ships may wait 0.3 x their berth time: one berth, M/E2/1: rho = 2 x 0.3 / (1.5 + 0.6) = 0.2857 < 0.7 stated;
+    # berth capacity 8,760 h x 0.2857 x 50 t/h = 125,143 t (the yard's is larger)
+    assert base.annual["berth_occupancy_limit"].iloc[0] == pytest.approx(0.4)  # the default's half the berth time: 0.5 / 1.25
     import tomllib
 
     from feasibility.case import DEFAULT_CASE, parse_case
@@ -198,9 +199,9 @@ def test_an_allowed_waiting_ratio_holds_the_capacity_down() -> None:
     held = run(parse_case(d, base_dir=DEFAULT_CASE.parent))
     a = held.annual
     np.testing.assert_allclose(a["berth_occupancy_limit"], 0.6 / 2.1, rtol=1e-10)
-    assert a["cargo_capacity_tonnes"].iloc[0] == pytest.approx(7000 * 0.6 / 2.1 * 150, rel=1e-10)
-    # at that capacity the mean wait is 0.3 x the berth time: 0.3 x 16.67 = 5 hours a call
-    assert a["ship_waiting_hours_per_call"].max() == pytest.approx(0.3 * 2500 / 150, rel=1e-8)
+    assert a["cargo_capacity_tonnes"].iloc[0] == pytest.approx(8760 * 0.6 / 2.1 * 50, rel=1e-10)
+    # at that capacity the mean wait is 0.3 x the berth time: 0.3 x 50 = 15 hours a call
+    assert a["ship_waiting_hours_per_call"].max() == pytest.approx(0.3 * 2500 / 50, rel=1e-8)
     assert held.metrics["fnpv_idr"] < base.metrics["fnpv_idr"]  # less cargo handled
     # a stricter stated occupancy still binds: the lower of the two
     d["port"]["capacity"]["max_berth_occupancy"]["value"] = 0.2

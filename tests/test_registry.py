@@ -49,7 +49,6 @@ def test_every_model_metric_is_declared_with_unit_and_both_labels(default):
         ("dscr_min", 1.3, True), ("dscr_min", 1.2999, False), ("dscr_min", math.nan, None),  # no debt: n/a
         ("min_cumulative_cash_idr", 0.0, True), ("min_cumulative_cash_idr", -1.0, False),
         ("payback_years", 30.0, True), ("payback_years", 30.5, False), ("payback_years", math.nan, False),  # never: fails
-        ("firr", math.nan, None),  # an undefined IRR does not apply: the FNPV decides
         ("wacc", 0.07, None),  # no hurdle
     ],
 )
@@ -58,6 +57,17 @@ def test_passes_reads_the_hurdle(default, key, value, expected):
     m = dict(res.metrics)
     # the default case: min DSCR 1.3; 2 construction years + a 28-year concession
     assert registry.passes(key, value, case, m) is expected
+
+
+def test_an_irr_with_no_root_is_judged_by_its_npv_at_the_hurdle(default):
+    """Flows that never recover their outlay have no IRR: their FNPV at the WACC (< 0) fails the FIRR criterion;
+    flows that never cost (FNPV > 0, no sign change) pass it; a DSCR without debt stays not applicable."""
+    case, res = default
+    m = dict(res.metrics)
+    assert registry.passes("firr", math.nan, case, {**m, "fnpv_idr": -1.0}) is False
+    assert registry.passes("firr", math.nan, case, {**m, "fnpv_idr": 1.0}) is True
+    assert registry.passes("firr", math.nan, case, {**m, "fnpv_idr": math.nan}) is None
+    assert registry.passes("dscr_min", math.nan, case, m) is None
 
 
 def test_firr_hurdle_is_the_wacc_of_the_same_run(default):

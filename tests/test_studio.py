@@ -12,7 +12,7 @@ import pytest
 from feasibility import evaluate, load_case, parse_case, run
 from feasibility.analysis.criteria import assess, verdict
 from feasibility.analysis.risk import simulate
-from feasibility.present.i18n import Formatter
+from feasibility.present.i18n import Formatter, catalog
 from feasibility.studio import (
     CARD_METRICS,
     TABS,
@@ -197,7 +197,9 @@ def test_a_scenario_value_below_the_slider_is_not_changed_by_the_slider(studio):
 def test_the_cards_say_firr_dscr_pad_and_a_verdict(studio, case):
     m = run(case).metrics
     fmt = Formatter("en")
-    assert card_value(studio.cards["firr"]) == f"{fmt.percent(m['firr'])} vs {fmt.percent(m['wacc'])}"
+    # the default's flows never recover the outlay: no IRR, and the card says so in words
+    firr = fmt.percent(m["firr"]) if np.isfinite(m["firr"]) else catalog("en")["studio"]["card_firr_none"]
+    assert card_value(studio.cards["firr"]) == f"{firr} vs {fmt.percent(m['wacc'])}"
     assert card_value(studio.cards["dscr"]) == fmt.number(m["dscr_min"], 2)
     assert card_value(studio.cards["pad"]) == fmt.money(m["region_pv_dividends_idr"])
     assert fmt.money(m["public_money_pv_idr"]) in html.unescape(studio.cards["pad"].value)

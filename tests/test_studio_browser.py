@@ -185,10 +185,11 @@ def _open_studio(browser, url: str, size: tuple[int, int], done_text: str):
 
 
 def _idr(card: str) -> float:
-    """An English money card as a number of its scale word: "minus IDR 625 billion" -> -625 (the cards share one scale here)."""
+    """An English money card in rupiah: "minus IDR 625 billion" -> -625e9, "minus IDR 1.11 trillion" -> -1.11e12."""
     words = card.split()
     sign = -1.0 if words[0] == "minus" else 1.0
-    return sign * float(words[2 if sign < 0 else 1].replace(",", ""))
+    number, scale = words[2 if sign < 0 else 1:][:2] + [""][: 2 - len(words[2 if sign < 0 else 1:][:2])]
+    return sign * float(number.replace(",", "")) * {"million": 1e6, "billion": 1e9, "trillion": 1e12}.get(scale, 1.0)
 
 
 def _card(page, key: str) -> str:

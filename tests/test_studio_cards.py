@@ -59,7 +59,8 @@ def by_hand(case, m) -> dict[str, str]:
 
     return {
         "fnpv": t(m["fnpv_idr"] > 0),  # strictly: FNPV = 0 is not feasible
-        "firr": t(m["firr"] > m["wacc"] if math.isfinite(m["firr"]) else None),  # no IRR: the FNPV decides
+        # no IRR: its NPV at the hurdle (the FNPV at the WACC) decides
+        "firr": t(m["firr"] > m["wacc"] if math.isfinite(m["firr"]) else m["fnpv_idr"] > 0 if math.isfinite(m["fnpv_idr"]) else None),
         "dscr": t(m["dscr_min"] >= case.criteria.min_dscr if math.isfinite(m["dscr_min"]) else None),
         "pad": t(m["region_pv_dividends_idr"] >= m["region_pv_injection_idr"]),
     }
@@ -96,10 +97,11 @@ def test_an_fnpv_of_exactly_zero_is_not_green(case):
     assert tone_of(metric_cards(case, fake_result(case, fnpv_idr=1.0), "en")["fnpv"]) == "good"
 
 
-def test_an_undefined_firr_is_neutral_and_says_why(case):
-    cards = metric_cards(case, fake_result(case, firr=math.nan), "en")
-    assert tone_of(cards["firr"]) == "neutral"  # registry: an IRR that does not exist does not apply
+def test_an_undefined_firr_is_judged_by_the_fnpv_and_says_why(case):
+    cards = metric_cards(case, fake_result(case, firr=math.nan, fnpv_idr=-1e9), "en")
+    assert tone_of(cards["firr"]) == "bad"  # registry: no IRR, and the FNPV at the WACC is below zero
     assert value_of(cards["firr"]).startswith("undefined: no IRR vs ")
+    assert tone_of(metric_cards(case, fake_result(case, firr=math.nan, fnpv_idr=1e9), "en")["firr"]) == "good"
     no_debt = metric_cards(case, fake_result(case, dscr_min=math.nan), "id")
     assert tone_of(no_debt["dscr"]) == "neutral" and value_of(no_debt["dscr"]) == "tidak ada pembayaran utang"
 
@@ -164,8 +166,13 @@ def test_verdict_card_of_the_default_case(case):
             subs = subs_of(card)
             fails = {"en": "Fails: ", "id": "Tidak terpenuhi: "}[lang]
             assert subs[0] == fails + "; ".join(failed) + "."
-            assert "Monte Carlo" in subs[1] and ("not computed in the studio" in subs[1] or "tidak dihitung di studio" in subs[1])
-            assert len(subs) == 2  # every input is plausible: nothing more to say
+            # a criterion whose metric has no value (an IRR the flows never reach) is named as not tested
+            untested = [catalog(lang)["criterion"][c.key] for c in criteria if c.passed is None and c.key != "risk"]
+            k = 1 + bool(untested)
+            if untested:
+                assert subs[1] == catalog(lang)["studio"]["verdict_not_tested"].format(items="; ".join(untested))
+            assert "Monte Carlo" in subs[k] and ("not computed in the studio" in subs[k] or "tidak dihitung di studio" in subs[k])
+            assert len(subs) == k + 1  # every input is plausible: nothing more to say
         finally:
             s.close()
 

@@ -543,12 +543,19 @@ def passes(key: str, value: float, case: Any, metrics: Mapping[str, Any]) -> boo
 
     None when the metric has no hurdle, when its value is undefined and an
     undefined value does not fail it (a DSCR without debt), or when its
-    threshold is undefined.
+    threshold is undefined. An IRR with no single root is judged by its NPV
+    at the hurdle rate (its ``proxy``): the FIRR of flows that never recover
+    their outlay fails, as their FNPV at the WACC is below zero.
     """
     m = METRICS[key]
     if m.op is None:
         return None if not m.undefined_fails else (None if value is None else bool(math.isfinite(value)))
     if value is None or not math.isfinite(value):
+        pv = metrics.get(m.proxy) if m.rate and m.proxy else None
+        if pv is not None and math.isfinite(pv) and isinstance(METRICS[m.proxy].against, (int, float)):
+            # an IRR with no single root (the flows never recover the outlay, or change sign more than once): its NPV
+            # at the hurdle rate decides, as the standard rule for such flows (Brealey, Myers and Allen, ch. 5)
+            return bool(holds(m.proxy, pv, float(METRICS[m.proxy].against)))
         return False if m.undefined_fails else None
     thr = threshold(key, case, metrics)
     if not math.isfinite(thr):
