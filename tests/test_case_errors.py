@@ -19,7 +19,7 @@ from feasibility.case import CaseError, Problem, parse_case
 from feasibility.case.errors import _MISSING, _problems_from, did_you_mean, suggest
 
 HAND = Path(__file__).resolve().parent / "cases" / "hand_case.toml"
-KINDS = "'cargo_handling', 'port_dues', 'storage', 'lab_tests', 'other'"
+KINDS = "'cargo_handling', 'port_dues', 'berthing', 'storage', 'lab_tests', 'other'"
 #: the keys of a cargo-handling stream, in the schema's order (the common stream fields, then the kind's own)
 CARGO_KEYS = (
     "label, ramp_up_curve, forecast, volume_growth_per_year, ramp_up, tariff_escalation_real_per_year, "

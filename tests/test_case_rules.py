@@ -153,8 +153,8 @@ def test_benefit_follows_typo(default_raw: dict[str, Any]) -> None:
     (name,) = [k for k, b in d["economic"]["benefits"].items() if b.get("follows") == "port.cargo_handling"]
     d["economic"]["benefits"][name]["follows"] = "port.cargo_handlin"
     assert messages(d) == [
-        f"economic.benefits.{name}.follows: is not a revenue stream (streams: lab.lab_tests, port.cargo_handling, "
-        "port.port_dues, port.storage, services.umkm_services, services.warehousing, services.waste_transport), "
+        f"economic.benefits.{name}.follows: is not a revenue stream (streams: lab.lab_tests, port.berthing, "
+        "port.cargo_handling, port.port_dues, port.storage, services.umkm_services, services.warehousing, services.waste_transport), "
         "got 'port.cargo_handlin'; did you mean 'port.cargo_handling'?"
     ]
 

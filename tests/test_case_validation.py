@@ -27,7 +27,7 @@ HAND = DATA / "hand_case.toml"
 CASE_FILES = [DEFAULT, HAND]
 
 CONFIDENCES = {"verified", "secondary", "estimate", "placeholder"}
-STREAM_KINDS = "'cargo_handling', 'port_dues', 'storage', 'lab_tests', 'other'"
+STREAM_KINDS = "'cargo_handling', 'port_dues', 'berthing', 'storage', 'lab_tests', 'other'"
 
 
 @pytest.fixture(scope="module")

@@ -270,7 +270,7 @@ def test_business_lines_consolidate_to_the_bumd(default_case):
     np.testing.assert_allclose(contributions - a["overhead_idr"], a["ebitda_idr"], rtol=1e-12, atol=1e-3)
     np.testing.assert_allclose(a["revenue_port_idr"] + a["revenue_lab_idr"], a["revenue_total_idr"], rtol=1e-12)
     streams = [c for c in a.columns if c.startswith("revenue_port_") and c != "revenue_port_idr"]
-    assert len(streams) == 3
+    assert len(streams) == 4  # cargo handling, anchorage and berthing dues, storage
     np.testing.assert_allclose(a[streams].sum(axis=1), a["revenue_port_idr"], rtol=1e-12)
 
 

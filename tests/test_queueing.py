@@ -206,3 +206,40 @@ def test_an_allowed_waiting_ratio_holds_the_capacity_down() -> None:
     # a stricter stated occupancy still binds: the lower of the two
     d["port"]["capacity"]["max_berth_occupancy"]["value"] = 0.2
     np.testing.assert_allclose(run(parse_case(d, base_dir=DEFAULT_CASE.parent)).annual["berth_occupancy_limit"], 0.2)
+
+
+def test_port_dues_follow_the_same_ship_time_as_the_capacity() -> None:
+    """One ship time: anchorage dues per GT per call and berthing dues per GT per etmal, from the ship calls of the
+    cargo handled, the parcel and the productivity that also set the berth's capacity (by hand)."""
+    import tomllib
+
+    from feasibility import load_case, run
+    from feasibility.case import DEFAULT_CASE, CaseError, parse_case
+
+    case = load_case()
+    a = run(case).annual
+    cap = case.port.capacity
+    parcel, prod, gt = cap.parcel_tonnes_per_call.value, cap.productivity_tonnes_per_hour.value, cap.gt_per_call.value
+    handled = a["cargo_throughput_tonnes"].to_numpy()
+    calls = handled / parcel
+    np.testing.assert_allclose(a["volume_port_port_dues_gt"], calls * gt, rtol=1e-12)
+    # 2,500 t at 50 t/h: 50 hours alongside, 50 / 24 = 2.08 etmal a call
+    np.testing.assert_allclose(a["volume_port_berthing_gt_etmal"], calls * gt * (parcel / prod) / 24, rtol=1e-12)
+    # at capacity (175,200 t): 70.08 calls x 2,000 GT x (Rp150 + Rp300 x 50/24) = Rp108.6 m a year, base-year prices
+    full = a["cargo_throughput_tonnes"].to_numpy() == handled.max()
+    dues = (a["revenue_port_port_dues_idr"] + a["revenue_port_berthing_idr"]).to_numpy()[full]
+    np.testing.assert_allclose(dues, 175_200 / 2500 * 2000 * (150 + 300 * 50 / 24), rtol=1e-9)
+    # a faster crane halves the berthing dues and leaves the anchorage dues as they are (at the same cargo)
+    fast = run(case, {"port.capacity.productivity_tonnes_per_hour": 100.0}).annual
+    y = fast.index[2]  # 2029: 118,125 t, below either capacity
+    assert fast.loc[y, "volume_port_port_dues_gt"] == pytest.approx(a.loc[y, "volume_port_port_dues_gt"])
+    assert fast.loc[y, "volume_port_berthing_gt_etmal"] == pytest.approx(a.loc[y, "volume_port_berthing_gt_etmal"] / 2)
+
+    d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
+    del d["port"]["capacity"]["gt_per_call"]
+    with pytest.raises(CaseError, match=r"port.revenue.port_dues.volume_from: ship_calls needs port.capacity.gt_per_call"):
+        parse_case(d, base_dir=DEFAULT_CASE.parent)
+    d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
+    d["port"]["revenue"]["berthing"]["ramp_up"] = {"value": [0.5], "source": "test", "confidence": "placeholder"}
+    with pytest.raises(CaseError, match="a volume from the ship calls follows the cargo handled"):
+        parse_case(d, base_dir=DEFAULT_CASE.parent)

@@ -213,6 +213,7 @@ def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]
                                    x.once_year))
     out += _price_index_problems(case)
     out += _marine_problems(case)
+    out += _ship_call_problems(case)
     cap = case.port.capacity
     if cap is not None and cap.parcel_tonnes_per_call is not None and cap.expansion is not None:
         for name, ph in cap.expansion.phases.items():
@@ -262,6 +263,22 @@ def _price_index_problems(case: Case) -> list[Problem]:
         if missing:
             out.append(Problem("macro.price_index.values", f"needs the years {', '.join(map(str, missing))} to restate {path} "
                                f"({q.year}) to the base year {base} (has {', '.join(map(str, sorted(index.values)))})", _MISSING))
+    return out
+
+
+def _ship_call_problems(case: Case) -> list[Problem]:
+    """A volume from the ship calls needs the port's ship time: the parcel per call and the ships' gross tonnage."""
+    out: list[Problem] = []
+    for key, line in case.defined_lines().items():
+        for name, st in line.revenue.items():
+            if getattr(st, "volume_from", None) != "ship_calls":
+                continue
+            cap = getattr(line, "capacity", None)
+            missing = [f"port.capacity.{f}" for f in ("parcel_tonnes_per_call", "gt_per_call") if cap is None or getattr(cap, f) is None]
+            if key != "port":
+                out.append(Problem(f"{key}.revenue.{name}.volume_from", "ship_calls is for the port's streams (its ship calls)", st.volume_from))
+            elif missing:
+                out.append(Problem(f"{key}.revenue.{name}.volume_from", f"ship_calls needs {' and '.join(missing)}", st.volume_from))
     return out
 
 

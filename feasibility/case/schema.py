@@ -258,6 +258,7 @@ _STREAM_UNITS: dict[str, tuple[str, str, str]] = {
     # kind: (volume field suffix, per-unit suffix, unit label)
     "cargo_handling": ("tonnes", "tonne", "tonne"),
     "port_dues": ("gt", "gt", "GT (gross tonnage x calls)"),
+    "berthing": ("gt_etmal", "gt_etmal", "GT-etmal (gross tonnage x days at the berth)"),
     "storage": ("m2_months", "m2_month", "m2-month"),
     "lab_tests": ("samples", "sample", "sample"),
     "other": ("units", "unit", "unit"),
@@ -396,10 +397,16 @@ class _StreamBase(_Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> _StreamBase:
-        sources = [self.volume_field] + (["build_up"] if "build_up" in type(self).model_fields else []) + ["forecast"]
+        sources = ([self.volume_field] + (["build_up"] if "build_up" in type(self).model_fields else [])
+                   + (["volume_from"] if "volume_from" in type(self).model_fields else []) + ["forecast"])
         given = [f for f in sources if getattr(self, f) is not None]
         if len(given) != 1:
             raise ValueError(f"needs exactly one volume source: {', '.join(sources[:-1])} or {sources[-1]}")
+        if getattr(self, "volume_from", None) is not None:
+            extra = [f for f in ("ramp_up", "ramp_up_curve", "volume_growth_per_year", "start_year") if getattr(self, f) is not None]
+            if extra:
+                raise ValueError(f"{', '.join(extra)}: a volume from the ship calls follows the cargo handled (its ramp-up and "
+                                 "growth are the cargo's); remove them")
         if self.forecast is not None and self.volume_growth_per_year is not None:
             raise ValueError("a forecast carries its own growth: remove volume_growth_per_year")
         if self.ramp_up is not None and self.ramp_up_curve is not None:
@@ -450,6 +457,12 @@ def _make_stream(kind: str) -> type[_StreamBase]:
         fields["build_up"] = (HinterlandCargo | None, None)
     if kind == "lab_tests":
         fields["build_up"] = (LabDemand | None, None)
+    if kind in ("port_dues", "berthing"):
+        fields["volume_from"] = (
+            Literal["ship_calls"] | None,
+            Field(None, description="ship_calls: the volume from the port's ship calls (cargo handled / parcel per call) x "
+                  "port.capacity.gt_per_call, times the days at the berth for berthing (one ship time with the capacity)"),
+        )
     model = create_model(f"{kind.title().replace('_', '')}Stream", __base__=_StreamBase, **fields)
     model.kind = kind
     return model
@@ -643,6 +656,10 @@ class BerthCapacity(_Strict):
     parcel_tonnes_per_call: Q(
         "tonnes per call", "average cargo a ship loads or discharges per call; with the productivity, it sets the berth time per call, "
         "the ship calls and the ships' waiting time for a berth (M/E2/c, UNCTAD 1985)", gt=0, optional=True,
+    )
+    gt_per_call: Q(
+        "GT", "gross tonnage of a calling ship; with the ship calls, the volume of port dues and berthing charged per GT",
+        gt=0, le=500_000, optional=True,
     )
     expansion: Expansion | None = None
     yard: YardCapacity | None = None

@@ -185,6 +185,14 @@ class BuildUpCompanies:
 
 
 @dataclass(frozen=True)
+class ShipCallVolume:
+    """A volume from the port's ship calls: calls x GT per call, x the days at the berth when ``per_day`` (berthing)."""
+
+    gt_per_call: Val
+    per_day: bool
+
+
+@dataclass(frozen=True)
 class ForecastVolume:
     """Volumes of a forecast history by model year (before ``share``), or sampled paths ``L + (T,)``."""
 
@@ -207,7 +215,7 @@ class Stream:
     kind: str
     unit: str
     start: int
-    volume: Val | BuildUpCargo | BuildUpLab | BuildUpCompanies | ForecastVolume
+    volume: Val | BuildUpCargo | BuildUpLab | BuildUpCompanies | ForecastVolume | ShipCallVolume
     ramp: np.ndarray | tuple[str, int, Val] | None
     growth: Val
     tariff: Val
@@ -486,6 +494,8 @@ def _take(obj: Any, rows: np.ndarray) -> Any:
 
 
 def _stream(v: _Values, key: str, line: Any, name: str, st: Any, first_op: int, years: np.ndarray) -> Stream:
+    cap = getattr(line, "capacity", None)
+    cap_gt = cap.gt_per_call if cap is not None else None  # the rules require it with volume_from = "ship_calls"
     start = st.start_year if st.start_year is not None else first_op
     if isinstance(line, LabLine):
         start = max(start, line.accreditation_year)  # no valid results before accreditation
@@ -498,6 +508,8 @@ def _stream(v: _Values, key: str, line: Any, name: str, st: Any, first_op: int, 
             by_year = fc.volumes()
             sampled = np.array([by_year.get(int(y), np.nan) for y in years])
         volume = ForecastVolume(sampled, v.num(fc.share))
+    elif getattr(st, "volume_from", None) == "ship_calls":
+        volume = ShipCallVolume(v.num(cap_gt), st.kind == "berthing")
     elif bu is None:
         volume = v.num(getattr(st, st.volume_field))
     elif st.kind == "cargo_handling":
@@ -524,7 +536,8 @@ def _stream(v: _Values, key: str, line: Any, name: str, st: Any, first_op: int, 
         tariff_escalation=v.opt(st.tariff_escalation_real_per_year, 0.0),
         unit_cost=v.opt(getattr(st, st.variable_cost_field), 0.0),
         cost_escalation=v.opt(st.cost_escalation_real_per_year, 0.0),
-        follows_cargo=st.kind in ("cargo_handling", "port_dues", "storage"),
+        # a fixed volume of ship or yard services moves with the cargo; one from the ship calls already does
+        follows_cargo=st.kind in ("cargo_handling", "port_dues", "berthing", "storage") and getattr(st, "volume_from", None) is None,
     )
 
 

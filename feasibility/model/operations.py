@@ -21,9 +21,20 @@ import numpy as np
 from ..domain.buildup import company_demand, cross_check, hinterland_cargo_tonnes, lab_samples, ramp_up, regional_cargo_tonnes
 from ..domain.capacity import Expansion, berth_capacity_tonnes_per_year, expand, throughput, yard_capacity_tonnes_per_year
 from ..domain.queueing import max_occupancy_for_waiting, waiting_time_ratio
-from .inputs import BuildUpCargo, BuildUpCompanies, BuildUpLab, CapacityInputs, FixedCost, ForecastVolume, Inputs, Line, Stream
+from .inputs import (
+    BuildUpCargo,
+    BuildUpCompanies,
+    BuildUpLab,
+    CapacityInputs,
+    FixedCost,
+    ForecastVolume,
+    Inputs,
+    Line,
+    ShipCallVolume,
+    Stream,
+)
 
-__all__ = ["Operations", "cap_cargo", "escalation", "fixed_cost", "operations", "per_case", "price_index", "stream_volume"]
+__all__ = ["Operations", "cap_cargo", "escalation", "fixed_cost", "operations", "per_case", "price_index", "ship_call_volume", "stream_volume"]
 
 
 def price_index(inflation: Any, years: np.ndarray, base_year: int, full: tuple[int, ...]) -> np.ndarray:
@@ -86,6 +97,8 @@ def stream_volume(s: Stream, years: np.ndarray, full: tuple[int, ...]) -> tuple[
         base = lab_samples(v.companies, v.samples_per_company, v.capture_share, years, s.start)
     elif isinstance(v, BuildUpCompanies):
         base = company_demand(v.companies, v.units_per_company, v.capture_share)
+    elif isinstance(v, ShipCallVolume):  # set from the ship calls once the cargo is capped (ship_call_volume)
+        return np.zeros(full), extra
     else:
         base = v
     return np.broadcast_to(base * ramp * growth * (k >= 0), full), extra
@@ -195,6 +208,20 @@ def ship_time(cap: CapacityInputs, handled: np.ndarray, years: np.ndarray, grown
     }
 
 
+def ship_call_volume(v: ShipCallVolume, lines: dict[str, np.ndarray]) -> np.ndarray:
+    """Port dues' volume from the ship calls: ``calls x GT`` (GT-calls), x ``berth hours per call / 24`` for berthing
+    (GT-etmal: one etmal is 24 hours at the berth; the mean call's days, not each call's rounded up).
+
+    One ship time: the calls and the berth hours are those of :func:`ship_time`, from the cargo handled, the parcel
+    and the productivity that also set the berth capacity.
+    """
+    calls = lines["ship_calls_per_year"]
+    out = calls * v.gt_per_call
+    if v.per_day:
+        out = out * np.where(calls > 0, lines["berth_hours_per_call"], 0.0) / 24.0
+    return out
+
+
 def fixed_cost(item: FixedCost, years: np.ndarray, pi: np.ndarray, base_year: int) -> np.ndarray:
     """A fixed cost in current prices, in the years it is paid."""
     active = (years >= item.start) & (years <= item.end)
@@ -239,6 +266,9 @@ def _line_operations(
     if line.capacity is not None:
         volumes, cap_lines, grown = cap_cargo(line.capacity, line.streams, volumes, years, full, max_phases)
         lines.update(cap_lines)
+        for s in line.streams:
+            if isinstance(s.volume, ShipCallVolume):
+                volumes[s.name] = ship_call_volume(s.volume, cap_lines)
     for s in line.streams:
         vol = volumes[s.name]
         rev = vol * (s.tariff * escalation(s.tariff_escalation, years, base) * pi)

@@ -493,7 +493,7 @@ def _metrics(m: Any, g: Any, inp: Any, res: Result, t: dict[str, str], fmt: dict
         """IRR seeded by the model's rate rounded to whole per cent, then by other rates in turn: the spreadsheet's
         search (Newton's, from one guess) may not converge from a guess far from the rate of edited flows."""
         v = float(res.metrics.get(key, float("nan")))
-        guesses = ([repr(round(v, 2))] if math.isfinite(v) else []) + ["-0.5", "-0.2", "0", "0.1", "0.3"]
+        guesses = ([repr(round(v, 2))] if math.isfinite(v) else []) + ["-0.9", "-0.75", "-0.5", "-0.2", "0", "0.1", "0.3"]
         out = f'"{t["undefined"]}"'
         for x in reversed(guesses):
             out = f"IFERROR(IRR({flow(flow_key)[2]},{x}),{out})"

@@ -42,7 +42,7 @@ import numpy as np
 from ..domain.buildup import ramp_up
 from ..domain.marine import Ops
 from ..model.capex import AssetKey
-from ..model.inputs import BuildUpCargo, BuildUpCompanies, BuildUpLab, ForecastVolume, Inputs, Line, Stream
+from ..model.inputs import BuildUpCargo, BuildUpCompanies, BuildUpLab, ForecastVolume, Inputs, Line, ShipCallVolume, Stream
 from ..model.tax import depreciation_matrix
 
 __all__ = ["Grid", "Sym", "col_letter", "write_annual"]
@@ -314,11 +314,23 @@ def _base(s: Stream, g: Grid, j: int, key: str) -> Any:
     return v
 
 
+def _ship_call_cell(g: Grid, line: Line, v: ShipCallVolume, j: int) -> Sym:
+    """Port dues' volume from the ship calls (feasibility.model.operations.ship_call_volume): calls = cargo handled /
+    parcel, x GT per call; for berthing x the days at the berth, parcel / productivity / 24 (so handled / productivity)."""
+    cap, handled = line.capacity, g.at("cargo_throughput_tonnes", j)
+    if v.per_day:
+        prod = term(cap.productivity)
+        return Sym(f"IF({prod}>0,{handled}/{prod}/24*{term(v.gt_per_call)},0)")
+    return Sym(f"{handled}/{term(cap.parcel)}*{term(v.gt_per_call)}", atom=False)
+
+
 def _streams(g: Grid, inp: Inputs, line: Line, words: dict[str, str], label: Callable[..., str], forecast_how: Callable[[Stream], str],
              demand_key: Callable[[Stream], str]) -> None:
     """Each stream's volume before any capacity limit: base volume x ramp-up x growth, from its first year."""
     for s in line.streams:
         key = f"{line.key}_{s.name}"
+        if isinstance(s.volume, ShipCallVolume):  # no demand of its own: its volume follows the cargo handled (operations)
+            continue
         if isinstance(s.volume, ForecastVolume):
             series = np.where(inp.years >= s.start, s.volume.series, 0.0)
             g.values(f"forecast_{key}", label("row_forecast", s), series, forecast_how(s), fmt="units")
@@ -427,7 +439,9 @@ def operations(g: Grid, inp: Inputs, chain: Any, words: dict[str, str], label: C
         revenue, costs = [], []
         for s in line.streams:
             vol = f"volume_{line.key}_{s.name}_{s.unit}"
-            if capped:
+            if isinstance(s.volume, ShipCallVolume):
+                g.add(vol, label("row_volume", s), lambda j, s=s, line=line: _ship_call_cell(g, line, s.volume, j), fmt="units")
+            elif capped:
                 g.add(vol, label("row_volume", s),
                       lambda j, s=s, served=served: g.s(demand_key(s), j) * g.s(served, j) if s.follows_cargo else g.s(demand_key(s), j), fmt="units")
             rev = f"revenue_{line.key}_{s.name}_idr"

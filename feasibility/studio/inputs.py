@@ -106,7 +106,7 @@ def tab_of(path: str) -> str | None:
         if last.startswith("variable_cost_") or last == "cost_escalation_real_per_year":
             return "opex"
         return "demand"
-    if ".capex." in path or path.startswith(("port.capacity.", "residual_value.")):
+    if ".capex." in path or path.startswith(("port.capacity.", "port.marine.", "residual_value.")):
         return "capex"
     if ".opex." in path or path.startswith(("bumd.overhead.", "working_capital.")) or last == "concession_fee_share_of_revenue":
         return "opex"
