@@ -59,7 +59,8 @@ def _q(value: Any) -> dict[str, Any]:
 
 def test_default_long_list_has_every_option_of_the_brief(case):
     assert list(case.options) == [
-        "do_nothing", "lab_blud", "lab_bumd", "services_bumd", "lab_services_bumd", "port_only", "full_plan", "phased", "joint_port_stake",
+        "do_nothing", "lab_blud", "lab_bumd", "services_bumd", "lab_services_bumd", "port_only", "full_plan", "small_ship", "phased",
+        "joint_port_stake",
     ]
     assert [k for k, o in case.options.items() if o.baseline] == ["do_nothing"]
     # each option's case runs what its label says
@@ -72,10 +73,15 @@ def test_default_long_list_has_every_option_of_the_brief(case):
         "lab_services_bumd": ("bumd", ["lab", "services"]),
         "port_only": ("bumd", ["port"]),
         "full_plan": ("bumd", ["port", "lab"]),
+        "small_ship": ("bumd", ["port", "lab"]),
         "phased": ("bumd", ["port", "lab", "services"]),
         "joint_port_stake": ("none", []),
     }
     assert case.option("port_only").port.capacity.expansion.build == "never"
+    # the smaller design ship: a 120 m quay holds one 89 m ship, with shallower depths and less dredging (by hand:
+    # 5.7 m x 1.10 = 6.27 m at the berth, 4.25 m natural at 2,500 m on 0.17 %: a 2.02 m cut of the basin)
+    small = case.option("small_ship").port.marine
+    assert (small.ship_length_m.value, small.ship_draft_m.value, small.quay_length_m.value) == (89, 5.7, 120)
 
 
 def test_do_nothing_gives_zero_public_money_and_zero_pad(case, appraisal):
@@ -329,7 +335,7 @@ def test_cli_appraise_json_has_the_keys(capsys):
     assert main(["appraise", "--json", "--iterations", "50"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert {"options", "preferred", "rule"} <= d.keys()
-    assert d["preferred"] == "do_nothing" and len(d["options"]) == 9
+    assert d["preferred"] == "do_nothing" and len(d["options"]) == 10
     for o in d["options"]:
         assert {"key", "label", "public_money_nominal_idr", "pad_pv_idr", "region_npv_idr", "fnpv_idr", "enpv_idr", "p_region_loss"} <= o.keys()
     full = next(o for o in d["options"] if o["key"] == "full_plan")

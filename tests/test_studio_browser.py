@@ -487,7 +487,7 @@ def test_studio_options_switch_and_compare_in_a_browser(browser, voila, tmp_path
         select.wait_for(state="visible", timeout=30_000)
         # ipywidgets writes the labels with no-break spaces
         labels = [o.replace("\xa0", " ").strip() for o in select.locator("option").all_inner_texts()]
-        assert labels[0] == "The plan of the case file (kota_serang.toml)" and "Lab-only BUMD" in labels and len(labels) == 10
+        assert labels[0] == "The plan of the case file (kota_serang.toml)" and "Lab-only BUMD" in labels and len(labels) == 11
         fnpv0 = _card(page, "fnpv")
         # the lab-only BUMD: another FNPV, no port inputs, the lab's tariff on the tariffs tab
         select.select_option(index=labels.index("Lab-only BUMD"))
@@ -515,7 +515,7 @@ def test_studio_options_switch_and_compare_in_a_browser(browser, voila, tmp_path
         text = result.inner_text()
         assert report["opt_lead"].format(label="Do nothing (status quo)") in text
         assert "Options are ranked by region's NPV" in text
-        assert result.locator("tbody tr").count() == 9
+        assert result.locator("tbody tr").count() == 10
         assert result.locator("tbody tr[data-key='full_plan'] td").nth(1).inner_text() == "Full plan (port and lab)"
         result.scroll_into_view_if_needed()
         _shot(page, shots, "studio_en_1280x720_compare")

@@ -126,9 +126,9 @@ def technical(study: Study, fmt: Formatter) -> Technical:
             service=fmt.number(row["berth_hours_per_call"], 1), occ=fmt.percent(row["berth_time_occupancy"]),
             berths=int(row["berths_in_service"]), days=fmt.number(row["ship_days_waiting"], 0),
         )
-    marine = _marine(study, fmt)
-    if marine:
-        intro += " " + marine
+    for extra in (_capacity(study, fmt), _marine(study, fmt)):
+        if extra:
+            intro += " " + extra
     exp = _expansion(study, fmt)
     return Technical(intro=intro + (" " + exp if exp else ""), capex_rows=capex_rows(study, fmt),
                      capex_total=fmt.money(initial_capex_idr(study)), notes=notes_for(study, fmt, "technical"))
@@ -142,11 +142,25 @@ def _marine(study: Study, fmt: Formatter) -> str:
     mw, w, m = port.marine, port.marine.works, study.case.port.marine
     return fmt.msg["report"]["marine_text"].format(
         ship=in_lang(mw.design_ship, fmt.lang), length=fmt.number(m.ship_length_m.value, 0), draft=fmt.number(m.ship_draft_m.value, 1),
-        berth_depth=fmt.number(mw.berth_depth_m, 1), channel_depth=fmt.number(mw.channel_depth_m, 1),
-        trestle=fmt.number(mw.trestle_length_m, 0), natural=fmt.number(w.natural_depth_at_berth_m, 1),
-        slope=fmt.percent(m.seabed_slope.value, 2), cut=fmt.number(w.basin_cut_m, 1), channel=fmt.number(w.channel_length_m, 0),
+        # depths to the centimetre, so that a reader's subtraction gives the cut and the channel stated
+        berth_depth=fmt.number(mw.berth_depth_m, 2), channel_depth=fmt.number(mw.channel_depth_m, 2),
+        trestle=fmt.number(mw.trestle_length_m, 0), natural=fmt.number(w.natural_depth_at_berth_m, 2),
+        slope=fmt.percent(m.seabed_slope.value, 2), cut=fmt.number(w.basin_cut_m, 2), channel=fmt.number(w.channel_length_m, 0),
         volume=fmt.number(round(float(w.capital_volume_m3), -3), 0), maintenance=fmt.number(round(float(w.maintenance_m3_per_year), -3), 0),
-        silt=fmt.number(m.siltation_m_per_year.value, 1),
+        silt=fmt.number(m.siltation_m_per_year.value, 1), upkeep=fmt.money(float(mw.amounts["marine.maintenance_dredging"])),
+    )
+
+
+def _capacity(study: Study, fmt: Formatter) -> str:
+    """One berth's capacity by hand (hours x occupancy x productivity), and why the occupancy is what it is."""
+    cap = study.case.port.capacity if study.case.port is not None else None
+    if cap is None or cap.allowed_waiting_ratio is None or "berth_occupancy_limit" not in study.result.annual:
+        return ""
+    occ = float(study.result.annual["berth_occupancy_limit"].iloc[0])
+    hours, prod = cap.working_hours_per_year.value, cap.productivity_tonnes_per_hour.value
+    return fmt.msg["report"]["capacity_text"].format(
+        capacity=fmt.number(hours * occ * prod, 0), hours=fmt.number(hours, 0), occ=fmt.percent(occ, 0), prod=fmt.number(prod, 0),
+        ratio=fmt.number(cap.allowed_waiting_ratio.value, 1),
     )
 
 
