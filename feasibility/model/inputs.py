@@ -687,14 +687,14 @@ def _line(v: _Values, key: str, line: Any, case: Case, years: np.ndarray) -> Lin
     )
 
 
-def _economic(v: _Values, case: Case) -> EconomicInputs | None:
+def _economic(v: _Values, case: Case, lines: tuple[Line, ...]) -> EconomicInputs | None:
     e = case.economic
     if e is None:
         return None
     marine_volume: dict[str, Any] = {}
-    port = case.lines().get("port")  # the port's marine works, when the plan runs the port
-    if isinstance(port, PortLine) and port.marine is not None:
-        works = _marine(v, port.marine, case).works
+    marine = next((ln.marine for ln in lines if ln.marine is not None), None)  # the port's, when the plan runs the port
+    if marine is not None:
+        works = marine.works
         marine_volume = {"marine.maintenance_dredging": works.maintenance_m3_per_year, "marine.capital_dredging": works.capital_volume_m3}
     cf = e.conversion_factors
     factors = {k: v.num(getattr(cf, k)) for k in ("construction", "equipment", "land", "operating_costs", "shadow_wage")}
@@ -817,6 +817,7 @@ def _resolve(case: Case, v: _Values) -> Inputs:
     lives = {}
     if rv.method == "economic_life":
         lives = {k: v.num(getattr(rv.economic_life_years, k)) for k in type(rv.economic_life_years).model_fields}
+    lines = tuple(_line(v, key, line, case, years) for key, line in case.lines().items())
     return Inputs(
         lead=v.lead,
         years=years,
@@ -825,7 +826,7 @@ def _resolve(case: Case, v: _Values) -> Inputs:
         price_base_year=tl.price_base_year,
         real=tl.price_basis == "real",
         inflation=v.num(case.macro.inflation_per_year),
-        lines=tuple(_line(v, key, line, case, years) for key, line in case.lines().items()),
+        lines=lines,
         # the BUMD's own costs exist only when a BUMD runs the plan
         overhead=tuple(_fixed(v, n, item, tl.first_operating_year, tl.end_year) for n, item in case.bumd.overhead.items()) if bumd else (),
         receivable_days=v.num(case.working_capital.receivable_days),
@@ -863,7 +864,7 @@ def _resolve(case: Case, v: _Values) -> Inputs:
         deposit_rate=v.opt(fin.deposit_rate_nominal, 0.0) if bumd else 0.0,
         final_stake=reg.final_stake,
         liquidation_discount=v.opt(reg.liquidation_discount, 0.0),
-        economic=_economic(v, case),
+        economic=_economic(v, case, lines),
         concession=_concession(v, case),
         funding=_funding(v, case),
         vehicle=case.plan.vehicle,
