@@ -42,7 +42,16 @@ import numpy as np
 from ..domain.buildup import ramp_up
 from ..domain.marine import Ops
 from ..model.capex import AssetKey
-from ..model.inputs import BuildUpCargo, BuildUpCompanies, BuildUpLab, ForecastVolume, Inputs, Line, ShipCallVolume, Stream
+from ..model.inputs import (
+    BuildUpCargo,
+    BuildUpCompanies,
+    BuildUpLab,
+    ForecastVolume,
+    Inputs,
+    Line,
+    ShipCallVolume,
+    Stream,
+)
 from ..model.tax import depreciation_matrix
 
 __all__ = ["Grid", "Sym", "col_letter", "write_annual"]
