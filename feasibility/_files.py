@@ -18,6 +18,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ._interrupt import checkpoint
+
 __all__ = ["PACKAGE_DIR", "PackageFolderError", "inside_package", "project_dir", "refuse_package_folder", "write_text_atomic"]
 
 #: the folder of the installed ``feasibility`` package (holds the default case)
@@ -121,6 +123,7 @@ def write_bytes_atomic(
     FileExistsError
         When ``path`` exists and ``overwrite`` is False.
     """
+    checkpoint()  # a Ctrl-C that a library swallowed: nothing is written, no folder made
     target = Path(path).expanduser()
     if not overwrite and target.exists():
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
@@ -137,6 +140,7 @@ def write_bytes_atomic(
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a case file, report or workbook is meant to be shared
         if check is not None:
             check(tmp)
+        checkpoint()  # a Ctrl-C that a library swallowed: no file takes the name
         if overwrite:
             os.replace(tmp, target)
         else:

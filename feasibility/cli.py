@@ -22,6 +22,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from ._interrupt import checkpoint, interruptible
+
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 #: what a shell reports for a command ended by Ctrl-C (128 + SIGINT)
 EXIT_INTERRUPTED = 130
@@ -733,25 +735,10 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_new(path: Path, text: str, force: bool) -> None:
-    """Write ``text`` to a new file, or (``force``) replace a file atomically; never a half-written file."""
-    if not force:
-        # "x": fails if the file appeared meanwhile, so an existing case is never overwritten
-        with path.open("x", encoding="utf-8") as fh:
-            fh.write(text)
-        return
-    fd, tmp = tempfile.mkstemp(prefix=".new-", suffix=".toml", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def cmd_new(args: argparse.Namespace) -> int:
     from importlib.resources import files
+
+    from ._files import write_bytes_atomic
 
     path = Path(args.file)
     if path.suffix.lower() != ".toml":
@@ -762,8 +749,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise UserError(f"{path} exists; use --force to overwrite it")
     text = files("feasibility").joinpath("data", "starter.toml").read_text(encoding="utf-8")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_new(path, text, args.force)
+        write_bytes_atomic(path, text.encode("utf-8"), overwrite=args.force)
     except FileExistsError:
         raise UserError(f"{path} exists; use --force to overwrite it") from None
     except OSError as exc:
@@ -1001,15 +987,18 @@ def main(argv: list[str] | None = None) -> int:
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        parser = build_parser()
-        _check_command(argv, COMMANDS)
-        args = parser.parse_args(argv)  # argparse exits with 2 on bad arguments
-        seed = getattr(args, "seed", None)
-        if seed is not None and not 0 <= seed <= 2**63 - 1:  # what numpy's generators and a report's reproduce accept
-            raise UserError(f"--seed: must be a whole number from 0 to 2**63 - 1 (9,223,372,036,854,775,807), got {seed}")
-        if getattr(args, "lang", "") is None:
-            args.lang = default_lang()
-        return COMMANDS[args.command](args)
+        with interruptible():  # a Ctrl-C a library swallows is raised again at the next checkpoint
+            parser = build_parser()
+            _check_command(argv, COMMANDS)
+            args = parser.parse_args(argv)  # argparse exits with 2 on bad arguments
+            seed = getattr(args, "seed", None)
+            if seed is not None and not 0 <= seed <= 2**63 - 1:  # what numpy's generators and a report's reproduce accept
+                raise UserError(f"--seed: must be a whole number from 0 to 2**63 - 1 (9,223,372,036,854,775,807), got {seed}")
+            if getattr(args, "lang", "") is None:
+                args.lang = default_lang()
+            code = COMMANDS[args.command](args)
+            checkpoint()
+            return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

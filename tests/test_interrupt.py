@@ -153,3 +153,95 @@ def test_studio_chart_workers_ignore_ctrl_c() -> None:
         assert pool.submit(os.getpid).result(timeout=60) == pid  # the same worker, still serving
     finally:
         workers._drop_pool()
+
+
+# A Ctrl-C that a library swallows: Python raises KeyboardInterrupt in whatever Python code runs
+# next, and a compiled library calling back into Python may drop it (pydantic-core's serializer
+# did, in ``model_dump``: the report command then wrote both reports and exited 0).
+
+
+@pytest.fixture
+def python_sigint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python's own SIGINT handler, as in a command started from a terminal (a test runner's
+    worker may have another); restored afterwards."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def swallowed_ctrl_c() -> None:
+    """Deliver SIGINT to this process, and drop the KeyboardInterrupt as such a library does."""
+    try:
+        signal.raise_signal(signal.SIGINT)
+        time.sleep(1)  # the handler runs at the next bytecode: it must not get this far
+        pytest.fail("SIGINT did not raise KeyboardInterrupt")
+    except KeyboardInterrupt:
+        pass
+
+
+def test_a_swallowed_ctrl_c_still_ends_the_command(python_sigint: None, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    went_on = []
+
+    def command(args: object) -> int:
+        swallowed_ctrl_c()
+        went_on.append(True)
+        return 0
+
+    monkeypatch.setitem(feasibility.cli.COMMANDS, "validate", command)
+    assert main(["validate"]) == 130
+    assert went_on == [True]  # the interrupt was indeed swallowed, and caught at the checkpoint
+    assert capsys.readouterr() == ("", "interrupted\n")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is given back
+    assert main(["validate"]) == 130  # the next command starts with no interrupt left over ...
+    monkeypatch.setitem(feasibility.cli.COMMANDS, "validate", lambda args: 0)
+    assert main(["validate"]) == 0  # ... and one without Ctrl-C ends normally
+
+
+def test_no_file_is_written_after_a_swallowed_ctrl_c(python_sigint: None, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from feasibility.present.report import write_html
+
+    target = tmp_path / "reports" / "r.html"
+
+    def command(args: object) -> int:
+        swallowed_ctrl_c()
+        write_html(target, "<html></html>")
+        return 0
+
+    monkeypatch.setitem(feasibility.cli.COMMANDS, "report", command)
+    assert main(["report"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+    assert list(tmp_path.rglob("*")) == []  # no report, no temporary file, no folder
+
+
+def test_a_swallowed_ctrl_c_stops_the_monte_carlo(python_sigint: None) -> None:
+    from feasibility._interrupt import interruptible
+    from feasibility.analysis.risk import simulate
+    from feasibility.case import DEFAULT_CASE, load_case
+
+    case = load_case(DEFAULT_CASE)
+    chunks = []
+    with interruptible(), pytest.raises(KeyboardInterrupt):
+        swallowed_ctrl_c()
+        simulate(case, 400, seed=1, progress=lambda done, total: chunks.append(done), chunk_size=100)
+    assert chunks == []  # stopped at the first chunk's checkpoint, before any progress
+
+
+def test_warnings_after_a_swallowed_ctrl_c_are_not_shown(python_sigint: None, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import warnings
+
+    def command(args: object) -> int:
+        warnings.warn("shown: before the Ctrl-C", UserWarning, stacklevel=1)
+        swallowed_ctrl_c()
+        warnings.warn("not shown: what the library that swallowed it says", UserWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setitem(feasibility.cli.COMMANDS, "validate", command)
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        assert main(["validate"]) == 130
+    assert [str(w.message) for w in shown] == ["shown: before the Ctrl-C"]
+    assert capsys.readouterr().err == "interrupted\n"

@@ -34,6 +34,7 @@ from ..case import Case
 from ..domain import distributions as dist
 from ..metrics import registry
 from ..model import METRIC_UNITS, run
+from .._interrupt import checkpoint
 from . import budget
 
 __all__ = ["RISK_METRICS", "Simulation", "evaluate_sample", "input_distributions", "sample_inputs", "simulate"]
@@ -615,6 +616,7 @@ def simulate(
                 streams, levels = list(paths), np.empty((keep, len(paths)))
 
             def step(done: int, size: int, a: int = a) -> None:
+                checkpoint()  # a Ctrl-C that a library swallowed stops the run here
                 if bar is not None:
                     bar.update(size)
                 if callback is not None:

@@ -17,9 +17,7 @@ import difflib
 import hashlib
 import html as _html
 import json
-import os
 import re
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,7 +77,7 @@ def data_block(study: Study) -> dict[str, Any]:
 
 
 def write_html(path: Path, html: str) -> Path:
-    """Write a report atomically: a failure never leaves a half-written file behind.
+    """Write a report atomically: a failure or a Ctrl-C never leaves a half-written file behind.
 
     Parameters
     ----------
@@ -92,20 +90,9 @@ def write_html(path: Path, html: str) -> Path:
     Path
         ``path``.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from ..._files import write_bytes_atomic
+
+    return write_bytes_atomic(path, html.encode("utf-8"), overwrite=True)
 
 
 def extract_data(html: str) -> dict[str, Any]:
