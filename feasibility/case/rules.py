@@ -221,6 +221,12 @@ def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]
                 out.append(Problem(f"port.capacity.expansion.phases.{name}.berths",
                                    "is required with port.capacity.parcel_tonnes_per_call: the ships' waiting time needs the berths "
                                    "in service (0 for a phase of yard or equipment only)", _MISSING))
+    if cap is not None and cap.yard is None and cap.expansion is not None:
+        for name, ph in cap.expansion.phases.items():
+            if ph.yard_area_m2 is not None:
+                out.append(Problem(f"port.capacity.expansion.phases.{name}.yard_area_m2",
+                                   "adds to a yard the case does not have: give [port.capacity.yard] (its area, density, "
+                                   "dwell time and utilisation) or remove yard_area_m2", ph.yard_area_m2.value))
     scalars = [p for p, q in known.items() if not q.is_list]
     for i, tw in enumerate(case.sensitivity.two_way):
         for axis in ("rows", "cols"):

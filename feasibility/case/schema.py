@@ -594,11 +594,20 @@ class ExpansionPhase(_Strict):
         None, description="berths the phase adds (0: yard or equipment only); needed with port.capacity.parcel_tonnes_per_call, "
         "for the ships' waiting time"
     )
+    yard_area_m2: Q(
+        "m2", "stacking area the phase adds to the yard ([port.capacity.yard]), at the yard's density, dwell time and "
+        "utilisation; the port's capacity is the smaller of the berths' and the yard's", ge=0, optional=True,
+    )
+    opex_idr_per_year: Q(
+        "IDR per year", "fixed operating and maintenance cost the phase adds from the year it is in service, base-year "
+        "prices (upkeep of the new works, the staff it needs); none when not given", ge=0, optional=True,
+    )
 
     @model_validator(mode="after")
     def _capacity_given(self) -> ExpansionPhase:
-        if self.capacity_tonnes_per_year is None and not self.berths:
-            raise ValueError("give capacity_tonnes_per_year, or the berths the phase adds (its capacity is then worked out)")
+        if self.capacity_tonnes_per_year is None and not self.berths and self.yard_area_m2 is None:
+            raise ValueError("give capacity_tonnes_per_year, the berths the phase adds (its capacity is then worked out), "
+                             "or the yard area it adds (yard_area_m2)")
         return self
 
 

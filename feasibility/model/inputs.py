@@ -267,12 +267,14 @@ class CapacityInputs:
     trigger_occupancy: Val | None = None
     lead_time_years: int = 0
     expansion_asset_class: str = "building_permanent"
-    phases: tuple[tuple[Val, Val], ...] = ()  # (capacity t/yr, capex IDR base-year prices with contingency and optimism bias)
+    phases: tuple[tuple[Val, Val], ...] = ()  # (berth capacity t/yr, capex IDR base-year prices with contingency and optimism bias)
     build: str = "when_triggered"
     when_unfunded: str = "gap_funding"
     parcel: Val | None = None  # tonnes per ship call (the ships' waiting time needs it)
     waiting_ratio: Val | None = None  # the mean wait accepted, a multiple of the berth time (holds the occupancy down)
     phase_berths: tuple[int, ...] = ()  # berths each phase adds
+    phase_yard_m2: tuple[Val, ...] = ()  # yard area each phase adds (m2; 0 when none)
+    phase_opex: tuple[Val, ...] = ()  # fixed O&M each phase adds from its online year (IDR/yr, base-year prices)
     look_ahead: bool = False  # the trigger compares the demand a lead time ahead
 
 
@@ -635,7 +637,7 @@ def _phase_capacities(v: _Values, cap: Any, berths: int) -> tuple[Val, ...]:
         if ph.capacity_tonnes_per_year is not None:
             out.append(v.num(ph.capacity_tonnes_per_year))
         else:
-            out.append((berth_years(n + ph.berths) - berth_years(n)) * hours_x_rate)
+            out.append((berth_years(n + (ph.berths or 0)) - berth_years(n)) * hours_x_rate)
         n += ph.berths or 0
     return tuple(out)
 
@@ -661,6 +663,8 @@ def _capacity(v: _Values, cap: Any, berths: int | None = None) -> CapacityInputs
             "build": exp.build,
             "when_unfunded": exp.when_unfunded,
             "phase_berths": tuple(ph.berths or 0 for ph in exp.phases.values()),
+            "phase_yard_m2": tuple(v.opt(ph.yard_area_m2, 0.0) for ph in exp.phases.values()),
+            "phase_opex": tuple(v.opt(ph.opex_idr_per_year, 0.0) for ph in exp.phases.values()),
             "look_ahead": exp.trigger_on == "demand_when_online",
         }
     return CapacityInputs(

@@ -131,21 +131,22 @@ def cap_cargo(
     occ = occupancy_limit(cap)
     berth = berth_capacity_tonnes_per_year(cap.berths, cap.working_hours, cap.productivity, occ)
     demand = sum((volumes[s.name] for s in streams if s.kind == "cargo_handling"), np.zeros(full))
+    steps = port_capacity_steps(cap, berth)
     grown = None
     if cap.trigger_occupancy is None:
-        capacity = np.broadcast_to(berth, full)
+        capacity = np.broadcast_to(steps[0], full)
+        berths = np.broadcast_to(berth, full)
     else:
-        phases = [(per_case(c), per_case(x)) for c, x in cap.phases]
+        # the phases, as the port's capacity each adds: the trigger compares demand with what binds (berths or yard)
+        phases = [(per_case(after - before), per_case(x)) for before, after, (_c, x) in zip(steps, steps[1:], cap.phases)]
         if max_phases is None and cap.build == "never":
             max_phases = 0
         grown = expand(
-            demand, berth, phases, years=years, trigger_occupancy=per_case(cap.trigger_occupancy),
+            demand, steps[0], phases, years=years, trigger_occupancy=per_case(cap.trigger_occupancy),
             lead_time_years=cap.lead_time_years, max_phases=max_phases, look_ahead=cap.look_ahead,
         )
         capacity = np.broadcast_to(grown.capacity_tonnes_per_year, full)
-    berths = capacity
-    if cap.yard is not None:
-        capacity = np.minimum(capacity, yard_capacity_tonnes_per_year(*cap.yard))
+        berths = berth + sum((added * in_service(grown, j, years) for j, (added, _x) in enumerate(cap.phases)), np.zeros(full))
     res = throughput(demand, capacity)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(demand > 0, res.throughput / np.where(demand > 0, demand, 1.0), 1.0)
@@ -161,6 +162,33 @@ def cap_cargo(
     if cap.parcel is not None:
         lines.update(ship_time(cap, np.broadcast_to(res.throughput, full), years, grown))
     return out, lines, grown
+
+
+def port_capacity_steps(cap: CapacityInputs, berth: Any) -> list[Any]:
+    """The port's capacity (t/yr) before any expansion phase and after each, in order: the smaller of the berths' and the yard's.
+
+    Phase ``k`` adds its berth capacity (``cap.phases``) and its yard area (``cap.phase_yard_m2``, at the yard's density,
+    dwell time and utilisation); without a yard the berths alone set the capacity. The steps never fall, so
+    :func:`~feasibility.domain.capacity.expand` can add them as increments.
+    """
+    if cap.yard is None:
+        out = [berth]
+        for added, _cost in cap.phases:
+            out.append(out[-1] + added)
+        return out
+    area, rest = cap.yard[0], cap.yard[1:]
+    out = [np.minimum(berth, yard_capacity_tonnes_per_year(area, *rest))]
+    for k, (added, _cost) in enumerate(cap.phases):
+        berth = berth + added
+        area = area + cap.phase_yard_m2[k]
+        out.append(np.minimum(berth, yard_capacity_tonnes_per_year(area, *rest)))
+    return out
+
+
+def in_service(grown: Expansion, j: int, years: np.ndarray) -> np.ndarray:
+    """1.0 in the years expansion phase ``j`` is in service (from its online year), else 0.0; shape ``L + (T,)``."""
+    online = np.asarray(grown.online_year)[..., j : j + 1]
+    return (np.isfinite(online) & (years >= np.nan_to_num(online, nan=np.inf))).astype(float)
 
 
 def occupancy_limit(cap: CapacityInputs) -> Any:
@@ -187,8 +215,7 @@ def ship_time(cap: CapacityInputs, handled: np.ndarray, years: np.ndarray, grown
     berths = np.full(handled.shape, float(cap.berths))
     if grown is not None:
         for j, added in enumerate(cap.phase_berths):
-            online = np.asarray(grown.online_year)[..., j : j + 1]
-            berths = berths + added * (np.isfinite(online) & (years >= np.nan_to_num(online, nan=np.inf)))
+            berths = berths + added * in_service(grown, j, years)
     calls = handled / parcel
     with np.errstate(divide="ignore", invalid="ignore"):
         # no productivity, no cargo handled: no ship calls, no berth time and no waiting (not 0 x inf)
@@ -284,6 +311,11 @@ def _line_operations(
         acc["unskilled"] = acc["unskilled"] + cost * item.unskilled_share
         acc["fixed"] = acc["fixed"] + cost
         line_cost = line_cost + cost
+    if grown is not None:  # the O&M each expansion phase adds, from the year it is in service
+        for j, amount in enumerate(line.capacity.phase_opex):
+            cost = amount * pi * in_service(grown, j, years)
+            acc["fixed"] = acc["fixed"] + cost
+            line_cost = line_cost + cost
     if line.fee_share is not None:
         fee = line_rev * line.fee_share
         acc["fee"] = acc["fee"] + fee

@@ -385,6 +385,7 @@ def _capacity(g: Grid, inp: Inputs, line: Line, chain: Any, words: dict[str, str
                       fmt="year", how=words["how_expansion"])
             if math.isfinite(on):
                 online.append((p, added))
+    yard_added = [(p, cap.phase_yard_m2[p]) for p, _added in online if not is_zero(cap.phase_yard_m2[p])]
 
     def berth(j: int) -> Any:
         out = g.s("berth_capacity_base_tonnes", j)
@@ -396,7 +397,14 @@ def _capacity(g: Grid, inp: Inputs, line: Line, chain: Any, words: dict[str, str
     cap_key = "berth_capacity_tonnes"
     if cap.yard is not None:
         area, density, dwell, util = cap.yard
-        g.add("yard_capacity_tonnes", words["row_yard"], lambda j: area * density * util * 365 / dwell, fmt="units")
+
+        def yard(j: int) -> Any:
+            out: Any = area
+            for p, added in yard_added:  # the yard area a phase adds, from its online year
+                out = out + Sym(f"IF({g.year(j)}>={g.at(f'expansion_{p + 1}_online_year', 0, True)},{term(added)},0)", atom=False)
+            return out * density * util * 365 / dwell
+
+        g.add("yard_capacity_tonnes", words["row_yard"], yard, fmt="units")
         g.add("cargo_capacity_tonnes", words["row_capacity"],
               lambda j: Sym(f"MIN({g.at('berth_capacity_tonnes', j)},{g.at('yard_capacity_tonnes', j)})"), fmt="units")
         cap_key = "cargo_capacity_tonnes"
@@ -417,7 +425,7 @@ def _capacity(g: Grid, inp: Inputs, line: Line, chain: Any, words: dict[str, str
         # the demand the rule compares: this year's, or (looking ahead) the forecast a lead time ahead, the last year's beyond
         ahead = (lambda j: min(j + cap.lead_time_years, g.T - 1)) if numeric.look_ahead else (lambda j: j)
         g.add("expansion_signal", words["row_expansion_signal"],
-              lambda j: Sym(f"IF({g.at('cargo_demand_tonnes', ahead(j))}>{term(trig)}*{g.at('berth_capacity_tonnes', j)},1,0)"), fmt="year")
+              lambda j: Sym(f"IF({g.at('cargo_demand_tonnes', ahead(j))}>{term(trig)}*{g.at(cap_key, j)},1,0)"), fmt="year")
         demand = np.asarray(chain.ops.lines["cargo_demand_tonnes"], dtype=float)
         if numeric.look_ahead:
             demand = demand[np.minimum(np.arange(demand.size) + cap.lead_time_years, demand.size - 1)]
@@ -468,6 +476,9 @@ def operations(g: Grid, inp: Inputs, chain: Any, words: dict[str, str], label: C
             g.add(key, label("row_fixed", item.name, line.key), _fixed(g, item, base))
             kinds["fixed"].append(key)
             costs.append(key)
+        for key in _phase_opex(g, line, chain, words):
+            kinds["fixed"].append(key)
+            costs.append(key)
         g.total(f"revenue_{line.key}_idr", label("row_line_revenue", line.key), revenue)
         kinds["revenue"].append(f"revenue_{line.key}_idr")
         if line.fee_share is not None:
@@ -498,6 +509,22 @@ def operations(g: Grid, inp: Inputs, chain: Any, words: dict[str, str], label: C
     g.add("change_in_working_capital_idr", label("line", "change_in_working_capital_idr"),
           lambda j: g.s("net_working_capital_idr", j) - (g.s("net_working_capital_idr", j - 1) if j else 0.0))
     return kinds
+
+
+def _phase_opex(g: Grid, line: Line, chain: Any, words: dict[str, str]) -> list[str]:
+    """The O&M each expansion phase built adds, from its online year (base-year prices x the price index); the rows' names."""
+    cap, exp = line.capacity, chain.ops.expansion
+    if cap is None or exp is None:
+        return []
+    rows = []
+    for p, amount in enumerate(cap.phase_opex):
+        if is_zero(amount) or not math.isfinite(float(exp.online_year[..., p])):
+            continue
+        key, on = f"opex_{line.key}_expansion_{p + 1}_idr", g.at(f"expansion_{p + 1}_online_year", 0, True)
+        g.add(key, words["row_opex_expansion"].format(p=p + 1),
+              lambda j, amount=amount, on=on: Sym(f"IF({g.year(j)}>={on},{term(amount)}*{g.at('price_index', j)},0)"))
+        rows.append(key)
+    return rows
 
 
 def _fixed(g: Grid, item: Any, base: int) -> Callable[[int], Any]:

@@ -177,4 +177,11 @@ def _expansion(study: Study, fmt: Formatter) -> str:
         decision = t["expansion_deferred"].format(n=fmt.number(n), phases=phases(fmt, n))
     else:
         decision = t["expansion_built"].format(trigger=fmt.percent(exp.trigger_occupancy.value, 0))
-    return t["expansion"].format(n=len(exp.phases), phases=phases(fmt, len(exp.phases)), decision=decision, npv=metric_value(fmt, m, "expansion_npv_idr"))
+    out = t["expansion"].format(n=len(exp.phases), phases=phases(fmt, len(exp.phases)), decision=decision, npv=metric_value(fmt, m, "expansion_npv_idr"))
+    area = sum(ph.yard_area_m2.value for ph in exp.phases.values() if ph.yard_area_m2 is not None)
+    om = sum(ph.opex_idr_per_year.value for ph in exp.phases.values() if ph.opex_idr_per_year is not None)
+    if area:
+        out += t["expansion_yard"].format(area=fmt.number(area, 0))
+    if om:
+        out += t["expansion_om"].format(om=fmt.money(om))
+    return out
