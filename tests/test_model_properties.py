@@ -546,6 +546,30 @@ def test_build_up_cross_checked_against_a_top_down_estimate(hand_raw):
     assert res.metrics["cargo_build_up_to_top_down"] == pytest.approx(1.25)
 
 
+def test_anchor_shippers_and_the_share_of_the_reference_traffic(hand_raw):
+    def q(v: float) -> dict:
+        return {"value": v, "source": "test", "confidence": "placeholder"}
+
+    def edit(d, anchors=True):
+        st = d["port"]["revenue"]["cargo_handling"]
+        del st["volume_tonnes"]
+        st["build_up"] = {"companies": q(20), "tonnes_per_company": q(250), "own_terminal_share": q(0.2),
+                          "competitor_share": q(0.5), "capture_share": q(0.5),
+                          "top_down": {"label": "a competing port's general cargo", "regional_tonnes": q(6500)}}
+        if anchors:
+            st["build_up"]["anchors"] = {"mill": {"label": "a mill (placeholder)", "tonnes_per_year": q(600), "share": q(0.5)}}
+    res = run(variant(hand_raw, edit))
+    without = run(variant(hand_raw, lambda d: edit(d, anchors=False)))
+    # the companies: 20 x 250 x 0.8 x 0.5 x 0.5 = 1,000 t; the mill: 600 x 0.5 = 300 t; 1,300 t in all
+    vol = "volume_port_cargo_handling_tonnes"
+    grown = without.annual[vol].to_numpy() > 0
+    np.testing.assert_allclose(res.annual[vol].to_numpy()[grown] / without.annual[vol].to_numpy()[grown], 1.3)
+    # 1,300 / 6,500 = 20 % of the reference traffic; no market share stated: no top-down estimate, no ratio
+    assert res.metrics["cargo_build_up_share_of_reference"] == pytest.approx(0.2)
+    assert without.metrics["cargo_build_up_share_of_reference"] == pytest.approx(1000 / 6500)
+    assert np.isnan(res.metrics["cargo_build_up_to_top_down"]) and "top_down_cargo_handling_tonnes" not in res.annual
+
+
 def test_the_yard_can_be_the_bottleneck(hand_raw):
     q = lambda v: {"value": v, "source": "test", "confidence": "placeholder"}  # noqa: E731
 

@@ -964,3 +964,17 @@ def test_technical_section_states_the_ships_waiting_from_the_model(pages, case, 
     for shown in (str(int(a.index[i])), fmt.number(a["ship_waiting_hours_per_call"].iloc[i], 1),
                   fmt.number(a["berth_hours_per_call"].iloc[i], 1), fmt.number(a["ship_days_waiting"].iloc[i], 0)):
         assert shown in text, shown
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_market_section_states_the_build_ups_share_of_cigadings_general_cargo(html, lang):
+    # the build-up, 150 x 20,000 t x (1 - 0.3) x (1 - 0.75) x 0.75 = 393,750 t, against Cigading's
+    # 2.8 Mt of general cargo in 2021 (not its 19 Mt total): 393,750 / 2,800,000 = 14.06 %
+    seen = " ".join(" ".join(text_lines(html[lang])).split())
+    want = {
+        "en": "the cargo build-up (393,750 t a year) would equal 14.1% of Cigading/KIP's general cargo in 2021 (2,800,000 t a year)",
+        "id": "kargo dari perhitungan rinci (393.750 ton per tahun) setara dengan 14,1% dari muatan umum (general cargo) "
+              "Pelabuhan Cigading/KIP tahun 2021 (2.800.000 ton per tahun)",
+    }[lang]
+    assert want in seen
+    assert "top-down estimate (" not in seen and "perkiraan makro (" not in seen  # no market share stated: no ratio

@@ -269,25 +269,48 @@ class HinterlandCargo(_Strict):
     """Cargo built up from the hinterland's companies (feasibility.domain.buildup.hinterland_cargo_tonnes).
 
     volume = companies x tonnes per company x (1 - own-terminal share)
-    x (1 - competitor share) x capture share.
+    x (1 - competitor share) x capture share + the anchor shippers' tonnes x their shares.
+    The two last shares act only through their product, the share of the
+    contestable cargo (not through the shippers' own terminals) the port wins.
     """
 
-    companies: Q("companies", "industrial companies in the hinterland that ship by sea", ge=0)
+    companies: Q("companies", "industrial companies in the hinterland that ship by sea (the anchor shippers apart)", ge=0)
     tonnes_per_company: Q("tonnes per company per year", "sea cargo of a typical company", ge=0)
-    own_terminal_share: Q(FRACTION, "share moved through the companies' own terminals (TERSUS/TUKS)", ge=0, le=1)
+    own_terminal_share: Q(
+        FRACTION, "share of the tonnage moved through the companies' own terminals (TERSUS/TUKS); by tonnage, not by "
+        "number of firms: the largest shippers are the ones with terminals", ge=0, le=1,
+    )
     competitor_share: Q(FRACTION, "share of the rest taken by competing ports", ge=0, le=1)
     capture_share: Q(FRACTION, "share of the contestable cargo this port wins", ge=0, le=1)
+    anchors: dict[str, AnchorShipper] = Field(
+        default_factory=dict, description="shippers listed one by one, their cargo counted apart from the typical company's"
+    )
     top_down: TopDownCargo | None = Field(None, description="a top-down estimate to cross-check the build-up against")
 
 
+class AnchorShipper(_Strict):
+    """A shipper named in the cargo build-up: its own tonnes and the share of them the port would handle."""
+
+    label: Text = Field(description="who the shipper is (a firm's name, or a placeholder description until the shipper survey)")
+    tonnes_per_year: Q("tonnes per year", "the shipper's sea cargo a year (from a survey or a letter of intent)", ge=0)
+    share: Q(FRACTION, "share of it this port would handle (1: committed in writing)", ge=0, le=1)
+
+
 class TopDownCargo(_Strict):
-    """Regional cargo x market share (feasibility.domain.buildup.regional_cargo_tonnes), for a cross-check."""
+    """Reference traffic x market share (feasibility.domain.buildup.regional_cargo_tonnes), for a cross-check.
 
-    regional_tonnes: Q("tonnes per year", "cargo of the region or of a reference port", ge=0)
-    market_share: Q(FRACTION, "share of it this port could handle", ge=0, le=1)
+    The reference is a competing port's traffic of the same cargo type (its
+    general cargo, not its total): the build-up is then stated as the share of
+    it the new port would win, and, with a market share, as a ratio to the
+    top-down estimate.
+    """
 
-
-HinterlandCargo.model_rebuild()
+    label: Text | None = Field(None, description="the reference traffic, e.g. a competing port's general cargo in a year")
+    regional_tonnes: Q("tonnes per year", "the reference traffic: a competing port's cargo of the same type, or the region's", ge=0)
+    market_share: Q(
+        FRACTION, "share of it this port could handle, estimated apart from the build-up (without it, only the share the "
+        "build-up implies is reported)", ge=0, le=1, optional=True,
+    )
 
 
 class LabDemand(_Strict):
@@ -1177,6 +1200,11 @@ class Bilingual(_Strict):
 Text = Union[str, Bilingual]
 #: a text that must say something: a non-empty string or a bilingual table
 Required = Union[Annotated[str, Field(min_length=1)], Bilingual]
+
+# the cargo build-up's models name their texts before Text is defined
+for _model in (AnchorShipper, TopDownCargo, HinterlandCargo):
+    _model.model_rebuild()
+del _model
 
 
 def in_lang(text: Text | None, lang: str) -> str:

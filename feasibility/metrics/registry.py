@@ -293,9 +293,8 @@ def _capacity(c: Context, key: str) -> np.ndarray:
     return c.lines["berth_occupancy"].max(axis=-1)
 
 
-def _cross_check(c: Context) -> np.ndarray:
-    ratio = "build_up_to_top_down_cargo_handling"
-    return c.lines[ratio][..., -1] if ratio in c.lines else c.nan()
+def _cross_check(c: Context, line: str = "build_up_to_top_down_cargo_handling") -> np.ndarray:
+    return c.lines[line][..., -1] if line in c.lines else c.nan()
 
 
 # ---------------------------------------------------------------------------
@@ -455,6 +454,10 @@ METRICS: dict[str, Metric] = {
            compute=lambda c: _economic(c, "social_discount_rate")),
         _M("cargo_build_up_to_top_down", "ratio", "Cargo build-up / top-down estimate (cross-check; 1 = agree)",
            "Kargo dari rincian / perkiraan makro (uji silang; 1 = sama)", compute=_cross_check),
+        _M("cargo_build_up_share_of_reference", "fraction",
+           "Cargo build-up as a share of the reference traffic (a competing port's cargo of the same type)",
+           "Kargo dari rincian sebagai bagian dari lalu lintas acuan (muatan sejenis di pelabuhan pesaing)",
+           compute=lambda c: _cross_check(c, "build_up_share_of_reference_cargo_handling")),
         _M("cargo_unmet_tonnes", "tonnes", "Cargo demand the berths cannot handle, total",
            "Permintaan kargo yang tidak tertampung dermaga, total", better="lower", compute=lambda c: _capacity(c, "cargo_unmet_tonnes")),
         _M("berth_occupancy_max", "fraction", "Highest berth occupancy", "Tingkat pemakaian dermaga tertinggi",

@@ -164,6 +164,7 @@ class BuildUpCargo:
     competitor_share: Val
     top_down_tonnes: Val | None = None
     top_down_share: Val | None = None
+    anchors: tuple[tuple[Val, Val], ...] = ()  # (tonnes a year, share handled) of each shipper listed by name
 
 
 @dataclass(frozen=True)
@@ -519,7 +520,8 @@ def _stream(v: _Values, key: str, line: Any, name: str, st: Any, first_op: int, 
         volume = BuildUpCargo(
             v.num(bu.companies), v.num(bu.tonnes_per_company), v.num(bu.capture_share),
             v.num(bu.own_terminal_share), v.num(bu.competitor_share),
-            None if td is None else v.num(td.regional_tonnes), None if td is None else v.num(td.market_share),
+            None if td is None else v.num(td.regional_tonnes), None if td is None or td.market_share is None else v.num(td.market_share),
+            tuple((v.num(a.tonnes_per_year), v.num(a.share)) for a in bu.anchors.values()),
         )
     elif st.kind == "lab_tests":
         volume = BuildUpLab(v.num(bu.companies), v.num(bu.samples_per_company), v.num(bu.capture_share))

@@ -70,7 +70,9 @@ def stream_volume(s: Stream, years: np.ndarray, full: tuple[int, ...]) -> tuple[
     """Demand volume of a stream by year: base volume x ramp-up share x growth, from its first year.
 
     Returns the volume (shape ``full``) and, for a cargo build-up with a
-    top-down estimate, the estimate and the ratio of the two
+    reference traffic, the share of it the build-up (before ramp-up and growth)
+    would win (``build_up_share_of_reference_<stream>``) and, with a top-down
+    market share, the top-down estimate and the ratio of the two
     (``top_down_<stream>_tonnes``, ``build_up_to_top_down_<stream>``).
     """
     k = years - s.start
@@ -86,8 +88,13 @@ def stream_volume(s: Stream, years: np.ndarray, full: tuple[int, ...]) -> tuple[
         base = hinterland_cargo_tonnes(
             v.companies, v.tonnes_per_company, v.capture_share,
             own_terminal_share=v.own_terminal_share, competitor_share=v.competitor_share,
-        )
+        ) + sum((tonnes * share for tonnes, share in v.anchors), 0.0)
         if v.top_down_tonnes is not None:
+            # the share of the reference traffic (a competing port's cargo of the same type) the build-up would win
+            with np.errstate(divide="ignore", invalid="ignore"):
+                implied = np.where(v.top_down_tonnes > 0, base / np.where(v.top_down_tonnes > 0, v.top_down_tonnes, 1.0), np.nan)
+            extra[f"build_up_share_of_reference_{s.name}"] = np.broadcast_to(implied, full)
+        if v.top_down_tonnes is not None and v.top_down_share is not None:
             # the top-down estimate a reviewer compares the build-up with (same ramp-up and growth)
             td = regional_cargo_tonnes(v.top_down_tonnes, v.top_down_share)
             extra[f"top_down_{s.name}_tonnes"] = np.broadcast_to(td * ramp * growth * (k >= 0), full)

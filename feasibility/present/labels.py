@@ -48,7 +48,7 @@ def description(case: Case, path: str) -> str:
 
 
 _STRUCTURE = {"revenue", "opex", "capex", "build_up", "phases", "loans", "allocation", "economic_life_years", "overhead",
-              "ramp_up_curve", "capital_injection", "conversion_factors", "benefits", "externalities", "top_down", "forecast"}
+              "ramp_up_curve", "capital_injection", "conversion_factors", "benefits", "externalities", "top_down", "forecast", "anchors"}
 _SUFFIXES = ("_idr_per_year", "_idr_per_", "_idr_nominal", "_idr")
 
 

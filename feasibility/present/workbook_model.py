@@ -315,7 +315,10 @@ def _base(s: Stream, g: Grid, j: int, key: str) -> Any:
     if isinstance(v, ForecastVolume):
         return v.share * g.s(f"forecast_{key}", j)
     if isinstance(v, BuildUpCargo):
-        return v.companies * v.tonnes_per_company * (1 - v.own_terminal_share) * (1 - v.competitor_share) * v.capture_share
+        out = v.companies * v.tonnes_per_company * (1 - v.own_terminal_share) * (1 - v.competitor_share) * v.capture_share
+        for tonnes, share in v.anchors:  # the shippers listed one by one
+            out = out + tonnes * share
+        return out
     if isinstance(v, BuildUpLab):
         return v.companies * v.samples_per_company * v.capture_share
     if isinstance(v, BuildUpCompanies):

@@ -572,8 +572,19 @@ class DemandPanel:
             (t["competing_ports"].format(share=f.percent(comp)), f.number(public * (1 - comp)), conf[b.competitor_share.confidence]),
             (t["capture"].format(share=f.percent(cap)), f.number(won), conf[b.capture_share.confidence]),
         ]
-        if b.top_down is not None:
-            td = b.top_down
+        for a in b.anchors.values():  # the shippers listed one by one
+            won += a.tonnes_per_year.value * a.share.value
+            rows.append((t["anchor"].format(name=in_lang(a.label, self.lang), tonnes=f.number(a.tonnes_per_year.value),
+                                            share=f.percent(a.share.value)),
+                         f.number(a.tonnes_per_year.value * a.share.value), conf[a.tonnes_per_year.confidence]))
+        if b.anchors:
+            rows.append((t["cargo_won"], f.number(won), ""))
+        td = b.top_down
+        if td is not None:
+            ref = td.regional_tonnes.value
+            rows.append((t["reference"].format(name=in_lang(td.label, self.lang) or "-", tonnes=f.number(ref)),
+                         t["reference_value"].format(share=f.percent(won / ref if ref else float("nan"))), conf[td.regional_tonnes.confidence]))
+        if td is not None and td.market_share is not None:
             total = td.regional_tonnes.value * td.market_share.value
             ratio = f.number(won / total if total else float("nan"), 2)
             rows.append((t["top_down"].format(tonnes=f.number(td.regional_tonnes.value), share=f.percent(td.market_share.value)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from babel.lists import format_list
 
 from ...case import in_lang
@@ -100,6 +101,27 @@ def stream_name(st: Any, key: str, name: str, fmt: Formatter) -> str:
         return in_lang(st.label, fmt.lang)
     word = fmt.msg.get("studio_groups", {}).get(name)
     return word[:1].upper() + word[1:] if word else f"{key}.{name}"
+
+
+def market_intro(study: Study, fmt: Formatter) -> str:
+    """What the market section says first: the cargo build-up as a share of the reference traffic, and the top-down ratio."""
+    t, m = fmt.msg["report"], study.result.metrics
+    out = t["market_intro"]
+    port = study.case.port
+    st = port.revenue.get("cargo_handling") if port is not None else None
+    td = getattr(getattr(st, "build_up", None), "top_down", None)
+    share = m.get("cargo_build_up_share_of_reference", float("nan"))
+    if td is None or not np.isfinite(share):
+        return out
+    ref = td.regional_tonnes.value
+    out += t["market_reference"].format(
+        tonnes=fmt.number(share * ref, 0), share=fmt.percent(share, 1),
+        reference=in_lang(td.label, fmt.lang) or t["market_reference_default"], ref_tonnes=fmt.number(ref, 0),
+    )
+    ratio = m.get("cargo_build_up_to_top_down", float("nan"))
+    if td.market_share is not None and np.isfinite(ratio):
+        out += t["market_top_down"].format(ref_tonnes=fmt.number(ref, 0), mshare=fmt.percent(td.market_share.value, 1), ratio=fmt.number(ratio, 2))
+    return out
 
 
 def _volume_rows(study: Study, fmt: Formatter, sel_years: list[int]) -> list[VolumeRow]:
@@ -244,7 +266,7 @@ def market(study: Study, fmt: Formatter) -> Market:
     real = res.price_basis == "real"
     scen = study.scenarios
     return Market(
-        intro=t["market_intro"].format(ratio=fmt.number(res.metrics.get("cargo_build_up_to_top_down", float("nan")), 2)),
+        intro=market_intro(study, fmt),
         sel_years=sel_years,
         volume_rows=_volume_rows(study, fmt, sel_years),
         cargo=_cargo_chart(study, fmt, years),
