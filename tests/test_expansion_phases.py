@@ -94,3 +94,23 @@ def test_a_phases_yard_needs_a_yard() -> None:
     with pytest.raises(CaseError, match=r"port\.capacity\.expansion\.phases\.second_berth\.yard_area_m2: adds to a yard the case "
                                         r"does not have"):
         parse_case(d, base_dir=DEFAULT_CASE.parent)
+
+
+def test_the_expansions_own_enpv_is_the_case_built_less_the_case_never_built() -> None:
+    from feasibility import run
+
+    d, built = _default()  # financed by top-ups: built when triggered
+    d["port"]["capacity"]["expansion"]["build"] = "never"
+    from feasibility.case import DEFAULT_CASE, parse_case
+
+    never = parse_case(d, base_dir=DEFAULT_CASE.parent)
+    b, n = run(built, scenario="high"), run(never, scenario="high")
+    assert b.annual["berths_in_service"].max() == 2 and n.annual["berths_in_service"].max() == 1
+    # the economic case for the second berth: ENPV with it less ENPV without, through two whole runs
+    assert b.metrics["expansion_enpv_idr"] == pytest.approx(b.metrics["enpv_idr"] - n.metrics["enpv_idr"], rel=1e-9)
+    assert n.metrics["expansion_enpv_idr"] == pytest.approx(b.metrics["enpv_idr"] - n.metrics["enpv_idr"], rel=1e-9)
+    # the berth lets more cargo in (capacity 175,200 t -> 554,031 t), so more ships call and wait in all; the
+    # wait a call stays at the allowed half of the berth time, which caps the occupancy of one berth and of two
+    assert b.annual["cargo_throughput_tonnes"].sum() > n.annual["cargo_throughput_tonnes"].sum()
+    ratio = b.annual["ship_waiting_hours_per_call"] / b.annual["berth_hours_per_call"]
+    assert ratio.max() == pytest.approx(0.5, rel=1e-6)

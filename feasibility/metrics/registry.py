@@ -268,6 +268,17 @@ def _expansion_npv(c: Context) -> np.ndarray:
     return with_ - alt["without_expansion"]()
 
 
+def _expansion_enpv(c: Context) -> np.ndarray:
+    """ENPV with every expansion phase built when triggered, less ENPV with none: the expansion's economic case (the
+    benefits of the cargo it lets in, the ships' waiting that comes with it, and its costs, at shadow prices)."""
+    alt = c.alternatives
+    if "with_expansion_enpv" not in alt or c.social_rate is None:
+        return c.nan()
+    built_here = c.expansion_built_by_case and not np.any(c.deferred_phases)
+    with_ = fm.npv(c.social_rate, c.lines["economic_flow_real_idr"]) if built_here else alt["with_expansion_enpv"]()
+    return with_ - alt["without_expansion_enpv"]()
+
+
 def _economic(c: Context, key: str) -> np.ndarray:
     if c.social_rate is None:
         return c.nan()
@@ -464,6 +475,9 @@ METRICS: dict[str, Metric] = {
            compute=lambda c: _capacity(c, "berth_occupancy_max")),
         _M("expansion_npv_idr", "IDR", "The expansion's own FNPV (with its phases less without)",
            "FNPV perluasan sendiri (dengan tahapannya dikurangi tanpa)", better="higher", op=">", against=0.0, compute=_expansion_npv),
+        _M("expansion_enpv_idr", "IDR", "The expansion's own ENPV (with its phases less without, at shadow prices)",
+           "ENPV perluasan sendiri (dengan tahapannya dikurangi tanpa, pada harga bayangan)", better="higher",
+           op=">", against=0.0, compute=_expansion_enpv),
         _M("expansion_deferred_phases", "count", "Expansion phases deferred: the BUMD could not fund them when needed",
            "Tahap perluasan yang ditunda: BUMD tidak mampu membiayainya saat dibutuhkan", better="lower",
            compute=lambda c: np.broadcast_to(np.asarray(c.deferred_phases, dtype=float), c.lead)),

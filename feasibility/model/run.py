@@ -455,6 +455,17 @@ def _fnpv(p: Project) -> Any:
     return registry.compute(["fnpv_idr"], ctx)["fnpv_idr"]
 
 
+def _enpv(p: Project, social: Any) -> Any:
+    """The ENPV of one alternative (steps 2-7 and the economic analysis; no waterfall), at the social rate."""
+    flow = _economic_lines(p)["economic_flow_real_idr"][0]()  # type: ignore[arg-type]  # needs only steps 2-7
+    inp = p.inp
+    ctx = registry.Context(
+        lines=Lines({"economic_flow_real_idr": (flow, False)}, 1.0), years=inp.years, operating=inp.years >= inp.first_operating_year,
+        first_repayment=None, lead=inp.lead, wacc=None, cost_of_equity=None, region_rate=None, social_rate=social, has_capacity=False,
+    )
+    return registry.compute(["enpv_idr"], ctx)["enpv_idr"]
+
+
 def _context(c: Chain, lines: Lines, chains: _Chains) -> registry.Context:
     inp, lead = c.inp, c.inp.lead
     rt = rates(inp, c.d)
@@ -476,6 +487,9 @@ def _context(c: Chain, lines: Lines, chains: _Chains) -> registry.Context:
     alternatives = {}
     if cap is not None and cap.phases:
         alternatives = {"without_expansion": without_expansion, "with_expansion": with_expansion}
+        if social is not None:  # the economic case for the expansion: the cargo it lets in, at shadow prices
+            alternatives["without_expansion_enpv"] = lambda: _enpv(chains.project(0), social)
+            alternatives["with_expansion_enpv"] = lambda: _enpv(chains.project(len(cap.phases)), social)
     return registry.Context(
         lines=lines, years=inp.years, operating=inp.years >= inp.first_operating_year, first_repayment=first_rep, lead=lead,
         wacc=rt.wacc, cost_of_equity=rt.cost_of_equity, region_rate=rt.region, social_rate=social,

@@ -178,6 +178,8 @@ def _expansion(study: Study, fmt: Formatter) -> str:
     else:
         decision = t["expansion_built"].format(trigger=fmt.percent(exp.trigger_occupancy.value, 0))
     out = t["expansion"].format(n=len(exp.phases), phases=phases(fmt, len(exp.phases)), decision=decision, npv=metric_value(fmt, m, "expansion_npv_idr"))
+    if np.isfinite(m.get("expansion_enpv_idr", float("nan"))):
+        out += t["expansion_enpv"].format(enpv=metric_value(fmt, m, "expansion_enpv_idr"))
     area = sum(ph.yard_area_m2.value for ph in exp.phases.values() if ph.yard_area_m2 is not None)
     om = sum(ph.opex_idr_per_year.value for ph in exp.phases.values() if ph.opex_idr_per_year is not None)
     if area:
