@@ -972,9 +972,12 @@ def test_the_market_section_states_the_build_ups_share_of_cigadings_general_carg
     # 2.8 Mt of general cargo in 2021 (not its 19 Mt total): 393,750 / 2,800,000 = 14.06 %
     seen = " ".join(" ".join(text_lines(html[lang])).split())
     want = {
-        "en": "the cargo build-up (393,750 t a year) would equal 14.1% of Cigading/KIP's general cargo in 2021 (2,800,000 t a year)",
-        "id": "kargo dari perhitungan rinci (393.750 ton per tahun) setara dengan 14,1% dari muatan umum (general cargo) "
-              "Pelabuhan Cigading/KIP tahun 2021 (2.800.000 ton per tahun)",
+        "en": "the bottom-up estimate of cargo demand (393,750 t a year) would equal 14.1% of Cigading/KIP's general cargo in 2021 (2,800,000 t)",
+        "id": "perkiraan permintaan kargo dari perhitungan rinci (393.750 ton per tahun) setara dengan 14,1% dari kargo umum "
+              "(general cargo) Pelabuhan Cigading/KIP tahun 2021 (2.800.000 ton)",
     }[lang]
     assert want in seen
+    # one berth's capacity, 8,760 h x 0.40 x 50 t/h = 175,200 t, is 175,200 / 2,800,000 = 6.26 % of it
+    assert {"en": "can handle at most 175,200 t a year, 6.3% of that reference",
+            "id": "paling banyak dapat menangani 175.200 ton per tahun, 6,3% dari acuan itu"}[lang] in seen
     assert "top-down estimate (" not in seen and "perkiraan makro (" not in seen  # no market share stated: no ratio

@@ -256,3 +256,17 @@ def test_the_council_summary_has_a_sentence_and_an_act_for_every_verdict(study, 
     # approve on conditions, decline, or defer while criteria cannot be tested
     assert acts["feasible_partly_tested"] == acts["incomplete"] == catalog(lang)["council"]["act_untested"]
     assert len({acts["feasible"], acts["not_feasible"], acts["incomplete"]}) == 3
+
+
+def test_small_fractions_keep_two_significant_digits_in_the_report() -> None:
+    from types import SimpleNamespace
+
+    from feasibility.case import DEFAULT_CASE, load_case
+    from feasibility.present.i18n import Formatter
+    from feasibility.present.report.common import input_value
+
+    study = SimpleNamespace(case=load_case(DEFAULT_CASE))
+    path = "port.marine.seabed_slope"  # its range, 0.12% to 0.2%, once read "0.1% – 0.2%"
+    assert [input_value(study, Formatter("en"), path, v) for v in (0.0012, 0.0017, 0.002)] == ["0.12%", "0.17%", "0.20%"]
+    assert input_value(study, Formatter("id"), path, 0.0012) == "0,12%"
+    assert input_value(study, Formatter("en"), "port.capex.wharf.optimism_bias", 0.66) == "66.0%"

@@ -118,16 +118,22 @@ def metric_value(fmt: Formatter, metrics: dict[str, float], key: str) -> str:
 
 def input_value(study: Study, fmt: Formatter, path: str, value: float) -> str:
     """An input's value with its unit: rupiah in words, fractions as percentages, else the number and the unit."""
-    q = study.case.quantity_map()[path]
-    if q.unit == "IDR":
+    return value_text(fmt, study.case.quantity_map()[path].unit, value)
+
+
+def value_text(fmt: Formatter, unit_key: str, value: float) -> str:
+    """A value of an input's unit (the schema's unit string): rupiah in words, fractions as percentages with two
+    significant digits at least (a seabed slope of 0.12% to 0.2% is not "0.1% to 0.2%"), else the number and the unit."""
+    if unit_key == "IDR":
         return fmt.money(value)
-    if q.unit.startswith("fraction"):
-        return fmt.percent(value)
-    unit = unit_label(q.unit, fmt.lang)
+    if unit_key.startswith("fraction"):
+        digits = 1 if value == 0 or not math.isfinite(value) else min(4, max(1, 1 - math.floor(math.log10(abs(value) * 100))))
+        return fmt.percent(value, digits)
+    unit = unit_label(unit_key, fmt.lang)
     currency = unit_label("IDR", fmt.lang)
-    if q.unit.startswith("IDR per") and unit.startswith(currency):  # "Rp232.165 per ton", not "232.164,9 Rp per ton"
+    if unit_key.startswith("IDR per") and unit.startswith(currency):  # "Rp232.165 per ton", not "232.164,9 Rp per ton"
         return f"{fmt.money_exact(value)}{unit[len(currency):]}"
-    return f"{plain(fmt, value)} {unit}"
+    return f"{plain(fmt, value)} {unit}".rstrip()
 
 
 def phases(fmt: Formatter, n: float) -> str:

@@ -118,6 +118,10 @@ def market_intro(study: Study, fmt: Formatter) -> str:
         tonnes=fmt.number(share * ref, 0), share=fmt.percent(share, 1),
         reference=in_lang(td.label, fmt.lang) or t["market_reference_default"], ref_tonnes=fmt.number(ref, 0),
     )
+    annual = study.result.annual
+    if "cargo_capacity_tonnes" in annual and ref > 0:
+        cap = float(annual["cargo_capacity_tonnes"].max())
+        out += t["market_capacity"].format(capacity=fmt.number(cap, 0), cap_share=fmt.percent(cap / ref, 1))
     ratio = m.get("cargo_build_up_to_top_down", float("nan"))
     if td.market_share is not None and np.isfinite(ratio):
         out += t["market_top_down"].format(ref_tonnes=fmt.number(ref, 0), mshare=fmt.percent(td.market_share.value, 1), ratio=fmt.number(ratio, 2))

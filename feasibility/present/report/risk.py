@@ -28,6 +28,7 @@ from .common import (
     notes_for,
     plain,
     unit_suffix,
+    value_text,
 )
 
 if TYPE_CHECKING:
@@ -133,11 +134,9 @@ def dist_text(d: Any, fmt: Formatter, unit: str) -> str:
     def show(v: Any) -> str:
         if isinstance(v, tuple):
             return "; ".join(show(x) for x in v)
-        if unit.startswith("IDR"):
+        if unit.startswith("IDR") and not unit.startswith("IDR per"):
             return fmt.money(v)
-        if unit.startswith("fraction"):
-            return fmt.percent(v)
-        return plain(fmt, v)
+        return value_text(fmt, unit, v) if unit else plain(fmt, v)  # with its unit: "0.30 m per year", "0.12%"
 
     body = ", ".join(
         f"{words[k]} {fmt.number(v, 1) if k == 'shape' else '; '.join(fmt.percent(x) for x in v) if k == 'probabilities' else show(v)}"

@@ -119,10 +119,15 @@ def technical(study: Study, fmt: Formatter) -> Technical:
     annual = study.result.annual
     if "ship_waiting_hours_per_call" in annual:
         # the ships' waiting for a berth (M/E2/c), in the year it is longest
-        i = int(np.argmax(annual["ship_waiting_hours_per_call"].to_numpy()))
+        wait = annual["ship_waiting_hours_per_call"].to_numpy()
+        i = int(np.argmax(wait))
         row = annual.iloc[i]
-        intro += " " + fmt.msg["report"]["waiting_text"].format(
-            year=int(annual.index[i]), hours=fmt.number(row["ship_waiting_hours_per_call"], 1),
+        # the longest wait held in every later year is said "from that year on", not as one year's peak
+        held = bool(np.all(np.isclose(wait[i:], wait[i], rtol=1e-9, atol=0.0))) and i < wait.size - 1
+        t = fmt.msg["report"]
+        when = t["waiting_when_from" if held else "waiting_when_in"].format(year=int(annual.index[i]))
+        intro += " " + t["waiting_text"].format(
+            when=when, hours=fmt.number(row["ship_waiting_hours_per_call"], 1),
             service=fmt.number(row["berth_hours_per_call"], 1), occ=fmt.percent(row["berth_time_occupancy"]),
             berths=int(row["berths_in_service"]), days=fmt.number(row["ship_days_waiting"], 0),
         )
@@ -170,14 +175,16 @@ def _expansion(study: Study, fmt: Formatter) -> str:
     if cap is None or cap.expansion is None or not cap.expansion.phases:
         return ""
     exp, m, t = cap.expansion, study.result.metrics, fmt.msg["report"]
+    built = False
     if exp.build == "never":
         decision = t["expansion_never"]
     elif m["expansion_deferred_phases"] > 0:
-        n = m["expansion_deferred_phases"]
-        decision = t["expansion_deferred"].format(n=fmt.number(n), phases=phases(fmt, n))
+        decision = t["expansion_deferred"]
     else:
-        decision = t["expansion_built"].format(trigger=fmt.percent(exp.trigger_occupancy.value, 0))
-    out = t["expansion"].format(n=len(exp.phases), phases=phases(fmt, len(exp.phases)), decision=decision, npv=metric_value(fmt, m, "expansion_npv_idr"))
+        decision, built = t["expansion_built"].format(trigger=fmt.percent(exp.trigger_occupancy.value, 0)), True
+    # valued as if built when triggered: said as a condition when the case does not build it
+    value = t["expansion_value" if built else "expansion_value_if"].format(npv=metric_value(fmt, m, "expansion_npv_idr"))
+    out = t["expansion"].format(n=len(exp.phases), phases=phases(fmt, len(exp.phases)), decision=decision, value=value)
     if np.isfinite(m.get("expansion_enpv_idr", float("nan"))):
         out += t["expansion_enpv"].format(enpv=metric_value(fmt, m, "expansion_enpv_idr"))
     area = sum(ph.yard_area_m2.value for ph in exp.phases.values() if ph.yard_area_m2 is not None)
