@@ -114,7 +114,7 @@ class Formatter:
         if unit == "count":
             return self.na_or(x, lambda v: self.number(v))
         if unit == "tonnes":
-            return self.na_or(x, lambda v: f"{self.number(v)} t")
+            return self.na_or(x, lambda v: f"{self.number(v)} {self.msg['ui']['tonnes_symbol']}")  # "ton" in Indonesian prose
         if unit == "year":
             return self.na_or(x, lambda v: str(int(v)))
         if unit == "flag":
