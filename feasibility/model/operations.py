@@ -187,7 +187,7 @@ def port_capacity_steps(cap: CapacityInputs, berth: Any) -> list[Any]:
     out = [np.minimum(berth, yard_capacity_tonnes_per_year(area, *rest))]
     for k, (added, _cost) in enumerate(cap.phases):
         berth = berth + added
-        area = area + cap.phase_yard_m2[k]
+        area = area + (cap.phase_yard_m2[k] if k < len(cap.phase_yard_m2) else 0.0)  # none given: no yard added
         out.append(np.minimum(berth, yard_capacity_tonnes_per_year(area, *rest)))
     return out
 

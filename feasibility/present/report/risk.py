@@ -134,7 +134,7 @@ def dist_text(d: Any, fmt: Formatter, unit: str) -> str:
     def show(v: Any) -> str:
         if isinstance(v, tuple):
             return "; ".join(show(x) for x in v)
-        if unit.startswith("IDR") and not unit.startswith("IDR per"):
+        if unit == "IDR" or unit.startswith("IDR per year"):  # amounts in words of scale ("Rp6 miliar"); prices per unit exact
             return fmt.money(v)
         return value_text(fmt, unit, v) if unit else plain(fmt, v)  # with its unit: "0.30 m per year", "0.12%"
 
