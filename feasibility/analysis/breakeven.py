@@ -46,7 +46,8 @@ class BreakEven:
     ----------
     stream : str
         ``line.revenue.stream`` of the main stream (largest revenue over the model years).
-    tariff_path : str
+    tariff_path : str or None
+        None when the stream's cargo types each have their own tariff (no single tariff to solve for).
     tariff_base, tariff_value : float
         The tariff in the case and at FNPV = 0 (NaN when no tariff up to +1,000 % reaches it), IDR per unit.
     tariff_low, tariff_high : float or None
@@ -69,7 +70,7 @@ class BreakEven:
     """
 
     stream: str
-    tariff_path: str
+    tariff_path: str | None
     tariff_base: float
     tariff_value: float
     tariff_low: float | None
@@ -165,12 +166,13 @@ def break_even(case: Case, res: Result, tornado: Tornado) -> BreakEven | None:
     line, key, _stream = main
     qmap = case.quantity_map()
     tariff_path = next((p for p in qmap if p.startswith(f"{line}.revenue.{key}.tariff_idr_per_")), None)
-    if tariff_path is None:
+    typed = tariff_path is None and bool(getattr(getattr(case, line).revenue[key], "cargo_types", None))
+    if tariff_path is None and not typed:
         return None
-    q = qmap[tariff_path]
+    q = qmap[tariff_path] if tariff_path is not None else None
     tab = tornado.table
     tariff_value = math.nan
-    if tariff_path in tab.index and "switching_value" in tab and tab.at[tariff_path, "switching_status"] == "solved":
+    if tariff_path is not None and tariff_path in tab.index and "switching_value" in tab and tab.at[tariff_path, "switching_status"] == "solved":
         tariff_value = float(tab.at[tariff_path, "switching_value"])
     volume_path = next((p for p in qmap if p.startswith(f"{line}.revenue.{key}.build_up.") and p.endswith("_per_company")), None)
     unit = next((c.rsplit("_", 1)[-1] for c in res.annual.columns if c.startswith(f"volume_{line}_{key}_")), "")
@@ -198,8 +200,9 @@ def break_even(case: Case, res: Result, tornado: Tornado) -> BreakEven | None:
                 # more cargo may trigger a berth the base run does not build: the capacity there counts too
                 cap = max(float(cap), float(there.annual["cargo_capacity_tonnes"].max()))
     return BreakEven(
-        stream=f"{line}.revenue.{key}", tariff_path=tariff_path, tariff_base=float(q.value), tariff_value=tariff_value,
-        tariff_low=None if q.low is None else float(q.low), tariff_high=None if q.high is None else float(q.high),
+        stream=f"{line}.revenue.{key}", tariff_path=tariff_path, tariff_base=float(q.value) if q is not None else math.nan,
+        tariff_value=tariff_value, tariff_low=None if q is None or q.low is None else float(q.low),
+        tariff_high=None if q is None or q.high is None else float(q.high),
         volume_path=volume_path, volume_unit=unit, demand=float(companies_volume(case, line, key)),
         handled_base=_handled(case, res, line, key), capacity=float(cap), volume_needed=needed, fnpv_at_most=at_most,
     )

@@ -33,7 +33,8 @@ def case_problems(case: Case) -> list[Problem]:
     list of Problem
         Empty when the case keeps every rule.
     """
-    out = _cross_problems(case.model_dump(mode="python"))
+    dump = case.model_dump(mode="python")
+    out = _cross_problems(dump) + _tariff_required(dump)
     # whether [criteria] gave min_dscr, or its default stands, is part of the alias's message
     out += _dscr_alias_problems(case.model_dump(mode="python", exclude_unset=True))
     known = case.quantity_map()
@@ -70,7 +71,7 @@ def raw_problems(data: Any) -> list[Problem]:
     -------
     list of Problem
     """
-    return _cross_problems(data) + _dscr_alias_problems(data)
+    return _cross_problems(data) + _dscr_alias_problems(data) + _tariff_required(data)
 
 
 def _dscr_alias_problems(d: Any) -> list[Problem]:
@@ -214,6 +215,7 @@ def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]
     out += _price_index_problems(case)
     out += _marine_problems(case)
     out += _ship_call_problems(case)
+    out += _cargo_type_problems(case)
     cap = case.port.capacity
     if cap is not None and cap.parcel_tonnes_per_call is not None and cap.expansion is not None:
         for name, ph in cap.expansion.phases.items():
@@ -280,11 +282,95 @@ def _ship_call_problems(case: Case) -> list[Problem]:
             if getattr(st, "volume_from", None) != "ship_calls":
                 continue
             cap = getattr(line, "capacity", None)
-            missing = [f"port.capacity.{f}" for f in ("parcel_tonnes_per_call", "gt_per_call") if cap is None or getattr(cap, f) is None]
+            typed = [t for s in line.revenue.values() if s.kind == "cargo_handling" for t in s.cargo_types.values()]
+            # each cargo type's value, or the port's for the types that leave it out (checked in _cargo_type_problems)
+            missing = [f"port.capacity.{f}" for f in ("parcel_tonnes_per_call", "gt_per_call") if cap is None or (
+                getattr(cap, f) is None and not (typed and all(getattr(t, f) is not None for t in typed)))]
             if key != "port":
                 out.append(Problem(f"{key}.revenue.{name}.volume_from", "ship_calls is for the port's streams (its ship calls)", st.volume_from))
             elif missing:
                 out.append(Problem(f"{key}.revenue.{name}.volume_from", f"ship_calls needs {' and '.join(missing)}", st.volume_from))
+    return out
+
+
+def _cargo_type_problems(case: Case) -> list[Problem]:
+    """Cargo types split the port's one cargo stream: shares summing to 1, and every value the mix needs given."""
+    out: list[Problem] = []
+    for key, line in case.defined_lines().items():
+        cargo = [n for n, st in line.revenue.items() if st.kind == "cargo_handling"]
+        for name, st in line.revenue.items():
+            if st.kind == "cargo_handling":
+                out += _own_or_types(f"{key}.revenue.{name}", st)
+            types = getattr(st, "cargo_types", None)
+            if not types:
+                continue
+            where = f"{key}.revenue.{name}.cargo_types"
+            cap = getattr(line, "capacity", None)
+            if key != "port" or cap is None:
+                out.append(Problem(where, "are for the port's cargo, with [port.capacity] (their productivity and ships set its capacity)",
+                                   ", ".join(types)))
+                continue
+            if len(cargo) > 1:
+                out.append(Problem(where, "split the port's only cargo-handling stream: list every type here and remove the other "
+                                   f"cargo-handling streams ({', '.join(n for n in cargo if n != name)})", ", ".join(types)))
+            total = sum(t.share.value for t in types.values())
+            if abs(total - 1.0) > 1e-6:
+                parts = ", ".join(f"{n} {t.share.value:g}" for n, t in types.items())
+                out.append(Problem(where, f"shares must sum to 1 (the stream's whole tonnage), got {total:g} ({parts})", _MISSING))
+            for field, port_value in (("parcel_tonnes_per_call", cap.parcel_tonnes_per_call), ("gt_per_call", cap.gt_per_call)):
+                given = [n for n, t in types.items() if getattr(t, field) is not None]
+                if given and port_value is None:
+                    for n in types:
+                        if n not in given:
+                            out.append(Problem(f"{where}.{n}.{field}", f"is missing: the other types give theirs ({', '.join(given)}) "
+                                               f"and port.capacity.{field} is not given for the types that leave it out", _MISSING))
+            if cap.yard is None:
+                for n, t in types.items():
+                    for field in ("stacking_density_tonnes_per_m2", "dwell_days"):
+                        if getattr(t, field) is not None:
+                            out.append(Problem(f"{where}.{n}.{field}", "is for a yard the case does not have: give [port.capacity.yard] "
+                                               f"or remove {field}", getattr(t, field).value))
+    return out
+
+
+def _own_or_types(where: str, st: Any) -> list[Problem]:
+    """A cargo stream's tariff and variable cost: the stream's for all its cargo, or each type's own, never both.
+
+    So no number in the case goes unused, and the tariff a break-even or a tornado moves is the one the cargo pays.
+    """
+    out: list[Problem] = []
+    for field in ("tariff_idr_per_tonne", "variable_cost_idr_per_tonne"):
+        own = getattr(st, field)
+        given = [n for n, t in st.cargo_types.items() if getattr(t, field) is not None]
+        if given and len(given) < len(st.cargo_types):
+            for n in st.cargo_types:
+                if n not in given:
+                    out.append(Problem(f"{where}.cargo_types.{n}.{field}", f"is missing: give every cargo type its own (as {', '.join(given)} "
+                                       f"do) or none, and then {where}.{field} for all", _MISSING))
+        elif given and own is not None:
+            out.append(Problem(f"{where}.{field}", "is not used: every cargo type gives its own; remove it, or the types' own",
+                               own.value))
+    return out
+
+
+def _tariff_required(d: Any) -> list[Problem]:
+    """A cargo stream's tariff is required unless its cargo types give theirs (raw data or a validated case's dump)."""
+    out: list[Problem] = []
+    if not isinstance(d, dict):
+        return out
+    for key, line in d.items():
+        revenue = line.get("revenue") if isinstance(line, dict) else None
+        if not isinstance(revenue, dict):
+            continue
+        for name, st in revenue.items():
+            if not isinstance(st, dict) or st.get("kind", "cargo_handling" if name == "cargo_handling" else None) != "cargo_handling":
+                continue
+            types = st.get("cargo_types") or {}
+            by_type = isinstance(types, dict) and types and any(isinstance(t, dict) and t.get("tariff_idr_per_tonne") is not None
+                                                               for t in types.values())
+            if st.get("tariff_idr_per_tonne") is None and not by_type:
+                out.append(Problem(f"{key}.revenue.{name}.tariff_idr_per_tonne", "is required but missing (or give each cargo type its own)",
+                                   _MISSING))
     return out
 
 

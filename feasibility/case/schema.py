@@ -313,6 +313,26 @@ class TopDownCargo(_Strict):
     )
 
 
+class CargoType(_Strict):
+    """One type of cargo in a cargo-handling stream: its share of the stream's tonnes and how it is handled.
+
+    A value left out is the port's (``[port.capacity]``, ``[port.capacity.yard]``)
+    or the stream's (tariff, variable cost). The capacity, the ship calls, the
+    berth time, the waiting and the port dues are worked out for the mix
+    (feasibility.model.inputs.cargo_mix): berth-hours = sum of tonnes / productivity.
+    """
+
+    label: Text = Field(description="the cargo type in words (e.g. bagged fertiliser and cement)")
+    share: Q(FRACTION, "share of the stream's tonnes (the types' shares sum to 1)", gt=0, le=1)
+    productivity_tonnes_per_hour: Q("tonnes per berth-hour", "gross handling productivity of this type per berth-hour", gt=0, optional=True)
+    parcel_tonnes_per_call: Q("tonnes per call", "cargo of this type a ship loads or discharges per call", gt=0, optional=True)
+    gt_per_call: Q("GT", "gross tonnage of a ship carrying this type", gt=0, le=500_000, optional=True)
+    tariff_idr_per_tonne: Q("IDR per tonne", "handling tariff of this type, base-year prices", ge=0, optional=True)
+    variable_cost_idr_per_tonne: Q("IDR per tonne", "variable handling cost of this type, base-year prices", ge=0, optional=True)
+    stacking_density_tonnes_per_m2: Q("tonnes per m2", "tonnes of this type stacked on a square metre of yard", gt=0, optional=True)
+    dwell_days: Q("days", "average days this type stays in the yard", gt=0, le=365, optional=True)
+
+
 class LabDemand(_Strict):
     """Lab samples built up from the companies (feasibility.domain.buildup.lab_samples)."""
 
@@ -467,7 +487,9 @@ def _make_stream(kind: str) -> type[_StreamBase]:
             ),
             None,
         ),
-        f"tariff_idr_per_{per}": (Q(f"IDR per {label}", "tariff, base-year prices", ge=0), ...),
+        # a cargo stream whose types each have their own tariff has none of its own (the rules check which is given)
+        f"tariff_idr_per_{per}": (Q(f"IDR per {label}", "tariff, base-year prices", ge=0), ...) if kind != "cargo_handling" else (
+            Q(f"IDR per {label}", "tariff, base-year prices", ge=0, optional=True), None),
         f"variable_cost_idr_per_{per}": (
             Q(f"IDR per {label}", "variable cost, base-year prices", ge=0, optional=True),
             None,
@@ -478,6 +500,9 @@ def _make_stream(kind: str) -> type[_StreamBase]:
         fields["build_up"] = (CompanyDemand | None, None)
     if kind == "cargo_handling":
         fields["build_up"] = (HinterlandCargo | None, None)
+        fields["cargo_types"] = (dict[str, CargoType], Field(
+            default_factory=dict, description="the stream's cargo by type, each with its share, productivity, ship and tariff "
+            "(none: one type, the port's and the stream's values)"))
     if kind == "lab_tests":
         fields["build_up"] = (LabDemand | None, None)
     if kind in ("port_dues", "berthing"):
@@ -1202,7 +1227,7 @@ Text = Union[str, Bilingual]
 Required = Union[Annotated[str, Field(min_length=1)], Bilingual]
 
 # the cargo build-up's models name their texts before Text is defined
-for _model in (AnchorShipper, TopDownCargo, HinterlandCargo):
+for _model in (AnchorShipper, TopDownCargo, HinterlandCargo, CargoType, STREAM_MODELS["cargo_handling"]):
     _model.model_rebuild()
 del _model
 

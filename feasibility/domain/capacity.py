@@ -43,6 +43,8 @@ __all__ = [
     "Throughput",
     "berth_capacity_tonnes_per_year",
     "berths_from_quay_length",
+    "CargoMix",
+    "cargo_mix",
     "expand",
     "throughput",
     "yard_capacity_tonnes_per_year",
@@ -50,6 +52,104 @@ __all__ = [
 
 #: the most hours a calendar year can have (366 x 24)
 HOURS_PER_LEAP_YEAR = 8784.0
+
+
+# ---------------------------------------------------------------------------
+# a mix of cargo types
+
+
+@dataclass(frozen=True)
+class CargoMix:
+    """The port's equivalents of a mix of cargo types (:func:`cargo_mix`); None where a type's value is missing."""
+
+    productivity_tonnes_per_hour: Any
+    parcel_tonnes_per_call: Any
+    gt_per_call: Any
+    gt_per_berth_hour: Any
+    tariff_idr_per_tonne: Any
+    variable_cost_idr_per_tonne: Any
+    dwell_days: Any
+    stacking_density_tonnes_per_m2: Any
+
+
+def _sum(xs: Sequence[Any]) -> Any:
+    out = xs[0]
+    for x in xs[1:]:
+        out = out + x
+    return out
+
+
+def cargo_mix(
+    shares: Sequence[Any], productivity_tonnes_per_hour: Sequence[Any], *, parcel_tonnes_per_call: Sequence[Any] | None = None,
+    gt_per_call: Sequence[Any] | None = None, tariff_idr_per_tonne: Sequence[Any] | None = None,
+    variable_cost_idr_per_tonne: Sequence[Any] | None = None, dwell_days: Sequence[Any] | None = None,
+    stacking_density_tonnes_per_m2: Sequence[Any] | None = None,
+) -> CargoMix:
+    r"""The single-type equivalents of a mix of cargo types handled at the same berths and yard.
+
+    With ``w_i = s_i / \sum s`` each type's share of the tonnes (the shares are
+    normalised, so sampled shares stay a mix), a tonne of the mix needs
+
+    * berth time ``\sum w_i / p_i`` hours: the mix's productivity is the harmonic
+      mean ``P = 1 / \sum (w_i / p_i)``, so ``hours x occupancy x P`` is the
+      berths' capacity in tonnes of the mix (UNCTAD 1985: berth-hours = tonnes /
+      productivity, summed over the types);
+    * ship calls ``\sum w_i / c_i``: the mean parcel is ``C = 1 / \sum (w_i / c_i)``,
+      and the mean berth time a call ``C / P``;
+    * GT-calls ``\sum w_i g_i / c_i``: the calls' mean GT is ``C \sum (w_i g_i / c_i)``
+      (port dues per GT a call);
+    * GT-hours at the berth ``\sum w_i g_i / p_i``: the GT of the berth time is
+      ``P \sum (w_i g_i / p_i)`` (berthing per GT a day);
+    * yard space ``\sum w_i d_i / \rho_i`` m2-days: a mean dwell
+      ``D = \sum w_i d_i`` at a density ``D / \sum (w_i d_i / \rho_i)``;
+    * tariff and variable cost ``\sum w_i t_i``.
+
+    So the capacity, the ship calls, the berth time, the port dues and the
+    yard of the mix are those of one type with these values, every year the mix
+    holds. Only ``+ - x /`` are used, so the same function writes the
+    spreadsheet's formulas from named cells.
+
+    Parameters
+    ----------
+    shares : sequence
+        Each type's share of the tonnes, > 0 (normalised here).
+    productivity_tonnes_per_hour : sequence
+        Each type's gross productivity, tonnes per berth-hour, > 0.
+    parcel_tonnes_per_call, gt_per_call, tariff_idr_per_tonne, variable_cost_idr_per_tonne, dwell_days, stacking_density_tonnes_per_m2 : sequence, optional
+        Each type's value, in the order of ``shares``; ``gt_per_call`` needs the parcels.
+
+    Returns
+    -------
+    CargoMix
+        The equivalents; a field is None when its inputs are not given.
+
+    Examples
+    --------
+    >>> m = cargo_mix([0.6, 0.4], [30.0, 120.0], parcel_tonnes_per_call=[2000.0, 5000.0], gt_per_call=[1500.0, 3000.0])
+    >>> round(m.productivity_tonnes_per_hour, 4), round(m.parcel_tonnes_per_call, 1), round(m.gt_per_call, 1)  # 1/(0.02+1/300)
+    (42.8571, 2631.6, 1815.8)
+    """
+    total = _sum(list(shares))
+    w = [s / total for s in shares]
+    p = list(productivity_tonnes_per_hour)
+    hours_per_tonne = _sum([wi / pi for wi, pi in zip(w, p)])
+    prod = 1.0 / hours_per_tonne
+
+    def mean(values: Sequence[Any] | None) -> Any:
+        return None if values is None else _sum([wi * x for wi, x in zip(w, values)])
+
+    parcel = gt = None
+    if parcel_tonnes_per_call is not None:
+        calls_per_tonne = _sum([wi / c for wi, c in zip(w, parcel_tonnes_per_call)])
+        parcel = 1.0 / calls_per_tonne
+        if gt_per_call is not None:
+            gt = _sum([wi * g / c for wi, g, c in zip(w, gt_per_call, parcel_tonnes_per_call)]) / calls_per_tonne
+    gt_hour = None if gt_per_call is None else _sum([wi * g / pi for wi, g, pi in zip(w, gt_per_call, p)]) / hours_per_tonne
+    dwell = density = None
+    if dwell_days is not None and stacking_density_tonnes_per_m2 is not None:
+        dwell = mean(dwell_days)
+        density = dwell / _sum([wi * d / r for wi, d, r in zip(w, dwell_days, stacking_density_tonnes_per_m2)])
+    return CargoMix(prod, parcel, gt, gt_hour, mean(tariff_idr_per_tonne), mean(variable_cost_idr_per_tonne), dwell, density)
 
 
 # ---------------------------------------------------------------------------

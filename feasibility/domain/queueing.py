@@ -18,7 +18,10 @@ in units of the mean service time against berth occupancy. This module gives:
 * :func:`max_occupancy_for_waiting`: the highest berth occupancy at which the
   mean waiting time stays within an allowed share of the service time, the
   berth capacity "from service quality" (solved by root finding);
-* :func:`ship_days_waiting_per_year`: calls x service time x ratio.
+* :func:`ship_days_waiting_per_year`: calls x service time x ratio;
+* :func:`mixed_erlang_k`: the equivalent ``k`` (``1 / c_s^2``) of the service
+  times of several ship types calling at one berth group, each Erlang-k with its
+  own mean (a mixture is more variable than each of its parts).
 
 Everything broadcasts over leading axes. Bad input raises a :class:`ValueError`
 listing every problem (``name: rule, got value``); an occupancy of 1 or more
@@ -47,7 +50,7 @@ from .._checks import Problems as _Problems
 from .._checks import as_float as _arr
 from .._checks import unwrap as _out
 
-__all__ = ["erlang_c", "max_occupancy_for_waiting", "ship_days_waiting_per_year", "waiting_time_ratio"]
+__all__ = ["erlang_c", "max_occupancy_for_waiting", "mixed_erlang_k", "ship_days_waiting_per_year", "waiting_time_ratio"]
 
 #: the most berths a group may have here (the recursion runs once per berth)
 MAX_BERTHS = 200
@@ -58,7 +61,8 @@ def _check(c: np.ndarray, rho: np.ndarray | None, k: np.ndarray | None, pr: _Pro
     if rho is not None:
         pr.check("occupancy", rho, lambda x: x >= 0, "must be >= 0 (a share of the berth time)")
     if k is not None:
-        pr.check("erlang_k", k, lambda x: x >= 1, "must be >= 1 (1: exponential service times; 2: UNCTAD's general cargo; inf: constant)")
+        pr.check("erlang_k", k, lambda x: x > 0, "must be > 0 (1 / the squared coefficient of variation of the service times: "
+                 "1 exponential; 2 UNCTAD's general cargo; inf constant; below 1 a mix of ship types)")
 
 
 def erlang_c(berths: Any, occupancy: Any) -> Any:
@@ -202,3 +206,58 @@ def ship_days_waiting_per_year(calls_per_year: Any, service_days_per_call: Any, 
         pr.check(name, x, lambda v: v >= 0, "must be >= 0")
     pr.raise_if_any()
     return _out(n * s * w)
+
+
+def mixed_erlang_k(call_shares: Any, service_hours: Any, erlang_k: Any = 2.0) -> Any:
+    r"""The equivalent Erlang shape ``1 / c_s^2`` of a mixture of ship types' service times.
+
+    Type ``i`` makes a share ``p_i`` of the calls and is served in a time with
+    mean ``h_i`` and squared coefficient of variation ``1 / k_i``. The mixture's
+    moments are
+
+    .. math:: E[S] = \sum_i p_i h_i, \quad E[S^2] = \sum_i p_i h_i^2 (1 + 1/k_i),
+              \quad c_s^2 = E[S^2] / E[S]^2 - 1,
+
+    and the result, ``1 / c_s^2``, is what :func:`waiting_time_ratio` takes as
+    ``erlang_k`` (its factor ``(1 + 1/k) / 2`` is Allen-Cunneen's and
+    Pollaczek-Khinchine's ``(1 + c_s^2) / 2``). One type gives back its own ``k``;
+    types served at different speeds give less (more variable service, longer
+    waits at the same occupancy).
+
+    Parameters
+    ----------
+    call_shares : array_like, shape (..., n)
+        Each type's share of the ship calls, >= 0, not all 0 (normalised here);
+        types on the last axis.
+    service_hours : array_like, shape (..., n)
+        Each type's mean time at the berth per call, > 0 and finite.
+    erlang_k : array_like, default 2
+        Each type's own Erlang shape, > 0 (broadcasts against the types).
+
+    Returns
+    -------
+    ndarray or float
+        The mixture's ``1 / c_s^2``, > 0.
+
+    Examples
+    --------
+    >>> float(mixed_erlang_k([1.0], [20.0]))
+    2.0
+    >>> # half the calls 10 h, half 30 h, each Erlang-2: E[S] = 20, E[S^2] = 1.5 x 500 = 750, c_s^2 = 0.875
+    >>> round(float(mixed_erlang_k([0.5, 0.5], [10.0, 30.0])), 6)
+    1.142857
+    """
+    p, h, k = np.broadcast_arrays(_arr(call_shares), _arr(service_hours), _arr(erlang_k))
+    pr = _Problems()
+    pr.check("call_shares", p, lambda x: x >= 0, "must be >= 0")
+    pr.check("service_hours", h, lambda x: (x > 0) & np.isfinite(x), "must be > 0 and finite")
+    pr.check("erlang_k", k, lambda x: x > 0, "must be > 0")
+    total = p.sum(axis=-1, keepdims=True) if p.ndim else p
+    pr.check("call_shares", total, lambda x: x > 0, "must not all be 0")
+    pr.raise_if_any()
+    w = p / total
+    mean = np.sum(w * h, axis=-1)
+    second = np.sum(w * h * h * (1.0 + 1.0 / k), axis=-1)
+    cs2 = second / (mean * mean) - 1.0
+    with np.errstate(divide="ignore"):
+        return _out(np.where(cs2 > 0, 1.0 / np.where(cs2 > 0, cs2, 1.0), np.inf))

@@ -29,9 +29,9 @@ import numpy as np
 from ..case import Case, Quantity
 from ..case.errors import did_you_mean
 from ..case.schema import MAGNITUDE_MAX, LabLine, PortLine
-from ..domain.capacity import berths_from_quay_length
+from ..domain.capacity import CargoMix, berths_from_quay_length, cargo_mix
 from ..domain.marine import NUMPY_OPS, Dredging, Ops, dredging
-from ..domain.queueing import max_occupancy_for_waiting
+from ..domain.queueing import max_occupancy_for_waiting, mixed_erlang_k
 
 __all__ = [
     "Benefit",
@@ -277,6 +277,8 @@ class CapacityInputs:
     phase_yard_m2: tuple[Val, ...] = ()  # yard area each phase adds (m2; 0 when none)
     phase_opex: tuple[Val, ...] = ()  # fixed O&M each phase adds from its online year (IDR/yr, base-year prices)
     look_ahead: bool = False  # the trigger compares the demand a lead time ahead
+    erlang_k: Val = 2.0  # 1 / squared coefficient of variation of the berth times (2: M/E2/c; less for a mix of types)
+    types: tuple[str, ...] = ()  # the cargo types whose mix the productivity, parcel and yard stand for (none: one type)
 
 
 @dataclass(frozen=True)
@@ -496,9 +498,9 @@ def _take(obj: Any, rows: np.ndarray) -> Any:
 # reading the case
 
 
-def _stream(v: _Values, key: str, line: Any, name: str, st: Any, first_op: int, years: np.ndarray) -> Stream:
+def _stream(v: _Values, key: str, line: Any, name: str, st: Any, first_op: int, years: np.ndarray, mix: CargoMix | None = None) -> Stream:
     cap = getattr(line, "capacity", None)
-    cap_gt = cap.gt_per_call if cap is not None else None  # the rules require it with volume_from = "ship_calls"
+    cap_gt = cap.gt_per_call if cap is not None else None  # the rules require it (or each cargo type's) with volume_from = "ship_calls"
     start = st.start_year if st.start_year is not None else first_op
     if isinstance(line, LabLine):
         start = max(start, line.accreditation_year)  # no valid results before accreditation
@@ -512,7 +514,10 @@ def _stream(v: _Values, key: str, line: Any, name: str, st: Any, first_op: int, 
             sampled = np.array([by_year.get(int(y), np.nan) for y in years])
         volume = ForecastVolume(sampled, v.num(fc.share))
     elif getattr(st, "volume_from", None) == "ship_calls":
-        volume = ShipCallVolume(v.num(cap_gt), st.kind == "berthing")
+        if mix is None:
+            volume = ShipCallVolume(v.num(cap_gt), st.kind == "berthing")
+        else:  # the mix's GT: of its calls for dues per call, of its berth time for berthing per day
+            volume = ShipCallVolume(mix.gt_per_berth_hour if st.kind == "berthing" else mix.gt_per_call, st.kind == "berthing")
     elif bu is None:
         volume = v.num(getattr(st, st.volume_field))
     elif st.kind == "cargo_handling":
@@ -533,12 +538,13 @@ def _stream(v: _Values, key: str, line: Any, name: str, st: Any, first_op: int, 
     elif st.ramp_up_curve is not None:
         c = st.ramp_up_curve
         ramp = (c.kind, c.years_to_full, v.num(c.start_share))
+    typed = mix is not None and bool(getattr(st, "cargo_types", None))  # the tariff and cost of the types' mix
     return Stream(
         line=key, name=name, kind=st.kind, unit=st.volume_unit, start=start, volume=volume, ramp=ramp,
         growth=v.opt(st.volume_growth_per_year, 0.0),
-        tariff=v.num(getattr(st, st.tariff_field)),
+        tariff=mix.tariff_idr_per_tonne if typed else v.num(getattr(st, st.tariff_field)),
         tariff_escalation=v.opt(st.tariff_escalation_real_per_year, 0.0),
-        unit_cost=v.opt(getattr(st, st.variable_cost_field), 0.0),
+        unit_cost=mix.variable_cost_idr_per_tonne if typed else v.opt(getattr(st, st.variable_cost_field), 0.0),
         cost_escalation=v.opt(st.cost_escalation_real_per_year, 0.0),
         # a fixed volume of ship or yard services moves with the cargo; one from the ship calls already does
         follows_cargo=st.kind in ("cargo_handling", "port_dues", "berthing", "storage") and getattr(st, "volume_from", None) is None,
@@ -571,6 +577,11 @@ def _capex_item(v: _Values, name: str, item: Any, start_year: int, marine: Marin
         economic_kind=item.economic_kind or category(item.asset_class),
         transfer_share=v.opt(item.transfer_share, 0.0),
     )
+
+
+def typed_cargo(line: Any) -> Any:
+    """The line's cargo-handling stream that lists cargo types, or None."""
+    return next((st for st in line.revenue.values() if st.kind == "cargo_handling" and st.cargo_types), None)
 
 
 def category(asset_class: str) -> str:
@@ -616,21 +627,21 @@ def _marine(v: _Values, m: Any, case: Case) -> MarineWorks:
     return MarineWorks(m.design_ship, quay_berths(m), berth_depth, channel_depth, basin, v.num(m.trestle_length_m), works, amounts)
 
 
-def _phase_capacities(v: _Values, cap: Any, berths: int) -> tuple[Val, ...]:
+def _phase_capacities(v: _Values, cap: Any, berths: int, productivity: Val, erlang_k: Any) -> tuple[Val, ...]:
     """The capacity each expansion phase adds (t/yr): as given, or from its berths (UNCTAD 1985).
 
     A phase adding berths lifts the capacity from ``n x occ(n)`` to ``n' x occ(n')`` berth-years, times the hours and
     the productivity: ``occ(n)`` is ``max_berth_occupancy``, held, with an ``allowed_waiting_ratio``, to the M/E2/n
     occupancy at that wait (so a second berth may add more than the first gives, as more berths share one queue).
     """
-    hours_x_rate = v.num(cap.working_hours_per_year) * v.num(cap.productivity_tonnes_per_hour)
+    hours_x_rate = v.num(cap.working_hours_per_year) * productivity
     max_occ = v.num(cap.max_berth_occupancy)
 
     def berth_years(n: int) -> Any:
         if cap.allowed_waiting_ratio is None:
             return n * max_occ
         # a root of the queue, not a formula: the workbook takes its number (the case's values)
-        occ = np.minimum(v.number(cap.max_berth_occupancy), max_occupancy_for_waiting(n, v.number(cap.allowed_waiting_ratio), 2.0))
+        occ = np.minimum(v.number(cap.max_berth_occupancy), max_occupancy_for_waiting(n, v.number(cap.allowed_waiting_ratio), erlang_k))
         return n * occ
 
     out = []
@@ -644,12 +655,95 @@ def _phase_capacities(v: _Values, cap: Any, berths: int) -> tuple[Val, ...]:
     return tuple(out)
 
 
-def _capacity(v: _Values, cap: Any, berths: int | None = None) -> CapacityInputs:
+def _cargo_types(v: _Values, cap: Any, st: Any) -> tuple[CargoMix, Any]:
+    """A cargo stream's types as the port's equivalents (:func:`~feasibility.domain.capacity.cargo_mix`) and the Erlang
+    shape of their berth times (:func:`~feasibility.domain.queueing.mixed_erlang_k`, each type Erlang-2).
+
+    A value a type leaves out is the port's (``[port.capacity]``, its yard) or the stream's (tariff, variable cost:
+    0 when neither gives it); the rules make sure one of them is given where it is needed.
+    """
+    types = list(st.cargo_types.values())
+
+    def each(field: str, fallback: Any, zero: bool = False, get: Any = None) -> list[Any] | None:
+        qs = [getattr(t, field) if getattr(t, field) is not None else fallback for t in types]
+        if all(q is None for q in qs) or (not zero and any(q is None for q in qs)):
+            return None
+        # numpy floats: a productivity of 0 (the port's allows it) gives a mix of 0 t/h, not a ZeroDivisionError
+        return [np.float64(0.0) if q is None else _np_float((get or v.num)(q)) for q in qs]
+
+    prod = each("productivity_tonnes_per_hour", cap.productivity_tonnes_per_hour)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mix = _mix(st, cap, [_np_float(v.num(t.share)) for t in types], prod, each)
+    # the queue's numbers (the workbook's names have no root): each type's calls and berth time a call
+    share = [v.number(t.share) for t in types]
+    p = each("productivity_tonnes_per_hour", cap.productivity_tonnes_per_hour, get=v.number)
+    c = each("parcel_tonnes_per_call", cap.parcel_tonnes_per_call, get=v.number) or [1.0] * len(types)  # no parcels: equal
+    with np.errstate(divide="ignore", invalid="ignore"):
+        calls = np.stack(np.broadcast_arrays(*[w / ci for w, ci in zip(share, c)]), axis=-1)
+        hours = np.stack(np.broadcast_arrays(*[ci / pi for ci, pi in zip(c, p)]), axis=-1)
+    served = np.all(np.isfinite(hours) & (hours > 0), axis=-1)  # a productivity of 0 handles nothing: no queue to shape
+    k = mixed_erlang_k(calls, np.where(served[..., None], hours, 1.0), 2.0)
+    return mix, np.where(served, k, 2.0) if np.ndim(k) else (float(k) if served else 2.0)
+
+
+#: a cargo type's fields and where a type that leaves one out takes it from: the port's capacity, its yard or the stream
+TYPE_FALLBACK = {
+    "productivity_tonnes_per_hour": "capacity", "parcel_tonnes_per_call": "capacity", "gt_per_call": "capacity",
+    "stacking_density_tonnes_per_m2": "yard", "dwell_days": "yard", "tariff_idr_per_tonne": "stream",
+    "variable_cost_idr_per_tonne": "stream",
+}
+
+
+def cargo_type_values(cap: Any, st: Any) -> dict[str, dict[str, float | None]]:
+    """Each cargo type's base values (the case's, no overrides), the port's or the stream's where it leaves one out.
+
+    For reports and tables: the model reads the same fallbacks (:func:`_cargo_types`). None where neither gives it.
+    """
+    out: dict[str, dict[str, float | None]] = {}
+    for name, t in st.cargo_types.items():
+        row: dict[str, float | None] = {"share": t.share.value}
+        for field, where in TYPE_FALLBACK.items():
+            own = getattr(t, field)
+            other = {"capacity": cap, "yard": cap.yard, "stream": st}[where]
+            q = own if own is not None else (getattr(other, field, None) if other is not None else None)
+            row[field] = None if q is None else float(q.value)
+        out[name] = row
+    return out
+
+
+def _np_float(x: Any) -> Any:
+    return np.float64(x) if isinstance(x, float) else x
+
+
+def _mix(st: Any, cap: Any, shares: list[Any], prod: Any, each: Any) -> CargoMix:
+    """:func:`~feasibility.domain.capacity.cargo_mix` of a stream's types, each value the type's or the port's/stream's."""
+    yard = cap.yard
+    return cargo_mix(
+        shares, prod,
+        parcel_tonnes_per_call=each("parcel_tonnes_per_call", cap.parcel_tonnes_per_call),
+        gt_per_call=each("gt_per_call", cap.gt_per_call),
+        tariff_idr_per_tonne=each("tariff_idr_per_tonne", st.tariff_idr_per_tonne),
+        variable_cost_idr_per_tonne=each("variable_cost_idr_per_tonne", st.variable_cost_idr_per_tonne, zero=True),
+        dwell_days=each("dwell_days", yard and yard.dwell_days),
+        stacking_density_tonnes_per_m2=each("stacking_density_tonnes_per_m2", yard and yard.stacking_density_tonnes_per_m2),
+    )
+
+
+def _capacity(v: _Values, cap: Any, berths: int | None = None, typed: tuple[CargoMix, Any, tuple[str, ...]] | None = None) -> CapacityInputs:
+    """The port's capacity inputs; with ``typed`` (a mix of cargo types, its Erlang shape and the types' names), for the mix."""
     berths = cap.berths if cap.berths is not None else berths
+    mix, erlang_k, names = typed if typed is not None else (None, 2.0, ())
+    prod = mix.productivity_tonnes_per_hour if mix is not None else v.num(cap.productivity_tonnes_per_hour)
+    parcel = v.num(cap.parcel_tonnes_per_call) if cap.parcel_tonnes_per_call is not None else None
+    if mix is not None:
+        parcel = mix.parcel_tonnes_per_call
     yard = None
     if cap.yard is not None:
         y = cap.yard
-        yard = (v.num(y.area_m2), v.num(y.stacking_density_tonnes_per_m2), v.num(y.dwell_days), v.num(y.max_utilisation))
+        density, dwell = v.num(y.stacking_density_tonnes_per_m2), v.num(y.dwell_days)
+        if mix is not None:
+            density, dwell = mix.stacking_density_tonnes_per_m2, mix.dwell_days
+        yard = (v.num(y.area_m2), density, dwell, v.num(y.max_utilisation))
     exp = cap.expansion
     extra: dict[str, Any] = {}
     if exp is not None:
@@ -660,7 +754,7 @@ def _capacity(v: _Values, cap: Any, berths: int | None = None) -> CapacityInputs
             # a phase is costed like the first construction: base estimate x (1 + contingency) x (1 + optimism bias)
             "phases": tuple(
                 (added, v.num(ph.capex_idr) * (1.0 + v.num(ph.contingency)) * (1.0 + v.num(ph.optimism_bias)))
-                for added, ph in zip(_phase_capacities(v, cap, berths), exp.phases.values())
+                for added, ph in zip(_phase_capacities(v, cap, berths, prod, erlang_k), exp.phases.values())
             ),
             "build": exp.build,
             "when_unfunded": exp.when_unfunded,
@@ -670,10 +764,10 @@ def _capacity(v: _Values, cap: Any, berths: int | None = None) -> CapacityInputs
             "look_ahead": exp.trigger_on == "demand_when_online",
         }
     return CapacityInputs(
-        berths=berths, working_hours=v.num(cap.working_hours_per_year), productivity=v.num(cap.productivity_tonnes_per_hour),
-        max_occupancy=v.num(cap.max_berth_occupancy), yard=yard,
-        parcel=v.num(cap.parcel_tonnes_per_call) if cap.parcel_tonnes_per_call is not None else None,
-        waiting_ratio=v.num(cap.allowed_waiting_ratio) if cap.allowed_waiting_ratio is not None else None, **extra,
+        berths=berths, working_hours=v.num(cap.working_hours_per_year), productivity=prod,
+        max_occupancy=v.num(cap.max_berth_occupancy), yard=yard, parcel=parcel,
+        waiting_ratio=v.num(cap.allowed_waiting_ratio) if cap.allowed_waiting_ratio is not None else None,
+        erlang_k=erlang_k, types=names, **extra,
     )
 
 
@@ -682,13 +776,17 @@ def _line(v: _Values, key: str, line: Any, case: Case, years: np.ndarray) -> Lin
     fo, last = tl.first_operating_year, tl.end_year
     port = isinstance(line, PortLine)
     marine = _marine(v, line.marine, case) if port and line.marine is not None else None
+    st = typed_cargo(line) if port and line.capacity is not None else None  # the rules allow one such stream
+    typed = (*_cargo_types(v, line.capacity, st), tuple(st.cargo_types)) if st is not None else None
+    capacity = _capacity(v, line.capacity, marine and marine.berths, typed) if port and line.capacity is not None else None
+    mix = typed[0] if typed is not None else None
     return Line(
         key=key,
-        streams=tuple(_stream(v, key, line, n, st, fo, years) for n, st in line.revenue.items()),
+        streams=tuple(_stream(v, key, line, n, st, fo, years, mix) for n, st in line.revenue.items()),
         opex=tuple(_fixed(v, n, item, fo, last, marine) for n, item in line.opex.items()),
         capex=tuple(_capex_item(v, n, item, tl.start_year, marine) for n, item in line.capex.items()),
         fee_share=v.num(line.concession_fee_share_of_revenue) if port else None,
-        capacity=_capacity(v, line.capacity, marine and marine.berths) if port and line.capacity is not None else None,
+        capacity=capacity,
         marine=marine,
     )
 

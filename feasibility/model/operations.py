@@ -201,10 +201,14 @@ def in_service(grown: Expansion, j: int, years: np.ndarray) -> np.ndarray:
 def occupancy_limit(cap: CapacityInputs) -> Any:
     """The highest berth occupancy the capacity counts on: the case's ``max_berth_occupancy`` and, with an
     ``allowed_waiting_ratio``, no more than the M/E2/c occupancy at which ships wait that long on average
-    (:func:`~feasibility.domain.queueing.max_occupancy_for_waiting`, for the first construction's berths)."""
+    (:func:`~feasibility.domain.queueing.max_occupancy_for_waiting`, for the first construction's berths; a mix of
+    cargo types has its own Erlang shape, ``cap.erlang_k``)."""
     if cap.waiting_ratio is None:
         return cap.max_occupancy
-    return np.minimum(cap.max_occupancy, max_occupancy_for_waiting(cap.berths, cap.waiting_ratio, 2.0))
+    occ = max_occupancy_for_waiting(cap.berths, cap.waiting_ratio, cap.erlang_k)
+    # a mix whose berth times spread without end (one type's productivity near 0) allows an occupancy below the root
+    # finder's tolerance: the smallest positive number keeps the capacity's rule (occupancy > 0), the capacity ~0
+    return np.minimum(cap.max_occupancy, np.maximum(occ, np.finfo(float).tiny))
 
 
 def ship_time(cap: CapacityInputs, handled: np.ndarray, years: np.ndarray, grown: Expansion | None) -> dict[str, np.ndarray]:
@@ -215,8 +219,12 @@ def ship_time(cap: CapacityInputs, handled: np.ndarray, years: np.ndarray, grown
     / (berths in service x working hours)``, the berths in service counting
     each expansion phase's berths from its online year; the mean waiting time
     per call is :func:`~feasibility.domain.queueing.waiting_time_ratio` (Erlang-2
-    service times, UNCTAD's general-cargo model) x the berth time per call;
-    ship-days waited = calls x waiting hours / 24.
+    service times, UNCTAD's general-cargo model; for a mix of cargo types the
+    mixture's shape, :func:`~feasibility.domain.queueing.mixed_erlang_k`) x the
+    mean berth time per call; ship-days waited = calls x waiting hours / 24. With
+    cargo types, the parcel and productivity are the mix's
+    (:func:`~feasibility.domain.capacity.cargo_mix`), so the calls and berth
+    hours are the sums over the types.
     """
     parcel, prod = cap.parcel, cap.productivity  # floats, or L + (1,) (overridden): they broadcast over the years
     berths = np.full(handled.shape, float(cap.berths))
@@ -229,7 +237,7 @@ def ship_time(cap: CapacityInputs, handled: np.ndarray, years: np.ndarray, grown
         hours = np.broadcast_to(np.where(prod > 0, parcel / np.where(prod > 0, prod, 1.0), np.inf), handled.shape)
         busy = calls > 0
         occupancy = np.where(busy, calls * hours / (berths * cap.working_hours), 0.0)
-    ratio = np.asarray(waiting_time_ratio(berths, occupancy, 2.0), dtype=float)
+    ratio = np.asarray(waiting_time_ratio(berths, occupancy, cap.erlang_k), dtype=float)
     with np.errstate(invalid="ignore"):
         wait_hours = np.where(busy, ratio * hours, 0.0)
     return {

@@ -102,6 +102,10 @@ def _group_words(case: Case, path: str, lang: str) -> list[str]:
             label = in_lang(st.label, lang) if st is not None else ""
             out.append(label or groups.get(parts[2], parts[2].replace("_", " ")))
             i = 3
+            named = _named_item(st, parts[3:], lang)  # a cargo type or an anchor shipper, by its label
+            if named:
+                out += [groups.get(parts[-2], parts[-2].replace("_", " ")), named]
+                i = len(parts)
     elif len(parts) > 3 and parts[:2] == ["economic", "traffic"] and parts[2] in case.defined_lines():
         # the traffic of a stream is named by the stream's label, as its revenue is
         line = case.defined_lines()[parts[2]]
@@ -123,6 +127,18 @@ def _group_words(case: Case, path: str, lang: str) -> list[str]:
     # "phases" before a phase's name says nothing a reader needs
     out += [groups.get(p, p.replace("_", " ")) for p in parts[i:] if p != "phases"]
     return out
+
+
+def _named_item(st: Any, rest: list[str], lang: str) -> str:
+    """The label of a stream's cargo type (``cargo_types.NAME``) or anchor shipper (``build_up.anchors.NAME``), else ''."""
+    if st is None:
+        return ""
+    if rest[:1] == ["cargo_types"] and len(rest) == 2 and rest[1] in getattr(st, "cargo_types", {}):
+        return _drop_aside(in_lang(st.cargo_types[rest[1]].label, lang)) or rest[1]
+    bu = getattr(st, "build_up", None)
+    if rest[:2] == ["build_up", "anchors"] and len(rest) == 3 and bu is not None and rest[2] in getattr(bu, "anchors", {}):
+        return _drop_aside(in_lang(bu.anchors[rest[2]].label, lang)) or rest[2]
+    return ""
 
 
 def _participation_label(case: Case, key: str, lang: str) -> str:
@@ -181,7 +197,8 @@ def short_label(case: Case, path: str, lang: str) -> str:
     path = _in_option(case, path)[1]
     if not out:
         return label[:1].upper() + label[1:]
-    owner = out[1] if ".revenue." in path and len(out) > 1 else out[-1]
+    # a cargo type or an anchor shipper is its own owner ("Dry bulk: gross handling productivity"), not the stream
+    owner = out[1] if ".revenue." in path and len(out) > 1 and not re.search(r"\.(cargo_types|anchors)\.", path) else out[-1]
     owner = _drop_aside(owner)
     return f"{owner[:1].upper() + owner[1:]}: {label}"
 

@@ -100,6 +100,9 @@ def tab_of(path: str) -> str | None:
     """
     last = path.rsplit(".", 1)[-1]
     parts = path.split(".")
+    if ".cargo_types." in path and last in ("productivity_tonnes_per_hour", "parcel_tonnes_per_call", "gt_per_call",
+                                            "stacking_density_tonnes_per_m2", "dwell_days"):
+        return "capex"  # a cargo type's handling and ships, beside the port's capacity
     if ".revenue." in path:
         if last.startswith("tariff_"):
             return "tariffs"

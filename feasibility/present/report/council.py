@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -178,13 +178,16 @@ def _must_be_true(study: Study, fmt: Formatter) -> list[str]:
         return [t["nothing_must_change"]] if study.result.metrics["fnpv_idr"] >= 0 else []
     case = study.case
     qmap = case.quantity_map()
-    per = unit_label(qmap[be.tariff_path].unit, fmt.lang)
-    cur = unit_label("IDR", fmt.lang)
-    per = per[len(cur):] if per.startswith(cur) else f" {per}"  # "Rp232.165 per ton"
     line, _, key = be.stream.split(".")
     name = in_lang(getattr(case, line).revenue[key].label, fmt.lang) or fmt.msg["studio_groups"].get(key, key.replace("_", " "))
     name = name[:1].upper() + name[1:]
     out = []
+    if be.tariff_path is None:  # each cargo type has its own tariff: no single tariff is solved for
+        out.append(t["tariff_by_type"].format(stream=name))
+        return out + _volume_needed(be, name, fmt)
+    per = unit_label(qmap[be.tariff_path].unit, fmt.lang)
+    cur = unit_label("IDR", fmt.lang)
+    per = per[len(cur):] if per.startswith(cur) else f" {per}"  # "Rp232.165 per ton"
     market = (t["market_range"].format(low=fmt.money_exact(be.tariff_low) + per, high=fmt.money_exact(be.tariff_high) + per)
               if be.tariff_low is not None else "")
     if math.isfinite(be.tariff_value) and not be.tariff_high:  # no market range in the case to compare with
@@ -198,6 +201,12 @@ def _must_be_true(study: Study, fmt: Formatter) -> list[str]:
         ))
     else:
         out.append(t["tariff_never"].format(stream=name, base=fmt.money_exact(be.tariff_base) + per, market=market))
+    return out + _volume_needed(be, name, fmt)
+
+
+def _volume_needed(be: Any, name: str, fmt: Formatter) -> list[str]:
+    """The volume the main stream would need for an FNPV of zero, against the companies' demand and the capacity."""
+    t, out = fmt.msg["council"], []
     if be.volume_path is not None:
         unit = unit_label(be.volume_unit, fmt.lang)
         demand = fmt.number(be.demand)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...case import in_lang
-from ...model.inputs import resolve
+from ...model.inputs import cargo_type_values, resolve, typed_cargo
 from ..i18n import Formatter
 from ..labels import short_label
 from .common import NoteView, anchor, metric_value, notes_for, phases
@@ -130,6 +130,7 @@ def technical(study: Study, fmt: Formatter) -> Technical:
             when=when, hours=fmt.number(row["ship_waiting_hours_per_call"], 1),
             service=fmt.number(row["berth_hours_per_call"], 1), occ=fmt.percent(row["berth_time_occupancy"]),
             berths=int(row["berths_in_service"]), days=fmt.number(row["ship_days_waiting"], 0),
+            service_model=t["service_model_mix" if len(_types(study)) > 1 else "service_model_erlang"],
         )
     for extra in (_capacity(study, fmt), _marine(study, fmt)):
         if extra:
@@ -163,10 +164,37 @@ def _capacity(study: Study, fmt: Formatter) -> str:
         return ""
     occ = float(study.result.annual["berth_occupancy_limit"].iloc[0])
     hours, prod = cap.working_hours_per_year.value, cap.productivity_tonnes_per_hour.value
+    st = typed_cargo(study.case.port)
+    mix = ""
+    if st is not None:  # the mix's productivity: a tonne of it needs the types' berth-hours, summed
+        port = next(ln for ln in resolve(study.case).lines if ln.key == "port")
+        prod = float(port.capacity.productivity)
+        mix = " " + _mix_text(cap, st, prod, fmt)
     return fmt.msg["report"]["capacity_text"].format(
-        capacity=fmt.number(hours * occ * prod, 0), hours=fmt.number(hours, 0), occ=fmt.percent(occ, 0), prod=fmt.number(prod, 0),
-        ratio=fmt.number(cap.allowed_waiting_ratio.value, 1),
-    )
+        # an occupancy that is not a whole percent keeps two decimals, so the reader's product gives the capacity stated
+        capacity=fmt.number(hours * occ * prod, 0), hours=fmt.number(hours, 0), occ=fmt.percent(occ, 0 if abs(occ * 100 - round(occ * 100)) < 1e-6 else 2),
+        prod=fmt.number(prod, 2 if st is not None else 0), ratio=fmt.number(cap.allowed_waiting_ratio.value, 1),
+    ) + mix
+
+
+def _types(study: Study) -> dict[str, Any]:
+    """The cargo types of the port's cargo stream ({} when it lists none)."""
+    st = typed_cargo(study.case.port) if study.case.port is not None else None
+    return dict(st.cargo_types) if st is not None else {}
+
+
+def _mix_text(cap: Any, st: Any, prod: float, fmt: Formatter) -> str:
+    """The cargo types, each with its share, productivity and berth time a call, and the mix's productivity."""
+    t = fmt.msg["report"]
+    items = []
+    for name, row in cargo_type_values(cap, st).items():
+        p, parcel = row["productivity_tonnes_per_hour"], row["parcel_tonnes_per_call"]
+        text = t["cargo_type_item"].format(label=in_lang(st.cargo_types[name].label, fmt.lang) or name, share=fmt.percent(row["share"], 0),
+                                           prod=fmt.number(p, 0))
+        if parcel is not None:
+            text += t["cargo_type_call"].format(parcel=fmt.number(parcel, 0), hours=fmt.number(parcel / p, 1))
+        items.append(text)
+    return t["cargo_mix_text"].format(n=len(items), types="; ".join(items), prod=fmt.number(prod, 2))
 
 
 def _expansion(study: Study, fmt: Formatter) -> str:
