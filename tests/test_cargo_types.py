@@ -333,3 +333,110 @@ def test_the_studio_shows_each_types_inputs_and_follows_them(tmp_path) -> None:
         assert want != pytest.approx(evaluate(case).metrics["fnpv_idr"], rel=1e-6)
     finally:
         studio.close()
+
+
+# ---------------------------------------------------------------------------
+# a market share per commodity (issue 21, item 4)
+
+
+def default_with_captures(bagged: float = 0.75, bulk: float = 0.5):
+    """The default case whose two cargo types each state the share of their contestable cargo the port wins."""
+    import json
+
+    d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
+    bu = d["port"]["revenue"]["cargo_handling"]["build_up"]
+    del bu["capture_share"]
+    text = json.dumps(d).replace("port.revenue.cargo_handling.build_up.capture_share",
+                                 "port.revenue.cargo_handling.cargo_types.bagged.capture_share")
+    d = json.loads(text)
+    d["port"]["revenue"]["cargo_handling"]["cargo_types"] = {
+        "bagged": dict(TYPES["bagged"], capture_share=q(bagged) | {"low": 0.5, "high": 1.0}),
+        "bulk": dict(TYPES["bulk"], capture_share=q(bulk)),
+    }
+    return parse_case(d, base_dir=DEFAULT_CASE.parent)
+
+
+def test_a_capture_share_per_type_sets_the_cargo_won_and_its_mix() -> None:
+    from feasibility.analysis.breakeven import companies_volume
+
+    case = default_with_captures()
+    # 150 x 20,000 t x (1 - 0.3) x (1 - 0.75) = 525,000 t contestable: bagged 60% x 0.75 = 236,250 t, bulk 40% x 0.5 = 105,000 t
+    assert companies_volume(case, "port", "cargo_handling") == pytest.approx(341_250)
+    r = run(case)
+    assert float(r.metrics["cargo_build_up_share_of_reference"]) == pytest.approx(341_250 / 2_800_000)
+    # the port's mix is what it wins: 69.2% bagged, 30.8% bulk, so 1 / (0.6923/30 + 0.3077/120) = 39.0 t/h
+    w = np.array([236_250, 105_000]) / 341_250
+    prod = 1 / (w[0] / 30 + w[1] / 120)
+    calls = w / np.array([2000, 5000])
+    h = np.array([2000 / 30, 5000 / 120])
+    p = calls / calls.sum()
+    cs2 = 1.5 * (p * h * h).sum() / (p * h).sum() ** 2 - 1
+    occ = 1.0 / (1 + cs2 + 1)  # one berth, half the berth time's wait (Pollaczek-Khinchine)
+    assert float(r.annual["cargo_capacity_tonnes"].iloc[8]) == pytest.approx(8760 * occ * prod, rel=1e-9)
+    # a type's capture share moves the cargo as the hand formula says: bulk at 0.75 wins 52,500 t more
+    assert companies_volume(default_with_captures(bulk=0.75), "port", "cargo_handling") == pytest.approx(393_750)
+
+
+def test_capture_shares_are_every_types_or_the_build_ups() -> None:
+    d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
+    ch = d["port"]["revenue"]["cargo_handling"]
+    ch["cargo_types"] = {"a": {"label": "a", "share": q(0.5), "capture_share": q(0.5)}, "b": {"label": "b", "share": q(0.5)}}
+    with pytest.raises(CaseError) as err:
+        parse_case(d, base_dir=DEFAULT_CASE.parent)
+    assert ("port.revenue.cargo_handling.cargo_types.b.capture_share: is missing: give every cargo type its own (as a do) or none, "
+            "and then port.revenue.cargo_handling.build_up.capture_share for all") in str(err.value)
+    ch["cargo_types"]["b"]["capture_share"] = q(0.6)
+    with pytest.raises(CaseError) as err:
+        parse_case(d, base_dir=DEFAULT_CASE.parent)
+    assert "port.revenue.cargo_handling.build_up.capture_share: is not used: every cargo type gives its own" in str(err.value)
+    del ch["build_up"]["capture_share"], ch["cargo_types"]
+    with pytest.raises(CaseError) as err:
+        parse_case(d, base_dir=DEFAULT_CASE.parent)
+    assert "port.revenue.cargo_handling.build_up.capture_share: is required but missing (or give each cargo type its own)" in str(err.value)
+
+
+def test_libreoffice_recomputes_the_capture_shares_per_type(tmp_path) -> None:
+    import math
+
+    from test_workbook import _check_annual, _intermediate, _metrics, recompute
+
+    from feasibility.present.workbook import write_workbook
+
+    case = default_with_captures()
+    res = run(case)
+    xlsx = write_workbook(case, tmp_path / "w.xlsx", lang="id", iterations=0)
+    book = recompute(xlsx, tmp_path)
+    n_formulas, _ = _check_annual(xlsx, book, res, "id", _intermediate(case, {}))
+    assert n_formulas > 20 * len(res.years)
+    got = _metrics(book, "id")
+    for key in ("fnpv_idr", "region_npv_idr"):
+        want = float(res.metrics[key])
+        assert not math.isnan(want) and got[key] == pytest.approx(want, rel=1e-9), key
+
+
+def test_the_studio_build_up_shows_each_types_capture() -> None:
+    from feasibility.studio.panels import DemandPanel
+
+    panel = DemandPanel(default_with_captures(), lang="en")
+    text = panel.buildup.value
+    # bagged: 60% of the 525,000 t contestable x 0.75 = 236,250 t; bulk 40% x 0.5 = 105,000 t; together 65% = 341,250 t
+    assert "bagged cargo: 60.0% of it × its capture share 75.0%" in text and "236,250" in text
+    assert "dry bulk: 40.0% of it × its capture share 50.0%" in text and "105,000" in text
+    assert "× capture share 65.0%" in text and "341,250" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_report_states_the_market_share_of_each_type(lang) -> None:
+    from feasibility.present.i18n import Formatter
+    from feasibility.present.report.market import market_intro
+    from feasibility.study import build_study
+
+    study = build_study(default_with_captures(), "", source_name="types.toml", base_dir=DEFAULT_CASE.parent, iterations=0)
+    text = market_intro(study, Formatter(lang))
+    if lang == "en":
+        # 0.6 x 75% + 0.4 x 50% = 65%; the build-up 341,250 t = 12.2% of Cigading's 2.8 Mt of general cargo
+        assert ("stated per cargo type: bagged cargo, 60% of the cargo, of which it wins 75%; dry bulk, 40% of the cargo, "
+                "of which it wins 50%; weighted by tonnes, 65.0%.") in text
+        assert "(341,250 t a year) would equal 12.2% of" in text
+    else:
+        assert "ditimbang menurut tonase, 65,0%" in text and "341.250 ton per tahun" in text

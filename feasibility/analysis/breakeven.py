@@ -117,18 +117,25 @@ def companies_volume(case: Case, line: str, stream: str, values: dict[str, Any] 
     float or ndarray
         Units per year; NaN when the stream has no build-up.
     """
-    bu = getattr(getattr(case, line).revenue[stream], "build_up", None)
+    st = getattr(case, line).revenue[stream]
+    bu = getattr(st, "build_up", None)
     if bu is None:
         return math.nan
     root = f"{line}.revenue.{stream}.build_up"
 
-    def val(name: str) -> Any:
-        p = f"{root}.{name}"
-        return values[p] if values is not None and p in values else float(getattr(bu, name).value)
+    def val(name: str, where: Any = bu, at: str = root) -> Any:
+        p = f"{at}.{name}"
+        return values[p] if values is not None and p in values else float(getattr(where, name).value)
 
     names = type(bu).model_fields
     if "own_terminal_share" in names:
-        return hinterland_cargo_tonnes(val("companies"), val("tonnes_per_company"), val("capture_share"),
+        if bu.capture_share is not None:
+            capture = val("capture_share")
+        else:  # each cargo type's own market share, weighted by its share of the cargo
+            at = {n: f"{line}.revenue.{stream}.cargo_types.{n}" for n in st.cargo_types}
+            won = sum(val("share", t, at[n]) * val("capture_share", t, at[n]) for n, t in st.cargo_types.items())
+            capture = won / sum(val("share", t, at[n]) for n, t in st.cargo_types.items())
+        return hinterland_cargo_tonnes(val("companies"), val("tonnes_per_company"), capture,
                                        own_terminal_share=val("own_terminal_share"), competitor_share=val("competitor_share"))
     per = next(n for n in names if n.endswith("_per_company"))
     return val("companies") * val(per) * val("capture_share")

@@ -339,22 +339,26 @@ def _own_or_types(where: str, st: Any) -> list[Problem]:
     So no number in the case goes unused, and the tariff a break-even or a tornado moves is the one the cargo pays.
     """
     out: list[Problem] = []
-    for field in ("tariff_idr_per_tonne", "variable_cost_idr_per_tonne"):
-        own = getattr(st, field)
+    bu = getattr(st, "build_up", None)
+    for field, home in (("tariff_idr_per_tonne", ""), ("variable_cost_idr_per_tonne", ""), ("capture_share", "build_up.")):
+        own = getattr(bu if home else st, field, None)
         given = [n for n, t in st.cargo_types.items() if getattr(t, field) is not None]
-        if given and len(given) < len(st.cargo_types):
+        if given and home and bu is None:
+            out += [Problem(f"{where}.cargo_types.{n}.{field}", "is for a cargo build-up: give the stream a [build_up]", _MISSING) for n in given]
+        elif given and len(given) < len(st.cargo_types):
             for n in st.cargo_types:
                 if n not in given:
                     out.append(Problem(f"{where}.cargo_types.{n}.{field}", f"is missing: give every cargo type its own (as {', '.join(given)} "
-                                       f"do) or none, and then {where}.{field} for all", _MISSING))
+                                       f"do) or none, and then {where}.{home}{field} for all", _MISSING))
         elif given and own is not None:
-            out.append(Problem(f"{where}.{field}", "is not used: every cargo type gives its own; remove it, or the types' own",
+            out.append(Problem(f"{where}.{home}{field}", "is not used: every cargo type gives its own; remove it, or the types' own",
                                own.value))
     return out
 
 
 def _tariff_required(d: Any) -> list[Problem]:
-    """A cargo stream's tariff is required unless its cargo types give theirs (raw data or a validated case's dump)."""
+    """A cargo stream's tariff, and its build-up's capture share, are required unless its cargo types give theirs
+    (raw data or a validated case's dump)."""
     out: list[Problem] = []
     if not isinstance(d, dict):
         return out
@@ -371,6 +375,12 @@ def _tariff_required(d: Any) -> list[Problem]:
             if st.get("tariff_idr_per_tonne") is None and not by_type:
                 out.append(Problem(f"{key}.revenue.{name}.tariff_idr_per_tonne", "is required but missing (or give each cargo type its own)",
                                    _MISSING))
+            bu = st.get("build_up")
+            typed_capture = isinstance(types, dict) and types and any(isinstance(t, dict) and t.get("capture_share") is not None
+                                                                     for t in types.values())
+            if isinstance(bu, dict) and bu.get("capture_share") is None and not typed_capture:
+                out.append(Problem(f"{key}.revenue.{name}.build_up.capture_share",
+                                   "is required but missing (or give each cargo type its own)", _MISSING))
     return out
 
 

@@ -281,7 +281,9 @@ class HinterlandCargo(_Strict):
         "number of firms: the largest shippers are the ones with terminals", ge=0, le=1,
     )
     competitor_share: Q(FRACTION, "share of the rest taken by competing ports", ge=0, le=1)
-    capture_share: Q(FRACTION, "share of the contestable cargo this port wins", ge=0, le=1)
+    capture_share: Q(
+        FRACTION, "share of the contestable cargo this port wins (left out when each cargo type states its own)", ge=0, le=1, optional=True,
+    )
     anchors: dict[str, AnchorShipper] = Field(
         default_factory=dict, description="shippers listed one by one, their cargo counted apart from the typical company's"
     )
@@ -317,13 +319,19 @@ class CargoType(_Strict):
     """One type of cargo in a cargo-handling stream: its share of the stream's tonnes and how it is handled.
 
     A value left out is the port's (``[port.capacity]``, ``[port.capacity.yard]``)
-    or the stream's (tariff, variable cost). The capacity, the ship calls, the
+    or the stream's (tariff, variable cost, the build-up's capture share). With a
+    capture share per type (a market share per commodity), the port handles type
+    ``i`` in proportion to ``share x capture_share``. The capacity, the ship calls, the
     berth time, the waiting and the port dues are worked out for the mix
     (feasibility.model.inputs.cargo_mix): berth-hours = sum of tonnes / productivity.
     """
 
     label: Text = Field(description="the cargo type in words (e.g. bagged fertiliser and cement)")
-    share: Q(FRACTION, "share of the stream's tonnes (the types' shares sum to 1)", gt=0, le=1)
+    share: Q(FRACTION, "share of the stream's tonnes before the port's capture (the types' shares sum to 1)", gt=0, le=1)
+    capture_share: Q(
+        FRACTION, "share of this type's contestable cargo the port wins, instead of the build-up's one share for all types",
+        ge=0, le=1, optional=True,
+    )
     productivity_tonnes_per_hour: Q("tonnes per berth-hour", "gross handling productivity of this type per berth-hour", gt=0, optional=True)
     parcel_tonnes_per_call: Q("tonnes per call", "cargo of this type a ship loads or discharges per call", gt=0, optional=True)
     gt_per_call: Q("GT", "gross tonnage of a ship carrying this type", gt=0, le=500_000, optional=True)

@@ -523,7 +523,7 @@ def _stream(v: _Values, key: str, line: Any, name: str, st: Any, first_op: int, 
     elif st.kind == "cargo_handling":
         td = bu.top_down
         volume = BuildUpCargo(
-            v.num(bu.companies), v.num(bu.tonnes_per_company), v.num(bu.capture_share),
+            v.num(bu.companies), v.num(bu.tonnes_per_company), _capture(v, st),
             v.num(bu.own_terminal_share), v.num(bu.competitor_share),
             None if td is None else v.num(td.regional_tonnes), None if td is None or td.market_share is None else v.num(td.market_share),
             tuple((v.num(a.tonnes_per_year), v.num(a.share)) for a in bu.anchors.values()),
@@ -673,9 +673,9 @@ def _cargo_types(v: _Values, cap: Any, st: Any) -> tuple[CargoMix, Any]:
 
     prod = each("productivity_tonnes_per_hour", cap.productivity_tonnes_per_hour)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mix = _mix(st, cap, [_np_float(v.num(t.share)) for t in types], prod, each)
+        mix = _mix(st, cap, _won_shares(v, st, v.num), prod, each)
     # the queue's numbers (the workbook's names have no root): each type's calls and berth time a call
-    share = [v.number(t.share) for t in types]
+    share = _won_shares(v, st, v.number)
     p = each("productivity_tonnes_per_hour", cap.productivity_tonnes_per_hour, get=v.number)
     c = each("parcel_tonnes_per_call", cap.parcel_tonnes_per_call, get=v.number) or [1.0] * len(types)  # no parcels: equal
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -709,6 +709,29 @@ def cargo_type_values(cap: Any, st: Any) -> dict[str, dict[str, float | None]]:
             row[field] = None if q is None else float(q.value)
         out[name] = row
     return out
+
+
+def _capture(v: _Values, st: Any) -> Val:
+    """The share of the contestable cargo the port wins: the build-up's, or the types' own weighted by their shares
+    (a market share per commodity, ``sum(share x capture) / sum(share)``)."""
+    get = v.num
+    if st.build_up.capture_share is not None:
+        return get(st.build_up.capture_share)
+    types = list(st.cargo_types.values())
+    won = _np_float(get(types[0].share)) * get(types[0].capture_share)
+    total = _np_float(get(types[0].share))
+    for t in types[1:]:
+        won = won + get(t.share) * get(t.capture_share)
+        total = total + get(t.share)
+    return won / total
+
+
+def _won_shares(v: _Values, st: Any, get: Any) -> list[Any]:
+    """Each type's weight in the cargo the port handles: its share, x its own capture share when the types state one."""
+    types = list(st.cargo_types.values())
+    if any(t.capture_share is None for t in types):  # the rules allow all or none: one capture share for every type
+        return [_np_float(get(t.share)) for t in types]
+    return [_np_float(get(t.share)) * get(t.capture_share) for t in types]
 
 
 def _np_float(x: Any) -> Any:

@@ -561,7 +561,8 @@ class DemandPanel:
 
         t, f, conf = self.t, self.fmt, catalog(self.lang)["confidence"]
         n, q = b.companies.value, b.tonnes_per_company.value
-        own, comp, cap = b.own_terminal_share.value, b.competitor_share.value, b.capture_share.value
+        own, comp = b.own_terminal_share.value, b.competitor_share.value
+        cap, cap_conf = self._capture(b)
         public = n * q * (1 - own)
         won = float(hinterland_cargo_tonnes(n, q, cap, own_terminal_share=own, competitor_share=comp))
         rows = [
@@ -570,8 +571,16 @@ class DemandPanel:
             (t["hinterland_cargo"], f.number(n * q), ""),
             (t["own_terminals"].format(share=f.percent(own)), f.number(public), conf[b.own_terminal_share.confidence]),
             (t["competing_ports"].format(share=f.percent(comp)), f.number(public * (1 - comp)), conf[b.competitor_share.confidence]),
-            (t["capture"].format(share=f.percent(cap)), f.number(won), conf[b.capture_share.confidence]),
         ]
+        if b.capture_share is None:  # a market share per cargo type: what each wins of its part of the contestable cargo
+            st = next(s for s in self.case.port.revenue.values() if getattr(s, "build_up", None) is b)
+            total = sum(x.share.value for x in st.cargo_types.values())
+            for name, x in st.cargo_types.items():
+                part = public * (1 - comp) * x.share.value / total
+                rows.append((t["type_capture"].format(name=in_lang(x.label, self.lang) or name, share=f.percent(x.share.value / total),
+                                                      capture=f.percent(x.capture_share.value)),
+                             f.number(part * x.capture_share.value), conf[x.capture_share.confidence]))
+        rows.append((t["capture"].format(share=f.percent(cap)), f.number(won), cap_conf))
         for a in b.anchors.values():  # the shippers listed one by one
             won += a.tonnes_per_year.value * a.share.value
             rows.append((t["anchor"].format(name=in_lang(a.label, self.lang), tonnes=f.number(a.tonnes_per_year.value),
@@ -590,6 +599,17 @@ class DemandPanel:
             rows.append((t["top_down"].format(tonnes=f.number(td.regional_tonnes.value), share=f.percent(td.market_share.value)),
                          t["top_down_value"].format(value=f.number(total), ratio=ratio), conf[td.market_share.confidence]))
         return rows
+
+    def _capture(self, b: Any) -> tuple[float, str]:
+        """The build-up's capture share and its confidence, or the cargo types' own weighted by their shares."""
+        conf = catalog(self.lang)["confidence"]
+        if b.capture_share is not None:
+            return b.capture_share.value, conf[b.capture_share.confidence]
+        st = next(s for s in self.case.port.revenue.values() if getattr(s, "build_up", None) is b)
+        types = st.cargo_types.values()
+        won = sum(t.share.value * t.capture_share.value for t in types) / sum(t.share.value for t in types)
+        kinds = {t.capture_share.confidence for t in types}
+        return won, conf[kinds.pop()] if len(kinds) == 1 else ""
 
     def _lab_rows(self, b: Any) -> list[tuple[str, str, str]]:
         """The steps of a lab build-up: companies x samples x capture."""

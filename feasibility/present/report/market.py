@@ -111,6 +111,14 @@ def market_intro(study: Study, fmt: Formatter) -> str:
     st = port.revenue.get("cargo_handling") if port is not None else None
     td = getattr(getattr(st, "build_up", None), "top_down", None)
     share = m.get("cargo_build_up_share_of_reference", float("nan"))
+    types = getattr(st, "cargo_types", None) or {}
+    if types and all(x.capture_share is not None for x in types.values()):  # a market share per cargo type
+        total = sum(x.share.value for x in types.values())
+        won = sum(x.share.value * x.capture_share.value for x in types.values()) / total
+        out += t["market_by_type"].format(
+            types="; ".join(t["market_type"].format(label=in_lang(x.label, fmt.lang) or n, share=fmt.percent(x.share.value / total, 0),
+                                                    capture=fmt.percent(x.capture_share.value, 0)) for n, x in types.items()),
+            won=fmt.percent(won, 1))
     if td is None or not np.isfinite(share):
         return out
     ref = td.regional_tonnes.value
