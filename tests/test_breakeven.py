@@ -49,9 +49,17 @@ def test_no_volume_is_enough_when_the_berth_is_full_and_still_loses():
     occ = min(cap["max_berth_occupancy"]["value"], w / (0.75 + w))
     hand = cap["working_hours_per_year"]["value"] * occ * cap["productivity_tonnes_per_hour"]["value"]
     assert be.capacity == pytest.approx(hand)
-    full = run(case, {be.volume_path: MAX_SCALE * float(case.quantity_map()[be.volume_path].value)})
+    # twenty times the companies' cargo, and the storage that follows it (stated for the case's demand): the full berth
+    # keeps the yard as busy as it is at the case's demand, not a twentieth of it
+    q = case.quantity_map()
+    storage = "port.revenue.storage.volume_m2_months"
+    full = run(case, {be.volume_path: MAX_SCALE * float(q[be.volume_path].value), storage: MAX_SCALE * float(q[storage].value)})
     handled = full.annual["cargo_throughput_tonnes"].to_numpy()
     assert handled.max() == pytest.approx(hand) and full.metrics["fnpv_idr"] == pytest.approx(be.fnpv_at_most)
+    base = run(case)
+    y = list(base.years).index(2040)  # the berth is full in both: the same storage revenue
+    assert float(full.annual["revenue_port_storage_idr"].iloc[y]) == pytest.approx(float(base.annual["revenue_port_storage_idr"].iloc[y]),
+                                                                                    rel=1e-9)
     # the companies' cargo by hand: companies x tonnes x (1 - own terminals) x (1 - competitors) x capture
     bu = raw["port"]["revenue"]["cargo_handling"]["build_up"]
     by_hand = (bu["companies"]["value"] * bu["tonnes_per_company"]["value"] * (1 - bu["own_terminal_share"]["value"])

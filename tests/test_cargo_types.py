@@ -29,21 +29,45 @@ def q(v: float) -> dict[str, object]:
     return {"value": v, "source": "test", "confidence": "placeholder"}
 
 
-TYPES = {
-    "bagged": {"label": "bagged cargo", "share": q(0.6), "productivity_tonnes_per_hour": q(30), "parcel_tonnes_per_call": q(2000),
-               "gt_per_call": q(1500)},
+TYPES = {  # the bagged cargo's ranges stand in for the port's (the default's risk and data plan name them)
+    "bagged": {"label": "bagged cargo", "share": q(0.6), "productivity_tonnes_per_hour": q(30) | {"low": 24, "high": 40},
+               "parcel_tonnes_per_call": q(2000), "gt_per_call": q(1500) | {"low": 1000, "high": 2000}},
     "bulk": {"label": "dry bulk", "share": q(0.4), "productivity_tonnes_per_hour": q(120), "parcel_tonnes_per_call": q(5000),
              "gt_per_call": q(3000)},
 }
 
 
 def default_with(types: dict[str, object]):
-    d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
+    return parse_case(prepared(types), base_dir=DEFAULT_CASE.parent)
+
+
+def prepared(types: dict[str, object], d: dict | None = None) -> dict:
+    """The default case's data with cargo types; a value of the port's (or the stream's) every type gives is removed,
+    and what named it (ranges, scenarios, the data plan) names the first type's instead; without the options (the
+    3,000 DWT one sets the port's ship)."""
+    import json
+
+    d = d or tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
+    d.pop("options", None)
     d["port"]["revenue"]["cargo_handling"]["cargo_types"] = types
     for field in ("tariff_idr_per_tonne", "variable_cost_idr_per_tonne"):  # the types' own, or the stream's for all
         if any(field in t for t in types.values()):
             d["port"]["revenue"]["cargo_handling"].pop(field)
-    return parse_case(d, base_dir=DEFAULT_CASE.parent)
+    first = next(iter(types), None)
+    moved = {f"port.capacity.{f}": f for f in ("productivity_tonnes_per_hour", "parcel_tonnes_per_call", "gt_per_call")}
+    moved |= {f"port.revenue.cargo_handling.{f}": f for f in ("tariff_idr_per_tonne", "variable_cost_idr_per_tonne")}
+    moved["port.revenue.cargo_handling.build_up.capture_share"] = "capture_share"
+    text = json.dumps(d)
+    for path, field in moved.items():
+        if types and all(field in t for t in types.values()):
+            text = text.replace(f'"{path}"', f'"port.revenue.cargo_handling.cargo_types.{first}.{field}"')
+    d = json.loads(text)
+    for field in ("productivity_tonnes_per_hour", "parcel_tonnes_per_call", "gt_per_call"):
+        if types and all(field in t for t in types.values()):
+            d["port"]["capacity"].pop(field)
+    if types and all("capture_share" in t for t in types.values()):
+        d["port"]["revenue"]["cargo_handling"]["build_up"].pop("capture_share")
+    return d
 
 
 # ---------------------------------------------------------------------------
@@ -140,15 +164,9 @@ def test_each_types_own_tariff_and_cost_weigh_by_its_tonnes() -> None:
     own = {"bagged": dict(TYPES["bagged"], tariff_idr_per_tonne=q(80000) | ranged,
                           variable_cost_idr_per_tonne=q(30000) | {"low": 20000, "high": 45000}),
            "bulk": dict(TYPES["bulk"], tariff_idr_per_tonne=q(40000), variable_cost_idr_per_tonne=q(15000))}
-    d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
-    ch = d["port"]["revenue"]["cargo_handling"]
-    ch["cargo_types"] = own
-    del ch["tariff_idr_per_tonne"], ch["variable_cost_idr_per_tonne"]
     # what named the stream's tariff now names a type's (scenarios, ranges, the two-way table, the data plan)
-    text = DEFAULT_CASE.read_text(encoding="utf-8")
-    assert text.count("port.revenue.cargo_handling.tariff_idr_per_tonne") >= 4
-    d = _renamed(d)
-    case = parse_case(d, base_dir=DEFAULT_CASE.parent)
+    assert DEFAULT_CASE.read_text(encoding="utf-8").count("port.revenue.cargo_handling.tariff_idr_per_tonne") >= 4
+    case = default_with(own)
     cargo = next(s for ln in resolve(case).lines for s in ln.streams if s.kind == "cargo_handling")
     # 0.6 x 80,000 + 0.4 x 40,000 = 64,000; 0.6 x 30,000 + 0.4 x 15,000 = 24,000 a tonne
     assert (float(cargo.tariff), float(cargo.unit_cost)) == pytest.approx((64000.0, 24000.0))
@@ -156,16 +174,6 @@ def test_each_types_own_tariff_and_cost_weigh_by_its_tonnes() -> None:
     y = list(r.years).index(2035)
     handled = float(r.annual["cargo_throughput_tonnes"].iloc[y])
     assert float(r.annual["revenue_port_cargo_handling_idr"].iloc[y]) == pytest.approx(handled * 64000, rel=1e-9)
-
-
-def _renamed(d: dict) -> dict:
-    """The default case with every reference to the stream's tariff and variable cost moved to the bagged cargo's."""
-    import json
-
-    text = json.dumps(d)
-    for field in ("tariff_idr_per_tonne", "variable_cost_idr_per_tonne"):
-        text = text.replace(f"port.revenue.cargo_handling.{field}", f"port.revenue.cargo_handling.cargo_types.bagged.{field}")
-    return json.loads(text)
 
 
 def test_one_type_with_the_ports_values_is_the_case_without_types() -> None:
@@ -294,8 +302,11 @@ def test_the_report_states_each_type_and_the_mix(lang) -> None:
     if lang == "en":
         # 8,760 h x 39.35% x 42.86 t/h = 147,729 t; 2,000 t at 30 t/h = 66.7 h, 5,000 t at 120 t/h = 41.7 h
         assert "One berth handles at most 147,729 t a year: 8,760 hours a year × 39.35% occupancy × 42.86 t an hour" in text
-        assert "bagged cargo, 60% of the tonnes at 30 t an hour, 2,000 t a call (66.7 hours at the berth)" in text
-        assert "dry bulk, 40% of the tonnes at 120 t an hour, 5,000 t a call (41.7 hours at the berth)" in text
+        # calls: 0.6/2,000 and 0.4/5,000 a tonne, 79% and 21% of them; c_s2 = 0.54 (see the capacity test)
+        assert ("bagged cargo, 60% of the tonnes handled, at 30 t an hour, 2,000 t a call (66.7 hours at the berth; "
+                "79% of the calls)") in text
+        assert "dry bulk, 40% of the tonnes handled, at 120 t an hour, 5,000 t a call (41.7 hours at the berth; 21% of the calls)" in text
+        assert "(squared coefficient of variation 0.54, against 0.5 for Erlang-2)" in text
         assert "handles 42.86 t an hour on average" in text
         assert "their mix more spread out (M/G/c, Allen-Cunneen)" in text and "Erlang-2 service times, UNCTAD" not in text
     else:
@@ -341,19 +352,10 @@ def test_the_studio_shows_each_types_inputs_and_follows_them(tmp_path) -> None:
 
 def default_with_captures(bagged: float = 0.75, bulk: float = 0.5):
     """The default case whose two cargo types each state the share of their contestable cargo the port wins."""
-    import json
-
-    d = tomllib.loads(DEFAULT_CASE.read_text(encoding="utf-8"))
-    bu = d["port"]["revenue"]["cargo_handling"]["build_up"]
-    del bu["capture_share"]
-    text = json.dumps(d).replace("port.revenue.cargo_handling.build_up.capture_share",
-                                 "port.revenue.cargo_handling.cargo_types.bagged.capture_share")
-    d = json.loads(text)
-    d["port"]["revenue"]["cargo_handling"]["cargo_types"] = {
+    return default_with({
         "bagged": dict(TYPES["bagged"], capture_share=q(bagged) | {"low": 0.5, "high": 1.0}),
         "bulk": dict(TYPES["bulk"], capture_share=q(bulk)),
-    }
-    return parse_case(d, base_dir=DEFAULT_CASE.parent)
+    })
 
 
 def test_a_capture_share_per_type_sets_the_cargo_won_and_its_mix() -> None:
@@ -439,4 +441,47 @@ def test_the_report_states_the_market_share_of_each_type(lang) -> None:
                 "of which it wins 50%; weighted by tonnes, 65.0%.") in text
         assert "(341,250 t a year) would equal 12.2% of" in text
     else:
-        assert "ditimbang menurut tonase, 65,0%" in text and "341.250 ton per tahun" in text
+        assert "rata-rata tertimbang menurut tonase: 65,0%" in text and "341.250 ton per tahun" in text
+        assert "bagged cargo, 60% dari kargo, dan pelabuhan meraih 75% di antaranya" in text
+
+
+def test_the_studio_says_when_the_types_shares_no_longer_sum_to_one(tmp_path) -> None:
+    from feasibility.studio import Studio
+
+    studio = Studio(default_with(TYPES), lang="en", chart_workers=0, draw_charts=False, save_dir=tmp_path, reports_dir=tmp_path)
+    try:
+        assert "cargo types' shares" not in studio.status.value
+        assert studio.enter("port.revenue.cargo_handling.cargo_types.bagged.share", "0.7") is None
+        assert "port.revenue.cargo_handling.cargo_types: the cargo types&#x27; shares sum to 110.0%, not 100%" in studio.status.value
+        assert studio.enter("port.revenue.cargo_handling.cargo_types.bulk.share", "0.3") is None
+        assert "cargo types&#x27; shares" not in studio.status.value
+    finally:
+        studio.close()
+
+
+def test_the_ports_values_are_every_types_or_the_ports() -> None:
+    d = prepared(TYPES)
+    d["port"]["capacity"]["gt_per_call"] = q(2000)  # every type gives its own GT: the port's would not be used
+    del d["port"]["capacity"]["yard"]["dwell_days"]  # no type gives a dwell time: the yard's is needed
+    with pytest.raises(CaseError) as err:
+        parse_case(d, base_dir=DEFAULT_CASE.parent)
+    text = str(err.value)
+    assert "port.capacity.gt_per_call: is not used: every cargo type gives its own" in text
+    assert "port.capacity.yard.dwell_days: is required but missing (or give each cargo type its own)" in text
+    # with a dwell time for each type, the yard needs none
+    d["port"]["capacity"].pop("gt_per_call")
+    for t, days in zip(d["port"]["revenue"]["cargo_handling"]["cargo_types"].values(), (10, 20)):
+        t["dwell_days"] = q(days)
+    parse_case(d, base_dir=DEFAULT_CASE.parent)
+
+
+def test_the_technical_section_gives_the_shares_handled_with_capture_shares() -> None:
+    from feasibility.present.i18n import Formatter
+    from feasibility.present.report import technical
+    from feasibility.study import build_study
+
+    study = build_study(default_with_captures(), "", source_name="types.toml", base_dir=DEFAULT_CASE.parent, iterations=0)
+    text = technical.technical(study, Formatter("en")).intro
+    # handled: 236,250 t bagged and 105,000 t bulk of 341,250 t: 69.2% and 30.8%; 1 / (0.6923/30 + 0.3077/120) = 39.00 t/h
+    assert "bagged cargo, 69.2% of the tonnes handled, at 30 t an hour" in text and "dry bulk, 30.8% of the tonnes handled" in text
+    assert "handles 39.00 t an hour on average" in text

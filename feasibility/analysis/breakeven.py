@@ -141,6 +141,22 @@ def companies_volume(case: Case, line: str, stream: str, values: dict[str, Any] 
     return val("companies") * val(per) * val("capture_share")
 
 
+def _following(case: Case, line: str, key: str, qmap: dict[str, Any]) -> list[str]:
+    """The fixed volumes of the port's streams that follow its cargo (anchorage, berthing, storage stated as volumes).
+
+    They are stated for the case's demand and scaled by the share of it handled; scaling the demand scales them too,
+    so more cargo than the berth can take does not shrink the storage the full berth brings.
+    """
+    if (line, key) != ("port", "cargo_handling"):
+        return []
+    out = []
+    for name, st in case.port.revenue.items():
+        path = f"port.revenue.{name}.{st.volume_field}"
+        if st.kind in ("port_dues", "berthing", "storage") and getattr(st, "volume_from", None) is None and path in qmap:
+            out.append(path)
+    return out
+
+
 def _handled(case: Case, res: Result, line: str, stream: str) -> float:
     """Mean volume handled per operating year (the stream's volume column)."""
     a = res.annual
@@ -187,10 +203,14 @@ def break_even(case: Case, res: Result, tornado: Tornado) -> BreakEven | None:
     cap = res.annual["cargo_capacity_tonnes"].max() if (line, key) == ("port", "cargo_handling") and "cargo_capacity_tonnes" in res.annual else math.nan
     needed, at_most = math.nan, math.nan
     base = float(qmap[volume_path].value) if volume_path is not None else 0.0
+    follow = _following(case, line, key, qmap)
     if volume_path is not None and base > 0:  # a demand of zero cannot be scaled
 
+        def scaled(k: Any) -> dict[str, Any]:
+            return {volume_path: base * k, **{p: float(qmap[p].value) * k for p in follow}}
+
         def fnpv(k: Any) -> Any:
-            return run(case, {volume_path: base * np.asarray(k, dtype=float)}, metrics=["fnpv_idr"]).metrics["fnpv_idr"]
+            return run(case, scaled(np.asarray(k, dtype=float)), metrics=["fnpv_idr"]).metrics["fnpv_idr"]
 
         # the FNPV rises with the volume until the capacity caps it: a grid finds the first crossing, a root refines it
         # fine enough to find the first crossing where a berth triggered by more cargo makes the FNPV step down again
@@ -201,7 +221,7 @@ def break_even(case: Case, res: Result, tornado: Tornado) -> BreakEven | None:
         if up.size:
             i = int(up[0])
             k = brentq(lambda s: float(fnpv(s)), grid[i - 1], grid[i], xtol=1e-6) if i else 1.0
-            there = run(case, {volume_path: base * k})
+            there = run(case, scaled(k))
             needed = _handled(case, there, line, key)
             if math.isfinite(cap):
                 # more cargo may trigger a berth the base run does not build: the capacity there counts too

@@ -215,9 +215,11 @@ def _reference_problems(case: Case, known: dict[str, Quantity]) -> list[Problem]
     out += _price_index_problems(case)
     out += _marine_problems(case)
     out += _ship_call_problems(case)
-    out += _cargo_type_problems(case)
+    out += _cargo_type_problems(case) + _port_values_problems(case)
     cap = case.port.capacity
-    if cap is not None and cap.parcel_tonnes_per_call is not None and cap.expansion is not None:
+    typed = [t for st in case.port.revenue.values() for t in getattr(st, "cargo_types", {}).values()]
+    parcels = cap is not None and (cap.parcel_tonnes_per_call is not None or any(t.parcel_tonnes_per_call is not None for t in typed))
+    if cap is not None and parcels and cap.expansion is not None:
         for name, ph in cap.expansion.phases.items():
             if ph.berths is None:
                 out.append(Problem(f"port.capacity.expansion.phases.{name}.berths",
@@ -356,6 +358,27 @@ def _own_or_types(where: str, st: Any) -> list[Problem]:
     return out
 
 
+#: a port's value a cargo type may state instead: (section of [port.capacity], field, required there unless every type gives it)
+PORT_VALUES = (("", "productivity_tonnes_per_hour", True), ("", "parcel_tonnes_per_call", False), ("", "gt_per_call", False),
+               ("yard.", "stacking_density_tonnes_per_m2", True), ("yard.", "dwell_days", True))
+
+
+def _port_values_problems(case: Case) -> list[Problem]:
+    """A value of the port's every cargo type states is not used: refused, so no number of the case goes unused."""
+    cap, out = case.port.capacity if case.port is not None else None, []
+    if cap is None:
+        return out
+    for st in case.port.revenue.values():
+        types = getattr(st, "cargo_types", None) or {}
+        for section, field, _required in PORT_VALUES:
+            owner = cap.yard if section else cap
+            own = getattr(owner, field, None) if owner is not None else None
+            if types and own is not None and all(getattr(t, field) is not None for t in types.values()):
+                out.append(Problem(f"port.capacity.{section}{field}", "is not used: every cargo type gives its own; remove it, or the "
+                                   "types' own", own.value))
+    return out
+
+
 def _tariff_required(d: Any) -> list[Problem]:
     """A cargo stream's tariff, and its build-up's capture share, are required unless its cargo types give theirs
     (raw data or a validated case's dump)."""
@@ -381,6 +404,18 @@ def _tariff_required(d: Any) -> list[Problem]:
             if isinstance(bu, dict) and bu.get("capture_share") is None and not typed_capture:
                 out.append(Problem(f"{key}.revenue.{name}.build_up.capture_share",
                                    "is required but missing (or give each cargo type its own)", _MISSING))
+    port = d.get("port")
+    cap = port.get("capacity") if isinstance(port, dict) else None
+    if isinstance(cap, dict):
+        revenue = port.get("revenue") if isinstance(port.get("revenue"), dict) else {}
+        types = [t for st in revenue.values() if isinstance(st, dict) and isinstance(st.get("cargo_types"), dict)
+                 for t in st["cargo_types"].values() if isinstance(t, dict)]
+        for section, field, required in PORT_VALUES:
+            owner = cap.get("yard") if section else cap
+            if not required or not isinstance(owner, dict) or owner.get(field) is not None:
+                continue
+            if not (types and all(t.get(field) is not None for t in types)):
+                out.append(Problem(f"port.capacity.{section}{field}", "is required but missing (or give each cargo type its own)", _MISSING))
     return out
 
 

@@ -692,8 +692,9 @@ class YardCapacity(_Strict):
     """Storage-yard capacity (feasibility.domain.capacity.yard_capacity_tonnes_per_year)."""
 
     area_m2: Q("m2", "stacking area of the yard", ge=0)
-    stacking_density_tonnes_per_m2: Q("tonnes per m2", "tonnes stacked on a square metre", ge=0)
-    dwell_days: Q("days", "average days cargo stays in the yard", gt=0, le=365)
+    # both left out when every cargo type states its own (the rules check it)
+    stacking_density_tonnes_per_m2: Q("tonnes per m2", "tonnes stacked on a square metre", ge=0, optional=True)
+    dwell_days: Q("days", "average days cargo stays in the yard", gt=0, le=365, optional=True)
     max_utilisation: Q(FRACTION, "highest usable share of the static capacity", gt=0, le=1)
 
 
@@ -709,7 +710,8 @@ class BerthCapacity(_Strict):
         "(feasibility.domain.capacity.berths_from_quay_length), and then it must agree if given"
     )
     working_hours_per_year: Q("hours per year", "hours a year a berth is open", ge=0, le=8784)
-    productivity_tonnes_per_hour: Q("tonnes per berth-hour", "gross handling productivity per berth-hour", ge=0)
+    # left out when every cargo type states its own (the rules check it)
+    productivity_tonnes_per_hour: Q("tonnes per berth-hour", "gross handling productivity per berth-hour", ge=0, optional=True)
     max_berth_occupancy: Q(
         FRACTION, "highest acceptable berth occupancy (an assumption; UNCTAD 1985: ~0.4-0.5 for one berth)", gt=0, le=1
     )

@@ -698,10 +698,15 @@ def cargo_type_values(cap: Any, st: Any) -> dict[str, dict[str, float | None]]:
     """Each cargo type's base values (the case's, no overrides), the port's or the stream's where it leaves one out.
 
     For reports and tables: the model reads the same fallbacks (:func:`_cargo_types`). None where neither gives it.
+    ``handled_share`` is the type's share of the tonnes the port handles (its share, x its capture share).
     """
     out: dict[str, dict[str, float | None]] = {}
+    types = st.cargo_types
+    # the port handles each type in proportion to its share, x its capture share when every type states one
+    own = all(t.capture_share is not None for t in types.values())
+    won = {n: t.share.value * (t.capture_share.value if own else 1.0) for n, t in types.items()}
     for name, t in st.cargo_types.items():
-        row: dict[str, float | None] = {"share": t.share.value}
+        row: dict[str, float | None] = {"share": t.share.value, "handled_share": won[name] / sum(won.values())}
         for field, where in TYPE_FALLBACK.items():
             own = getattr(t, field)
             other = {"capacity": cap, "yard": cap.yard, "stream": st}[where]
@@ -756,16 +761,17 @@ def _capacity(v: _Values, cap: Any, berths: int | None = None, typed: tuple[Carg
     """The port's capacity inputs; with ``typed`` (a mix of cargo types, its Erlang shape and the types' names), for the mix."""
     berths = cap.berths if cap.berths is not None else berths
     mix, erlang_k, names = typed if typed is not None else (None, 2.0, ())
-    prod = mix.productivity_tonnes_per_hour if mix is not None else v.num(cap.productivity_tonnes_per_hour)
+    prod = mix.productivity_tonnes_per_hour if mix is not None else v.num(cap.productivity_tonnes_per_hour)  # the rules give one
     parcel = v.num(cap.parcel_tonnes_per_call) if cap.parcel_tonnes_per_call is not None else None
     if mix is not None:
         parcel = mix.parcel_tonnes_per_call
     yard = None
     if cap.yard is not None:
         y = cap.yard
-        density, dwell = v.num(y.stacking_density_tonnes_per_m2), v.num(y.dwell_days)
-        if mix is not None:
+        if mix is not None:  # the types' own, or the yard's for those that give none
             density, dwell = mix.stacking_density_tonnes_per_m2, mix.dwell_days
+        else:
+            density, dwell = v.num(y.stacking_density_tonnes_per_m2), v.num(y.dwell_days)
         yard = (v.num(y.area_m2), density, dwell, v.num(y.max_utilisation))
     exp = cap.expansion
     extra: dict[str, Any] = {}

@@ -1061,6 +1061,13 @@ class Studio:
                         for k, ln in loans.items())
             if total > 1 + 1e-12:
                 out.append(self.t["loans_share"].format(total=f"{total:g}"))
+        for key, line in self.case.lines().items():
+            for name, st in line.revenue.items():
+                types = getattr(st, "cargo_types", None) or {}
+                root = f"{key}.revenue.{name}.cargo_types"
+                total = sum(float(over.get(f"{root}.{n}.share", t.share.value)) for n, t in types.items())
+                if types and abs(total - 1.0) > 1e-6:  # the model weighs by them; a case file must make them sum to 1
+                    out.append(self.t["types_share"].format(path=root, total=self.fmt.percent(total, 1)))
         return out
 
     def _apply_charts(self, gen: int, svgs: Mapping[str, str]) -> None:

@@ -163,13 +163,15 @@ def _capacity(study: Study, fmt: Formatter) -> str:
     if cap is None or cap.allowed_waiting_ratio is None or "berth_occupancy_limit" not in study.result.annual:
         return ""
     occ = float(study.result.annual["berth_occupancy_limit"].iloc[0])
-    hours, prod = cap.working_hours_per_year.value, cap.productivity_tonnes_per_hour.value
+    hours = cap.working_hours_per_year.value
     st = typed_cargo(study.case.port)
     mix = ""
     if st is not None:  # the mix's productivity: a tonne of it needs the types' berth-hours, summed
         port = next(ln for ln in resolve(study.case).lines if ln.key == "port")
         prod = float(port.capacity.productivity)
-        mix = " " + _mix_text(cap, st, prod, fmt)
+        mix = " " + _mix_text(cap, st, prod, float(np.ravel(port.capacity.erlang_k)[0]), fmt)
+    else:
+        prod = cap.productivity_tonnes_per_hour.value
     return fmt.msg["report"]["capacity_text"].format(
         # an occupancy that is not a whole percent keeps two decimals, so the reader's product gives the capacity stated
         capacity=fmt.number(hours * occ * prod, 0), hours=fmt.number(hours, 0), occ=fmt.percent(occ, 0 if abs(occ * 100 - round(occ * 100)) < 1e-6 else 2),
@@ -183,18 +185,27 @@ def _types(study: Study) -> dict[str, Any]:
     return dict(st.cargo_types) if st is not None else {}
 
 
-def _mix_text(cap: Any, st: Any, prod: float, fmt: Formatter) -> str:
-    """The cargo types, each with its share, productivity and berth time a call, and the mix's productivity."""
+def _mix_text(cap: Any, st: Any, prod: float, erlang_k: float, fmt: Formatter) -> str:
+    """The cargo types, each with its share of the tonnes handled and of the calls, productivity and berth time a call,
+    the mix's productivity and the spread of its berth times (which sets the occupancy for the allowed wait)."""
     t = fmt.msg["report"]
+    rows = cargo_type_values(cap, st)
+    calls = {n: r["handled_share"] / r["parcel_tonnes_per_call"] for n, r in rows.items() if r["parcel_tonnes_per_call"]}
     items = []
-    for name, row in cargo_type_values(cap, st).items():
+    for name, row in rows.items():
         p, parcel = row["productivity_tonnes_per_hour"], row["parcel_tonnes_per_call"]
-        text = t["cargo_type_item"].format(label=in_lang(st.cargo_types[name].label, fmt.lang) or name, share=fmt.percent(row["share"], 0),
+        share = row["handled_share"]
+        text = t["cargo_type_item"].format(label=in_lang(st.cargo_types[name].label, fmt.lang) or name,
+                                           share=fmt.percent(share, 0 if abs(share * 100 - round(share * 100)) < 1e-6 else 1),
                                            prod=fmt.number(p, 0))
-        if parcel is not None:
-            text += t["cargo_type_call"].format(parcel=fmt.number(parcel, 0), hours=fmt.number(parcel / p, 1))
+        if parcel is not None and len(calls) == len(rows):
+            text += t["cargo_type_call"].format(parcel=fmt.number(parcel, 0), hours=fmt.number(parcel / p, 1),
+                                                calls=fmt.percent(calls[name] / sum(calls.values()), 0))
         items.append(text)
-    return t["cargo_mix_text"].format(n=len(items), types="; ".join(items), prod=fmt.number(prod, 2))
+    out = t["cargo_mix_text"].format(n=len(items), types="; ".join(items), prod=fmt.number(prod, 2))
+    if len(calls) == len(rows) > 1:
+        out += t["cargo_mix_spread"].format(cs2=fmt.number(1.0 / erlang_k, 2))
+    return out
 
 
 def _expansion(study: Study, fmt: Formatter) -> str:
