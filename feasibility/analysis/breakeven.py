@@ -30,6 +30,7 @@ from scipy.optimize import brentq
 from ..case import Case
 from ..domain.buildup import hinterland_cargo_tonnes
 from ..model import Result, run
+from ..model.inputs import weighted_capture
 from .sensitivity import Tornado
 
 __all__ = ["MAX_SCALE", "BreakEven", "break_even", "companies_volume"]
@@ -123,18 +124,18 @@ def companies_volume(case: Case, line: str, stream: str, values: dict[str, Any] 
         return math.nan
     root = f"{line}.revenue.{stream}.build_up"
 
-    def val(name: str, where: Any = bu, at: str = root) -> Any:
-        p = f"{at}.{name}"
-        return values[p] if values is not None and p in values else float(getattr(where, name).value)
+    def val(name: str) -> Any:
+        p = f"{root}.{name}"
+        return values[p] if values is not None and p in values else float(getattr(bu, name).value)
 
     names = type(bu).model_fields
     if "own_terminal_share" in names:
         if bu.capture_share is not None:
             capture = val("capture_share")
         else:  # each cargo type's own market share, weighted by its share of the cargo
-            at = {n: f"{line}.revenue.{stream}.cargo_types.{n}" for n in st.cargo_types}
-            won = sum(val("share", t, at[n]) * val("capture_share", t, at[n]) for n, t in st.cargo_types.items())
-            capture = won / sum(val("share", t, at[n]) for n, t in st.cargo_types.items())
+            path = {id(q): p for p, q in case.quantity_map().items()}
+            capture = weighted_capture(list(st.cargo_types.values()),
+                                       lambda q: values[path[id(q)]] if values is not None and path[id(q)] in values else float(q.value))
         return hinterland_cargo_tonnes(val("companies"), val("tonnes_per_company"), capture,
                                        own_terminal_share=val("own_terminal_share"), competitor_share=val("competitor_share"))
     per = next(n for n in names if n.endswith("_per_company"))

@@ -323,7 +323,7 @@ class CargoType(_Strict):
     capture share per type (a market share per commodity), the port handles type
     ``i`` in proportion to ``share x capture_share``. The capacity, the ship calls, the
     berth time, the waiting and the port dues are worked out for the mix
-    (feasibility.model.inputs.cargo_mix): berth-hours = sum of tonnes / productivity.
+    (feasibility.domain.capacity.cargo_mix): berth-hours = sum of tonnes / productivity.
     """
 
     label: Text = Field(description="the cargo type in words (e.g. bagged fertiliser and cement)")

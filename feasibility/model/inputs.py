@@ -20,6 +20,8 @@ against annual lines of shape ``L + (T,)``; a list quantity is ``(k,)`` or
 from __future__ import annotations
 
 import dataclasses
+import functools
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Union
@@ -659,25 +661,29 @@ def _cargo_types(v: _Values, cap: Any, st: Any) -> tuple[CargoMix, Any]:
     """A cargo stream's types as the port's equivalents (:func:`~feasibility.domain.capacity.cargo_mix`) and the Erlang
     shape of their berth times (:func:`~feasibility.domain.queueing.mixed_erlang_k`, each type Erlang-2).
 
-    A value a type leaves out is the port's (``[port.capacity]``, its yard) or the stream's (tariff, variable cost:
-    0 when neither gives it); the rules make sure one of them is given where it is needed.
+    Each value is the type's own or the one :func:`type_quantity` falls back to (the variable cost: 0 when neither
+    gives it); the rules make sure one of them is given where it is needed.
     """
     types = list(st.cargo_types.values())
 
-    def each(field: str, fallback: Any, zero: bool = False, get: Any = None) -> list[Any] | None:
-        qs = [getattr(t, field) if getattr(t, field) is not None else fallback for t in types]
+    def each(field: str, get: Any = v.num, zero: bool = False) -> list[Any] | None:
+        qs = [type_quantity(t, field, cap, st) for t in types]
         if all(q is None for q in qs) or (not zero and any(q is None for q in qs)):
             return None
         # numpy floats: a productivity of 0 (the port's allows it) gives a mix of 0 t/h, not a ZeroDivisionError
-        return [np.float64(0.0) if q is None else _np_float((get or v.num)(q)) for q in qs]
+        return [np.float64(0.0) if q is None else _np_float(get(q)) for q in qs]
 
-    prod = each("productivity_tonnes_per_hour", cap.productivity_tonnes_per_hour)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mix = _mix(st, cap, _won_shares(v, st, v.num), prod, each)
+        mix = cargo_mix(
+            won_weights(types, lambda q: _np_float(v.num(q))), each("productivity_tonnes_per_hour"),
+            parcel_tonnes_per_call=each("parcel_tonnes_per_call"), gt_per_call=each("gt_per_call"),
+            tariff_idr_per_tonne=each("tariff_idr_per_tonne"), variable_cost_idr_per_tonne=each("variable_cost_idr_per_tonne", zero=True),
+            dwell_days=each("dwell_days"), stacking_density_tonnes_per_m2=each("stacking_density_tonnes_per_m2"),
+        )
     # the queue's numbers (the workbook's names have no root): each type's calls and berth time a call
-    share = _won_shares(v, st, v.number)
-    p = each("productivity_tonnes_per_hour", cap.productivity_tonnes_per_hour, get=v.number)
-    c = each("parcel_tonnes_per_call", cap.parcel_tonnes_per_call, get=v.number) or [1.0] * len(types)  # no parcels: equal
+    share = won_weights(types, v.number)
+    p = each("productivity_tonnes_per_hour", v.number)
+    c = each("parcel_tonnes_per_call", v.number) or [1.0] * len(types)  # no parcels: equal
     with np.errstate(divide="ignore", invalid="ignore"):
         calls = np.stack(np.broadcast_arrays(*[w / ci for w, ci in zip(share, c)]), axis=-1)
         hours = np.stack(np.broadcast_arrays(*[ci / pi for ci, pi in zip(c, p)]), axis=-1)
@@ -694,77 +700,75 @@ TYPE_FALLBACK = {
 }
 
 
-def cargo_type_values(cap: Any, st: Any) -> dict[str, dict[str, float | None]]:
-    """Each cargo type's base values (the case's, no overrides), the port's or the stream's where it leaves one out.
+def type_quantity(t: Any, field: str, cap: Any, st: Any) -> Quantity | None:
+    """A cargo type's quantity ``field`` (:data:`TYPE_FALLBACK`): its own, else the port's capacity's, its yard's or the
+    stream's; None when neither gives it."""
+    own = getattr(t, field)
+    if own is not None:
+        return own
+    other = {"capacity": cap, "yard": cap.yard, "stream": st}[TYPE_FALLBACK[field]]
+    return getattr(other, field, None) if other is not None else None
 
-    For reports and tables: the model reads the same fallbacks (:func:`_cargo_types`). None where neither gives it.
-    ``handled_share`` is the type's share of the tonnes the port handles (its share, x its capture share).
+
+def _add(xs: list[Any]) -> Any:
+    """The sum of numbers, arrays or the workbook's names (no ``0 +`` in a formula)."""
+    return functools.reduce(operator.add, xs)
+
+
+def won_weights(types: list[Any], get: Any) -> list[Any]:
+    """Each cargo type's weight in the cargo the port handles: its share, x its own capture share when every type
+    states one (the rules allow all or none). ``get`` reads a quantity (its value, an override or a name)."""
+    if any(t.capture_share is None for t in types):
+        return [get(t.share) for t in types]
+    return [get(t.share) * get(t.capture_share) for t in types]
+
+
+def weighted_capture(types: list[Any], get: Any) -> Any:
+    """The share of the contestable cargo the port wins when each type states its own: ``sum(share x capture) /
+    sum(share)`` (a market share per commodity, weighted by tonnage); None when the types state none."""
+    if any(t.capture_share is None for t in types):
+        return None
+    return _add(won_weights(types, get)) / _add([get(t.share) for t in types])
+
+
+def cargo_type_values(cap: Any, st: Any) -> dict[str, dict[str, float | None]]:
+    """Each cargo type's base values (the case's, no overrides), as :func:`type_quantity` finds them.
+
+    For reports and tables; None where neither gives it. ``handled_share`` is the type's share of the tonnes the port
+    handles (:func:`won_weights`).
     """
-    out: dict[str, dict[str, float | None]] = {}
     types = st.cargo_types
-    # the port handles each type in proportion to its share, x its capture share when every type states one
-    own = all(t.capture_share is not None for t in types.values())
-    won = {n: t.share.value * (t.capture_share.value if own else 1.0) for n, t in types.items()}
-    for name, t in st.cargo_types.items():
+    won = dict(zip(types, won_weights(list(types.values()), lambda q: q.value)))
+    out: dict[str, dict[str, float | None]] = {}
+    for name, t in types.items():
         row: dict[str, float | None] = {"share": t.share.value, "handled_share": won[name] / sum(won.values())}
-        for field, where in TYPE_FALLBACK.items():
-            own = getattr(t, field)
-            other = {"capacity": cap, "yard": cap.yard, "stream": st}[where]
-            q = own if own is not None else (getattr(other, field, None) if other is not None else None)
+        for field in TYPE_FALLBACK:
+            q = type_quantity(t, field, cap, st)
             row[field] = None if q is None else float(q.value)
         out[name] = row
     return out
 
 
 def _capture(v: _Values, st: Any) -> Val:
-    """The share of the contestable cargo the port wins: the build-up's, or the types' own weighted by their shares
-    (a market share per commodity, ``sum(share x capture) / sum(share)``)."""
-    get = v.num
+    """The share of the contestable cargo the port wins: the build-up's, or the types' own weighted by their shares."""
     if st.build_up.capture_share is not None:
-        return get(st.build_up.capture_share)
-    types = list(st.cargo_types.values())
-    won = _np_float(get(types[0].share)) * get(types[0].capture_share)
-    total = _np_float(get(types[0].share))
-    for t in types[1:]:
-        won = won + get(t.share) * get(t.capture_share)
-        total = total + get(t.share)
-    return won / total
-
-
-def _won_shares(v: _Values, st: Any, get: Any) -> list[Any]:
-    """Each type's weight in the cargo the port handles: its share, x its own capture share when the types state one."""
-    types = list(st.cargo_types.values())
-    if any(t.capture_share is None for t in types):  # the rules allow all or none: one capture share for every type
-        return [_np_float(get(t.share)) for t in types]
-    return [_np_float(get(t.share)) * get(t.capture_share) for t in types]
+        return v.num(st.build_up.capture_share)
+    return weighted_capture(list(st.cargo_types.values()), lambda q: _np_float(v.num(q)))
 
 
 def _np_float(x: Any) -> Any:
     return np.float64(x) if isinstance(x, float) else x
 
 
-def _mix(st: Any, cap: Any, shares: list[Any], prod: Any, each: Any) -> CargoMix:
-    """:func:`~feasibility.domain.capacity.cargo_mix` of a stream's types, each value the type's or the port's/stream's."""
-    yard = cap.yard
-    return cargo_mix(
-        shares, prod,
-        parcel_tonnes_per_call=each("parcel_tonnes_per_call", cap.parcel_tonnes_per_call),
-        gt_per_call=each("gt_per_call", cap.gt_per_call),
-        tariff_idr_per_tonne=each("tariff_idr_per_tonne", st.tariff_idr_per_tonne),
-        variable_cost_idr_per_tonne=each("variable_cost_idr_per_tonne", st.variable_cost_idr_per_tonne, zero=True),
-        dwell_days=each("dwell_days", yard and yard.dwell_days),
-        stacking_density_tonnes_per_m2=each("stacking_density_tonnes_per_m2", yard and yard.stacking_density_tonnes_per_m2),
-    )
-
-
 def _capacity(v: _Values, cap: Any, berths: int | None = None, typed: tuple[CargoMix, Any, tuple[str, ...]] | None = None) -> CapacityInputs:
     """The port's capacity inputs; with ``typed`` (a mix of cargo types, its Erlang shape and the types' names), for the mix."""
     berths = cap.berths if cap.berths is not None else berths
     mix, erlang_k, names = typed if typed is not None else (None, 2.0, ())
-    prod = mix.productivity_tonnes_per_hour if mix is not None else v.num(cap.productivity_tonnes_per_hour)  # the rules give one
-    parcel = v.num(cap.parcel_tonnes_per_call) if cap.parcel_tonnes_per_call is not None else None
     if mix is not None:
-        parcel = mix.parcel_tonnes_per_call
+        prod, parcel = mix.productivity_tonnes_per_hour, mix.parcel_tonnes_per_call
+    else:  # the rules give the port's productivity when no type does
+        prod = v.num(cap.productivity_tonnes_per_hour)
+        parcel = v.num(cap.parcel_tonnes_per_call) if cap.parcel_tonnes_per_call is not None else None
     yard = None
     if cap.yard is not None:
         y = cap.yard

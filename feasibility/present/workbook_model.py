@@ -393,7 +393,7 @@ def _capacity(g: Grid, inp: Inputs, line: Line, chain: Any, words: dict[str, str
     def berth(j: int) -> Any:
         out = g.s("berth_capacity_base_tonnes", j)
         for p, added in online:
-            out = out + Sym(f"IF({g.year(j)}>={g.at(f'expansion_{p + 1}_online_year', 0, True)},{term(added)},0)", atom=False)
+            out = out + _from_online(g, p, term(added), j)
         return out
 
     g.add("berth_capacity_tonnes", words["row_berth"], berth, fmt="units")
@@ -404,7 +404,7 @@ def _capacity(g: Grid, inp: Inputs, line: Line, chain: Any, words: dict[str, str
         def yard(j: int) -> Any:
             out: Any = area
             for p, added in yard_added:  # the yard area a phase adds, from its online year
-                out = out + Sym(f"IF({g.year(j)}>={g.at(f'expansion_{p + 1}_online_year', 0, True)},{term(added)},0)", atom=False)
+                out = out + _from_online(g, p, term(added), j)
             return out * density * util * 365 / dwell
 
         g.add("yard_capacity_tonnes", words["row_yard"], yard, fmt="units")
@@ -514,6 +514,11 @@ def operations(g: Grid, inp: Inputs, chain: Any, words: dict[str, str], label: C
     return kinds
 
 
+def _from_online(g: Grid, p: int, value: str, j: int) -> Sym:
+    """``value`` in year ``j`` once expansion phase ``p`` is in service (its online year's cell), else 0: a formula."""
+    return Sym(f"IF({g.year(j)}>={g.at(f'expansion_{p + 1}_online_year', 0, True)},{value},0)", atom=False)
+
+
 def _phase_opex(g: Grid, line: Line, chain: Any, words: dict[str, str]) -> list[str]:
     """The O&M each expansion phase built adds, from its online year (base-year prices x the price index); the rows' names."""
     cap, exp = line.capacity, chain.ops.expansion
@@ -523,9 +528,9 @@ def _phase_opex(g: Grid, line: Line, chain: Any, words: dict[str, str]) -> list[
     for p, amount in enumerate(cap.phase_opex):
         if is_zero(amount) or not math.isfinite(float(exp.online_year[..., p])):
             continue
-        key, on = f"opex_{line.key}_expansion_{p + 1}_idr", g.at(f"expansion_{p + 1}_online_year", 0, True)
+        key = f"opex_{line.key}_expansion_{p + 1}_idr"
         g.add(key, words["row_opex_expansion"].format(p=p + 1),
-              lambda j, amount=amount, on=on: Sym(f"IF({g.year(j)}>={on},{term(amount)}*{g.at('price_index', j)},0)"))
+              lambda j, amount=amount, p=p: _from_online(g, p, f"{term(amount)}*{g.at('price_index', j)}", j))
         rows.append(key)
     return rows
 

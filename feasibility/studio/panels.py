@@ -32,6 +32,7 @@ from ..case import DEFAULT_CASE, Case, CaseError, in_lang
 from ..metrics import registry
 from ..metrics.registry import METRIC_UNITS
 from ..model import run
+from ..model.inputs import weighted_capture
 from ..present import export as _export
 from ..present.i18n import Formatter, catalog
 from .cards import PAGE_STYLE, table_html
@@ -606,8 +607,8 @@ class DemandPanel:
         if b.capture_share is not None:
             return b.capture_share.value, conf[b.capture_share.confidence]
         st = next(s for s in self.case.port.revenue.values() if getattr(s, "build_up", None) is b)
-        types = st.cargo_types.values()
-        won = sum(t.share.value * t.capture_share.value for t in types) / sum(t.share.value for t in types)
+        types = list(st.cargo_types.values())
+        won = weighted_capture(types, lambda q: q.value)
         kinds = {t.capture_share.confidence for t in types}
         return won, conf[kinds.pop()] if len(kinds) == 1 else ""
 

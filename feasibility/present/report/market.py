@@ -10,6 +10,7 @@ from babel.lists import format_list
 
 from ...case import in_lang
 from ...metrics.registry import METRIC_UNITS
+from ...model.inputs import weighted_capture
 from .. import charts as ch
 from ..i18n import Formatter
 from .common import NoteView, chart_alt, chart_words, line_labels, metric_label, notes_for
@@ -112,9 +113,9 @@ def market_intro(study: Study, fmt: Formatter) -> str:
     td = getattr(getattr(st, "build_up", None), "top_down", None)
     share = m.get("cargo_build_up_share_of_reference", float("nan"))
     types = getattr(st, "cargo_types", None) or {}
-    if types and all(x.capture_share is not None for x in types.values()):  # a market share per cargo type
+    won = weighted_capture(list(types.values()), lambda q: q.value) if types else None
+    if won is not None:  # a market share per cargo type
         total = sum(x.share.value for x in types.values())
-        won = sum(x.share.value * x.capture_share.value for x in types.values()) / total
         out += t["market_by_type"].format(
             types="; ".join(t["market_type"].format(label=in_lang(x.label, fmt.lang) or n, share=fmt.percent(x.share.value / total, 0),
                                                     capture=fmt.percent(x.capture_share.value, 0)) for n, x in types.items()),

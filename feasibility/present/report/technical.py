@@ -132,7 +132,8 @@ def technical(study: Study, fmt: Formatter) -> Technical:
             berths=int(row["berths_in_service"]), days=fmt.number(row["ship_days_waiting"], 0),
             service_model=t["service_model_mix" if len(_types(study)) > 1 else "service_model_erlang"],
         )
-    for extra in (_capacity(study, fmt), _marine(study, fmt)):
+    port = next((ln for ln in resolve(study.case).lines if ln.key == "port"), None)  # the port's inputs, read once
+    for extra in (_capacity(study, port, fmt), _marine(study, port, fmt)):
         if extra:
             intro += " " + extra
     exp = _expansion(study, fmt)
@@ -140,9 +141,8 @@ def technical(study: Study, fmt: Formatter) -> Technical:
                      capex_total=fmt.money(initial_capex_idr(study)), notes=notes_for(study, fmt, "technical"))
 
 
-def _marine(study: Study, fmt: Formatter) -> str:
+def _marine(study: Study, port: Any, fmt: Formatter) -> str:
     """The marine works from the site's geometry: depths, the trestle, capital and maintenance dredging (base values)."""
-    port = next((ln for ln in resolve(study.case).lines if ln.key == "port"), None)
     if port is None or port.marine is None:
         return ""
     mw, w, m = port.marine, port.marine.works, study.case.port.marine
@@ -157,7 +157,7 @@ def _marine(study: Study, fmt: Formatter) -> str:
     )
 
 
-def _capacity(study: Study, fmt: Formatter) -> str:
+def _capacity(study: Study, port: Any, fmt: Formatter) -> str:
     """One berth's capacity by hand (hours x occupancy x productivity), and why the occupancy is what it is."""
     cap = study.case.port.capacity if study.case.port is not None else None
     if cap is None or cap.allowed_waiting_ratio is None or "berth_occupancy_limit" not in study.result.annual:
@@ -167,16 +167,20 @@ def _capacity(study: Study, fmt: Formatter) -> str:
     st = typed_cargo(study.case.port)
     mix = ""
     if st is not None:  # the mix's productivity: a tonne of it needs the types' berth-hours, summed
-        port = next(ln for ln in resolve(study.case).lines if ln.key == "port")
         prod = float(port.capacity.productivity)
         mix = " " + _mix_text(cap, st, prod, float(np.ravel(port.capacity.erlang_k)[0]), fmt)
     else:
         prod = cap.productivity_tonnes_per_hour.value
     return fmt.msg["report"]["capacity_text"].format(
         # an occupancy that is not a whole percent keeps two decimals, so the reader's product gives the capacity stated
-        capacity=fmt.number(hours * occ * prod, 0), hours=fmt.number(hours, 0), occ=fmt.percent(occ, 0 if abs(occ * 100 - round(occ * 100)) < 1e-6 else 2),
+        capacity=fmt.number(hours * occ * prod, 0), hours=fmt.number(hours, 0), occ=_percent(fmt, occ, 2),
         prod=fmt.number(prod, 2 if st is not None else 0), ratio=fmt.number(cap.allowed_waiting_ratio.value, 1),
     ) + mix
+
+
+def _percent(fmt: Formatter, x: float, digits: int) -> str:
+    """A share as a whole percent when it is one, else with ``digits`` decimals."""
+    return fmt.percent(x, 0 if abs(x * 100 - round(x * 100)) < 1e-6 else digits)
 
 
 def _types(study: Study) -> dict[str, Any]:
@@ -196,7 +200,7 @@ def _mix_text(cap: Any, st: Any, prod: float, erlang_k: float, fmt: Formatter) -
         p, parcel = row["productivity_tonnes_per_hour"], row["parcel_tonnes_per_call"]
         share = row["handled_share"]
         text = t["cargo_type_item"].format(label=in_lang(st.cargo_types[name].label, fmt.lang) or name,
-                                           share=fmt.percent(share, 0 if abs(share * 100 - round(share * 100)) < 1e-6 else 1),
+                                           share=_percent(fmt, share, 1),
                                            prod=fmt.number(p, 0))
         if parcel is not None and len(calls) == len(rows):
             text += t["cargo_type_call"].format(parcel=fmt.number(parcel, 0), hours=fmt.number(parcel / p, 1),
